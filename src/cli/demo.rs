@@ -1,0 +1,36 @@
+//! `ata2atp demo [DIR]`: the whole product on the built-in sample, with no server.
+
+use std::path::PathBuf;
+
+use super::Context;
+use super::output::{emit, style};
+use crate::error::{Error, exit};
+
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "\
+The sample is a fictional deployment (Fabrikam, two domains, five domain controllers, some
+of them not ready on purpose). Running demo again on the same folder rebuilds it; a folder
+that is a real engagement is never touched.")]
+pub struct Args {
+    /// Folder for the demo engagement.
+    #[arg(value_name = "DIR", default_value = "ata2atp-demo")]
+    pub dir: PathBuf,
+}
+
+pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
+    let summary = crate::demo::build(&args.dir).await?;
+    emit(ctx.output, &summary, || {
+        let mut s = format!(
+            "{} demo engagement for {} in {}\n",
+            style::paint(style::OK, "Built"),
+            style::paint(style::HEADER, &summary.customer),
+            summary.engagement.display()
+        );
+        s.push_str("\nSample inputs (what a consultant brings back from site):\n");
+        for f in &summary.samples {
+            s.push_str(&format!("  {}\n", f.display()));
+        }
+        s
+    })?;
+    Ok(exit::OK)
+}

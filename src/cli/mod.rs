@@ -1,0 +1,257 @@
+//! The command line: one file per subcommand, each a clap type and a `run` function.
+//!
+//! Subcommands parse flags, call the library and print; they hold no logic of their own
+//! and never name a protocol crate. Data goes to stdout (`-o text|json|yaml`), logs and
+//! progress to stderr.
+
+mod completions;
+mod demo;
+mod init;
+mod man;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+
+use crate::error::{EXIT_CODES_HELP, Error, exit};
+
+pub use output::OutputFormat;
+
+const ABOUT: &str = "Move a customer from Microsoft ATA to Azure ATP / Defender for Identity: \
+inventory, readiness checks, checklist and sign-off report";
+
+const LONG_ABOUT: &str = "\
+ata2atp reads what ATA holds (its MongoDB database, a mongodump folder or JSON exports)
+and what Active Directory says (LDAP or LDIF), checks that domain controllers and the
+network are ready for the sensor, walks the migration guide's configuration steps with
+you, and writes the report the customer signs.
+
+Everything lives in an engagement folder (--engagement, default: the current folder):
+plain YAML files you can read, diff and commit. Nothing is ever written to ATA's
+database or to the directory.";
+
+const EXAMPLES: &str = "\
+Examples:
+  ata2atp demo                         build a demo engagement from the built-in sample
+  ata2atp init fabrikam --customer Fabrikam --workspace fabrikam
+  ata2atp --engagement fabrikam completions bash > /etc/bash_completion.d/ata2atp";
+
+/// Top-level command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "ata2atp",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = EXIT_CODES_HELP,
+    after_long_help = format!("{EXAMPLES}\n\n{EXIT_CODES_HELP}"),
+    propagate_version = true,
+)]
+pub struct Cli {
+    /// Engagement folder to work in.
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        env = "ATA2ATP_ENGAGEMENT",
+        default_value = "."
+    )]
+    pub engagement: PathBuf,
+
+    /// Format of data written to stdout.
+    #[arg(
+        short = 'o',
+        long,
+        global = true,
+        value_enum,
+        env = "ATA2ATP_OUTPUT",
+        default_value_t = OutputFormat::Text
+    )]
+    pub output: OutputFormat,
+
+    /// More log output on stderr (-v info, -vv debug). RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Only errors on stderr; no progress bars.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// When to use colour. NO_COLOR (any value) turns it off in auto mode.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        env = "ATA2ATP_COLOR",
+        default_value_t = ColorChoice::Auto
+    )]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an engagement folder.
+    Init(init::Args),
+    /// Build a demo engagement from the built-in sample deployment (no server, no network).
+    Demo(demo::Args),
+    /// Print a shell completion script.
+    Completions(completions::Args),
+    /// Write the man pages (for packagers).
+    #[command(hide = true)]
+    Man(man::Args),
+}
+
+/// What every subcommand gets besides its own flags.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub engagement: PathBuf,
+    pub output: OutputFormat,
+    pub quiet: bool,
+    /// Colour is on for stdout text (after --color, NO_COLOR and terminal detection).
+    pub color: bool,
+    /// The command line with credential-bearing values removed, for provenance.
+    pub arguments: Vec<String>,
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help/version to stdout (exit 0) and usage errors to stderr (2).
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { exit::INPUT } else { exit::OK });
+        }
+    };
+    let color = apply_color_choice(cli.color);
+    init_logging(cli.verbose, cli.quiet, color);
+    let ctx = Context {
+        engagement: cli.engagement.clone(),
+        output: cli.output,
+        quiet: cli.quiet,
+        color,
+        arguments: redacted_arguments(std::env::args().skip(1)),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: could not start the async runtime: {e}");
+            return ExitCode::from(exit::SOURCE);
+        }
+    };
+    let result = runtime.block_on(async {
+        tokio::select! {
+            r = run(cli.command, &ctx) => r,
+            _ = tokio::signal::ctrl_c() => Err(Error::Interrupted),
+        }
+    });
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// Runs one subcommand; returns the exit code on success (1 when checks failed).
+pub async fn run(command: Command, ctx: &Context) -> Result<u8, Error> {
+    match command {
+        Command::Init(args) => init::run(args, ctx),
+        Command::Demo(args) => demo::run(args, ctx).await,
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
+    }
+}
+
+/// The clap command, for completions and man pages.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+/// Decides colour once for the whole process: the flag, then NO_COLOR / CLICOLOR_FORCE
+/// (which anstream reads in auto mode), then whether stdout is a terminal.
+fn apply_color_choice(choice: ColorChoice) -> bool {
+    let anstream_choice = match choice {
+        ColorChoice::Auto => anstream::ColorChoice::Auto,
+        ColorChoice::Always => anstream::ColorChoice::Always,
+        ColorChoice::Never => anstream::ColorChoice::Never,
+    };
+    anstream_choice.write_global();
+    !matches!(
+        anstream::AutoStream::choice(&std::io::stdout()),
+        anstream::ColorChoice::Never
+    )
+}
+
+fn init_logging(verbose: u8, quiet: bool, color: bool) {
+    use tracing_subscriber::EnvFilter;
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, _) => "debug",
+    };
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(format!("ata2atp={level},warn")));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()))
+        .with_target(false)
+        .without_time()
+        .try_init();
+}
+
+/// Flags whose value may carry a credential, and URL-valued flags whose user-info is
+/// stripped. Passwords are never flags, but a URI may still embed one by mistake.
+fn redacted_arguments(args: impl Iterator<Item = String>) -> Vec<String> {
+    args.map(|a| redact_argument(&a)).collect()
+}
+
+fn redact_argument(arg: &str) -> String {
+    // `scheme://user:password@host` anywhere in the argument loses its user-info.
+    match arg.find("://") {
+        Some(i) => {
+            let (scheme, rest) = arg.split_at(i + 3);
+            let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            match rest[..end].rfind('@') {
+                Some(at) => format!("{scheme}***@{}", &rest[at + 1..]),
+                None => arg.to_string(),
+            }
+        }
+        None => arg.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn credentials_in_urls_are_redacted_from_provenance() {
+        assert_eq!(
+            redact_argument("--ata-mongo=mongodb://ata:s3cret@center:27017/ATA"),
+            "--ata-mongo=mongodb://***@center:27017/ATA"
+        );
+        assert_eq!(redact_argument("http://proxy:8080"), "http://proxy:8080");
+        assert_eq!(redact_argument("plain"), "plain");
+    }
+}

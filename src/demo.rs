@@ -1,0 +1,126 @@
+//! The sample deployment built into the binary, and `demo`: a ready engagement from it.
+//!
+//! The sample is fictional (Fabrikam, two domains, six domain controllers, one ATA Center
+//! with gateways) and deliberately not ready: some DCs miss .NET 4.7, one lacks RAM, one
+//! runs a Server 2019 build without KB4487044. Its files live in `demo/` in the repository
+//! (`demo/README.md` tells the story) and are written into the engagement's `samples/`
+//! folder, then read back through the same readers a real engagement uses.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{TimeZone, Utc};
+use serde::Serialize;
+
+use crate::engagement::{
+    Cloud, Engagement, EngagementConfig, EngagementError, ProxyConfig, SourceLocations,
+};
+use crate::error::{Error, Result};
+use crate::model::SCHEMA_VERSION;
+
+/// One file of the sample: its path inside the engagement and its content.
+pub struct SampleFile {
+    pub path: &'static str,
+    pub content: &'static str,
+}
+
+macro_rules! sample {
+    ($path:literal) => {
+        SampleFile {
+            path: concat!("samples/", $path),
+            content: include_str!(concat!("../demo/", $path)),
+        }
+    };
+}
+
+/// Every file of the sample deployment.
+pub const SAMPLE_FILES: &[SampleFile] = &[
+    sample!("ata/SystemProfile_20261115040000.json"),
+    sample!("ata/UniqueEntity.json"),
+    sample!("ata/SuspiciousActivity.json"),
+    sample!("directory/fabrikam.ldif"),
+    sample!("hosts/dc-facts.json"),
+    sample!("hosts/center-facts.json"),
+    sample!("logs/FAB-ATAGW01/Microsoft.Tri.Gateway-Errors.log"),
+];
+
+/// Folder name of the demo engagement when none is given.
+pub const DEFAULT_DIR: &str = "ata2atp-demo";
+
+/// What `demo` built.
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoSummary {
+    pub engagement: PathBuf,
+    pub customer: String,
+    pub samples: Vec<PathBuf>,
+}
+
+/// The demo's engagement configuration, pointing at the sample files.
+pub fn config() -> EngagementConfig {
+    let files = |prefix: &str| -> Vec<PathBuf> {
+        SAMPLE_FILES
+            .iter()
+            .filter(|f| f.path.starts_with(prefix))
+            .map(|f| PathBuf::from(f.path))
+            .collect()
+    };
+    EngagementConfig {
+        schema_version: SCHEMA_VERSION,
+        customer: "Fabrikam (demo)".to_string(),
+        consultant: "Demo Consultant".to_string(),
+        cloud: Cloud::Commercial,
+        workspace: Some("fabrikamdemo".to_string()),
+        proxy: Some(ProxyConfig {
+            url: "http://proxy.fabrikam.test:8080".to_string(),
+            user: Some("FABRIKAM\\svc-proxy".to_string()),
+        }),
+        guide: "azure-atp-2019".to_string(),
+        sources: SourceLocations {
+            ata_json: files("samples/ata/"),
+            ldif: files("samples/directory/"),
+            dc_facts: vec![PathBuf::from("samples/hosts/dc-facts.json")],
+            center_facts: Some(PathBuf::from("samples/hosts/center-facts.json")),
+            gateway_logs: Some(PathBuf::from("samples/logs")),
+            ..SourceLocations::default()
+        },
+        demo: true,
+        // Fixed, so that two demo runs produce the same engagement.
+        created_at: Utc.with_ymd_and_hms(2026, 11, 16, 9, 0, 0).unwrap(),
+    }
+}
+
+/// Builds (or rebuilds) the demo engagement in `root`. A folder holding a real engagement
+/// is refused untouched.
+pub async fn build(root: &Path) -> Result<DemoSummary> {
+    let config = config();
+    let (engagement, lock) = match Engagement::open(root) {
+        Ok(existing) => {
+            let found = existing.config()?;
+            if !found.demo {
+                return Err(Error::Input(format!(
+                    "{} holds a real engagement ({}), not a demo; nothing was changed. \
+                     Give demo another folder, e.g. `ata2atp demo {DEFAULT_DIR}`",
+                    root.display(),
+                    found.customer
+                )));
+            }
+            let lock = existing.lock()?;
+            (existing, lock)
+        }
+        Err(EngagementError::NotAnEngagement { .. }) => Engagement::init(root, &config)?,
+        Err(e) => return Err(e.into()),
+    };
+    let mut samples = Vec::new();
+    for file in SAMPLE_FILES {
+        let path = Path::new(file.path);
+        if let Some(parent) = path.parent() {
+            lock.create_dir(parent)?;
+        }
+        samples.push(lock.write_atomic(path, file.content.as_bytes())?);
+    }
+    lock.write_yaml(crate::engagement::CONFIG_FILE, &config)?;
+    Ok(DemoSummary {
+        engagement: engagement.root().to_path_buf(),
+        customer: config.customer,
+        samples,
+    })
+}

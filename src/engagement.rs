@@ -1,0 +1,634 @@
+//! The engagement folder: one customer's migration, like a git repository.
+//!
+//! ```text
+//! <engagement>/
+//!   ata2atp.yaml      who, which cloud and workspace, where the sources are (no secrets)
+//!   inventory.yaml    the latest inventory
+//!   checks.yaml       the latest check results and the accepted risks
+//!   checklist.yaml    progress through the guide
+//!   reports/          generated reports and their integrity records
+//!   history/          every inventory ever collected, and the checklist change log
+//!   evidence/         files a consultant attaches to checklist steps
+//!   .ata2atp.lock     held by whoever is writing
+//! ```
+//!
+//! Every write goes through [`WriteLock`]: the file is written to a temporary file in the
+//! same folder, flushed to disk and renamed over the old one, so a reader sees either the
+//! old or the new file, never half of one. The lock is an OS file lock on `.ata2atp.lock`,
+//! released by the OS if the process dies, so a crash never leaves a stale lock behind.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{ChecklistState, ChecksFile, Inventory, SCHEMA_VERSION};
+use crate::yaml::{self, YamlError};
+
+pub const CONFIG_FILE: &str = "ata2atp.yaml";
+pub const INVENTORY_FILE: &str = "inventory.yaml";
+pub const CHECKS_FILE: &str = "checks.yaml";
+pub const CHECKLIST_FILE: &str = "checklist.yaml";
+pub const REPORTS_DIR: &str = "reports";
+pub const HISTORY_DIR: &str = "history";
+pub const EVIDENCE_DIR: &str = "evidence";
+pub const LOCK_FILE: &str = ".ata2atp.lock";
+/// Append-only audit log of checklist changes, one JSON object per line.
+pub const CHECKLIST_LOG: &str = "history/checklist-changes.jsonl";
+
+/// What went wrong with an engagement folder or one of its files.
+#[derive(Debug, thiserror::Error)]
+pub enum EngagementError {
+    #[error(
+        "{} is already an ata2atp engagement ({CONFIG_FILE} exists); nothing was changed. \
+         Open it with --engagement {}, or choose another folder",
+        path.display(), path.display()
+    )]
+    AlreadyExists { path: PathBuf },
+
+    #[error(
+        "{} is not an ata2atp engagement (no {CONFIG_FILE}); create one with \
+         `ata2atp init {}` or point --engagement at an existing one",
+        path.display(), path.display()
+    )]
+    NotAnEngagement { path: PathBuf },
+
+    #[error(
+        "engagement {} is in use by another ata2atp ({holder}); nothing was changed. \
+         Close the other session or wait for it to finish, then try again",
+        path.display()
+    )]
+    Locked { path: PathBuf, holder: String },
+
+    #[error("could not {action} {}: {source}{}", path.display(), io_hint(source))]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: io::Error,
+    },
+
+    #[error("{0}; fix the file by hand or restore it from history/")]
+    Parse(#[from] YamlError),
+
+    #[error(
+        "{} was written by a newer ata2atp (schema version {found}; this build reads up to \
+         {SCHEMA_VERSION}); upgrade ata2atp to read it",
+        path.display()
+    )]
+    SchemaTooNew { path: PathBuf, found: u32 },
+
+    #[error("{field} in {}: {message}", path.display())]
+    Invalid {
+        path: PathBuf,
+        field: &'static str,
+        message: String,
+    },
+}
+
+/// The next step for the common I/O failures.
+fn io_hint(e: &io::Error) -> &'static str {
+    match e.kind() {
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
+            "; choose a folder you can write to, or fix its permissions"
+        }
+        io::ErrorKind::NotFound => "; check the path",
+        _ => "",
+    }
+}
+
+impl EngagementError {
+    fn io(action: &'static str, path: &Path, source: io::Error) -> Self {
+        Self::Io {
+            action,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// The cloud the Defender for Identity workspace lives in; it decides the sensor API host.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Cloud {
+    #[default]
+    Commercial,
+    Gcc,
+    GccHigh,
+}
+
+impl Cloud {
+    /// Host the sensors talk to, e.g. `contososensorapi.atp.azure.com`.
+    pub fn sensor_api_host(self, workspace: &str) -> String {
+        let suffix = match self {
+            Cloud::Commercial => "atp.azure.com",
+            Cloud::Gcc => "gcc.atp.azure.com",
+            Cloud::GccHigh => "atp.azure.us",
+        };
+        format!("{workspace}sensorapi.{suffix}")
+    }
+
+    /// The URL the connectivity test calls, as the sensor does.
+    pub fn ping_url(self, workspace: &str) -> String {
+        format!("https://{}/tri/sensor/api/ping", self.sensor_api_host(workspace))
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cloud::Commercial => "commercial",
+            Cloud::Gcc => "gcc",
+            Cloud::GccHigh => "gcc-high",
+        }
+    }
+}
+
+/// The customer's proxy, as the sensors will use it. The password is never stored: it is
+/// asked for, or read from a file or environment variable, when a probe needs it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProxyConfig {
+    /// `http://host:port`, without credentials.
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+}
+
+/// Where the LDAP source is and who binds. No password.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LdapSourceConfig {
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bind_user: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
+}
+
+/// Where the engagement's inputs live, so later runs need no flags. No credentials.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceLocations {
+    /// MongoDB URI of ATA's database, without user or password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ata_mongo: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ata_dump: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ata_json: Vec<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ldap: Option<LdapSourceConfig>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ldif: Vec<PathBuf>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dc_facts: Vec<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub center_facts: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_logs: Option<PathBuf>,
+}
+
+/// The content of `ata2atp.yaml`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EngagementConfig {
+    pub schema_version: u32,
+    pub customer: String,
+    pub consultant: String,
+    pub cloud: Cloud,
+    /// Defender for Identity workspace (instance) name, e.g. `contoso`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<ProxyConfig>,
+    /// The guide the checklist follows: `azure-atp-2019` or `mdi-current`.
+    pub guide: String,
+    #[serde(default)]
+    pub sources: SourceLocations,
+    /// Made by `ata2atp demo` from the built-in sample: may be rebuilt at will.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub demo: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl EngagementConfig {
+    /// Refuses values that would put a secret on disk or break later stages.
+    pub fn validate(&self, path: &Path) -> Result<(), EngagementError> {
+        let invalid = |field, message: &str| EngagementError::Invalid {
+            path: path.to_path_buf(),
+            field,
+            message: message.to_string(),
+        };
+        if self.customer.trim().is_empty() {
+            return Err(invalid("customer", "must not be empty"));
+        }
+        if let Some(proxy) = &self.proxy {
+            if url_has_password(&proxy.url) {
+                return Err(invalid(
+                    "proxy.url",
+                    "contains a password; give the URL without credentials and pass the \
+                     password with --proxy-password-env or --proxy-password-file when probing",
+                ));
+            }
+        }
+        if let Some(uri) = &self.sources.ata_mongo {
+            if url_has_password(uri) {
+                return Err(invalid(
+                    "sources.ata_mongo",
+                    "contains a password; give the URI without credentials",
+                ));
+            }
+        }
+        if let Some(ws) = &self.workspace {
+            let ok = !ws.is_empty()
+                && ws.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+            if !ok {
+                return Err(invalid(
+                    "workspace",
+                    "must be the workspace name only (letters, digits and '-'), e.g. contoso",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// True when a URL carries `user:password@`.
+pub fn url_has_password(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    authority
+        .rsplit_once('@')
+        .is_some_and(|(userinfo, _)| userinfo.contains(':'))
+}
+
+/// An engagement folder on disk.
+#[derive(Debug, Clone)]
+pub struct Engagement {
+    root: PathBuf,
+}
+
+impl Engagement {
+    /// Opens an existing engagement.
+    pub fn open(root: impl Into<PathBuf>) -> Result<Self, EngagementError> {
+        let root = root.into();
+        if !root.join(CONFIG_FILE).is_file() {
+            return Err(EngagementError::NotAnEngagement { path: root });
+        }
+        Ok(Self { root })
+    }
+
+    /// Creates a new engagement in `root` (created if missing) with `config`. Refuses a
+    /// folder that already is an engagement, and writes nothing unless it can write it all.
+    pub fn init(root: impl Into<PathBuf>, config: &EngagementConfig) -> Result<(Self, WriteLock), EngagementError> {
+        let root = root.into();
+        config.validate(&root.join(CONFIG_FILE))?;
+        if root.join(CONFIG_FILE).exists() {
+            return Err(EngagementError::AlreadyExists { path: root });
+        }
+        if root.exists() && !root.is_dir() {
+            return Err(EngagementError::io(
+                "create the engagement folder",
+                &root,
+                io::Error::new(io::ErrorKind::AlreadyExists, "a file with that name exists"),
+            ));
+        }
+        fs::create_dir_all(&root)
+            .map_err(|e| EngagementError::io("create the engagement folder", &root, e))?;
+        let engagement = Self { root };
+        let lock = engagement.lock()?;
+        // Checked again under the lock: another init may have finished in between.
+        if engagement.root.join(CONFIG_FILE).exists() {
+            return Err(EngagementError::AlreadyExists {
+                path: engagement.root,
+            });
+        }
+        for dir in [REPORTS_DIR, HISTORY_DIR, EVIDENCE_DIR] {
+            lock.create_dir(dir)?;
+        }
+        // The configuration is written last: until it exists the folder is not an
+        // engagement, so an interrupted init can simply be run again.
+        lock.write_yaml(CONFIG_FILE, config)?;
+        Ok((engagement, lock))
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Path of a file inside the engagement.
+    pub fn path(&self, relative: impl AsRef<Path>) -> PathBuf {
+        self.root.join(relative)
+    }
+
+    /// Takes the writer's lock, or says who holds it.
+    pub fn lock(&self) -> Result<WriteLock, EngagementError> {
+        let path = self.root.join(LOCK_FILE);
+        // No truncate: a refused writer must not touch the holder's description.
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| EngagementError::io("create the lock file", &path, e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                let mut holder = String::new();
+                let _ = file.read_to_string(&mut holder);
+                let holder = holder.trim();
+                return Err(EngagementError::Locked {
+                    path: self.root.clone(),
+                    holder: if holder.is_empty() {
+                        "holder unknown".to_string()
+                    } else {
+                        holder.to_string()
+                    },
+                });
+            }
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(EngagementError::io("lock", &path, e));
+            }
+        }
+        let description = format!(
+            "pid {} on {} since {}",
+            std::process::id(),
+            gethostname::gethostname().to_string_lossy(),
+            Utc::now().format("%Y-%m-%d %H:%M:%S UTC")
+        );
+        // Best effort: the description only improves the message another writer sees.
+        let _ = file.set_len(0);
+        let _ = file.seek(io::SeekFrom::Start(0));
+        let _ = file.write_all(description.as_bytes());
+        let _ = file.sync_all();
+        Ok(WriteLock {
+            root: self.root.clone(),
+            _file: file,
+        })
+    }
+
+    /// Reads `ata2atp.yaml`.
+    pub fn config(&self) -> Result<EngagementConfig, EngagementError> {
+        let path = self.path(CONFIG_FILE);
+        let config: EngagementConfig = read_yaml_file(&path)?
+            .ok_or_else(|| EngagementError::NotAnEngagement { path: self.root.clone() })?;
+        config.validate(&path)?;
+        Ok(config)
+    }
+
+    /// The latest inventory, if one was collected.
+    pub fn inventory(&self) -> Result<Option<Inventory>, EngagementError> {
+        read_yaml_file(&self.path(INVENTORY_FILE))
+    }
+
+    /// The latest check results, if checks ran.
+    pub fn checks(&self) -> Result<Option<ChecksFile>, EngagementError> {
+        read_yaml_file(&self.path(CHECKS_FILE))
+    }
+
+    /// The checklist state, if any step was touched.
+    pub fn checklist(&self) -> Result<Option<ChecklistState>, EngagementError> {
+        read_yaml_file(&self.path(CHECKLIST_FILE))
+    }
+
+    /// Inventories kept in `history/`, oldest first.
+    pub fn inventory_history(&self) -> Result<Vec<PathBuf>, EngagementError> {
+        let dir = self.path(HISTORY_DIR);
+        let entries = match fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(EngagementError::io("list", &dir, e)),
+        };
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("inventory-") && n.ends_with(".yaml"))
+            })
+            .collect();
+        // Names embed a sortable UTC timestamp.
+        files.sort();
+        Ok(files)
+    }
+}
+
+/// Reads and parses a YAML file of ata2atp's; `Ok(None)` when it does not exist. A file
+/// from a newer schema is refused before it is parsed in full.
+pub fn read_yaml_file<T: DeserializeOwned>(path: &Path) -> Result<Option<T>, EngagementError> {
+    let text = match fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(EngagementError::io("read", path, e)),
+    };
+    let origin = path.display().to_string();
+    #[derive(Deserialize)]
+    struct Versioned {
+        schema_version: Option<u32>,
+    }
+    if let Ok(Versioned {
+        schema_version: Some(found),
+    }) = yaml::from_str::<Versioned>(&text, &origin)
+    {
+        if found > SCHEMA_VERSION {
+            return Err(EngagementError::SchemaTooNew {
+                path: path.to_path_buf(),
+                found,
+            });
+        }
+    }
+    Ok(Some(yaml::from_str(&text, &origin)?))
+}
+
+/// Proof that this process is the engagement's only writer; every write goes through it.
+#[derive(Debug)]
+pub struct WriteLock {
+    root: PathBuf,
+    // Holding the open file holds the OS lock; dropping it releases the lock.
+    _file: File,
+}
+
+impl WriteLock {
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Writes `bytes` to `relative` atomically: temp file, fsync, rename, fsync folder.
+    pub fn write_atomic(&self, relative: impl AsRef<Path>, bytes: &[u8]) -> Result<PathBuf, EngagementError> {
+        let path = self.root.join(relative);
+        write_atomic(&path, bytes)?;
+        Ok(path)
+    }
+
+    /// Serialises `value` as YAML into `relative`, atomically.
+    pub fn write_yaml<T: Serialize>(&self, relative: impl AsRef<Path>, value: &T) -> Result<PathBuf, EngagementError> {
+        let relative = relative.as_ref();
+        let text = yaml::to_string(value, &relative.display().to_string())?;
+        self.write_atomic(relative, text.as_bytes())
+    }
+
+    /// Appends one line to an append-only log (created if missing), flushed to disk.
+    pub fn append_line(&self, relative: impl AsRef<Path>, line: &str) -> Result<(), EngagementError> {
+        let path = self.root.join(relative);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| EngagementError::io("create", parent, e))?;
+        }
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| EngagementError::io("open", &path, e))?;
+        let mut buf = line.trim_end_matches('\n').to_string();
+        buf.push('\n');
+        file.write_all(buf.as_bytes())
+            .and_then(|()| file.sync_all())
+            .map_err(|e| EngagementError::io("append to", &path, e))
+    }
+
+    /// Creates a folder inside the engagement if it is missing.
+    pub fn create_dir(&self, relative: impl AsRef<Path>) -> Result<PathBuf, EngagementError> {
+        let path = self.root.join(relative);
+        fs::create_dir_all(&path).map_err(|e| EngagementError::io("create", &path, e))?;
+        Ok(path)
+    }
+
+    /// Saves a new inventory as `inventory.yaml` and keeps a copy in `history/`, so the
+    /// history holds every inventory ever collected (what `diff` compares).
+    pub fn save_inventory(&self, inventory: &Inventory) -> Result<PathBuf, EngagementError> {
+        let text = yaml::to_string(inventory, INVENTORY_FILE)?;
+        self.create_dir(HISTORY_DIR)?;
+        let stamp = inventory.collected_at.format("%Y%m%dT%H%M%S%.3fZ");
+        let mut name = format!("{HISTORY_DIR}/inventory-{stamp}.yaml");
+        let mut n = 1;
+        while self.root.join(&name).exists() {
+            n += 1;
+            name = format!("{HISTORY_DIR}/inventory-{stamp}-{n}.yaml");
+        }
+        self.write_atomic(&name, text.as_bytes())?;
+        self.write_atomic(INVENTORY_FILE, text.as_bytes())
+    }
+
+    pub fn save_checks(&self, checks: &ChecksFile) -> Result<PathBuf, EngagementError> {
+        self.write_yaml(CHECKS_FILE, checks)
+    }
+
+    pub fn save_checklist(&self, state: &ChecklistState) -> Result<PathBuf, EngagementError> {
+        self.write_yaml(CHECKLIST_FILE, state)
+    }
+}
+
+/// Atomic replacement of one file: nothing half-written is ever visible at `path`.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), EngagementError> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".ata2atp-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| EngagementError::io("write", path, e))?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| EngagementError::io("write", path, e))?;
+    tmp.persist(path)
+        .map_err(|e| EngagementError::io("replace", path, e.error))?;
+    // Make the rename itself durable.
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> EngagementConfig {
+        EngagementConfig {
+            schema_version: SCHEMA_VERSION,
+            customer: "Fabrikam Test".into(),
+            consultant: "Jo Consultant".into(),
+            cloud: Cloud::Commercial,
+            workspace: Some("fabrikam".into()),
+            proxy: Some(ProxyConfig {
+                url: "http://proxy.fabrikam.test:8080".into(),
+                user: Some("svc-proxy".into()),
+            }),
+            guide: "azure-atp-2019".into(),
+            sources: SourceLocations::default(),
+            demo: false,
+            created_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn init_then_open_round_trips_the_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("eng");
+        let cfg = config();
+        let (eng, lock) = Engagement::init(&root, &cfg).unwrap();
+        drop(lock);
+        assert_eq!(eng.config().unwrap(), cfg);
+        for d in [REPORTS_DIR, HISTORY_DIR, EVIDENCE_DIR] {
+            assert!(root.join(d).is_dir(), "{d} missing");
+        }
+        let again = Engagement::init(&root, &cfg).unwrap_err();
+        assert!(matches!(again, EngagementError::AlreadyExists { .. }), "{again}");
+    }
+
+    #[test]
+    fn a_second_writer_is_refused_and_told_who_holds_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let (eng, lock) = Engagement::init(dir.path(), &config()).unwrap();
+        let err = eng.lock().unwrap_err();
+        let msg = err.to_string();
+        assert!(matches!(err, EngagementError::Locked { .. }));
+        assert!(msg.contains(&format!("pid {}", std::process::id())), "{msg}");
+        drop(lock);
+        eng.lock().expect("lock is free again once dropped");
+    }
+
+    #[test]
+    fn passwords_in_urls_are_refused() {
+        assert!(url_has_password("http://user:pw@proxy:8080"));
+        assert!(url_has_password("mongodb://ata:secret@center:27017/ATA"));
+        assert!(!url_has_password("http://user@proxy:8080"));
+        assert!(!url_has_password("http://proxy:8080/path?x=a:b@c"));
+        let mut cfg = config();
+        cfg.proxy = Some(ProxyConfig {
+            url: "http://u:p@proxy:3128".into(),
+            user: None,
+        });
+        let err = cfg.validate(Path::new("ata2atp.yaml")).unwrap_err().to_string();
+        assert!(err.contains("proxy.url"), "{err}");
+    }
+
+    #[test]
+    fn sensor_api_hosts_per_cloud() {
+        assert_eq!(
+            Cloud::Commercial.ping_url("contoso"),
+            "https://contososensorapi.atp.azure.com/tri/sensor/api/ping"
+        );
+        assert_eq!(Cloud::Gcc.sensor_api_host("c"), "csensorapi.gcc.atp.azure.com");
+        assert_eq!(Cloud::GccHigh.sensor_api_host("c"), "csensorapi.atp.azure.us");
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused_before_parsing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("checks.yaml");
+        fs::write(&path, "schema_version: 99\nsomething_new: [1, 2]\n").unwrap();
+        let err = read_yaml_file::<ChecksFile>(&path).unwrap_err();
+        assert!(matches!(err, EngagementError::SchemaTooNew { found: 99, .. }), "{err}");
+    }
+
+    #[test]
+    fn invalid_yaml_names_file_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("checklist.yaml");
+        fs::write(&path, "schema_version: 1\nguide: x\nsteps:\n  C01: [unclosed\n").unwrap();
+        let err = read_yaml_file::<ChecklistState>(&path).unwrap_err().to_string();
+        assert!(err.contains("checklist.yaml:"), "{err}");
+        assert!(err.contains(":4:") || err.contains(":5:"), "{err}");
+    }
+}

@@ -1,0 +1,50 @@
+//! # ata2atp: from Microsoft ATA to Azure ATP / Defender for Identity
+//!
+//! A consultant moving a customer off Advanced Threat Analytics must write down every
+//! setting ATA holds and enter it again in the cloud, check that the domain controllers
+//! and the network are ready, walk the guide's configuration steps, and hand the customer
+//! a report to sign. This crate does the reading, checking and bookkeeping; the binary
+//! (`src/main.rs`) is a thin front end over [`cli`].
+//!
+//! ## The map
+//!
+//! Data flows one way, through one model:
+//!
+//! ```text
+//!  sources ──► readers ──► snapshots ──► extract ──► Inventory ──► checks ──► CheckResult
+//!                                                      │                        │
+//!                                                      └──► checklist ◄─────────┘
+//!                                                                │
+//!                                                             report
+//! ```
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`model`] | the plain serde types: [`model::Inventory`], [`model::CheckResult`], [`model::ChecklistState`]; no I/O |
+//! | [`engagement`] | the engagement folder: paths, atomic writes, the writer's lock, history |
+//! | [`yaml`] | YAML in and out with file:line:column errors |
+//! | [`demo`] | the synthetic sample deployment built into the binary |
+//! | [`progress`] | the progress trait both front ends render |
+//! | [`error`] | the crate error and the documented exit codes |
+//! | [`cli`] | one file per subcommand: clap types and a `run` function, nothing else |
+//!
+//! ## Rules the code keeps
+//!
+//! - **Read-only towards the customer.** Nothing here writes to ATA's database or to the
+//!   directory.
+//! - **Secrets never reach disk, logs or the screen.** Passwords come from a prompt, a file
+//!   or an environment variable and are held in `secrecy::SecretString`; ATA's
+//!   `*Encrypted` values are dropped by the readers, only `secret_present` is kept.
+//! - **Every live source has an offline twin** producing the same snapshot.
+//! - **Front ends stay thin**: `cli` and `tui` call library functions that return model
+//!   types; they never name a protocol crate.
+
+pub mod cli;
+pub mod demo;
+pub mod engagement;
+pub mod error;
+pub mod model;
+pub mod progress;
+pub mod yaml;
+
+pub use error::{Error, Result};

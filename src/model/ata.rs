@@ -1,0 +1,382 @@
+//! What the consultant must write down from ATA: the Center, its notification settings,
+//! gateways, exclusions, honeytokens, sensitive entities, report schedules and alerts.
+//!
+//! Secrets never reach these types: every `*Encrypted` value, password and shared secret
+//! is dropped by the reader and only `secret_present` is kept.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The ATA side of the inventory.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AtaInventory {
+    #[serde(default)]
+    pub center: Center,
+    #[serde(default)]
+    pub directory_services_accounts: Vec<DirectoryServicesAccount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub syslog: Option<Syslog>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<Email>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpn: Option<Vpn>,
+    #[serde(default)]
+    pub exclusions: Vec<Exclusion>,
+    #[serde(default)]
+    pub honeytokens: Vec<Entity>,
+    #[serde(default)]
+    pub sensitive: Vec<Entity>,
+    #[serde(default)]
+    pub report_schedules: Vec<ReportSchedule>,
+    #[serde(default)]
+    pub gateways: Vec<Gateway>,
+    #[serde(default)]
+    pub alerts: Alerts,
+    #[serde(default)]
+    pub detectors: Vec<Detector>,
+    /// Members of ATA's local role groups on the Center (from the center-facts script).
+    #[serde(default)]
+    pub role_groups: Vec<RoleGroup>,
+    /// Collections seen in ATA's database, with counts, when the source lists them.
+    #[serde(default)]
+    pub collections: Vec<CollectionInfo>,
+}
+
+/// The ATA Center: console URL, certificates, and whether a change awaits activation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Center {
+    /// `CenterWebClientConfiguration.ServiceEndpoints`: more than one while a URL change
+    /// awaits activation.
+    #[serde(default)]
+    pub console_urls: Vec<String>,
+    /// Every Center certificate thumbprint named in the configuration (deduplicated).
+    #[serde(default)]
+    pub certificate_thumbprints: Vec<String>,
+    /// True when the console URL or certificate lists hold more than one entry: a change
+    /// was made in the console but not activated, so gateways hold two candidates.
+    #[serde(default)]
+    pub pending_change: bool,
+    /// `CenterWebApplicationConfiguration.ServiceListeningIpEndpoint`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listen_endpoint: Option<String>,
+    /// Each place a thumbprint was read from, to spot profiles that disagree.
+    #[serde(default)]
+    pub thumbprint_sources: Vec<ThumbprintSource>,
+    /// Certificates found in the Center's machine store (center-facts script).
+    #[serde(default)]
+    pub certificates: Vec<Certificate>,
+    /// MongoDB version running on the Center, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mongo_version: Option<String>,
+    /// Software-update settings (`SoftwareUpdaterConfiguration`), for the delayed-update step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_update: Option<AutoUpdate>,
+}
+
+/// One thumbprint with the profile and field path it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThumbprintSource {
+    /// The profile, e.g. `CenterSystemProfile` or `ServiceSystemProfile 5b2…`.
+    pub profile: String,
+    pub path: String,
+    pub thumbprint: String,
+}
+
+/// A certificate from the Center's machine store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Certificate {
+    pub thumbprint: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_after: Option<DateTime<Utc>>,
+}
+
+/// ATA's automatic update settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AutoUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateways_update_automatically: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lightweight_gateways_restart_automatically: Option<bool>,
+}
+
+/// The account ATA uses to read the directory (Configuration → Directory Services).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryServicesAccount {
+    pub user: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    /// ATA holds an encrypted password for it. The password itself is never read.
+    pub secret_present: bool,
+    /// Field path the account was read from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub found_at: Option<String>,
+}
+
+/// Outbound syslog notifications (`SyslogClientConfiguration`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Syslog {
+    pub enabled: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    /// `Udp`, `Tcp` or `Tls` as ATA names them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transport: Option<String>,
+    /// `Rfc5424` or `Rfc3164`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+}
+
+/// SMTP settings for e-mail notifications (`MailClientConfiguration`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Email {
+    pub enabled: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssl: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_user: Option<String>,
+    /// An encrypted SMTP password is stored. Never read.
+    pub secret_present: bool,
+    /// Notification recipients, when a mapping path finds them.
+    #[serde(default)]
+    pub recipients: Vec<String>,
+}
+
+/// VPN integration: ATA gateways listening for RADIUS accounting.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vpn {
+    pub radius_enabled: bool,
+    /// A RADIUS shared secret is stored (encrypted; it cannot be exported and must be
+    /// entered again in the cloud).
+    pub secret_present: bool,
+}
+
+/// What an exclusion applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExclusionKind {
+    Account,
+    Computer,
+    Subnet,
+}
+
+/// One ATA exclusion: the detector it silences and the entity or subnet excluded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exclusion {
+    /// Detector configuration key, e.g. `DnsReconnaissanceDetectorConfiguration`.
+    pub detector: String,
+    pub kind: ExclusionKind,
+    /// The raw value stored by ATA: an entity id or a subnet.
+    pub value: String,
+    /// The entity behind `value`, for accounts and computers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity: Option<Entity>,
+    /// The field the value was read from, e.g. `ExcludedSourceComputerIds`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list: Option<String>,
+}
+
+/// Kind of directory object, as ATA's `_t` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityType {
+    User,
+    Computer,
+    Group,
+    Domain,
+    #[serde(other)]
+    Unknown,
+}
+
+/// Why an entity is on a list: tagged by a person, or sensitive by its group membership.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TagSource {
+    Manual,
+    Automatic,
+}
+
+/// A directory object ATA knows, resolved through `UniqueEntity` and, when a directory
+/// source was read, matched against Active Directory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entity {
+    /// ATA's `UniqueEntity._id`.
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<EntityType>,
+    /// For honeytokens and sensitive entities: tagged by hand or automatic.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<TagSource>,
+    /// The matching object in Active Directory, when the directory was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ad: Option<AdMatch>,
+}
+
+impl Entity {
+    /// An entity known only by its id (not resolved yet).
+    pub fn unresolved(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            sid: None,
+            kind: None,
+            source: None,
+            ad: None,
+        }
+    }
+
+    /// Name for display: the name, else the SID, else the raw id.
+    pub fn label(&self) -> &str {
+        self.name
+            .as_deref()
+            .or(self.sid.as_deref())
+            .unwrap_or(&self.id)
+    }
+}
+
+/// The outcome of looking an ATA entity up in Active Directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdMatch {
+    pub found: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+
+/// One of ATA's scheduled reports (`ReporterConfiguration`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportSchedule {
+    /// Report type as ATA names it, e.g. `Summary`.
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
+    #[serde(default)]
+    pub recipients: Vec<String>,
+    /// Any other settings stored for the report, flattened to text.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub settings: BTreeMap<String, String>,
+}
+
+/// What kind of ATA gateway a `GatewaySystemProfile` describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GatewayKind {
+    Gateway,
+    LightweightGateway,
+    Unknown,
+}
+
+/// An ATA Gateway or Lightweight Gateway registered with the Center.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Gateway {
+    pub id: String,
+    pub name: String,
+    pub kind: GatewayKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// `null` when ATA's database does not say (its field is not documented).
+    pub domain_synchronizer_candidate: Option<bool>,
+    /// The gateway listens for syslog events from a SIEM.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub syslog_listener: Option<bool>,
+    /// Domain controllers the gateway monitors or runs on.
+    #[serde(default)]
+    pub domain_controllers: Vec<String>,
+}
+
+/// ATA alerts (suspicious activities): counts by status and the ones still to record.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Alerts {
+    /// Number of alerts per `Status` value as stored (Open, Closed, Suppressed, …).
+    #[serde(default)]
+    pub by_status: BTreeMap<String, u64>,
+    /// Alerts with status `Open`.
+    #[serde(default)]
+    pub open: Vec<Alert>,
+    /// Alerts with status `Suppressed`: they can reopen, so they are recorded too.
+    #[serde(default)]
+    pub suppressed: Vec<Alert>,
+}
+
+impl Alerts {
+    pub fn total(&self) -> u64 {
+        self.by_status.values().sum()
+    }
+}
+
+/// One ATA alert.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alert {
+    pub id: String,
+    /// The `_t` discriminator, e.g. `DnsReconnaissanceSuspiciousActivity`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<DateTime<Utc>>,
+    /// Names of the entities involved, resolved where possible.
+    #[serde(default)]
+    pub entities: Vec<String>,
+}
+
+/// An ATA detector and whether it is enabled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Detector {
+    /// Configuration key, e.g. `SamrReconnaissanceDetectorConfiguration`.
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+
+/// A local group on the Center that grants access to ATA.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleGroup {
+    /// e.g. `Microsoft Advanced Threat Analytics Administrators`.
+    pub name: String,
+    #[serde(default)]
+    pub members: Vec<String>,
+}
+
+/// A collection of ATA's database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollectionInfo {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_bytes: Option<u64>,
+}

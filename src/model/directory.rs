@@ -1,0 +1,153 @@
+//! What the migration needs to know about the Active Directory forest.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The directory side of the inventory.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DirectoryInventory {
+    pub forest: Forest,
+    #[serde(default)]
+    pub domains: Vec<Domain>,
+    #[serde(default)]
+    pub sites: Vec<String>,
+    #[serde(default)]
+    pub domain_controllers: Vec<DomainController>,
+    #[serde(default)]
+    pub privileged_groups: Vec<PrivilegedGroup>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directory_services_account: Option<DirectoryServicesAccountFacts>,
+    /// A KDS root key exists in the forest (needed for a gMSA directory services account).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kds_root_key_present: Option<bool>,
+}
+
+impl DirectoryInventory {
+    /// The domain controller with this short or DNS name.
+    pub fn domain_controller(&self, name: &str) -> Option<&DomainController> {
+        self.domain_controllers.iter().find(|dc| {
+            super::same_host(&dc.name, name)
+                || dc
+                    .dns_host_name
+                    .as_deref()
+                    .is_some_and(|d| super::same_host(d, name))
+        })
+    }
+}
+
+/// The forest and its functional level (`msDS-Behavior-Version` on `CN=Partitions`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Forest {
+    pub root_domain: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub functional_level: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub functional_level_name: Option<String>,
+    /// `objectVersion` of the schema naming context.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema_version: Option<u32>,
+}
+
+/// A domain of the forest.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Domain {
+    pub dns_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub netbios_name: Option<String>,
+    pub dn: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub functional_level: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub functional_level_name: Option<String>,
+}
+
+/// A domain controller, as the directory describes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainController {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns_host_name: Option<String>,
+    pub domain: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os_version: Option<String>,
+    pub read_only: bool,
+    /// `null` when the DC's nTDSDSA object could not be read.
+    pub global_catalog: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dn: Option<String>,
+}
+
+/// A group whose members are sensitive by default, with its transitive members.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrivilegedGroup {
+    pub name: String,
+    pub sid: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dn: Option<String>,
+    #[serde(default)]
+    pub members: Vec<DirectoryObject>,
+}
+
+/// An object found in the directory.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryObject {
+    pub name: String,
+    pub dn: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    /// `user`, `computer`, `group`, `gmsa`, …
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+
+/// Kind of account the directory services account is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountKind {
+    User,
+    Gmsa,
+}
+
+/// The directory services account as Active Directory sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryServicesAccountFacts {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    pub kind: AccountKind,
+    /// False when the account was looked for and not found in the directory.
+    pub found: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked_out: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pwd_last_set: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_never_expires: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_expires_at: Option<DateTime<Utc>>,
+    /// Sensitive groups the account belongs to, directly or nested (over-privileged).
+    #[serde(default)]
+    pub sensitive_groups: Vec<String>,
+    /// Whether the account could list `CN=Deleted Objects` (only known after a bind as it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_objects_readable: Option<bool>,
+    /// Why `deleted_objects_readable` could not be decided, when it is absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_objects_note: Option<String>,
+}

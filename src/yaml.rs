@@ -1,0 +1,60 @@
+//! YAML in and out, with errors that point at file, line and column.
+//!
+//! Every YAML file ata2atp reads (engagement files, checklists, mappings) goes through
+//! [`from_str`], so a consultant who edits one by hand always gets the same kind of message.
+
+use std::fmt;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// A YAML document that could not be read or written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlError {
+    /// The file (or built-in resource) the text came from.
+    pub origin: String,
+    pub line: Option<u64>,
+    pub column: Option<u64>,
+    pub message: String,
+}
+
+impl fmt::Display for YamlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, "{}:{l}:{c}: {}", self.origin, self.message),
+            (Some(l), None) => write!(f, "{}:{l}: {}", self.origin, self.message),
+            _ => write!(f, "{}: {}", self.origin, self.message),
+        }
+    }
+}
+
+impl std::error::Error for YamlError {}
+
+/// Parses `text`, naming `origin` in any error.
+pub fn from_str<T: DeserializeOwned>(text: &str, origin: &str) -> Result<T, YamlError> {
+    serde_saphyr::from_str(text).map_err(|e| {
+        let location = e.location();
+        YamlError {
+            origin: origin.to_string(),
+            line: location.map(|l| l.line()),
+            column: location.map(|l| l.column()),
+            message: first_line(&e.to_string()),
+        }
+    })
+}
+
+/// Serialises `value` as YAML.
+pub fn to_string<T: Serialize>(value: &T, origin: &str) -> Result<String, YamlError> {
+    serde_saphyr::to_string(value).map_err(|e| YamlError {
+        origin: origin.to_string(),
+        line: None,
+        column: None,
+        message: e.to_string(),
+    })
+}
+
+/// The parser's message without the source snippet it may append (the location is
+/// reported separately, and a snippet could echo a secret someone pasted into the file).
+fn first_line(message: &str) -> String {
+    message.lines().next().unwrap_or(message).trim().to_string()
+}
