@@ -97,3 +97,330 @@ pub fn same_host(a: &str, b: &str) -> bool {
     let short = |s: &str| s.split('.').next().unwrap_or(s).to_ascii_lowercase();
     a.eq_ignore_ascii_case(b) || short(a) == short(b)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn at(day: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, day, 10, 30, 0).unwrap()
+    }
+
+    /// An inventory with every optional field set, so a round trip exercises all of them.
+    fn full_inventory() -> Inventory {
+        let entity = |id: &str, name: &str, kind| Entity {
+            id: id.into(),
+            name: Some(name.into()),
+            sid: Some("S-1-5-21-1-2-3-1105".into()),
+            kind: Some(kind),
+            source: Some(TagSource::Manual),
+            ad: Some(AdMatch {
+                found: true,
+                name: Some(name.into()),
+                dn: Some(format!("CN={name},CN=Users,DC=fabrikam,DC=test")),
+                sid: Some("S-1-5-21-1-2-3-1105".into()),
+                enabled: Some(true),
+            }),
+        };
+        let alert = |status: &str| Alert {
+            id: "5f1c0a2b3c4d5e6f70819203".into(),
+            kind: "DnsReconnaissanceSuspiciousActivity".into(),
+            severity: Some("Medium".into()),
+            status: status.into(),
+            start_time: Some(at(3)),
+            end_time: Some(at(4)),
+            entities: vec!["FAB-SCAN01".into()],
+        };
+        let mut inv = Inventory::new(at(16));
+        inv.provenance = Provenance {
+            collected_by: Some("Jo Consultant".into()),
+            host: Some("laptop01".into()),
+            arguments: vec!["inventory".into(), "--ata-dump".into(), "dump".into()],
+        };
+        inv.sources = vec![Source {
+            kind: SourceKind::AtaMongo,
+            location: "mongodb://fab-ata01:27017/ATA".into(),
+            status: SourceStatus::Partial,
+            error: Some("SuspiciousActivity: timed out".into()),
+            server_version: Some("3.6.18".into()),
+            read_at: Some(at(16)),
+            records: Some(1234),
+        }];
+        inv.ata = AtaInventory {
+            center: Center {
+                console_urls: vec!["https://ata.fabrikam.test".into()],
+                certificate_thumbprints: vec!["AB".repeat(20)],
+                pending_change: true,
+                listen_endpoint: Some("10.20.0.15:443".into()),
+                thumbprint_sources: vec![ThumbprintSource {
+                    profile: "CenterSystemProfile".into(),
+                    path: "Configuration.SecretManagerConfiguration.CertificateThumbprint".into(),
+                    thumbprint: "AB".repeat(20),
+                }],
+                certificates: vec![Certificate {
+                    thumbprint: "AB".repeat(20),
+                    subject: Some("CN=ata.fabrikam.test".into()),
+                    issuer: Some("CN=Fabrikam Issuing CA 01".into()),
+                    not_before: Some(at(1)),
+                    not_after: Some(at(30)),
+                }],
+                mongo_version: Some("3.6.18".into()),
+                auto_update: Some(AutoUpdate {
+                    enabled: Some(true),
+                    gateways_update_automatically: Some(true),
+                    lightweight_gateways_restart_automatically: Some(false),
+                }),
+            },
+            directory_services_accounts: vec![DirectoryServicesAccount {
+                user: "svc-ata".into(),
+                domain: Some("fabrikam.test".into()),
+                secret_present: true,
+                found_at: Some("Configuration.DirectoryServicesClientConfiguration".into()),
+            }],
+            syslog: Some(Syslog {
+                enabled: true,
+                server: Some("siem01.fabrikam.test".into()),
+                port: Some(514),
+                transport: Some("Udp".into()),
+                format: Some("Rfc5424".into()),
+            }),
+            email: Some(Email {
+                enabled: true,
+                server: Some("smtp.fabrikam.test".into()),
+                port: Some(25),
+                ssl: Some(false),
+                from: Some("ata@fabrikam.test".into()),
+                auth_user: Some("svc-ata-smtp".into()),
+                secret_present: true,
+                recipients: vec!["soc@fabrikam.test".into()],
+            }),
+            vpn: Some(Vpn {
+                radius_enabled: true,
+                secret_present: true,
+            }),
+            exclusions: vec![
+                Exclusion {
+                    detector: "DnsReconnaissanceDetectorConfiguration".into(),
+                    kind: ExclusionKind::Computer,
+                    value: "c0ffee00-0000-4000-8000-000000000001".into(),
+                    entity: Some(entity("c0ffee00-0000-4000-8000-000000000001", "FAB-SCAN01", EntityType::Computer)),
+                    list: Some("ExcludedSourceComputerIds".into()),
+                },
+                Exclusion {
+                    detector: "PassTheTicketDetectorConfiguration".into(),
+                    kind: ExclusionKind::Subnet,
+                    value: "192.168.50.0/24".into(),
+                    entity: None,
+                    list: Some("ExcludedSubnets".into()),
+                },
+            ],
+            honeytokens: vec![entity("id-1", "honey.admin", EntityType::User)],
+            sensitive: vec![entity("id-2", "Tier0-Operators", EntityType::Group)],
+            report_schedules: vec![ReportSchedule {
+                name: "Summary".into(),
+                enabled: Some(true),
+                schedule: Some("Daily".into()),
+                recipients: vec!["ciso@fabrikam.test".into()],
+                settings: BTreeMap::from([("Language".into(), "en-us".into())]),
+            }],
+            gateways: vec![Gateway {
+                id: "5f1c0a2b3c4d5e6f70819200".into(),
+                name: "FAB-DC01".into(),
+                kind: GatewayKind::LightweightGateway,
+                version: Some("1.9.7576.0".into()),
+                status: Some("Running".into()),
+                domain_synchronizer_candidate: None,
+                syslog_listener: Some(false),
+                domain_controllers: vec!["FAB-DC01.fabrikam.test".into()],
+            }],
+            alerts: Alerts {
+                by_status: BTreeMap::from([("Open".into(), 1), ("Suppressed".into(), 1), ("Closed".into(), 7)]),
+                open: vec![alert("Open")],
+                suppressed: vec![alert("Suppressed")],
+            },
+            detectors: vec![Detector {
+                name: "LdapBruteForceDetectorConfiguration".into(),
+                enabled: Some(false),
+            }],
+            role_groups: vec![RoleGroup {
+                name: "Microsoft Advanced Threat Analytics Administrators".into(),
+                members: vec!["FABRIKAM\\alice.admin".into()],
+            }],
+            collections: vec![CollectionInfo {
+                name: "UniqueEntity".into(),
+                count: Some(42),
+                size_bytes: Some(4096),
+            }],
+        };
+        inv.directory = Some(DirectoryInventory {
+            forest: Forest {
+                root_domain: "fabrikam.test".into(),
+                functional_level: Some(5),
+                functional_level_name: Some("Windows Server 2012".into()),
+                schema_version: Some(88),
+            },
+            domains: vec![Domain {
+                dns_name: "fabrikam.test".into(),
+                netbios_name: Some("FABRIKAM".into()),
+                dn: "DC=fabrikam,DC=test".into(),
+                sid: Some("S-1-5-21-1-2-3".into()),
+                functional_level: Some(6),
+                functional_level_name: Some("Windows Server 2012 R2".into()),
+            }],
+            sites: vec!["London-HQ".into()],
+            domain_controllers: vec![DomainController {
+                name: "FAB-DC01".into(),
+                dns_host_name: Some("FAB-DC01.fabrikam.test".into()),
+                domain: "fabrikam.test".into(),
+                site: Some("London-HQ".into()),
+                os: Some("Windows Server 2016 Datacenter".into()),
+                os_version: Some("10.0 (14393)".into()),
+                read_only: false,
+                global_catalog: Some(true),
+                dn: Some("CN=FAB-DC01,OU=Domain Controllers,DC=fabrikam,DC=test".into()),
+            }],
+            privileged_groups: vec![PrivilegedGroup {
+                name: "Domain Admins".into(),
+                sid: "S-1-5-21-1-2-3-512".into(),
+                domain: Some("fabrikam.test".into()),
+                dn: Some("CN=Domain Admins,CN=Users,DC=fabrikam,DC=test".into()),
+                members: vec![DirectoryObject {
+                    name: "alice.admin".into(),
+                    dn: "CN=alice.admin,CN=Users,DC=fabrikam,DC=test".into(),
+                    sid: Some("S-1-5-21-1-2-3-1104".into()),
+                    kind: Some("user".into()),
+                    enabled: Some(true),
+                }],
+            }],
+            directory_services_account: Some(DirectoryServicesAccountFacts {
+                name: "svc-ata".into(),
+                domain: Some("fabrikam.test".into()),
+                dn: Some("CN=svc-ata,CN=Users,DC=fabrikam,DC=test".into()),
+                sid: Some("S-1-5-21-1-2-3-1110".into()),
+                kind: AccountKind::User,
+                found: true,
+                enabled: Some(true),
+                locked_out: Some(false),
+                pwd_last_set: Some(at(2)),
+                password_never_expires: Some(false),
+                password_expires_at: Some(at(28)),
+                sensitive_groups: vec!["Administrators".into()],
+                deleted_objects_readable: None,
+                deleted_objects_note: Some("not bound as the account".into()),
+            }),
+            kds_root_key_present: Some(false),
+        });
+        inv.hosts = vec![DcFacts {
+            name: "FAB-DC01.fabrikam.test".into(),
+            collected_at: Some(at(16)),
+            dotnet_release: Some(528049),
+            os_caption: Some("Microsoft Windows Server 2016 Datacenter".into()),
+            os_version: Some("10.0.14393".into()),
+            os_build: Some(14393),
+            server_core: Some(false),
+            logical_processors: Some(4),
+            memory_bytes: Some(17_179_869_184),
+            system_drive: Some("C:".into()),
+            system_drive_free_bytes: Some(51_539_607_552),
+            power_scheme_guid: Some("8c5e7fda-e8bf-4a96-9a85-a6e23a8c635c".into()),
+            power_scheme_name: Some("High performance".into()),
+            ntdsai_version: Some("10.0.14393.0".into()),
+            ata_lightweight_gateway_installed: Some(true),
+            atp_sensor_installed: Some(false),
+            winhttp_proxy: Some("proxy.fabrikam.test:8080".into()),
+            wininet_proxy: None,
+            time_offset_seconds: Some(0.4),
+            errors: vec!["power scheme: access denied".into()],
+        }];
+        inv.note_not_found("ata.report_schedules", vec!["Configuration.ReporterConfiguration".into()]);
+        inv
+    }
+
+    #[test]
+    fn inventory_round_trips_through_yaml() {
+        let inv = full_inventory();
+        let text = crate::yaml::to_string(&inv, "test").unwrap();
+        let back: Inventory = crate::yaml::from_str(&text, "test").unwrap();
+        assert_eq!(back, inv);
+        // Keys named by the issue are present as such.
+        for key in ["schema_version:", "collected_at:", "not_found:", "domain_synchronizer_candidate: null", "secret_present: true"] {
+            assert!(text.contains(key), "{key} missing from\n{text}");
+        }
+    }
+
+    #[test]
+    fn inventory_round_trips_through_json() {
+        let inv = full_inventory();
+        let text = serde_json::to_string(&inv).unwrap();
+        let back: Inventory = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, inv);
+    }
+
+    #[test]
+    fn a_minimal_inventory_file_loads_with_defaults() {
+        let text = "schema_version: 1\ntool_version: 0.1.0\ncollected_at: 2026-11-16T10:00:00Z\n";
+        let inv: Inventory = crate::yaml::from_str(text, "min").unwrap();
+        assert!(inv.ata.exclusions.is_empty() && inv.directory.is_none() && inv.hosts.is_empty());
+    }
+
+    #[test]
+    fn checks_and_checklist_round_trip() {
+        let checks = ChecksFile {
+            schema_version: SCHEMA_VERSION,
+            tool_version: TOOL_VERSION.into(),
+            ran_at: at(16),
+            inventory_sha256: Some("00".repeat(32)),
+            results: Status::ALL
+                .iter()
+                .map(|s| CheckResult {
+                    id: format!("demo.{s}"),
+                    title: "A check".into(),
+                    guide: GuideRef::Both,
+                    subject: Some("FAB-DC01".into()),
+                    status: *s,
+                    reason: Some("because".into()),
+                    evidence: BTreeMap::from([("release".into(), "394806".into())]),
+                    remediation: Some("install .NET 4.8".into()),
+                    accepted: None,
+                })
+                .collect(),
+            acceptances: vec![Acceptance {
+                check: "demo.fail[FAB-DC01]".into(),
+                by: "Jo".into(),
+                reason: "DC retired next month".into(),
+                at: at(17),
+            }],
+        };
+        let back: ChecksFile = crate::yaml::from_str(&crate::yaml::to_string(&checks, "t").unwrap(), "t").unwrap();
+        assert_eq!(back, checks);
+        assert_eq!(checks.counts()[&Status::Fail], 1);
+
+        let mut state = ChecklistState::new("azure-atp-2019");
+        state.steps.insert(
+            "C04".into(),
+            StepState {
+                status: StepStatus::Done,
+                reason: None,
+                by: Some("Jo".into()),
+                at: Some(at(18)),
+                note: Some("multi\nline: note, with \"quotes\"".into()),
+                fields: BTreeMap::from([("syslog_sensor".into(), "FAB-DC01".into())]),
+                evidence: vec!["evidence/syslog-test.png".into()],
+            },
+        );
+        let back: ChecklistState = crate::yaml::from_str(&crate::yaml::to_string(&state, "t").unwrap(), "t").unwrap();
+        assert_eq!(back, state);
+        assert_eq!(state.step("C05").status, StepStatus::Todo);
+    }
+
+    #[test]
+    fn host_names_match_like_windows() {
+        assert!(same_host("FAB-DC01", "fab-dc01.fabrikam.test"));
+        assert!(same_host("FAB-DC01.fabrikam.test", "FAB-DC01.FABRIKAM.TEST"));
+        assert!(!same_host("FAB-DC01", "FAB-DC010"));
+    }
+}

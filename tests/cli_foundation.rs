@@ -1,0 +1,267 @@
+//! The command line's foundation: help, colour, completions, and `init`/`demo` refusing to
+//! damage an engagement (existing, read-only or locked), leaving every file byte-identical.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command as StdCommand;
+
+use assert_cmd::Command;
+use ata2atp::engagement::Engagement;
+use predicates::prelude::*;
+
+fn ata2atp() -> Command {
+    let mut cmd = Command::cargo_bin("ata2atp").unwrap();
+    // Start from a neutral environment: no colour forcing, no engagement from the caller.
+    for var in ["NO_COLOR", "CLICOLOR_FORCE", "CLICOLOR", "ATA2ATP_ENGAGEMENT", "ATA2ATP_OUTPUT", "ATA2ATP_COLOR"] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// Every file under `dir` with its bytes, to prove a refused command changed nothing.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(dir: &Path, root: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, root, out);
+            } else {
+                out.insert(path.strip_prefix(root).unwrap().to_path_buf(), fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+fn init(dir: &Path) -> Command {
+    let mut cmd = ata2atp();
+    cmd.args(["init", dir.to_str().unwrap(), "--customer", "Northwind Test", "--consultant", "Jo"]);
+    cmd
+}
+
+#[test]
+fn help_texts_document_commands_and_exit_codes() {
+    ata2atp()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Exit codes:"))
+        .stdout(predicate::str::contains("3    a source could not be reached"))
+        .stdout(predicate::str::contains("init"))
+        .stdout(predicate::str::contains("demo"));
+    ata2atp()
+        .args(["init", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("--customer"))
+        .stdout(predicate::str::contains("--workspace"))
+        .stdout(predicate::str::contains("[env: ATA2ATP_CUSTOMER=]"));
+    ata2atp()
+        .args(["demo", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("built-in sample"));
+}
+
+#[test]
+fn no_color_wins_over_forced_colour() {
+    // With colour forced, help is coloured: the assertion below can fail for real.
+    let forced = ata2atp().arg("--help").env("CLICOLOR_FORCE", "1").output().unwrap();
+    assert!(forced.stdout.contains(&0x1b), "expected escape codes when colour is forced");
+    for args in [vec!["--help"], vec!["init", "--help"]] {
+        let out = ata2atp()
+            .args(&args)
+            .env("CLICOLOR_FORCE", "1")
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert!(!out.stdout.contains(&0x1b), "escape codes in {args:?} with NO_COLOR=1");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = ata2atp()
+        .args(["demo", dir.path().join("d").to_str().unwrap()])
+        .env("CLICOLOR_FORCE", "1")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(!out.stdout.contains(&0x1b) && !out.stderr.contains(&0x1b));
+}
+
+#[test]
+fn completions_are_printed_for_bash() {
+    ata2atp()
+        .args(["completions", "bash"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("_ata2atp()"))
+        .stdout(predicate::str::contains("--engagement"));
+}
+
+#[test]
+fn man_pages_are_written() {
+    let dir = tempfile::tempdir().unwrap();
+    ata2atp().args(["man", "--out", dir.path().to_str().unwrap()]).assert().success();
+    let page = fs::read_to_string(dir.path().join("ata2atp.1")).unwrap();
+    assert!(page.contains(".TH ATA2ATP"), "{page}");
+    assert!(dir.path().join("ata2atp-init.1").is_file());
+}
+
+#[test]
+fn init_creates_an_engagement_and_json_output_is_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("northwind");
+    let out = init(&root)
+        .args(["--workspace", "northwind", "--cloud", "gcc", "-o", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["customer"], "Northwind Test");
+    assert_eq!(json["cloud"], "gcc");
+    let config = Engagement::open(&root).unwrap().config().unwrap();
+    assert_eq!(config.workspace.as_deref(), Some("northwind"));
+    for d in ["reports", "history", "evidence"] {
+        assert!(root.join(d).is_dir());
+    }
+}
+
+#[test]
+fn init_into_an_existing_engagement_is_refused_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("eng");
+    init(&root).assert().success();
+    fs::write(root.join("inventory.yaml"), "schema_version: 1\n").unwrap();
+    let before = snapshot(&root);
+    init(&root)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already an ata2atp engagement"))
+        .stderr(predicate::str::contains("nothing was changed"));
+    assert_eq!(snapshot(&root), before);
+}
+
+#[test]
+fn a_password_in_the_proxy_url_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("eng");
+    init(&root)
+        .args(["--proxy", "http://svc:Secr3t@proxy:8080"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("proxy.url"))
+        .stderr(predicate::str::contains("Secr3t").not());
+    assert!(!root.exists());
+}
+
+/// Makes `dir` unwritable even for root (the test environment runs as root, which ignores
+/// permission bits): the immutable attribute for root, mode 0555 otherwise.
+struct ReadOnly(PathBuf, bool);
+
+impl ReadOnly {
+    fn new(dir: &Path) -> Self {
+        let root = is_root();
+        if root {
+            let ok = StdCommand::new("chattr").arg("+i").arg(dir).status().unwrap().success();
+            assert!(ok, "chattr +i failed: the read-only test needs CAP_LINUX_IMMUTABLE");
+        } else {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o555)).unwrap();
+        }
+        ReadOnly(dir.to_path_buf(), root)
+    }
+}
+
+impl Drop for ReadOnly {
+    fn drop(&mut self) {
+        if self.1 {
+            let _ = StdCommand::new("chattr").arg("-i").arg(&self.0).status();
+        } else {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = fs::set_permissions(&self.0, fs::Permissions::from_mode(0o755));
+        }
+    }
+}
+
+fn is_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false)
+}
+
+#[test]
+fn init_into_a_read_only_folder_is_refused_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ro");
+    fs::create_dir(&root).unwrap();
+    fs::write(root.join("notes.txt"), "customer notes\n").unwrap();
+    let before = snapshot(&root);
+    {
+        let _guard = ReadOnly::new(&root);
+        init(&root)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(root.display().to_string()))
+            .stderr(predicate::str::contains("choose a folder you can write to"));
+    }
+    assert_eq!(snapshot(&root), before);
+}
+
+#[test]
+fn a_locked_engagement_refuses_a_second_writer_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("demo");
+    ata2atp().args(["demo", root.to_str().unwrap()]).assert().success();
+    let before = snapshot(&root);
+    let engagement = Engagement::open(&root).unwrap();
+    let lock = engagement.lock().unwrap();
+    let before_locked = snapshot(&root);
+    ata2atp()
+        .args(["demo", root.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("in use by another ata2atp"))
+        .stderr(predicate::str::contains(format!("pid {}", std::process::id())));
+    assert_eq!(snapshot(&root), before_locked);
+    drop(lock);
+    // Only the lock file's holder description differs from before the lock was taken.
+    let mut after = snapshot(&root);
+    let mut expected = before;
+    after.remove(Path::new(".ata2atp.lock"));
+    expected.remove(Path::new(".ata2atp.lock"));
+    assert_eq!(after, expected);
+
+    // An empty folder being initialised by someone else is refused too.
+    let other = dir.path().join("empty");
+    fs::create_dir(&other).unwrap();
+    let guard = fs::File::create(other.join(".ata2atp.lock")).unwrap();
+    guard.try_lock().unwrap();
+    init(&other).assert().code(2).stderr(predicate::str::contains("in use"));
+    assert!(!other.join("ata2atp.yaml").exists());
+}
+
+#[test]
+fn demo_refuses_a_real_engagement() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("real");
+    init(&root).assert().success();
+    let before = snapshot(&root);
+    ata2atp()
+        .args(["demo", root.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("real engagement"));
+    assert_eq!(snapshot(&root), before);
+}
+
+#[test]
+fn usage_errors_exit_2_and_say_what_is_wrong() {
+    ata2atp()
+        .args(["init", "x"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--customer"));
+    ata2atp().args(["--color", "sometimes", "demo"]).assert().code(2);
+}
