@@ -15,6 +15,8 @@ use crate::engagement::{
     Cloud, Engagement, EngagementConfig, EngagementError, ProxyConfig, SourceLocations,
 };
 use crate::error::{Error, Result};
+use crate::inventory::CollectRequest;
+use crate::progress::Silent;
 use crate::model::SCHEMA_VERSION;
 
 /// One file of the sample: its path inside the engagement and its content.
@@ -52,6 +54,7 @@ pub struct DemoSummary {
     pub engagement: PathBuf,
     pub customer: String,
     pub samples: Vec<PathBuf>,
+    pub inventory: PathBuf,
 }
 
 /// The demo's engagement configuration, pointing at the sample files.
@@ -118,9 +121,16 @@ pub async fn build(root: &Path) -> Result<DemoSummary> {
         samples.push(lock.write_atomic(path, file.content.as_bytes())?);
     }
     lock.write_yaml(crate::engagement::CONFIG_FILE, &config)?;
+
+    // The stages, each through the same library calls a real engagement uses.
+    let request = CollectRequest::from_config(&config, engagement.root());
+    let inventory = crate::inventory::collect(request, &Silent).await?;
+    let inventory_path = lock.save_inventory(&inventory)?;
+
     Ok(DemoSummary {
         engagement: engagement.root().to_path_buf(),
         customer: config.customer,
         samples,
+        inventory: inventory_path,
     })
 }

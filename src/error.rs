@@ -38,6 +38,18 @@ pub enum Error {
     #[error(transparent)]
     Yaml(#[from] YamlError),
 
+    #[error(transparent)]
+    Ata(#[from] crate::ata::Error),
+
+    #[error(transparent)]
+    Directory(#[from] crate::directory::Error),
+
+    #[error(transparent)]
+    Hosts(#[from] crate::hosts::Error),
+
+    #[error(transparent)]
+    Secret(#[from] crate::secrets::SecretError),
+
     /// Bad input that is not a file format problem: a flag, a value, a combination.
     #[error("{0}")]
     Input(String),
@@ -54,7 +66,10 @@ impl Error {
     /// The exit code this error maps to.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Engagement(_) | Error::Yaml(_) | Error::Input(_) => exit::INPUT,
+            Error::Engagement(_) | Error::Yaml(_) | Error::Input(_) | Error::Secret(_) => exit::INPUT,
+            Error::Ata(e) => e.exit_code(),
+            Error::Directory(e) => e.exit_code(),
+            Error::Hosts(e) => e.exit_code(),
             Error::Source(_) => exit::SOURCE,
             Error::Interrupted => exit::INTERRUPTED,
         }

@@ -39,12 +39,17 @@
 //! - **Front ends stay thin**: `cli` and `tui` call library functions that return model
 //!   types; they never name a protocol crate.
 
+pub mod ata;
 pub mod cli;
 pub mod demo;
+pub mod directory;
 pub mod engagement;
 pub mod error;
+pub mod hosts;
+pub mod inventory;
 pub mod model;
 pub mod progress;
+pub mod secrets;
 pub mod yaml;
 
 pub use error::{Error, Result};

@@ -30,6 +30,7 @@ pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
         for f in &summary.samples {
             s.push_str(&format!("  {}\n", f.display()));
         }
+        s.push_str(&format!("\nInventory: {}\n", summary.inventory.display()));
         s
     })?;
     Ok(exit::OK)

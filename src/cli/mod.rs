@@ -4,11 +4,14 @@
 //! and never name a protocol crate. Data goes to stdout (`-o text|json|yaml`), logs and
 //! progress to stderr.
 
+mod collector;
 mod completions;
 mod demo;
 mod init;
+mod inventory;
 mod man;
 mod output;
+mod progress;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -106,6 +109,10 @@ pub enum Command {
     Init(init::Args),
     /// Build a demo engagement from the built-in sample deployment (no server, no network).
     Demo(demo::Args),
+    /// Read ATA, Active Directory and host facts into the engagement's inventory.
+    Inventory(inventory::Args),
+    /// Print the read-only collector scripts to run on the customer's machines.
+    Collector(collector::Args),
     /// Print a shell completion script.
     Completions(completions::Args),
     /// Write the man pages (for packagers).
@@ -171,6 +178,8 @@ pub async fn run(command: Command, ctx: &Context) -> Result<u8, Error> {
     match command {
         Command::Init(args) => init::run(args, ctx),
         Command::Demo(args) => demo::run(args, ctx).await,
+        Command::Inventory(args) => inventory::run(args, ctx).await,
+        Command::Collector(args) => collector::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
     }

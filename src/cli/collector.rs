@@ -1,0 +1,38 @@
+//! `ata2atp collector …`: the read-only scripts and command lines a consultant runs on
+//! the customer's machines when the tool may not connect itself.
+
+use super::output::print_stdout;
+use crate::error::{Error, exit};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub kind: Kind,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Kind {
+    /// A read-only mongo shell script for the ATA Center (MongoDB 3.x shell):
+    ///   ata2atp collector ata-mongo > collect-ata.js
+    ///   mongo.exe ATA --quiet collect-ata.js > ata-export.json
+    AtaMongo,
+    /// The ldifde and ldapsearch command lines that export what the inventory needs.
+    Ldif,
+    /// A read-only PowerShell script for domain controllers (Windows PowerShell 5.1):
+    ///   ata2atp collector dc-facts > Get-DcFacts.ps1
+    DcFacts,
+    /// A read-only PowerShell script for the ATA Center (role groups, certificates):
+    ///   ata2atp collector center-facts > Get-CenterFacts.ps1
+    CenterFacts,
+}
+
+pub fn run(args: Args) -> Result<u8, Error> {
+    let text: String = match args.kind {
+        Kind::AtaMongo => crate::ata::collector_script(),
+        Kind::Ldif => crate::directory::collector_commands(),
+        Kind::DcFacts => crate::hosts::dc_facts_script(),
+        Kind::CenterFacts => crate::hosts::center_facts_script(),
+    };
+    print_stdout(&text)?;
+    Ok(exit::OK)
+}

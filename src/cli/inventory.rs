@@ -1,0 +1,288 @@
+//! `ata2atp inventory`: read ATA, Active Directory and host facts into `inventory.yaml`.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use super::Context;
+use super::output::{emit, style};
+use super::progress::CliProgress;
+use crate::ata::MongoSource;
+use crate::directory::LdapSource;
+use crate::engagement::Engagement;
+use crate::error::{Error, exit};
+use crate::inventory::{self, CollectRequest};
+use crate::model::{Inventory, SourceStatus};
+use crate::secrets::{SecretSource, SecretString};
+
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "\
+Without source flags, the sources recorded in the engagement's ata2atp.yaml are read.
+Flags for one system (ATA, directory, hosts) replace that system's recorded sources.
+
+Examples:
+  ata2atp inventory --ata-dump D:\\dump\\ATA --ldif fabrikam.ldif --dc-facts dc-facts.json
+  ata2atp inventory --ata-mongo mongodb://fab-ata01:27017 --ldap ldaps://dc01.fabrikam.test \\
+      --bind-user svc-ata@fabrikam.test --password-env ATA2ATP_LDAP_PASSWORD --ca-file ca.pem
+  ata2atp inventory --ata-json SystemProfile_20261115040000.json -o yaml --stdout
+
+The previous inventory.yaml is kept in history/. Passwords are read from a prompt, a file
+or an environment variable, never from a flag value.")]
+pub struct Args {
+    /// MongoDB URI of ATA's database (no password in it), e.g. mongodb://fab-ata01:27017.
+    #[arg(long, value_name = "URI", help_heading = "ATA sources")]
+    pub ata_mongo: Option<String>,
+    /// Environment variable holding the MongoDB password (user in the URI).
+    #[arg(long, value_name = "VAR", requires = "ata_mongo", help_heading = "ATA sources")]
+    pub ata_mongo_password_env: Option<String>,
+    /// File whose first line is the MongoDB password.
+    #[arg(long, value_name = "FILE", requires = "ata_mongo", conflicts_with = "ata_mongo_password_env", help_heading = "ATA sources")]
+    pub ata_mongo_password_file: Option<PathBuf>,
+    /// CA certificate (PEM) for a MongoDB with TLS.
+    #[arg(long, value_name = "FILE", requires = "ata_mongo", help_heading = "ATA sources")]
+    pub ata_mongo_ca_file: Option<PathBuf>,
+    /// Database name.
+    #[arg(long, value_name = "NAME", default_value = "ATA", help_heading = "ATA sources")]
+    pub ata_database: String,
+    /// mongodump folder of ATA's database (<collection>.bson or .bson.gz files).
+    #[arg(long, value_name = "DIR", help_heading = "ATA sources")]
+    pub ata_dump: Option<PathBuf>,
+    /// JSON export: a SystemProfile_*.json backup, mongoexport output or the collector
+    /// script's export (repeatable).
+    #[arg(long, value_name = "FILE", help_heading = "ATA sources")]
+    pub ata_json: Vec<PathBuf>,
+    /// Field-path mapping to use instead of the built-in one.
+    #[arg(long, value_name = "FILE", help_heading = "ATA sources")]
+    pub mapping: Option<PathBuf>,
+
+    /// LDAP URL of a domain controller: ldap:// (StartTLS) or ldaps://.
+    #[arg(long, value_name = "URL", help_heading = "Directory sources")]
+    pub ldap: Option<String>,
+    /// User to bind as: UPN, DOMAIN\user or DN.
+    #[arg(long, value_name = "USER", requires = "ldap", help_heading = "Directory sources")]
+    pub bind_user: Option<String>,
+    /// Environment variable holding the bind password.
+    #[arg(long, value_name = "VAR", requires = "ldap", help_heading = "Directory sources")]
+    pub password_env: Option<String>,
+    /// File whose first line is the bind password.
+    #[arg(long, value_name = "FILE", requires = "ldap", conflicts_with = "password_env", help_heading = "Directory sources")]
+    pub password_file: Option<PathBuf>,
+    /// The customer's enterprise CA certificate (PEM).
+    #[arg(long, value_name = "FILE", requires = "ldap", help_heading = "Directory sources")]
+    pub ca_file: Option<PathBuf>,
+    /// Do not verify the DC's certificate. Lab use only: anyone on the path can read the
+    /// bind password.
+    #[arg(long, requires = "ldap", help_heading = "Directory sources")]
+    pub insecure: bool,
+    /// Global catalog URL for SIDs from other domains of the forest.
+    #[arg(long, value_name = "URL", requires = "ldap", help_heading = "Directory sources")]
+    pub gc: Option<String>,
+    /// Environment variable holding the directory services account's password, to test
+    /// its access to Deleted Objects.
+    #[arg(long, value_name = "VAR", requires = "ldap", help_heading = "Directory sources")]
+    pub dsa_password_env: Option<String>,
+    /// File whose first line is the directory services account's password.
+    #[arg(long, value_name = "FILE", requires = "ldap", conflicts_with = "dsa_password_env", help_heading = "Directory sources")]
+    pub dsa_password_file: Option<PathBuf>,
+    /// LDIF export of the directory (repeatable).
+    #[arg(long, value_name = "FILE", help_heading = "Directory sources")]
+    pub ldif: Vec<PathBuf>,
+
+    /// DC facts JSON from `ata2atp collector dc-facts` (repeatable).
+    #[arg(long, value_name = "FILE", help_heading = "Host sources")]
+    pub dc_facts: Vec<PathBuf>,
+    /// `reg query` output of the .NET Release value, one file per DC named after it
+    /// (e.g. FAB-DC02.txt) (repeatable).
+    #[arg(long, value_name = "FILE", help_heading = "Host sources")]
+    pub reg_query: Vec<PathBuf>,
+    /// Center facts JSON from `ata2atp collector center-facts`.
+    #[arg(long, value_name = "FILE", help_heading = "Host sources")]
+    pub center_facts: Option<PathBuf>,
+
+    /// Print the inventory (with -o json|yaml) instead of writing it to the engagement.
+    #[arg(long)]
+    pub stdout: bool,
+}
+
+pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
+    let engagement = if args.stdout {
+        Engagement::open(&ctx.engagement).ok()
+    } else {
+        Some(Engagement::open(&ctx.engagement)?)
+    };
+    // Take the lock before reading anything: a long collection must not end in "locked".
+    let lock = match (&engagement, args.stdout) {
+        (Some(e), false) => Some(e.lock()?),
+        _ => None,
+    };
+    let request = build_request(&args, engagement.as_ref(), ctx)?;
+    if request.is_empty() {
+        return Err(Error::Input(
+            "no source to read: pass --ata-mongo, --ata-dump, --ata-json, --ldap, --ldif or \
+             --dc-facts, or record sources in the engagement's ata2atp.yaml"
+                .into(),
+        ));
+    }
+    let progress = CliProgress::new(ctx.quiet);
+    let inventory = inventory::collect(request, &progress).await?;
+    let partial = inventory.sources.iter().any(|s| s.status != SourceStatus::Ok);
+
+    match lock {
+        Some(lock) => {
+            let path = lock.save_inventory(&inventory)?;
+            emit(ctx.output, &inventory, || summary(&inventory, &path.display().to_string()))?;
+        }
+        None => emit(ctx.output, &inventory, || summary(&inventory, "stdout (not saved)"))?,
+    }
+    if partial {
+        eprintln!(
+            "warning: some sources were read only in part (status partial/failed in the \
+             inventory's sources); the inventory was kept, re-run when they are reachable"
+        );
+        return Ok(exit::SOURCE);
+    }
+    Ok(exit::OK)
+}
+
+/// Flags for a system replace the engagement's recorded sources for that system.
+fn build_request(args: &Args, engagement: Option<&Engagement>, ctx: &Context) -> Result<CollectRequest, Error> {
+    let mut request = match engagement {
+        Some(e) => CollectRequest::from_config(&e.config()?, e.root()),
+        None => CollectRequest::default(),
+    };
+    request.provenance.arguments = ctx.arguments.clone();
+
+    if args.ata_mongo.is_some() || args.ata_dump.is_some() || !args.ata_json.is_empty() {
+        request.ata.mongo = args.ata_mongo.clone().map(MongoSource::new);
+        request.ata.dump = args.ata_dump.clone();
+        request.ata.json = args.ata_json.clone();
+    }
+    if let Some(mongo) = request.ata.mongo.as_mut() {
+        mongo.database = args.ata_database.clone();
+        mongo.ca_file = args.ata_mongo_ca_file.clone().or(mongo.ca_file.take());
+        mongo.password = secret(
+            args.ata_mongo_password_env.as_deref(),
+            args.ata_mongo_password_file.as_ref(),
+            "the MongoDB password",
+            // ATA's database usually runs without authentication: only ask when the URI
+            // names a user.
+            uri_names_user(&mongo.uri),
+        )?;
+    }
+    request.ata.mapping = args.mapping.clone();
+
+    if args.ldap.is_some() || !args.ldif.is_empty() {
+        request.directory.ldap = args.ldap.clone().map(|url| LdapSource {
+            url,
+            bind_user: None,
+            password: None,
+            ca_file: None,
+            insecure: false,
+            gc_url: None,
+            dsa_password: None,
+        });
+        request.directory.ldif = args.ldif.clone();
+    }
+    if let Some(ldap) = request.directory.ldap.as_mut() {
+        if args.bind_user.is_some() {
+            ldap.bind_user = args.bind_user.clone();
+        }
+        if args.ca_file.is_some() {
+            ldap.ca_file = args.ca_file.clone();
+        }
+        ldap.insecure = args.insecure;
+        ldap.gc_url = args.gc.clone();
+        if ldap.bind_user.is_some() {
+            ldap.password = secret(args.password_env.as_deref(), args.password_file.as_ref(), "the LDAP bind password", true)?;
+        }
+        ldap.dsa_password = secret(
+            args.dsa_password_env.as_deref(),
+            args.dsa_password_file.as_ref(),
+            "the directory services account's password",
+            false,
+        )?;
+    }
+
+    if !args.dc_facts.is_empty() || !args.reg_query.is_empty() || args.center_facts.is_some() {
+        request.hosts.dc_facts = args.dc_facts.clone();
+        request.hosts.reg_query = args.reg_query.clone();
+        request.hosts.center_facts = args.center_facts.clone();
+    }
+    Ok(request)
+}
+
+/// Reads a secret from the variable or file given, else asks at a masked prompt when
+/// `required` and stdin is a terminal.
+pub(super) fn secret(env: Option<&str>, file: Option<&PathBuf>, purpose: &str, required: bool) -> Result<Option<SecretString>, Error> {
+    if let Some(name) = env {
+        return Ok(Some(SecretSource::Env(name.to_string()).read(purpose)?));
+    }
+    if let Some(path) = file {
+        return Ok(Some(SecretSource::File(path.clone()).read(purpose)?));
+    }
+    if !required {
+        return Ok(None);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::Input(format!(
+            "{purpose} is needed: pass the matching --…-password-env VAR or --…-password-file FILE \
+             (no terminal to ask on)"
+        )));
+    }
+    let typed = rpassword::prompt_password(format!("Enter {purpose}: "))
+        .map_err(|e| Error::Input(format!("could not read {purpose}: {e}")))?;
+    Ok(Some(crate::secrets::secret_from(typed, purpose)?))
+}
+
+fn uri_names_user(uri: &str) -> bool {
+    let rest = uri.split_once("://").map_or(uri, |(_, r)| r);
+    rest.split(['/', '?']).next().is_some_and(|a| a.contains('@'))
+}
+
+fn summary(inv: &Inventory, saved_to: &str) -> String {
+    let mut s = String::new();
+    s.push_str(&format!("{}\n", style::paint(style::HEADER, "Sources")));
+    for src in &inv.sources {
+        let status = match src.status {
+            SourceStatus::Ok => style::paint(style::OK, "ok"),
+            SourceStatus::Partial => style::paint(style::WARN, "partial"),
+            SourceStatus::Failed => style::paint(style::FAIL, "failed"),
+        };
+        s.push_str(&format!("  {status:8} {:?} {}", src.kind, src.location));
+        if let Some(e) = &src.error {
+            s.push_str(&format!(" ({e})"));
+        }
+        s.push('\n');
+    }
+    let a = &inv.ata;
+    s.push_str(&format!(
+        "{}\n  {} gateways, {} exclusions, {} honeytokens, {} sensitive entities, {} open and {} suppressed alerts\n",
+        style::paint(style::HEADER, "ATA"),
+        a.gateways.len(),
+        a.exclusions.len(),
+        a.honeytokens.len(),
+        a.sensitive.len(),
+        a.alerts.open.len(),
+        a.alerts.suppressed.len()
+    ));
+    if let Some(d) = &inv.directory {
+        s.push_str(&format!(
+            "{}\n  forest {} ({}), {} domains, {} domain controllers\n",
+            style::paint(style::HEADER, "Directory"),
+            d.forest.root_domain,
+            d.forest.functional_level_name.as_deref().unwrap_or("level unknown"),
+            d.domains.len(),
+            d.domain_controllers.len()
+        ));
+    }
+    if !inv.hosts.is_empty() {
+        s.push_str(&format!("{}\n  facts for {} domain controllers\n", style::paint(style::HEADER, "Hosts"), inv.hosts.len()));
+    }
+    if !inv.not_found.is_empty() {
+        s.push_str(&format!("{}\n", style::paint(style::WARN, "Not found (confirm in the ATA console)")));
+        for nf in &inv.not_found {
+            s.push_str(&format!("  {} (tried {})\n", nf.item, nf.tried.join(", ")));
+        }
+    }
+    s.push_str(&format!("\nInventory written to {saved_to}\n"));
+    s
+}

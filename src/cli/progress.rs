@@ -1,0 +1,67 @@
+//! The command line's progress renderer: indicatif bars on stderr when it is a terminal,
+//! one log line per finished task otherwise (CI logs), nothing with `--quiet`.
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::sync::Mutex;
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::progress::Progress;
+
+pub struct CliProgress {
+    bars: Option<MultiProgress>,
+    active: Mutex<HashMap<String, ProgressBar>>,
+    quiet: bool,
+}
+
+impl CliProgress {
+    pub fn new(quiet: bool) -> Self {
+        let bars = (!quiet && std::io::stderr().is_terminal())
+            .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
+        Self {
+            bars,
+            active: Mutex::new(HashMap::new()),
+            quiet,
+        }
+    }
+}
+
+impl Progress for CliProgress {
+    fn start(&self, task: &str, total: Option<u64>) {
+        let Some(bars) = &self.bars else { return };
+        let bar = match total {
+            Some(n) => ProgressBar::new(n).with_style(
+                ProgressStyle::with_template("{spinner} {msg:40!} {bar:30} {human_pos}/{human_len}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ),
+            None => ProgressBar::new_spinner().with_style(
+                ProgressStyle::with_template("{spinner} {msg:40!} {human_pos}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            ),
+        };
+        let bar = bars.add(bar);
+        bar.set_message(task.to_string());
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        if let Ok(mut active) = self.active.lock() {
+            active.insert(task.to_string(), bar);
+        }
+    }
+
+    fn advance(&self, task: &str, n: u64) {
+        if let Ok(active) = self.active.lock() {
+            if let Some(bar) = active.get(task) {
+                bar.inc(n);
+            }
+        }
+    }
+
+    fn finish(&self, task: &str, outcome: &str) {
+        let bar = self.active.lock().ok().and_then(|mut a| a.remove(task));
+        match bar {
+            Some(bar) => bar.finish_with_message(format!("{task}: {outcome}")),
+            None if !self.quiet => tracing::info!("{task}: {outcome}"),
+            None => {}
+        }
+    }
+}
