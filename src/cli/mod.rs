@@ -4,6 +4,8 @@
 //! and never name a protocol crate. Data goes to stdout (`-o text|json|yaml`), logs and
 //! progress to stderr.
 
+mod check;
+mod check_dsa;
 mod collector;
 mod completions;
 mod demo;
@@ -111,6 +113,8 @@ pub enum Command {
     Demo(demo::Args),
     /// Read ATA, Active Directory and host facts into the engagement's inventory.
     Inventory(inventory::Args),
+    /// Run the prerequisite checks, or test the directory services account (check dsa).
+    Check(check::Args),
     /// Print the read-only collector scripts to run on the customer's machines.
     Collector(collector::Args),
     /// Print a shell completion script.
@@ -179,6 +183,7 @@ pub async fn run(command: Command, ctx: &Context) -> Result<u8, Error> {
         Command::Init(args) => init::run(args, ctx),
         Command::Demo(args) => demo::run(args, ctx).await,
         Command::Inventory(args) => inventory::run(args, ctx).await,
+        Command::Check(args) => check::run(args, ctx).await,
         Command::Collector(args) => collector::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
