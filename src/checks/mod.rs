@@ -4,8 +4,36 @@
 //! The ids below are a contract: checklists name them in `gates`, accepted risks name
 //! them in `checks.yaml`, reports and scripts grep for them. Add new ids freely; never
 //! rename one.
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`engine`] | running the checks concurrently with progress, accepted risks, `checks.yaml`, the exit-code rule |
+//! | [`thresholds`] | every number a check compares against, with its source |
+//! | [`directory`] | forest and domain functional levels; the directory services account |
+//! | [`dotnet`] | the .NET Framework release table and `dc.dotnet` |
+//! | [`sensor`] | per-DC requirements: OS (two profiles), CPU, RAM, disk, power plan, KB4487044, time, Lightweight Gateway, RODC |
+//! | [`network`] | the reachability probe to the sensor API, direct and through the proxy |
+//! | [`ata`] | ATA's state: alerts, gateways, console URL, certificates, synchronizer candidates, role groups |
+//! | [`logs`] | known errors in ATA gateway logs |
+//!
+//! Every check returns an [`Outcome`]; the engine attaches the catalog's id, title and
+//! guide. Unknown always carries the reason it could not be decided, Manual what a person
+//! must confirm: neither is ever shown as Pass or Fail.
 
-use crate::model::GuideRef;
+pub mod ata;
+pub mod directory;
+pub mod dotnet;
+pub mod engine;
+pub mod logs;
+pub mod network;
+pub mod sensor;
+pub mod thresholds;
+
+use std::collections::BTreeMap;
+
+use crate::model::{CheckResult, DcFacts, GuideRef, Status};
+
+pub use engine::{FailOn, RunOptions, run};
 
 /// What the catalog knows about a check before it runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,7 +45,12 @@ pub struct CheckInfo {
     pub per_subject: bool,
 }
 
-const fn check(id: &'static str, title: &'static str, guide: GuideRef, per_subject: bool) -> CheckInfo {
+const fn check(
+    id: &'static str,
+    title: &'static str,
+    guide: GuideRef,
+    per_subject: bool,
+) -> CheckInfo {
     CheckInfo {
         id,
         title,
@@ -29,6 +62,7 @@ const fn check(id: &'static str, title: &'static str, guide: GuideRef, per_subje
 use GuideRef::{AzureAtp2019 as G2019, Both, MdiCurrent as Now};
 
 /// Every check ata2atp knows, in the order reports list them.
+#[rustfmt::skip]
 pub const CATALOG: &[CheckInfo] = &[
     check("tenant.admin", "Azure AD tenant with a global or security administrator", Both, false),
     check("forest.functional_level", "Forest functional level Windows Server 2003 or higher", Both, false),
@@ -63,6 +97,105 @@ pub const CATALOG: &[CheckInfo] = &[
     check("ata.gateway_logs", "ATA gateway logs free of known errors", Both, true),
 ];
 
+/// What one check decided about one subject, before the catalog's id, title and guide
+/// are attached.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub status: Status,
+    /// A one-line summary; for Unknown why it could not be decided, for Manual what to
+    /// confirm.
+    pub reason: String,
+    pub evidence: BTreeMap<String, String>,
+    pub remediation: Option<String>,
+}
+
+impl Outcome {
+    pub fn new(status: Status, reason: impl Into<String>) -> Self {
+        Self {
+            status,
+            reason: reason.into(),
+            evidence: BTreeMap::new(),
+            remediation: None,
+        }
+    }
+
+    pub fn pass(reason: impl Into<String>) -> Self {
+        Self::new(Status::Pass, reason)
+    }
+
+    pub fn warn(reason: impl Into<String>) -> Self {
+        Self::new(Status::Warn, reason)
+    }
+
+    pub fn fail(reason: impl Into<String>) -> Self {
+        Self::new(Status::Fail, reason)
+    }
+
+    /// Could not be decided; `reason` says why.
+    pub fn unknown(reason: impl Into<String>) -> Self {
+        Self::new(Status::Unknown, reason)
+    }
+
+    /// A person must confirm; `reason` says what.
+    pub fn manual(reason: impl Into<String>) -> Self {
+        Self::new(Status::Manual, reason)
+    }
+
+    /// Adds evidence entries.
+    pub fn with(mut self, evidence: BTreeMap<String, String>) -> Self {
+        self.evidence.extend(evidence);
+        self
+    }
+
+    /// Adds one evidence entry.
+    pub fn ev(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.evidence.insert(key.to_string(), value.into());
+        self
+    }
+
+    pub fn remedy(mut self, remediation: impl Into<String>) -> Self {
+        self.remediation = Some(remediation.into());
+        self
+    }
+
+    /// The result as written to `checks.yaml`, with the catalog's title and guide.
+    /// An id missing from the catalog is a programming error caught by the tests; it
+    /// still produces a result (titled by its id) rather than a panic.
+    pub fn into_result(self, id: &str, subject: Option<String>) -> CheckResult {
+        let (title, guide) = info(id).map_or((id, GuideRef::Both), |c| (c.title, c.guide));
+        CheckResult {
+            id: id.to_string(),
+            title: title.to_string(),
+            guide,
+            subject,
+            status: self.status,
+            reason: Some(self.reason),
+            evidence: self.evidence,
+            remediation: self.remediation,
+            accepted: None,
+        }
+    }
+}
+
+/// Builds an evidence map from pairs.
+pub fn evidence<const N: usize>(pairs: [(&str, String); N]) -> BTreeMap<String, String> {
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+/// Why a DC fact is missing: the collector's own error for it when it recorded one
+/// (errors are prefixed with the fact's key, e.g. `power_scheme: Access denied`), else
+/// that the facts do not hold it.
+pub fn fact_missing(facts: &DcFacts, field: &str, what: &str) -> String {
+    let error = facts.errors.iter().find(|e| {
+        e.split_once(':')
+            .is_some_and(|(key, _)| !key.trim().is_empty() && field.starts_with(key.trim()))
+    });
+    match error {
+        Some(e) => format!("{what} could not be read on {}: {}", facts.name, e),
+        None => format!("{what} is not in the facts collected from {}", facts.name),
+    }
+}
+
 /// The catalog entry for `id`.
 pub fn info(id: &str) -> Option<&'static CheckInfo> {
     CATALOG.iter().find(|c| c.id == id)
@@ -78,10 +211,27 @@ mod tests {
         for c in CATALOG {
             assert!(seen.insert(c.id), "duplicate id {}", c.id);
             assert!(
-                c.id.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '.' || ch == '_'),
+                c.id.chars().all(|ch| ch.is_ascii_lowercase()
+                    || ch.is_ascii_digit()
+                    || ch == '.'
+                    || ch == '_'),
                 "{}",
                 c.id
             );
         }
+    }
+
+    #[test]
+    fn a_missing_fact_names_the_collector_s_error() {
+        let mut f = DcFacts::new("DC1");
+        f.errors
+            .push("power_scheme: Access denied (0x80041003)".into());
+        let r = fact_missing(&f, "power_scheme_guid", "The power scheme");
+        assert!(
+            r.contains("could not be read on DC1") && r.contains("Access denied"),
+            "{r}"
+        );
+        let r = fact_missing(&f, "dotnet_release", "Release");
+        assert!(r.contains("not in the facts"), "{r}");
     }
 }

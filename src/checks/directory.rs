@@ -1,0 +1,481 @@
+//! The forest and the directory services account: functional levels, and whether the
+//! account the sensors will use works, can see Deleted Objects, is not over-privileged,
+//! and is the one ATA used.
+//!
+//! Everything here reads the inventory except the credentials test, whose outcome comes
+//! in from outside ([`DsaTestOutcome`]): it needs the account's password and a live bind,
+//! which the directory module performs. Without it, `dsa.credentials` is Unknown.
+
+use chrono::{DateTime, Utc};
+
+use super::Outcome;
+use super::thresholds::MIN_FOREST_LEVEL;
+use crate::model::{AccountKind, DirectoryInventory, Inventory, Status};
+
+/// What a live bind as the directory services account found. The directory module runs
+/// the bind (`--dsa-password-env/-file` with an LDAP source); the checks only judge it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DsaTestOutcome {
+    /// The bind succeeded.
+    Valid { server: String },
+    /// The directory refused the credentials (e.g. AD sub-code `52e`, `533` disabled,
+    /// `532` password expired, `775` locked out); `detail` holds the server's text.
+    Rejected { server: String, detail: String },
+    /// The test could not be run to the end (DC unreachable, TLS failure…).
+    NotRun { reason: String },
+}
+
+/// Name of a functional level (`msDS-Behavior-Version`).
+pub fn level_name(level: u32) -> String {
+    match level {
+        0 => "Windows 2000".into(),
+        1 => "Windows Server 2003 interim".into(),
+        2 => "Windows Server 2003".into(),
+        3 => "Windows Server 2008".into(),
+        4 => "Windows Server 2008 R2".into(),
+        5 => "Windows Server 2012".into(),
+        6 => "Windows Server 2012 R2".into(),
+        7 => "Windows Server 2016".into(),
+        10 => "Windows Server 2025".into(),
+        n => format!("level {n}"),
+    }
+}
+
+const NO_DIRECTORY: &str = "no directory source in the inventory";
+const ADD_DIRECTORY: &str =
+    "collect the directory: `ata2atp inventory --ldap ldaps://dc… ` or `--ldif export.ldif`";
+
+pub fn forest_level(inv: &Inventory) -> Outcome {
+    let Some(dir) = &inv.directory else {
+        return Outcome::unknown(format!(
+            "{NO_DIRECTORY}: the forest functional level is not known"
+        ))
+        .remedy(ADD_DIRECTORY);
+    };
+    let Some(level) = dir.forest.functional_level else {
+        return Outcome::unknown(format!(
+            "the forest functional level of {} was not read (msDS-Behavior-Version on CN=Partitions)",
+            dir.forest.root_domain
+        ))
+        .remedy("read it with `Get-ADForest | Select ForestMode`");
+    };
+    let name = dir
+        .forest
+        .functional_level_name
+        .clone()
+        .unwrap_or_else(|| level_name(level));
+    let o = if level >= MIN_FOREST_LEVEL {
+        Outcome::pass(format!("forest {} at {name}", dir.forest.root_domain))
+    } else {
+        // Level 1 (2003 interim) is not 2003 either: both ATA and the sensor ask for 2.
+        Outcome::fail(format!(
+            "forest {} at {name}: Windows Server 2003 or higher is required",
+            dir.forest.root_domain
+        ))
+        .remedy("raise the forest functional level to at least Windows Server 2003 (after every DC runs 2003 or later)")
+    };
+    o.ev("forest", dir.forest.root_domain.clone())
+        .ev("functional_level", level.to_string())
+        .ev("functional_level_name", name)
+}
+
+/// One result per domain: the level is reported; the sensor sets no domain-level minimum,
+/// but a domain below 2003 means a forest below 2003 too, so that is flagged.
+pub fn domain_levels(inv: &Inventory) -> Vec<(Option<String>, Outcome)> {
+    let Some(dir) = &inv.directory else {
+        return vec![(
+            None,
+            Outcome::unknown(format!(
+                "{NO_DIRECTORY}: domain functional levels are not known"
+            ))
+            .remedy(ADD_DIRECTORY),
+        )];
+    };
+    if dir.domains.is_empty() {
+        return vec![(
+            None,
+            Outcome::unknown("the directory source listed no domains"),
+        )];
+    }
+    dir.domains
+        .iter()
+        .map(|d| {
+            let o = match d.functional_level {
+                None => Outcome::unknown(format!(
+                    "the functional level of {} was not read",
+                    d.dns_name
+                )),
+                Some(level) => {
+                    let name = d
+                        .functional_level_name
+                        .clone()
+                        .unwrap_or_else(|| level_name(level));
+                    let o = if level >= 2 {
+                        Outcome::pass(format!("{name}"))
+                    } else {
+                        Outcome::warn(format!(
+                            "{name}: below Windows Server 2003, so the forest is too"
+                        ))
+                        .remedy("raise the domain functional level to at least Windows Server 2003")
+                    };
+                    o.ev("functional_level", level.to_string())
+                        .ev("functional_level_name", name)
+                }
+            };
+            (Some(d.dns_name.clone()), o)
+        })
+        .collect()
+}
+
+fn dsa_label(inv: &Inventory) -> Option<String> {
+    let d = inv
+        .directory
+        .as_ref()?
+        .directory_services_account
+        .as_ref()?;
+    Some(match &d.domain {
+        Some(dom) => format!("{}\\{}", dom, d.name),
+        None => d.name.clone(),
+    })
+}
+
+/// `dsa.credentials`: from the live test; facts that make a bind fail for sure (disabled,
+/// locked out, password expired) fail it even without the test.
+pub fn credentials(
+    inv: &Inventory,
+    test: Option<&DsaTestOutcome>,
+    absent_reason: &str,
+    now: DateTime<Utc>,
+) -> Outcome {
+    let facts = inv
+        .directory
+        .as_ref()
+        .and_then(|d| d.directory_services_account.as_ref());
+    let label = dsa_label(inv).unwrap_or_else(|| "the directory services account".into());
+    let mut blocking = Vec::new();
+    if let Some(f) = facts {
+        if !f.found {
+            blocking.push("the account was not found in the directory".to_string());
+        }
+        if f.enabled == Some(false) {
+            blocking.push("the account is disabled".to_string());
+        }
+        if f.locked_out == Some(true) {
+            blocking.push("the account is locked out".to_string());
+        }
+        if let Some(exp) = f.password_expires_at {
+            if exp <= now {
+                blocking.push(format!(
+                    "its password expired on {}",
+                    exp.format("%Y-%m-%d")
+                ));
+            }
+        }
+    }
+    let mut o = match test {
+        Some(DsaTestOutcome::Valid { server }) if blocking.is_empty() => {
+            Outcome::pass(format!("{label} bound successfully to {server}")).ev("tested_against", server.clone())
+        }
+        Some(DsaTestOutcome::Valid { server }) => Outcome::warn(format!(
+            "{label} bound to {server}, but the directory says: {}",
+            blocking.join("; ")
+        ))
+        .ev("tested_against", server.clone()),
+        Some(DsaTestOutcome::Rejected { server, detail }) => {
+            Outcome::fail(format!("{server} refused the credentials of {label}: {detail}"))
+                .ev("tested_against", server.clone())
+                .remedy(
+                    "fix the password (or unlock/enable the account) and enter the same credentials in the \
+                     Defender for Identity portal; a wrong password stops ATA gateways too",
+                )
+        }
+        _ if !blocking.is_empty() => Outcome::fail(format!("{label}: {}", blocking.join("; ")))
+            .remedy("enable or unlock the account, or reset its password, then test it with `ata2atp check --dsa-password-env …`"),
+        Some(DsaTestOutcome::NotRun { reason }) => Outcome::unknown(format!("the credentials test did not run: {reason}")),
+        None => Outcome::unknown(absent_reason.to_string()),
+    };
+    if let Some(f) = facts {
+        if let Some(exp) = f.password_expires_at {
+            o = o.ev("password_expires_at", exp.to_rfc3339());
+            // A password expiring during the move stops every sensor (and ATA gateway).
+            if o.status == Status::Pass && exp > now && exp - now < chrono::Duration::days(30) {
+                o.status = Status::Warn;
+                o.reason = format!(
+                    "{}; but its password expires on {}",
+                    o.reason,
+                    exp.format("%Y-%m-%d")
+                );
+                o = o.remedy("reset the password (or set it not to expire) before the move and update it everywhere");
+            }
+        }
+    }
+    o.ev("account", label)
+}
+
+fn dsa_facts_or_unknown<'a>(
+    inv: &'a Inventory,
+    what: &str,
+) -> Result<(&'a DirectoryInventory, String), Outcome> {
+    let Some(dir) = &inv.directory else {
+        return Err(
+            Outcome::unknown(format!("{NO_DIRECTORY}: {what} is not known")).remedy(ADD_DIRECTORY),
+        );
+    };
+    if dir.directory_services_account.is_none() {
+        return Err(Outcome::unknown(format!(
+            "the directory services account was not looked up in the directory, so {what} is not known"
+        ))
+        .remedy("collect ATA and the directory in the same inventory run so the account ATA uses is looked up"));
+    }
+    Ok((dir, dsa_label(inv).unwrap_or_default()))
+}
+
+pub fn deleted_objects(inv: &Inventory) -> Outcome {
+    let (dir, label) = match dsa_facts_or_unknown(inv, "whether it can read Deleted Objects") {
+        Ok(x) => x,
+        Err(o) => return o,
+    };
+    let Some(f) = dir.directory_services_account.as_ref() else {
+        return Outcome::unknown("no directory services account");
+    };
+    let o = match f.deleted_objects_readable {
+        Some(true) => Outcome::pass(format!("{label} can list CN=Deleted Objects")),
+        Some(false) => Outcome::fail(format!("{label} cannot list CN=Deleted Objects"))
+            .remedy(
+                "grant List Contents and Read Property on the container: take ownership, then \
+                 `dsacls \"CN=Deleted Objects,DC=…\" /G DOMAIN\\account:LCRP` (for a gMSA, a group holding it)",
+            ),
+        None => Outcome::unknown(match &f.deleted_objects_note {
+            Some(n) => format!("whether {label} can read Deleted Objects is not known: {n}"),
+            None => format!("whether {label} can read Deleted Objects is not known"),
+        })
+        .remedy("run the inventory with --dsa-password-env so the account itself lists the container"),
+    };
+    o.ev("account", label)
+}
+
+/// An over-privileged account works; it is a Warn because the sensor needs read access
+/// only, and a directory services account in Domain Admins is a credential stored on every
+/// sensor that an attacker would want (Test-MDIDSA flags the same).
+pub fn privileges(inv: &Inventory) -> Outcome {
+    let (dir, label) = match dsa_facts_or_unknown(inv, "its group memberships") {
+        Ok(x) => x,
+        Err(o) => return o,
+    };
+    let Some(f) = dir.directory_services_account.as_ref() else {
+        return Outcome::unknown("no directory services account");
+    };
+    if !f.found {
+        return Outcome::unknown(format!(
+            "{label} was not found in the directory, so its groups are not known"
+        ));
+    }
+    if f.sensitive_groups.is_empty() {
+        Outcome::pass(format!("{label} is in no sensitive group")).ev("account", label)
+    } else {
+        Outcome::warn(format!(
+            "{label} is a member of {}",
+            f.sensitive_groups.join(", ")
+        ))
+        .ev("account", label)
+        .ev("sensitive_groups", f.sensitive_groups.join(", "))
+        .remedy(
+            "remove it from privileged groups: it needs read access only (plus Deleted Objects)",
+        )
+    }
+}
+
+pub fn gmsa_kds(inv: &Inventory) -> Outcome {
+    let (dir, label) = match dsa_facts_or_unknown(inv, "its account type") {
+        Ok(x) => x,
+        Err(o) => return o,
+    };
+    let Some(f) = dir.directory_services_account.as_ref() else {
+        return Outcome::unknown("no directory services account");
+    };
+    match f.kind {
+        AccountKind::User => Outcome::pass(format!(
+            "not applicable: {label} is a user account (a gMSA is recommended for the sensors)"
+        ))
+        .ev("kind", "user"),
+        AccountKind::Gmsa => match dir.kds_root_key_present {
+            Some(true) => Outcome::pass(format!("{label} is a gMSA and the forest has a KDS root key")),
+            Some(false) => Outcome::fail(format!("{label} is a gMSA but the forest has no KDS root key"))
+                .remedy("create one with `Add-KdsRootKey -EffectiveImmediately` (usable after replication, up to 10 h)"),
+            None => Outcome::unknown(format!(
+                "{label} is a gMSA; whether the forest has a KDS root key was not read \
+                 (CN=Master Root Keys,CN=Group Key Distribution Service,CN=Services)"
+            )),
+        }
+        .ev("kind", "gmsa"),
+    }
+}
+
+fn short_user(name: &str) -> String {
+    let n = name.rsplit('\\').next().unwrap_or(name);
+    n.split('@').next().unwrap_or(n).to_ascii_lowercase()
+}
+
+/// `dsa.matches_ata`, one result per account ATA uses.
+pub fn matches_ata(inv: &Inventory) -> Vec<(Option<String>, Outcome)> {
+    let ata = &inv.ata.directory_services_accounts;
+    if ata.is_empty() {
+        return vec![(
+            None,
+            Outcome::unknown("no directory services account was found in ATA's configuration")
+                .remedy("read it from the ATA console (Configuration → Directory services) and record it"),
+        )];
+    }
+    let ad = inv
+        .directory
+        .as_ref()
+        .and_then(|d| d.directory_services_account.as_ref());
+    ata.iter()
+        .map(|a| {
+            let subject = match &a.domain {
+                Some(d) => format!("{d}\\{}", a.user),
+                None => a.user.clone(),
+            };
+            let o = match (&inv.directory, ad) {
+                (None, _) => Outcome::unknown(format!("{NO_DIRECTORY}: {subject} was not looked up")).remedy(ADD_DIRECTORY),
+                (Some(_), Some(f)) if short_user(&f.name) == short_user(&a.user) => {
+                    if f.found {
+                        Outcome::pass(format!("{subject} exists in the directory"))
+                            .ev("dn", f.dn.clone().unwrap_or_default())
+                    } else {
+                        Outcome::fail(format!("the account ATA uses, {subject}, was not found in the directory"))
+                            .remedy("find the account the gateways really use (renamed? another domain?) and give it to the sensors")
+                    }
+                }
+                (Some(_), _) => Outcome::unknown(format!("{subject} was not looked up in the directory")),
+            };
+            (Some(subject), o)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DirectoryServicesAccount, DirectoryServicesAccountFacts, Forest};
+
+    fn inv_with(level: Option<u32>) -> Inventory {
+        let mut inv = Inventory::new(Utc::now());
+        inv.directory = Some(DirectoryInventory {
+            forest: Forest {
+                root_domain: "example.test".into(),
+                functional_level: level,
+                functional_level_name: None,
+                schema_version: None,
+            },
+            ..Default::default()
+        });
+        inv
+    }
+
+    fn account(kind: AccountKind) -> DirectoryServicesAccountFacts {
+        DirectoryServicesAccountFacts {
+            name: "svc-atp".into(),
+            domain: Some("example.test".into()),
+            dn: Some("CN=svc-atp,CN=Users,DC=example,DC=test".into()),
+            sid: None,
+            kind,
+            found: true,
+            enabled: Some(true),
+            locked_out: Some(false),
+            pwd_last_set: None,
+            password_never_expires: Some(true),
+            password_expires_at: None,
+            sensitive_groups: vec![],
+            deleted_objects_readable: None,
+            deleted_objects_note: Some("not bound as the account".into()),
+        }
+    }
+
+    #[test]
+    fn forest_level_2_passes_1_fails() {
+        assert_eq!(forest_level(&inv_with(Some(2))).status, Status::Pass);
+        let o = forest_level(&inv_with(Some(1)));
+        assert_eq!(o.status, Status::Fail);
+        assert!(o.reason.contains("2003 interim"), "{}", o.reason);
+        assert_eq!(forest_level(&inv_with(None)).status, Status::Unknown);
+        assert_eq!(
+            forest_level(&Inventory::new(Utc::now())).status,
+            Status::Unknown
+        );
+    }
+
+    #[test]
+    fn dsa_checks_from_the_inventory() {
+        let now = Utc::now();
+        let mut inv = inv_with(Some(7));
+        // No account looked up: every DSA check is Unknown with a reason.
+        assert_eq!(privileges(&inv).status, Status::Unknown);
+        assert_eq!(
+            credentials(&inv, None, "pass --dsa-password-env", now).status,
+            Status::Unknown
+        );
+
+        let mut a = account(AccountKind::Gmsa);
+        a.sensitive_groups = vec!["Domain Admins".into()];
+        inv.directory.as_mut().unwrap().directory_services_account = Some(a);
+        inv.directory.as_mut().unwrap().kds_root_key_present = Some(false);
+        assert_eq!(privileges(&inv).status, Status::Warn);
+        assert_eq!(gmsa_kds(&inv).status, Status::Fail);
+        assert_eq!(deleted_objects(&inv).status, Status::Unknown);
+        inv.directory.as_mut().unwrap().kds_root_key_present = Some(true);
+        assert_eq!(gmsa_kds(&inv).status, Status::Pass);
+
+        let o = credentials(
+            &inv,
+            None,
+            "pass --dsa-password-env VAR to test the account",
+            now,
+        );
+        assert_eq!(o.status, Status::Unknown);
+        assert!(o.reason.contains("--dsa-password-env"));
+        let ok = DsaTestOutcome::Valid {
+            server: "dc1".into(),
+        };
+        assert_eq!(credentials(&inv, Some(&ok), "", now).status, Status::Pass);
+        let bad = DsaTestOutcome::Rejected {
+            server: "dc1".into(),
+            detail: "data 52e".into(),
+        };
+        assert_eq!(credentials(&inv, Some(&bad), "", now).status, Status::Fail);
+        inv.directory
+            .as_mut()
+            .unwrap()
+            .directory_services_account
+            .as_mut()
+            .unwrap()
+            .enabled = Some(false);
+        assert_eq!(credentials(&inv, None, "", now).status, Status::Fail);
+
+        inv.ata.directory_services_accounts = vec![
+            DirectoryServicesAccount {
+                user: "SVC-ATP".into(),
+                domain: Some("example.test".into()),
+                secret_present: true,
+                found_at: None,
+            },
+            DirectoryServicesAccount {
+                user: "svc-other".into(),
+                domain: Some("child.example.test".into()),
+                secret_present: true,
+                found_at: None,
+            },
+        ];
+        let m = matches_ata(&inv);
+        assert_eq!(m[0].1.status, Status::Pass);
+        assert_eq!(m[1].1.status, Status::Unknown);
+        inv.directory
+            .as_mut()
+            .unwrap()
+            .directory_services_account
+            .as_mut()
+            .unwrap()
+            .found = false;
+        assert_eq!(matches_ata(&inv)[0].1.status, Status::Fail);
+    }
+}

@@ -1,0 +1,715 @@
+//! Running the checks: every family at once, with progress; then accepted risks applied,
+//! results ordered as the catalog lists them, and the rule that turns them into an exit
+//! code.
+//!
+//! Fact-based checks are pure and take microseconds; the network probes and the log scan
+//! are what take time, so every check is a job and the jobs run concurrently (probes on
+//! the runtime, the log scan on a blocking thread). A whole run therefore takes about one
+//! probe timeout at worst, however many DCs the inventory holds.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use futures::future::BoxFuture;
+
+use super::directory::{self, DsaTestOutcome};
+use super::network::{self, ProbeConfig, ProbeSpec, ProxySpec};
+use super::{CATALOG, Outcome, ata, logs, sensor};
+use crate::model::{
+    Acceptance, CheckResult, ChecksFile, Inventory, SCHEMA_VERSION, Status, TOOL_VERSION, same_host,
+};
+use crate::progress::Progress;
+
+/// Which statuses make `check` exit with 1. Unknown and Manual never do: they ask for a
+/// person, and a CI gate on them would fail every run before the site visit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum FailOn {
+    /// Exit 1 when a check failed (not accepted).
+    #[default]
+    Fail,
+    /// Exit 1 when a check failed or warned (not accepted).
+    Warn,
+    /// Always exit 0 once the checks ran.
+    Never,
+}
+
+/// The network probes of a run, and the network verdicts decided without probing.
+#[derive(Debug, Clone, Default)]
+pub struct NetworkPlan {
+    pub probes: Vec<ProbeSpec>,
+    /// Verdicts known without a probe: not run (demo, `--no-network`), no workspace,
+    /// no proxy configured.
+    pub decided: Vec<(&'static str, Option<String>, Outcome)>,
+    pub config: ProbeConfig,
+}
+
+impl NetworkPlan {
+    /// Neither probe runs; both network checks are Unknown with `reason`.
+    pub fn not_run(reason: &str) -> Self {
+        let decided = ["network.sensor_api", "network.sensor_api_proxy"]
+            .into_iter()
+            .map(|id| (id, None, Outcome::unknown(format!("not run: {reason}"))))
+            .collect();
+        Self {
+            probes: Vec::new(),
+            decided,
+            config: ProbeConfig::default(),
+        }
+    }
+
+    /// The usual plan: the ping URL directly, and through the proxy when one is
+    /// configured. `url` is `Err(why)` when there is no URL to probe (no workspace).
+    pub fn standard(
+        url: Result<String, String>,
+        proxy: Option<ProxySpec>,
+        config: ProbeConfig,
+    ) -> Self {
+        let url = match url {
+            Ok(u) => u,
+            Err(why) => {
+                let mut plan = Self::not_run(&why);
+                plan.config = config;
+                return plan;
+            }
+        };
+        let proxy_configured = proxy.is_some();
+        let mut probes = vec![ProbeSpec {
+            check_id: "network.sensor_api",
+            subject: None,
+            url: url.clone(),
+            proxy: None,
+            proxy_configured,
+        }];
+        let mut decided = Vec::new();
+        match proxy {
+            Some(p) => probes.push(ProbeSpec {
+                check_id: "network.sensor_api_proxy",
+                subject: None,
+                url,
+                proxy: Some(p),
+                proxy_configured,
+            }),
+            None => decided.push((
+                "network.sensor_api_proxy",
+                None,
+                Outcome::pass("not applicable: no proxy is configured for the sensors (they go direct, see network.sensor_api)")
+                    .remedy("if the customer has a proxy, record it in ata2atp.yaml (proxy.url, proxy.user)"),
+            )),
+        }
+        Self {
+            probes,
+            decided,
+            config,
+        }
+    }
+}
+
+/// Everything a run needs besides the inventory.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// "Now" for expiry checks; fixed in tests.
+    pub now: DateTime<Utc>,
+    /// Ids to run: exact ids or `family.*`; empty runs all.
+    pub only: Vec<String>,
+    pub network: NetworkPlan,
+    /// Folder of ATA gateway logs (one sub-folder per gateway).
+    pub gateway_logs: Option<PathBuf>,
+    /// The live bind test of the directory services account, when it ran.
+    pub dsa_test: Option<DsaTestOutcome>,
+    /// Why `dsa_test` is absent, shown as `dsa.credentials`' reason.
+    pub dsa_test_absent: String,
+    /// The Defender for Identity workspace, for the role group names.
+    pub workspace: Option<String>,
+    /// Jobs in flight at once.
+    pub concurrency: usize,
+}
+
+impl RunOptions {
+    pub fn new(now: DateTime<Utc>, network: NetworkPlan) -> Self {
+        Self {
+            now,
+            only: Vec::new(),
+            network,
+            gateway_logs: None,
+            dsa_test: None,
+            dsa_test_absent: "the credentials were not tested: pass --dsa-password-env VAR or --dsa-password-file FILE \
+                              (with an LDAP source in the engagement) to test the account"
+                .into(),
+            workspace: None,
+            concurrency: 64,
+        }
+    }
+}
+
+/// Checks `--only` patterns against the catalog: each must name an id or a family
+/// (`dc.*`). Returns the patterns that match nothing.
+pub fn unknown_patterns(patterns: &[String]) -> Vec<String> {
+    patterns
+        .iter()
+        .filter(|p| !CATALOG.iter().any(|c| pattern_matches(p, c.id)))
+        .cloned()
+        .collect()
+}
+
+fn pattern_matches(pattern: &str, id: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => id.starts_with(prefix),
+        None => pattern == id,
+    }
+}
+
+/// True when `id` is selected by `only` (everything when empty).
+pub fn selected(only: &[String], id: &str) -> bool {
+    only.is_empty() || only.iter().any(|p| pattern_matches(p, id))
+}
+
+type JobOutput = Vec<(&'static str, Option<String>, Outcome)>;
+
+/// Runs the selected checks on `inventory`; results in catalog order, subjects in the
+/// order the inventory lists them. Acceptances are not applied here (see
+/// [`apply_acceptances`]).
+pub async fn run(
+    inventory: Arc<Inventory>,
+    options: RunOptions,
+    progress: &dyn Progress,
+) -> Vec<CheckResult> {
+    let opts = Arc::new(options);
+    let want = |id: &str| selected(&opts.only, id);
+    let mut jobs: Vec<(String, BoxFuture<'static, JobOutput>)> = Vec::new();
+
+    // Pure checks over the inventory: one job each (one per DC for the per-DC family).
+    macro_rules! pure {
+        ($name:expr, $ids:expr, |$inv:ident, $o:ident| $body:expr) => {{
+            let ids: &[&str] = $ids;
+            if ids.iter().any(|i| want(i)) {
+                let $inv = inventory.clone();
+                let $o = opts.clone();
+                jobs.push((
+                    $name.to_string(),
+                    Box::pin(async move {
+                        let _ = (&$inv, &$o);
+                        let out: JobOutput = $body;
+                        out
+                    }),
+                ));
+            }
+        }};
+    }
+
+    pure!("tenant", &["tenant.admin"], |inv, o| vec![(
+        "tenant.admin",
+        None,
+        ata::tenant_admin()
+    )]);
+    pure!("forest", &["forest.functional_level"], |inv, o| vec![(
+        "forest.functional_level",
+        None,
+        directory::forest_level(&inv)
+    )]);
+    pure!("domains", &["domain.functional_level"], |inv, o| {
+        directory::domain_levels(&inv)
+            .into_iter()
+            .map(|(s, out)| ("domain.functional_level", s, out))
+            .collect()
+    });
+
+    let dc_count = sensor::domain_controllers(&inventory).len();
+    if sensor::PER_DC_CHECKS.iter().any(|i| want(i)) {
+        for index in 0..dc_count {
+            let inv = inventory.clone();
+            let o = opts.clone();
+            jobs.push((
+                format!("dc {index}"),
+                Box::pin(async move {
+                    let dcs = sensor::domain_controllers(&inv);
+                    let Some(dc) = dcs.get(index) else {
+                        return Vec::new();
+                    };
+                    let subject = dc.label();
+                    sensor::check_dc(dc, inv.directory.is_some())
+                        .into_iter()
+                        .filter(|(id, _)| selected(&o.only, id))
+                        .map(|(id, out)| (id, Some(subject.clone()), out))
+                        .collect()
+                }),
+            ));
+        }
+    }
+
+    pure!(
+        "dsa",
+        &[
+            "dsa.credentials",
+            "dsa.deleted_objects",
+            "dsa.privileges",
+            "dsa.gmsa_kds",
+            "dsa.matches_ata"
+        ],
+        |inv, o| {
+            let mut out: JobOutput = vec![
+                (
+                    "dsa.credentials",
+                    None,
+                    directory::credentials(&inv, o.dsa_test.as_ref(), &o.dsa_test_absent, o.now),
+                ),
+                (
+                    "dsa.deleted_objects",
+                    None,
+                    directory::deleted_objects(&inv),
+                ),
+                ("dsa.privileges", None, directory::privileges(&inv)),
+                ("dsa.gmsa_kds", None, directory::gmsa_kds(&inv)),
+            ];
+            out.extend(
+                directory::matches_ata(&inv)
+                    .into_iter()
+                    .map(|(s, r)| ("dsa.matches_ata", s, r)),
+            );
+            out
+        }
+    );
+
+    for (id, subject, outcome) in &opts.network.decided {
+        let (id, subject, outcome) = (*id, subject.clone(), outcome.clone());
+        if want(id) {
+            jobs.push((
+                format!("{id} decided"),
+                Box::pin(async move { vec![(id, subject, outcome)] }),
+            ));
+        }
+    }
+    for spec in &opts.network.probes {
+        if !want(spec.check_id) {
+            continue;
+        }
+        let spec = spec.clone();
+        let config = opts.network.config.clone();
+        let name = match &spec.proxy {
+            Some(p) => format!("probe {} via {}", spec.url, p.url),
+            None => format!("probe {}", spec.url),
+        };
+        jobs.push((
+            name,
+            Box::pin(async move {
+                let report = network::probe(&spec.url, spec.proxy.as_ref(), &config).await;
+                vec![(
+                    spec.check_id,
+                    spec.subject.clone(),
+                    network::judge(&spec, &report),
+                )]
+            }),
+        ));
+    }
+
+    pure!(
+        "ata",
+        &[
+            "ata.open_alerts",
+            "ata.gateways_registered",
+            "ata.console_url",
+            "ata.pending_change",
+            "ata.certificate_thumbprints",
+            "ata.center_certificate",
+            "ata.synchronizer_rodc",
+            "ata.role_groups"
+        ],
+        |inv, o| vec![
+            ("ata.open_alerts", None, ata::open_alerts(&inv)),
+            (
+                "ata.gateways_registered",
+                None,
+                ata::gateways_registered(&inv)
+            ),
+            ("ata.console_url", None, ata::console_url(&inv)),
+            ("ata.pending_change", None, ata::pending_change(&inv)),
+            (
+                "ata.certificate_thumbprints",
+                None,
+                ata::certificate_thumbprints(&inv)
+            ),
+            (
+                "ata.center_certificate",
+                None,
+                ata::center_certificate(&inv, o.now)
+            ),
+            ("ata.synchronizer_rodc", None, ata::synchronizer_rodc(&inv)),
+            (
+                "ata.role_groups",
+                None,
+                ata::role_groups(&inv, o.workspace.as_deref())
+            ),
+        ]
+    );
+
+    if want("ata.gateway_logs") {
+        let dir = opts.gateway_logs.clone();
+        jobs.push((
+            "gateway logs".into(),
+            Box::pin(async move {
+                let scanned =
+                    tokio::task::spawn_blocking(move || logs::check(dir.as_deref())).await;
+                match scanned {
+                    Ok(r) => r
+                        .into_iter()
+                        .map(|(s, o)| ("ata.gateway_logs", s, o))
+                        .collect(),
+                    Err(e) => vec![(
+                        "ata.gateway_logs",
+                        None,
+                        Outcome::unknown(format!("the log scan stopped unexpectedly: {e}")),
+                    )],
+                }
+            }),
+        ));
+    }
+
+    let total = jobs.len() as u64;
+    const TASK: &str = "Running checks";
+    progress.start(TASK, Some(total));
+    let mut collected: Vec<(usize, Vec<(&'static str, Option<String>, Outcome)>)> = Vec::new();
+    let mut stream = futures::stream::iter(
+        jobs.into_iter()
+            .enumerate()
+            .map(|(seq, (name, fut))| async move { (seq, name, fut.await) }),
+    )
+    .buffer_unordered(opts.concurrency.max(1));
+    let mut failures = 0usize;
+    while let Some((seq, name, out)) = stream.next().await {
+        if name.starts_with("probe ") {
+            let verdict = out
+                .first()
+                .map(|(_, _, o)| o.status.as_str())
+                .unwrap_or("done");
+            progress.finish(&name, verdict);
+        }
+        failures += out
+            .iter()
+            .filter(|(_, _, o)| o.status == Status::Fail)
+            .count();
+        progress.advance(TASK, 1);
+        collected.push((seq, out));
+    }
+    progress.finish(TASK, &format!("{total} jobs, {failures} failed result(s)"));
+
+    let catalog_index = |id: &str| {
+        CATALOG
+            .iter()
+            .position(|c| c.id == id)
+            .unwrap_or(usize::MAX)
+    };
+    let mut flat: Vec<(usize, usize, usize, CheckResult)> = collected
+        .into_iter()
+        .flat_map(|(seq, out)| {
+            out.into_iter()
+                .enumerate()
+                .map(move |(pos, (id, subject, outcome))| {
+                    (
+                        catalog_index(id),
+                        seq,
+                        pos,
+                        outcome.into_result(id, subject),
+                    )
+                })
+        })
+        .collect();
+    flat.sort_by_key(|(c, seq, pos, _)| (*c, *seq, *pos));
+    flat.into_iter().map(|(_, _, _, r)| r).collect()
+}
+
+/// Splits an acceptance key `id` or `id[subject]`.
+pub fn parse_key(key: &str) -> Result<(String, Option<String>), String> {
+    let key = key.trim();
+    let (id, subject) = match key.split_once('[') {
+        Some((id, rest)) => {
+            let subject = rest.strip_suffix(']').ok_or_else(|| {
+                format!("'{key}': a subject must be closed with ']', e.g. dc.dotnet[FAB-DC02]")
+            })?;
+            if subject.trim().is_empty() {
+                return Err(format!("'{key}': the subject between [ and ] is empty"));
+            }
+            (id.trim(), Some(subject.trim().to_string()))
+        }
+        None => (key, None),
+    };
+    if super::info(id).is_none() {
+        return Err(format!(
+            "'{id}' is not a check id; the ids are: {}",
+            CATALOG.iter().map(|c| c.id).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    Ok((id.to_string(), subject))
+}
+
+fn subject_matches(id: &str, wanted: &str, actual: Option<&str>) -> bool {
+    let Some(actual) = actual else { return false };
+    wanted.eq_ignore_ascii_case(actual) || (id.starts_with("dc.") && same_host(wanted, actual))
+}
+
+/// Marks results a consultant accepted. An acceptance names `id` (every subject) or
+/// `id[subject]`; the subject-specific one wins, then the latest. A Pass is never marked:
+/// there is nothing to accept, and the acceptance stays for the day it fails again.
+pub fn apply_acceptances(results: &mut [CheckResult], acceptances: &[Acceptance]) {
+    for r in results.iter_mut() {
+        r.accepted = None;
+        if r.status == Status::Pass {
+            continue;
+        }
+        let mut best: Option<(bool, &Acceptance)> = None;
+        for a in acceptances {
+            let Ok((id, subject)) = parse_key(&a.check) else {
+                continue;
+            };
+            if id != r.id {
+                continue;
+            }
+            let specific = match &subject {
+                Some(s) if subject_matches(&id, s, r.subject.as_deref()) => true,
+                Some(_) => continue,
+                None => false,
+            };
+            let better = match best {
+                None => true,
+                Some((bs, ba)) => (specific, a.at) > (bs, ba.at),
+            };
+            if better {
+                best = Some((specific, a));
+            }
+        }
+        r.accepted = best.map(|(_, a)| a.clone());
+    }
+}
+
+/// Keys of acceptances that match no current result (shown so a typo is noticed).
+pub fn unmatched_acceptances<'a>(
+    results: &[CheckResult],
+    acceptances: &'a [Acceptance],
+) -> Vec<&'a Acceptance> {
+    acceptances
+        .iter()
+        .filter(|a| match parse_key(&a.check) {
+            Ok((id, subject)) => !results.iter().any(|r| {
+                r.id == id
+                    && subject
+                        .as_deref()
+                        .is_none_or(|s| subject_matches(&id, s, r.subject.as_deref()))
+            }),
+            Err(_) => true,
+        })
+        .collect()
+}
+
+/// The new `checks.yaml`: this run's results, the acceptances kept from the previous
+/// file, and, when only some checks ran (`--only`) on the same inventory, the previous
+/// results of the others. Results of another inventory are dropped, not mixed in.
+pub fn checks_file(
+    results: Vec<CheckResult>,
+    previous: Option<ChecksFile>,
+    only: &[String],
+    inventory_sha256: Option<String>,
+    ran_at: DateTime<Utc>,
+) -> ChecksFile {
+    let (mut kept, acceptances) = match previous {
+        Some(p) => {
+            let same_inventory =
+                p.inventory_sha256.is_some() && p.inventory_sha256 == inventory_sha256;
+            let kept: Vec<CheckResult> = if !only.is_empty() && same_inventory {
+                p.results
+                    .into_iter()
+                    .filter(|r| !selected(only, &r.id))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            (kept, p.acceptances)
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    kept.extend(results);
+    let catalog_index = |id: &str| {
+        CATALOG
+            .iter()
+            .position(|c| c.id == id)
+            .unwrap_or(usize::MAX)
+    };
+    // Stable: within an id, subjects keep their order.
+    kept.sort_by_key(|r| catalog_index(&r.id));
+    apply_acceptances(&mut kept, &acceptances);
+    ChecksFile {
+        schema_version: SCHEMA_VERSION,
+        tool_version: TOOL_VERSION.to_string(),
+        ran_at,
+        inventory_sha256,
+        results: kept,
+        acceptances,
+    }
+}
+
+/// The exit code for `results` under `fail_on`: 1 when an unaccepted result fails it.
+pub fn exit_code(results: &[CheckResult], fail_on: FailOn) -> u8 {
+    let blocking = |r: &&CheckResult| {
+        r.accepted.is_none()
+            && match fail_on {
+                FailOn::Fail => r.status == Status::Fail,
+                FailOn::Warn => matches!(r.status, Status::Fail | Status::Warn),
+                FailOn::Never => false,
+            }
+    };
+    if results.iter().any(|r| blocking(&r)) {
+        crate::error::exit::CHECKS_FAILED
+    } else {
+        crate::error::exit::OK
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DcFacts, GuideRef};
+    use crate::progress::Silent;
+
+    fn result(id: &str, subject: Option<&str>, status: Status) -> CheckResult {
+        CheckResult {
+            id: id.into(),
+            title: "t".into(),
+            guide: GuideRef::Both,
+            subject: subject.map(str::to_string),
+            status,
+            reason: None,
+            evidence: Default::default(),
+            remediation: None,
+            accepted: None,
+        }
+    }
+
+    fn acceptance(key: &str, at: i64) -> Acceptance {
+        Acceptance {
+            check: key.into(),
+            by: "Jo".into(),
+            reason: "known".into(),
+            at: DateTime::from_timestamp(at, 0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn keys_are_validated_against_the_catalog() {
+        assert_eq!(
+            parse_key("dc.dotnet[FAB-DC02]").unwrap(),
+            ("dc.dotnet".into(), Some("FAB-DC02".into()))
+        );
+        assert_eq!(
+            parse_key("tenant.admin").unwrap(),
+            ("tenant.admin".into(), None)
+        );
+        assert!(parse_key("dc.dotnet[FAB").unwrap_err().contains("closed"));
+        assert!(parse_key("dc.nope").unwrap_err().contains("not a check id"));
+        assert_eq!(
+            unknown_patterns(&["dc.*".into(), "ata.open_alerts".into(), "zz".into()]),
+            vec!["zz".to_string()]
+        );
+    }
+
+    #[test]
+    fn acceptances_match_subjects_and_never_mark_a_pass() {
+        let mut rs = vec![
+            result("dc.dotnet", Some("FAB-DC02.fabrikam.test"), Status::Fail),
+            result("dc.dotnet", Some("FAB-DC01.fabrikam.test"), Status::Pass),
+            result("dc.dotnet", Some("FAB-DC03.fabrikam.test"), Status::Fail),
+        ];
+        let acc = vec![
+            acceptance("dc.dotnet", 10),
+            acceptance("dc.dotnet[fab-dc02]", 5),
+        ];
+        apply_acceptances(&mut rs, &acc);
+        assert_eq!(
+            rs[0].accepted.as_ref().unwrap().check,
+            "dc.dotnet[fab-dc02]"
+        );
+        assert!(rs[1].accepted.is_none());
+        assert_eq!(rs[2].accepted.as_ref().unwrap().check, "dc.dotnet");
+        assert_eq!(exit_code(&rs, FailOn::Fail), 0);
+        rs[2].accepted = None;
+        assert_eq!(exit_code(&rs, FailOn::Fail), 1);
+        assert_eq!(exit_code(&rs, FailOn::Never), 0);
+        let typo = [acceptance("dc.cpu[X]", 1)];
+        assert_eq!(unmatched_acceptances(&rs, &typo).len(), 1);
+    }
+
+    #[test]
+    fn warnings_fail_only_with_fail_on_warn_and_unknown_never() {
+        let rs = vec![
+            result("dc.disk", Some("A"), Status::Warn),
+            result("dc.cpu", Some("A"), Status::Unknown),
+        ];
+        assert_eq!(exit_code(&rs, FailOn::Fail), 0);
+        assert_eq!(exit_code(&rs, FailOn::Warn), 1);
+        let rs = vec![
+            result("tenant.admin", None, Status::Manual),
+            result("dc.cpu", Some("A"), Status::Unknown),
+        ];
+        assert_eq!(exit_code(&rs, FailOn::Warn), 0);
+    }
+
+    #[test]
+    fn only_keeps_other_results_of_the_same_inventory() {
+        let prev = ChecksFile {
+            schema_version: 1,
+            tool_version: "x".into(),
+            ran_at: Utc::now(),
+            inventory_sha256: Some("aa".into()),
+            results: vec![
+                result("dc.cpu", Some("A"), Status::Fail),
+                result("dc.dotnet", Some("A"), Status::Fail),
+            ],
+            acceptances: vec![acceptance("dc.cpu", 1)],
+        };
+        let new = vec![result("dc.dotnet", Some("A"), Status::Pass)];
+        let f = checks_file(
+            new.clone(),
+            Some(prev.clone()),
+            &["dc.dotnet".into()],
+            Some("aa".into()),
+            Utc::now(),
+        );
+        assert_eq!(f.results.len(), 2);
+        assert_eq!(f.results[0].id, "dc.dotnet");
+        assert!(f.results[1].accepted.is_some());
+        let f = checks_file(
+            new,
+            Some(prev),
+            &["dc.dotnet".into()],
+            Some("bb".into()),
+            Utc::now(),
+        );
+        assert_eq!(f.results.len(), 1);
+        assert_eq!(f.acceptances.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_run_orders_results_by_catalog_and_runs_nothing_unselected() {
+        let mut inv = Inventory::new(Utc::now());
+        for n in ["DC1", "DC2"] {
+            let mut f = DcFacts::new(n);
+            f.logical_processors = Some(4);
+            inv.hosts.push(f);
+        }
+        let mut opts = RunOptions::new(Utc::now(), NetworkPlan::not_run("test"));
+        let all = run(Arc::new(inv.clone()), opts.clone(), &Silent).await;
+        let ids: Vec<&str> = all.iter().map(|r| r.id.as_str()).collect();
+        let mut sorted = ids.clone();
+        sorted.sort_by_key(|id| CATALOG.iter().position(|c| c.id == *id));
+        assert_eq!(ids, sorted);
+        for c in CATALOG {
+            assert!(all.iter().any(|r| r.id == c.id), "{} has no result", c.id);
+        }
+        let net = all.iter().find(|r| r.id == "network.sensor_api").unwrap();
+        assert_eq!(net.status, Status::Unknown);
+        assert!(net.reason.as_deref().unwrap().contains("not run: test"));
+        opts.only = vec!["dc.cpu".into()];
+        let some = run(Arc::new(inv), opts, &Silent).await;
+        assert_eq!(some.len(), 2);
+        assert_eq!(some[0].subject.as_deref(), Some("DC1"));
+        assert_eq!(some[1].subject.as_deref(), Some("DC2"));
+    }
+}
