@@ -1,9 +1,25 @@
-//! Facts about the hosts: the DC facts and Center facts collector scripts' JSON, and
-//! `reg query` output pasted per domain controller.
+//! Facts about the hosts: the DC facts and Center facts the collector scripts write, and
+//! `reg query` output pasted per domain controller; and the two scripts themselves.
+//!
+//! | source | reader | lands in |
+//! |---|---|---|
+//! | `Get-DcFacts.ps1` JSON ([`DcFactsFile`]) | [`read_dc_facts`] | `inventory.hosts`, merged per DC by name |
+//! | `reg query … /v Release` text | [`reg_query::parse`] | `inventory.hosts[].dotnet_release` |
+//! | `Get-CenterFacts.ps1` JSON ([`CenterFactsFile`]) | [`read_center_facts`] | `ata.role_groups`, `ata.center.certificates`, `ata.center.mongo_version` |
+//!
+//! Facts about one DC from several sources are merged with [`DcFacts::merge`]: the first
+//! source to know a value keeps it. Files written by Windows PowerShell are often UTF-16
+//! (`>` redirection) or carry a byte-order mark; both are accepted.
 
-use std::path::PathBuf;
+pub mod reg_query;
 
-use crate::model::Inventory;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::model::{
+    CenterFactsFile, DcFacts, DcFactsFile, Inventory, SCHEMA_VERSION, Source, SourceKind,
+};
 use crate::progress::Progress;
 
 /// Where host facts come from.
@@ -23,11 +39,40 @@ impl HostSources {
     }
 }
 
-/// A host facts file could not be read.
+/// A host facts file could not be read. Every message names the file (and line) and the
+/// next step.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{0}")]
-    NotYet(String),
+    #[error("could not read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "{}:{line}:{column}: {message}; the file must be the JSON {script} writes \
+         (`ata2atp collector {collector}`)",
+        path.display()
+    )]
+    Json {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+        script: &'static str,
+        collector: &'static str,
+    },
+    #[error(
+        "{} was written for a newer ata2atp (schema version {found}; this build reads up to {SCHEMA_VERSION}); \
+         upgrade ata2atp, or collect again with the script this build prints",
+        path.display()
+    )]
+    SchemaTooNew { path: PathBuf, found: u32 },
+    #[error(
+        "{0}; paste the output of reg query \"HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v4\\Full\" /v Release unchanged"
+    )]
+    RegQuery(#[from] reg_query::ParseError),
+    #[error("{}: {message}", path.display())]
+    Invalid { path: PathBuf, message: String },
 }
 
 impl Error {
@@ -36,19 +81,297 @@ impl Error {
     }
 }
 
-/// Reads every host facts source into `inventory.hosts` and the Center's facts.
-pub fn collect_into(sources: &HostSources, inventory: &mut Inventory, progress: &dyn Progress) -> Result<(), Error> {
-    // Placeholder until the readers land: nothing is read.
-    let _ = (sources, inventory, progress);
+/// Decodes a text file as Windows tools write it: UTF-8 with or without a byte-order
+/// mark, or UTF-16 (little or big endian) with one.
+pub fn decode_text(bytes: &[u8]) -> Result<String, String> {
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return String::from_utf8(rest.to_vec()).map_err(|e| format!("not valid UTF-8: {e}"));
+    }
+    let utf16 = |rest: &[u8], le: bool| -> Result<String, String> {
+        if rest.len() % 2 != 0 {
+            return Err("UTF-16 text with an odd number of bytes".into());
+        }
+        let units: Vec<u16> = rest
+            .chunks_exact(2)
+            .map(|c| {
+                if le {
+                    u16::from_le_bytes([c[0], c[1]])
+                } else {
+                    u16::from_be_bytes([c[0], c[1]])
+                }
+            })
+            .collect();
+        String::from_utf16(&units).map_err(|e| format!("not valid UTF-16: {e}"))
+    };
+    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        return utf16(rest, true);
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        return utf16(rest, false);
+    }
+    String::from_utf8(bytes.to_vec())
+        .map_err(|e| format!("not UTF-8 or UTF-16 with a byte-order mark: {e}"))
+}
+
+fn read_text(path: &Path) -> Result<String, Error> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    decode_text(&bytes).map_err(|message| Error::Invalid {
+        path: path.to_path_buf(),
+        message,
+    })
+}
+
+/// Parses a collector's JSON: the schema version first (a newer file is refused before it
+/// is half-read), then the whole file with line and column on error.
+fn parse_json<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    text: &str,
+    script: &'static str,
+    collector: &'static str,
+) -> Result<T, Error> {
+    let json_error = |e: serde_json::Error| Error::Json {
+        path: path.to_path_buf(),
+        line: e.line(),
+        column: e.column(),
+        message: e
+            .to_string()
+            .split(" at line ")
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+        script,
+        collector,
+    };
+    if text.trim().is_empty() {
+        return Err(Error::Invalid {
+            path: path.to_path_buf(),
+            message: format!(
+                "the file is empty; run {script} again (`ata2atp collector {collector}`)"
+            ),
+        });
+    }
+    #[derive(Deserialize)]
+    struct Versioned {
+        schema_version: Option<u32>,
+    }
+    if let Ok(Versioned {
+        schema_version: Some(found),
+    }) = serde_json::from_str::<Versioned>(text)
+    {
+        if found > SCHEMA_VERSION {
+            return Err(Error::SchemaTooNew {
+                path: path.to_path_buf(),
+                found,
+            });
+        }
+    }
+    serde_json::from_str(text).map_err(json_error)
+}
+
+/// Reads one DC facts file and checks what serde cannot: every DC has a name.
+pub fn read_dc_facts(path: &Path) -> Result<DcFactsFile, Error> {
+    let text = read_text(path)?;
+    let file: DcFactsFile = parse_json(path, &text, "Get-DcFacts.ps1", "dc-facts")?;
+    for (i, dc) in file.domain_controllers.iter().enumerate() {
+        if dc.name.trim().is_empty() {
+            return Err(Error::Invalid {
+                path: path.to_path_buf(),
+                message: format!("domain_controllers[{i}] has an empty name"),
+            });
+        }
+    }
+    Ok(file)
+}
+
+/// Reads one Center facts file.
+pub fn read_center_facts(path: &Path) -> Result<CenterFactsFile, Error> {
+    let text = read_text(path)?;
+    parse_json(path, &text, "Get-CenterFacts.ps1", "center-facts")
+}
+
+/// Reads `reg query` output: one or more DCs' `Release` values.
+pub fn read_reg_query(path: &Path) -> Result<Vec<DcFacts>, Error> {
+    let text = read_text(path)?;
+    Ok(reg_query::parse(
+        &text,
+        &path.display().to_string(),
+        &reg_query::stem(path),
+    )?)
+}
+
+/// Adds facts about one DC to `hosts`: merged into the entry of the same host, else added.
+pub fn merge_host(hosts: &mut Vec<DcFacts>, facts: DcFacts) {
+    match hosts.iter_mut().find(|h| h.matches_name(&facts.name)) {
+        Some(existing) => {
+            // Keep the fuller name (the DNS name over the short one).
+            if facts.name.len() > existing.name.len() && facts.name.contains('.') {
+                existing.name = facts.name.clone();
+            }
+            existing.merge(facts);
+        }
+        None => hosts.push(facts),
+    }
+}
+
+fn normalise_thumbprint(t: &str) -> String {
+    t.chars()
+        .filter(|c| c.is_ascii_hexdigit())
+        .collect::<String>()
+        .to_ascii_uppercase()
+}
+
+/// Puts the Center facts where the inventory keeps them: role groups (replaced: the file
+/// is the only source), certificates (merged by thumbprint), mongod's version (only when
+/// no live database already said).
+pub fn apply_center_facts(inventory: &mut Inventory, facts: CenterFactsFile) {
+    if !facts.role_groups.is_empty() {
+        inventory.ata.role_groups = facts.role_groups;
+    }
+    let center = &mut inventory.ata.center;
+    for cert in facts.certificates {
+        let key = normalise_thumbprint(&cert.thumbprint);
+        match center
+            .certificates
+            .iter_mut()
+            .find(|c| normalise_thumbprint(&c.thumbprint) == key)
+        {
+            Some(existing) => *existing = cert,
+            None => center.certificates.push(cert),
+        }
+    }
+    if center.mongo_version.is_none() {
+        center.mongo_version = facts.mongo_version;
+    }
+}
+
+/// Reads every host facts source into `inventory.hosts` and the Center's facts, and
+/// records each source read.
+pub fn collect_into(
+    sources: &HostSources,
+    inventory: &mut Inventory,
+    progress: &dyn Progress,
+) -> Result<(), Error> {
+    for path in &sources.dc_facts {
+        let task = format!("DC facts {}", path.display());
+        progress.start(&task, None);
+        let file = read_dc_facts(path)?;
+        let n = file.domain_controllers.len();
+        let with_errors = file
+            .domain_controllers
+            .iter()
+            .filter(|d| !d.errors.is_empty())
+            .count();
+        for dc in file.domain_controllers {
+            merge_host(&mut inventory.hosts, dc);
+        }
+        let mut source = Source::ok(SourceKind::DcFacts, path.display().to_string());
+        source.records = Some(n as u64);
+        source.read_at = file.collected_at;
+        if with_errors > 0 {
+            // Per-DC read errors stay with the DC (the checks name them); the source only
+            // says that there are some.
+            source.error = Some(format!(
+                "{with_errors} of {n} DC(s) report facts that could not be read"
+            ));
+        }
+        inventory.sources.push(source);
+        progress.finish(&task, &format!("{n} domain controller(s)"));
+    }
+    for path in &sources.reg_query {
+        let task = format!("reg query {}", path.display());
+        progress.start(&task, None);
+        let dcs = read_reg_query(path)?;
+        let n = dcs.len();
+        for dc in dcs {
+            merge_host(&mut inventory.hosts, dc);
+        }
+        let mut source = Source::ok(SourceKind::RegQuery, path.display().to_string());
+        source.records = Some(n as u64);
+        inventory.sources.push(source);
+        progress.finish(&task, &format!("{n} domain controller(s)"));
+    }
+    if let Some(path) = &sources.center_facts {
+        let task = format!("Center facts {}", path.display());
+        progress.start(&task, None);
+        let facts = read_center_facts(path)?;
+        let mut source = Source::ok(SourceKind::CenterFacts, path.display().to_string());
+        source.read_at = facts.collected_at;
+        source.server_version = facts.mongo_version.clone();
+        source.records = Some((facts.role_groups.len() + facts.certificates.len()) as u64);
+        if !facts.errors.is_empty() {
+            // What the script could not read (a certificate missing from the store…) is
+            // worth seeing, but the file itself was read in full.
+            source.error = Some(format!("the script reported: {}", facts.errors.join("; ")));
+        }
+        inventory.sources.push(source);
+        apply_center_facts(inventory, facts);
+        progress.finish(&task, "read");
+    }
     Ok(())
 }
 
-/// The PowerShell script printed by `ata2atp collector dc-facts`.
-pub fn dc_facts_script() -> String {
-    "# being built (issue 5)\n".to_string()
+const DC_FACTS_SCRIPT: &str = include_str!("Get-DcFacts.ps1");
+const CENTER_FACTS_SCRIPT: &str = include_str!("Get-CenterFacts.ps1");
+
+/// Windows PowerShell 5.1 reads a script without a byte-order mark in the system's ANSI
+/// code page; the scripts are kept ASCII so that never matters.
+fn stamp(script: &str) -> String {
+    script
+        .replace("{{VERSION}}", crate::model::TOOL_VERSION)
+        .replace('\n', "\r\n")
 }
 
-/// The PowerShell script printed by `ata2atp collector center-facts`.
+/// The PowerShell script printed by `ata2atp collector dc-facts` (CRLF line ends).
+pub fn dc_facts_script() -> String {
+    stamp(DC_FACTS_SCRIPT)
+}
+
+/// The PowerShell script printed by `ata2atp collector center-facts` (CRLF line ends).
 pub fn center_facts_script() -> String {
-    "# being built (issue 5)\n".to_string()
+    stamp(CENTER_FACTS_SCRIPT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_encodings_decode() {
+        assert_eq!(decode_text(b"\xEF\xBB\xBF{}").unwrap(), "{}");
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("{\"a\":1}".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(decode_text(&utf16).unwrap(), "{\"a\":1}");
+        assert!(decode_text(b"\xFF\xFE{").is_err());
+        assert!(decode_text(b"\xC3").is_err());
+    }
+
+    #[test]
+    fn the_scripts_are_ascii_and_stamped() {
+        for s in [dc_facts_script(), center_facts_script()] {
+            assert!(s.is_ascii(), "non-ASCII character in a script");
+            assert!(s.contains(crate::model::TOOL_VERSION) && !s.contains("{{VERSION}}"));
+            assert!(!s.contains("\r\r"));
+        }
+    }
+
+    #[test]
+    fn merging_keeps_the_first_value_and_the_dns_name() {
+        let mut hosts = vec![];
+        let mut a = DcFacts::new("FAB-DC02");
+        a.dotnet_release = Some(394_806);
+        merge_host(&mut hosts, a);
+        let mut b = DcFacts::new("fab-dc02.fabrikam.test");
+        b.dotnet_release = Some(528_049);
+        b.logical_processors = Some(2);
+        merge_host(&mut hosts, b);
+        assert_eq!(hosts.len(), 1);
+        assert_eq!(hosts[0].name, "fab-dc02.fabrikam.test");
+        assert_eq!(hosts[0].dotnet_release, Some(394_806));
+        assert_eq!(hosts[0].logical_processors, Some(2));
+    }
 }
