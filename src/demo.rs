@@ -4,13 +4,15 @@
 //! with gateways) and deliberately not ready: some DCs miss .NET 4.7, one lacks RAM, one
 //! runs a Server 2019 build without KB4487044. Its files live in `demo/` in the repository
 //! (`demo/README.md` tells the story) and are written into the engagement's `samples/`
-//! folder, then read back through the same readers a real engagement uses.
+//! folder, then read back through the same readers a real engagement uses, and checked by
+//! the same checks (the network probes are reported as not run, never attempted).
 
 use std::path::{Path, PathBuf};
 
 use chrono::{TimeZone, Utc};
 use serde::Serialize;
 
+use crate::checks::engine::{NetworkPlan, RunOptions};
 use crate::engagement::{
     Cloud, Engagement, EngagementConfig, EngagementError, ProxyConfig, SourceLocations,
 };
@@ -55,6 +57,10 @@ pub struct DemoSummary {
     pub customer: String,
     pub samples: Vec<PathBuf>,
     pub inventory: PathBuf,
+    /// `checks.yaml`, from the checks run on the sample (network probes not attempted).
+    pub checks: PathBuf,
+    /// Number of check results per status.
+    pub check_counts: std::collections::BTreeMap<crate::model::Status, usize>,
 }
 
 /// The demo's engagement configuration, pointing at the sample files.
@@ -127,10 +133,35 @@ pub async fn build(root: &Path) -> Result<DemoSummary> {
     let inventory = crate::inventory::collect(request, &Silent).await?;
     let inventory_path = lock.save_inventory(&inventory)?;
 
+    // The checks, as `ata2atp check` runs them, except that the network is never probed:
+    // the sample's workspace and proxy do not exist.
+    let inventory_sha256 = std::fs::read(&inventory_path)
+        .ok()
+        .map(|b| crate::checks::engine::sha256_hex(&b));
+    let now = Utc::now();
+    let mut options = RunOptions::new(
+        now,
+        NetworkPlan::not_run(
+            "demo engagement: the sample's workspace and proxy do not exist, so no probe is attempted",
+        ),
+    );
+    options.workspace = config.workspace.clone();
+    options.gateway_logs = config
+        .sources
+        .gateway_logs
+        .as_ref()
+        .map(|d| engagement.root().join(d));
+    let results = crate::checks::run(std::sync::Arc::new(inventory), options, &Silent).await;
+    let previous = engagement.checks()?;
+    let checks = crate::checks::engine::checks_file(results, previous, &[], inventory_sha256, now);
+    let checks_path = lock.save_checks(&checks)?;
+
     Ok(DemoSummary {
         engagement: engagement.root().to_path_buf(),
         customer: config.customer,
         samples,
         inventory: inventory_path,
+        checks: checks_path,
+        check_counts: checks.counts(),
     })
 }

@@ -15,7 +15,7 @@ const NO_ATA: &str = "no ATA source in the inventory";
 const ADD_ATA: &str = "collect ATA: `ata2atp inventory --ata-mongo …`, `--ata-dump DIR` or `--ata-json SystemProfile_….json`";
 
 /// True when some ATA source was read (even in part).
-fn ata_read(inv: &Inventory) -> bool {
+pub(super) fn ata_read(inv: &Inventory) -> bool {
     inv.sources.iter().any(|s| {
         matches!(
             s.kind,
@@ -332,14 +332,23 @@ pub fn center_certificate(inv: &Inventory, now: DateTime<Utc>) -> Outcome {
         None => None,
     };
     let Some(cert) = cert else {
-        return Outcome::unknown(match &active {
+        let mut o = Outcome::unknown(match &active {
             Some(t) => format!("the Center's certificate {t} is not among the certificates the Center facts list"),
-            None => "which certificate the Center is bound to is not known (no SecretManagerConfiguration thumbprint)".into(),
+            None => "which certificate the Center is bound to is not known (no SecretManagerConfiguration \
+                     thumbprint was read from ATA)"
+                .into(),
         })
-        .ev(
-            "certificates_found",
-            c.certificates.iter().map(|x| x.thumbprint.clone()).collect::<Vec<_>>().join(", "),
-        );
+        .remedy("collect ATA's configuration too, so the active thumbprint is known");
+        for x in &c.certificates {
+            let until = x.not_after.map_or("expiry not recorded".to_string(), |t| {
+                t.format("%Y-%m-%d").to_string()
+            });
+            o = o.ev(
+                &format!("certificate {}", x.thumbprint),
+                format!("valid until {until}"),
+            );
+        }
+        return o;
     };
     let Some(not_after) = cert.not_after else {
         return Outcome::unknown(format!(

@@ -223,7 +223,7 @@ fn dsa_facts_or_unknown<'a>(
     };
     if dir.directory_services_account.is_none() {
         return Err(Outcome::unknown(format!(
-            "the directory services account was not looked up in the directory, so {what} is not known"
+            "the directory services account was not looked up in the directory, so {what} cannot be determined"
         ))
         .remedy("collect ATA and the directory in the same inventory run so the account ATA uses is looked up"));
     }
@@ -319,6 +319,13 @@ fn short_user(name: &str) -> String {
 /// `dsa.matches_ata`, one result per account ATA uses.
 pub fn matches_ata(inv: &Inventory) -> Vec<(Option<String>, Outcome)> {
     let ata = &inv.ata.directory_services_accounts;
+    if ata.is_empty() && !super::ata::ata_read(inv) {
+        return vec![(
+            None,
+            Outcome::unknown("no ATA source in the inventory: the account ATA uses is not known")
+                .remedy("collect ATA with `ata2atp inventory --ata-…`"),
+        )];
+    }
     if ata.is_empty() {
         return vec![(
             None,

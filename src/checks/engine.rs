@@ -546,6 +546,12 @@ pub fn checks_file(
     }
 }
 
+/// SHA-256 of a file's bytes, as `checks.yaml` records the inventory it ran on.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
 /// The exit code for `results` under `fail_on`: 1 when an unaccepted result fails it.
 pub fn exit_code(results: &[CheckResult], fail_on: FailOn) -> u8 {
     let blocking = |r: &&CheckResult| {

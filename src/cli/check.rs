@@ -1,25 +1,626 @@
-//! `ata2atp check`: the prerequisite checks, and `check dsa`, the directory services
-//! account's connection test.
+//! `ata2atp check`: the prerequisite checks; `check accept` / `check revoke` for accepted
+//! risks; and `check dsa`, the directory services account's connection test.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
 
 use super::Context;
-use crate::error::Error;
+use super::output::{emit, print_stdout, style};
+use super::progress::CliProgress;
+use crate::checks::directory::DsaTestOutcome;
+use crate::checks::engine::{self, FailOn, NetworkPlan, RunOptions};
+use crate::checks::network::{self, ProbeConfig, ProxySpec};
+use crate::checks::thresholds::DEFAULT_PROBE_TIMEOUT_SECS;
+use crate::engagement::{Engagement, EngagementConfig, read_yaml_file};
+use crate::error::{Error, exit};
+use crate::model::{Acceptance, CheckResult, ChecksFile, Inventory, Status};
+use crate::secrets::{SecretSource, SecretString};
 
 #[derive(Debug, clap::Args)]
-#[command(args_conflicts_with_subcommands = true)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    after_long_help = "\
+Reads the engagement's inventory.yaml (or --inventory FILE), runs every check at once and
+writes the results to checks.yaml, keeping the accepted risks. The exit code follows
+--fail-on: 1 when a check failed (or warned, with --fail-on warn) and nobody accepted it.
+Unknown and Manual results never set it: they ask a person, not a script.
+
+Examples:
+  ata2atp check
+  ata2atp check --only dc.* --only network.sensor_api_proxy --proxy-password-env PROXY_PW
+  ata2atp check --ping-url https://localhost:8443/tri/sensor/api/ping --ca-file lab-ca.pem --timeout 2
+  ata2atp check accept 'dc.dotnet[FAB-DC02.fabrikam.test]' --by 'Jo Consultant' \\
+      --reason 'DC is demoted in week 3, before the sensors go in'
+  ata2atp check -o json > checks.json"
+)]
 pub struct Args {
     #[command(subcommand)]
     pub action: Option<Action>,
+
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Action {
     /// Test the directory services account's credentials, as ATA's "Test connection" does.
     Dsa(super::check_dsa::Args),
+    /// Accept a result that is not a pass (a known risk, or a confirmed manual check).
+    Accept(AcceptArgs),
+    /// Withdraw an accepted risk.
+    Revoke(RevokeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Inventory file to check instead of the engagement's inventory.yaml.
+    #[arg(long, value_name = "FILE")]
+    pub inventory: Option<PathBuf>,
+
+    /// Run only these checks: ids, or families such as dc.* (repeatable, or comma-separated).
+    #[arg(long, value_name = "ID", num_args = 1.., value_delimiter = ',')]
+    pub only: Vec<String>,
+
+    /// Which results make the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Fail)]
+    pub fail_on: FailOn,
+
+    /// Print the results without writing checks.yaml.
+    #[arg(long)]
+    pub no_save: bool,
+
+    /// URL to probe instead of the workspace's sensor API ping URL (labs, tests).
+    #[arg(long, value_name = "URL", help_heading = "Reachability")]
+    pub ping_url: Option<String>,
+
+    /// Extra root CA (PEM) to trust for the probe, on top of the system's (labs).
+    #[arg(long, value_name = "FILE", help_heading = "Reachability")]
+    pub ca_file: Option<PathBuf>,
+
+    /// Seconds allowed for each probe (name, connection, proxy, TLS and answer).
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_PROBE_TIMEOUT_SECS, help_heading = "Reachability")]
+    pub timeout: f64,
+
+    /// Do not probe the network; the reachability checks are reported as not run.
+    #[arg(long, help_heading = "Reachability")]
+    pub no_network: bool,
+
+    /// Proxy to probe through instead of the engagement's proxy.url.
+    #[arg(long, value_name = "URL", help_heading = "Reachability")]
+    pub proxy: Option<String>,
+
+    /// Proxy user instead of the engagement's proxy.user.
+    #[arg(long, value_name = "USER", help_heading = "Reachability")]
+    pub proxy_user: Option<String>,
+
+    /// Environment variable holding the proxy password (else: a prompt on a terminal).
+    #[arg(long, value_name = "VAR", help_heading = "Reachability")]
+    pub proxy_password_env: Option<String>,
+
+    /// File whose first line is the proxy password.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "proxy_password_env",
+        help_heading = "Reachability"
+    )]
+    pub proxy_password_file: Option<PathBuf>,
+
+    /// Folder of ATA gateway logs, one sub-folder per gateway (default: the engagement's
+    /// sources.gateway_logs).
+    #[arg(long, value_name = "DIR", help_heading = "Inputs")]
+    pub gateway_logs: Option<PathBuf>,
+
+    /// Environment variable holding the directory services account's password, to test
+    /// its credentials against the engagement's LDAP source.
+    #[arg(long, value_name = "VAR", help_heading = "Inputs")]
+    pub dsa_password_env: Option<String>,
+
+    /// File whose first line is the directory services account's password.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "dsa_password_env",
+        help_heading = "Inputs"
+    )]
+    pub dsa_password_file: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AcceptArgs {
+    /// The result to accept: a check id (every subject) or id[subject], as `check` prints it.
+    #[arg(value_name = "ID[SUBJECT]")]
+    pub key: String,
+    /// Who accepts it (default: the engagement's consultant).
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+    /// Why it is acceptable, for the report.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RevokeArgs {
+    /// The accepted key to withdraw, exactly as accepted.
+    #[arg(value_name = "ID[SUBJECT]")]
+    pub key: String,
 }
 
 pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
     match args.action {
         Some(Action::Dsa(a)) => super::check_dsa::run(a, ctx).await,
-        None => Err(Error::Input("running all checks is being built (issue 5)".into())),
+        Some(Action::Accept(a)) => accept(a, ctx),
+        Some(Action::Revoke(a)) => revoke(a, ctx),
+        None => run_checks(args.run, ctx).await,
     }
+}
+
+/// Reads a secret from the variable or file given, else asks on a terminal when `ask`.
+fn secret(
+    env: Option<&str>,
+    file: Option<&PathBuf>,
+    purpose: &str,
+    ask: bool,
+) -> Result<Option<SecretString>, Error> {
+    if let Some(name) = env {
+        return Ok(Some(SecretSource::Env(name.to_string()).read(purpose)?));
+    }
+    if let Some(path) = file {
+        return Ok(Some(SecretSource::File(path.clone()).read(purpose)?));
+    }
+    if !ask || !std::io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    let typed =
+        rpassword::prompt_password(format!("Enter {purpose} (empty to probe without it): "))
+            .map_err(|e| Error::Input(format!("could not read {purpose}: {e}")))?;
+    if typed.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(crate::secrets::secret_from(typed, purpose)?))
+}
+
+fn resolve(root: &Path, p: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        root.join(p)
+    }
+}
+
+/// The live bind as the directory services account. The bind itself belongs to the
+/// directory module; until it is wired here, a given password yields an explanation
+/// instead of a test.
+async fn dsa_test(
+    password: Option<SecretString>,
+    config: Option<&EngagementConfig>,
+) -> (Option<DsaTestOutcome>, Option<String>) {
+    match (password, config.and_then(|c| c.sources.ldap.as_ref())) {
+        (None, _) => (None, None),
+        (Some(_), None) => (
+            None,
+            Some(
+                "the credentials were not tested: the engagement has no LDAP source to bind against \
+                 (record one with `ata2atp init --ldap` or in ata2atp.yaml)"
+                    .into(),
+            ),
+        ),
+        (Some(_), Some(_)) => (
+            None,
+            Some("the credentials were not tested: this build has no directory bind test yet".into()),
+        ),
+    }
+}
+
+/// The network plan from flags and the engagement.
+fn network_plan(
+    args: &RunArgs,
+    config: Option<&EngagementConfig>,
+    wanted: bool,
+) -> Result<NetworkPlan, Error> {
+    if !wanted {
+        return Ok(NetworkPlan::default());
+    }
+    if args.no_network {
+        return Ok(NetworkPlan::not_run("--no-network was given"));
+    }
+    if config.is_some_and(|c| c.demo) && args.ping_url.is_none() {
+        return Ok(NetworkPlan::not_run(
+            "demo engagement: the sample's workspace and proxy do not exist, so no probe is attempted",
+        ));
+    }
+    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 600.0) {
+        return Err(Error::Input(format!(
+            "--timeout {}: give the seconds allowed per probe, more than 0 and at most 600",
+            args.timeout
+        )));
+    }
+    let extra_roots = match &args.ca_file {
+        Some(p) => network::load_roots(p).map_err(|e| Error::Input(format!("--ca-file: {e}")))?,
+        None => Vec::new(),
+    };
+    let probe_config = ProbeConfig {
+        timeout: Duration::from_secs_f64(args.timeout),
+        extra_roots,
+    };
+    let url = match (&args.ping_url, config) {
+        (Some(u), _) => Ok(u.clone()),
+        (None, Some(c)) => match &c.workspace {
+            Some(ws) => Ok(c.cloud.ping_url(ws)),
+            None => Err("the engagement names no workspace (ata2atp.yaml: workspace), and no --ping-url was given".into()),
+        },
+        (None, None) => Err("no engagement and no --ping-url: there is no URL to probe".into()),
+    };
+    let proxy_url = args
+        .proxy
+        .clone()
+        .or_else(|| config.and_then(|c| c.proxy.as_ref()).map(|p| p.url.clone()));
+    let proxy = match proxy_url {
+        None => None,
+        Some(url) => {
+            if crate::engagement::url_has_password(&url) {
+                return Err(Error::Input(
+                    "--proxy: give the URL without credentials; the password goes in --proxy-password-env or \
+                     --proxy-password-file"
+                        .into(),
+                ));
+            }
+            let user = args.proxy_user.clone().or_else(|| {
+                config
+                    .and_then(|c| c.proxy.as_ref())
+                    .and_then(|p| p.user.clone())
+            });
+            let password = secret(
+                args.proxy_password_env.as_deref(),
+                args.proxy_password_file.as_ref(),
+                "the proxy password",
+                user.is_some(),
+            )?;
+            Some(ProxySpec {
+                url,
+                user,
+                password,
+            })
+        }
+    };
+    Ok(NetworkPlan::standard(url, proxy, probe_config))
+}
+
+async fn run_checks(args: RunArgs, ctx: &Context) -> Result<u8, Error> {
+    let unknown = engine::unknown_patterns(&args.only);
+    if !unknown.is_empty() {
+        return Err(Error::Input(format!(
+            "--only {}: no such check; the ids are: {}",
+            unknown.join(", "),
+            crate::checks::CATALOG
+                .iter()
+                .map(|c| c.id)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    // With --inventory, the engagement is optional (results are then only printed).
+    let engagement = match (&args.inventory, Engagement::open(&ctx.engagement)) {
+        (_, Ok(e)) => Some(e),
+        (Some(_), Err(_)) => None,
+        (None, Err(e)) => return Err(e.into()),
+    };
+    let config = engagement.as_ref().map(Engagement::config).transpose()?;
+    // Take the lock before the probes: a run must not end in "locked".
+    let lock = match (&engagement, args.no_save) {
+        (Some(e), false) => Some(e.lock()?),
+        _ => None,
+    };
+
+    let inventory_path = match (&args.inventory, &engagement) {
+        (Some(p), _) => p.clone(),
+        (None, Some(e)) => e.path(crate::engagement::INVENTORY_FILE),
+        (None, None) => return Err(Error::Input("no engagement and no --inventory FILE".into())),
+    };
+    let bytes = std::fs::read(&inventory_path).map_err(|e| {
+        Error::Input(if e.kind() == std::io::ErrorKind::NotFound {
+            format!(
+                "no inventory at {}: run `ata2atp inventory` first, or pass --inventory FILE",
+                inventory_path.display()
+            )
+        } else {
+            format!("could not read {}: {e}", inventory_path.display())
+        })
+    })?;
+    let inventory: Inventory = read_yaml_file(&inventory_path)?.ok_or_else(|| {
+        Error::Input(format!(
+            "{} disappeared while it was read",
+            inventory_path.display()
+        ))
+    })?;
+    let sha = engine::sha256_hex(&bytes);
+
+    let root = engagement.as_ref().map(|e| e.root().to_path_buf());
+    let wants_network = ["network.sensor_api", "network.sensor_api_proxy"]
+        .iter()
+        .any(|id| engine::selected(&args.only, id));
+    let network = network_plan(&args, config.as_ref(), wants_network)?;
+
+    let dsa_password = secret(
+        args.dsa_password_env.as_deref(),
+        args.dsa_password_file.as_ref(),
+        "the directory services account's password",
+        false,
+    )?;
+    let (dsa, dsa_note) = dsa_test(dsa_password, config.as_ref()).await;
+
+    let mut options = RunOptions::new(Utc::now(), network);
+    options.only = args.only.clone();
+    options.dsa_test = dsa;
+    if let Some(note) = dsa_note {
+        options.dsa_test_absent = note;
+    }
+    options.workspace = config.as_ref().and_then(|c| c.workspace.clone());
+    options.gateway_logs = match (&args.gateway_logs, &config, &root) {
+        (Some(d), _, _) => Some(d.clone()),
+        (None, Some(c), Some(r)) => c.sources.gateway_logs.as_deref().map(|d| resolve(r, d)),
+        _ => None,
+    };
+
+    let progress = CliProgress::new(ctx.quiet);
+    let results = crate::checks::run(Arc::new(inventory), options, &progress).await;
+    // The previous file brings the accepted risks (and, with --only, the other results).
+    let previous = engagement
+        .as_ref()
+        .map(Engagement::checks)
+        .transpose()?
+        .flatten();
+    let file = engine::checks_file(results, previous, &args.only, Some(sha), Utc::now());
+
+    let saved = match &lock {
+        Some(l) => Some(l.save_checks(&file)?),
+        None => None,
+    };
+    for a in engine::unmatched_acceptances(&file.results, &file.acceptances) {
+        if args.only.is_empty() {
+            eprintln!(
+                "note: the accepted risk '{}' matches no result (a subject renamed, or a typo); \
+                 `ata2atp check revoke '{}'` removes it",
+                a.check, a.check
+            );
+        }
+    }
+    let customer = config.as_ref().map(|c| c.customer.clone());
+    // What is printed is what ran; the saved file also keeps the other checks' results.
+    let mut shown = file.clone();
+    shown
+        .results
+        .retain(|r| engine::selected(&args.only, &r.id));
+    emit(ctx.output, &shown, || {
+        render(&shown, ctx.color, customer.as_deref(), saved.as_deref())
+    })?;
+    Ok(engine::exit_code(&shown.results, args.fail_on))
+}
+
+fn status_cell(r: &CheckResult, color: bool) -> Cell {
+    let text = match &r.accepted {
+        Some(_) => format!("{} (accepted)", r.status),
+        None => r.status.to_string(),
+    };
+    let mut cell = Cell::new(text);
+    if color {
+        cell = match r.status {
+            Status::Pass => cell.fg(Color::Green),
+            Status::Warn => cell.fg(Color::Yellow),
+            Status::Fail => cell.fg(Color::Red).add_attribute(Attribute::Bold),
+            Status::Unknown => cell.fg(Color::Magenta),
+            Status::Manual => cell.fg(Color::Cyan),
+        };
+        if r.accepted.is_some() {
+            cell = cell.add_attribute(Attribute::Dim);
+        }
+    }
+    cell
+}
+
+/// The text rendering: a table, the accepted risks, what to do, and a summary line.
+pub fn render(
+    file: &ChecksFile,
+    color: bool,
+    customer: Option<&str>,
+    saved: Option<&Path>,
+) -> String {
+    let mut table = Table::new();
+    table.load_preset(presets::UTF8_FULL_CONDENSED);
+    table.set_content_arrangement(ContentArrangement::Dynamic);
+    if color {
+        table.enforce_styling();
+    } else {
+        table.force_no_tty();
+    }
+    // Outside a terminal (pipes, CI logs, tests) the width is fixed so output is stable.
+    if !std::io::stdout().is_terminal() {
+        table.set_width(120);
+    }
+    table.set_header(vec!["Status", "Check", "Subject", "Result"]);
+    let shown: Vec<&CheckResult> = file.results.iter().collect();
+    for r in &shown {
+        table.add_row(vec![
+            status_cell(r, color),
+            Cell::new(&r.id),
+            Cell::new(r.subject.as_deref().unwrap_or("")),
+            Cell::new(r.reason.as_deref().unwrap_or("")),
+        ]);
+    }
+    let paint = |s: anstyle::Style, t: &str| {
+        if color {
+            style::paint(s, t)
+        } else {
+            t.to_string()
+        }
+    };
+    let mut out = String::new();
+    out.push_str(&paint(
+        style::HEADER,
+        &format!(
+            "Prerequisite checks{}",
+            customer.map(|c| format!(" for {c}")).unwrap_or_default()
+        ),
+    ));
+    out.push('\n');
+    out.push_str(&table.to_string());
+    out.push('\n');
+
+    let accepted: Vec<&&CheckResult> = shown.iter().filter(|r| r.accepted.is_some()).collect();
+    if !accepted.is_empty() {
+        out.push_str(&format!("\n{}\n", paint(style::HEADER, "Accepted risks")));
+        for r in accepted {
+            if let Some(a) = &r.accepted {
+                out.push_str(&format!(
+                    "  {} ({}): accepted by {} on {}: {}\n",
+                    r.key(),
+                    r.status,
+                    a.by,
+                    a.at.format("%Y-%m-%d"),
+                    a.reason
+                ));
+            }
+        }
+    }
+    let todo: Vec<&&CheckResult> = shown
+        .iter()
+        .filter(|r| r.status != Status::Pass && r.accepted.is_none() && r.remediation.is_some())
+        .collect();
+    if !todo.is_empty() {
+        out.push_str(&format!("\n{}\n", paint(style::HEADER, "What to do")));
+        for r in todo {
+            out.push_str(&format!(
+                "  {} {}: {}\n",
+                paint(style::DIM, &format!("[{}]", r.status)),
+                r.key(),
+                r.remediation.as_deref().unwrap_or_default()
+            ));
+        }
+    }
+    let mut counts = std::collections::BTreeMap::new();
+    for r in &shown {
+        *counts.entry(r.status).or_insert(0usize) += 1;
+    }
+    let summary = Status::ALL
+        .iter()
+        .map(|s| format!("{} {s}", counts.get(s).copied().unwrap_or(0)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let n_accepted = shown.iter().filter(|r| r.accepted.is_some()).count();
+    out.push_str(&format!("\n{} results: {summary}", shown.len()));
+    if n_accepted > 0 {
+        out.push_str(&format!(" ({n_accepted} accepted)"));
+    }
+    out.push('\n');
+    match saved {
+        Some(p) => out.push_str(&format!("Saved to {}\n", p.display())),
+        None => out.push_str("Not saved (--no-save, or no engagement)\n"),
+    }
+    out
+}
+
+fn accept(args: AcceptArgs, ctx: &Context) -> Result<u8, Error> {
+    let (id, subject) = engine::parse_key(&args.key).map_err(Error::Input)?;
+    if args.reason.trim().is_empty() {
+        return Err(Error::Input(
+            "--reason must say why the risk is acceptable (it goes in the report)".into(),
+        ));
+    }
+    let engagement = Engagement::open(&ctx.engagement)?;
+    let config = engagement.config()?;
+    let by = match &args.by {
+        Some(b) if !b.trim().is_empty() => b.trim().to_string(),
+        Some(_) => {
+            return Err(Error::Input(
+                "--by must name the person accepting the risk".into(),
+            ));
+        }
+        None => config.consultant.clone(),
+    };
+    let lock = engagement.lock()?;
+    let mut file = engagement.checks()?.ok_or_else(|| {
+        Error::Input(
+            "no checks.yaml yet: run `ata2atp check` first, then accept the results it prints"
+                .into(),
+        )
+    })?;
+    let key = match &subject {
+        Some(s) => format!("{id}[{s}]"),
+        None => id.clone(),
+    };
+    let acceptance = Acceptance {
+        check: key.clone(),
+        by,
+        reason: args.reason.trim().to_string(),
+        at: Utc::now(),
+    };
+    file.acceptances
+        .retain(|a| !a.check.eq_ignore_ascii_case(&key));
+    file.acceptances.push(acceptance.clone());
+    engine::apply_acceptances(&mut file.results, &file.acceptances);
+    let matched: Vec<String> = file
+        .results
+        .iter()
+        .filter(|r| r.accepted.as_ref().is_some_and(|a| a.check == key))
+        .map(CheckResult::key)
+        .collect();
+    let passing = file
+        .results
+        .iter()
+        .filter(|r| r.id == id && r.status == Status::Pass)
+        .count();
+    let path = lock.save_checks(&file)?;
+    emit(ctx.output, &acceptance, || {
+        let mut s = format!(
+            "Accepted {key} by {} ({})\n",
+            acceptance.by, acceptance.reason
+        );
+        if matched.is_empty() {
+            s.push_str(&format!(
+                "It matches no current result that is not a pass ({passing} passing); it is kept and applies \
+                 if the check stops passing.\n"
+            ));
+        } else {
+            s.push_str(&format!("Applies to: {}\n", matched.join(", ")));
+        }
+        s.push_str(&format!("Saved to {}\n", path.display()));
+        s
+    })?;
+    Ok(exit::OK)
+}
+
+fn revoke(args: RevokeArgs, ctx: &Context) -> Result<u8, Error> {
+    let engagement = Engagement::open(&ctx.engagement)?;
+    let lock = engagement.lock()?;
+    let mut file = engagement
+        .checks()?
+        .ok_or_else(|| Error::Input("no checks.yaml: there is nothing to revoke".into()))?;
+    let before = file.acceptances.len();
+    let key = args.key.trim().to_string();
+    file.acceptances
+        .retain(|a| !a.check.eq_ignore_ascii_case(&key));
+    if file.acceptances.len() == before {
+        let known = file
+            .acceptances
+            .iter()
+            .map(|a| a.check.clone())
+            .collect::<Vec<_>>();
+        return Err(Error::Input(format!(
+            "'{key}' is not an accepted risk; accepted: {}",
+            if known.is_empty() {
+                "none".into()
+            } else {
+                known.join(", ")
+            }
+        )));
+    }
+    engine::apply_acceptances(&mut file.results, &file.acceptances);
+    let path = lock.save_checks(&file)?;
+    print_stdout(&format!("Revoked {key}; saved to {}\n", path.display()))?;
+    Ok(exit::OK)
 }

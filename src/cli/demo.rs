@@ -31,6 +31,20 @@ pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
             s.push_str(&format!("  {}\n", f.display()));
         }
         s.push_str(&format!("\nInventory: {}\n", summary.inventory.display()));
+        let counts = summary
+            .check_counts
+            .iter()
+            .map(|(status, n)| format!("{n} {status}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        s.push_str(&format!(
+            "Checks:    {} ({counts})\n",
+            summary.checks.display()
+        ));
+        s.push_str(&format!(
+            "\nSee them with `ata2atp --engagement {} check --no-save`\n",
+            summary.engagement.display()
+        ));
         s
     })?;
     Ok(exit::OK)
