@@ -1,0 +1,490 @@
+//! The collector scripts and their readers: PowerShell cannot run here, so the scripts'
+//! JSON keys are proved equal to the Rust structs' field names from the script text, the
+//! scripts are checked for balanced brackets, and the files Windows PowerShell 5.1 writes
+//! (its ConvertTo-Json layout, UTF-16 from `>`, pasted `reg query` output) are read through
+//! `ata2atp inventory` into an engagement.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use ata2atp::model::{
+    CenterFactsFile, Certificate, DcFacts, DcFactsFile, Inventory, RoleGroup, Status,
+};
+use chrono::Utc;
+use predicates::prelude::*;
+
+fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/checks")
+        .join(rel)
+}
+
+fn ata2atp() -> Command {
+    let mut cmd = Command::cargo_bin("ata2atp").unwrap();
+    for var in [
+        "NO_COLOR",
+        "CLICOLOR_FORCE",
+        "ATA2ATP_ENGAGEMENT",
+        "ATA2ATP_OUTPUT",
+        "ATA2ATP_COLOR",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// The keys a struct serialises to, with every optional field present.
+fn keys_of<T: serde::Serialize>(value: &T) -> BTreeSet<String> {
+    match serde_json::to_value(value).unwrap() {
+        serde_json::Value::Object(m) => m.keys().cloned().collect(),
+        other => panic!("not an object: {other}"),
+    }
+}
+
+fn full_dc_facts() -> DcFacts {
+    DcFacts {
+        name: "x".into(),
+        collected_at: Some(Utc::now()),
+        dotnet_release: Some(1),
+        os_caption: Some("x".into()),
+        os_version: Some("x".into()),
+        os_build: Some(1),
+        server_core: Some(true),
+        logical_processors: Some(1),
+        memory_bytes: Some(1),
+        system_drive: Some("C:".into()),
+        system_drive_free_bytes: Some(1),
+        power_scheme_guid: Some("x".into()),
+        power_scheme_name: Some("x".into()),
+        ntdsai_version: Some("x".into()),
+        ata_lightweight_gateway_installed: Some(true),
+        atp_sensor_installed: Some(true),
+        winhttp_proxy: Some("x".into()),
+        wininet_proxy: Some("x".into()),
+        time_offset_seconds: Some(0.0),
+        errors: vec!["x".into()],
+    }
+}
+
+/// Keys of the `[ordered]@{ … }` literal that follows the comment `# JSON object: NAME`.
+fn ordered_block_keys(script: &str, name: &str) -> BTreeSet<String> {
+    let marker = format!("# JSON object: {name}");
+    let start = script
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no '{marker}' in the script"));
+    let rest = &script[start..];
+    let open = rest
+        .find("[ordered]@{")
+        .expect("an [ordered]@{ after the marker")
+        + "[ordered]@{".len();
+    let mut depth = 1;
+    let mut end = open;
+    for (i, c) in rest[open..].char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    end = open + i;
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let key = regex::Regex::new(r"(?m)^\s*([a-z_]+)\s*=").unwrap();
+    key.captures_iter(&rest[open..end])
+        .map(|c| c[1].to_string())
+        .collect()
+}
+
+#[test]
+fn dc_facts_script_writes_exactly_the_fields_of_dcfacts() {
+    let script = ata2atp::hosts::dc_facts_script();
+    let want = keys_of(&full_dc_facts());
+
+    // The list the script copies into each DC's entry.
+    let list_start = script.find("$FactKeys = @(").unwrap();
+    let list_end = list_start + script[list_start..].find(')').unwrap();
+    let quoted = regex::Regex::new(r"'([a-z_]+)'").unwrap();
+    let listed: BTreeSet<String> = quoted
+        .captures_iter(&script[list_start..list_end])
+        .map(|c| c[1].to_string())
+        .collect();
+    assert_eq!(listed, want, "$FactKeys differs from DcFacts");
+
+    // Every fact the collection block assigns, and nothing else.
+    let assigned_re = regex::Regex::new(r"\$facts\['([a-z_]+)'\]\s*=").unwrap();
+    let assigned: BTreeSet<String> = assigned_re
+        .captures_iter(&script)
+        .map(|c| c[1].to_string())
+        .collect();
+    assert_eq!(
+        assigned, want,
+        "facts assigned by the script differ from DcFacts"
+    );
+
+    // Errors are prefixed with a fact's key, so the checks can say which fact failed.
+    let error_re = regex::Regex::new(r"errors\.Add\(\('([a-z_]+): ").unwrap();
+    for c in error_re.captures_iter(&script) {
+        let key = &c[1];
+        assert!(
+            want.iter().any(|k| k.starts_with(key)),
+            "error prefix '{key}' is not (the start of) a fact key"
+        );
+    }
+
+    let top = ordered_block_keys(&script, "DcFactsFile");
+    let file = DcFactsFile {
+        schema_version: 1,
+        collected_at: Some(Utc::now()),
+        collected_by: Some("x".into()),
+        domain_controllers: vec![],
+    };
+    assert_eq!(top, keys_of(&file));
+    assert!(script.contains("schema_version = 1"));
+}
+
+#[test]
+fn center_facts_script_writes_exactly_the_fields_of_centerfactsfile() {
+    let script = ata2atp::hosts::center_facts_script();
+    let cert = Certificate {
+        thumbprint: "x".into(),
+        subject: Some("x".into()),
+        issuer: Some("x".into()),
+        not_before: Some(Utc::now()),
+        not_after: Some(Utc::now()),
+    };
+    let group = RoleGroup {
+        name: "x".into(),
+        members: vec!["x".into()],
+    };
+    let file = CenterFactsFile {
+        schema_version: 1,
+        collected_at: Some(Utc::now()),
+        collected_by: Some("x".into()),
+        host: Some("x".into()),
+        role_groups: vec![group.clone()],
+        certificates: vec![cert.clone()],
+        mongo_version: Some("x".into()),
+        latest_backup: Some("x".into()),
+        errors: vec!["x".into()],
+    };
+    assert_eq!(
+        ordered_block_keys(&script, "CenterFactsFile"),
+        keys_of(&file)
+    );
+    assert_eq!(ordered_block_keys(&script, "Certificate"), keys_of(&cert));
+    assert_eq!(ordered_block_keys(&script, "RoleGroup"), keys_of(&group));
+    for g in [
+        "Microsoft Advanced Threat Analytics Administrators",
+        "Microsoft Advanced Threat Analytics Users",
+        "Microsoft Advanced Threat Analytics Viewers",
+        "S-1-5-32-544",
+        "Cert:\\LocalMachine\\My",
+        "SystemProfile_*.json",
+        "mongod.exe",
+    ] {
+        assert!(script.contains(g), "the Center script does not mention {g}");
+    }
+}
+
+/// Brackets balance outside strings and comments, strings are closed, and no line of
+/// code writes anything (the scripts are read-only).
+fn assert_well_formed(name: &str, script: &str) {
+    let mut stack: Vec<(char, usize)> = Vec::new();
+    let chars: Vec<char> = script.chars().collect();
+    let mut i = 0;
+    let mut line = 1;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\n' {
+            line += 1;
+        }
+        match c {
+            '<' if chars.get(i + 1) == Some(&'#') => {
+                let start = line;
+                i += 2;
+                while i + 1 < chars.len() && !(chars[i] == '#' && chars[i + 1] == '>') {
+                    if chars[i] == '\n' {
+                        line += 1;
+                    }
+                    i += 1;
+                }
+                assert!(
+                    i + 1 < chars.len(),
+                    "{name}: block comment from line {start} not closed"
+                );
+                i += 1;
+            }
+            '#' => {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            '\'' => {
+                let start = line;
+                i += 1;
+                loop {
+                    assert!(
+                        i < chars.len(),
+                        "{name}: single-quoted string from line {start} not closed"
+                    );
+                    if chars[i] == '\n' {
+                        line += 1;
+                    }
+                    if chars[i] == '\'' {
+                        if chars.get(i + 1) == Some(&'\'') {
+                            i += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            '"' => {
+                let start = line;
+                i += 1;
+                loop {
+                    assert!(
+                        i < chars.len(),
+                        "{name}: double-quoted string from line {start} not closed"
+                    );
+                    match chars[i] {
+                        '`' => i += 1,
+                        '\n' => panic!(
+                            "{name}: double-quoted string from line {start} runs over a line end"
+                        ),
+                        '"' => break,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            '(' | '{' | '[' => stack.push((c, line)),
+            ')' | '}' | ']' => {
+                let (open, at) = stack
+                    .pop()
+                    .unwrap_or_else(|| panic!("{name}:{line}: '{c}' closes nothing"));
+                let want = match open {
+                    '(' => ')',
+                    '{' => '}',
+                    _ => ']',
+                };
+                assert_eq!(
+                    c, want,
+                    "{name}:{line}: '{c}' closes '{open}' from line {at}"
+                );
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    assert!(stack.is_empty(), "{name}: unclosed {:?}", stack);
+
+    let code: String = script
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for verb in [
+        "Set-Item",
+        "Set-ItemProperty",
+        "New-ItemProperty",
+        "Remove-",
+        "Stop-Service",
+        "Restart-",
+        "powercfg.exe /setactive",
+        "Add-LocalGroupMember",
+        "New-Item",
+    ] {
+        assert!(
+            !code.contains(verb),
+            "{name} must be read-only but uses {verb}"
+        );
+    }
+}
+
+#[test]
+fn the_scripts_are_well_formed_and_read_only() {
+    assert_well_formed("Get-DcFacts.ps1", &ata2atp::hosts::dc_facts_script());
+    assert_well_formed(
+        "Get-CenterFacts.ps1",
+        &ata2atp::hosts::center_facts_script(),
+    );
+}
+
+#[test]
+fn collector_prints_the_scripts() {
+    ata2atp()
+        .args(["collector", "dc-facts"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("$FactKeys = @("))
+        .stdout(predicate::str::contains("Invoke-Command -ComputerName"))
+        .stdout(predicate::str::contains("\r\n"));
+    ata2atp()
+        .args(["collector", "center-facts"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Get-GroupMembers"));
+}
+
+fn init(dir: &Path) {
+    ata2atp()
+        .args([
+            "init",
+            dir.to_str().unwrap(),
+            "--customer",
+            "Lab Test",
+            "--consultant",
+            "Jo",
+        ])
+        .assert()
+        .success();
+}
+
+#[test]
+fn inventory_reads_what_powershell_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let eng = dir.path().join("eng");
+    init(&eng);
+    ata2atp()
+        .args(["--engagement", eng.to_str().unwrap(), "inventory"])
+        .arg("--dc-facts")
+        .arg(fixture("dc-facts-ps51.json"))
+        .arg("--reg-query")
+        .arg(fixture("reg-query/LAB-DC03.txt"))
+        .arg("--reg-query")
+        .arg(fixture("reg-query/several.txt"))
+        .arg("--center-facts")
+        .arg(fixture("center-facts-utf16.json"))
+        .assert()
+        .success();
+    let inv: Inventory = ata2atp::engagement::read_yaml_file(&eng.join("inventory.yaml"))
+        .unwrap()
+        .unwrap();
+    let host = |n: &str| inv.host(n).unwrap_or_else(|| panic!("{n} missing"));
+    assert_eq!(
+        inv.hosts.len(),
+        5,
+        "{:?}",
+        inv.hosts.iter().map(|h| &h.name).collect::<Vec<_>>()
+    );
+    assert_eq!(host("LAB-DC01").memory_bytes, Some(8_589_398_016));
+    assert_eq!(
+        host("LAB-DC01").winhttp_proxy.as_deref(),
+        Some("proxy.lab.test:3128 (bypass: <local>)")
+    );
+    assert_eq!(host("LAB-DC02").time_offset_seconds, Some(-2.5134));
+    // The script's value wins over a later source for the same DC.
+    assert_eq!(host("LAB-DC02").dotnet_release, Some(394_802));
+    assert_eq!(host("LAB-DC03").dotnet_release, Some(0x7098c));
+    assert_eq!(host("LAB-DC05").dotnet_release, Some(0));
+    assert_eq!(host("LAB-DC04").errors.len(), 1);
+    assert_eq!(inv.ata.role_groups.len(), 3);
+    assert!(inv.ata.role_groups[1].members.is_empty());
+    assert_eq!(
+        inv.ata.center.certificates[0].issuer.as_deref(),
+        Some("CN=Lab Issuing CA")
+    );
+    assert_eq!(inv.ata.center.mongo_version.as_deref(), Some("3.6.18"));
+
+    // And the checks read them: LAB-DC02 has 6 GB - 1 MB (passes) and 7 GiB free (warns);
+    // LAB-DC04 could not be reached, and says why.
+    let out = ata2atp()
+        .args([
+            "--engagement",
+            eng.to_str().unwrap(),
+            "check",
+            "--no-network",
+            "--only",
+            "dc.*",
+            "-o",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let file: ata2atp::model::ChecksFile = serde_json::from_slice(&out.stdout).unwrap();
+    let get = |id: &str, subject: &str| {
+        file.results
+            .iter()
+            .find(|r| r.id == id && r.subject.as_deref() == Some(subject))
+            .unwrap_or_else(|| panic!("{id}[{subject}] missing"))
+    };
+    assert_eq!(get("dc.memory", "LAB-DC02.lab.test").status, Status::Pass);
+    assert_eq!(get("dc.disk", "LAB-DC02.lab.test").status, Status::Warn);
+    assert_eq!(get("dc.dotnet", "LAB-DC02.lab.test").status, Status::Fail);
+    let dc4 = get("dc.dotnet", "LAB-DC04");
+    assert_eq!(dc4.status, Status::Unknown);
+    assert!(
+        dc4.reason.as_deref().unwrap().contains("not in the facts"),
+        "{:?}",
+        dc4.reason
+    );
+    let power = get("dc.power_plan", "LAB-DC02.lab.test");
+    assert_eq!(power.status, Status::Unknown);
+    assert!(power.reason.as_deref().unwrap().contains("Access denied"));
+}
+
+#[test]
+fn a_pasted_line_that_is_not_reg_output_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let eng = dir.path().join("eng");
+    init(&eng);
+    ata2atp()
+        .args([
+            "--engagement",
+            eng.to_str().unwrap(),
+            "inventory",
+            "--reg-query",
+        ])
+        .arg(fixture("reg-query/bad-line.txt"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad-line.txt:3: not understood"))
+        .stderr(predicate::str::contains("Release = 528040"));
+    assert!(!eng.join("inventory.yaml").exists());
+}
+
+#[test]
+fn a_broken_facts_file_names_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let eng = dir.path().join("eng");
+    init(&eng);
+    let bad = dir.path().join("dc-facts.json");
+    std::fs::write(&bad, "{\n  \"schema_version\": 1,\n  \"domain_controllers\": [ { \"name\": \"A\", \"memory_bytes\": \"lots\" } ]\n}\n").unwrap();
+    ata2atp()
+        .args([
+            "--engagement",
+            eng.to_str().unwrap(),
+            "inventory",
+            "--dc-facts",
+        ])
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("dc-facts.json:3:"))
+        .stderr(predicate::str::contains("Get-DcFacts.ps1"));
+    std::fs::write(&bad, "{\"schema_version\": 7, \"domain_controllers\": []}").unwrap();
+    ata2atp()
+        .args([
+            "--engagement",
+            eng.to_str().unwrap(),
+            "inventory",
+            "--dc-facts",
+        ])
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("schema version 7"));
+}
