@@ -24,6 +24,8 @@
 //! | [`engagement`] | the engagement folder: paths, atomic writes, the writer's lock, history |
 //! | [`yaml`] | YAML in and out with file:line:column errors |
 //! | [`demo`] | the synthetic sample deployment built into the binary |
+//! | [`hosts`] | DC facts and Center facts: the collector scripts, their JSON, pasted `reg query` output |
+//! | [`checks`] | the prerequisite checks: stable ids, one file per family, the concurrent runner, `checks.yaml` |
 //! | [`progress`] | the progress trait both front ends render |
 //! | [`error`] | the crate error and the documented exit codes |
 //! | [`cli`] | one file per subcommand: clap types and a `run` function, nothing else |

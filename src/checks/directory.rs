@@ -111,7 +111,7 @@ pub fn domain_levels(inv: &Inventory) -> Vec<(Option<String>, Outcome)> {
                         .clone()
                         .unwrap_or_else(|| level_name(level));
                     let o = if level >= 2 {
-                        Outcome::pass(format!("{name}"))
+                        Outcome::pass(name.to_string())
                     } else {
                         Outcome::warn(format!(
                             "{name}: below Windows Server 2003, so the forest is too"
@@ -163,13 +163,13 @@ pub fn credentials(
         if f.locked_out == Some(true) {
             blocking.push("the account is locked out".to_string());
         }
-        if let Some(exp) = f.password_expires_at {
-            if exp <= now {
-                blocking.push(format!(
-                    "its password expired on {}",
-                    exp.format("%Y-%m-%d")
-                ));
-            }
+        if let Some(exp) = f.password_expires_at
+            && exp <= now
+        {
+            blocking.push(format!(
+                "its password expired on {}",
+                exp.format("%Y-%m-%d")
+            ));
         }
     }
     let mut o = match test {
@@ -194,19 +194,19 @@ pub fn credentials(
         Some(DsaTestOutcome::NotRun { reason }) => Outcome::unknown(format!("the credentials test did not run: {reason}")),
         None => Outcome::unknown(absent_reason.to_string()),
     };
-    if let Some(f) = facts {
-        if let Some(exp) = f.password_expires_at {
-            o = o.ev("password_expires_at", exp.to_rfc3339());
-            // A password expiring during the move stops every sensor (and ATA gateway).
-            if o.status == Status::Pass && exp > now && exp - now < chrono::Duration::days(30) {
-                o.status = Status::Warn;
-                o.reason = format!(
-                    "{}; but its password expires on {}",
-                    o.reason,
-                    exp.format("%Y-%m-%d")
-                );
-                o = o.remedy("reset the password (or set it not to expire) before the move and update it everywhere");
-            }
+    if let Some(f) = facts
+        && let Some(exp) = f.password_expires_at
+    {
+        o = o.ev("password_expires_at", exp.to_rfc3339());
+        // A password expiring during the move stops every sensor (and ATA gateway).
+        if o.status == Status::Pass && exp > now && exp - now < chrono::Duration::days(30) {
+            o.status = Status::Warn;
+            o.reason = format!(
+                "{}; but its password expires on {}",
+                o.reason,
+                exp.format("%Y-%m-%d")
+            );
+            o = o.remedy("reset the password (or set it not to expire) before the move and update it everywhere");
         }
     }
     o.ev("account", label)

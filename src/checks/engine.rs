@@ -215,20 +215,16 @@ pub async fn run(
             .collect()
     });
 
-    let dc_count = sensor::domain_controllers(&inventory).len();
     if sensor::PER_DC_CHECKS.iter().any(|i| want(i)) {
-        for index in 0..dc_count {
+        for dc_ref in sensor::domain_controller_refs(&inventory) {
             let inv = inventory.clone();
             let o = opts.clone();
             jobs.push((
-                format!("dc {index}"),
+                format!("dc {dc_ref:?}"),
                 Box::pin(async move {
-                    let dcs = sensor::domain_controllers(&inv);
-                    let Some(dc) = dcs.get(index) else {
-                        return Vec::new();
-                    };
+                    let dc = dc_ref.resolve(&inv);
                     let subject = dc.label();
-                    sensor::check_dc(dc, inv.directory.is_some())
+                    sensor::check_dc(&dc, inv.directory.is_some())
                         .into_iter()
                         .filter(|(id, _)| selected(&o.only, id))
                         .map(|(id, out)| (id, Some(subject.clone()), out))
@@ -368,7 +364,7 @@ pub async fn run(
     let total = jobs.len() as u64;
     const TASK: &str = "Running checks";
     progress.start(TASK, Some(total));
-    let mut collected: Vec<(usize, Vec<(&'static str, Option<String>, Outcome)>)> = Vec::new();
+    let mut collected: Vec<(usize, JobOutput)> = Vec::new();
     let mut stream = futures::stream::iter(
         jobs.into_iter()
             .enumerate()

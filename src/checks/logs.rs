@@ -120,10 +120,10 @@ pub fn scan_file(path: &Path, tally: &mut Tally) {
             if line.contains(k.pattern) {
                 let entry = tally.hits.entry(k.key).or_insert((0, None));
                 entry.0 += 1;
-                if let Some(ts) = timestamp(&line) {
-                    if entry.1.as_deref().is_none_or(|last| ts > last) {
-                        entry.1 = Some(ts.to_string());
-                    }
+                if let Some(ts) = timestamp(&line)
+                    && entry.1.as_deref().is_none_or(|last| ts > last)
+                {
+                    entry.1 = Some(ts.to_string());
                 }
             }
         }

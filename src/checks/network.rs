@@ -557,7 +557,11 @@ async fn connect_via_proxy(
         "connect_status",
         format!("{} {}", head.status, head.reason),
     );
-    let body = (!head.body.is_empty()).then(|| snippet(&head.body));
+    // The error page's title, unless it only repeats the status line (tinyproxy's does).
+    let status_line = format!("{} {}", head.status, head.reason);
+    let body = (!head.body.is_empty())
+        .then(|| snippet(&head.body))
+        .filter(|b| !b.is_empty() && *b != status_line && *b != head.reason);
     match head.status {
         200..=299 => Ok(stream),
         401 | 407 => {

@@ -12,7 +12,7 @@ use super::thresholds::{
     RECOMMENDED_FREE_DISK_BYTES, SERVER_2019_BUILD, SERVER_BUILDS,
 };
 use super::{Outcome, fact_missing};
-use crate::model::{DcFacts, DomainController, Gateway, GatewayKind, Inventory, Status, same_host};
+use crate::model::{DcFacts, DomainController, Gateway, GatewayKind, Inventory, Status};
 
 /// The per-DC checks, in catalog order.
 pub const PER_DC_CHECKS: &[&str] = &[
@@ -53,39 +53,90 @@ impl Dc<'_> {
     }
 }
 
-/// Every DC to check: the directory's, then hosts only the facts describe.
-pub fn domain_controllers(inv: &Inventory) -> Vec<Dc<'_>> {
-    let gateway_of = |name: &str| inv.ata.gateways.iter().find(|g| same_host(&g.name, name));
-    let mut dcs: Vec<Dc<'_>> = Vec::new();
+/// Where one DC's data sits in the inventory, by index: cheap to copy into a job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DcRef {
+    pub directory: Option<usize>,
+    pub facts: Option<usize>,
+    pub gateway: Option<usize>,
+}
+
+impl DcRef {
+    pub fn resolve<'a>(&self, inv: &'a Inventory) -> Dc<'a> {
+        Dc {
+            facts: self.facts.and_then(|i| inv.hosts.get(i)),
+            directory: self.directory.and_then(|i| {
+                inv.directory
+                    .as_ref()
+                    .and_then(|d| d.domain_controllers.get(i))
+            }),
+            gateway: self.gateway.and_then(|i| inv.ata.gateways.get(i)),
+        }
+    }
+}
+
+fn short(name: &str) -> String {
+    name.split('.').next().unwrap_or(name).to_ascii_lowercase()
+}
+
+/// Every DC to check: the directory's, then hosts only the facts describe. Facts are
+/// matched to a directory DC by full DNS name first, then by short name (Windows' rule),
+/// each facts entry to one DC at most. Linear in the number of DCs.
+pub fn domain_controller_refs(inv: &Inventory) -> Vec<DcRef> {
+    use std::collections::HashMap;
+    let mut by_full: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_short: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, h) in inv.hosts.iter().enumerate() {
+        by_full
+            .entry(h.name.to_ascii_lowercase())
+            .or_default()
+            .push(i);
+        by_short.entry(short(&h.name)).or_default().push(i);
+    }
+    let mut gateways: HashMap<String, usize> = HashMap::new();
+    for (i, g) in inv.ata.gateways.iter().enumerate() {
+        gateways.entry(short(&g.name)).or_insert(i);
+    }
+    let mut used = vec![false; inv.hosts.len()];
+    let take = |candidates: Option<&Vec<usize>>, used: &mut Vec<bool>| {
+        let found = candidates?.iter().copied().find(|i| !used[*i])?;
+        used[found] = true;
+        Some(found)
+    };
+    let mut refs = Vec::new();
     if let Some(dir) = &inv.directory {
-        for dc in &dir.domain_controllers {
-            let facts = inv.hosts.iter().find(|h| {
-                same_host(&h.name, &dc.name)
-                    || dc
-                        .dns_host_name
-                        .as_deref()
-                        .is_some_and(|d| same_host(&h.name, d))
-            });
-            dcs.push(Dc {
+        for (d, dc) in dir.domain_controllers.iter().enumerate() {
+            let full = dc.dns_host_name.as_deref().map(str::to_ascii_lowercase);
+            let facts = full
+                .as_ref()
+                .and_then(|f| take(by_full.get(f), &mut used))
+                .or_else(|| take(by_full.get(&dc.name.to_ascii_lowercase()), &mut used))
+                .or_else(|| take(by_short.get(&short(&dc.name)), &mut used));
+            refs.push(DcRef {
+                directory: Some(d),
                 facts,
-                directory: Some(dc),
-                gateway: gateway_of(&dc.name),
+                gateway: gateways.get(&short(&dc.name)).copied(),
             });
         }
     }
-    for h in &inv.hosts {
-        if !dcs
-            .iter()
-            .any(|d| d.facts.is_some_and(|f| std::ptr::eq(f, h)))
-        {
-            dcs.push(Dc {
-                facts: Some(h),
+    for (i, h) in inv.hosts.iter().enumerate() {
+        if !used[i] {
+            refs.push(DcRef {
                 directory: None,
-                gateway: gateway_of(&h.name),
+                facts: Some(i),
+                gateway: gateways.get(&short(&h.name)).copied(),
             });
         }
     }
-    dcs
+    refs
+}
+
+/// Every DC to check (see [`domain_controller_refs`]).
+pub fn domain_controllers(inv: &Inventory) -> Vec<Dc<'_>> {
+    domain_controller_refs(inv)
+        .iter()
+        .map(|r| r.resolve(inv))
+        .collect()
 }
 
 /// Runs every per-DC check for one DC: `(id, outcome)` in catalog order.
@@ -744,5 +795,39 @@ mod tests {
             assert_eq!(o.status, Status::Unknown, "{id}");
             assert!(o.reason.contains("dc4.example.test"), "{id}: {}", o.reason);
         }
+    }
+
+    #[test]
+    fn facts_match_the_right_dc_when_short_names_collide() {
+        use crate::model::DirectoryInventory;
+        let mut inv = Inventory::new(chrono::Utc::now());
+        let dc = |name: &str, dns: &str| DomainController {
+            name: name.into(),
+            dns_host_name: Some(dns.into()),
+            domain: dns.split_once('.').unwrap().1.into(),
+            ..Default::default()
+        };
+        inv.directory = Some(DirectoryInventory {
+            domain_controllers: vec![
+                dc("DC01", "dc01.a.test"),
+                dc("DC01", "dc01.b.test"),
+                dc("DC02", "dc02.a.test"),
+            ],
+            ..Default::default()
+        });
+        let mut b = DcFacts::new("DC01.B.TEST");
+        b.logical_processors = Some(8);
+        let mut a = DcFacts::new("dc01.a.test");
+        a.logical_processors = Some(4);
+        inv.hosts = vec![b, a, DcFacts::new("DC02"), DcFacts::new("stray.c.test")];
+        let refs = domain_controller_refs(&inv);
+        assert_eq!(refs.len(), 4);
+        let dcs: Vec<_> = refs.iter().map(|r| r.resolve(&inv)).collect();
+        assert_eq!(dcs[0].facts.unwrap().logical_processors, Some(4));
+        assert_eq!(dcs[1].facts.unwrap().logical_processors, Some(8));
+        assert_eq!(dcs[2].facts.unwrap().name, "DC02");
+        assert_eq!(dcs[2].label(), "dc02.a.test");
+        assert!(dcs[3].directory.is_none());
+        assert_eq!(dcs[3].label(), "stray.c.test");
     }
 }

@@ -88,7 +88,7 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, String> {
         return String::from_utf8(rest.to_vec()).map_err(|e| format!("not valid UTF-8: {e}"));
     }
     let utf16 = |rest: &[u8], le: bool| -> Result<String, String> {
-        if rest.len() % 2 != 0 {
+        if !rest.len().is_multiple_of(2) {
             return Err("UTF-16 text with an odd number of bytes".into());
         }
         let units: Vec<u16> = rest
@@ -160,13 +160,12 @@ fn parse_json<T: serde::de::DeserializeOwned>(
     if let Ok(Versioned {
         schema_version: Some(found),
     }) = serde_json::from_str::<Versioned>(text)
+        && found > SCHEMA_VERSION
     {
-        if found > SCHEMA_VERSION {
-            return Err(Error::SchemaTooNew {
-                path: path.to_path_buf(),
-                found,
-            });
-        }
+        return Err(Error::SchemaTooNew {
+            path: path.to_path_buf(),
+            found,
+        });
     }
     serde_json::from_str(text).map_err(json_error)
 }

@@ -124,16 +124,16 @@ pub fn parse(text: &str, file: &str, file_stem: &str) -> Result<Vec<DcFacts>, Pa
             // The command echoed by a prompt; `reg query "\\HOST\HKLM\…"` names the DC.
             if let Some(start) = line.find(r"\\") {
                 let candidate = line[start..].trim_start_matches('"');
-                if let Some(host) = remote_host(candidate) {
-                    if current.is_none() {
-                        current = Some(Section {
-                            name: host.to_string(),
-                            line: n,
-                            release: None,
-                            missing: false,
-                            errors: Vec::new(),
-                        });
-                    }
+                if let Some(host) = remote_host(candidate)
+                    && current.is_none()
+                {
+                    current = Some(Section {
+                        name: host.to_string(),
+                        line: n,
+                        release: None,
+                        missing: false,
+                        errors: Vec::new(),
+                    });
                 }
             }
             continue;
@@ -247,17 +247,17 @@ pub fn parse(text: &str, file: &str, file_stem: &str) -> Result<Vec<DcFacts>, Pa
         let s = current
             .as_mut()
             .ok_or_else(|| err(n, raw, "a value line before the key line"))?;
-        if let Some(prev) = s.release {
-            if prev != value {
-                return Err(err(
-                    n,
-                    raw,
-                    &format!(
-                        "a second Release value for {} (the first was {prev})",
-                        s.name
-                    ),
-                ));
-            }
+        if let Some(prev) = s.release
+            && prev != value
+        {
+            return Err(err(
+                n,
+                raw,
+                &format!(
+                    "a second Release value for {} (the first was {prev})",
+                    s.name
+                ),
+            ));
         }
         s.release = Some(value);
     }
