@@ -9,7 +9,7 @@
 use chrono::{DateTime, Utc};
 
 use super::Outcome;
-use super::thresholds::MIN_FOREST_LEVEL;
+use super::thresholds::{MIN_FOREST_LEVEL, PASSWORD_WARNING_DAYS};
 use crate::model::{AccountKind, DirectoryInventory, Inventory, Status};
 
 /// What a live bind as the directory services account found. The directory module runs
@@ -194,19 +194,25 @@ pub fn credentials(
         Some(DsaTestOutcome::NotRun { reason }) => Outcome::unknown(format!("the credentials test did not run: {reason}")),
         None => Outcome::unknown(absent_reason.to_string()),
     };
-    if let Some(f) = facts
-        && let Some(exp) = f.password_expires_at
-    {
+    if let Some(exp) = facts.and_then(|f| f.password_expires_at) {
         o = o.ev("password_expires_at", exp.to_rfc3339());
-        // A password expiring during the move stops every sensor (and ATA gateway).
-        if o.status == Status::Pass && exp > now && exp - now < chrono::Duration::days(30) {
+        // A password that expires during the move stops every sensor (and ATA gateway)
+        // using it: a Warn whether or not the credentials could be tested.
+        let days = (exp - now).num_days();
+        if exp > now
+            && days < PASSWORD_WARNING_DAYS
+            && matches!(o.status, Status::Pass | Status::Unknown)
+        {
             o.status = Status::Warn;
             o.reason = format!(
-                "{}; but its password expires on {}",
-                o.reason,
-                exp.format("%Y-%m-%d")
+                "the password of {label} expires on {} (in {days} days); {}",
+                exp.format("%Y-%m-%d %H:%M UTC"),
+                o.reason
             );
-            o = o.remedy("reset the password (or set it not to expire) before the move and update it everywhere");
+            o = o.remedy(
+                "reset the password (or set it not to expire) before the move, and update it in ATA and in the \
+                 Defender for Identity portal at the same time",
+            );
         }
     }
     o.ev("account", label)
@@ -218,7 +224,8 @@ fn dsa_facts_or_unknown<'a>(
 ) -> Result<(&'a DirectoryInventory, String), Outcome> {
     let Some(dir) = &inv.directory else {
         return Err(
-            Outcome::unknown(format!("{NO_DIRECTORY}: {what} is not known")).remedy(ADD_DIRECTORY),
+            Outcome::unknown(format!("{NO_DIRECTORY}: {what} cannot be determined"))
+                .remedy(ADD_DIRECTORY),
         );
     };
     if dir.directory_services_account.is_none() {
@@ -294,10 +301,16 @@ pub fn gmsa_kds(inv: &Inventory) -> Outcome {
         return Outcome::unknown("no directory services account");
     };
     match f.kind {
-        AccountKind::User => Outcome::pass(format!(
-            "not applicable: {label} is a user account (a gMSA is recommended for the sensors)"
-        ))
-        .ev("kind", "user"),
+        AccountKind::User => {
+            let kds = match dir.kds_root_key_present {
+                Some(false) => "; the forest has no KDS root key: create one (Add-KdsRootKey) before moving to a gMSA",
+                _ => "",
+            };
+            Outcome::pass(format!(
+                "not applicable: {label} is a user account (a gMSA is recommended for the sensors){kds}"
+            ))
+            .ev("kind", "user")
+        }
         AccountKind::Gmsa => match dir.kds_root_key_present {
             Some(true) => Outcome::pass(format!("{label} is a gMSA and the forest has a KDS root key")),
             Some(false) => Outcome::fail(format!("{label} is a gMSA but the forest has no KDS root key"))
@@ -450,6 +463,33 @@ mod tests {
             detail: "data 52e".into(),
         };
         assert_eq!(credentials(&inv, Some(&bad), "", now).status, Status::Fail);
+        // A password expiring within 30 days: Warn even untested.
+        inv.directory
+            .as_mut()
+            .unwrap()
+            .directory_services_account
+            .as_mut()
+            .unwrap()
+            .password_expires_at = Some(now + chrono::Duration::days(3));
+        let o = credentials(&inv, None, "untested", now);
+        assert_eq!(o.status, Status::Warn);
+        assert!(
+            o.reason.contains("(in 2 days)") || o.reason.contains("(in 3 days)"),
+            "{}",
+            o.reason
+        );
+        assert!(o.reason.contains("untested"), "{}", o.reason);
+        inv.directory
+            .as_mut()
+            .unwrap()
+            .directory_services_account
+            .as_mut()
+            .unwrap()
+            .password_expires_at = Some(now + chrono::Duration::days(31));
+        assert_eq!(
+            credentials(&inv, None, "untested", now).status,
+            Status::Unknown
+        );
         inv.directory
             .as_mut()
             .unwrap()

@@ -122,6 +122,9 @@ pub struct RunOptions {
     pub dsa_test_absent: String,
     /// The Defender for Identity workspace, for the role group names.
     pub workspace: Option<String>,
+    /// The proxy the sensors will use (the engagement's `proxy.url`), to compare with
+    /// each DC's settings.
+    pub sensor_proxy: Option<String>,
     /// Jobs in flight at once.
     pub concurrency: usize,
 }
@@ -138,6 +141,7 @@ impl RunOptions {
                               (with an LDAP source in the engagement) to test the account"
                 .into(),
             workspace: None,
+            sensor_proxy: None,
             concurrency: 64,
         }
     }
@@ -224,7 +228,11 @@ pub async fn run(
                 Box::pin(async move {
                     let dc = dc_ref.resolve(&inv);
                     let subject = dc.label();
-                    sensor::check_dc(&dc, inv.directory.is_some())
+                    let ctx = sensor::DcContext {
+                        directory_read: inv.directory.is_some(),
+                        sensor_proxy: o.sensor_proxy.as_deref(),
+                    };
+                    sensor::check_dc(&dc, &ctx)
                         .into_iter()
                         .filter(|(id, _)| selected(&o.only, id))
                         .map(|(id, out)| (id, Some(subject.clone()), out))

@@ -79,6 +79,7 @@ pub const CATALOG: &[CheckInfo] = &[
     check("dc.kb4487044", "Windows Server 2019 has KB4487044 (ntdsai.dll 10.0.17763.316 or later)", Both, true),
     check("dc.time_sync", "Clock within 5 minutes of the domain", Both, true),
     check("dc.lightweight_gateway", "ATA Lightweight Gateway uninstalled before the sensor", Both, true),
+    check("dc.proxy", "The DC's proxy settings agree with the customer's proxy", Both, true),
     check("dsa.credentials", "Directory services account credentials are valid", Both, false),
     check("dsa.deleted_objects", "Directory services account can read Deleted Objects", Both, false),
     check("dsa.privileges", "Directory services account is not a member of sensitive groups", Both, false),

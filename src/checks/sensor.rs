@@ -28,7 +28,17 @@ pub const PER_DC_CHECKS: &[&str] = &[
     "dc.kb4487044",
     "dc.time_sync",
     "dc.lightweight_gateway",
+    "dc.proxy",
 ];
+
+/// What the per-DC checks need besides the DC.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DcContext<'a> {
+    /// The inventory holds a directory source, so a DC missing from it is notable.
+    pub directory_read: bool,
+    /// The proxy recorded for the sensors (the engagement's `proxy.url`).
+    pub sensor_proxy: Option<&'a str>,
+}
 
 /// One domain controller and everything known about it.
 #[derive(Debug, Clone, Copy)]
@@ -140,7 +150,8 @@ pub fn domain_controllers(inv: &Inventory) -> Vec<Dc<'_>> {
 }
 
 /// Runs every per-DC check for one DC: `(id, outcome)` in catalog order.
-pub fn check_dc(dc: &Dc<'_>, directory_read: bool) -> Vec<(&'static str, Outcome)> {
+pub fn check_dc(dc: &Dc<'_>, ctx: &DcContext<'_>) -> Vec<(&'static str, Outcome)> {
+    let directory_read = ctx.directory_read;
     let os = os_of(dc);
     PER_DC_CHECKS
         .iter()
@@ -161,6 +172,7 @@ pub fn check_dc(dc: &Dc<'_>, directory_read: bool) -> Vec<(&'static str, Outcome
                         "dc.power_plan" => power_plan(f),
                         "dc.kb4487044" => kb4487044(f, os.as_ref()),
                         "dc.time_sync" => time_sync(f),
+                        "dc.proxy" => proxy(f, ctx.sensor_proxy),
                         _ => Outcome::unknown(format!("{other} has no implementation")),
                     },
                 },
@@ -457,8 +469,13 @@ fn disk(f: &DcFacts) -> Outcome {
     };
     let drive = f.system_drive.as_deref().unwrap_or("the system drive");
     let o = if free < MIN_FREE_DISK_BYTES {
+        let then = if free >= MIN_FREE_DISK_BYTES_2019 {
+            " (the 2019 guide's 5 GB is met, today's 6 GB is not)"
+        } else {
+            ""
+        };
         Outcome::fail(format!(
-            "{} free on {drive}; the sensor needs at least 6 GB (10 GB recommended)",
+            "{} free on {drive}; the sensor needs at least 6 GB (10 GB recommended){then}",
             gib(free)
         ))
         .remedy("free or add space on the system drive: at least 6 GB, 10 GB recommended")
@@ -578,6 +595,57 @@ fn time_sync(f: &DcFacts) -> Outcome {
         .ev("allowed_seconds", format!("{MAX_TIME_OFFSET_SECONDS}"))
 }
 
+/// `host:port` of a proxy URL (`http://proxy:8080/` gives `proxy:8080`).
+fn proxy_authority(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, h)| h)
+        .to_ascii_lowercase()
+}
+
+/// The sensor takes its proxy at install time (`ProxyUrl=`), not from WinHTTP or WinINet,
+/// so a DC whose settings differ from the customer's proxy is a Warn: a sign that this DC
+/// reaches the internet another way, to be confirmed or given the proxy at install.
+fn proxy(f: &DcFacts, sensor_proxy: Option<&str>) -> Outcome {
+    if f.winhttp_proxy.is_none() && f.wininet_proxy.is_none() {
+        return Outcome::unknown(fact_missing(f, "winhttp_proxy", "The proxy settings"));
+    }
+    let winhttp = f.winhttp_proxy.as_deref().unwrap_or("not read");
+    let wininet = f.wininet_proxy.as_deref().unwrap_or("none");
+    let direct = winhttp.eq_ignore_ascii_case("direct") && f.wininet_proxy.is_none();
+    let seen = format!("WinHTTP {winhttp}, WinINet {wininet}");
+    let mut o = match sensor_proxy {
+        Some(url) => {
+            let want = proxy_authority(url);
+            let uses = [winhttp, wininet]
+                .iter()
+                .any(|s| s.to_ascii_lowercase().contains(&want));
+            if uses {
+                Outcome::pass(format!("uses the customer's proxy {want} ({seen})"))
+            } else if direct {
+                Outcome::warn(format!(
+                    "this DC goes direct ({seen}) while the customer's proxy is {want}"
+                ))
+                .remedy(format!(
+                    "install the sensor here with ProxyUrl=http://{want} (and its credentials), or confirm this DC \
+                     may reach the sensor API directly"
+                ))
+            } else {
+                Outcome::warn(format!("this DC uses another proxy than the customer's {want} ({seen})"))
+                    .remedy("confirm which proxy this DC's sensor must use and give it at install (ProxyUrl=)")
+            }
+            .ev("customer_proxy", want)
+        }
+        None if direct => Outcome::pass("no proxy: the sensor would go direct, as the engagement records no proxy"),
+        None => Outcome::warn(format!("this DC uses a proxy ({seen}) but the engagement records none"))
+            .remedy("record the proxy in ata2atp.yaml (proxy.url, proxy.user) so the reachability check tests it"),
+    };
+    o = o.ev("winhttp_proxy", winhttp).ev("wininet_proxy", wininet);
+    o
+}
+
 fn lightweight_gateway(dc: &Dc<'_>) -> Outcome {
     let installed = dc.facts.and_then(|f| f.ata_lightweight_gateway_installed);
     let sensor = dc.facts.and_then(|f| f.atp_sensor_installed);
@@ -630,7 +698,7 @@ mod tests {
             directory: None,
             gateway: None,
         };
-        check_dc(&d, false)
+        check_dc(&d, &DcContext::default())
     }
 
     fn status(results: &[(&str, Outcome)], id: &str) -> Status {
@@ -778,7 +846,10 @@ mod tests {
                 directory: Some(&d),
                 gateway: None,
             },
-            true,
+            &DcContext {
+                directory_read: true,
+                sensor_proxy: None,
+            },
         );
         assert_eq!(status(&r, "dc.facts"), Status::Unknown);
         assert_eq!(status(&r, "dc.os"), Status::Pass);
@@ -829,5 +900,27 @@ mod tests {
         assert_eq!(dcs[2].label(), "dc02.a.test");
         assert!(dcs[3].directory.is_none());
         assert_eq!(dcs[3].label(), "stray.c.test");
+    }
+
+    #[test]
+    fn proxy_settings_against_the_customer_s_proxy() {
+        let mut f = DcFacts::new("DC1");
+        assert_eq!(proxy(&f, None).status, Status::Unknown);
+        f.winhttp_proxy = Some("direct".into());
+        assert_eq!(proxy(&f, None).status, Status::Pass);
+        let customer = Some("http://Proxy.Fabrikam.test:8080");
+        let o = proxy(&f, customer);
+        assert_eq!(o.status, Status::Warn);
+        assert!(
+            o.remediation
+                .unwrap()
+                .contains("ProxyUrl=http://proxy.fabrikam.test:8080")
+        );
+        f.winhttp_proxy = Some("proxy.fabrikam.test:8080 (bypass: <local>)".into());
+        assert_eq!(proxy(&f, customer).status, Status::Pass);
+        assert_eq!(proxy(&f, None).status, Status::Warn);
+        f.winhttp_proxy = Some("direct".into());
+        f.wininet_proxy = Some("LocalService: other.proxy:3128".into());
+        assert_eq!(proxy(&f, customer).status, Status::Warn);
     }
 }

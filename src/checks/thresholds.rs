@@ -44,6 +44,10 @@ pub const MAX_TIME_OFFSET_SECONDS: f64 = 300.0;
 /// activated, which takes days to weeks in a real deployment.
 pub const CERTIFICATE_WARNING_DAYS: i64 = 90;
 
+/// A directory services account password expiring within this many days is flagged: the
+/// move takes weeks, and an expired password stops every sensor using it.
+pub const PASSWORD_WARNING_DAYS: i64 = 30;
+
 /// The lowest forest functional level both ATA and the sensor accept: Windows Server 2003.
 pub const MIN_FOREST_LEVEL: u32 = 2;
 

@@ -361,6 +361,12 @@ async fn run_checks(args: RunArgs, ctx: &Context) -> Result<u8, Error> {
         options.dsa_test_absent = note;
     }
     options.workspace = config.as_ref().and_then(|c| c.workspace.clone());
+    options.sensor_proxy = args.proxy.clone().or_else(|| {
+        config
+            .as_ref()
+            .and_then(|c| c.proxy.as_ref())
+            .map(|p| p.url.clone())
+    });
     options.gateway_logs = match (&args.gateway_logs, &config, &root) {
         (Some(d), _, _) => Some(d.clone()),
         (None, Some(c), Some(r)) => c.sources.gateway_logs.as_deref().map(|d| resolve(r, d)),
