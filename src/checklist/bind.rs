@@ -297,3 +297,162 @@ pub fn count_items(document: &Value, path: &super::path::PathExpr) -> usize {
         _ => 0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checklist::{BUILTIN, exemplar, parse};
+
+    #[test]
+    fn every_show_of_both_guides_finds_a_value_in_a_full_inventory() {
+        let inventory = exemplar::inventory();
+        let doc = exemplar::document(Some(&inventory), Some(&exemplar::config()));
+        for (_, origin, text) in BUILTIN {
+            let def = parse(text, origin).unwrap();
+            for step in &def.steps {
+                for b in bind_step(&def, step, &doc, Some(&inventory)) {
+                    // Every path must reach data, so a filter that can never match (a
+                    // misspelt enum value) or a column that is never filled shows up here.
+                    let ok = match &b.value {
+                        Bound::Missing { .. } | Bound::Unresolved { .. } => false,
+                        Bound::Table { rows, .. } => {
+                            rows.iter().all(|r| r.iter().any(|c| c != NO_VALUE))
+                        }
+                        _ => true,
+                    };
+                    assert!(ok, "{origin} {} `{}`: {:?}", step.id, b.path, b.value);
+                }
+            }
+        }
+    }
+
+    fn step_with(shows: &str) -> (crate::checklist::Definition, usize) {
+        let text = format!(
+            "schema_version: 1\nguide: g\ntitle: T\nmaps:\n  m:\n    default: other\n    entries: {{Udp: UDP!}}\nphases: [{{id: p, title: P}}]\nsteps:\n  - id: S\n    phase: p\n    title: s\n    shows:\n{shows}"
+        );
+        (parse(&text, "t").unwrap(), 0)
+    }
+
+    #[test]
+    fn values_lists_tables_pairs_and_maps() {
+        let (def, i) = step_with(concat!(
+            "      - {label: a, path: ata.syslog.transport, map: m}\n",
+            "      - {label: b, path: ata.syslog.format, map: m}\n",
+            "      - {label: c, path: ata.gateways.name}\n",
+            "      - {label: d, path: ata.alerts.by_status}\n",
+            "      - {label: e, path: ata.syslog}\n",
+            "      - {label: f, path: hosts, columns: [{path: memory_bytes, format: bytes}, {path: server_core}, {path: errors}]}\n",
+            "      - {label: g, path: ata.exclusions, columns: [{path: entity.name}]}\n",
+        ));
+        let inv = exemplar::inventory();
+        let doc = exemplar::document(Some(&inv), None);
+        let b: Vec<Bound> = bind_step(&def, &def.steps[i], &doc, Some(&inv))
+            .into_iter()
+            .map(|b| b.value)
+            .collect();
+        assert_eq!(
+            b[0],
+            Bound::Value {
+                value: "UDP!".into()
+            }
+        );
+        assert_eq!(
+            b[1],
+            Bound::Value {
+                value: "other".into()
+            }
+        );
+        assert_eq!(
+            b[2],
+            Bound::List {
+                items: vec!["FAB-DC01".into(), "FAB-ATAGW01".into()]
+            }
+        );
+        let Bound::Pairs { pairs } = &b[3] else {
+            panic!("{:?}", b[3])
+        };
+        assert_eq!(
+            pairs
+                .iter()
+                .map(|p| format!("{}={}", p.key, p.value))
+                .collect::<Vec<_>>(),
+            ["Closed=7", "Open=1", "Suppressed=1"]
+        );
+        let Bound::Pairs { pairs } = &b[4] else {
+            panic!("{:?}", b[4])
+        };
+        assert!(
+            pairs.iter().any(|p| p.key == "enabled" && p.value == "yes"),
+            "{pairs:?}"
+        );
+        assert_eq!(
+            b[5],
+            Bound::Table {
+                columns: vec!["memory_bytes".into(), "server_core".into(), "errors".into()],
+                rows: vec![vec![
+                    "16.0 GiB".into(),
+                    "no".into(),
+                    "power scheme: access denied".into()
+                ]],
+            }
+        );
+        // The subnet exclusion has no entity: its cell says so instead of being blank.
+        let Bound::Table { rows, .. } = &b[6] else {
+            panic!("{:?}", b[6])
+        };
+        assert_eq!(
+            rows,
+            &vec![vec!["FAB-SCAN01".to_string()], vec![NO_VALUE.to_string()]]
+        );
+    }
+
+    #[test]
+    fn nothing_is_silently_blank() {
+        let (def, i) = step_with(concat!(
+            "      - {label: a, path: ata.honeytokens, columns: [{path: name}]}\n",
+            "      - {label: b, path: ata.syslog.server}\n",
+            "      - {label: c, path: directory.domains, columns: [{path: dns_name}]}\n",
+            "      - {label: d, path: ata.report_schedules, columns: [{path: name}]}\n",
+            "      - {label: e, path: hosts, columns: [{path: name}], empty: ask the DC owners}\n",
+            "      - {label: f, path: engagement.workspace}\n",
+        ));
+        let mut inv = crate::model::Inventory::new(chrono::Utc::now());
+        inv.note_not_found(
+            "ata.report_schedules",
+            vec!["Configuration.ReporterConfiguration".into()],
+        );
+        let doc = exemplar::document(Some(&inv), None);
+        let texts: Vec<String> = bind_step(&def, &def.steps[i], &doc, Some(&inv))
+            .into_iter()
+            .map(|b| match b.value {
+                Bound::Missing { text, .. } => text,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(texts[0], "none recorded in ATA");
+        assert_eq!(texts[1], "none recorded in ATA");
+        assert!(texts[2].starts_with("directory not read"), "{}", texts[2]);
+        assert_eq!(
+            texts[3],
+            "not found — see not_found: ata.report_schedules (tried: Configuration.ReporterConfiguration)"
+        );
+        assert_eq!(texts[4], "ask the DC owners");
+        assert_eq!(texts[5], "not set in ata2atp.yaml");
+        let none = bind_step(&def, &def.steps[i], &exemplar::document(None, None), None);
+        assert!(
+            matches!(&none[0].value, Bound::Missing { text, .. } if text.contains("run `ata2atp inventory`"))
+        );
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_is_reported_not_hidden() {
+        let (def, i) =
+            step_with("      - {label: a, path: ata.gateways, columns: [{path: name}]}\n");
+        let doc = serde_json::json!({"ata": {"gateways": "FAB-DC01"}});
+        let b = bind_step(&def, &def.steps[i], &doc, Some(&exemplar::inventory()));
+        assert!(
+            matches!(&b[0].value, Bound::Unresolved { text } if text.contains("another version")),
+            "{b:?}"
+        );
+    }
+}

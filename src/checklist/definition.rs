@@ -919,6 +919,7 @@ fn find_cycles(c: &mut Collector<'_>, steps: &[Spanned<RawStep>]) {
     // 0 = unvisited, 1 = on the current path, 2 = finished.
     let mut state = vec![0u8; steps.len()];
     let mut path: Vec<usize> = Vec::new();
+    let mut seen: Vec<Vec<usize>> = Vec::new();
 
     fn visit(
         i: usize,
@@ -926,6 +927,7 @@ fn find_cycles(c: &mut Collector<'_>, steps: &[Spanned<RawStep>]) {
         index: &HashMap<&str, usize>,
         state: &mut [u8],
         path: &mut Vec<usize>,
+        seen: &mut Vec<Vec<usize>>,
         c: &mut Collector<'_>,
     ) {
         state[i] = 1;
@@ -938,9 +940,17 @@ fn find_cycles(c: &mut Collector<'_>, steps: &[Spanned<RawStep>]) {
                 continue; // reported as "after itself"
             }
             match state[j] {
-                0 => visit(j, steps, index, state, path, c),
+                0 => visit(j, steps, index, state, path, seen, c),
                 1 => {
                     let start = path.iter().position(|&p| p == j).unwrap_or(0);
+                    // The same cycle can close through several entries (a step may
+                    // wait for another twice, with different fields): report it once.
+                    let mut members = path[start..].to_vec();
+                    members.sort_unstable();
+                    if seen.contains(&members) {
+                        continue;
+                    }
+                    seen.push(members);
                     let mut names: Vec<&str> = path[start..]
                         .iter()
                         .map(|&p| steps[p].value.id.value.as_str())
@@ -962,7 +972,208 @@ fn find_cycles(c: &mut Collector<'_>, steps: &[Spanned<RawStep>]) {
 
     for i in 0..steps.len() {
         if state[i] == 0 {
-            visit(i, steps, &index, &mut state, &mut path, c);
+            visit(i, steps, &index, &mut state, &mut path, &mut seen, c);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Definition, DefinitionErrors> {
+        crate::checklist::parse(text, "t.yaml")
+    }
+
+    /// Every error of `text`, as `line:column: message`.
+    fn errors(text: &str) -> Vec<String> {
+        match parse(text) {
+            Ok(_) => panic!("expected errors in\n{text}"),
+            Err(e) => {
+                e.0.iter()
+                    .map(|e| {
+                        format!(
+                            "{}:{}: {}",
+                            e.line.unwrap_or(0),
+                            e.column.unwrap_or(0),
+                            e.message
+                        )
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    const HEAD: &str = "schema_version: 1\nguide: g\nedition: azure-atp-2019\ntitle: T\nphases:\n  - id: p\n    title: P\nsteps:\n";
+
+    fn with_steps(steps: &str) -> String {
+        format!("{HEAD}{steps}")
+    }
+
+    #[test]
+    fn a_small_definition_loads_in_phase_order() {
+        let text = "schema_version: 1\nguide: g\ntitle: T\nphases:\n  - {id: a, title: A}\n  - {id: b, title: B}\nsteps:\n  - {id: S2, phase: b, title: two}\n  - {id: S1, phase: a, title: one, number: '12'}\n";
+        let def = parse(text).unwrap();
+        let ids: Vec<&str> = def.steps.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["S1", "S2"]);
+        assert_eq!(def.steps[0].number.as_deref(), Some("12"));
+        assert_eq!(def.steps[0].line, 9);
+    }
+
+    #[test]
+    fn unknown_keys_and_missing_ids_point_at_their_line() {
+        let e = errors(&with_steps(
+            "  - id: A\n    phase: p\n    title: x\n    gatez: [dc.cpu]\n",
+        ));
+        assert_eq!(e.len(), 1);
+        assert!(e[0].starts_with("12:5: unknown field `gatez`"), "{e:?}");
+        // The parser notices the missing key at the end of the step's mapping.
+        let e = errors(&with_steps("  - phase: p\n    title: x\n"));
+        assert!(e[0].starts_with("10:5: missing field `id`"), "{e:?}");
+        let e = errors(&with_steps(
+            "  - id: A\n    phase: p\n    title: x\n    record:\n      - key: k\n        label: L\n        kind: number\n",
+        ));
+        assert!(
+            e[0].starts_with("15:15:") && e[0].contains("number"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn semantic_errors_are_all_reported_with_line_and_column() {
+        let text = with_steps(concat!(
+            "  - id: A\n",                                                       // 9
+            "    phase: q\n",                                                    // 10
+            "    title: x\n",                                                    // 11
+            "    gates: [dc.cpu, no.such_check, dc.os]\n",                       // 12
+            "    after: [{step: Z}, {step: A}]\n",                               // 13
+            "    shows:\n",                                                      // 14
+            "      - {label: L, path: ata.syslog.sever}\n",                      // 15
+            "      - {label: L, path: ata.exclusions}\n",                        // 16
+            "      - {label: L, path: 'ata..x'}\n",                              // 17
+            "      - label: L\n",                                                // 18
+            "        path: ata.exclusions\n",                                    // 19
+            "        columns: [{path: detector, map: nomap}, {path: entity}]\n", // 20
+            "  - id: A\n",                                                       // 21
+            "    phase: p\n",                                                    // 22
+            "    title: dup\n",                                                  // 23
+            "    link: http://insecure\n",                                       // 24
+        ));
+        let e = errors(&text);
+        let expect = [
+            "21:9: duplicate step id `A` (first declared at line 9)",
+            "10:12: unknown phase `q`",
+            "12:21: gate `no.such_check` names no known check",
+            "12:36: gate `dc.os` checks today's requirements",
+            "15:26: unresolved reference: `ata.syslog.sever` does not exist: ata.syslog has enabled, format, port, server, transport",
+            "16:26: `ata.exclusions` is a list of records: choose the `columns`",
+            "17:26: bad path: expected a field name at character 5",
+            "20:41: unknown map `nomap`",
+            "20:56: column `entity` is a record",
+            "13:20: `after: Z` names no step",
+            "13:31: a step cannot come after itself",
+            "24:11: link `http://insecure` must be an https:// address",
+        ];
+        for x in expect {
+            assert!(
+                e.iter().any(|m| m.starts_with(x)),
+                "missing `{x}` in {e:#?}"
+            );
+        }
+        // Step and file are named in the rendered message.
+        let shown = parse(&text).unwrap_err().to_string();
+        assert!(
+            shown.contains("t.yaml:15:26: step A: unresolved reference"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn after_cycles_fields_and_waits_are_checked() {
+        let text = with_steps(concat!(
+            "  - id: A\n    phase: p\n    title: a\n    after: [{step: C}]\n", // 9-12
+            "    record: [{key: when, label: W, kind: datetime}, {key: note, label: N}]\n", // 13
+            "  - id: B\n    phase: p\n    title: b\n    after: [{step: A}]\n", // 14-17
+            "  - id: C\n    phase: p\n    title: c\n",                         // 18-20
+            "    after: [{step: B}, {step: A, field: nope}, {step: A, field: note, wait_hours: 2}, {step: A, wait_hours: 1}]\n", // 21
+        ));
+        let e = errors(&text);
+        assert!(
+            e.iter().any(|m| m.starts_with(
+                "17:20: `after` makes a cycle: A waits for C waits for B waits for A"
+            )),
+            "{e:#?}"
+        );
+        // C also waits for A directly (three times): that cycle is reported once.
+        assert_eq!(
+            e.iter()
+                .filter(|m| m.contains("cycle: A waits for C waits for A"))
+                .count(),
+            1,
+            "{e:#?}"
+        );
+        assert!(
+            e.iter()
+                .any(|m| m.starts_with("21:41: step A records no field `nope`")),
+            "{e:#?}"
+        );
+        assert!(
+            e.iter()
+                .any(|m| m
+                    .contains("`wait_hours` counts from a datetime field; `note` of A is text")),
+            "{e:#?}"
+        );
+        assert!(
+            e.iter()
+                .any(|m| m.contains("`wait_hours` needs the `field`")),
+            "{e:#?}"
+        );
+    }
+
+    #[test]
+    fn record_fields_are_checked() {
+        let e = errors(&with_steps(concat!(
+            "  - id: A\n    phase: p\n    title: a\n    record:\n",
+            "      - {key: Bad-Key, label: L}\n",
+            "      - {key: k, label: L}\n",
+            "      - {key: k, label: L}\n",
+            "      - {key: c, label: L, kind: choice}\n",
+            "      - {key: t, label: L, choices: [a]}\n",
+            "      - {key: e, label: L, each: ata.syslog}\n",
+            "      - {key: f, label: L, each: ata.nothing}\n",
+        )));
+        for x in [
+            "record key `Bad-Key` must be lower_snake_case",
+            "record key `k` is declared twice",
+            "`choices` exactly when its kind is `choice`",
+            "`each: ata.syslog` must name a list",
+            "unresolved reference: `ata.nothing` does not exist",
+        ] {
+            assert!(e.iter().any(|m| m.contains(x)), "missing `{x}` in {e:#?}");
+        }
+        assert_eq!(
+            e.iter().filter(|m| m.contains("exactly when")).count(),
+            2,
+            "{e:#?}"
+        );
+    }
+
+    #[test]
+    fn header_errors() {
+        let e = errors(
+            "schema_version: 9\nguide: 'a b'\nedition: 2030\ntitle: T\nphases: [{id: p, title: P}, {id: p, title: Q}]\nsteps: []\n",
+        );
+        for x in [
+            "1:17: checklist format version 9 is newer",
+            "2:8: a guide id uses letters",
+            "3:10: unknown edition `2030`",
+            "phase `p` is declared twice",
+            "0:0: the checklist has no steps",
+        ] {
+            assert!(
+                e.iter().any(|m| m.starts_with(x) || m.contains(x)),
+                "missing `{x}` in {e:#?}"
+            );
         }
     }
 }
