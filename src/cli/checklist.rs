@@ -34,13 +34,17 @@ Examples:
   ata2atp checklist set C06 --status skipped --reason \"no Defender ATP licence\" --by Jo
   ata2atp checklist validate my-checklist.yaml
 
+";
+
+/// How `set` ends, for both help texts.
+const EXIT_HELP: &str = "\
 Exit codes: 0 done; 2 the change was refused (the reasons are printed: a gate not passed or
 accepted in checks.yaml, an earlier step or the initial sync not finished, a record field
 empty, evidence missing), or bad input (unknown step or field, a definition with errors, a
-checklist.yaml that does not parse).";
+checklist.yaml that does not parse, another ata2atp writing). Nothing is changed then.";
 
 #[derive(Debug, clap::Args)]
-#[command(after_long_help = AFTER_HELP)]
+#[command(after_long_help = format!("{AFTER_HELP}{EXIT_HELP}"))]
 pub struct Args {
     /// Guide to follow [default: `guide` in ata2atp.yaml].
     #[arg(
@@ -105,6 +109,7 @@ impl From<StatusArg> for StepStatus {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(after_long_help = EXIT_HELP)]
 pub struct SetArgs {
     /// Step id, e.g. C04.
     pub id: String,
@@ -169,11 +174,11 @@ pub fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
             let (def, facts) = (&session.def, session.facts());
             let state = state::for_guide(&session.engagement, def, false)?;
             let next = engine::next(def, &state, &facts);
-            let step = match &next.step {
+            let show = match &next.step {
                 Some(id) => Some(view::step_view(def, view::find(def, id)?, &state, &facts)),
                 None => None,
             };
-            let out = NextView { next, step };
+            let out = NextView { next, show };
             emit(ctx.output, &out, || render_next(&out))?;
             Ok(exit::OK)
         }
@@ -252,8 +257,9 @@ fn warn_unknown(list: &ListView, ctx: &Context) {
 struct NextView {
     #[serde(flatten)]
     next: Next,
+    /// The next step in full, as `show` gives it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    step: Option<StepView>,
+    show: Option<StepView>,
 }
 
 #[derive(serde::Serialize)]
@@ -638,7 +644,7 @@ fn render_step(v: &StepView) -> String {
 }
 
 fn render_next(out: &NextView) -> String {
-    match (&out.step, &out.next) {
+    match (&out.show, &out.next) {
         (Some(step), _) => format!("Next step\n\n{}", render_step(step)),
         (None, n) if n.complete => "Every step is done or skipped.\n".to_string(),
         (None, n) => {
