@@ -705,6 +705,18 @@ fn an_engagement_can_bring_its_own_checklist() {
         .stdout(predicate::str::contains(
             "Fabrikam short guide (azure-atp-2019)",
         ));
+    // A file not named after its guide is pointed out.
+    fs::copy(
+        fixture("short-guide.yaml"),
+        other.join("checklists/misnamed.yaml"),
+    )
+    .unwrap();
+    checklist(&other, &["validate"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "misnamed.yaml defines the guide `short-guide`",
+        ));
     // `definition` prints the YAML in use: a starting point for a copy.
     checklist(&root, &["--guide", "mdi-current", "definition"])
         .assert()

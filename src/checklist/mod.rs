@@ -5,6 +5,7 @@
 //! |---|---|
 //! | [`definition`] | the `checklists/*.yaml` format and its validation (errors at file:line:column) |
 //! | [`path`] | the path language `shows` use to point into the inventory |
+//! | [`demo_walk`] | the steps `ata2atp demo` walks on the sample |
 //! | [`exemplar`] | a fully populated inventory: the schema paths are checked against |
 //! | [`bind`] | a step's `shows` laid out with one inventory's values |
 //! | [`engine`] | gates, `after` ordering, record fields, "next", and the refusal rules of `set` |
@@ -19,6 +20,7 @@
 
 pub mod bind;
 pub mod definition;
+pub mod demo_walk;
 pub mod engine;
 pub mod exemplar;
 pub mod path;
@@ -167,17 +169,7 @@ pub fn resolve(root: Option<&Path>, guide: &str) -> Result<Definition, Error> {
         .into_iter()
         .find(|p| p.file_stem().is_some_and(|s| s.to_string_lossy() == guide))
     {
-        let def = load_file(&file)?;
-        if def.guide != guide {
-            return Err(Error::Input(format!(
-                "{} defines the guide `{}`; a checklist in the engagement is named after its guide: \
-                 rename the file to {}.yaml or change `guide:`",
-                file.display(),
-                def.guide,
-                def.guide
-            )));
-        }
-        return Ok(def);
+        return load_custom(&file);
     }
     match BUILTIN.iter().find(|(id, _, _)| *id == guide) {
         Some((_, origin, text)) => Ok(parse(text, origin)?),
@@ -186,6 +178,26 @@ pub fn resolve(root: Option<&Path>, guide: &str) -> Result<Definition, Error> {
             available: available(root).join(", "),
         }),
     }
+}
+
+/// Loads one of the engagement's own definitions: a file named after the guide it
+/// defines, since the name is how `--guide` and `ata2atp.yaml` find it.
+pub fn load_custom(file: &Path) -> Result<Definition, Error> {
+    let def = load_file(file)?;
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if def.guide != stem {
+        return Err(Error::Input(format!(
+            "{} defines the guide `{}`; a checklist in the engagement is named after its guide: \
+             rename the file to {}.yaml or change `guide:`",
+            file.display(),
+            def.guide,
+            def.guide
+        )));
+    }
+    Ok(def)
 }
 
 /// What the checklist commands read from an engagement besides the state.

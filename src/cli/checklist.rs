@@ -324,7 +324,7 @@ fn validate(files: &[PathBuf], ctx: &Context) -> Result<u8, Error> {
     if let Ok(engagement) = Engagement::open(&ctx.engagement) {
         for file in checklist::custom_files(Some(engagement.root())) {
             if !files.contains(&file) {
-                check(file.display().to_string(), checklist::load_file(&file));
+                check(file.display().to_string(), checklist::load_custom(&file));
             }
         }
     }
