@@ -8,51 +8,10 @@
 //! steps or fields, cycles in `after`, `shows` paths that no inventory could contain,
 //! and record fields that are declared twice or badly typed.
 //!
-//! ```yaml
-//! schema_version: 1
-//! guide: azure-atp-2019            # the id `--guide` and ata2atp.yaml name
-//! edition: azure-atp-2019          # optional: which checks may gate (see checks::CATALOG)
-//! title: …
-//! source: https://…                # the guide itself
-//! phases:
-//!   - id: configure
-//!     title: Configuration
-//! maps:                            # lookup tables for `shows` columns
-//!   mdi_exclusion_target:
-//!     default: No matching detection known; consider a global exclusion
-//!     entries:
-//!       DnsReconnaissanceDetectorConfiguration: Network-mapping reconnaissance (DNS)
-//! steps:
-//!   - id: C04                      # stable id: state, reports and `set` use it
-//!     number: "4"                  # the number the guide shows (may repeat: the 2019 "12")
-//!     phase: configure
-//!     title: Configure Syslog notifications
-//!     link: https://…
-//!     detail: free text shown with the step
-//!     shows:                       # inventory values to enter again (see path.rs)
-//!       - label: Syslog server
-//!         path: ata.syslog.server
-//!       - label: ATA exclusions
-//!         path: ata.exclusions
-//!         columns:
-//!           - {label: Detector, path: detector}
-//!           - {label: Suggested rule, path: detector, map: mdi_exclusion_target}
-//!         empty: text shown when the list is empty
-//!     gates: [dsa.credentials, "network.sensor_api | network.sensor_api_proxy"]
-//!     after:
-//!       - step: M03                # M03 done or skipped first
-//!       - step: M03                # and 2 hours past the time M03 recorded
-//!         field: sensors_installed_at
-//!         wait_hours: 2
-//!     record:                      # what the consultant fills in for sign-off
-//!       - key: syslog_sensor
-//!         label: Sensor chosen to send syslog
-//!         kind: text               # text | yes_no | date | datetime | choice
-//!       - key: target
-//!         label: Rule or global exclusion created
-//!         each: ata.exclusions     # one value per element: target[1], target[2], …
-//!         optional: false
-//!     evidence: required           # optional (default) | required
+//! The format, as `ata2atp checklist validate --help` prints it:
+//!
+//! ```text
+#![doc = include_str!("format.txt")]
 //! ```
 
 use std::collections::{BTreeMap, HashMap};
@@ -64,6 +23,9 @@ use serde_saphyr::Spanned;
 use super::path::{PathExpr, Shape};
 use crate::model::GuideRef;
 use crate::yaml::YamlError;
+
+/// The format reference printed by `ata2atp checklist validate --help`.
+pub const FORMAT: &str = include_str!("format.txt");
 
 /// Version of the definition format this build reads.
 pub const DEFINITION_VERSION: u32 = 1;
@@ -1008,6 +970,18 @@ mod tests {
 
     fn with_steps(steps: &str) -> String {
         format!("{HEAD}{steps}")
+    }
+
+    #[test]
+    fn the_format_reference_is_a_valid_definition() {
+        let yaml: String = FORMAT
+            .lines()
+            .skip(2)
+            .take_while(|l| !l.is_empty())
+            .map(|l| format!("{}\n", l.strip_prefix("  ").unwrap_or(l)))
+            .collect();
+        let def = parse(&yaml).unwrap_or_else(|e| panic!("{e}\n{yaml}"));
+        assert_eq!(def.steps[0].record.len(), 5);
     }
 
     #[test]

@@ -77,6 +77,7 @@ pub enum Action {
     /// Record progress on a step (refused with the reasons when it cannot be done).
     Set(SetArgs),
     /// Check checklist definitions: the built-in ones, the engagement's, and FILEs.
+    #[command(after_long_help = checklist::definition::FORMAT)]
     Validate {
         /// Definition files to check too.
         #[arg(value_name = "FILE")]
