@@ -8,10 +8,11 @@ use ata2atp::checklist::definition::FieldKind;
 use ata2atp::checklist::exemplar;
 use ata2atp::checklist::{self, Loaded, SetRequest, state};
 use ata2atp::engagement::{CHECKLIST_FILE, CHECKLIST_LAST_GOOD, CHECKLIST_LOG, Engagement};
-use ata2atp::model::{
-    CheckResult, ChecklistChange, ChecklistState, ChecksFile, SCHEMA_VERSION, Status, StepStatus,
-};
+use ata2atp::model::{ChecklistChange, ChecklistState, Status, StepStatus};
+use checklist_common::all_checks;
 use proptest::prelude::*;
+
+mod checklist_common;
 
 /// Text that YAML likes to misread: booleans, nulls, numbers, indicators, quotes,
 /// line breaks, leading and trailing blanks, non-ASCII.
@@ -72,31 +73,6 @@ fn op() -> impl Strategy<Value = Op> {
         })
 }
 
-/// Every check passed, so that gated steps can be done too.
-fn all_checks_pass() -> ChecksFile {
-    ChecksFile {
-        schema_version: SCHEMA_VERSION,
-        tool_version: "test".into(),
-        ran_at: chrono::Utc::now(),
-        inventory_sha256: None,
-        results: ata2atp::checks::CATALOG
-            .iter()
-            .map(|c| CheckResult {
-                id: c.id.into(),
-                title: c.title.into(),
-                guide: c.guide,
-                subject: None,
-                status: Status::Pass,
-                reason: None,
-                evidence: Default::default(),
-                remediation: None,
-                accepted: None,
-            })
-            .collect(),
-        acceptances: Vec::new(),
-    }
-}
-
 const STATUSES: [StepStatus; 5] = [
     StepStatus::Todo,
     StepStatus::InProgress,
@@ -113,7 +89,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let (engagement, lock) = Engagement::init(dir.path().join("eng"), &exemplar::config()).unwrap();
         lock.save_inventory(&exemplar::inventory()).unwrap();
-        lock.save_checks(&all_checks_pass()).unwrap();
+        lock.save_checks(&all_checks(Status::Pass)).unwrap();
         let def = checklist::resolve(None, "azure-atp-2019").unwrap();
         let loaded = Loaded::open(&engagement).unwrap();
         let facts = loaded.facts(chrono::Utc::now());

@@ -425,6 +425,17 @@ pub struct SetRequest {
     pub evidence: Vec<PathBuf>,
 }
 
+/// The step `id` names (ignoring case), or an error saying where the ids are listed.
+pub fn find<'d>(def: &'d Definition, id: &str) -> Result<&'d Step, Error> {
+    def.steps
+        .iter()
+        .find(|s| s.id.eq_ignore_ascii_case(id))
+        .ok_or_else(|| Error::UnknownStep {
+            step: id.to_string(),
+            guide: def.guide.clone(),
+        })
+}
+
 /// Applies `req` to `state`, or refuses it with every reason and changes nothing.
 pub fn apply(
     def: &Definition,
@@ -432,14 +443,7 @@ pub fn apply(
     facts: &Facts<'_>,
     req: &SetRequest,
 ) -> Result<ChecklistChange, Error> {
-    let step = def
-        .steps
-        .iter()
-        .find(|s| s.id.eq_ignore_ascii_case(&req.step))
-        .ok_or_else(|| Error::UnknownStep {
-            step: req.step.clone(),
-            guide: def.guide.clone(),
-        })?;
+    let step = find(def, &req.step)?;
     let input = |m: String| Error::Input(format!("step {}: {m}", step.id));
     if req.by.trim().is_empty() {
         return Err(input("--by must name who made the change".into()));

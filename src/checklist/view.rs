@@ -192,14 +192,3 @@ pub fn step_view(
         state: own,
     }
 }
-
-/// The step `id` names (case-insensitive), or an error listing where to find the ids.
-pub fn find<'d>(def: &'d Definition, id: &str) -> Result<&'d Step, super::Error> {
-    def.steps
-        .iter()
-        .find(|s| s.id.eq_ignore_ascii_case(id))
-        .ok_or_else(|| super::Error::UnknownStep {
-            step: id.to_string(),
-            guide: def.guide.clone(),
-        })
-}

@@ -165,7 +165,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
         Action::Show { id } => {
             let session = open()?;
             let state = state::for_guide(&session.engagement, &session.def, false)?;
-            let step = view::find(&session.def, &id)?;
+            let step = engine::find(&session.def, &id)?;
             let v = view::step_view(&session.def, step, &state, &session.facts());
             emit(ctx.output, &v, || render_step(&v))?;
             Ok(exit::OK)
@@ -176,7 +176,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
             let state = state::for_guide(&session.engagement, def, false)?;
             let next = engine::next(def, &state, &facts);
             let show = match &next.step {
-                Some(id) => Some(view::step_view(def, view::find(def, id)?, &state, &facts)),
+                Some(id) => Some(view::step_view(def, engine::find(def, id)?, &state, &facts)),
                 None => None,
             };
             let out = NextView { next, show };
