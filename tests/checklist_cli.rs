@@ -763,7 +763,7 @@ fn validate_reports_every_error_with_file_line_and_column() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("1 checklist definition(s) have errors"));
 
     let json = json(
-        &mut ata2atp()
+        ata2atp()
             .current_dir(dir.path())
             .args(["checklist", "validate"]),
     );

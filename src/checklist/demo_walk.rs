@@ -63,7 +63,9 @@ pub fn walk(
             full_gateways.join(", ")
         )
     };
-    let steps: Vec<(&str, StepStatus, Vec<(String, String)>, Option<&str>)> = vec![
+    // (step, status, record fields, note)
+    type Planned<'a> = (&'a str, StepStatus, Vec<(String, String)>, Option<&'a str>);
+    let steps: Vec<Planned> = vec![
         (
             "R06",
             StepStatus::Done,
