@@ -253,7 +253,7 @@ fn gate_status(gate: &Gate, checks: Option<&ChecksFile>) -> GateStatus {
                     .acceptances
                     .iter()
                     .any(|a| a.check == r.id || a.check.eq_ignore_ascii_case(&r.key()));
-            let ok = r.status == Status::Pass || accepted;
+            let ok = r.is_satisfied() || accepted;
             if !ok {
                 all = false;
                 let reason = r
