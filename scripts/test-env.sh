@@ -37,7 +37,7 @@ SAMBA_LDAPS_PORT=636
 log() { printf '[test-env] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-# timed NAME CMD...: run CMD and print how long it took (the brief asks for timings).
+# timed NAME CMD...: run CMD and print how long it took, so slow steps show in CI logs.
 timed() {
     local name=$1 t0=$EPOCHREALTIME
     shift
