@@ -37,7 +37,7 @@ SAMBA_LDAPS_PORT=636
 log() { printf '[test-env] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-# timed NAME CMD...: run CMD and print how long it took (the brief asks for timings).
+# timed NAME CMD...: run CMD and print how long it took, so slow steps show in CI logs.
 timed() {
     local name=$1 t0=$EPOCHREALTIME
     shift
@@ -364,7 +364,13 @@ wait_ldap() {
 samba_launch() {
     local p
     for p in "$SAMBA_LDAP_PORT" "$SAMBA_LDAPS_PORT"; do
-        tcp_open "$p" && die "port $p on 127.0.0.1 is taken (another Samba or LDAP server?): Samba AD needs it"
+        if tcp_open "$p"; then
+            # Samba's LDAP ports cannot be changed, so only one Samba per machine (e.g. one
+            # checkout's test environment at a time): say who holds the port.
+            local who=
+            command -v ss >/dev/null && who=$(ss -Hltnp "sport = :$p" 2>/dev/null | grep -o 'users:.*' | head -n1)
+            die "port $p on 127.0.0.1 is taken${who:+ ($who)}: Samba AD needs it; stop that server first"
+        fi
     done
     # -M single: one process, so $! is the whole server and SIGTERM stops everything.
     # setsid: its own session, so a Ctrl-C in the terminal reaches the scripts' traps

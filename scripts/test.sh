@@ -2,8 +2,8 @@
 # The one command for the whole test suite: install and start the test servers, run
 # every test, stop the servers (also on failure or Ctrl-C).
 #
-#   scripts/test.sh                 everything (cargo nextest if installed, else cargo
-#                                   test; then the doc tests)
+#   scripts/test.sh                 everything: the doc tests, then cargo nextest if
+#                                   installed, else cargo test
 #   scripts/test.sh ARGS...         ARGS go to the test runner, e.g. a filter:
 #                                   scripts/test.sh server_samba   (doc tests are skipped
 #                                   then: runner-specific args mean a subset was asked for)
@@ -33,17 +33,19 @@ trap 'exit 143' TERM
 "$ROOT/scripts/test-env.sh" start
 
 rc=0
-t=$EPOCHREALTIME
-if cargo nextest --version >/dev/null 2>&1; then
-    cargo nextest run --all-targets --no-fail-fast "$@" || rc=$?
-else
-    cargo test --all-targets --no-fail-fast "$@" || rc=$?
-fi
-log "tests: $(elapsed "$t") s"
-
+# Doc tests first, so the last summary printed is the main runner's (a "0 passed" doc-test
+# line at the very end would read as "ran no test").
 if (($# == 0)); then
     t=$EPOCHREALTIME
-    cargo test --doc || { r=$?; ((rc)) || rc=$r; }
+    cargo test --doc || rc=$?
     log "doc tests: $(elapsed "$t") s"
 fi
+
+t=$EPOCHREALTIME
+if cargo nextest --version >/dev/null 2>&1; then
+    cargo nextest run --all-targets --no-fail-fast "$@" || { r=$?; ((rc)) || rc=$r; }
+else
+    cargo test --all-targets --no-fail-fast "$@" || { r=$?; ((rc)) || rc=$r; }
+fi
+log "tests: $(elapsed "$t") s"
 exit "$rc"

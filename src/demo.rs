@@ -61,6 +61,8 @@ pub struct DemoSummary {
     pub checks: PathBuf,
     /// Number of check results per status.
     pub check_counts: std::collections::BTreeMap<crate::model::Status, usize>,
+    /// The checklist steps the demo walked, e.g. `P01 done`.
+    pub checklist: Vec<String>,
 }
 
 /// The demo's engagement configuration, pointing at the sample files.
@@ -156,6 +158,8 @@ pub async fn build(root: &Path) -> Result<DemoSummary> {
     let previous = engagement.checks()?;
     let checks = crate::checks::engine::checks_file(results, previous, &[], inventory_sha256, now);
     let checks_path = lock.save_checks(&checks)?;
+    // After the checks: the checklist's gates read checks.yaml.
+    let checklist = crate::checklist::demo_walk::walk(&engagement, &lock, &config)?;
 
     Ok(DemoSummary {
         engagement: engagement.root().to_path_buf(),
@@ -164,5 +168,6 @@ pub async fn build(root: &Path) -> Result<DemoSummary> {
         inventory: inventory_path,
         checks: checks_path,
         check_counts: checks.counts(),
+        checklist,
     })
 }

@@ -23,6 +23,7 @@
 //! | [`model`] | the plain serde types: [`model::Inventory`], [`model::CheckResult`], [`model::ChecklistState`]; no I/O |
 //! | [`engagement`] | the engagement folder: paths, atomic writes, the writer's lock, history |
 //! | [`yaml`] | YAML in and out with file:line:column errors |
+//! | [`checklist`] | the guide's steps as data (`checklists/*.yaml`), bound to the inventory, gated on checks; the state in `checklist.yaml` |
 //! | [`demo`] | the synthetic sample deployment built into the binary |
 //! | [`hosts`] | DC facts and Center facts: the collector scripts, their JSON, pasted `reg query` output |
 //! | [`checks`] | the prerequisite checks: stable ids, one file per family, the concurrent runner, `checks.yaml` |
@@ -42,6 +43,7 @@
 //!   types; they never name a protocol crate.
 
 pub mod ata;
+pub mod checklist;
 pub mod checks;
 pub mod cli;
 pub mod demo;

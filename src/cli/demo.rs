@@ -38,11 +38,13 @@ pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
             .collect::<Vec<_>>()
             .join(", ");
         s.push_str(&format!(
-            "Checks:    {} ({counts})\n",
-            summary.checks.display()
+            "Checks:    {} ({counts}; see `ata2atp --engagement {} check --no-save`)\n",
+            summary.checks.display(),
+            summary.engagement.display()
         ));
         s.push_str(&format!(
-            "\nSee them with `ata2atp --engagement {} check --no-save`\n",
+            "Checklist: {} (see `ata2atp --engagement {} checklist list`)\n",
+            summary.checklist.join(", "),
             summary.engagement.display()
         ));
         s
