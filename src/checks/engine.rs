@@ -372,6 +372,10 @@ pub async fn run(
     let total = jobs.len() as u64;
     const TASK: &str = "Running checks";
     progress.start(TASK, Some(total));
+    // The probes are the slow part: each gets its own line while it runs.
+    for (name, _) in jobs.iter().filter(|(n, _)| n.starts_with("probe ")) {
+        progress.start(name, None);
+    }
     let mut collected: Vec<(usize, JobOutput)> = Vec::new();
     let mut stream = futures::stream::iter(
         jobs.into_iter()
