@@ -326,23 +326,16 @@ fn authority(host: &str, port: u16) -> String {
     }
 }
 
-async fn connect_tcp(host: &str, port: u16) -> Result<TcpStream, (bool, String)> {
-    // (true, _) = the name did not resolve; (false, _) = no address accepted.
-    let addrs: Vec<_> = tokio::net::lookup_host((host, port))
-        .await
-        .map_err(|e| (true, e.to_string()))?
-        .collect();
-    if addrs.is_empty() {
-        return Err((true, "no address".into()));
-    }
-    let mut last = String::new();
-    for a in &addrs {
+/// Connects to the first address that accepts; the error names the last refusal.
+async fn connect_tcp(addrs: &[std::net::SocketAddr]) -> Result<TcpStream, String> {
+    let mut last = "the name resolved to no address".to_string();
+    for a in addrs {
         match TcpStream::connect(a).await {
             Ok(s) => return Ok(s),
             Err(e) => last = format!("{a}: {e}"),
         }
     }
-    Err((false, last))
+    Err(last)
 }
 
 async fn run_probe(
@@ -360,22 +353,22 @@ async fn run_probe(
     let stream = match proxy {
         None => {
             Trace::at(&trace, Stage::Resolving);
-            match tokio::net::lookup_host((target.host.as_str(), target.port)).await {
-                Err(e) => {
-                    return ProbeOutcome::Dns {
-                        host: target.host.clone(),
-                        detail: e.to_string(),
-                    };
-                }
-                Ok(addrs) => {
-                    let addrs: Vec<String> = addrs.map(|a| a.ip().to_string()).collect();
-                    Trace::note(&trace, "resolved", addrs.join(", "));
-                }
-            }
+            let addrs: Vec<std::net::SocketAddr> =
+                match tokio::net::lookup_host((target.host.as_str(), target.port)).await {
+                    Err(e) => {
+                        return ProbeOutcome::Dns {
+                            host: target.host.clone(),
+                            detail: e.to_string(),
+                        };
+                    }
+                    Ok(addrs) => addrs.collect(),
+                };
+            let shown: Vec<String> = addrs.iter().map(|a| a.ip().to_string()).collect();
+            Trace::note(&trace, "resolved", shown.join(", "));
             Trace::at(&trace, Stage::Connecting);
-            match connect_tcp(&target.host, target.port).await {
+            match connect_tcp(&addrs).await {
                 Ok(s) => s,
-                Err((_, detail)) => {
+                Err(detail) => {
                     return ProbeOutcome::Connect {
                         target: target_authority,
                         detail,
@@ -514,9 +507,9 @@ async fn connect_via_proxy(
             .join(", "),
     );
     Trace::at(trace, Stage::ProxyConnecting);
-    let mut stream = match connect_tcp(&phost, pport).await {
+    let mut stream = match connect_tcp(&addrs).await {
         Ok(s) => s,
-        Err((_, detail)) => {
+        Err(detail) => {
             return Err(ProbeOutcome::ProxyConnect {
                 target: authority(&phost, pport),
                 detail,
