@@ -154,9 +154,16 @@ pub struct Email {
     pub auth_user: Option<String>,
     /// An encrypted SMTP password is stored. Never read.
     pub secret_present: bool,
-    /// Notification recipients, when a mapping path finds them.
+    /// Notification recipients, when a mapping path finds them (alert and health
+    /// recipients together, without duplicates).
     #[serde(default)]
     pub recipients: Vec<String>,
+    /// Recipients of suspicious-activity (alert) mail.
+    #[serde(default)]
+    pub alert_recipients: Vec<String>,
+    /// Recipients of health-issue mail.
+    #[serde(default)]
+    pub health_recipients: Vec<String>,
 }
 
 /// VPN integration: ATA gateways listening for RADIUS accounting.
