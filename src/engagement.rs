@@ -132,10 +132,7 @@ impl Cloud {
 
     /// The URL the connectivity test calls, as the sensor does.
     pub fn ping_url(self, workspace: &str) -> String {
-        format!(
-            "https://{}/tri/sensor/api/ping",
-            self.sensor_api_host(workspace)
-        )
+        format!("https://{}/tri/sensor/api/ping", self.sensor_api_host(workspace))
     }
 
     pub fn as_str(self) -> &'static str {
@@ -240,7 +237,8 @@ impl EngagementConfig {
             }
         }
         if let Some(ws) = &self.workspace {
-            let ok = !ws.is_empty() && ws.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+            let ok = !ws.is_empty()
+                && ws.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
             if !ok {
                 return Err(invalid(
                     "workspace",
@@ -279,10 +277,7 @@ impl Engagement {
 
     /// Creates a new engagement in `root` (created if missing) with `config`. Refuses a
     /// folder that already is an engagement, and writes nothing unless it can write it all.
-    pub fn init(
-        root: impl Into<PathBuf>,
-        config: &EngagementConfig,
-    ) -> Result<(Self, WriteLock), EngagementError> {
+    pub fn init(root: impl Into<PathBuf>, config: &EngagementConfig) -> Result<(Self, WriteLock), EngagementError> {
         let root = root.into();
         config.validate(&root.join(CONFIG_FILE))?;
         if root.join(CONFIG_FILE).exists() {
@@ -373,10 +368,8 @@ impl Engagement {
     /// Reads `ata2atp.yaml`.
     pub fn config(&self) -> Result<EngagementConfig, EngagementError> {
         let path = self.path(CONFIG_FILE);
-        let config: EngagementConfig =
-            read_yaml_file(&path)?.ok_or_else(|| EngagementError::NotAnEngagement {
-                path: self.root.clone(),
-            })?;
+        let config: EngagementConfig = read_yaml_file(&path)?
+            .ok_or_else(|| EngagementError::NotAnEngagement { path: self.root.clone() })?;
         config.validate(&path)?;
         Ok(config)
     }
@@ -460,33 +453,21 @@ impl WriteLock {
     }
 
     /// Writes `bytes` to `relative` atomically: temp file, fsync, rename, fsync folder.
-    pub fn write_atomic(
-        &self,
-        relative: impl AsRef<Path>,
-        bytes: &[u8],
-    ) -> Result<PathBuf, EngagementError> {
+    pub fn write_atomic(&self, relative: impl AsRef<Path>, bytes: &[u8]) -> Result<PathBuf, EngagementError> {
         let path = self.root.join(relative);
         write_atomic(&path, bytes)?;
         Ok(path)
     }
 
     /// Serialises `value` as YAML into `relative`, atomically.
-    pub fn write_yaml<T: Serialize>(
-        &self,
-        relative: impl AsRef<Path>,
-        value: &T,
-    ) -> Result<PathBuf, EngagementError> {
+    pub fn write_yaml<T: Serialize>(&self, relative: impl AsRef<Path>, value: &T) -> Result<PathBuf, EngagementError> {
         let relative = relative.as_ref();
         let text = yaml::to_string(value, &relative.display().to_string())?;
         self.write_atomic(relative, text.as_bytes())
     }
 
     /// Appends one line to an append-only log (created if missing), flushed to disk.
-    pub fn append_line(
-        &self,
-        relative: impl AsRef<Path>,
-        line: &str,
-    ) -> Result<(), EngagementError> {
+    pub fn append_line(&self, relative: impl AsRef<Path>, line: &str) -> Result<(), EngagementError> {
         let path = self.root.join(relative);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(|e| EngagementError::io("create", parent, e))?;
@@ -592,10 +573,7 @@ mod tests {
             assert!(root.join(d).is_dir(), "{d} missing");
         }
         let again = Engagement::init(&root, &cfg).unwrap_err();
-        assert!(
-            matches!(again, EngagementError::AlreadyExists { .. }),
-            "{again}"
-        );
+        assert!(matches!(again, EngagementError::AlreadyExists { .. }), "{again}");
     }
 
     #[test]
@@ -605,10 +583,7 @@ mod tests {
         let err = eng.lock().unwrap_err();
         let msg = err.to_string();
         assert!(matches!(err, EngagementError::Locked { .. }));
-        assert!(
-            msg.contains(&format!("pid {}", std::process::id())),
-            "{msg}"
-        );
+        assert!(msg.contains(&format!("pid {}", std::process::id())), "{msg}");
         drop(lock);
         eng.lock().expect("lock is free again once dropped");
     }
@@ -624,10 +599,7 @@ mod tests {
             url: "http://u:p@proxy:3128".into(),
             user: None,
         });
-        let err = cfg
-            .validate(Path::new("ata2atp.yaml"))
-            .unwrap_err()
-            .to_string();
+        let err = cfg.validate(Path::new("ata2atp.yaml")).unwrap_err().to_string();
         assert!(err.contains("proxy.url"), "{err}");
     }
 
@@ -637,14 +609,8 @@ mod tests {
             Cloud::Commercial.ping_url("contoso"),
             "https://contososensorapi.atp.azure.com/tri/sensor/api/ping"
         );
-        assert_eq!(
-            Cloud::Gcc.sensor_api_host("c"),
-            "csensorapi.gcc.atp.azure.com"
-        );
-        assert_eq!(
-            Cloud::GccHigh.sensor_api_host("c"),
-            "csensorapi.atp.azure.us"
-        );
+        assert_eq!(Cloud::Gcc.sensor_api_host("c"), "csensorapi.gcc.atp.azure.com");
+        assert_eq!(Cloud::GccHigh.sensor_api_host("c"), "csensorapi.atp.azure.us");
     }
 
     #[test]
@@ -653,24 +619,15 @@ mod tests {
         let path = dir.path().join("checks.yaml");
         fs::write(&path, "schema_version: 99\nsomething_new: [1, 2]\n").unwrap();
         let err = read_yaml_file::<ChecksFile>(&path).unwrap_err();
-        assert!(
-            matches!(err, EngagementError::SchemaTooNew { found: 99, .. }),
-            "{err}"
-        );
+        assert!(matches!(err, EngagementError::SchemaTooNew { found: 99, .. }), "{err}");
     }
 
     #[test]
     fn invalid_yaml_names_file_line_and_column() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("checklist.yaml");
-        fs::write(
-            &path,
-            "schema_version: 1\nguide: x\nsteps:\n  C01: [unclosed\n",
-        )
-        .unwrap();
-        let err = read_yaml_file::<ChecklistState>(&path)
-            .unwrap_err()
-            .to_string();
+        fs::write(&path, "schema_version: 1\nguide: x\nsteps:\n  C01: [unclosed\n").unwrap();
+        let err = read_yaml_file::<ChecklistState>(&path).unwrap_err().to_string();
         assert!(err.contains("checklist.yaml:"), "{err}");
         assert!(err.contains(":4:") || err.contains(":5:"), "{err}");
     }

@@ -33,9 +33,7 @@ use serde_json::Value;
 
 use super::Error;
 use super::mapping::Mapping;
-use super::snapshot::{
-    DocOrigin, Logical, Scan, ScanOutcome, Visit, get_path, project, redact, tally_key,
-};
+use super::snapshot::{DocOrigin, Logical, Scan, ScanOutcome, Visit, get_path, project, redact, tally_key};
 use crate::model::CollectionInfo;
 use crate::progress::Progress;
 
@@ -47,6 +45,18 @@ const MAX_TEXT_DOC: usize = 64 * 1024 * 1024;
 pub const COLLECTOR_HEADER: &str = "ata2atp_collector";
 /// First key of the collector script's last line.
 pub const COLLECTOR_TRAILER: &str = "ata2atp_collector_end";
+
+/// Lines the mongo shell prints before a script's output without `--quiet`.
+const SHELL_BANNER: &[&str] = &[
+    "MongoDB shell version",
+    "connecting to:",
+    "MongoDB server version",
+    "Implicit session",
+    "WARNING",
+];
+
+const NOT_AN_EXPORT: &str = "the file does not start with a JSON document or array: it is not a MongoDB \
+     export (give mongoexport output, a SystemProfile_*.json backup or the collector's export)";
 
 /// One JSON file given with `--ata-json`.
 #[derive(Debug)]
@@ -94,8 +104,7 @@ impl JsonFile {
             }
         };
         if first.0.contains_key(COLLECTOR_HEADER) {
-            let header =
-                parse_header(&first.0).map_err(|m| Error::input(&origin, Some(&first.1), &m))?;
+            let header = parse_header(&first.0).map_err(|m| Error::input(&origin, Some(&first.1), &m))?;
             return Ok(Self {
                 path: path.to_path_buf(),
                 origin,
@@ -111,10 +120,7 @@ impl JsonFile {
         Ok(Self {
             path: path.to_path_buf(),
             origin,
-            kind: JsonKind::Export {
-                collection,
-                physical,
-            },
+            kind: JsonKind::Export { collection, physical },
         })
     }
 
@@ -256,10 +262,7 @@ impl JsonFile {
                 ));
             }
             if let Some(field) = &scan.tally {
-                outcome.tally = h
-                    .tallies
-                    .get(&format!("{}.{field}", scan.collection))
-                    .cloned();
+                outcome.tally = h.tallies.get(&format!("{}.{field}", scan.collection)).cloned();
             }
         } else if scan.tally.is_some() {
             outcome.tally = Some(tally);
@@ -269,26 +272,95 @@ impl JsonFile {
     }
 
     fn file_name(&self) -> String {
-        self.path.file_name().map_or_else(
-            || self.origin.to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        )
+        self.path
+            .file_name()
+            .map_or_else(|| self.origin.to_string(), |n| n.to_string_lossy().into_owned())
     }
 }
 
 fn open_text(path: &Path) -> Result<Box<dyn BufRead + Send>, Error> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let is_gz = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
-    Ok(if is_gz {
+    let is_gz = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    let mut reader: Box<dyn BufRead + Send> = if is_gz {
         Box::new(BufReader::with_capacity(
             1 << 16,
             flate2::read::MultiGzDecoder::new(file),
         ))
     } else {
         Box::new(BufReader::with_capacity(1 << 16, file))
-    })
+    };
+    // Windows PowerShell 5.1's `>` writes UTF-16 with a byte-order mark: a collector
+    // export redirected there arrives that way.
+    let head = reader.fill_buf().map_err(|e| Error::io(path, e))?;
+    let big_endian = match head {
+        [0xFF, 0xFE, ..] => Some(false),
+        [0xFE, 0xFF, ..] => Some(true),
+        _ => None,
+    };
+    if let Some(big_endian) = big_endian {
+        reader.consume(2);
+        reader = Box::new(BufReader::new(Utf16Reader {
+            inner: reader,
+            big_endian,
+            pending: Vec::new(),
+        }));
+    }
+    Ok(reader)
+}
+
+/// Transcodes UTF-16 to UTF-8 on the fly.
+struct Utf16Reader<R> {
+    inner: R,
+    big_endian: bool,
+    /// Decoded bytes not handed out yet, in reverse order.
+    pending: Vec<u8>,
+}
+
+impl<R: BufRead> Read for Utf16Reader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.pending.is_empty() {
+            let unit = |a: u8, b: u8, be: bool| {
+                if be {
+                    u16::from_be_bytes([a, b])
+                } else {
+                    u16::from_le_bytes([a, b])
+                }
+            };
+            let mut units = Vec::new();
+            let chunk = self.inner.fill_buf()?;
+            if chunk.is_empty() {
+                return Ok(0);
+            }
+            let usable = chunk.len() & !1;
+            if usable == 0 {
+                // One odd byte at the buffer's end: take the next one to complete the unit.
+                let first = chunk[0];
+                self.inner.consume(1);
+                let second = self.inner.fill_buf()?.first().copied().unwrap_or(0);
+                self.inner.consume(1);
+                units.push(unit(first, second, self.big_endian));
+            } else {
+                units.extend(
+                    chunk[..usable]
+                        .chunks_exact(2)
+                        .map(|p| unit(p[0], p[1], self.big_endian)),
+                );
+                self.inner.consume(usable);
+            }
+            // A surrogate pair cut at a chunk's end becomes U+FFFD: rare enough (emoji in
+            // ATA settings) to accept.
+            let text: String = char::decode_utf16(units)
+                .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+                .collect();
+            self.pending = text.into_bytes();
+            self.pending.reverse();
+        }
+        let n = buf.len().min(self.pending.len());
+        for slot in buf.iter_mut().take(n) {
+            *slot = self.pending.pop().unwrap_or(0);
+        }
+        Ok(n)
+    }
 }
 
 fn parse_header(doc: &Document) -> Result<CollectorHeader, String> {
@@ -427,17 +499,13 @@ impl<R: BufRead> Splitter<R> {
                 ),
             )
         })?;
-        let doc =
-            parse_document(text).map_err(|m| Error::input(&self.origin, Some(&origin), &m))?;
+        let doc = parse_document(text).map_err(|m| Error::input(&self.origin, Some(&origin), &m))?;
         Ok(Some((doc, origin)))
     }
 
     fn read_byte(&mut self) -> Result<Option<u8>, Error> {
         let origin = self.origin.clone();
-        let available = self
-            .reader
-            .fill_buf()
-            .map_err(|e| Error::io_str(&origin, e))?;
+        let available = self.reader.fill_buf().map_err(|e| Error::io_str(&origin, e))?;
         let Some(&b) = available.first() else {
             return Ok(None);
         };
@@ -468,14 +536,31 @@ impl<R: BufRead> Splitter<R> {
                 0xEF | 0xBB | 0xBF if self.in_array.is_none() && self.index == 0 => {} // UTF-8 BOM
                 b'[' if self.in_array.is_none() => self.in_array = Some(true),
                 b',' if self.in_array == Some(true) && !self.array_closed => {}
-                b']' if self.in_array == Some(true) && !self.array_closed => {
-                    self.array_closed = true
-                }
+                b']' if self.in_array == Some(true) && !self.array_closed => self.array_closed = true,
                 b'{' if !self.array_closed => {
                     if self.in_array.is_none() {
                         self.in_array = Some(false);
                     }
                     break self.line;
+                }
+                b'M' | b'c' | b'I' | b'W' if self.index == 0 && self.in_array.is_none() => {
+                    // The mongo shell's banner, when --quiet was forgotten.
+                    let mut line = vec![b];
+                    while let Some(c) = self.read_byte()? {
+                        if c == b'\n' {
+                            break;
+                        }
+                        line.push(c);
+                    }
+                    let line = String::from_utf8_lossy(&line);
+                    if !SHELL_BANNER.iter().any(|p| line.starts_with(p)) {
+                        let origin = DocOrigin {
+                            source: self.origin.clone(),
+                            index: 1,
+                            line: Some(self.line.saturating_sub(1)),
+                        };
+                        return Err(Error::input(&self.origin, Some(&origin), NOT_AN_EXPORT));
+                    }
                 }
                 other => {
                     let what = if self.index == 0 {
@@ -509,10 +594,7 @@ impl<R: BufRead> Splitter<R> {
         loop {
             // Work on whole buffered chunks: this loop sees every byte of the file.
             let origin = self.origin.clone();
-            let chunk = self
-                .reader
-                .fill_buf()
-                .map_err(|e| Error::io_str(&origin, e))?;
+            let chunk = self.reader.fill_buf().map_err(|e| Error::io_str(&origin, e))?;
             if chunk.is_empty() {
                 let origin = DocOrigin {
                     source: self.origin.clone(),
@@ -582,9 +664,7 @@ impl<R: BufRead> Splitter<R> {
 pub fn parse_document(text: &str) -> Result<Document, String> {
     let json = shell_to_json(text)?;
     let value: Value = serde_json::from_str(&json).map_err(|e| {
-        format!(
-            "not valid JSON ({e}); the file is damaged, or not an export in a dialect ata2atp reads"
-        )
+        format!("not valid JSON ({e}); the file is damaged, or not an export in a dialect ata2atp reads")
     })?;
     match ext_to_bson(value)? {
         Bson::Document(d) => Ok(d),
@@ -648,13 +728,8 @@ struct ShellParser<'a> {
 
 impl ShellParser<'_> {
     fn err(&self, what: &str) -> String {
-        let line = self.text[..self.i.min(self.text.len())]
-            .matches('\n')
-            .count();
-        let snippet: String = self.text[self.i.min(self.text.len())..]
-            .chars()
-            .take(30)
-            .collect();
+        let line = self.text[..self.i.min(self.text.len())].matches('\n').count();
+        let snippet: String = self.text[self.i.min(self.text.len())..].chars().take(30).collect();
         format!(
             "mongo shell notation: {what} (line {} of the document, near `{snippet}`)",
             line + 1
@@ -781,9 +856,7 @@ impl ShellParser<'_> {
     fn identifier(&mut self, out: &mut String) -> Result<(), String> {
         let start = self.i;
         while self.i < self.s.len()
-            && (self.s[self.i].is_ascii_alphanumeric()
-                || self.s[self.i] == b'_'
-                || self.s[self.i] == b'$')
+            && (self.s[self.i].is_ascii_alphanumeric() || self.s[self.i] == b'_' || self.s[self.i] == b'$')
         {
             self.i += 1;
         }
@@ -873,19 +946,13 @@ fn shell_call(name: &str, args: &[String]) -> Result<String, String> {
     let one = || -> Result<String, String> {
         match args {
             [a] => arg_text(a),
-            _ => Err(format!(
-                "{name}(…) takes one argument, found {}",
-                args.len()
-            )),
+            _ => Err(format!("{name}(…) takes one argument, found {}", args.len())),
         }
     };
     let two = || -> Result<(String, String), String> {
         match args {
             [a, b] => Ok((arg_text(a)?, arg_text(b)?)),
-            _ => Err(format!(
-                "{name}(…) takes two arguments, found {}",
-                args.len()
-            )),
+            _ => Err(format!("{name}(…) takes two arguments, found {}", args.len())),
         }
     };
     Ok(match name {
@@ -916,8 +983,7 @@ fn shell_call(name: &str, args: &[String]) -> Result<String, String> {
             let subtype: u8 = subtype
                 .parse()
                 .map_err(|_| format!("HexData subtype `{subtype}` is not a number"))?;
-            let bytes =
-                hex::decode(&data).map_err(|_| format!("HexData `{data}` is not hexadecimal"))?;
+            let bytes = hex::decode(&data).map_err(|_| format!("HexData `{data}` is not hexadecimal"))?;
             format!(
                 r#"{{"$binary":{{"base64":"{}","subType":"{subtype:02x}"}}}}"#,
                 B64.encode(bytes)
@@ -969,8 +1035,7 @@ pub fn ext_to_bson(v: Value) -> Result<Bson, String> {
 type Map = serde_json::Map<String, Value>;
 
 fn str_of<'a>(v: &'a Value, what: &str) -> Result<&'a str, String> {
-    v.as_str()
-        .ok_or_else(|| format!("{what} must be a string, found {v}"))
+    v.as_str().ok_or_else(|| format!("{what} must be a string, found {v}"))
 }
 
 /// The `$`-forms of every Extended JSON version; `None` for an ordinary object.
@@ -1005,13 +1070,18 @@ fn special_form(map: &Map) -> Result<Option<Bson>, String> {
         }
         "$numberDecimal" if only(1) => {
             let s = str_of(&map["$numberDecimal"], "$numberDecimal")?;
-            Bson::Decimal128(s.parse().map_err(|_| format!("$numberDecimal `{s}` is not a decimal"))?)
+            Bson::Decimal128(
+                s.parse()
+                    .map_err(|_| format!("$numberDecimal `{s}` is not a decimal"))?,
+            )
         }
         "$binary" | "$type" if get("$binary").is_some() => match (get("$binary"), get("$type")) {
             // Legacy: {"$binary": "<base64>", "$type": "<hex>"}.
             (Some(Value::String(data)), Some(t)) if only(2) => {
                 let t = match t {
-                    Value::String(s) => u8::from_str_radix(s, 16).map_err(|_| format!("$type `{s}` is not hexadecimal"))?,
+                    Value::String(s) => {
+                        u8::from_str_radix(s, 16).map_err(|_| format!("$type `{s}` is not hexadecimal"))?
+                    }
                     Value::Number(n) => n.as_u64().and_then(|n| u8::try_from(n).ok()).ok_or("bad $type")?,
                     _ => return Err("$type must be a hexadecimal string".to_string()),
                 };
@@ -1021,9 +1091,17 @@ fn special_form(map: &Map) -> Result<Option<Bson>, String> {
             (Some(Value::Object(inner)), None) if only(1) => {
                 let data = str_of(inner.get("base64").ok_or("$binary needs base64")?, "base64")?;
                 let t = str_of(inner.get("subType").ok_or("$binary needs subType")?, "subType")?;
-                binary(data, u8::from_str_radix(t, 16).map_err(|_| format!("subType `{t}` is not hexadecimal"))?)?
+                binary(
+                    data,
+                    u8::from_str_radix(t, 16).map_err(|_| format!("subType `{t}` is not hexadecimal"))?,
+                )?
             }
-            _ => return Err("$binary is neither the legacy {$binary, $type} nor the v2 {$binary: {base64, subType}} form".into()),
+            _ => {
+                return Err(
+                    "$binary is neither the legacy {$binary, $type} nor the v2 {$binary: {base64, subType}} form"
+                        .into(),
+                );
+            }
         },
         "$uuid" if only(1) => {
             let s = str_of(&map["$uuid"], "$uuid")?;
@@ -1051,7 +1129,9 @@ fn special_form(map: &Map) -> Result<Option<Bson>, String> {
             })
         }
         "$regularExpression" if only(1) => {
-            let inner = map["$regularExpression"].as_object().ok_or("$regularExpression must be {pattern, options}")?;
+            let inner = map["$regularExpression"]
+                .as_object()
+                .ok_or("$regularExpression must be {pattern, options}")?;
             let pattern = inner.get("pattern").and_then(Value::as_str).unwrap_or_default();
             let options = inner.get("options").and_then(Value::as_str).unwrap_or_default();
             regex(pattern, options)
@@ -1094,13 +1174,8 @@ fn binary(data: &str, subtype: u8) -> Result<Bson, String> {
 
 fn number_text(v: &Value, what: &str) -> Result<i64, String> {
     match v {
-        Value::String(s) => s
-            .trim()
-            .parse()
-            .map_err(|_| format!("{what} `{s}` is not an integer")),
-        Value::Number(n) => n
-            .as_i64()
-            .ok_or_else(|| format!("{what} {n} is not an integer")),
+        Value::String(s) => s.trim().parse().map_err(|_| format!("{what} `{s}` is not an integer")),
+        Value::Number(n) => n.as_i64().ok_or_else(|| format!("{what} {n} is not an integer")),
         other => Err(format!("{what} must be a string, found {other}")),
     }
 }
@@ -1118,9 +1193,7 @@ fn parse_date(v: &Value) -> Result<DateTime, String> {
             Some(n) => Ok(DateTime::from_millis(number_text(n, "$date.$numberLong")?)),
             None => Err("$date must be a string, a number or {$numberLong}".to_string()),
         },
-        Value::String(s) => {
-            parse_iso(s).ok_or_else(|| format!("$date `{s}` is not an ISO 8601 date"))
-        }
+        Value::String(s) => parse_iso(s).ok_or_else(|| format!("$date `{s}` is not an ISO 8601 date")),
         other => Err(format!("$date must be a string or a number, found {other}")),
     }
 }
@@ -1135,11 +1208,7 @@ fn parse_iso(s: &str) -> Option<DateTime> {
             return Some(DateTime::from_millis(d.timestamp_millis()));
         }
     }
-    for fmt in [
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%d %H:%M:%S%.f",
-    ] {
+    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S%.f"] {
         if let Ok(d) = NaiveDateTime::parse_from_str(s.trim_end_matches('Z'), fmt) {
             return Some(DateTime::from_millis(d.and_utc().timestamp_millis()));
         }
@@ -1159,9 +1228,6 @@ pub fn parse_all(text: &str, origin: &str) -> Result<Vec<Document>, Error> {
     }
     Ok(out)
 }
-
-#[allow(dead_code)]
-fn _assert_send(_: &dyn Read) {}
 
 #[cfg(test)]
 mod tests {
@@ -1225,9 +1291,7 @@ mod tests {
             let docs = parse_all(text, "t").unwrap();
             assert_eq!(docs.len(), 2, "{text}");
         }
-        let err = parse_all("{\"_id\":1}\n{\"_id\":", "t.json")
-            .unwrap_err()
-            .to_string();
+        let err = parse_all("{\"_id\":1}\n{\"_id\":", "t.json").unwrap_err().to_string();
         assert!(
             err.contains("t.json") && err.contains("document 2") && err.contains("cut off"),
             "{err}"

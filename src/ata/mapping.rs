@@ -250,11 +250,7 @@ pub const MAPPING_VERSION: u32 = 1;
 impl Mapping {
     /// The built-in mapping.
     pub fn builtin() -> Result<Self, Error> {
-        Self::build(
-            parse(DEFAULT_MAPPING, DEFAULT_ORIGIN)?,
-            None,
-            DEFAULT_ORIGIN,
-        )
+        Self::build(parse(DEFAULT_MAPPING, DEFAULT_ORIGIN)?, None, DEFAULT_ORIGIN)
     }
 
     /// The built-in mapping with the sections of `path` replacing its own.
@@ -339,10 +335,7 @@ impl Mapping {
         self.detectors
             .exclusion_kinds
             .iter()
-            .find(|r| {
-                list.to_ascii_lowercase()
-                    .contains(&r.contains.to_ascii_lowercase())
-            })
+            .find(|r| list.to_ascii_lowercase().contains(&r.contains.to_ascii_lowercase()))
             .map(|r| r.kind)
     }
 }
@@ -369,23 +362,14 @@ mod tests {
     #[test]
     fn the_builtin_mapping_is_complete() {
         let m = Mapping::builtin().unwrap();
-        assert_eq!(
-            m.logical_for("suspiciousactivities"),
-            Some(Logical::SuspiciousActivity)
-        );
+        assert_eq!(m.logical_for("suspiciousactivities"), Some(Logical::SuspiciousActivity));
         assert_eq!(m.logical_for("KerberosAs_20261115"), None);
         assert_eq!(
             m.exclusion_kind("ExcludedSourceComputerIds"),
             Some(ExclusionKind::Computer)
         );
-        assert_eq!(
-            m.exclusion_kind("ExcludedSubnets"),
-            Some(ExclusionKind::Subnet)
-        );
-        assert!(
-            m.detector_regex
-                .is_match("DnsReconnaissanceDetectorConfiguration")
-        );
+        assert_eq!(m.exclusion_kind("ExcludedSubnets"), Some(ExclusionKind::Subnet));
+        assert!(m.detector_regex.is_match("DnsReconnaissanceDetectorConfiguration"));
         assert!(m.gateway_regex.is_match("LightweightGatewaySystemProfile"));
     }
 
@@ -393,7 +377,11 @@ mod tests {
     fn an_override_replaces_only_its_sections() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("m.yaml");
-        std::fs::write(&f, "version: 1\nsyslog:\n  section: X.Y\n  enabled: IsOn\n  endpoint: [A]\n  transport: [B]\n  format: [C]\n").unwrap();
+        std::fs::write(
+            &f,
+            "version: 1\nsyslog:\n  section: X.Y\n  enabled: IsOn\n  endpoint: [A]\n  transport: [B]\n  format: [C]\n",
+        )
+        .unwrap();
         let m = Mapping::load(Some(&f)).unwrap();
         assert_eq!(m.syslog.section.0, vec!["X.Y".to_string()]);
         assert_eq!(

@@ -98,10 +98,7 @@ pub enum Error {
     },
 
     #[error("could not read {}: {source}{}", path.display(), io_hint(source))]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
 
     #[error("mapping {0}")]
     MappingYaml(crate::yaml::YamlError),
@@ -327,11 +324,7 @@ pub(crate) async fn open_sources(
         let reader = live::LiveReader::connect(mongo, mapping).await;
         progress.finish(
             "ATA MongoDB: connecting",
-            if reader.is_ok() {
-                "connected"
-            } else {
-                "failed"
-            },
+            if reader.is_ok() { "connected" } else { "failed" },
         );
         let reader = reader?;
         let mut source = Source::ok(SourceKind::AtaMongo, live::redact_uri(&mongo.uri));
@@ -344,10 +337,7 @@ pub(crate) async fn open_sources(
         });
     }
     if let Some(dir) = &sources.dump {
-        let database = sources
-            .mongo
-            .as_ref()
-            .map_or("ATA", |m| m.database.as_str());
+        let database = sources.mongo.as_ref().map_or("ATA", |m| m.database.as_str());
         let folder = dump::DumpFolder::open(dir, database)?;
         let mut source = Source::ok(SourceKind::AtaDump, folder.root.display().to_string());
         source.read_at = now;

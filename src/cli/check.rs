@@ -20,8 +20,6 @@ pub enum Action {
 pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
     match args.action {
         Some(Action::Dsa(a)) => super::check_dsa::run(a, ctx).await,
-        None => Err(Error::Input(
-            "running all checks is being built (issue 5)".into(),
-        )),
+        None => Err(Error::Input("running all checks is being built (issue 5)".into())),
     }
 }

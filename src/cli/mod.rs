@@ -143,11 +143,7 @@ pub fn main() -> ExitCode {
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (2).
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() {
-                exit::INPUT
-            } else {
-                exit::OK
-            });
+            return ExitCode::from(if e.use_stderr() { exit::INPUT } else { exit::OK });
         }
     };
     let color = apply_color_choice(cli.color);
@@ -159,10 +155,7 @@ pub fn main() -> ExitCode {
         color,
         arguments: redacted_arguments(std::env::args().skip(1)),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: could not start the async runtime: {e}");

@@ -32,10 +32,8 @@ impl Progress for CliProgress {
         let Some(bars) = &self.bars else { return };
         let bar = match total {
             Some(n) => ProgressBar::new(n).with_style(
-                ProgressStyle::with_template(
-                    "{spinner} {msg:40!} {bar:30} {human_pos}/{human_len}",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                ProgressStyle::with_template("{spinner} {msg:40!} {bar:30} {human_pos}/{human_len}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
             ),
             None => ProgressBar::new_spinner().with_style(
                 ProgressStyle::with_template("{spinner} {msg:40!} {human_pos}")

@@ -52,11 +52,7 @@ impl Error {
 }
 
 /// Reads the directory into `inventory.directory` and matches ATA's entities against it.
-pub async fn collect_into(
-    sources: &DirectorySources,
-    inventory: &mut Inventory,
-    progress: &dyn Progress,
-) -> Result<(), Error> {
+pub async fn collect_into(sources: &DirectorySources, inventory: &mut Inventory, progress: &dyn Progress) -> Result<(), Error> {
     // Placeholder until the readers land: nothing is read.
     let _ = (sources, inventory, progress);
     Ok(())

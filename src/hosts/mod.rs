@@ -37,11 +37,7 @@ impl Error {
 }
 
 /// Reads every host facts source into `inventory.hosts` and the Center's facts.
-pub fn collect_into(
-    sources: &HostSources,
-    inventory: &mut Inventory,
-    progress: &dyn Progress,
-) -> Result<(), Error> {
+pub fn collect_into(sources: &HostSources, inventory: &mut Inventory, progress: &dyn Progress) -> Result<(), Error> {
     // Placeholder until the readers land: nothing is read.
     let _ = (sources, inventory, progress);
     Ok(())

@@ -209,11 +209,7 @@ mod tests {
                     detector: "DnsReconnaissanceDetectorConfiguration".into(),
                     kind: ExclusionKind::Computer,
                     value: "c0ffee00-0000-4000-8000-000000000001".into(),
-                    entity: Some(entity(
-                        "c0ffee00-0000-4000-8000-000000000001",
-                        "FAB-SCAN01",
-                        EntityType::Computer,
-                    )),
+                    entity: Some(entity("c0ffee00-0000-4000-8000-000000000001", "FAB-SCAN01", EntityType::Computer)),
                     list: Some("ExcludedSourceComputerIds".into()),
                 },
                 Exclusion {
@@ -244,11 +240,7 @@ mod tests {
                 domain_controllers: vec!["FAB-DC01.fabrikam.test".into()],
             }],
             alerts: Alerts {
-                by_status: BTreeMap::from([
-                    ("Open".into(), 1),
-                    ("Suppressed".into(), 1),
-                    ("Closed".into(), 7),
-                ]),
+                by_status: BTreeMap::from([("Open".into(), 1), ("Suppressed".into(), 1), ("Closed".into(), 7)]),
                 open: vec![alert("Open")],
                 suppressed: vec![alert("Suppressed")],
             },
@@ -346,10 +338,7 @@ mod tests {
             time_offset_seconds: Some(0.4),
             errors: vec!["power scheme: access denied".into()],
         }];
-        inv.note_not_found(
-            "ata.report_schedules",
-            vec!["Configuration.ReporterConfiguration".into()],
-        );
+        inv.note_not_found("ata.report_schedules", vec!["Configuration.ReporterConfiguration".into()]);
         inv
     }
 
@@ -360,13 +349,7 @@ mod tests {
         let back: Inventory = crate::yaml::from_str(&text, "test").unwrap();
         assert_eq!(back, inv);
         // Keys named by the issue are present as such.
-        for key in [
-            "schema_version:",
-            "collected_at:",
-            "not_found:",
-            "domain_synchronizer_candidate: null",
-            "secret_present: true",
-        ] {
+        for key in ["schema_version:", "collected_at:", "not_found:", "domain_synchronizer_candidate: null", "secret_present: true"] {
             assert!(text.contains(key), "{key} missing from\n{text}");
         }
     }
@@ -414,8 +397,7 @@ mod tests {
                 at: at(17),
             }],
         };
-        let back: ChecksFile =
-            crate::yaml::from_str(&crate::yaml::to_string(&checks, "t").unwrap(), "t").unwrap();
+        let back: ChecksFile = crate::yaml::from_str(&crate::yaml::to_string(&checks, "t").unwrap(), "t").unwrap();
         assert_eq!(back, checks);
         assert_eq!(checks.counts()[&Status::Fail], 1);
 
@@ -432,8 +414,7 @@ mod tests {
                 evidence: vec!["evidence/syslog-test.png".into()],
             },
         );
-        let back: ChecklistState =
-            crate::yaml::from_str(&crate::yaml::to_string(&state, "t").unwrap(), "t").unwrap();
+        let back: ChecklistState = crate::yaml::from_str(&crate::yaml::to_string(&state, "t").unwrap(), "t").unwrap();
         assert_eq!(back, state);
         assert_eq!(state.step("C05").status, StepStatus::Todo);
     }
@@ -441,10 +422,7 @@ mod tests {
     #[test]
     fn host_names_match_like_windows() {
         assert!(same_host("FAB-DC01", "fab-dc01.fabrikam.test"));
-        assert!(same_host(
-            "FAB-DC01.fabrikam.test",
-            "FAB-DC01.FABRIKAM.TEST"
-        ));
+        assert!(same_host("FAB-DC01.fabrikam.test", "FAB-DC01.FABRIKAM.TEST"));
         assert!(!same_host("FAB-DC01", "FAB-DC010"));
     }
 }
