@@ -155,6 +155,14 @@ impl JsonFile {
         }
     }
 
+    /// The collection a plain export holds, as named by its file.
+    pub fn physical_name(&self) -> Option<&str> {
+        match &self.kind {
+            JsonKind::Export { physical, .. } => Some(physical),
+            JsonKind::Collector(_) => None,
+        }
+    }
+
     /// A plain export whose collection extraction does not read (e.g. a per-day activity
     /// collection), reported so the consultant knows it was not used.
     pub fn unused_collection(&self) -> Option<&str> {
@@ -167,14 +175,15 @@ impl JsonFile {
         }
     }
 
-    /// Streams the documents of `scan.collection` that pass its filter.
+    /// Streams the documents of `scan.collection` that pass its filter; also returns how
+    /// many documents of that collection the file holds.
     pub fn scan(
         &self,
         mapping: &Mapping,
         scan: &Scan,
         progress: &dyn Progress,
         visit: &mut Visit<'_>,
-    ) -> Result<ScanOutcome, Error> {
+    ) -> Result<(ScanOutcome, u64), Error> {
         let task = format!("ATA {} from {}", scan.collection, self.file_name());
         progress.start(&task, None);
         let mut splitter = Splitter::new(open_text(&self.path)?, self.origin.clone());
@@ -268,7 +277,7 @@ impl JsonFile {
             outcome.tally = Some(tally);
         }
         progress.finish(&task, &format!("{count} documents"));
-        Ok(outcome)
+        Ok((outcome, count))
     }
 
     fn file_name(&self) -> String {

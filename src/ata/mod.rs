@@ -263,7 +263,12 @@ impl OpenSource {
                 }
                 Ok(total)
             }
-            Reader::Json(j) => j.scan(mapping, scan, progress, visit),
+            Reader::Json(j) => j.scan(mapping, scan, progress, visit).map(|(outcome, count)| {
+                if let Some(name) = j.physical_name() {
+                    self.counted.push((name.to_string(), count));
+                }
+                outcome
+            }),
         };
         match result {
             Ok(o) => {
