@@ -40,6 +40,7 @@
 //!   types; they never name a protocol crate.
 
 pub mod ata;
+pub mod checks;
 pub mod cli;
 pub mod demo;
 pub mod directory;
