@@ -15,8 +15,8 @@
 //! queries sized so that each batch comes back in one reply.
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::TryStreamExt;
@@ -55,6 +55,7 @@ pub struct LiveReader {
     /// Physical name per logical collection, as listed by the server.
     physical: BTreeMap<Logical, Vec<String>>,
     round_trips: Arc<AtomicU64>,
+    commands: Arc<Mutex<BTreeMap<String, u64>>>,
 }
 
 /// The URI with any password removed, for messages and `sources[].location`.
@@ -250,10 +251,14 @@ impl LiveReader {
         options.server_selection_timeout.get_or_insert(SERVER_SELECTION_TIMEOUT);
         options.connect_timeout.get_or_insert(CONNECT_TIMEOUT);
         let round_trips = Arc::new(AtomicU64::new(0));
-        let counter = round_trips.clone();
+        let commands: Arc<Mutex<BTreeMap<String, u64>>> = Arc::default();
+        let (counter, names) = (round_trips.clone(), commands.clone());
         options.command_event_handler = Some(EventHandler::callback(move |ev: CommandEvent| {
-            if let CommandEvent::Started(_) = ev {
+            if let CommandEvent::Started(started) = ev {
                 counter.fetch_add(1, Ordering::Relaxed);
+                if let Ok(mut names) = names.lock() {
+                    *names.entry(started.command_name).or_default() += 1;
+                }
             }
         }));
         let client = Client::with_options(options).map_err(|e| classify(&server, &e))?;
@@ -311,6 +316,7 @@ impl LiveReader {
             collections,
             physical,
             round_trips,
+            commands,
         })
     }
 
@@ -325,6 +331,12 @@ impl LiveReader {
     /// Requests sent to the server so far (each a round trip).
     pub fn round_trips(&self) -> u64 {
         self.round_trips.load(Ordering::Relaxed)
+    }
+
+    /// Commands sent so far, by name (`find`, `getMore`, `aggregate`…): the evidence
+    /// that the reader only reads.
+    pub fn commands(&self) -> BTreeMap<String, u64> {
+        self.commands.lock().map(|c| c.clone()).unwrap_or_default()
     }
 
     /// Runs one scan: the tally as one `aggregate`, the documents as `find`s, with `$in`

@@ -386,6 +386,13 @@ pub async fn collect_into(
     let mapping = Mapping::load(sources.mapping.as_deref())?;
     let mut open = open_sources(sources, &mapping, progress).await?;
     let extracted = extract::extract(&mut open, &mapping, progress).await?;
+    for o in &mut open {
+        if let Reader::Live(live) = &o.reader {
+            // Every request the live path made, for the consultant who must justify the
+            // load on a production Center.
+            progress.finish("ATA MongoDB", &format!("{} round trips", live.round_trips()));
+        }
+    }
     inventory.ata = extracted.ata;
     inventory.not_found.extend(extracted.not_found);
     inventory.sources.extend(open.into_iter().map(|o| o.source));
