@@ -299,6 +299,11 @@ fn bad_json_files_are_refused_with_file_and_document() {
         &["UniqueEntity.json, document 1", "Name"],
     );
 
+    // A file named after no collection ATA reads, whose documents do not say either.
+    let other = tmp.path().join("export.json");
+    fs::write(&other, "{\"_id\": 1, \"Name\": \"x\"}\n").unwrap();
+    refused(&eng, &["--ata-json", other.to_str().unwrap()], 2, &["export.json", "cannot tell which collection"]);
+
     // A missing file.
     refused(
         &eng,

@@ -374,6 +374,17 @@ mod tests {
         assert!(e.contains("X.bson"), "{e}");
     }
 
+    proptest::proptest! {
+        /// Damaged bytes end in an error, never a panic.
+        #[test]
+        fn arbitrary_bytes_never_panic(mut data in proptest::collection::vec(proptest::num::u8::ANY, 0..300), cut in 0usize..300) {
+            let valid = bytes(&[doc! {"_id": 1, "a": "x", "b": [1, {"c": true}]}]);
+            data.splice(0..0, valid);
+            let _ = read_all(&data);
+            let _ = read_all(&data[..cut.min(data.len())]);
+        }
+    }
+
     #[test]
     fn a_length_lie_and_bad_utf8_are_reported() {
         let mut data = bytes(&[doc! {"_id": 1, "a": "xyz"}]);

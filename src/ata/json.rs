@@ -117,6 +117,18 @@ impl JsonFile {
             // The name says nothing (renamed file): the type discriminator usually does.
             collection = guess_from_type(&first.0);
         }
+        if collection.is_none() {
+            return Err(Error::input(
+                &origin,
+                None,
+                &format!(
+                    "cannot tell which collection this export holds: its name ({physical}) is \
+                     none of {} and its first document's _t does not say; name the file after \
+                     its collection, e.g. UniqueEntity.json",
+                    mapping.all_names().join(", ")
+                ),
+            ));
+        }
         Ok(Self {
             path: path.to_path_buf(),
             origin,
@@ -160,18 +172,6 @@ impl JsonFile {
         match &self.kind {
             JsonKind::Export { physical, .. } => Some(physical),
             JsonKind::Collector(_) => None,
-        }
-    }
-
-    /// A plain export whose collection extraction does not read (e.g. a per-day activity
-    /// collection), reported so the consultant knows it was not used.
-    pub fn unused_collection(&self) -> Option<&str> {
-        match &self.kind {
-            JsonKind::Export {
-                collection: None,
-                physical,
-            } => Some(physical),
-            _ => None,
         }
     }
 
@@ -1282,6 +1282,21 @@ mod tests {
         assert!(matches!(d.get("r"), Some(Bson::RegularExpression(r)) if r.pattern == "ab+c"));
         assert_eq!(d.get("m"), Some(&Bson::MinKey));
         assert_eq!(d.get_f64("n").unwrap(), f64::NEG_INFINITY);
+    }
+
+    proptest::proptest! {
+        /// Whatever a file holds, parsing ends in a document or an error, never a panic.
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC{0,200}") {
+            let _ = parse_document(&text);
+            let _ = parse_all(&text, "fuzz.json");
+        }
+
+        #[test]
+        fn shell_like_text_never_panics(text in r#"[{}\[\]():,"'/\\a-zA-Z0-9 .\-é]{0,120}"#) {
+            let _ = parse_document(&text);
+            let _ = parse_all(&text, "fuzz.json");
+        }
     }
 
     #[test]

@@ -321,6 +321,11 @@ impl Mapping {
         None
     }
 
+    /// Every physical collection name the mapping knows.
+    pub fn all_names(&self) -> Vec<String> {
+        Logical::ALL.iter().flat_map(|l| self.names_of(*l).iter().cloned()).collect()
+    }
+
     /// The physical names a logical collection may have.
     pub fn names_of(&self, logical: Logical) -> &[String] {
         match logical {

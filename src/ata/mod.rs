@@ -362,12 +362,6 @@ pub(crate) async fn open_sources(
         let mut source = Source::ok(kind, path.display().to_string());
         source.read_at = now;
         source.server_version = file.server_version();
-        if let Some(name) = file.unused_collection() {
-            source.error = Some(format!(
-                "collection {name} (from the file name) is not one the inventory reads \
-                 (SystemProfile, UniqueEntity, SuspiciousActivity); the file was not used"
-            ));
-        }
         out.push(OpenSource {
             reader: Reader::Json(file),
             source,
@@ -390,7 +384,8 @@ pub async fn collect_into(
         if let Reader::Live(live) = &o.reader {
             // Every request the live path made, for the consultant who must justify the
             // load on a production Center.
-            progress.finish("ATA MongoDB", &format!("{} round trips", live.round_trips()));
+            let by_command: Vec<String> = live.commands().iter().map(|(c, n)| format!("{c} {n}")).collect();
+            progress.finish("ATA MongoDB", &format!("{} round trips ({})", live.round_trips(), by_command.join(", ")));
         }
     }
     inventory.ata = extracted.ata;
