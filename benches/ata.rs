@@ -48,7 +48,10 @@ fn guid(i: usize) -> String {
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
 }
@@ -179,14 +182,23 @@ fn generate(dir: &Path) -> BTreeMap<String, u64> {
         let t = Instant::now();
         let mut rng = Lcg(42);
         write_docs(&db.join("SystemProfile.bson"), profiles().into_iter());
-        write_docs(&db.join("UniqueEntity.bson"), (0..ENTITIES).map(|i| entity(i, &mut rng)));
+        write_docs(
+            &db.join("UniqueEntity.bson"),
+            (0..ENTITIES).map(|i| entity(i, &mut rng)),
+        );
         let mut rng = Lcg(7);
-        write_docs(&db.join("SuspiciousActivity.bson"), (0..ALERTS).map(|i| alert(i, &mut rng)));
+        write_docs(
+            &db.join("SuspiciousActivity.bson"),
+            (0..ALERTS).map(|i| alert(i, &mut rng)),
+        );
         fs::write(&marker, b"").unwrap();
         eprintln!("bench: generated in {:.1} s", t.elapsed().as_secs_f64());
     }
     for name in ["SystemProfile", "UniqueEntity", "SuspiciousActivity"] {
-        sizes.insert(name.to_string(), fs::metadata(db.join(format!("{name}.bson"))).unwrap().len());
+        sizes.insert(
+            name.to_string(),
+            fs::metadata(db.join(format!("{name}.bson"))).unwrap().len(),
+        );
     }
     sizes
 }
@@ -198,7 +210,10 @@ fn peak_rss_kib() -> Option<u64> {
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap()
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 /// The measured child: one inventory from the dump, then its own peak RSS.
@@ -206,7 +221,10 @@ fn child_inventory(dir: &Path) {
     let t = Instant::now();
     let inv = runtime().block_on(async {
         let mut inv = Inventory::new(chrono::Utc::now());
-        let sources = AtaSources { dump: Some(dir.to_path_buf()), ..AtaSources::default() };
+        let sources = AtaSources {
+            dump: Some(dir.to_path_buf()),
+            ..AtaSources::default()
+        };
         ata2atp::ata::collect_into(&sources, &mut inv, &Silent).await.unwrap();
         inv
     });
@@ -239,7 +257,9 @@ s = time.perf_counter() - t
 import json; print(json.dumps({"docs": n, "seconds": s, "docs_per_s": n / s, "c_extension": bson.has_c(), "pymongo": __import__("pymongo").version}))
 "#;
     match Command::new(python).arg("-c").arg(code).arg(file).output() {
-        Ok(o) if o.status.success() => serde_json::from_slice(&o.stdout).unwrap_or(json!({"error": "unreadable output"})),
+        Ok(o) if o.status.success() => {
+            serde_json::from_slice(&o.stdout).unwrap_or(json!({"error": "unreadable output"}))
+        }
         Ok(o) => json!({ "error": String::from_utf8_lossy(&o.stderr).trim().to_string() }),
         Err(e) => json!({ "error": format!("{python}: {e}") }),
     }
@@ -259,7 +279,12 @@ fn live_inner(uri: &str, dir: &Path) -> serde_json::Value {
         let db = client.database(&db_name);
         let t = Instant::now();
         for name in ["SystemProfile", "UniqueEntity", "SuspiciousActivity"] {
-            let file = DumpFile { path: dir.join("ATA").join(format!("{name}.bson")), collection: name.into(), gzip: false, size_bytes: 0 };
+            let file = DumpFile {
+                path: dir.join("ATA").join(format!("{name}.bson")),
+                collection: name.into(),
+                gzip: false,
+                size_bytes: 0,
+            };
             let mut stream = dump::open_stream(&file).unwrap();
             let coll = db.collection::<Document>(name);
             let mut batch = Vec::with_capacity(2000);
@@ -278,7 +303,10 @@ fn live_inner(uri: &str, dir: &Path) -> serde_json::Value {
 
         let mut source = MongoSource::new(uri.to_string());
         source.database = db_name.clone();
-        let sources = AtaSources { mongo: Some(source), ..AtaSources::default() };
+        let sources = AtaSources {
+            mongo: Some(source),
+            ..AtaSources::default()
+        };
         let counter = RoundTrips::default();
         let t = Instant::now();
         let mut inv = Inventory::new(chrono::Utc::now());
@@ -310,15 +338,31 @@ impl ata2atp::progress::Progress for RoundTrips {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
-    if args.first().map(String::as_str) == Some("child-inventory") {
-        child_inventory(Path::new(&args[1]));
+    let all: Vec<String> = std::env::args().skip(1).collect();
+    if all.first().map(String::as_str) == Some("child-inventory") {
+        child_inventory(Path::new(&all[1]));
         return;
     }
-    let opt = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    // `cargo bench` passes --bench; `cargo test --all-targets` runs this binary without it,
+    // and a benchmark has no place in a test run.
+    if !all.iter().any(|a| a == "--bench") {
+        eprintln!("ata benchmark: not run outside `cargo bench` (use scripts/bench-ata.sh)");
+        return;
+    }
+    let args: Vec<String> = all.into_iter().filter(|a| a != "--bench").collect();
+    let opt = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = opt("--dir").map(PathBuf::from).unwrap_or_else(|| root.join("target/bench/ata-dump"));
-    let out = opt("--out").map(PathBuf::from).unwrap_or_else(|| root.join("target/bench/ata.json"));
+    let dir = opt("--dir")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target/bench/ata-dump"));
+    let out = opt("--out")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target/bench/ata.json"));
     let python = opt("--python").unwrap_or_else(|| "python3".into());
     let sizes = generate(&dir);
     let ue = dir.join("ATA/UniqueEntity.bson");
@@ -340,15 +384,34 @@ fn main() {
 
     // The inventory's own pass over UniqueEntity: what it really does with the file.
     let mapping = Mapping::builtin().unwrap();
-    let ids: BTreeMap<String, Bson> = (0..TAGGED).chain(100_000..100_000 + EXCLUSIONS).map(|i| (guid(i), Bson::String(guid(i)))).collect();
+    let ids: BTreeMap<String, Bson> = (0..TAGGED)
+        .chain(100_000..100_000 + EXCLUSIONS)
+        .map(|i| (guid(i), Bson::String(guid(i))))
+        .collect();
     let scan = Scan {
         collection: Logical::UniqueEntity,
-        filter: Filter::Or(vec![Filter::IdIn("_id".into(), ids), Filter::IsTrue("IsHoneytoken".into()), Filter::IsTrue("IsSensitive".into())]),
-        projection: Some(vec!["_id".into(), "_t".into(), "Name".into(), "Sid".into(), "IsHoneytoken".into(), "IsSensitive".into()]),
+        filter: Filter::Or(vec![
+            Filter::IdIn("_id".into(), ids),
+            Filter::IsTrue("IsHoneytoken".into()),
+            Filter::IsTrue("IsSensitive".into()),
+        ]),
+        projection: Some(vec![
+            "_id".into(),
+            "_t".into(),
+            "Name".into(),
+            "Sid".into(),
+            "IsHoneytoken".into(),
+            "IsSensitive".into(),
+        ]),
         tally: None,
     };
     let _ = &mapping;
-    let file = DumpFile { path: ue.clone(), collection: "UniqueEntity".into(), gzip: false, size_bytes: 0 };
+    let file = DumpFile {
+        path: ue.clone(),
+        collection: "UniqueEntity".into(),
+        gzip: false,
+        size_bytes: 0,
+    };
     let mut scan_best = f64::MAX;
     let mut matched = 0;
     for _ in 0..3 {
@@ -359,7 +422,11 @@ fn main() {
     }
 
     // The whole inventory in a child process, for an honest peak RSS.
-    let child = Command::new(std::env::current_exe().unwrap()).arg("child-inventory").arg(&dir).output().unwrap();
+    let child = Command::new(std::env::current_exe().unwrap())
+        .arg("child-inventory")
+        .arg(&dir)
+        .output()
+        .unwrap();
     assert!(child.status.success(), "{}", String::from_utf8_lossy(&child.stderr));
     let inventory: serde_json::Value = serde_json::from_slice(&child.stdout).unwrap();
 

@@ -302,7 +302,12 @@ fn bad_json_files_are_refused_with_file_and_document() {
     // A file named after no collection ATA reads, whose documents do not say either.
     let other = tmp.path().join("export.json");
     fs::write(&other, "{\"_id\": 1, \"Name\": \"x\"}\n").unwrap();
-    refused(&eng, &["--ata-json", other.to_str().unwrap()], 2, &["export.json", "cannot tell which collection"]);
+    refused(
+        &eng,
+        &["--ata-json", other.to_str().unwrap()],
+        2,
+        &["export.json", "cannot tell which collection"],
+    );
 
     // A missing file.
     refused(

@@ -23,27 +23,53 @@ fn every_file(dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
 fn the_demo_has_a_full_ata_section_and_no_secret() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
-    let out = Command::cargo_bin("ata2atp").unwrap().arg("demo").arg(&dir).output().unwrap();
+    let out = Command::cargo_bin("ata2atp")
+        .unwrap()
+        .arg("demo")
+        .arg(&dir)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = fs::read_to_string(dir.join("inventory.yaml")).unwrap();
     let inv: Inventory = ata2atp::yaml::from_str(&text, "inventory.yaml").unwrap();
     let a = &inv.ata;
 
-    assert!(inv.sources.iter().filter(|s| s.kind == ata2atp::model::SourceKind::AtaJson).count() >= 3, "{:?}", inv.sources);
+    assert!(
+        inv.sources
+            .iter()
+            .filter(|s| s.kind == ata2atp::model::SourceKind::AtaJson)
+            .count()
+            >= 3,
+        "{:?}",
+        inv.sources
+    );
     assert!(!a.center.console_urls.is_empty() && !a.center.certificate_thumbprints.is_empty());
     assert!(!a.directory_services_accounts.is_empty());
     assert!(a.directory_services_accounts.iter().all(|d| d.secret_present));
     assert!(a.syslog.as_ref().is_some_and(|s| s.server.is_some()));
-    assert!(a.email.as_ref().is_some_and(|e| e.server.is_some() && !e.recipients.is_empty()));
+    assert!(
+        a.email
+            .as_ref()
+            .is_some_and(|e| e.server.is_some() && !e.recipients.is_empty())
+    );
     assert!(a.vpn.as_ref().is_some_and(|v| v.secret_present));
-    assert!(!a.exclusions.is_empty() && a.exclusions.iter().any(|e| e.entity.as_ref().is_some_and(|x| x.name.is_some())));
+    assert!(
+        !a.exclusions.is_empty()
+            && a.exclusions
+                .iter()
+                .any(|e| e.entity.as_ref().is_some_and(|x| x.name.is_some()))
+    );
     assert!(!a.honeytokens.is_empty() && a.honeytokens.iter().all(|h| h.name.is_some()));
     assert!(a.sensitive.iter().any(|s| s.source == Some(TagSource::Manual)));
     assert!(!a.report_schedules.is_empty());
     assert!(!a.gateways.is_empty());
     assert!(a.gateways.iter().any(|g| g.domain_synchronizer_candidate == Some(true)));
     // Gateways carry no lightweight flag in ATA's database: the directory decides.
-    assert!(a.gateways.iter().all(|g| g.kind != GatewayKind::LightweightGateway || inv.directory.is_some()));
+    assert!(
+        a.gateways
+            .iter()
+            .all(|g| g.kind != GatewayKind::LightweightGateway || inv.directory.is_some())
+    );
     assert!(!a.alerts.open.is_empty() && a.alerts.total() > a.alerts.open.len() as u64);
     assert!(!a.detectors.is_empty());
 
@@ -55,8 +81,15 @@ fn the_demo_has_a_full_ata_section_and_no_secret() {
             continue; // the sample itself, as shipped
         }
         let text = String::from_utf8_lossy(&bytes);
-        assert!(!text.contains("DEMO-SECRET") && !text.contains("REVNTy1TRUNSRVQ"), "{path} holds a planted secret");
+        assert!(
+            !text.contains("DEMO-SECRET") && !text.contains("REVNTy1TRUNSRVQ"),
+            "{path} holds a planted secret"
+        );
     }
-    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!all.contains("DEMO-SECRET") && !all.contains("REVNTy1TRUNSRVQ"));
 }

@@ -995,7 +995,33 @@ fn syslog(
         out.server = host;
         out.port = port;
     }
+    out.alert_notifications = toggle(&m.alert_toggle, wide, "ata.syslog.alert_notifications", types_of, note)?;
+    out.health_notifications = toggle(
+        &m.health_toggle,
+        wide,
+        "ata.syslog.health_notifications",
+        types_of,
+        note,
+    )?;
     Ok(Some(out))
+}
+
+/// A notification switch whose location is unknown: the first candidate found, or a
+/// `not_found` entry.
+fn toggle(
+    paths: &Paths,
+    wide: &[&Located],
+    item: &str,
+    types_of: &dyn Fn(&Located) -> String,
+    note: &mut Note<'_>,
+) -> Result<Option<bool>, Error> {
+    match find_first(paths, wide) {
+        Some((d, p)) => d.bool_at(&p),
+        None => {
+            note(item, tried(paths, wide, types_of));
+            Ok(None)
+        }
+    }
 }
 
 fn email(
@@ -1054,6 +1080,8 @@ fn email(
         out.server = host;
         out.port = port;
     }
+    out.alert_notifications = toggle(&m.alert_toggle, wide, "ata.email.alert_notifications", types_of, note)?;
+    out.health_notifications = toggle(&m.health_toggle, wide, "ata.email.health_notifications", types_of, note)?;
     out.alert_recipients = alert.unwrap_or_default();
     out.health_recipients = health.unwrap_or_default();
     for r in out.alert_recipients.iter().chain(&out.health_recipients) {

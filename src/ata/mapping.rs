@@ -99,6 +99,8 @@ pub struct SyslogPaths {
     pub endpoint: Paths,
     pub transport: Paths,
     pub format: Paths,
+    pub alert_toggle: Paths,
+    pub health_toggle: Paths,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -114,6 +116,8 @@ pub struct EmailPaths {
     pub secret: Paths,
     pub alert_recipients: Paths,
     pub health_recipients: Paths,
+    pub alert_toggle: Paths,
+    pub health_toggle: Paths,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -323,7 +327,10 @@ impl Mapping {
 
     /// Every physical collection name the mapping knows.
     pub fn all_names(&self) -> Vec<String> {
-        Logical::ALL.iter().flat_map(|l| self.names_of(*l).iter().cloned()).collect()
+        Logical::ALL
+            .iter()
+            .flat_map(|l| self.names_of(*l).iter().cloned())
+            .collect()
     }
 
     /// The physical names a logical collection may have.
@@ -384,7 +391,8 @@ mod tests {
         let f = dir.path().join("m.yaml");
         std::fs::write(
             &f,
-            "version: 1\nsyslog:\n  section: X.Y\n  enabled: IsOn\n  endpoint: [A]\n  transport: [B]\n  format: [C]\n",
+            "version: 1\nsyslog:\n  section: X.Y\n  enabled: IsOn\n  endpoint: [A]\n  transport: [B]\n  format: [C]\n  \
+             alert_toggle: [D]\n  health_toggle: [E]\n",
         )
         .unwrap();
         let m = Mapping::load(Some(&f)).unwrap();

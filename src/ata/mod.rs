@@ -385,7 +385,10 @@ pub async fn collect_into(
             // Every request the live path made, for the consultant who must justify the
             // load on a production Center.
             let by_command: Vec<String> = live.commands().iter().map(|(c, n)| format!("{c} {n}")).collect();
-            progress.finish("ATA MongoDB", &format!("{} round trips ({})", live.round_trips(), by_command.join(", ")));
+            progress.finish(
+                "ATA MongoDB",
+                &format!("{} round trips ({})", live.round_trips(), by_command.join(", ")),
+            );
         }
     }
     inventory.ata = extracted.ata;
