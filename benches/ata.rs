@@ -87,9 +87,9 @@ fn entity(i: usize, rng: &mut Lcg) -> Document {
         "Description": "Synthetic entity for the ata2atp benchmark",
         "CreationTime": DateTime::from_millis(1_500_000_000_000 + (rng.next() % 100_000_000_000) as i64),
         "IsDeleted": false,
-        "IsDisabled": rng.next() % 20 == 0,
+        "IsDisabled": rng.next().is_multiple_of(20),
         "IsPartial": false,
-        "IsSensitive": i % 125 == 0, // 2,000 automatic
+        "IsSensitive": i.is_multiple_of(125), // 2,000 automatic
         "IsHoneytoken": false,
         "CompleteSearchNames": [name.to_lowercase(), format!("{}@northwind.test", name.to_lowercase())],
     };

@@ -295,7 +295,7 @@ pub fn scan_file(
     let mut count = 0u64;
     while let Some((raw, origin)) = stream.next_raw()? {
         count += 1;
-        if count % 10_000 == 0 {
+        if count.is_multiple_of(10_000) {
             progress.advance(&task, 10_000);
         }
         if let Some(field) = &scan.tally {

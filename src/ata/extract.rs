@@ -772,10 +772,10 @@ fn center(
     }
     for d in profiles.center(mapping) {
         for p in m.pending_change_lists.iter() {
-            if let Some(list) = d.strings_at(p)? {
-                if list.len() > 1 {
-                    c.pending_change = true;
-                }
+            if let Some(list) = d.strings_at(p)?
+                && list.len() > 1
+            {
+                c.pending_change = true;
             }
         }
     }
@@ -833,11 +833,11 @@ pub fn split_endpoint(text: &str) -> (Option<String>, Option<u16>) {
     if t.is_empty() {
         return (None, None);
     }
-    if let Some(rest) = t.strip_prefix('[') {
-        if let Some((host, after)) = rest.split_once(']') {
-            let port = after.strip_prefix(':').and_then(|p| p.parse().ok());
-            return (Some(host.to_string()), port);
-        }
+    if let Some(rest) = t.strip_prefix('[')
+        && let Some((host, after)) = rest.split_once(']')
+    {
+        let port = after.strip_prefix(':').and_then(|p| p.parse().ok());
+        return (Some(host.to_string()), port);
     }
     match t.rsplit_once(':') {
         // More than one colon and no brackets: a bare IPv6 address.
@@ -930,7 +930,7 @@ fn dsa(
 }
 
 /// The first section candidate that exists, relative field lookups inside it.
-fn section<'a>(paths: &Paths, docs: &[&'a Located]) -> Result<Option<(Located, String)>, Error> {
+fn section(paths: &Paths, docs: &[&Located]) -> Result<Option<(Located, String)>, Error> {
     let Some((d, p)) = find_first(paths, docs) else {
         return Ok(None);
     };
@@ -1255,7 +1255,7 @@ fn reports(
             origin: d.origin.clone(),
         };
         let fix = in_section(&p);
-        let base = format!("{name}");
+        let base = name.to_string();
         let fix2 = |e: Error| fix(in_section(&base)(e));
         let enabled = s.first_bool(&m.enabled).map_err(&fix2)?;
         let mut schedule = None;

@@ -242,13 +242,13 @@ impl JsonFile {
                 ));
             }
             count += 1;
-            if count % 10_000 == 0 {
+            if count.is_multiple_of(10_000) {
                 progress.advance(&task, 10_000);
             }
-            if collector.is_none() {
-                if let Some(field) = &scan.tally {
-                    *tally.entry(tally_key(get_path(&doc, field))).or_default() += 1;
-                }
+            if collector.is_none()
+                && let Some(field) = &scan.tally
+            {
+                *tally.entry(tally_key(get_path(&doc, field))).or_default() += 1;
             }
             if !scan.filter.matches(&doc) {
                 continue;
@@ -433,10 +433,11 @@ pub fn collection_from_file_name(path: &Path) -> String {
         stem = coll;
     }
     // `_<timestamp>` (the Center's backups) or `-<date>` suffixes.
-    if let Some((base, suffix)) = stem.rsplit_once(['_', '-']) {
-        if !suffix.is_empty() && suffix.chars().all(|c| c.is_ascii_digit()) {
-            stem = base;
-        }
+    if let Some((base, suffix)) = stem.rsplit_once(['_', '-'])
+        && !suffix.is_empty()
+        && suffix.chars().all(|c| c.is_ascii_digit())
+    {
+        stem = base;
     }
     stem.to_string()
 }

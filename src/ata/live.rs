@@ -396,10 +396,10 @@ impl LiveReader {
                 let mut cursor = find.await.map_err(|e| classify(&self.server, &e))?;
                 while let Some(mut d) = cursor.try_next().await.map_err(|e| classify(&self.server, &e))? {
                     // The same document may answer two parts of an `$or` split in batches.
-                    if let Some(key) = d.get("_id").and_then(id_key) {
-                        if !seen.insert(key) {
-                            continue;
-                        }
+                    if let Some(key) = d.get("_id").and_then(id_key)
+                        && !seen.insert(key)
+                    {
+                        continue;
                     }
                     index += 1;
                     redact(&mut d);
