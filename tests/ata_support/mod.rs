@@ -38,6 +38,8 @@ pub fn planted_forms() -> Vec<String> {
         out.push(p.to_string());
         out.push(B64.encode(p));
         out.push(B64.encode(p).trim_end_matches('=').to_string());
+        out.push(hex::encode(p));
+        out.push(hex::encode_upper(p));
     }
     out.push("FIXTURE-SECRET".to_string());
     out
