@@ -55,6 +55,8 @@ pub struct DemoSummary {
     pub customer: String,
     pub samples: Vec<PathBuf>,
     pub inventory: PathBuf,
+    /// The checklist steps the demo walked, e.g. `P01 done`.
+    pub checklist: Vec<String>,
 }
 
 /// The demo's engagement configuration, pointing at the sample files.
@@ -126,11 +128,13 @@ pub async fn build(root: &Path) -> Result<DemoSummary> {
     let request = CollectRequest::from_config(&config, engagement.root());
     let inventory = crate::inventory::collect(request, &Silent).await?;
     let inventory_path = lock.save_inventory(&inventory)?;
+    let checklist = crate::checklist::demo_walk::walk(&engagement, &lock, &config)?;
 
     Ok(DemoSummary {
         engagement: engagement.root().to_path_buf(),
         customer: config.customer,
         samples,
         inventory: inventory_path,
+        checklist,
     })
 }

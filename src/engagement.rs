@@ -7,7 +7,8 @@
 //!   checks.yaml       the latest check results and the accepted risks
 //!   checklist.yaml    progress through the guide
 //!   reports/          generated reports and their integrity records
-//!   history/          every inventory ever collected, and the checklist change log
+//!   history/          every inventory ever collected, the checklist change log and the
+//!                     checklist's last good state
 //!   evidence/         files a consultant attaches to checklist steps
 //!   .ata2atp.lock     held by whoever is writing
 //! ```
@@ -38,6 +39,9 @@ pub const EVIDENCE_DIR: &str = "evidence";
 pub const LOCK_FILE: &str = ".ata2atp.lock";
 /// Append-only audit log of checklist changes, one JSON object per line.
 pub const CHECKLIST_LOG: &str = "history/checklist-changes.jsonl";
+/// Copy of `checklist.yaml` as of the last successful save. When the live file is edited
+/// by hand into something unreadable, nothing overwrites it and this copy is the way back.
+pub const CHECKLIST_LAST_GOOD: &str = "history/checklist.last-good.yaml";
 
 /// What went wrong with an engagement folder or one of its files.
 #[derive(Debug, thiserror::Error)]
@@ -511,8 +515,13 @@ impl WriteLock {
         self.write_yaml(CHECKS_FILE, checks)
     }
 
+    /// Saves the checklist state, and the same bytes as the last good copy in `history/`.
     pub fn save_checklist(&self, state: &ChecklistState) -> Result<PathBuf, EngagementError> {
-        self.write_yaml(CHECKLIST_FILE, state)
+        let text = yaml::to_string(state, CHECKLIST_FILE)?;
+        let path = self.write_atomic(CHECKLIST_FILE, text.as_bytes())?;
+        self.create_dir(HISTORY_DIR)?;
+        self.write_atomic(CHECKLIST_LAST_GOOD, text.as_bytes())?;
+        Ok(path)
     }
 }
 

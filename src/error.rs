@@ -50,6 +50,10 @@ pub enum Error {
     #[error(transparent)]
     Secret(#[from] crate::secrets::SecretError),
 
+    /// A checklist definition, state or change that cannot be used; a refused `set`.
+    #[error(transparent)]
+    Checklist(#[from] crate::checklist::Error),
+
     /// Bad input that is not a file format problem: a flag, a value, a combination.
     #[error("{0}")]
     Input(String),
@@ -66,7 +70,9 @@ impl Error {
     /// The exit code this error maps to.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Engagement(_) | Error::Yaml(_) | Error::Input(_) | Error::Secret(_) => exit::INPUT,
+            Error::Engagement(_) | Error::Yaml(_) | Error::Input(_) | Error::Secret(_) | Error::Checklist(_) => {
+                exit::INPUT
+            }
             Error::Ata(e) => e.exit_code(),
             Error::Directory(e) => e.exit_code(),
             Error::Hosts(e) => e.exit_code(),

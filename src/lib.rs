@@ -24,6 +24,7 @@
 //! | [`ata`] | reading ATA (live MongoDB, mongodump, JSON exports, collector script) into one snapshot, and the mapping-driven extraction into `inventory.ata` |
 //! | [`engagement`] | the engagement folder: paths, atomic writes, the writer's lock, history |
 //! | [`yaml`] | YAML in and out with file:line:column errors |
+//! | [`checklist`] | the guide's steps as data (`checklists/*.yaml`), bound to the inventory, gated on checks; the state in `checklist.yaml` |
 //! | [`demo`] | the synthetic sample deployment built into the binary |
 //! | [`progress`] | the progress trait both front ends render |
 //! | [`error`] | the crate error and the documented exit codes |
@@ -41,6 +42,7 @@
 //!   types; they never name a protocol crate.
 
 pub mod ata;
+pub mod checklist;
 pub mod checks;
 pub mod cli;
 pub mod demo;

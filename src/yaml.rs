@@ -54,7 +54,39 @@ pub fn to_string<T: Serialize>(value: &T, origin: &str) -> Result<String, YamlEr
 }
 
 /// The parser's message without the source snippet it may append (the location is
-/// reported separately, and a snippet could echo a secret someone pasted into the file).
+/// reported separately, and a snippet could echo a secret someone pasted into the file),
+/// and without the parser's own "error: line N column M:" prefix, which would repeat the
+/// location [`YamlError`]'s display already gives.
 fn first_line(message: &str) -> String {
-    message.lines().next().unwrap_or(message).trim().to_string()
+    let line = message.lines().next().unwrap_or(message).trim();
+    strip_location_prefix(line).unwrap_or(line).to_string()
+}
+
+/// `error: line 4 column 5: unknown field` → `unknown field`.
+fn strip_location_prefix(line: &str) -> Option<&str> {
+    let rest = line.strip_prefix("error: line ")?;
+    let (number, rest) = rest.split_once(" column ")?;
+    let (column, rest) = rest.split_once(": ")?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (digits(number) && digits(column)).then_some(rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_name_origin_line_and_column_once() {
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Doc {
+            a: u32,
+        }
+        let err = from_str::<Doc>("a: 1\nb: 2\n", "doc.yaml").unwrap_err();
+        assert_eq!((err.line, err.column), (Some(2), Some(1)));
+        let shown = err.to_string();
+        assert!(shown.starts_with("doc.yaml:2:1: unknown field `b`"), "{shown}");
+        assert_eq!(strip_location_prefix("error: line x column 1: m"), None);
+    }
 }

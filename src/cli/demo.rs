@@ -31,6 +31,11 @@ pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
             s.push_str(&format!("  {}\n", f.display()));
         }
         s.push_str(&format!("\nInventory: {}\n", summary.inventory.display()));
+        s.push_str(&format!(
+            "Checklist: {} (see `ata2atp --engagement {} checklist list`)\n",
+            summary.checklist.join(", "),
+            summary.engagement.display()
+        ));
         s
     })?;
     Ok(exit::OK)

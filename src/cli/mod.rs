@@ -6,6 +6,7 @@
 
 mod check;
 mod check_dsa;
+mod checklist;
 mod collector;
 mod completions;
 mod demo;
@@ -115,6 +116,8 @@ pub enum Command {
     Inventory(inventory::Args),
     /// Run the prerequisite checks, or test the directory services account (check dsa).
     Check(check::Args),
+    /// Walk the migration guide: what to enter, what must pass first, what to record.
+    Checklist(checklist::Args),
     /// Print the read-only collector scripts to run on the customer's machines.
     Collector(collector::Args),
     /// Print a shell completion script.
@@ -184,6 +187,7 @@ pub async fn run(command: Command, ctx: &Context) -> Result<u8, Error> {
         Command::Demo(args) => demo::run(args, ctx).await,
         Command::Inventory(args) => inventory::run(args, ctx).await,
         Command::Check(args) => check::run(args, ctx).await,
+        Command::Checklist(args) => checklist::run(args, ctx),
         Command::Collector(args) => collector::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),

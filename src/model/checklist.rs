@@ -99,9 +99,15 @@ pub struct ChecklistChange {
     pub by: Option<String>,
     pub from: StepStatus,
     pub to: StepStatus,
+    /// Why the step was skipped or blocked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Names of the record fields changed (values are in `checklist.yaml`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<String>,
+    /// Evidence files attached by this change (paths relative to the engagement).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
 }

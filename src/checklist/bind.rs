@@ -1,0 +1,458 @@
+//! Binding a step's `shows` to one inventory: the values the consultant types into the
+//! portal, laid out as a value, a list, a table or key/value pairs.
+//!
+//! Nothing is ever silently blank. An empty list or a missing value says so in the
+//! words of its source ("none recorded in ATA"); when the inventory's `not_found`
+//! names the item, the binding points there instead, with the places that were tried.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::definition::{Definition, Format, Show, Step};
+use super::path::{Shape, evaluate};
+use crate::model::{Inventory, NotFound};
+
+/// One `shows` entry with its values.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BoundShow {
+    pub label: String,
+    pub path: String,
+    #[serde(flatten)]
+    pub value: Bound,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The values, laid out by what the path leads to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Bound {
+    Value {
+        value: String,
+    },
+    List {
+        items: Vec<String>,
+    },
+    /// A list of records; rows are numbered from 1 in the text output, and per-item
+    /// record fields (`key[n]`) use the same numbers.
+    Table {
+        columns: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
+    Pairs {
+        pairs: Vec<Pair>,
+    },
+    /// Nothing to enter: an empty list, a missing value, or an item the collection
+    /// could not find (`not_found`).
+    Missing {
+        text: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        not_found: Option<NotFound>,
+    },
+    /// The inventory holds something of another type than the schema says: written by
+    /// a different version of ata2atp. Never produced for a current inventory.
+    Unresolved {
+        text: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Pair {
+    pub key: String,
+    pub value: String,
+}
+
+/// Shown in a table cell for a value that is not there.
+pub const NO_VALUE: &str = "—";
+
+/// Binds every `shows` entry of `step`. `document` is [`super::exemplar::document`] of
+/// the engagement's inventory and configuration.
+pub fn bind_step(
+    def: &Definition,
+    step: &Step,
+    document: &Value,
+    inventory: Option<&Inventory>,
+) -> Vec<BoundShow> {
+    step.shows
+        .iter()
+        .map(|show| BoundShow {
+            label: show.label.clone(),
+            path: show.path.to_string(),
+            value: bind(def, show, document, inventory),
+            note: show.note.clone(),
+        })
+        .collect()
+}
+
+fn bind(def: &Definition, show: &Show, document: &Value, inventory: Option<&Inventory>) -> Bound {
+    let value = evaluate(document, &show.path);
+    let missing = || missing(show, document, inventory);
+    match (&show.shape, value) {
+        (_, Value::Null) => missing(),
+        (Shape::Scalar, v) if !v.is_array() && !v.is_object() => Bound::Value {
+            value: cell(def, &v, show.map.as_deref(), show.format),
+        },
+        (Shape::List(_), Value::Array(items)) if items.is_empty() => missing(),
+        (Shape::List(inner), Value::Array(items)) => match **inner {
+            Shape::Object(_) => Bound::Table {
+                columns: show.columns.iter().map(|c| c.label.clone()).collect(),
+                rows: items.iter().map(|item| row(def, show, item)).collect(),
+            },
+            _ => Bound::List {
+                items: items
+                    .iter()
+                    .map(|v| cell(def, v, show.map.as_deref(), show.format))
+                    .collect(),
+            },
+        },
+        (Shape::Object(_), Value::Object(fields)) => {
+            let pairs: Vec<Pair> = if show.columns.is_empty() {
+                fields
+                    .iter()
+                    .filter(|(_, v)| !v.is_null())
+                    .map(|(k, v)| Pair {
+                        key: k.clone(),
+                        value: cell(def, v, None, None),
+                    })
+                    .collect()
+            } else {
+                let obj = Value::Object(fields);
+                show.columns
+                    .iter()
+                    .map(|c| Pair {
+                        key: c.label.clone(),
+                        value: cell(def, &evaluate(&obj, &c.path), c.map.as_deref(), c.format),
+                    })
+                    .collect()
+            };
+            Bound::Pairs { pairs }
+        }
+        (Shape::Map(_), Value::Object(fields)) if fields.is_empty() => missing(),
+        (Shape::Map(_), Value::Object(fields)) => Bound::Pairs {
+            pairs: fields
+                .iter()
+                .map(|(k, v)| Pair {
+                    key: k.clone(),
+                    value: cell(def, v, show.map.as_deref(), show.format),
+                })
+                .collect(),
+        },
+        (shape, v) => Bound::Unresolved {
+            text: format!(
+                "`{}` holds {} where a {} was expected: the inventory was written by another \
+                 version of ata2atp; collect it again",
+                show.path,
+                kind_of(&v),
+                match shape {
+                    Shape::Scalar => "single value",
+                    Shape::List(_) => "list",
+                    Shape::Object(_) | Shape::Map(_) => "record",
+                }
+            ),
+        },
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a record",
+        _ => "a single value",
+    }
+}
+
+fn row(def: &Definition, show: &Show, item: &Value) -> Vec<String> {
+    show.columns
+        .iter()
+        .map(|c| cell(def, &evaluate(item, &c.path), c.map.as_deref(), c.format))
+        .collect()
+}
+
+/// One value as text: booleans as yes/no, lists joined, through a map when one is named.
+fn cell(def: &Definition, v: &Value, map: Option<&str>, format: Option<Format>) -> String {
+    let text = match v {
+        Value::Null => return NO_VALUE.to_string(),
+        Value::Bool(true) => "yes".to_string(),
+        Value::Bool(false) => "no".to_string(),
+        Value::Number(n) => match (format, n.as_u64()) {
+            (Some(Format::Bytes), Some(bytes)) => human_bytes(bytes),
+            _ => n.to_string(),
+        },
+        Value::String(s) => s.clone(),
+        Value::Array(items) => {
+            let parts: Vec<String> = items
+                .iter()
+                .filter(|i| !i.is_null())
+                .map(|i| cell(def, i, map, format))
+                .collect();
+            return if parts.is_empty() {
+                NO_VALUE.to_string()
+            } else {
+                parts.join(", ")
+            };
+        }
+        Value::Object(fields) => {
+            return fields
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| format!("{k}={}", cell(def, v, None, None)))
+                .collect::<Vec<_>>()
+                .join(", ");
+        }
+    };
+    match map.and_then(|m| def.maps.get(m)) {
+        Some(table) => table.lookup(&text).map_or(text, str::to_string),
+        None => text,
+    }
+}
+
+fn human_bytes(bytes: u64) -> String {
+    const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+    const MIB: f64 = 1024.0 * 1024.0;
+    let b = bytes as f64;
+    if b >= GIB {
+        format!("{:.1} GiB", b / GIB)
+    } else {
+        format!("{:.1} MiB", b / MIB)
+    }
+}
+
+/// The words for "nothing here", by where the path points.
+fn missing(show: &Show, document: &Value, inventory: Option<&Inventory>) -> Bound {
+    let Some(inventory) = inventory else {
+        if show.path.root() != "engagement" {
+            return Bound::Missing {
+                text: "no inventory yet: run `ata2atp inventory`".into(),
+                not_found: None,
+            };
+        }
+        return Bound::Missing {
+            text: show
+                .empty
+                .clone()
+                .unwrap_or_else(|| "not set in ata2atp.yaml".into()),
+            not_found: None,
+        };
+    };
+    let path = show.path.as_str();
+    // The path text without filters, to compare with `not_found` items.
+    let plain: String = {
+        let mut depth = 0;
+        path.chars()
+            .filter(|&ch| {
+                match ch {
+                    '[' => depth += 1,
+                    ']' => depth -= 1,
+                    _ => return depth == 0,
+                }
+                false
+            })
+            .collect()
+    };
+    let related = |item: &str| {
+        plain == item
+            || plain.starts_with(&format!("{item}."))
+            || item.starts_with(&format!("{plain}."))
+    };
+    if let Some(nf) = inventory.not_found.iter().find(|nf| related(&nf.item)) {
+        let tried = if nf.tried.is_empty() {
+            String::new()
+        } else {
+            format!(" (tried: {})", nf.tried.join(", "))
+        };
+        return Bound::Missing {
+            text: format!("not found — see not_found: {}{tried}", nf.item),
+            not_found: Some(nf.clone()),
+        };
+    }
+    if let Some(text) = &show.empty {
+        return Bound::Missing {
+            text: text.clone(),
+            not_found: None,
+        };
+    }
+    let text = match show.path.root() {
+        "ata" => "none recorded in ATA",
+        "directory" if document.get("directory").is_none() => {
+            "directory not read: give an LDAP or LDIF source to `ata2atp inventory`"
+        }
+        "directory" => "none found in the directory",
+        "hosts" => {
+            "no facts collected from the domain controllers (see `ata2atp collector dc-facts`)"
+        }
+        "engagement" => "not set in ata2atp.yaml",
+        _ => "not recorded",
+    };
+    Bound::Missing {
+        text: text.into(),
+        not_found: None,
+    }
+}
+
+/// The elements of a per-item record field's list, as the show that lists them numbers
+/// them (1-based).
+pub fn count_items(document: &Value, path: &super::path::PathExpr) -> usize {
+    match evaluate(document, path) {
+        Value::Array(items) => items.len(),
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checklist::{BUILTIN, exemplar, parse};
+
+    #[test]
+    fn every_show_of_both_guides_finds_a_value_in_a_full_inventory() {
+        let inventory = exemplar::inventory();
+        let doc = exemplar::document(Some(&inventory), Some(&exemplar::config()));
+        for (_, origin, text) in BUILTIN {
+            let def = parse(text, origin).unwrap();
+            for step in &def.steps {
+                for b in bind_step(&def, step, &doc, Some(&inventory)) {
+                    // Every path must reach data, so a filter that can never match (a
+                    // misspelt enum value) or a column that is never filled shows up here.
+                    let ok = match &b.value {
+                        Bound::Missing { .. } | Bound::Unresolved { .. } => false,
+                        Bound::Table { rows, .. } => {
+                            rows.iter().all(|r| r.iter().any(|c| c != NO_VALUE))
+                        }
+                        _ => true,
+                    };
+                    assert!(ok, "{origin} {} `{}`: {:?}", step.id, b.path, b.value);
+                }
+            }
+        }
+    }
+
+    fn step_with(shows: &str) -> (crate::checklist::Definition, usize) {
+        let text = format!(
+            "schema_version: 1\nguide: g\ntitle: T\nmaps:\n  m:\n    default: other\n    entries: {{Udp: UDP!}}\nphases: [{{id: p, title: P}}]\nsteps:\n  - id: S\n    phase: p\n    title: s\n    shows:\n{shows}"
+        );
+        (parse(&text, "t").unwrap(), 0)
+    }
+
+    #[test]
+    fn values_lists_tables_pairs_and_maps() {
+        let (def, i) = step_with(concat!(
+            "      - {label: a, path: ata.syslog.transport, map: m}\n",
+            "      - {label: b, path: ata.syslog.format, map: m}\n",
+            "      - {label: c, path: ata.gateways.name}\n",
+            "      - {label: d, path: ata.alerts.by_status}\n",
+            "      - {label: e, path: ata.syslog}\n",
+            "      - {label: f, path: hosts, columns: [{path: memory_bytes, format: bytes}, {path: server_core}, {path: errors}]}\n",
+            "      - {label: g, path: ata.exclusions, columns: [{path: entity.name}]}\n",
+        ));
+        let inv = exemplar::inventory();
+        let doc = exemplar::document(Some(&inv), None);
+        let b: Vec<Bound> = bind_step(&def, &def.steps[i], &doc, Some(&inv))
+            .into_iter()
+            .map(|b| b.value)
+            .collect();
+        assert_eq!(
+            b[0],
+            Bound::Value {
+                value: "UDP!".into()
+            }
+        );
+        assert_eq!(
+            b[1],
+            Bound::Value {
+                value: "other".into()
+            }
+        );
+        assert_eq!(
+            b[2],
+            Bound::List {
+                items: vec!["FAB-DC01".into(), "FAB-ATAGW01".into()]
+            }
+        );
+        let Bound::Pairs { pairs } = &b[3] else {
+            panic!("{:?}", b[3])
+        };
+        assert_eq!(
+            pairs
+                .iter()
+                .map(|p| format!("{}={}", p.key, p.value))
+                .collect::<Vec<_>>(),
+            ["Closed=7", "Open=1", "Suppressed=1"]
+        );
+        let Bound::Pairs { pairs } = &b[4] else {
+            panic!("{:?}", b[4])
+        };
+        assert!(
+            pairs.iter().any(|p| p.key == "enabled" && p.value == "yes"),
+            "{pairs:?}"
+        );
+        assert_eq!(
+            b[5],
+            Bound::Table {
+                columns: vec!["memory_bytes".into(), "server_core".into(), "errors".into()],
+                rows: vec![vec![
+                    "16.0 GiB".into(),
+                    "no".into(),
+                    "power scheme: access denied".into()
+                ]],
+            }
+        );
+        // The subnet exclusion has no entity: its cell says so instead of being blank.
+        let Bound::Table { rows, .. } = &b[6] else {
+            panic!("{:?}", b[6])
+        };
+        assert_eq!(
+            rows,
+            &vec![vec!["FAB-SCAN01".to_string()], vec![NO_VALUE.to_string()]]
+        );
+    }
+
+    #[test]
+    fn nothing_is_silently_blank() {
+        let (def, i) = step_with(concat!(
+            "      - {label: a, path: ata.honeytokens, columns: [{path: name}]}\n",
+            "      - {label: b, path: ata.syslog.server}\n",
+            "      - {label: c, path: directory.domains, columns: [{path: dns_name}]}\n",
+            "      - {label: d, path: ata.report_schedules, columns: [{path: name}]}\n",
+            "      - {label: e, path: hosts, columns: [{path: name}], empty: ask the DC owners}\n",
+            "      - {label: f, path: engagement.workspace}\n",
+        ));
+        let mut inv = crate::model::Inventory::new(chrono::Utc::now());
+        inv.note_not_found(
+            "ata.report_schedules",
+            vec!["Configuration.ReporterConfiguration".into()],
+        );
+        let doc = exemplar::document(Some(&inv), None);
+        let texts: Vec<String> = bind_step(&def, &def.steps[i], &doc, Some(&inv))
+            .into_iter()
+            .map(|b| match b.value {
+                Bound::Missing { text, .. } => text,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(texts[0], "none recorded in ATA");
+        assert_eq!(texts[1], "none recorded in ATA");
+        assert!(texts[2].starts_with("directory not read"), "{}", texts[2]);
+        assert_eq!(
+            texts[3],
+            "not found — see not_found: ata.report_schedules (tried: Configuration.ReporterConfiguration)"
+        );
+        assert_eq!(texts[4], "ask the DC owners");
+        assert_eq!(texts[5], "not set in ata2atp.yaml");
+        let none = bind_step(&def, &def.steps[i], &exemplar::document(None, None), None);
+        assert!(
+            matches!(&none[0].value, Bound::Missing { text, .. } if text.contains("run `ata2atp inventory`"))
+        );
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_is_reported_not_hidden() {
+        let (def, i) =
+            step_with("      - {label: a, path: ata.gateways, columns: [{path: name}]}\n");
+        let doc = serde_json::json!({"ata": {"gateways": "FAB-DC01"}});
+        let b = bind_step(&def, &def.steps[i], &doc, Some(&exemplar::inventory()));
+        assert!(
+            matches!(&b[0].value, Bound::Unresolved { text } if text.contains("another version")),
+            "{b:?}"
+        );
+    }
+}

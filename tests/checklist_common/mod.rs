@@ -1,0 +1,144 @@
+//! Shared set-up for the checklist's integration tests: engagements built with the
+//! library (fast), driven through the binary (what a consultant runs). Synthetic data.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use ata2atp::checklist::exemplar;
+use ata2atp::engagement::{CHECKS_FILE, CONFIG_FILE, Engagement, INVENTORY_FILE, WriteLock};
+use ata2atp::model::{CheckResult, ChecksFile, SCHEMA_VERSION, Status};
+
+pub fn ata2atp() -> Command {
+    let mut cmd = Command::cargo_bin("ata2atp").unwrap();
+    for var in [
+        "NO_COLOR",
+        "CLICOLOR_FORCE",
+        "CLICOLOR",
+        "ATA2ATP_ENGAGEMENT",
+        "ATA2ATP_OUTPUT",
+        "ATA2ATP_COLOR",
+        "ATA2ATP_BY",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// `ata2atp --engagement ROOT checklist ARGS…`
+pub fn checklist(root: &Path, args: &[&str]) -> Command {
+    let mut cmd = ata2atp();
+    cmd.arg("--engagement")
+        .arg(root)
+        .arg("checklist")
+        .args(args);
+    cmd
+}
+
+/// A new engagement following `guide`, with the fully populated inventory.
+///
+/// The files are written directly rather than through the library's writer: the writer
+/// holds an OS file lock, and a lock held by this (multi-threaded) test process is
+/// briefly duplicated into every child another test spawns, which would make the
+/// binary under test see the engagement as "in use" at random.
+pub fn engagement(dir: &Path, guide: &str) -> PathBuf {
+    let root = dir.join("eng");
+    for sub in ["reports", "history", "evidence"] {
+        fs::create_dir_all(root.join(sub)).unwrap();
+    }
+    let mut config = exemplar::config();
+    config.demo = false;
+    config.guide = guide.to_string();
+    fs::write(
+        root.join(CONFIG_FILE),
+        ata2atp::yaml::to_string(&config, "t").unwrap(),
+    )
+    .unwrap();
+    let inventory = ata2atp::yaml::to_string(&exemplar::inventory(), "t").unwrap();
+    fs::write(root.join(INVENTORY_FILE), inventory).unwrap();
+    root
+}
+
+/// The writer's lock, taken by the test itself. Retried for a moment: see
+/// [`engagement`] on children briefly holding a copy of a lock just released.
+pub fn lock_eventually(root: &Path) -> WriteLock {
+    let eng = Engagement::open(root).unwrap();
+    for _ in 0..100 {
+        match eng.lock() {
+            Ok(lock) => return lock,
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+        }
+    }
+    eng.lock().unwrap()
+}
+
+/// Check results for every catalog check, all with `status`.
+pub fn all_checks(status: Status) -> ChecksFile {
+    ChecksFile {
+        schema_version: SCHEMA_VERSION,
+        tool_version: "test".into(),
+        ran_at: chrono::Utc::now(),
+        inventory_sha256: None,
+        results: ata2atp::checks::CATALOG
+            .iter()
+            .map(|c| CheckResult {
+                id: c.id.into(),
+                title: c.title.into(),
+                guide: c.guide,
+                subject: c.per_subject.then(|| "FAB-DC01".to_string()),
+                status,
+                reason: Some(format!("synthetic {status}")),
+                evidence: BTreeMap::new(),
+                remediation: None,
+                accepted: None,
+            })
+            .collect(),
+        acceptances: Vec::new(),
+    }
+}
+
+pub fn write_checks(root: &Path, checks: &ChecksFile) {
+    fs::write(
+        root.join(CHECKS_FILE),
+        ata2atp::yaml::to_string(checks, "t").unwrap(),
+    )
+    .unwrap();
+}
+
+/// Every file under `dir` with its bytes.
+pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(dir: &Path, root: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, root, out);
+            } else if path.file_name().is_some_and(|n| n != ".ata2atp.lock") {
+                out.insert(
+                    path.strip_prefix(root).unwrap().to_path_buf(),
+                    fs::read(&path).unwrap(),
+                );
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+pub fn json(cmd: &mut Command) -> serde_json::Value {
+    let out = cmd.arg("-o").arg("json").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/checklist")
+        .join(name)
+}
