@@ -1,11 +1,36 @@
 //! Reading ATA: its MongoDB live, a mongodump folder, JSON exports and the collector
 //! script's export all produce the same snapshot; `extract` turns it into the inventory.
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`snapshot`] | the snapshot contract: logical collections, filters, projection, document origins, secret redaction |
+//! | [`live`] | ATA's MongoDB over the wire (driver 3.0.1, read-only), server version check, error classification, round-trip count |
+//! | [`dump`] | mongodump folders: `.bson` / `.bson.gz`, streamed, truncation told from a clean end |
+//! | [`json`] | JSON exports in every Extended JSON dialect and mongo shell notation, streamed |
+//! | [`collector`] | the read-only mongo shell script the consultant runs on the Center |
+//! | [`mapping`] | where ATA keeps each setting (`mappings/ata-default.yaml`, overridable) |
+//! | [`extract`] | snapshot + mapping → `inventory.ata`, `not_found` |
+//!
+//! Readers know formats, not meanings; only `extract` knows where ATA keeps a setting,
+//! and it learns that from the mapping.
 
-use std::path::PathBuf;
+pub mod collector;
+pub mod dump;
+pub mod extract;
+pub mod json;
+pub mod live;
+pub mod mapping;
+pub mod snapshot;
 
-use crate::model::Inventory;
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+
+use crate::model::{CollectionInfo, Inventory, Source, SourceKind, SourceStatus};
 use crate::progress::Progress;
 use crate::secrets::SecretString;
+use mapping::Mapping;
+use snapshot::{DocOrigin, Logical, Scan, ScanOutcome, Visit};
 
 /// ATA's database, live.
 #[derive(Debug, Clone)]
@@ -46,27 +71,337 @@ impl AtaSources {
     }
 }
 
-/// ATA could not be read.
+/// ATA could not be read. Every message names what failed (file and document number,
+/// server, field), what was expected, and what to do next.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{0}")]
-    NotYet(String),
+    /// A file that is not what it should be: damaged, truncated, not an export.
+    #[error("{source_name}{}: {message}", doc.as_ref().map(|d| format!(", {d}")).unwrap_or_default())]
+    Input {
+        source_name: String,
+        /// "document 3 (line 12)".
+        doc: Option<String>,
+        message: String,
+    },
+
+    /// A field holds a value of the wrong type.
+    #[error(
+        "{origin}: field {path} should be {expected} but is {found}; the export is damaged or \
+         this ATA version stores it differently (correct the path with --mapping FILE, \
+         starting from `mappings/ata-default.yaml`)"
+    )]
+    Field {
+        origin: String,
+        path: String,
+        expected: &'static str,
+        found: String,
+    },
+
+    #[error("could not read {}: {source}{}", path.display(), io_hint(source))]
+    Io { path: PathBuf, source: std::io::Error },
+
+    #[error("mapping {0}")]
+    MappingYaml(crate::yaml::YamlError),
+
+    #[error("mapping {origin}: {message}")]
+    Mapping { origin: String, message: String },
+
+    /// The MongoDB URI itself is wrong.
+    #[error("--ata-mongo {uri}: {message}")]
+    BadUri { uri: String, message: String },
+
+    /// Nothing listens, the name does not resolve, or the network refuses.
+    #[error(
+        "could not connect to ATA's MongoDB at {server}: {message}. Check the host and port \
+         (the Center's mongod listens on 127.0.0.1:27017 by default, so from another machine \
+         use an SSH tunnel or run `ata2atp collector ata-mongo` on the Center instead)"
+    )]
+    Unreachable { server: String, message: String },
+
+    #[error(
+        "ATA's MongoDB at {server} did not answer within {seconds} s: {message}. Check \
+         firewalls and that mongod runs (service \"MongoDB\" on the Center); or take a \
+         mongodump / the collector script's export instead"
+    )]
+    Timeout {
+        server: String,
+        seconds: u64,
+        message: String,
+    },
+
+    #[error(
+        "ATA's MongoDB at {server} refused the credentials: {message}. Check the user in the \
+         URI, the password given with --ata-mongo-password-env/-file, and the auth database \
+         (add ?authSource=admin to the URI if the user lives in admin)"
+    )]
+    Auth { server: String, message: String },
+
+    #[error(
+        "TLS to ATA's MongoDB at {server} failed: {message}. Pass the CA that signed the \
+         server's certificate with --ata-mongo-ca-file, or drop tls=true if the server does \
+         not use TLS"
+    )]
+    Tls { server: String, message: String },
+
+    #[error(
+        "ATA's MongoDB at {server} is version {version}; this tool reads MongoDB 3.6 or newer \
+         live (ATA 1.9.3 ships 3.6.18). Read it offline instead: a mongodump folder \
+         (--ata-dump), JSON exports such as the Center's SystemProfile_*.json backups \
+         (--ata-json), or the export of `ata2atp collector ata-mongo` run on the Center"
+    )]
+    ServerTooOld { server: String, version: String },
+
+    /// The server answered a command with an error.
+    #[error("ATA's MongoDB at {server}: {message}")]
+    Server { server: String, message: String },
 }
 
-impl Error {
-    pub fn exit_code(&self) -> u8 {
-        crate::error::exit::INPUT
+fn io_hint(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "; check the path",
+        std::io::ErrorKind::PermissionDenied => "; check the file's permissions",
+        _ => "",
     }
 }
 
+impl Error {
+    /// Exit code: 2 for bad input files or mapping, 3 when a server could not be read.
+    pub fn exit_code(&self) -> u8 {
+        use crate::error::exit;
+        match self {
+            Error::Input { .. }
+            | Error::Field { .. }
+            | Error::Io { .. }
+            | Error::MappingYaml(_)
+            | Error::Mapping { .. }
+            | Error::BadUri { .. } => exit::INPUT,
+            Error::Unreachable { .. }
+            | Error::Timeout { .. }
+            | Error::Auth { .. }
+            | Error::Tls { .. }
+            | Error::ServerTooOld { .. }
+            | Error::Server { .. } => exit::SOURCE,
+        }
+    }
+
+    pub(crate) fn input(source: &str, doc: Option<&DocOrigin>, message: &str) -> Self {
+        Error::Input {
+            source_name: source.to_string(),
+            doc: doc.map(|d| {
+                let mut s = format!("document {}", d.index);
+                if let Some(line) = d.line {
+                    s.push_str(&format!(" (line {line})"));
+                }
+                s
+            }),
+            message: message.to_string(),
+        }
+    }
+
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    pub(crate) fn io_str(origin: &str, source: std::io::Error) -> Self {
+        Error::Io {
+            path: PathBuf::from(origin),
+            source,
+        }
+    }
+
+    /// True for failures of a server (the run may go on with what was read).
+    fn is_server(&self) -> bool {
+        self.exit_code() == crate::error::exit::SOURCE
+    }
+}
+
+/// One opened source of ATA data.
+pub(crate) enum Reader {
+    Live(Box<live::LiveReader>),
+    Dump(dump::DumpFolder),
+    Json(json::JsonFile),
+}
+
+/// A reader with its bookkeeping for `sources[]`.
+pub(crate) struct OpenSource {
+    pub reader: Reader,
+    pub source: Source,
+    /// Documents counted per physical collection while scanning.
+    pub counted: Vec<(String, u64)>,
+}
+
+impl OpenSource {
+    pub fn provides(&self, mapping: &Mapping, logical: Logical) -> bool {
+        match &self.reader {
+            Reader::Live(l) => l.provides(logical),
+            Reader::Dump(d) => !d.files_for(mapping, logical).is_empty(),
+            Reader::Json(j) => j.provides(logical),
+        }
+    }
+
+    /// Scans one logical collection. A server failure marks the source partial and
+    /// yields nothing instead of stopping the run: what was read is kept.
+    pub async fn scan(
+        &mut self,
+        mapping: &Mapping,
+        scan: &Scan,
+        progress: &dyn Progress,
+        visit: &mut Visit<'_>,
+    ) -> Result<ScanOutcome, Error> {
+        let result = match &mut self.reader {
+            Reader::Live(l) => l.scan(scan, progress, visit).await,
+            Reader::Dump(d) => {
+                let mut total = ScanOutcome::default();
+                for file in d.files_for(mapping, scan.collection) {
+                    let (outcome, count) = dump::scan_file(file, scan, progress, visit)?;
+                    self.counted.push((file.collection.clone(), count));
+                    total.matched += outcome.matched;
+                    merge_tally(&mut total.tally, outcome.tally);
+                }
+                Ok(total)
+            }
+            Reader::Json(j) => j.scan(mapping, scan, progress, visit).map(|(outcome, count)| {
+                if let Some(name) = j.physical_name() {
+                    self.counted.push((name.to_string(), count));
+                }
+                outcome
+            }),
+        };
+        match result {
+            Ok(o) => {
+                self.source.records = Some(self.source.records.unwrap_or(0) + o.matched);
+                Ok(o)
+            }
+            Err(e) if e.is_server() => {
+                self.source.status = SourceStatus::Partial;
+                let msg = format!("{}: {e}", scan.collection);
+                self.source.error = Some(match self.source.error.take() {
+                    Some(prev) => format!("{prev}; {msg}"),
+                    None => msg,
+                });
+                Ok(ScanOutcome::default())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    pub fn collections(&self) -> Vec<CollectionInfo> {
+        let mut list = match &self.reader {
+            Reader::Live(l) => l.collections(),
+            Reader::Dump(d) => d.collections(),
+            Reader::Json(j) => j.collections(),
+        };
+        for (name, count) in &self.counted {
+            if let Some(c) = list.iter_mut().find(|c| &c.name == name) {
+                c.count = Some(*count);
+            }
+        }
+        list
+    }
+}
+
+pub(crate) fn merge_tally(
+    into: &mut Option<std::collections::BTreeMap<String, u64>>,
+    from: Option<std::collections::BTreeMap<String, u64>>,
+) {
+    if let Some(from) = from {
+        let into = into.get_or_insert_with(Default::default);
+        for (k, v) in from {
+            *into.entry(k).or_default() += v;
+        }
+    }
+}
+
+/// Opens every source named in `sources`. Files are checked as they open (empty, not an
+/// export); the live server is connected and its version checked.
+pub(crate) async fn open_sources(
+    sources: &AtaSources,
+    mapping: &Mapping,
+    progress: &dyn Progress,
+) -> Result<Vec<OpenSource>, Error> {
+    let mut out = Vec::new();
+    let now = Some(Utc::now());
+    if let Some(mongo) = &sources.mongo {
+        progress.start("ATA MongoDB: connecting", None);
+        let reader = live::LiveReader::connect(mongo, mapping).await;
+        progress.finish(
+            "ATA MongoDB: connecting",
+            if reader.is_ok() { "connected" } else { "failed" },
+        );
+        let reader = reader?;
+        let mut source = Source::ok(SourceKind::AtaMongo, live::redact_uri(&mongo.uri));
+        source.server_version = Some(reader.server_version.clone());
+        source.read_at = now;
+        out.push(OpenSource {
+            reader: Reader::Live(Box::new(reader)),
+            source,
+            counted: Vec::new(),
+        });
+    }
+    if let Some(dir) = &sources.dump {
+        let database = sources.mongo.as_ref().map_or("ATA", |m| m.database.as_str());
+        let folder = dump::DumpFolder::open(dir, database)?;
+        let mut source = Source::ok(SourceKind::AtaDump, folder.root.display().to_string());
+        source.read_at = now;
+        out.push(OpenSource {
+            reader: Reader::Dump(folder),
+            source,
+            counted: Vec::new(),
+        });
+    }
+    for path in &sources.json {
+        let file = json::JsonFile::open(path, mapping)?;
+        let kind = if file.is_collector() {
+            SourceKind::AtaCollector
+        } else {
+            SourceKind::AtaJson
+        };
+        let mut source = Source::ok(kind, path.display().to_string());
+        source.read_at = now;
+        source.server_version = file.server_version();
+        out.push(OpenSource {
+            reader: Reader::Json(file),
+            source,
+            counted: Vec::new(),
+        });
+    }
+    Ok(out)
+}
+
 /// Reads every ATA source into `inventory.ata`, its sources and `not_found`.
-pub async fn collect_into(sources: &AtaSources, inventory: &mut Inventory, progress: &dyn Progress) -> Result<(), Error> {
-    // Placeholder until the readers land: nothing is read.
-    let _ = (sources, inventory, progress);
+pub async fn collect_into(
+    sources: &AtaSources,
+    inventory: &mut Inventory,
+    progress: &dyn Progress,
+) -> Result<(), Error> {
+    let mapping = Mapping::load(sources.mapping.as_deref())?;
+    let mut open = open_sources(sources, &mapping, progress).await?;
+    let extracted = extract::extract(&mut open, &mapping, progress).await?;
+    for o in &mut open {
+        if let Reader::Live(live) = &o.reader {
+            // Every request the live path made, for the consultant who must justify the
+            // load on a production Center.
+            let by_command: Vec<String> = live.commands().iter().map(|(c, n)| format!("{c} {n}")).collect();
+            progress.finish(
+                "ATA MongoDB",
+                &format!("{} round trips ({})", live.round_trips(), by_command.join(", ")),
+            );
+        }
+    }
+    inventory.ata = extracted.ata;
+    inventory.not_found.extend(extracted.not_found);
+    inventory.sources.extend(open.into_iter().map(|o| o.source));
     Ok(())
 }
 
 /// The read-only mongo shell script printed by `ata2atp collector ata-mongo`.
 pub fn collector_script() -> String {
-    "// being built (issue 3)\n".to_string()
+    match Mapping::builtin() {
+        Ok(m) => collector::script(&m),
+        // The built-in mapping is tested; this cannot happen in a released build.
+        Err(e) => format!("// ata2atp: the built-in mapping is broken: {e}\n"),
+    }
 }

@@ -1039,7 +1039,7 @@ mod tests {
             "10:12: unknown phase `q`",
             "12:21: gate `no.such_check` names no known check",
             "12:36: gate `dc.os` checks today's requirements",
-            "15:26: unresolved reference: `ata.syslog.sever` does not exist: ata.syslog has enabled, format, port, server, transport",
+            "15:26: unresolved reference: `ata.syslog.sever` does not exist: ata.syslog has alert_notifications, enabled, format, health_notifications, port, server, transport",
             "16:26: `ata.exclusions` is a list of records: choose the `columns`",
             "17:26: bad path: expected a field name at character 5",
             "20:41: unknown map `nomap`",

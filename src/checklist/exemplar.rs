@@ -164,6 +164,8 @@ pub fn inventory() -> Inventory {
                 port: Some(514),
                 transport: Some("Udp".into()),
                 format: Some("Rfc5424".into()),
+                alert_notifications: Some(true),
+                health_notifications: Some(false),
             }),
             email: Some(Email {
                 enabled: true,
@@ -173,7 +175,11 @@ pub fn inventory() -> Inventory {
                 from: Some("ata@fabrikam.test".into()),
                 auth_user: Some("svc-ata-smtp".into()),
                 secret_present: true,
-                recipients: vec!["soc@fabrikam.test".into()],
+                recipients: vec!["soc@fabrikam.test".into(), "ata-admins@fabrikam.test".into()],
+                alert_recipients: vec!["soc@fabrikam.test".into()],
+                health_recipients: vec!["ata-admins@fabrikam.test".into()],
+                alert_notifications: Some(true),
+                health_notifications: Some(true),
             }),
             vpn: Some(Vpn {
                 radius_enabled: true,

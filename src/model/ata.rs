@@ -136,6 +136,12 @@ pub struct Syslog {
     /// `Rfc5424` or `Rfc3164`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
+    /// Suspicious activities are sent to syslog, when a mapping path says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert_notifications: Option<bool>,
+    /// Health issues are sent to syslog, when a mapping path says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health_notifications: Option<bool>,
 }
 
 /// SMTP settings for e-mail notifications (`MailClientConfiguration`).
@@ -154,9 +160,22 @@ pub struct Email {
     pub auth_user: Option<String>,
     /// An encrypted SMTP password is stored. Never read.
     pub secret_present: bool,
-    /// Notification recipients, when a mapping path finds them.
+    /// Notification recipients, when a mapping path finds them (alert and health
+    /// recipients together, without duplicates).
     #[serde(default)]
     pub recipients: Vec<String>,
+    /// Recipients of suspicious-activity (alert) mail.
+    #[serde(default)]
+    pub alert_recipients: Vec<String>,
+    /// Recipients of health-issue mail.
+    #[serde(default)]
+    pub health_recipients: Vec<String>,
+    /// Suspicious activities are mailed, when a mapping path says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert_notifications: Option<bool>,
+    /// Health issues are mailed, when a mapping path says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health_notifications: Option<bool>,
 }
 
 /// VPN integration: ATA gateways listening for RADIUS accounting.

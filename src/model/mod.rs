@@ -187,6 +187,8 @@ mod tests {
                 port: Some(514),
                 transport: Some("Udp".into()),
                 format: Some("Rfc5424".into()),
+                alert_notifications: Some(true),
+                health_notifications: Some(false),
             }),
             email: Some(Email {
                 enabled: true,
@@ -197,6 +199,10 @@ mod tests {
                 auth_user: Some("svc-ata-smtp".into()),
                 secret_present: true,
                 recipients: vec!["soc@fabrikam.test".into()],
+                alert_recipients: vec!["soc@fabrikam.test".into()],
+                health_recipients: Vec::new(),
+                alert_notifications: Some(true),
+                health_notifications: None,
             }),
             vpn: Some(Vpn {
                 radius_enabled: true,

@@ -1,0 +1,471 @@
+//! The snapshot every ATA reader produces: collections of BSON documents, streamed.
+//!
+//! A reader (live MongoDB, mongodump folder, JSON export) is asked to *scan* one logical
+//! collection with a [`Filter`], a projection and an optional tally field, and hands each
+//! matching document to a visitor together with its [`DocOrigin`] (file or server, and
+//! document number) so that extraction can name the exact document in an error. Nothing
+//! holds a whole collection: `UniqueEntity` may have hundreds of thousands of documents
+//! and only the few the settings refer to are kept.
+//!
+//! The same filter is evaluated on the server (live: a `find` filter), in Rust (files:
+//! on the raw bytes, before decoding) and in the collector script (JavaScript), so every
+//! reader hands extraction the same documents.
+//!
+//! This module also owns the two rules every document passes before leaving a reader:
+//! secrets are replaced by a presence flag ([`redact`]) and ids are normalised to text
+//! ([`id_key`]).
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::sync::Arc;
+
+use mongodb::bson::spec::BinarySubtype;
+use mongodb::bson::{Bson, Document, RawBsonRef, RawDocument};
+
+use super::Error;
+
+/// The collections extraction reads. Their physical names vary between ATA releases
+/// (singular and plural); the mapping lists the spellings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Logical {
+    SystemProfile,
+    UniqueEntity,
+    SuspiciousActivity,
+}
+
+impl Logical {
+    pub const ALL: [Logical; 3] = [
+        Logical::SystemProfile,
+        Logical::UniqueEntity,
+        Logical::SuspiciousActivity,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Logical::SystemProfile => "SystemProfile",
+            Logical::UniqueEntity => "UniqueEntity",
+            Logical::SuspiciousActivity => "SuspiciousActivity",
+        }
+    }
+}
+
+impl fmt::Display for Logical {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Where one document came from: the file (or server collection) and its 1-based number
+/// in it, so a consultant can find it (`sed -n`, a text editor, `db.X.find().skip(n-1)`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocOrigin {
+    pub source: Arc<str>,
+    pub index: u64,
+    /// Line the document starts on, for text files.
+    pub line: Option<u64>,
+}
+
+impl fmt::Display for DocOrigin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}, document {}", self.source, self.index)?;
+        if let Some(line) = self.line {
+            write!(f, " (line {line})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Which documents of a collection a scan wants. Deliberately small: it must translate
+/// into a MongoDB filter, a Rust predicate and a JavaScript predicate alike.
+#[derive(Debug, Clone)]
+pub enum Filter {
+    All,
+    /// Any of the alternatives.
+    Or(Vec<Filter>),
+    /// The field's id (see [`id_key`]) is one of these; the map keeps the original BSON
+    /// value of each id for the server-side `$in`.
+    IdIn(String, BTreeMap<String, Bson>),
+    /// The field is boolean `true`.
+    IsTrue(String),
+    /// The field is a string among these.
+    StrIn(String, Vec<String>),
+}
+
+impl Filter {
+    /// Evaluates the filter on an undecoded document (dump files: most documents are
+    /// skipped without ever being decoded).
+    pub fn matches_raw(&self, doc: &RawDocument) -> bool {
+        match self {
+            Filter::All => true,
+            Filter::Or(alts) => alts.iter().any(|f| f.matches_raw(doc)),
+            Filter::IdIn(path, ids) => raw_path(doc, path)
+                .and_then(raw_id_key)
+                .is_some_and(|k| ids.contains_key(&k)),
+            Filter::IsTrue(path) => matches!(raw_path(doc, path), Some(RawBsonRef::Boolean(true))),
+            Filter::StrIn(path, values) => {
+                matches!(raw_path(doc, path), Some(RawBsonRef::String(s)) if values.iter().any(|v| v == s))
+            }
+        }
+    }
+
+    /// Evaluates the filter on a decoded document (JSON files).
+    pub fn matches(&self, doc: &Document) -> bool {
+        match self {
+            Filter::All => true,
+            Filter::Or(alts) => alts.iter().any(|f| f.matches(doc)),
+            Filter::IdIn(path, ids) => get_path(doc, path)
+                .and_then(id_key)
+                .is_some_and(|k| ids.contains_key(&k)),
+            Filter::IsTrue(path) => matches!(get_path(doc, path), Some(Bson::Boolean(true))),
+            Filter::StrIn(path, values) => {
+                matches!(get_path(doc, path), Some(Bson::String(s)) if values.iter().any(|v| v == s))
+            }
+        }
+    }
+
+    /// The MongoDB query document for this filter.
+    pub fn to_query(&self) -> Document {
+        match self {
+            Filter::All => Document::new(),
+            Filter::Or(alts) => {
+                let alts: Vec<Bson> = alts.iter().map(|f| Bson::Document(f.to_query())).collect();
+                let mut d = Document::new();
+                d.insert("$or", alts);
+                d
+            }
+            Filter::IdIn(path, ids) => {
+                let values: Vec<Bson> = ids.values().cloned().collect();
+                let mut inner = Document::new();
+                inner.insert("$in", values);
+                let mut d = Document::new();
+                d.insert(path.clone(), inner);
+                d
+            }
+            Filter::IsTrue(path) => {
+                let mut d = Document::new();
+                d.insert(path.clone(), true);
+                d
+            }
+            Filter::StrIn(path, values) => {
+                let mut inner = Document::new();
+                inner.insert("$in", values.clone());
+                let mut d = Document::new();
+                d.insert(path.clone(), inner);
+                d
+            }
+        }
+    }
+}
+
+/// One scan: which collection, which documents, which fields, and which field to count
+/// values of over the *whole* collection (alert counts by status).
+#[derive(Debug, Clone)]
+pub struct Scan {
+    pub collection: Logical,
+    pub filter: Filter,
+    /// Field paths to keep; `None` keeps everything.
+    pub projection: Option<Vec<String>>,
+    pub tally: Option<String>,
+}
+
+/// What a scan saw.
+#[derive(Debug, Clone, Default)]
+pub struct ScanOutcome {
+    /// Counts per value of the tally field over the whole collection, when asked for
+    /// and known.
+    pub tally: Option<BTreeMap<String, u64>>,
+    pub matched: u64,
+}
+
+/// Receives each matching document.
+pub type Visit<'a> = dyn FnMut(Document, &DocOrigin) -> Result<(), Error> + Send + 'a;
+
+/// Tally key for a value: strings as they are, numbers in decimal, anything else by
+/// type so it is visible rather than lost.
+pub fn tally_key_raw(v: Option<RawBsonRef<'_>>) -> String {
+    match v {
+        None => "(missing)".to_string(),
+        Some(RawBsonRef::String(s)) => s.to_string(),
+        Some(RawBsonRef::Int32(i)) => i.to_string(),
+        Some(RawBsonRef::Int64(i)) => i.to_string(),
+        Some(RawBsonRef::Null) => "(null)".to_string(),
+        Some(other) => format!("({:?})", other.element_type()),
+    }
+}
+
+/// [`tally_key_raw`] for decoded documents.
+pub fn tally_key(v: Option<&Bson>) -> String {
+    match v {
+        None => "(missing)".to_string(),
+        Some(Bson::String(s)) => s.clone(),
+        Some(Bson::Int32(i)) => i.to_string(),
+        Some(Bson::Int64(i)) => i.to_string(),
+        Some(Bson::Null) => "(null)".to_string(),
+        Some(other) => format!("({:?})", other.element_type()),
+    }
+}
+
+/// The value at a dotted path (`Configuration.SyslogClientConfiguration.IsEnabled`).
+/// Numeric segments index arrays.
+pub fn get_path<'a>(doc: &'a Document, path: &str) -> Option<&'a Bson> {
+    let mut parts = path.split('.');
+    let mut cur = doc.get(parts.next()?)?;
+    for part in parts {
+        cur = match cur {
+            Bson::Document(d) => d.get(part)?,
+            Bson::Array(a) => a.get(part.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
+/// [`get_path`] on an undecoded document. Malformed bytes read as "absent" here; the
+/// document is validated separately so damage is reported, not skipped.
+pub fn raw_path<'a>(doc: &'a RawDocument, path: &str) -> Option<RawBsonRef<'a>> {
+    let mut parts = path.split('.');
+    let mut cur = doc.get(parts.next()?).ok()??;
+    for part in parts {
+        cur = match cur {
+            RawBsonRef::Document(d) => d.get(part).ok()??,
+            RawBsonRef::Array(a) => a.get(part.parse::<usize>().ok()?).ok()??,
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
+/// The text form of an entity or profile id. ATA's `UniqueEntity._id` is a GUID string;
+/// profiles and alerts use ObjectIds; a C# driver configured for binary GUIDs would store
+/// subtype 3 (.NET byte order) or 4 (RFC 4122 order). All become the same lower-case text.
+pub fn id_key(v: &Bson) -> Option<String> {
+    match v {
+        Bson::String(s) => Some(s.to_ascii_lowercase()),
+        Bson::ObjectId(o) => Some(o.to_hex()),
+        Bson::Binary(b) => binary_id(b.subtype, &b.bytes),
+        Bson::Int32(i) => Some(i.to_string()),
+        Bson::Int64(i) => Some(i.to_string()),
+        _ => None,
+    }
+}
+
+/// [`id_key`] on an undecoded value.
+pub fn raw_id_key(v: RawBsonRef<'_>) -> Option<String> {
+    match v {
+        RawBsonRef::String(s) => Some(s.to_ascii_lowercase()),
+        RawBsonRef::ObjectId(o) => Some(o.to_hex()),
+        RawBsonRef::Binary(b) => binary_id(b.subtype, b.bytes),
+        RawBsonRef::Int32(i) => Some(i.to_string()),
+        RawBsonRef::Int64(i) => Some(i.to_string()),
+        _ => None,
+    }
+}
+
+fn binary_id(subtype: BinarySubtype, bytes: &[u8]) -> Option<String> {
+    let b: [u8; 16] = bytes.try_into().ok()?;
+    let ordered = match subtype {
+        BinarySubtype::Uuid => b,
+        // .NET's Guid.ToByteArray: the first three groups are little-endian.
+        BinarySubtype::UuidOld => [
+            b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15],
+        ],
+        _ => return None,
+    };
+    let h = hex::encode(ordered);
+    Some(format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    ))
+}
+
+/// True when a key names a secret: any `*Encrypted*` value, and passwords and shared
+/// secrets however ATA spells them. `PasswordExposedInCleartext` (a report type) is not
+/// one: only keys *ending* in Password/Secret are.
+pub fn is_secret_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.contains("encrypted") || k.ends_with("password") || k.ends_with("secret") || k.ends_with("passwd")
+}
+
+/// Replaces every secret value in `doc` (at any depth) by `true` when a secret is stored
+/// and `false` when the slot is empty. The value itself is gone before the document
+/// leaves the reader, so nothing downstream can print it.
+pub fn redact(doc: &mut Document) {
+    for (key, value) in doc.iter_mut() {
+        if is_secret_key(key) {
+            *value = Bson::Boolean(secret_present(value));
+        } else {
+            redact_value(value);
+        }
+    }
+}
+
+fn redact_value(value: &mut Bson) {
+    match value {
+        Bson::Document(d) => redact(d),
+        Bson::Array(a) => a.iter_mut().for_each(redact_value),
+        _ => {}
+    }
+}
+
+/// Whether a secret slot holds something: ATA stores `{CertificateThumbprint,
+/// EncryptedBytes}`, where only the bytes matter.
+fn secret_present(v: &Bson) -> bool {
+    match v {
+        Bson::Null | Bson::Undefined => false,
+        Bson::Boolean(b) => *b,
+        Bson::String(s) => !s.is_empty(),
+        Bson::Binary(b) => !b.bytes.is_empty(),
+        Bson::Array(a) => a.iter().any(secret_present),
+        Bson::Document(d) => match d.get("EncryptedBytes") {
+            Some(bytes) => secret_present(bytes),
+            None => d.values().any(secret_present),
+        },
+        _ => true,
+    }
+}
+
+/// Keeps only the given dotted paths (and everything under them), like a MongoDB
+/// inclusion projection; `_id` is always kept, as MongoDB does.
+pub fn project(doc: Document, paths: &[String]) -> Document {
+    // head -> None (keep whole value) or Some(sub-paths under it).
+    let mut tree: HashMap<&str, Option<Vec<String>>> = HashMap::new();
+    for p in paths {
+        match p.split_once('.') {
+            None => {
+                tree.insert(p.as_str(), None);
+            }
+            Some((head, rest)) => {
+                let entry = tree.entry(head).or_insert_with(|| Some(Vec::new()));
+                if let Some(v) = entry {
+                    v.push(rest.to_string());
+                }
+            }
+        }
+    }
+    let mut out = Document::new();
+    for (key, value) in doc {
+        let keep = match tree.get(key.as_str()) {
+            Some(None) => Some(value),
+            Some(Some(sub)) => match value {
+                Bson::Document(d) => Some(Bson::Document(project(d, sub))),
+                Bson::Array(a) => Some(Bson::Array(
+                    a.into_iter()
+                        .filter_map(|v| match v {
+                            Bson::Document(d) => Some(Bson::Document(project(d, sub))),
+                            _ => None,
+                        })
+                        .collect(),
+                )),
+                _ => None,
+            },
+            None if key == "_id" => Some(value),
+            None => None,
+        };
+        if let Some(v) = keep {
+            out.insert(key, v);
+        }
+    }
+    out
+}
+
+/// Walks an undecoded document completely, so damaged bytes (invalid UTF-8, a length
+/// that lies, an unknown type byte) are reported even in documents extraction skips.
+pub fn validate_raw(doc: &RawDocument) -> Result<(), String> {
+    for element in doc.iter() {
+        let (key, value) = element.map_err(|e| e.to_string())?;
+        validate_value(value).map_err(|e| format!("in field {key}: {e}"))?;
+    }
+    Ok(())
+}
+
+fn validate_value(value: RawBsonRef<'_>) -> Result<(), String> {
+    match value {
+        RawBsonRef::Document(d) => validate_raw(d),
+        RawBsonRef::Array(a) => {
+            for item in a.into_iter() {
+                validate_value(item.map_err(|e| e.to_string())?)?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use mongodb::bson::{Binary, doc};
+
+    use super::*;
+
+    #[test]
+    fn secrets_become_presence_flags_at_any_depth() {
+        let mut d = doc! {
+            "MailClientConfiguration": {
+                "AuthenticationAccountName": "svc-smtp",
+                "AuthenticationAccountPasswordEncrypted": {
+                    "CertificateThumbprint": "AB",
+                    "EncryptedBytes": Binary { subtype: BinarySubtype::Generic, bytes: b"DEMO-SECRET".to_vec() },
+                },
+            },
+            "Credentials": [ { "UserName": "svc", "PasswordEncrypted": { "CertificateThumbprint": "AB", "EncryptedBytes": Bson::Null } } ],
+            "PasswordExposedInCleartext": { "IsEnabled": true },
+            "SharedSecret": "x",
+        };
+        redact(&mut d);
+        let text = format!("{d:?}");
+        assert!(!text.contains("DEMO") && !text.contains("\"x\""), "{text}");
+        assert_eq!(
+            get_path(&d, "MailClientConfiguration.AuthenticationAccountPasswordEncrypted"),
+            Some(&Bson::Boolean(true))
+        );
+        assert_eq!(
+            get_path(&d, "Credentials.0.PasswordEncrypted"),
+            Some(&Bson::Boolean(false))
+        );
+        assert_eq!(
+            get_path(&d, "PasswordExposedInCleartext.IsEnabled"),
+            Some(&Bson::Boolean(true))
+        );
+    }
+
+    #[test]
+    fn ids_normalise_across_representations() {
+        let guid = "5719cd94-5625-4924-b637-ebf7b7ccfca2";
+        let rfc = hex::decode(guid.replace('-', "")).unwrap();
+        let mut net = rfc.clone();
+        net[0..4].reverse();
+        net[4..6].reverse();
+        net[6..8].reverse();
+        let as_bin = |subtype, bytes: Vec<u8>| Bson::Binary(Binary { subtype, bytes });
+        assert_eq!(id_key(&Bson::String(guid.to_uppercase())).as_deref(), Some(guid));
+        assert_eq!(id_key(&as_bin(BinarySubtype::Uuid, rfc)).as_deref(), Some(guid));
+        assert_eq!(id_key(&as_bin(BinarySubtype::UuidOld, net)).as_deref(), Some(guid));
+    }
+
+    #[test]
+    fn projection_keeps_paths_and_id() {
+        let d = doc! { "_id": 1, "a": { "b": 1, "c": 2 }, "d": 3, "e": [ { "f": 1, "g": 2 } ] };
+        let p = project(d, &["a.b".into(), "e.f".into()]);
+        assert_eq!(p, doc! { "_id": 1, "a": { "b": 1 }, "e": [ { "f": 1 } ] });
+    }
+
+    #[test]
+    fn filters_agree_on_raw_and_decoded_documents() {
+        let d = doc! { "_id": "ABC", "IsHoneytoken": true, "Status": "Open" };
+        let raw = mongodb::bson::RawDocumentBuf::from_document(&d).unwrap();
+        let ids = BTreeMap::from([("abc".to_string(), Bson::String("ABC".into()))]);
+        for f in [
+            Filter::IdIn("_id".into(), ids),
+            Filter::IsTrue("IsHoneytoken".into()),
+            Filter::StrIn("Status".into(), vec!["Open".into()]),
+            Filter::Or(vec![Filter::IsTrue("Nope".into()), Filter::All]),
+        ] {
+            assert!(f.matches(&d) && f.matches_raw(&raw), "{f:?}");
+        }
+        assert!(!Filter::IsTrue("Status".into()).matches_raw(&raw));
+    }
+}

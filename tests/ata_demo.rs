@@ -1,0 +1,95 @@
+//! `ata2atp demo` reads the built-in sample's ATA files (a SystemProfile backup in legacy
+//! strict Extended JSON, a relaxed v2 UniqueEntity export, a canonical v2 SuspiciousActivity
+//! array) into a full ATA section, and none of the sample's planted secrets leaves it.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use ata2atp::model::{GatewayKind, Inventory, TagSource};
+
+fn every_file(dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+    for e in fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            every_file(&p, out);
+        } else {
+            out.push((p.display().to_string(), fs::read(&p).unwrap()));
+        }
+    }
+}
+
+#[test]
+fn the_demo_has_a_full_ata_section_and_no_secret() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let out = Command::cargo_bin("ata2atp")
+        .unwrap()
+        .arg("demo")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = fs::read_to_string(dir.join("inventory.yaml")).unwrap();
+    let inv: Inventory = ata2atp::yaml::from_str(&text, "inventory.yaml").unwrap();
+    let a = &inv.ata;
+
+    assert!(
+        inv.sources
+            .iter()
+            .filter(|s| s.kind == ata2atp::model::SourceKind::AtaJson)
+            .count()
+            >= 3,
+        "{:?}",
+        inv.sources
+    );
+    assert!(!a.center.console_urls.is_empty() && !a.center.certificate_thumbprints.is_empty());
+    assert!(!a.directory_services_accounts.is_empty());
+    assert!(a.directory_services_accounts.iter().all(|d| d.secret_present));
+    assert!(a.syslog.as_ref().is_some_and(|s| s.server.is_some()));
+    assert!(
+        a.email
+            .as_ref()
+            .is_some_and(|e| e.server.is_some() && !e.recipients.is_empty())
+    );
+    assert!(a.vpn.as_ref().is_some_and(|v| v.secret_present));
+    assert!(
+        !a.exclusions.is_empty()
+            && a.exclusions
+                .iter()
+                .any(|e| e.entity.as_ref().is_some_and(|x| x.name.is_some()))
+    );
+    assert!(!a.honeytokens.is_empty() && a.honeytokens.iter().all(|h| h.name.is_some()));
+    assert!(a.sensitive.iter().any(|s| s.source == Some(TagSource::Manual)));
+    assert!(!a.report_schedules.is_empty());
+    assert!(!a.gateways.is_empty());
+    assert!(a.gateways.iter().any(|g| g.domain_synchronizer_candidate == Some(true)));
+    // Gateways carry no lightweight flag in ATA's database: the directory decides.
+    assert!(
+        a.gateways
+            .iter()
+            .all(|g| g.kind != GatewayKind::LightweightGateway || inv.directory.is_some())
+    );
+    assert!(!a.alerts.open.is_empty() && a.alerts.total() > a.alerts.open.len() as u64);
+    assert!(!a.detectors.is_empty());
+
+    // The sample plants DEMO-SECRET-… markers in its encrypted values.
+    let mut files = Vec::new();
+    every_file(&dir, &mut files);
+    for (path, bytes) in files {
+        if path.contains("samples") {
+            continue; // the sample itself, as shipped
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("DEMO-SECRET") && !text.contains("REVNTy1TRUNSRVQ"),
+            "{path} holds a planted secret"
+        );
+    }
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains("DEMO-SECRET") && !all.contains("REVNTy1TRUNSRVQ"));
+}
