@@ -9,5 +9,7 @@ pub struct Args {}
 
 pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
     let _ = (args, ctx);
-    Err(Error::Input("the directory services account test is being built (issue 4)".into()))
+    Err(Error::Input(
+        "the directory services account test is being built (issue 4)".into(),
+    ))
 }

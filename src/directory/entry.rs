@@ -1,0 +1,374 @@
+//! One directory entry as both readers deliver it: a DN and raw attribute values.
+//!
+//! Values stay bytes until a caller asks for text or a number. That sidesteps the trap
+//! in ldap3's `SearchEntry`, which files a value under `attrs` (text) or `bin_attrs`
+//! (bytes) depending on whether the bytes happen to be valid UTF-8 — a builtin SID such as
+//! S-1-5-32-544 is, so it would vanish from `bin_attrs`. The LDAP reader builds entries
+//! straight from the protocol message instead, and the LDIF reader from decoded values.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, TimeZone, Utc};
+
+use super::sid::{Sid, guid_to_string};
+
+/// A directory entry. Attribute names are matched case-insensitively, as LDAP does.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Entry {
+    pub dn: String,
+    /// Lower-cased attribute name → values.
+    attrs: BTreeMap<String, Vec<Vec<u8>>>,
+}
+
+impl Entry {
+    pub fn new(dn: impl Into<String>) -> Self {
+        Self {
+            dn: dn.into(),
+            attrs: BTreeMap::new(),
+        }
+    }
+
+    /// Adds a value (attribute names keep their options, e.g. `member;range=0-1499`).
+    pub fn push(&mut self, attr: &str, value: Vec<u8>) {
+        self.attrs
+            .entry(attr.to_ascii_lowercase())
+            .or_default()
+            .push(value);
+    }
+
+    /// Records an attribute with no values (kept so "present but empty" is visible).
+    pub fn touch(&mut self, attr: &str) {
+        self.attrs.entry(attr.to_ascii_lowercase()).or_default();
+    }
+
+    /// Merges another view of the same entry: values not yet present are added.
+    pub fn merge(&mut self, other: Entry) {
+        for (k, vals) in other.attrs {
+            let mine = self.attrs.entry(k).or_default();
+            for v in vals {
+                if !mine.contains(&v) {
+                    mine.push(v);
+                }
+            }
+        }
+    }
+
+    pub fn remove(&mut self, attr: &str) -> Option<Vec<Vec<u8>>> {
+        self.attrs.remove(&attr.to_ascii_lowercase())
+    }
+
+    /// Attribute names present (lower case).
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.attrs.keys().map(String::as_str)
+    }
+
+    pub fn has(&self, attr: &str) -> bool {
+        self.attrs.contains_key(&attr.to_ascii_lowercase())
+    }
+
+    pub fn values(&self, attr: &str) -> &[Vec<u8>] {
+        self.attrs
+            .get(&attr.to_ascii_lowercase())
+            .map_or(&[], Vec::as_slice)
+    }
+
+    pub fn bytes(&self, attr: &str) -> Option<&[u8]> {
+        self.values(attr).first().map(Vec::as_slice)
+    }
+
+    /// First value as text (lossy for invalid UTF-8: these are names, not secrets).
+    pub fn text(&self, attr: &str) -> Option<String> {
+        self.bytes(attr)
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+    }
+
+    /// Every value as text.
+    pub fn texts(&self, attr: &str) -> Vec<String> {
+        self.values(attr)
+            .iter()
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .collect()
+    }
+
+    /// First value as a signed integer (AD's INTEGER and LargeInteger syntaxes).
+    pub fn int(&self, attr: &str) -> Option<i64> {
+        self.text(attr).and_then(|t| t.trim().parse::<i64>().ok())
+    }
+
+    /// First value as a boolean (`TRUE`/`FALSE`).
+    pub fn boolean(&self, attr: &str) -> Option<bool> {
+        match self.text(attr)?.trim().to_ascii_uppercase().as_str() {
+            "TRUE" => Some(true),
+            "FALSE" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// `objectSid` in string form, when it is a valid SID.
+    pub fn sid(&self) -> Option<Sid> {
+        self.bytes("objectSid")
+            .and_then(|b| Sid::from_bytes(b).ok())
+    }
+
+    /// `objectGUID` in string form.
+    pub fn guid(&self) -> Option<String> {
+        self.bytes("objectGUID").and_then(guid_to_string)
+    }
+
+    /// True when `objectClass` holds `class` (case-insensitive).
+    pub fn is_a(&self, class: &str) -> bool {
+        self.values("objectClass")
+            .iter()
+            .any(|v| v.eq_ignore_ascii_case(class.as_bytes()))
+    }
+
+    /// The value of the first RDN (`CN=alice,…` → `alice`), unescaped.
+    pub fn rdn_value(&self) -> String {
+        rdn_value(&self.dn)
+    }
+
+    /// The name to show: `sAMAccountName`, else `name`/`cn`, else the RDN value.
+    pub fn display_name(&self) -> String {
+        self.text("sAMAccountName")
+            .or_else(|| self.text("name"))
+            .or_else(|| self.text("cn"))
+            .unwrap_or_else(|| self.rdn_value())
+    }
+
+    /// `userAccountControl` as a number.
+    pub fn uac(&self) -> Option<u32> {
+        self.int("userAccountControl").map(|v| v as u32)
+    }
+
+    /// Whether the account is enabled (UAC bit ACCOUNTDISABLE 0x2 clear); `None` for
+    /// objects without `userAccountControl` (groups).
+    pub fn enabled(&self) -> Option<bool> {
+        self.uac().map(|u| u & uac::ACCOUNTDISABLE == 0)
+    }
+
+    /// The kind of object, as the inventory names it.
+    pub fn kind(&self) -> Option<&'static str> {
+        // Most specific first: a gMSA is also a computer and a user.
+        [
+            ("msDS-GroupManagedServiceAccount", "gmsa"),
+            ("msDS-ManagedServiceAccount", "msa"),
+            ("computer", "computer"),
+            ("group", "group"),
+            ("foreignSecurityPrincipal", "foreign_security_principal"),
+            ("user", "user"),
+            ("inetOrgPerson", "user"),
+        ]
+        .iter()
+        .find(|(class, _)| self.is_a(class))
+        .map(|(_, kind)| *kind)
+    }
+}
+
+/// Bits of `userAccountControl` the inventory reads (MS-ADTS 2.2.16).
+pub mod uac {
+    pub const ACCOUNTDISABLE: u32 = 0x2;
+    pub const LOCKOUT: u32 = 0x10;
+    pub const WORKSTATION_TRUST_ACCOUNT: u32 = 0x1000;
+    pub const SERVER_TRUST_ACCOUNT: u32 = 0x2000;
+    pub const DONT_EXPIRE_PASSWORD: u32 = 0x1_0000;
+    pub const PASSWORD_EXPIRED: u32 = 0x80_0000;
+    pub const PARTIAL_SECRETS_ACCOUNT: u32 = 0x400_0000;
+}
+
+/// A Windows FILETIME (100 ns since 1601-01-01) as AD stores `pwdLastSet`,
+/// `accountExpires` and `lockoutTime`. 0 and `0x7FFFFFFFFFFFFFFF` mean "never"/"not set".
+pub fn filetime(v: i64) -> Option<DateTime<Utc>> {
+    if v <= 0 || v == i64::MAX {
+        return None;
+    }
+    // Seconds between 1601-01-01 and 1970-01-01.
+    const EPOCH_DIFF: i64 = 11_644_473_600;
+    let secs = v / 10_000_000 - EPOCH_DIFF;
+    let nanos = (v % 10_000_000) * 100;
+    Utc.timestamp_opt(secs, nanos as u32).single()
+}
+
+/// Normalises a DN for comparison: lower case, no spaces around separators. Escaped
+/// characters (`\,`, `\2C`) are kept as they are.
+pub fn normalize_dn(dn: &str) -> String {
+    let mut out = String::with_capacity(dn.len());
+    let mut chars = dn.trim().chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                out.push('\\');
+                if let Some(n) = chars.next() {
+                    out.extend(n.to_lowercase());
+                }
+            }
+            ',' | '=' | '+' => {
+                while out.ends_with(' ') {
+                    out.pop();
+                }
+                out.push(c);
+                while chars.peek() == Some(&' ') {
+                    chars.next();
+                }
+            }
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+/// The RDNs of a DN, split at unescaped commas (each still escaped).
+pub fn split_dn(dn: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    let mut chars = dn.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                cur.push(c);
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+            }
+            ',' => parts.push(std::mem::take(&mut cur).trim().to_string()),
+            c => cur.push(c),
+        }
+    }
+    if !cur.trim().is_empty() {
+        parts.push(cur.trim().to_string());
+    }
+    parts
+}
+
+/// The DN without its first RDN.
+pub fn parent_dn(dn: &str) -> String {
+    split_dn(dn)
+        .into_iter()
+        .skip(1)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The unescaped value of the first RDN.
+pub fn rdn_value(dn: &str) -> String {
+    let first = split_dn(dn).into_iter().next().unwrap_or_default();
+    let value = first.split_once('=').map_or(first.as_str(), |(_, v)| v);
+    unescape_dn_value(value)
+}
+
+/// RFC 4514 unescaping: `\,` → `,`, `\2C` → `,`.
+pub fn unescape_dn_value(v: &str) -> String {
+    let b = v.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' && i + 1 < b.len() {
+            if i + 2 < b.len() {
+                if let Ok(byte) =
+                    u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16)
+                {
+                    out.push(byte);
+                    i += 3;
+                    continue;
+                }
+            }
+            out.push(b[i + 1]);
+            i += 2;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `DC=emea,DC=fabrikam,DC=test` → `emea.fabrikam.test` (only the DC= components).
+pub fn dns_from_dn(dn: &str) -> String {
+    split_dn(dn)
+        .iter()
+        .filter_map(|r| {
+            let (k, v) = r.split_once('=')?;
+            k.trim()
+                .eq_ignore_ascii_case("DC")
+                .then(|| unescape_dn_value(v.trim()))
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+        .to_ascii_lowercase()
+}
+
+/// True when `dn` is `base` or lies under it.
+pub fn is_under(dn: &str, base: &str) -> bool {
+    let (d, b) = (normalize_dn(dn), normalize_dn(base));
+    if b.is_empty() {
+        return true;
+    }
+    d == b || d.ends_with(&format!(",{b}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dns_are_compared_and_split_like_ldap_does() {
+        assert_eq!(
+            normalize_dn("CN=Alice , OU=X,DC=Fabrikam, DC=test"),
+            "cn=alice,ou=x,dc=fabrikam,dc=test"
+        );
+        assert_eq!(
+            split_dn("CN=Smith\\, John,OU=Users,DC=x"),
+            vec!["CN=Smith\\, John", "OU=Users", "DC=x"]
+        );
+        assert_eq!(rdn_value("CN=Smith\\, John,OU=Users,DC=x"), "Smith, John");
+        assert_eq!(rdn_value("CN=a\\2Cb,DC=x"), "a,b");
+        assert_eq!(parent_dn("CN=Smith\\, John,OU=Users,DC=x"), "OU=Users,DC=x");
+        assert_eq!(
+            dns_from_dn("DC=emea,DC=Fabrikam,DC=test"),
+            "emea.fabrikam.test"
+        );
+        assert_eq!(
+            dns_from_dn("CN=Configuration,DC=fabrikam,DC=test"),
+            "fabrikam.test"
+        );
+        assert!(is_under(
+            "CN=a,DC=emea,DC=fabrikam,DC=test",
+            "dc=EMEA,dc=fabrikam,dc=test"
+        ));
+        assert!(!is_under(
+            "CN=a,DC=emea,DC=fabrikam,DC=test",
+            "DC=abrikam,DC=test"
+        ));
+        assert!(!is_under(
+            "CN=a,DC=xfabrikam,DC=test",
+            "DC=fabrikam,DC=test"
+        ));
+    }
+
+    #[test]
+    fn attribute_names_are_case_insensitive_and_values_stay_bytes() {
+        let mut e = Entry::new("CN=x,DC=test");
+        e.push(
+            "objectSid",
+            vec![1, 2, 0, 0, 0, 0, 0, 5, 0x20, 0, 0, 0, 0x20, 2, 0, 0],
+        );
+        e.push("objectClass", b"top".to_vec());
+        e.push("OBJECTCLASS", b"Group".to_vec());
+        e.push("userAccountControl", b"514".to_vec());
+        assert_eq!(e.sid().unwrap().to_string(), "S-1-5-32-544");
+        assert!(e.is_a("group"));
+        assert_eq!(e.kind(), Some("group"));
+        assert_eq!(e.enabled(), Some(false));
+        assert_eq!(e.display_name(), "x");
+    }
+
+    #[test]
+    fn filetimes_convert_and_never_means_none() {
+        assert_eq!(filetime(0), None);
+        assert_eq!(filetime(i64::MAX), None);
+        // 2021-01-01T00:00:00Z
+        assert_eq!(
+            filetime(132_539_328_000_000_000).unwrap().to_rfc3339(),
+            "2021-01-01T00:00:00+00:00"
+        );
+    }
+}
