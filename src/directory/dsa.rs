@@ -253,6 +253,61 @@ impl CredentialTest {
     }
 }
 
+/// `ata2atp check dsa`: binds as the account and says what happened. Bad input (URL,
+/// CA file, empty password) is an `Err`; everything the server answers is a result.
+pub async fn test_credentials(
+    url: &str,
+    tls: &super::ldap::TlsOptions,
+    user: &str,
+    password: &crate::secrets::SecretString,
+) -> Result<CredentialTest, super::Error> {
+    use super::Error;
+    let server = super::ldap::Server::parse(url)?;
+    let result = match super::ldap::Conn::open(&server, tls).await {
+        Ok(mut conn) => {
+            let r = conn.bind(user, password).await;
+            if r.is_ok() {
+                conn.close().await;
+            }
+            r
+        }
+        Err(e) => Err(e),
+    };
+    let (outcome, headline, detail, server_said) = match result {
+        Ok(()) => (
+            "ok",
+            "ok".to_string(),
+            format!("{user} binds to {}", server.url),
+            None,
+        ),
+        Err(Error::Bind {
+            failure,
+            server_said,
+            ..
+        }) => (
+            failure.outcome(),
+            failure.outcome().replace('_', " "),
+            format!("{user} on {}: {}", server.url, failure.explain()),
+            Some(server_said),
+        ),
+        Err(e @ Error::Unreachable { .. }) => (
+            "unreachable",
+            "server unreachable".into(),
+            e.to_string(),
+            None,
+        ),
+        Err(e @ Error::Tls { .. }) => ("tls_failure", "TLS failure".into(), e.to_string(), None),
+        Err(e) => return Err(e),
+    };
+    Ok(CredentialTest {
+        outcome: outcome.to_string(),
+        user: user.to_string(),
+        server: server.url,
+        message: format!("{headline}: {detail}"),
+        server_said,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

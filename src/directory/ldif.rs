@@ -35,6 +35,9 @@ pub struct LdifFile {
     pub references: usize,
     /// Reasons the export is incomplete (a non-zero `result:` from ldapsearch).
     pub incomplete: Vec<String>,
+    /// Search bases ldapsearch reported as not existing (`result: 32`, after a
+    /// `# base <…>` comment): an answer ("no KDS container"), not a gap.
+    pub absent: Vec<String>,
 }
 
 /// Reads an LDIF file from disk.
@@ -60,14 +63,18 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<LdifFile, LdifError> {
     let mut out = LdifFile::default();
     let mut record: Vec<(usize, &str)> = Vec::new();
     let mut first_record = true;
-    let flush = |record: &mut Vec<(usize, &str)>,
-                 out: &mut LdifFile,
-                 first: &mut bool|
+    let mut base: Option<String> = None;
+    let mut flush = |record: &mut Vec<(usize, &str)>,
+                     out: &mut LdifFile,
+                     first: &mut bool|
      -> Result<(), LdifError> {
         if record.is_empty() {
             return Ok(());
         }
         let mut lines = std::mem::take(record);
+        if lines[0].1.starts_with(BASE_MARK) {
+            return record_into(&lines, out, &mut base).map_err(|(l, m)| err(l, m));
+        }
         // `version: 1` may open the first record or stand alone before it.
         if *first {
             if let Some((n, l)) = lines.first() {
@@ -89,7 +96,7 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<LdifFile, LdifError> {
         if lines.is_empty() {
             return Ok(());
         }
-        record_into(&lines, out).map_err(|(l, m)| err(l, m))
+        record_into(&lines, out, &mut base).map_err(|(l, m)| err(l, m))
     };
     for (n, line) in &lines {
         if line.is_empty() {
@@ -145,6 +152,9 @@ fn not_utf8(bytes: &[u8], e: &std::string::FromUtf8Error) -> (usize, String) {
     )
 }
 
+/// Prefix of the pseudo-line carrying ldapsearch's `# base <…>` comment.
+const BASE_MARK: &str = "\u{0}base:";
+
 /// Unfolds continuation lines and drops comments. Returns (first physical line, text);
 /// an empty text marks a record separator.
 fn logical_lines(text: &str) -> Result<Vec<(usize, String)>, (usize, String)> {
@@ -172,6 +182,17 @@ fn logical_lines(text: &str) -> Result<Vec<(usize, String)>, (usize, String)> {
         }
         if line.starts_with('#') {
             in_comment = true;
+            // ldapsearch names the search base in a comment; a `result: 32` later refers
+            // to it. Kept as a record of its own.
+            if let Some(base) = line
+                .strip_prefix("# base <")
+                .and_then(|r| r.rsplit_once('>'))
+                .map(|(b, _)| b)
+            {
+                out.push((n, String::new()));
+                out.push((n, format!("{BASE_MARK}{base}")));
+                out.push((n, String::new()));
+            }
             continue;
         }
         in_comment = false;
@@ -215,8 +236,16 @@ fn attr_value(n: usize, line: &str) -> Result<(String, Vec<u8>), (usize, String)
     Ok((name, value))
 }
 
-fn record_into(lines: &[(usize, &str)], out: &mut LdifFile) -> Result<(), (usize, String)> {
+fn record_into(
+    lines: &[(usize, &str)],
+    out: &mut LdifFile,
+    base: &mut Option<String>,
+) -> Result<(), (usize, String)> {
     let (n0, first) = lines[0];
+    if let Some(b) = first.strip_prefix(BASE_MARK) {
+        *base = Some(b.to_string());
+        return Ok(());
+    }
     let (key, value) = attr_value(n0, first)?;
     match key.to_ascii_lowercase().as_str() {
         "dn" => {}
@@ -232,7 +261,9 @@ fn record_into(lines: &[(usize, &str)], out: &mut LdifFile) -> Result<(), (usize
                 let (k, v) = attr_value(*n, l)?;
                 if k.eq_ignore_ascii_case("result") {
                     let v = String::from_utf8_lossy(&v).trim().to_string();
-                    if !v.starts_with("0 ") && v != "0" {
+                    if v.starts_with("32 ") && base.is_some() {
+                        out.absent.extend(base.take());
+                    } else if !v.starts_with("0 ") && v != "0" {
                         out.incomplete
                             .push(format!("the export ended with `result: {v}` (line {n})"));
                     }

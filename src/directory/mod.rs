@@ -144,6 +144,9 @@ pub fn read_ldif(
         }
         progress.finish(&task, &format!("{} entries", file.entries.len()));
         snap.references += file.references;
+        for base in &file.absent {
+            snap.mark_absent(base);
+        }
         for e in file.entries {
             snap.insert(e);
         }

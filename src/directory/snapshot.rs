@@ -33,6 +33,8 @@ pub struct DirectorySnapshot {
     /// "not found" is only said where it was looked for.
     searched: BTreeSet<String>,
     pub deleted_objects: Option<DeletedObjectsTest>,
+    /// Search bases the server said do not exist (noSuchObject): an answer, not a gap.
+    absent: BTreeSet<String>,
     /// Why the snapshot is incomplete (a dropped connection, a size limit). Empty when
     /// everything asked for was read.
     pub incomplete: Vec<String>,
@@ -99,6 +101,15 @@ impl DirectorySnapshot {
         self.searched.contains(&normalize_dn(nc))
     }
 
+    /// Records that a search base does not exist.
+    pub fn mark_absent(&mut self, dn: &str) {
+        self.absent.insert(normalize_dn(dn));
+    }
+
+    pub fn is_absent(&self, dn: &str) -> bool {
+        self.absent.contains(&normalize_dn(dn))
+    }
+
     /// Adds everything from `other` (another LDIF file, or LDIF beside a live read).
     pub fn absorb(&mut self, other: DirectorySnapshot) {
         if let Some(r) = other.root_dse {
@@ -111,6 +122,7 @@ impl DirectorySnapshot {
             self.transitive.entry(k).or_default().extend(v);
         }
         self.searched.extend(other.searched);
+        self.absent.extend(other.absent);
         if other.deleted_objects.is_some() {
             self.deleted_objects = other.deleted_objects;
         }
