@@ -38,8 +38,9 @@ use crate::secrets::{ExposeSecret, SecretString};
 /// AD's default `MaxPageSize`; a server allowing less answers with a short page or an
 /// admin-limit error, and the search is retried with a smaller page.
 pub const PAGE_SIZE: i32 = 1000;
-/// Smallest page tried before giving up on a server that refuses our page size.
-const MIN_PAGE_SIZE: i32 = 50;
+/// Smaller pages tried, in order, when a server refuses ours (common administrative
+/// limits first); below the last one the refusal is reported.
+const PAGE_LADDER: &[i32] = &[500, 200, 100, 50];
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 /// Per reply: the timer restarts with every entry received.
 const OP_TIMEOUT: Duration = Duration::from_secs(120);
@@ -545,6 +546,8 @@ pub struct Search<'a> {
     pub filter: &'a str,
     pub attrs: &'a [&'a str],
     pub controls: Vec<RawControl>,
+    /// Ask for pages (RFC 2696). On by default for subtree and one-level searches.
+    pub paged: bool,
 }
 
 impl<'a> Search<'a> {
@@ -555,6 +558,7 @@ impl<'a> Search<'a> {
             filter,
             attrs,
             controls: Vec::new(),
+            paged: scope != Scope::Base,
         }
     }
 }
@@ -642,7 +646,7 @@ impl Conn {
             out.failure = Some(SearchFailure::Lost(why.clone()));
             return out;
         }
-        let paged = s.scope != Scope::Base;
+        let paged = s.paged;
         let mut cookie: Vec<u8> = Vec::new();
         loop {
             let page = self.page_size;
@@ -673,8 +677,10 @@ impl Conn {
                     && cookie.is_empty()
                     && out.entries.len() == before
                     && matches!(rc, 4 | 11);
-                if refused_page && page > MIN_PAGE_SIZE {
-                    self.page_size = (page / 4).max(MIN_PAGE_SIZE);
+                if let (true, Some(&smaller)) =
+                    (refused_page, PAGE_LADDER.iter().find(|&&p| p < page))
+                {
+                    self.page_size = smaller;
                     tracing::info!(
                         "{}: page size {page} refused ({text}); retrying with {}",
                         self.server.url,

@@ -267,7 +267,7 @@ async fn read_forest(r: &mut Reader<'_>) {
                 PARTITIONS_ATTRS,
             ),
             false,
-            false,
+            true,
         )
         .await;
     r.keep(&out);
@@ -279,7 +279,7 @@ async fn read_forest(r: &mut Reader<'_>) {
             "the schema version",
             &Search::new(&schema, Scope::Base, "(objectClass=*)", SCHEMA_ATTRS),
             false,
-            false,
+            true,
         )
         .await;
     r.keep(&out);
@@ -289,10 +289,19 @@ async fn read_forest(r: &mut Reader<'_>) {
             "sites and servers",
             &Search::new(&sites, Scope::Subtree, SITES_FILTER, SITES_ATTRS),
             false,
-            false,
+            true,
         )
         .await;
     r.keep(&out);
+    for base in [&partitions, &schema, &sites] {
+        if !r.snap.entries().any(|e| is_under(&e.dn, base)) && !r.lost() {
+            // A rootDSE may name a configuration partition the server does not hold
+            // (OpenLDAP set up to look like AD): a fact about the server, not a gap.
+            r.snap
+                .notes
+                .push(format!("{base} does not exist on {}", r.conn.server.url));
+        }
+    }
     let kds = kds_container(&config);
     let out = r
         .run(
@@ -304,9 +313,7 @@ async fn read_forest(r: &mut Reader<'_>) {
         .await;
     r.keep(&out);
     if matches!(out.failure, Some(SearchFailure::Server { rc: 32, .. })) {
-        r.snap.notes.push(format!(
-            "{kds} does not exist: the forest has no KDS root key (needed for a gMSA)"
-        ));
+        r.snap.mark_absent(&kds);
     }
     // Other domains' heads (SID, level) live in their own partitions: a GC has them.
     if r.gc.is_some() {

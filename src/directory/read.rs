@@ -617,18 +617,15 @@ impl<'a> View<'a> {
     }
 
     /// KDS root keys below `CN=Master Root Keys,…`: `Some(true)` when one was seen,
-    /// `Some(false)` when the container was read and holds none, `None` when it was not
-    /// read.
+    /// `Some(false)` when the container was read and holds none or does not exist, `None`
+    /// when it was not read.
     pub fn kds_root_key_present(&self) -> Option<bool> {
         if self.snap.entries().any(|e| e.is_a("msKds-ProvRootKey")) {
             return Some(true);
         }
         let config = self.config_nc.as_ref()?;
-        self.snap
-            .get(&format!(
-                "CN=Master Root Keys,CN=Group Key Distribution Service,CN=Services,{config}"
-            ))
-            .map(|_| false)
+        let container = super::queries::kds_container(config);
+        (self.snap.get(&container).is_some() || self.snap.is_absent(&container)).then_some(false)
     }
 }
 
