@@ -548,6 +548,9 @@ pub struct Search<'a> {
     pub controls: Vec<RawControl>,
     /// Ask for pages (RFC 2696). On by default for subtree and one-level searches.
     pub paged: bool,
+    /// Stop after this many entries (the server answers sizeLimitExceeded, which is then
+    /// not a failure). Unpaged.
+    pub size_limit: Option<i32>,
 }
 
 impl<'a> Search<'a> {
@@ -559,6 +562,7 @@ impl<'a> Search<'a> {
             attrs,
             controls: Vec::new(),
             paged: scope != Scope::Base,
+            size_limit: None,
         }
     }
 }
@@ -646,7 +650,7 @@ impl Conn {
             out.failure = Some(SearchFailure::Lost(why.clone()));
             return out;
         }
-        let paged = s.paged;
+        let paged = s.paged && s.size_limit.is_none();
         let mut cookie: Vec<u8> = Vec::new();
         loop {
             let page = self.page_size;
@@ -670,6 +674,10 @@ impl Conn {
             let Some((rc, text, next_cookie)) = result else {
                 return out;
             };
+            if rc == 4 && s.size_limit.is_some() {
+                // The limit we asked for was reached.
+                return out;
+            }
             if rc != 0 {
                 // A server allowing smaller pages than ours (slapd `limits size.pr`, or an
                 // AD with a lowered MaxPageSize) refuses the first page: retry smaller.
@@ -712,6 +720,9 @@ impl Conn {
         ldap.with_timeout(OP_TIMEOUT);
         if !controls.is_empty() {
             ldap.with_controls(controls);
+        }
+        if let Some(n) = s.size_limit {
+            ldap.with_search_options(ldap3::SearchOptions::new().sizelimit(n));
         }
         let mut stream = match ldap
             .streaming_search(s.base, s.scope, s.filter, attrs)

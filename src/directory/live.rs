@@ -183,7 +183,9 @@ pub async fn read(
     if let (Some(id), false) = (&dsa, r.lost()) {
         fetch_dsa(&mut r, default_nc.as_deref(), id).await;
         if let (Some(pw), Some(nc)) = (&src.dsa_password, &default_nc) {
-            r.snap.deleted_objects = Some(deleted_objects_test(&server, &tls, id, pw, nc).await);
+            let reference = deleted_objects_reference(&mut r, nc).await;
+            r.snap.deleted_objects =
+                Some(deleted_objects_test(&server, &tls, id, pw, nc, reference).await);
         }
     }
 
@@ -672,15 +674,42 @@ async fn fetch_dsa(r: &mut Reader<'_>, nc: Option<&str>, id: &DsaIdentity) {
     }
 }
 
+/// The one-level search of `CN=Deleted Objects` with the Show Deleted control, at most
+/// one entry: enough to know whether anything can be listed.
+fn deleted_objects_search<'a>(container: &'a str, attrs: &'a [&'a str]) -> Search<'a> {
+    let mut s = Search::new(container, Scope::OneLevel, "(objectClass=*)", attrs);
+    s.controls = vec![RawControl {
+        ctype: oid::SHOW_DELETED.to_string(),
+        crit: true,
+        val: None,
+    }];
+    s.size_limit = Some(1);
+    s
+}
+
+const DELETED_ATTRS: &[&str] = &["objectClass", "isDeleted"];
+
+/// How many deleted objects (0 or 1) the main bind sees: with it, "the directory services
+/// account lists nothing" can be told apart from "there is nothing to list".
+async fn deleted_objects_reference(r: &mut Reader<'_>, nc: &str) -> Option<usize> {
+    let container = format!("CN=Deleted Objects,{nc}");
+    let out = r
+        .conn
+        .search(&deleted_objects_search(&container, DELETED_ATTRS))
+        .await;
+    out.failure.is_none().then_some(out.entries.len())
+}
+
 /// Binds as the directory services account on a connection of its own and lists
-/// `CN=Deleted Objects` with the Show Deleted control (ata-atp.md §3.5). One entry is
-/// enough to know; the search asks for at most one.
+/// `CN=Deleted Objects` with the Show Deleted control (ata-atp.md §3.5).
+/// `reference`: how many objects the main bind saw there (at most 1), when it could look.
 pub async fn deleted_objects_test(
     server: &Server,
     tls: &TlsOptions,
     id: &DsaIdentity,
     password: &SecretString,
     nc: &str,
+    reference: Option<usize>,
 ) -> DeletedObjectsTest {
     let user = id.bind_name();
     let mut conn = match connect(server, tls, &user, password).await {
@@ -695,44 +724,34 @@ pub async fn deleted_objects_test(
         }
     };
     let container = format!("CN=Deleted Objects,{nc}");
-    let show_deleted = RawControl {
-        ctype: oid::SHOW_DELETED.to_string(),
-        crit: true,
-        val: None,
-    };
-    let attrs = ["objectClass", "isDeleted"];
-    let mut s = Search::new(&container, Scope::OneLevel, "(objectClass=*)", &attrs);
-    s.controls = vec![show_deleted.clone()];
-    let listed = conn.search(&s).await;
-    let mut base = Search::new(&container, Scope::Base, "(objectClass=*)", &attrs);
-    base.controls = vec![show_deleted];
-    let container_read = conn.search(&base).await;
+    let listed = conn
+        .search(&deleted_objects_search(&container, DELETED_ATTRS))
+        .await;
     conn.close().await;
-    let as_user = format!("as {user}");
+    let grant = format!(
+        "grant it with `dsacls \"{container}\" /G <DOMAIN>\\<account>:LCRP` (after taking ownership, see the MDI docs)"
+    );
     match (&listed.failure, listed.entries.len()) {
         (None, n) if n > 0 => DeletedObjectsTest {
             readable: Some(true),
-            note: Some(format!(
-                "{as_user}: {container} listed ({n} deleted objects seen)"
-            )),
+            note: Some(format!("as {user}: {container} can be listed")),
         },
-        (None, _) if !container_read.entries.is_empty() => DeletedObjectsTest {
-            readable: None,
+        (None, _) if reference.is_some_and(|n| n > 0) => DeletedObjectsTest {
+            readable: Some(false),
             note: Some(format!(
-                "{as_user}: {container} is visible but listed no object: it is empty, or the account lacks List Contents on it; \
-                 check with `dsacls \"{container}\"`"
+                "as {user}: {container} lists nothing, while the bind account sees deleted objects there: the account lacks List Contents/Read Property; {grant}"
             )),
         },
         (None, _) => DeletedObjectsTest {
-            readable: Some(false),
+            readable: None,
             note: Some(format!(
-                "{as_user}: {container} is not visible to the account; grant it with `dsacls \"{container}\" /G <DOMAIN>\\<account>:LCRP`"
+                "as {user}: {container} lists nothing; it may be empty (the bind account saw nothing either) or the account may lack List Contents: not decided; check with `dsacls \"{container}\"`"
             )),
         },
         (Some(SearchFailure::Server { rc: 32 | 50, .. }), _) => DeletedObjectsTest {
             readable: Some(false),
             note: Some(format!(
-                "{as_user}: listing {container} was refused ({}); grant it with `dsacls \"{container}\" /G <DOMAIN>\\<account>:LCRP`",
+                "as {user}: listing {container} was refused ({}); {grant}",
                 listed
                     .failure
                     .as_ref()
@@ -743,7 +762,7 @@ pub async fn deleted_objects_test(
         (Some(f), _) => DeletedObjectsTest {
             readable: None,
             note: Some(format!(
-                "{as_user}: listing {container} failed ({}): not decided",
+                "as {user}: listing {container} failed ({}): not decided",
                 f.describe()
             )),
         },
