@@ -76,7 +76,10 @@ async fn ids_of(sam: &str) -> (String, String) {
         ))
         .await;
     assert!(out.failure.is_none(), "{:?}", out.failure);
-    let e = out.entries.first().unwrap_or_else(|| panic!("{sam} not in Samba"));
+    let e = out
+        .entries
+        .first()
+        .unwrap_or_else(|| panic!("{sam} not in Samba"));
     (e.sid().unwrap().to_string(), e.guid().unwrap())
 }
 
@@ -136,19 +139,36 @@ async fn forest_dcs_and_nested_sensitive_groups() {
     )
     .await;
     assert_eq!(inv.sources.len(), 1);
-    assert_eq!(inv.sources[0].status, SourceStatus::Ok, "{:?}", inv.sources[0]);
+    assert_eq!(
+        inv.sources[0].status,
+        SourceStatus::Ok,
+        "{:?}",
+        inv.sources[0]
+    );
     let dir = inv.directory.as_ref().unwrap();
     assert!(!dir.partial, "{:?}", dir.notes);
 
     let dse = dir.root_dse.as_ref().expect("rootDSE read");
-    assert_eq!(dse.default_naming_context.as_deref(), Some(s.base_dn.as_str()));
+    assert_eq!(
+        dse.default_naming_context.as_deref(),
+        Some(s.base_dn.as_str())
+    );
     let level = dse.forest_functionality.as_ref().unwrap();
-    assert_eq!((level.level, level.name.as_str()), (s.functional_level, "Windows Server 2008 R2"));
-    assert_eq!(dse.dns_host_name.as_deref(), Some(s.dc_dns_hostname.as_str()));
+    assert_eq!(
+        (level.level, level.name.as_str()),
+        (s.functional_level, "Windows Server 2008 R2")
+    );
+    assert_eq!(
+        dse.dns_host_name.as_deref(),
+        Some(s.dc_dns_hostname.as_str())
+    );
 
     assert_eq!(dir.forest.root_domain, s.dns_domain);
     assert_eq!(dir.forest.functional_level, Some(s.functional_level));
-    assert_eq!(dir.forest.functional_level_name.as_deref(), Some("Windows Server 2008 R2"));
+    assert_eq!(
+        dir.forest.functional_level_name.as_deref(),
+        Some("Windows Server 2008 R2")
+    );
     assert!(dir.forest.schema_version.is_some());
     assert_eq!(dir.domains.len(), 1);
     let d = &dir.domains[0];
@@ -158,7 +178,10 @@ async fn forest_dcs_and_nested_sensitive_groups() {
     assert_eq!(dir.sites, vec!["Default-First-Site-Name"]);
 
     // The real DC has an nTDSDSA object (GC); the fakes only computer objects.
-    let dc = |n: &str| dir.domain_controller(n).unwrap_or_else(|| panic!("DC {n} missing: {:?}", dir.domain_controllers));
+    let dc = |n: &str| {
+        dir.domain_controller(n)
+            .unwrap_or_else(|| panic!("DC {n} missing: {:?}", dir.domain_controllers))
+    };
     let dc1 = dc(&s.dc_dns_hostname);
     assert_eq!(dc1.global_catalog, Some(true));
     assert_eq!(dc1.site.as_deref(), Some("Default-First-Site-Name"));
@@ -188,8 +211,15 @@ async fn forest_dcs_and_nested_sensitive_groups() {
     // Primary-group members: DCs are in Domain Controllers only through primaryGroupID.
     let dcs = member_names(group(dir, "Domain Controllers"));
     assert!(dcs.contains(&"DC2$"), "{dcs:?}");
-    assert_eq!(member_names(group(dir, "Read-only Domain Controllers")), vec!["RODC1$"]);
-    assert_eq!(dir.kds_root_key_present, Some(false), "Samba has no KDS container");
+    assert_eq!(
+        member_names(group(dir, "Read-only Domain Controllers")),
+        vec!["RODC1$"]
+    );
+    assert_eq!(
+        dir.kds_root_key_present,
+        Some(false),
+        "Samba has no KDS container"
+    );
 }
 
 #[tokio::test]
@@ -201,7 +231,12 @@ async fn ata_entities_are_matched_and_injection_attempts_match_nothing() {
     let missing_sid = format!("{}-987654", s.domain_sid);
     let mut ata = AtaInventory::default();
     ata.honeytokens = vec![
-        entity("ht-1", Some("renamed-in-ata"), Some(&honey_sid), EntityType::User),
+        entity(
+            "ht-1",
+            Some("renamed-in-ata"),
+            Some(&honey_sid),
+            EntityType::User,
+        ),
         entity("ht-2", None, Some(&missing_sid), EntityType::User),
         // A SID of a domain outside this forest: it cannot be looked up here.
         entity("ht-3", None, Some("S-1-5-21-1-2-3-1105"), EntityType::User),
@@ -238,7 +273,10 @@ async fn ata_entities_are_matched_and_injection_attempts_match_nothing() {
     assert_eq!(h.dn.as_deref(), Some(s.account(&s.honeytoken).dn.as_str()));
     assert_eq!(h.enabled, Some(true));
     assert_eq!(ad(&inv.ata.honeytokens[1]).map(|a| a.found), Some(false));
-    assert!(inv.ata.honeytokens[2].ad.is_none(), "a foreign SID is not declared missing");
+    assert!(
+        inv.ata.honeytokens[2].ad.is_none(),
+        "a foreign SID is not declared missing"
+    );
 
     let carol = ad(&inv.ata.sensitive[0]).unwrap();
     assert_eq!((carol.found, carol.name.as_deref()), (true, Some("carol")));
@@ -258,20 +296,43 @@ async fn ata_entities_are_matched_and_injection_attempts_match_nothing() {
     assert_eq!(inv.ata.gateways[1].kind, GatewayKind::Unknown);
 
     let nf: Vec<&str> = inv.not_found.iter().map(|n| n.item.as_str()).collect();
-    assert!(nf.iter().any(|i| i.contains("ht-2") && i.contains("is not in Active Directory")), "{nf:?}");
-    assert!(nf.iter().any(|i| i.contains("ht-3") && i.contains("not a domain of this forest")), "{nf:?}");
-    assert!(nf.iter().any(|i| i.contains("s-3") && i.contains("is not in Active Directory")), "{nf:?}");
+    assert!(
+        nf.iter()
+            .any(|i| i.contains("ht-2") && i.contains("is not in Active Directory")),
+        "{nf:?}"
+    );
+    assert!(
+        nf.iter()
+            .any(|i| i.contains("ht-3") && i.contains("not a domain of this forest")),
+        "{nf:?}"
+    );
+    assert!(
+        nf.iter()
+            .any(|i| i.contains("s-3") && i.contains("is not in Active Directory")),
+        "{nf:?}"
+    );
     assert!(nf.iter().any(|i| i.contains("s-4")), "{nf:?}");
     assert_eq!(nf.len(), 4, "{nf:?}");
 
     // The proof that escaping mattered: the same values unescaped match every account.
     let server = Server::parse(&s.ldaps_url).unwrap();
     let mut conn = Conn::open(&server, &tls()).await.unwrap();
-    conn.bind(&s.admin_upn, &secret(&s.admin_password)).await.unwrap();
+    conn.bind(&s.admin_upn, &secret(&s.admin_password))
+        .await
+        .unwrap();
     let raw = conn
-        .search(&Search::new(&s.base_dn, Scope::Subtree, "(sAMAccountName=*)", &["cn"]))
+        .search(&Search::new(
+            &s.base_dn,
+            Scope::Subtree,
+            "(sAMAccountName=*)",
+            &["cn"],
+        ))
         .await;
-    assert!(raw.entries.len() > 10, "an unescaped `*` would have matched {} objects", raw.entries.len());
+    assert!(
+        raw.entries.len() > 10,
+        "an unescaped `*` would have matched {} objects",
+        raw.entries.len()
+    );
 }
 
 #[tokio::test]
@@ -302,9 +363,21 @@ async fn the_directory_services_account_its_privileges_and_deleted_objects() {
         assert_eq!(f.enabled, Some(true));
         assert_eq!(f.dn.as_deref(), Some(s.account(name).dn.as_str()));
         assert!(f.pwd_last_set.is_some());
-        assert!(f.sensitive_groups.is_empty(), "{name}: {:?}", f.sensitive_groups);
-        assert_eq!(f.deleted_objects_readable, readable, "{name}: {:?}", f.deleted_objects_note);
-        assert!(f.identified_by.unwrap().starts_with("ATA directory services account"));
+        assert!(
+            f.sensitive_groups.is_empty(),
+            "{name}: {:?}",
+            f.sensitive_groups
+        );
+        assert_eq!(
+            f.deleted_objects_readable, readable,
+            "{name}: {:?}",
+            f.deleted_objects_note
+        );
+        assert!(
+            f.identified_by
+                .unwrap()
+                .starts_with("ATA directory services account")
+        );
     }
 
     // Over-privileged, and a wrong DSA password leaves Deleted Objects undecided.
@@ -323,15 +396,25 @@ async fn the_directory_services_account_its_privileges_and_deleted_objects() {
     .await;
     let f = inv.directory.unwrap().directory_services_account.unwrap();
     for g in ["Domain Admins", "Administrators"] {
-        assert!(f.sensitive_groups.iter().any(|x| x == g), "{:?}", f.sensitive_groups);
+        assert!(
+            f.sensitive_groups.iter().any(|x| x == g),
+            "{:?}",
+            f.sensitive_groups
+        );
     }
     assert_eq!(f.deleted_objects_readable, None);
     let note = f.deleted_objects_note.unwrap();
-    assert!(note.contains("52e") && note.contains("not tested"), "{note}");
+    assert!(
+        note.contains("52e") && note.contains("not tested"),
+        "{note}"
+    );
 
     // A gMSA named without its `$`, and an account that does not exist.
     let gmsa_sam = format!("{}", ata2atp::directory::entry::rdn_value(&s.gmsa_dn));
-    for (name, kind, found) in [(gmsa_sam.as_str(), AccountKind::Gmsa, true), ("svc-nobody", AccountKind::User, false)] {
+    for (name, kind, found) in [
+        (gmsa_sam.as_str(), AccountKind::Gmsa, true),
+        ("svc-nobody", AccountKind::User, false),
+    ] {
         let inv = collect(
             &DirectorySources {
                 ldap: Some(admin_source()),
@@ -353,9 +436,15 @@ async fn the_directory_services_account_its_privileges_and_deleted_objects() {
 async fn every_bind_form_works_and_every_refusal_is_named() {
     let s = samba();
     let a = s.account(&s.dsa);
-    for user in [a.upn.clone(), a.dn.clone(), format!("{}\\{}", s.netbios_domain, s.dsa)] {
+    for user in [
+        a.upn.clone(),
+        a.dn.clone(),
+        format!("{}\\{}", s.netbios_domain, s.dsa),
+    ] {
         for url in [&s.ldaps_url, &s.ldap_url] {
-            let r = test_credentials(url, &tls(), &user, &secret(&a.password)).await.unwrap();
+            let r = test_credentials(url, &tls(), &user, &secret(&a.password))
+                .await
+                .unwrap();
             assert_eq!(r.outcome, "ok", "{user} on {url}: {}", r.message);
             assert_eq!(r.exit_code(), 0);
         }
@@ -363,27 +452,63 @@ async fn every_bind_form_works_and_every_refusal_is_named() {
     // What Samba really answers, as scripts/README.md measured it.
     let f = &s.bind_failures;
     let cases = [
-        (a.upn.clone(), "wrong-password".to_string(), "wrong_password", "data 52e"),
-        (s.account(&f.disabled).upn.clone(), s.account(&f.disabled).password.clone(), "disabled", "data 533"),
+        (
+            a.upn.clone(),
+            "wrong-password".to_string(),
+            "wrong_password",
+            "data 52e",
+        ),
+        (
+            s.account(&f.disabled).upn.clone(),
+            s.account(&f.disabled).password.clone(),
+            "disabled",
+            "data 533",
+        ),
         (
             s.account(&f.must_change_password).upn.clone(),
             s.account(&f.must_change_password).password.clone(),
             "must_change_password",
             "data 773",
         ),
-        (s.account(&f.expired).upn.clone(), s.account(&f.expired).password.clone(), "account_expired", "data 701"),
-        (s.account(&f.locked_out).upn.clone(), s.account(&f.locked_out).password.clone(), "locked_out", "data 775"),
-        (format!("nobody@{}", s.dns_domain), "x".to_string(), "wrong_password", "data 52e"),
+        (
+            s.account(&f.expired).upn.clone(),
+            s.account(&f.expired).password.clone(),
+            "account_expired",
+            "data 701",
+        ),
+        (
+            s.account(&f.locked_out).upn.clone(),
+            s.account(&f.locked_out).password.clone(),
+            "locked_out",
+            "data 775",
+        ),
+        (
+            format!("nobody@{}", s.dns_domain),
+            "x".to_string(),
+            "wrong_password",
+            "data 52e",
+        ),
     ];
     for (user, pw, outcome, said) in cases {
-        let r = test_credentials(&s.ldaps_url, &tls(), &user, &secret(&pw)).await.unwrap();
+        let r = test_credentials(&s.ldaps_url, &tls(), &user, &secret(&pw))
+            .await
+            .unwrap();
         assert_eq!(r.outcome, outcome, "{user}: {}", r.message);
         assert_eq!(r.exit_code(), 1);
-        assert!(r.server_said.as_deref().unwrap_or("").contains(said), "{user}: {:?}", r.server_said);
-        assert!(!r.message.contains(&pw) || pw.len() < 3, "password in the message");
+        assert!(
+            r.server_said.as_deref().unwrap_or("").contains(said),
+            "{user}: {:?}",
+            r.server_said
+        );
+        assert!(
+            !r.message.contains(&pw) || pw.len() < 3,
+            "password in the message"
+        );
     }
     // An empty password is refused before any bind.
-    let e = test_credentials(&s.ldaps_url, &tls(), &a.upn, &secret("")).await.unwrap_err();
+    let e = test_credentials(&s.ldaps_url, &tls(), &a.upn, &secret(""))
+        .await
+        .unwrap_err();
     assert_eq!(e.exit_code(), 2, "{e}");
     assert!(e.to_string().contains("anonymous"), "{e}");
 }
@@ -399,13 +524,43 @@ async fn connection_and_tls_failures_get_their_own_words() {
     };
     let system_roots = TlsOptions::default();
     let cases: Vec<(String, TlsOptions, &str, &str)> = vec![
-        (s.ldaps_url.clone(), untrusted.clone(), "tls_failure", "certificate not trusted"),
-        (s.ldap_url.clone(), untrusted, "tls_failure", "certificate not trusted"),
-        (s.ldaps_url.clone(), system_roots, "tls_failure", "pass --ca-file"),
+        (
+            s.ldaps_url.clone(),
+            untrusted.clone(),
+            "tls_failure",
+            "certificate not trusted",
+        ),
+        (
+            s.ldap_url.clone(),
+            untrusted,
+            "tls_failure",
+            "certificate not trusted",
+        ),
+        (
+            s.ldaps_url.clone(),
+            system_roots,
+            "tls_failure",
+            "pass --ca-file",
+        ),
         // The certificate names localhost and 127.0.0.1 only; `vm` resolves to 127.0.0.1.
-        (s.ldaps_url.replace("127.0.0.1", "vm"), tls(), "tls_failure", "not valid for `vm`"),
-        ("ldaps://127.0.0.1:389".into(), tls(), "tls_failure", "LDAPS port"),
-        ("ldaps://127.0.0.1:1".into(), tls(), "unreachable", "connection refused"),
+        (
+            s.ldaps_url.replace("127.0.0.1", "vm"),
+            tls(),
+            "tls_failure",
+            "not valid for `vm`",
+        ),
+        (
+            "ldaps://127.0.0.1:389".into(),
+            tls(),
+            "tls_failure",
+            "LDAPS port",
+        ),
+        (
+            "ldaps://127.0.0.1:1".into(),
+            tls(),
+            "unreachable",
+            "connection refused",
+        ),
     ];
     for (url, t, outcome, words) in cases {
         let r = test_credentials(&url, &t, &a.upn, &pw).await.unwrap();
@@ -425,13 +580,24 @@ async fn connection_and_tls_failures_get_their_own_words() {
         AtaInventory::default(),
     )
     .await;
-    assert!(inv.sources[0].location.contains("--insecure"), "{}", inv.sources[0].location);
-    assert!(inv.directory.unwrap().notes.iter().any(|n| n.contains("not verified")));
+    assert!(
+        inv.sources[0].location.contains("--insecure"),
+        "{}",
+        inv.sources[0].location
+    );
+    assert!(
+        inv.directory
+            .unwrap()
+            .notes
+            .iter()
+            .any(|n| n.contains("not verified"))
+    );
 }
 
 fn ata2atp() -> Command {
     let mut c = Command::cargo_bin("ata2atp").unwrap();
-    c.env_remove("ATA2ATP_ENGAGEMENT").env_remove("ATA2ATP_OUTPUT");
+    c.env_remove("ATA2ATP_ENGAGEMENT")
+        .env_remove("ATA2ATP_OUTPUT");
     c
 }
 
@@ -441,20 +607,37 @@ fn check_dsa_command_answers_in_one_line_with_exit_codes() {
     let a = s.account(&s.dsa);
     let run = |pw: &str, url: &str| {
         let out = ata2atp()
-            .args(["check", "dsa", "--ldap", url, "--user", &a.upn, "--password-env", "DSA_PW", "--ca-file"])
+            .args([
+                "check",
+                "dsa",
+                "--ldap",
+                url,
+                "--user",
+                &a.upn,
+                "--password-env",
+                "DSA_PW",
+                "--ca-file",
+            ])
             .arg(&s.ca_pem)
             .env("DSA_PW", pw)
             .env("NO_COLOR", "1")
             .output()
             .unwrap();
-        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
     let (code, out, _) = run(&a.password, &s.ldaps_url);
     assert_eq!(code, Some(0), "{out}");
     assert!(out.starts_with("ok: ") && out.lines().count() == 1, "{out}");
     let (code, out, _) = run("wrong", &s.ldaps_url);
     assert_eq!(code, Some(1), "{out}");
-    assert!(out.starts_with("wrong password: ") && out.lines().count() == 1, "{out}");
+    assert!(
+        out.starts_with("wrong password: ") && out.lines().count() == 1,
+        "{out}"
+    );
     let (code, out, _) = run(&a.password, "ldaps://127.0.0.1:1");
     assert_eq!(code, Some(3), "{out}");
     assert!(out.starts_with("server unreachable: "), "{out}");
@@ -463,7 +646,15 @@ fn check_dsa_command_answers_in_one_line_with_exit_codes() {
     let pwfile = dir.path().join("pw");
     std::fs::write(&pwfile, "\n").unwrap();
     let out = ata2atp()
-        .args(["check", "dsa", "--ldap", &s.ldaps_url, "--user", &a.upn, "--password-file"])
+        .args([
+            "check",
+            "dsa",
+            "--ldap",
+            &s.ldaps_url,
+            "--user",
+            &a.upn,
+            "--password-file",
+        ])
         .arg(&pwfile)
         .output()
         .unwrap();
@@ -471,7 +662,19 @@ fn check_dsa_command_answers_in_one_line_with_exit_codes() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("empty"));
     // JSON for scripts.
     let out = ata2atp()
-        .args(["-o", "json", "check", "dsa", "--ldap", &s.ldaps_url, "--user", &a.upn, "--password-env", "DSA_PW", "--ca-file"])
+        .args([
+            "-o",
+            "json",
+            "check",
+            "dsa",
+            "--ldap",
+            &s.ldaps_url,
+            "--user",
+            &a.upn,
+            "--password-env",
+            "DSA_PW",
+            "--ca-file",
+        ])
         .arg(&s.ca_pem)
         .env("DSA_PW", "wrong")
         .output()
@@ -558,7 +761,10 @@ async fn an_ldif_export_gives_the_same_directory_section_as_the_live_read() {
         ata,
     )
     .await;
-    let (mut a, mut b) = (live.directory.clone().unwrap(), offline.directory.clone().unwrap());
+    let (mut a, mut b) = (
+        live.directory.clone().unwrap(),
+        offline.directory.clone().unwrap(),
+    );
     // The live read names the bind account only when ATA names no DSA: here ATA does.
     assert_eq!(a.directory_services_account, b.directory_services_account);
     a.directory_services_account = None;
@@ -568,5 +774,12 @@ async fn an_ldif_export_gives_the_same_directory_section_as_the_live_read() {
     assert_eq!(a, b);
     assert_eq!(live.ata, offline.ata);
     assert_eq!(live.not_found, offline.not_found);
-    assert!(offline.sources.iter().all(|src| src.status == SourceStatus::Ok), "{:?}", offline.sources);
+    assert!(
+        offline
+            .sources
+            .iter()
+            .all(|src| src.status == SourceStatus::Ok),
+        "{:?}",
+        offline.sources
+    );
 }

@@ -461,7 +461,6 @@ async fn read_domain(r: &mut Reader<'_>, nc: &str) {
         );
         expand_members(r, &groups, nc).await;
     }
-    r.snap.mark_searched(nc);
 }
 
 /// `member` of a large group comes in ranges (AD's MaxValRange, 1500 or 5000 values):
@@ -581,6 +580,8 @@ async fn fetch_wanted(r: &mut Reader<'_>, nc: Option<&str>, w: &Wanted) {
             break;
         }
         let base = if on_gc { "" } else { nc };
+        // Only a pass that ran to the end may say "not in AD" of what it did not find.
+        let mut complete = true;
         for (filters, size) in &batches {
             for chunk in filters.chunks(*size) {
                 if r.lost() && !on_gc {
@@ -600,22 +601,31 @@ async fn fetch_wanted(r: &mut Reader<'_>, nc: Option<&str>, w: &Wanted) {
                         false,
                     )
                     .await;
+                complete &= out.failure.is_none();
                 r.keep(&out);
             }
         }
+        if !complete {
+            continue;
+        }
         if on_gc {
             // The GC covers every domain of the forest.
-            let ncs: Vec<String> = r
-                .snap
-                .entries()
-                .filter(|e| e.is_a("crossRef") && e.int("systemFlags").unwrap_or(0) & 2 != 0)
-                .filter_map(|e| e.text("nCName"))
-                .collect();
-            for d in ncs {
+            for d in domain_ncs(r) {
                 r.snap.mark_searched(&d);
             }
+        } else {
+            r.snap.mark_searched(nc);
         }
     }
+}
+
+/// The domain naming contexts the configuration partition lists.
+fn domain_ncs(r: &Reader<'_>) -> Vec<String> {
+    r.snap
+        .entries()
+        .filter(|e| e.is_a("crossRef") && e.int("systemFlags").unwrap_or(0) & 2 != 0)
+        .filter_map(|e| e.text("nCName"))
+        .collect()
 }
 
 /// The directory services account's own entry.
@@ -629,6 +639,9 @@ async fn fetch_dsa(r: &mut Reader<'_>, nc: Option<&str>, id: &DsaIdentity) {
                 true,
             )
             .await;
+        if let (Some(nc), true) = (nc, dn_lookup_done(&out)) {
+            r.snap.mark_dsa_searched(nc);
+        }
         r.keep(&out);
         return;
     }
@@ -656,6 +669,9 @@ async fn fetch_dsa(r: &mut Reader<'_>, nc: Option<&str>, id: &DsaIdentity) {
             )
             .await;
         let found = !out.entries.is_empty();
+        if out.failure.is_none() {
+            r.snap.mark_dsa_searched(nc);
+        }
         r.keep(&out);
         if found || r.gc.is_none() {
             return;
@@ -670,8 +686,21 @@ async fn fetch_dsa(r: &mut Reader<'_>, nc: Option<&str>, id: &DsaIdentity) {
                 false,
             )
             .await;
+        if out.failure.is_none() {
+            for d in domain_ncs(r) {
+                r.snap.mark_dsa_searched(&d);
+            }
+        }
         r.keep(&out);
     }
+}
+
+/// A base search by DN answered: found, or "no such object".
+fn dn_lookup_done(out: &Outcome) -> bool {
+    matches!(
+        out.failure,
+        None | Some(SearchFailure::Server { rc: 32, .. })
+    )
 }
 
 /// The one-level search of `CN=Deleted Objects` with the Show Deleted control, at most

@@ -169,6 +169,7 @@ pub fn read_ldif(
     };
     for nc in exported {
         snap.mark_searched(&nc);
+        snap.mark_dsa_searched(&nc);
     }
     Ok(snap)
 }
@@ -213,6 +214,29 @@ pub fn describe(snap: &DirectorySnapshot, bind_user: Option<&str>, inventory: &m
     let mut dir = read::derive_with(&view);
     if let Some(id) = dsa::identity(&inventory.ata, bind_user) {
         let facts = dsa::facts(&view, &id, &dir.privileged_groups, inventory.collected_at);
+        // "Not found" only where it was looked for: a read that broke off, or a domain
+        // that was not read, leaves the account undescribed, with the reason.
+        let domain_nc = match (&id.dn, &id.domain) {
+            (Some(dn), _) => view.domain_of(dn).map(|d| d.dn.clone()),
+            (None, Some(d)) => view.domain_named(d).map(|d| d.dn.clone()),
+            (None, None) => None,
+        };
+        if !facts.found && !snap.dsa_searched_in(domain_nc.as_deref()) {
+            let why = format!(
+                "the directory services account {} was not looked up: {}",
+                id.given,
+                if snap.incomplete.is_empty() {
+                    "its domain was not read (pass --gc, or read a DC or an LDIF export of its domain)"
+                } else {
+                    "the read broke off before (see the notes)"
+                }
+            );
+            dir.notes.push(why.clone());
+            inventory.note_not_found(format!("directory: {why}"), vec![id.given.clone()]);
+            inventory.directory = Some(dir);
+            resolve::apply(&view, inventory);
+            return;
+        }
         if facts.kind == crate::model::AccountKind::Gmsa && dir.kds_root_key_present == Some(false)
         {
             dir.notes.push(

@@ -131,6 +131,10 @@ fn searched_for(view: &View<'_>, sid: Option<&Sid>) -> Result<(), String> {
         }
         Some(s) => match view.domain_of_sid(s) {
             Some(d) if view.snap.was_searched(&d.dn) => Ok(()),
+            Some(d) if !view.snap.incomplete.is_empty() => Err(format!(
+                "the read broke off before the accounts of {} were all searched (see the directory notes)",
+                d.dns
+            )),
             Some(d) => Err(format!(
                 "its domain {} was not read (pass --gc with a global catalog, or add an LDIF export of {})",
                 d.dns, d.dns
@@ -142,6 +146,9 @@ fn searched_for(view: &View<'_>, sid: Option<&Sid>) -> Result<(), String> {
             None => Err("its domain is not among the domains read".into()),
         },
         None if all_searched => Ok(()),
+        None if !view.snap.incomplete.is_empty() => Err(
+            "the read broke off before every domain's accounts were searched (see the directory notes)".into(),
+        ),
         None => Err("not every domain of the forest was read (pass --gc, or add LDIF exports of the other domains)".into()),
     }
 }

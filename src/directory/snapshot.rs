@@ -32,6 +32,8 @@ pub struct DirectorySnapshot {
     /// Naming contexts whose accounts were searched (live) or exported (LDIF), so that
     /// "not found" is only said where it was looked for.
     searched: BTreeSet<String>,
+    /// Naming contexts where the directory services account was looked for.
+    dsa_searched: BTreeSet<String>,
     pub deleted_objects: Option<DeletedObjectsTest>,
     /// Search bases the server said do not exist (noSuchObject): an answer, not a gap.
     absent: BTreeSet<String>,
@@ -101,6 +103,19 @@ impl DirectorySnapshot {
         self.searched.contains(&normalize_dn(nc))
     }
 
+    /// Marks a naming context as searched for the directory services account.
+    pub fn mark_dsa_searched(&mut self, nc: &str) {
+        self.dsa_searched.insert(normalize_dn(nc));
+    }
+
+    /// Whether the account was looked for in `nc`, or anywhere when `nc` is `None`.
+    pub fn dsa_searched_in(&self, nc: Option<&str>) -> bool {
+        match nc {
+            Some(nc) => self.dsa_searched.contains(&normalize_dn(nc)),
+            None => !self.dsa_searched.is_empty(),
+        }
+    }
+
     /// Records that a search base does not exist.
     pub fn mark_absent(&mut self, dn: &str) {
         self.absent.insert(normalize_dn(dn));
@@ -122,6 +137,7 @@ impl DirectorySnapshot {
             self.transitive.entry(k).or_default().extend(v);
         }
         self.searched.extend(other.searched);
+        self.dsa_searched.extend(other.dsa_searched);
         self.absent.extend(other.absent);
         if other.deleted_objects.is_some() {
             self.deleted_objects = other.deleted_objects;
