@@ -115,7 +115,7 @@ pub fn find<'a>(view: &View<'a>, id: &DsaIdentity) -> Option<&'a Entry> {
     candidates.dedup_by_key(|e| normalize_dn(&e.dn));
     candidates
         .into_iter()
-        .find(|e| domain.is_none_or(|d| super::entry::is_under(&e.dn, &d.dn)))
+        .find(|e| domain.is_none_or(|d| view.in_domain(&e.dn, d)))
 }
 
 /// Default note when Deleted Objects access could not be tested.

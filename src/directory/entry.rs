@@ -296,6 +296,15 @@ pub fn dns_from_dn(dn: &str) -> String {
         .to_ascii_lowercase()
 }
 
+/// The naming context among `ncs` that holds `dn`: the longest one it lies under (a
+/// child domain's NC lies under its parent's as text).
+pub fn nc_of<'a>(dn: &str, ncs: &[&'a str]) -> Option<&'a str> {
+    ncs.iter()
+        .copied()
+        .filter(|nc| is_under(dn, nc))
+        .max_by_key(|nc| nc.len())
+}
+
 /// True when `dn` is `base` or lies under it.
 pub fn is_under(dn: &str, base: &str) -> bool {
     let (d, b) = (normalize_dn(dn), normalize_dn(base));

@@ -17,7 +17,7 @@ use ldap3::Scope;
 use ldap3::controls::RawControl;
 
 use super::dsa::{DsaIdentity, identity};
-use super::entry::{Entry, is_under, normalize_dn};
+use super::entry::{Entry, is_under, nc_of, normalize_dn};
 use super::ldap::{Conn, Outcome, Search, SearchFailure, Server, TlsOptions, oid};
 use super::queries::*;
 use super::resolve::Wanted;
@@ -416,6 +416,12 @@ async fn read_domain(r: &mut Reader<'_>, nc: &str) {
 
     // Transitive members through LDAP_MATCHING_RULE_IN_CHAIN; if the server ignores the
     // rule (OpenLDAP returns nothing, without an error), expand `member` ourselves.
+    // Naming contexts of the forest: a member in a child domain lies under this NC as text
+    // but is not in this partition, so IN_CHAIN cannot return it.
+    let mut ncs_owned = domain_ncs(r);
+    ncs_owned.push(nc.to_string());
+    let ncs: Vec<&str> = ncs_owned.iter().map(String::as_str).collect();
+    let here = |dn: &str| nc_of(dn, &ncs).is_some_and(|x| normalize_dn(x) == normalize_dn(nc));
     let mut in_chain_works = true;
     let mut chains: Vec<(String, Vec<Entry>)> = Vec::new();
     for g in &groups {
@@ -439,7 +445,7 @@ async fn read_domain(r: &mut Reader<'_>, nc: &str) {
         let direct_missing = g
             .texts("member")
             .iter()
-            .any(|m| is_under(m, nc) && !got.contains(&normalize_dn(m)));
+            .any(|m| here(m) && !got.contains(&normalize_dn(m)));
         if direct_missing {
             in_chain_works = false;
             break;
@@ -525,8 +531,14 @@ async fn expand_members(r: &mut Reader<'_>, groups: &[Entry], nc: &str) {
     let gattrs = group_attrs();
     let mut queue: Vec<String> = groups.iter().flat_map(|g| g.texts("member")).collect();
     let mut seen: BTreeSet<String> = groups.iter().map(|g| normalize_dn(&g.dn)).collect();
+    // Only this partition's objects can be read here; members in other domains of the
+    // forest (a child domain lies under this NC as text) stay known by DN only.
+    let mut ncs_owned = domain_ncs(r);
+    ncs_owned.push(nc.to_string());
+    let ncs: Vec<&str> = ncs_owned.iter().map(String::as_str).collect();
+    let here = |dn: &str| nc_of(dn, &ncs).is_some_and(|x| normalize_dn(x) == normalize_dn(nc));
     while let Some(dn) = queue.pop() {
-        if !seen.insert(normalize_dn(&dn)) || !is_under(&dn, nc) || r.lost() {
+        if !seen.insert(normalize_dn(&dn)) || !here(&dn) || r.lost() {
             continue;
         }
         let out = r

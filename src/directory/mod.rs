@@ -161,7 +161,7 @@ pub fn read_ldif(
             .filter(|d| {
                 snap.entries().any(|e| {
                     (e.is_a("user") || e.is_a("group") || e.is_a("computer"))
-                        && entry::is_under(&e.dn, &d.dn)
+                        && view.in_domain(&e.dn, d)
                 })
             })
             .map(|d| d.dn.clone())

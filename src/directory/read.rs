@@ -216,6 +216,13 @@ impl<'a> View<'a> {
             .max_by_key(|d| d.dn.len())
     }
 
+    /// True when `dn` belongs to domain `d` itself, not to a child domain below it
+    /// (`DC=emea,DC=fabrikam,DC=test` lies under `DC=fabrikam,DC=test` as text).
+    pub fn in_domain(&self, dn: &str, d: &DomainInfo) -> bool {
+        self.domain_of(dn)
+            .is_some_and(|x| normalize_dn(&x.dn) == normalize_dn(&d.dn))
+    }
+
     /// The domain with this DNS or NetBIOS name.
     pub fn domain_named(&self, name: &str) -> Option<&DomainInfo> {
         self.domains.iter().find(|d| {
@@ -315,7 +322,7 @@ impl<'a> View<'a> {
             for e in self.snap.entries() {
                 if e.int("primaryGroupID") == Some(i64::from(rid))
                     && is_account(e)
-                    && is_under(&e.dn, &domain.dn)
+                    && self.in_domain(&e.dn, domain)
                 {
                     dns.insert(normalize_dn(&e.dn), e.dn.clone());
                 }
@@ -349,7 +356,7 @@ impl<'a> View<'a> {
                     .by_sid(&sid)
                     .iter()
                     .copied()
-                    .find(|e| is_under(&e.dn, &d.dn))
+                    .find(|e| self.in_domain(&e.dn, d))
                 else {
                     continue;
                 };
@@ -357,7 +364,7 @@ impl<'a> View<'a> {
             }
             for e in self.snap.entries().filter(|e| {
                 e.is_a("group")
-                    && is_under(&e.dn, &d.dn)
+                    && self.in_domain(&e.dn, d)
                     && e.text("cn")
                         .or_else(|| Some(e.rdn_value()))
                         .is_some_and(|n| n.eq_ignore_ascii_case(EXCHANGE_SERVERS))

@@ -173,7 +173,7 @@ fn lookup<'a>(view: &View<'a>, e: &Entity) -> Option<&'a Entry> {
         if let Some(hit) = view
             .domains
             .iter()
-            .find_map(|d| hits.iter().find(|h| super::entry::is_under(&h.dn, &d.dn)))
+            .find_map(|d| hits.iter().find(|h| view.in_domain(&h.dn, d)))
         {
             return Some(hit);
         }
