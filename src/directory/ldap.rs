@@ -567,6 +567,20 @@ impl<'a> Search<'a> {
     }
 }
 
+/// One search as sent, for the benchmark's replay with ldapsearch and for debugging.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchRecord {
+    pub base: String,
+    /// `base`, `one` or `sub`, as ldapsearch's `-s` names them.
+    pub scope: &'static str,
+    pub filter: String,
+    pub attrs: Vec<String>,
+    /// OIDs of the extra controls (the paged-results control is implied by `paged`).
+    pub controls: Vec<String>,
+    pub paged: bool,
+    pub size_limit: Option<i32>,
+}
+
 /// A bound connection to one server.
 pub struct Conn {
     ldap: Ldap,
@@ -576,6 +590,8 @@ pub struct Conn {
     /// Set when the connection broke: later searches fail at once with this reason.
     lost: Option<String>,
     page_size: i32,
+    /// Every search sent, in order.
+    pub log: Vec<SearchRecord>,
 }
 
 impl Conn {
@@ -600,6 +616,7 @@ impl Conn {
             searches: Arc::new(AtomicU64::new(0)),
             lost: None,
             page_size: PAGE_SIZE,
+            log: Vec::new(),
         })
     }
 
@@ -645,6 +662,19 @@ impl Conn {
     /// Runs a search to the end, paging subtree and one-level searches. Never fails:
     /// what was read is returned with the reason it stopped.
     pub async fn search(&mut self, s: &Search<'_>) -> Outcome {
+        self.log.push(SearchRecord {
+            base: s.base.to_string(),
+            scope: match s.scope {
+                Scope::Base => "base",
+                Scope::OneLevel => "one",
+                Scope::Subtree => "sub",
+            },
+            filter: s.filter.to_string(),
+            attrs: s.attrs.iter().map(|a| a.to_string()).collect(),
+            controls: s.controls.iter().map(|c| c.ctype.clone()).collect(),
+            paged: s.paged && s.size_limit.is_none(),
+            size_limit: s.size_limit,
+        });
         let mut out = Outcome::default();
         if let Some(why) = &self.lost {
             out.failure = Some(SearchFailure::Lost(why.clone()));

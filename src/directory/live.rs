@@ -37,6 +37,9 @@ pub struct LiveRead {
     pub server_version: Option<String>,
     /// Search requests sent (pages included), across all connections.
     pub searches: u64,
+    /// The searches sent on the main connection, in order (one record per search, not
+    /// per page).
+    pub queries: Vec<super::ldap::SearchRecord>,
 }
 
 struct Reader<'p> {
@@ -219,12 +222,14 @@ pub async fn read(
     if let Some(gc) = r.gc.take() {
         gc.close().await;
     }
+    let queries = std::mem::take(&mut r.conn.log);
     r.conn.close().await;
     Ok(LiveRead {
         snapshot: r.snap,
         server: server.url,
         server_version,
         searches,
+        queries,
     })
 }
 
