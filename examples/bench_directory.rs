@@ -31,7 +31,22 @@ fn ldapsearch(queries: &[SearchRecord], url: &str, dn: &str, pwfile: &str, ca: &
     let t = Instant::now();
     for q in queries {
         let mut c = Command::new("ldapsearch");
-        c.args(["-LLL", "-o", "ldif-wrap=no", "-H", url, "-x", "-D", dn, "-y", pwfile, "-b", &q.base, "-s", q.scope]);
+        c.args([
+            "-LLL",
+            "-o",
+            "ldif-wrap=no",
+            "-H",
+            url,
+            "-x",
+            "-D",
+            dn,
+            "-y",
+            pwfile,
+            "-b",
+            &q.base,
+            "-s",
+            q.scope,
+        ]);
         if q.paged {
             c.args(["-E", "pr=1000/noprompt"]);
         }
@@ -49,7 +64,10 @@ fn ldapsearch(queries: &[SearchRecord], url: &str, dn: &str, pwfile: &str, ca: &
             .status()
             .expect("ldapsearch runs");
         // 32 (no such object) is an answer the reader also gets, e.g. for the KDS container.
-        assert!(st.success() || st.code() == Some(32), "ldapsearch failed ({st}) for {q:?}");
+        assert!(
+            st.success() || st.code() == Some(32),
+            "ldapsearch failed ({st}) for {q:?}"
+        );
     }
     t.elapsed().as_secs_f64()
 }
@@ -76,7 +94,10 @@ async fn main() {
     let ca = env("BENCH_CA");
     let domain_sid: Sid = env("BENCH_DOMAIN_SID").parse().unwrap();
     let out = PathBuf::from(env("BENCH_OUT"));
-    let runs: usize = std::env::var("BENCH_RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(3);
+    let runs: usize = std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3);
     let password = std::fs::read_to_string(&pwfile).unwrap();
     let src = LdapSource {
         url: url.clone(),
@@ -89,7 +110,9 @@ async fn main() {
     };
     // The generator numbers staff users' RIDs from 1100.
     let wanted = Wanted {
-        sids: (0..5000u32).map(|i| domain_sid.with_rid(1100 + i)).collect(),
+        sids: (0..5000u32)
+            .map(|i| domain_sid.with_rid(1100 + i))
+            .collect(),
         ..Wanted::default()
     };
     let empty = Wanted::default();
@@ -100,7 +123,9 @@ async fn main() {
         async move {
             let t = Instant::now();
             let inv = Inventory::new(Utc::now());
-            let read = live::read(&src, &inv, &w, &Silent).await.expect("live read");
+            let read = live::read(&src, &inv, &w, &Silent)
+                .await
+                .expect("live read");
             let mut inv = inv;
             describe(&read.snapshot, src.bind_user.as_deref(), &mut inv);
             (t.elapsed().as_secs_f64(), read, inv)
@@ -110,7 +135,8 @@ async fn main() {
     // Warm-up: server caches, TLS session set-up paths.
     let _ = inventory(&empty).await;
     let mut rows = Vec::new();
-    let (mut inv_t, mut ls_t, mut sid_t, mut sid_ls_t) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut inv_t, mut ls_t, mut sid_t, mut sid_ls_t) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut facts = serde_json::Value::Null;
     for run in 0..runs {
         // Alternate who goes first, so neither always meets a warmer server.
@@ -160,8 +186,46 @@ async fn main() {
         ls_t.push(b);
         sid_t.push(t_sids);
         sid_ls_t.push(t_sid_ls);
-        eprintln!("run {}: inventory {t_inv:.3} s, ldapsearch {b:.3} s; with 5,000 SIDs {t_sids:.3} s vs {t_sid_ls:.3} s", run + 1);
+        eprintln!(
+            "run {}: inventory {t_inv:.3} s, ldapsearch {b:.3} s; with 5,000 SIDs {t_sids:.3} s vs {t_sid_ls:.3} s",
+            run + 1
+        );
     }
+    // Throughput on one big search, where process start and TLS handshakes do not
+    // dominate: the offline export's accounts query (every account, paged), read by the
+    // product's connection and by one ldapsearch.
+    let base_dn = std::env::var("BENCH_BASE_DN").unwrap_or_else(|_| "DC=example,DC=test".into());
+    let gattrs = ata2atp::directory::queries::group_attrs();
+    let (mut bulk_t, mut bulk_ls_t, mut bulk_n) = (Vec::new(), Vec::new(), 0);
+    for _ in 0..runs {
+        let t = Instant::now();
+        let server = ata2atp::directory::ldap::Server::parse(&url).unwrap();
+        let tls = ata2atp::directory::ldap::TlsOptions {
+            ca_file: Some(ca.clone().into()),
+            insecure: false,
+        };
+        let mut conn = ata2atp::directory::ldap::Conn::open(&server, &tls)
+            .await
+            .unwrap();
+        conn.bind(&dn, src.password.as_ref().unwrap())
+            .await
+            .unwrap();
+        let s = ata2atp::directory::ldap::Search::new(
+            &base_dn,
+            ldap3::Scope::Subtree,
+            ata2atp::directory::queries::ACCOUNTS_FILTER,
+            &gattrs,
+        );
+        let o = conn.search(&s).await;
+        assert!(o.failure.is_none());
+        bulk_n = o.entries.len();
+        let record = conn.log.clone();
+        conn.close().await;
+        bulk_t.push(t.elapsed().as_secs_f64());
+        bulk_ls_t.push(ldapsearch(&record, &url, &dn, &pwfile, &ca));
+    }
+    let (mb, mbl) = (median(bulk_t), median(bulk_ls_t));
+    eprintln!("one paged search of {bulk_n} accounts: {mb:.3} s vs ldapsearch {mbl:.3} s");
     let (mi, ml, ms, msl) = (median(inv_t), median(ls_t), median(sid_t), median(sid_ls_t));
     let report = serde_json::json!({
         "directory": {
@@ -178,6 +242,10 @@ async fn main() {
             "inventory_with_5000_sids_s": ms,
             "ldapsearch_with_5000_sids_s": msl,
             "ratio_with_5000_sids": ms / msl,
+            "all_accounts_one_search_s": mb,
+            "ldapsearch_all_accounts_one_search_s": mbl,
+            "ratio_all_accounts": mb / mbl,
+            "accounts_read": bulk_n,
         },
         "targets": {"ratio_max": 1.1, "searches_for_5000_sids_max": 30, "peak_rss_mb_max": 150},
         "facts": facts,
@@ -185,6 +253,13 @@ async fn main() {
     });
     std::fs::create_dir_all(out.parent().unwrap()).unwrap();
     std::fs::write(&out, serde_json::to_string_pretty(&report).unwrap() + "\n").unwrap();
-    println!("{}", serde_json::to_string_pretty(&report["median"]).unwrap());
-    println!("peak RSS {:.1} MB; searches for 5,000 SIDs: {}", peak_rss_mb(), report["facts"]["searches_for_5000_sids"]);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&report["median"]).unwrap()
+    );
+    println!(
+        "peak RSS {:.1} MB; searches for 5,000 SIDs: {}",
+        peak_rss_mb(),
+        report["facts"]["searches_for_5000_sids"]
+    );
 }

@@ -21,6 +21,7 @@
 //! | module | owns |
 //! |---|---|
 //! | [`model`] | the plain serde types: [`model::Inventory`], [`model::CheckResult`], [`model::ChecklistState`]; no I/O |
+//! | [`directory`] | Active Directory over LDAP or from LDIF: forest, DCs, sensitive groups, the directory services account, the AD object behind each ATA entity |
 //! | [`engagement`] | the engagement folder: paths, atomic writes, the writer's lock, history |
 //! | [`yaml`] | YAML in and out with file:line:column errors |
 //! | [`demo`] | the synthetic sample deployment built into the binary |

@@ -783,3 +783,44 @@ async fn an_ldif_export_gives_the_same_directory_section_as_the_live_read() {
         offline.sources
     );
 }
+
+#[tokio::test]
+async fn a_global_catalog_is_read_when_given() {
+    let s = samba();
+    let (alice_sid, _) = ids_of("alice").await;
+    let mut src = admin_source();
+    // Samba serves the global catalog on 3268/3269 (LDAPS with the same certificate).
+    src.gc_url = Some(s.ldaps_url.replace(":636", ":3269"));
+    let inv = collect(
+        &DirectorySources {
+            ldap: Some(src),
+            ldif: Vec::new(),
+        },
+        AtaInventory {
+            honeytokens: vec![
+                entity("ht-1", None, Some(&alice_sid), EntityType::User),
+                entity("ht-2", None, Some("S-1-5-21-1-2-3-1105"), EntityType::User),
+            ],
+            ..AtaInventory::default()
+        },
+    )
+    .await;
+    assert_eq!(
+        inv.sources[0].status,
+        SourceStatus::Ok,
+        "{:?}",
+        inv.sources[0].error
+    );
+    assert!(inv.ata.honeytokens[0].ad.as_ref().unwrap().found);
+    // With every domain of the forest searched (through the GC), a SID of no domain of
+    // the forest is named as such.
+    assert!(inv.ata.honeytokens[1].ad.is_none());
+    assert!(
+        inv.not_found[0]
+            .item
+            .contains("not a domain of this forest"),
+        "{:?}",
+        inv.not_found
+    );
+    assert_eq!(inv.directory.unwrap().domain_controllers.len(), 3);
+}

@@ -6,74 +6,192 @@
 //! S-1-5-32-544 is, so it would vanish from `bin_attrs`. The LDAP reader builds entries
 //! straight from the protocol message instead, and the LDIF reader from decoded values.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::sync::{OnceLock, RwLock};
 
 use chrono::{DateTime, TimeZone, Utc};
 
 use super::sid::{Sid, guid_to_string};
 
+/// Attribute names, interned: a directory of 50,000 accounts repeats the same twenty
+/// names a million times.
+struct Names {
+    ids: HashMap<String, u16>,
+    names: Vec<String>,
+}
+
+fn names() -> &'static RwLock<Names> {
+    static NAMES: OnceLock<RwLock<Names>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        RwLock::new(Names {
+            ids: HashMap::new(),
+            names: Vec::new(),
+        })
+    })
+}
+
+/// The id of a (lower-cased) attribute name, if it was ever seen.
+fn name_id(lower: &str) -> Option<u16> {
+    names().read().ok()?.ids.get(lower).copied()
+}
+
+fn intern(attr: &str) -> u16 {
+    let lower = attr.to_ascii_lowercase();
+    if let Some(id) = name_id(&lower) {
+        return id;
+    }
+    let Ok(mut n) = names().write() else {
+        return u16::MAX;
+    };
+    if let Some(&id) = n.ids.get(&lower) {
+        return id;
+    }
+    // More than 65,000 distinct attribute names would be a hostile input: they all share
+    // the last id rather than growing without bound.
+    let id = u16::try_from(n.names.len()).unwrap_or(u16::MAX);
+    if id < u16::MAX {
+        n.names.push(lower.clone());
+        n.ids.insert(lower, id);
+    }
+    id
+}
+
+fn name_of(id: u16) -> String {
+    names()
+        .read()
+        .ok()
+        .and_then(|n| n.names.get(usize::from(id)).cloned())
+        .unwrap_or_default()
+}
+
+/// One value: attribute id and its bytes' place in the entry's buffer. A value of
+/// `u32::MAX` length marks an attribute present without values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Slot {
+    attr: u16,
+    start: u32,
+    len: u32,
+}
+
+const NO_VALUE: u32 = u32::MAX;
+
 /// A directory entry. Attribute names are matched case-insensitively, as LDAP does.
+/// Values are kept in one buffer per entry (large directories are read whole from LDIF).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Entry {
     pub dn: String,
-    /// Lower-cased attribute name → values.
-    attrs: BTreeMap<String, Vec<Vec<u8>>>,
+    data: Vec<u8>,
+    slots: Vec<Slot>,
 }
 
 impl Entry {
     pub fn new(dn: impl Into<String>) -> Self {
         Self {
             dn: dn.into(),
-            attrs: BTreeMap::new(),
+            data: Vec::new(),
+            slots: Vec::new(),
         }
     }
 
     /// Adds a value (attribute names keep their options, e.g. `member;range=0-1499`).
     pub fn push(&mut self, attr: &str, value: Vec<u8>) {
-        self.attrs
-            .entry(attr.to_ascii_lowercase())
-            .or_default()
-            .push(value);
+        self.push_bytes(intern(attr), &value);
+    }
+
+    fn push_bytes(&mut self, attr: u16, value: &[u8]) {
+        // Entries beyond 4 GiB are not AD's; such a value is dropped rather than wrapped.
+        let (Ok(start), Ok(len)) = (u32::try_from(self.data.len()), u32::try_from(value.len()))
+        else {
+            return;
+        };
+        if len == NO_VALUE {
+            return;
+        }
+        self.slots
+            .retain(|s| !(s.attr == attr && s.len == NO_VALUE));
+        self.data.extend_from_slice(value);
+        self.slots.push(Slot { attr, start, len });
     }
 
     /// Records an attribute with no values (kept so "present but empty" is visible).
     pub fn touch(&mut self, attr: &str) {
-        self.attrs.entry(attr.to_ascii_lowercase()).or_default();
+        let id = intern(attr);
+        if !self.slots.iter().any(|s| s.attr == id) {
+            self.slots.push(Slot {
+                attr: id,
+                start: 0,
+                len: NO_VALUE,
+            });
+        }
     }
 
     /// Merges another view of the same entry: values not yet present are added.
     pub fn merge(&mut self, other: Entry) {
-        for (k, vals) in other.attrs {
-            let mine = self.attrs.entry(k).or_default();
-            for v in vals {
-                if !mine.contains(&v) {
-                    mine.push(v);
+        for slot in &other.slots {
+            if slot.len == NO_VALUE {
+                if !self.slots.iter().any(|s| s.attr == slot.attr) {
+                    self.slots.push(*slot);
                 }
+                continue;
+            }
+            let v = other.slot_bytes(slot);
+            if !self.values_of(slot.attr).any(|mine| mine == v) {
+                self.push_bytes(slot.attr, v);
             }
         }
     }
 
+    fn slot_bytes(&self, s: &Slot) -> &[u8] {
+        if s.len == NO_VALUE {
+            return &[];
+        }
+        let (a, b) = (s.start as usize, s.start as usize + s.len as usize);
+        self.data.get(a..b).unwrap_or(&[])
+    }
+
+    fn values_of(&self, attr: u16) -> impl Iterator<Item = &[u8]> {
+        self.slots
+            .iter()
+            .filter(move |s| s.attr == attr && s.len != NO_VALUE)
+            .map(|s| self.slot_bytes(s))
+    }
+
+    /// Removes an attribute and returns its values.
     pub fn remove(&mut self, attr: &str) -> Option<Vec<Vec<u8>>> {
-        self.attrs.remove(&attr.to_ascii_lowercase())
+        let id = name_id(&attr.to_ascii_lowercase())?;
+        if !self.slots.iter().any(|s| s.attr == id) {
+            return None;
+        }
+        let vals: Vec<Vec<u8>> = self.values_of(id).map(<[u8]>::to_vec).collect();
+        // The bytes stay in the buffer; only their slots go (a rare operation).
+        self.slots.retain(|s| s.attr != id);
+        Some(vals)
     }
 
     /// Attribute names present (lower case).
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.attrs.keys().map(String::as_str)
+    pub fn names(&self) -> Vec<String> {
+        let mut ids: Vec<u16> = self.slots.iter().map(|s| s.attr).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.into_iter().map(name_of).collect()
     }
 
     pub fn has(&self, attr: &str) -> bool {
-        self.attrs.contains_key(&attr.to_ascii_lowercase())
+        name_id(&attr.to_ascii_lowercase())
+            .is_some_and(|id| self.slots.iter().any(|s| s.attr == id))
     }
 
-    pub fn values(&self, attr: &str) -> &[Vec<u8>] {
-        self.attrs
-            .get(&attr.to_ascii_lowercase())
-            .map_or(&[], Vec::as_slice)
+    /// Every value of an attribute.
+    pub fn values(&self, attr: &str) -> Vec<&[u8]> {
+        match name_id(&attr.to_ascii_lowercase()) {
+            Some(id) => self.values_of(id).collect(),
+            None => Vec::new(),
+        }
     }
 
     pub fn bytes(&self, attr: &str) -> Option<&[u8]> {
-        self.values(attr).first().map(Vec::as_slice)
+        let id = name_id(&attr.to_ascii_lowercase())?;
+        self.values_of(id).next()
     }
 
     /// First value as text (lossy for invalid UTF-8: these are names, not secrets).
@@ -117,8 +235,10 @@ impl Entry {
 
     /// True when `objectClass` holds `class` (case-insensitive).
     pub fn is_a(&self, class: &str) -> bool {
-        self.values("objectClass")
-            .iter()
+        // Called for every entry in every scan: the attribute id is looked up once.
+        static OBJECT_CLASS: OnceLock<u16> = OnceLock::new();
+        let id = *OBJECT_CLASS.get_or_init(|| intern("objectClass"));
+        self.values_of(id)
             .any(|v| v.eq_ignore_ascii_case(class.as_bytes()))
     }
 

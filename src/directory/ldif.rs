@@ -47,40 +47,104 @@ pub fn read_file(path: &Path) -> Result<LdifFile, LdifError> {
         line: 0,
         message: format!("cannot read the file ({e}); check the path given to --ldif"),
     })?;
-    parse(&bytes, path)
+    parse_owned(bytes, path)
 }
 
 /// Parses LDIF content; `path` is only used in errors.
 pub fn parse(bytes: &[u8], path: &Path) -> Result<LdifFile, LdifError> {
-    let err = |line: usize, message: String| LdifError {
+    parse_owned(bytes.to_vec(), path)
+}
+
+/// Parses LDIF content it owns: the text is decoded in place and walked once, record by
+/// record, so an export of a large domain is held once, not several times over.
+fn parse_owned(bytes: Vec<u8>, path: &Path) -> Result<LdifFile, LdifError> {
+    let err = |(line, message): (usize, String)| LdifError {
         path: path.to_path_buf(),
         line,
         message,
     };
-    let text = decode(bytes).map_err(|(l, m)| err(l, m))?;
-    let lines = logical_lines(&text).map_err(|(l, m)| err(l, m))?;
+    let text = decode(bytes).map_err(err)?;
+    let mut p = Parser::default();
+    // The logical line being built (folded lines appended), with its first line number.
+    let mut cur: Option<(usize, String)> = None;
+    // Whether the last logical line was a comment: its continuations are comment too.
+    let mut in_comment = false;
+    for (i, raw) in text.split('\n').enumerate() {
+        let n = i + 1;
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        if let Some(cont) = line.strip_prefix(' ') {
+            if in_comment {
+                continue;
+            }
+            match cur.as_mut() {
+                Some((_, l)) if !l.is_empty() => l.push_str(cont),
+                _ => {
+                    return Err(err((
+                        n,
+                        "a continuation line (starting with a space) follows no line to continue"
+                            .into(),
+                    )));
+                }
+            }
+            continue;
+        }
+        if let Some((ln, l)) = cur.take() {
+            p.line(ln, l).map_err(err)?;
+        }
+        if line.starts_with('#') {
+            in_comment = true;
+            // ldapsearch names the search base in a comment; a `result: 32` later refers
+            // to it ("no such object": an answer, e.g. no KDS container).
+            if let Some(base) = line
+                .strip_prefix("# base <")
+                .and_then(|r| r.rsplit_once('>'))
+                .map(|(b, _)| b)
+            {
+                p.base = Some(base.to_string());
+            }
+            continue;
+        }
+        in_comment = false;
+        cur = Some((n, line.to_string()));
+    }
+    if let Some((ln, l)) = cur.take() {
+        p.line(ln, l).map_err(err)?;
+    }
+    p.flush().map_err(err)?;
+    Ok(p.out)
+}
 
-    let mut out = LdifFile::default();
-    let mut record: Vec<(usize, &str)> = Vec::new();
-    let mut first_record = true;
-    let mut base: Option<String> = None;
-    let mut flush = |record: &mut Vec<(usize, &str)>,
-                     out: &mut LdifFile,
-                     first: &mut bool|
-     -> Result<(), LdifError> {
-        if record.is_empty() {
+/// Record-by-record state of the parser.
+#[derive(Default)]
+struct Parser {
+    out: LdifFile,
+    record: Vec<(usize, String)>,
+    /// A record was already seen (`version:` may only open the file).
+    started: bool,
+    /// The base named by ldapsearch's last `# base <…>` comment.
+    base: Option<String>,
+}
+
+impl Parser {
+    fn line(&mut self, n: usize, line: String) -> Result<(), (usize, String)> {
+        if line.is_empty() {
+            return self.flush();
+        }
+        self.record.push((n, line));
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), (usize, String)> {
+        if self.record.is_empty() {
             return Ok(());
         }
-        let mut lines = std::mem::take(record);
-        if lines[0].1.starts_with(BASE_MARK) {
-            return record_into(&lines, out, &mut base).map_err(|(l, m)| err(l, m));
-        }
+        let mut lines = std::mem::take(&mut self.record);
         // `version: 1` may open the first record or stand alone before it.
-        if *first {
+        if !self.started {
             if let Some((n, l)) = lines.first() {
                 if let Some(v) = l.strip_prefix("version:") {
                     if v.trim() != "1" {
-                        return Err(err(
+                        return Err((
                             *n,
                             format!(
                                 "LDIF version {} is not supported (only version 1)",
@@ -92,25 +156,17 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<LdifFile, LdifError> {
                 }
             }
         }
-        *first = false;
+        self.started = true;
         if lines.is_empty() {
             return Ok(());
         }
-        record_into(&lines, out, &mut base).map_err(|(l, m)| err(l, m))
-    };
-    for (n, line) in &lines {
-        if line.is_empty() {
-            flush(&mut record, &mut out, &mut first_record)?;
-        } else {
-            record.push((*n, line.as_str()));
-        }
+        let refs: Vec<(usize, &str)> = lines.iter().map(|(n, l)| (*n, l.as_str())).collect();
+        record_into(&refs, &mut self.out, &mut self.base)
     }
-    flush(&mut record, &mut out, &mut first_record)?;
-    Ok(out)
 }
 
 /// Bytes to text: UTF-8 (with or without BOM) or UTF-16 with BOM (`ldifde -u`).
-fn decode(bytes: &[u8]) -> Result<String, (usize, String)> {
+fn decode(bytes: Vec<u8>) -> Result<String, (usize, String)> {
     let utf16 = |b: &[u8], le: bool| -> Result<String, (usize, String)> {
         if b.len() % 2 != 0 {
             return Err((
@@ -130,75 +186,28 @@ fn decode(bytes: &[u8]) -> Result<String, (usize, String)> {
             .collect();
         String::from_utf16(&units).map_err(|_| (1, "the file is not valid UTF-16".to_string()))
     };
-    match bytes {
+    match bytes.as_slice() {
         [0xFF, 0xFE, rest @ ..] => utf16(rest, true),
         [0xFE, 0xFF, rest @ ..] => utf16(rest, false),
-        [0xEF, 0xBB, 0xBF, rest @ ..] => {
-            String::from_utf8(rest.to_vec()).map_err(|e| not_utf8(rest, &e))
+        [0xEF, 0xBB, 0xBF, ..] => {
+            let mut b = bytes;
+            b.drain(..3);
+            String::from_utf8(b).map_err(|e| not_utf8(&e))
         }
-        _ => String::from_utf8(bytes.to_vec()).map_err(|e| not_utf8(bytes, &e)),
+        _ => String::from_utf8(bytes).map_err(|e| not_utf8(&e)),
     }
 }
 
-fn not_utf8(bytes: &[u8], e: &std::string::FromUtf8Error) -> (usize, String) {
+fn not_utf8(e: &std::string::FromUtf8Error) -> (usize, String) {
+    let bytes = e.as_bytes();
     let at = e.utf8_error().valid_up_to();
     let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
     (
         line,
-        format!(
-            "this line is not UTF-8 (an LDIF export is UTF-8, or UTF-16 from `ldifde -u`); \
+        "this line is not UTF-8 (an LDIF export is UTF-8, or UTF-16 from `ldifde -u`); \
          re-export it with the commands from `ata2atp collector ldif`"
-        ),
+            .to_string(),
     )
-}
-
-/// Prefix of the pseudo-line carrying ldapsearch's `# base <…>` comment.
-const BASE_MARK: &str = "\u{0}base:";
-
-/// Unfolds continuation lines and drops comments. Returns (first physical line, text);
-/// an empty text marks a record separator.
-fn logical_lines(text: &str) -> Result<Vec<(usize, String)>, (usize, String)> {
-    let mut out: Vec<(usize, String)> = Vec::new();
-    // Whether the previous logical line was a comment (its continuations are comment too).
-    let mut in_comment = false;
-    for (i, raw) in text.split('\n').enumerate() {
-        let n = i + 1;
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
-        if let Some(cont) = line.strip_prefix(' ') {
-            if in_comment {
-                continue;
-            }
-            match out.last_mut() {
-                Some((_, last)) if !last.is_empty() => last.push_str(cont),
-                _ => {
-                    return Err((
-                        n,
-                        "a continuation line (starting with a space) follows no line to continue"
-                            .into(),
-                    ));
-                }
-            }
-            continue;
-        }
-        if line.starts_with('#') {
-            in_comment = true;
-            // ldapsearch names the search base in a comment; a `result: 32` later refers
-            // to it. Kept as a record of its own.
-            if let Some(base) = line
-                .strip_prefix("# base <")
-                .and_then(|r| r.rsplit_once('>'))
-                .map(|(b, _)| b)
-            {
-                out.push((n, String::new()));
-                out.push((n, format!("{BASE_MARK}{base}")));
-                out.push((n, String::new()));
-            }
-            continue;
-        }
-        in_comment = false;
-        out.push((n, line.to_string()));
-    }
-    Ok(out)
 }
 
 /// One `attr: value` line split into its description and decoded value.
@@ -242,10 +251,6 @@ fn record_into(
     base: &mut Option<String>,
 ) -> Result<(), (usize, String)> {
     let (n0, first) = lines[0];
-    if let Some(b) = first.strip_prefix(BASE_MARK) {
-        *base = Some(b.to_string());
-        return Ok(());
-    }
     let (key, value) = attr_value(n0, first)?;
     match key.to_ascii_lowercase().as_str() {
         "dn" => {}

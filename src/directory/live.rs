@@ -480,8 +480,8 @@ async fn read_domain(r: &mut Reader<'_>, nc: &str) {
 async fn complete_ranged_members(r: &mut Reader<'_>, group: &mut Entry) {
     let ranged: Vec<String> = group
         .names()
+        .into_iter()
         .filter(|n| n.starts_with("member;range="))
-        .map(str::to_string)
         .collect();
     let Some(first) = ranged.into_iter().next() else {
         return;
@@ -510,12 +510,12 @@ async fn complete_ranged_members(r: &mut Reader<'_>, group: &mut Entry) {
         };
         let Some(name) = e
             .names()
+            .into_iter()
             .find(|n| n.starts_with("member;range="))
-            .map(str::to_string)
         else {
             break;
         };
-        values.extend(e.values(&name).iter().cloned());
+        values.extend(e.values(&name).into_iter().map(<[u8]>::to_vec));
         current = name;
     }
     for v in values {

@@ -400,12 +400,14 @@ impl<'a> View<'a> {
             .entries()
             .filter(|e| e.is_a("server") && sites_dn.as_deref().is_none_or(|s| is_under(&e.dn, s)))
             .collect();
-        let ntds_of = |server: &Entry| {
-            self.snap.entries().find(|n| {
-                (n.is_a("nTDSDSA") || n.is_a("nTDSDSARO"))
-                    && normalize_dn(&parent_dn(&n.dn)) == normalize_dn(&server.dn)
-            })
-        };
+        // NTDS Settings objects by their server's DN, gathered in one pass.
+        let ntds: HashMap<String, &Entry> = self
+            .snap
+            .entries()
+            .filter(|n| n.is_a("nTDSDSA") || n.is_a("nTDSDSARO"))
+            .map(|n| (normalize_dn(&parent_dn(&n.dn)), n))
+            .collect();
+        let ntds_of = |server: &Entry| ntds.get(&normalize_dn(&server.dn)).copied();
         let computers: Vec<&Entry> = self
             .snap
             .entries()
@@ -686,5 +688,234 @@ pub fn derive_with(view: &View<'_>) -> DirectoryInventory {
         kds_root_key_present: kds,
         partial: !snap.incomplete.is_empty(),
         notes: all_notes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(dn: &str, attrs: &[(&str, &str)]) -> Entry {
+        let mut e = Entry::new(dn);
+        for (k, v) in attrs {
+            e.push(k, v.as_bytes().to_vec());
+        }
+        e
+    }
+
+    fn sid(e: &mut Entry, s: &str) {
+        e.push("objectSid", s.parse::<Sid>().unwrap().to_bytes());
+    }
+
+    /// A forest root read live, with a child domain known only from the configuration
+    /// partition (its DC, an RODC, has a server object but no computer object here).
+    fn snapshot() -> DirectorySnapshot {
+        let mut s = DirectorySnapshot::default();
+        s.insert(entry(
+            "",
+            &[
+                ("defaultNamingContext", "DC=corp,DC=test"),
+                (
+                    "configurationNamingContext",
+                    "CN=Configuration,DC=corp,DC=test",
+                ),
+                ("forestFunctionality", "6"),
+            ],
+        ));
+        let c = "CN=Configuration,DC=corp,DC=test";
+        s.insert(entry(
+            &format!("CN=Partitions,{c}"),
+            &[
+                ("objectClass", "crossRefContainer"),
+                ("msDS-Behavior-Version", "7"),
+            ],
+        ));
+        for (cn, nc, dns, nb) in [
+            ("CORP", "DC=corp,DC=test", "corp.test", "CORP"),
+            ("KIDS", "DC=kids,DC=corp,DC=test", "kids.corp.test", "KIDS"),
+        ] {
+            s.insert(entry(
+                &format!("CN={cn},CN=Partitions,{c}"),
+                &[
+                    ("objectClass", "crossRef"),
+                    ("nCName", nc),
+                    ("dnsRoot", dns),
+                    ("nETBIOSName", nb),
+                    ("systemFlags", "3"),
+                ],
+            ));
+        }
+        let mut head = entry(
+            "DC=corp,DC=test",
+            &[("objectClass", "domainDNS"), ("msDS-Behavior-Version", "6")],
+        );
+        sid(&mut head, "S-1-5-21-9-9-9");
+        s.insert(head);
+        s.insert(entry(
+            &format!("CN=HQ,CN=Sites,{c}"),
+            &[("objectClass", "site"), ("cn", "HQ")],
+        ));
+        s.insert(entry(
+            &format!("CN=DC1,CN=Servers,CN=HQ,CN=Sites,{c}"),
+            &[
+                ("objectClass", "server"),
+                ("dNSHostName", "dc1.corp.test"),
+                (
+                    "serverReference",
+                    "CN=DC1,OU=Domain Controllers,DC=corp,DC=test",
+                ),
+            ],
+        ));
+        s.insert(entry(
+            &format!("CN=NTDS Settings,CN=DC1,CN=Servers,CN=HQ,CN=Sites,{c}"),
+            &[
+                ("objectClass", "nTDSDSA"),
+                ("options", "1"),
+                ("msDS-Behavior-Version", "7"),
+            ],
+        ));
+        s.insert(entry(
+            &format!("CN=KRODC,CN=Servers,CN=HQ,CN=Sites,{c}"),
+            &[
+                ("objectClass", "server"),
+                ("dNSHostName", "krodc.kids.corp.test"),
+            ],
+        ));
+        s.insert(entry(
+            &format!("CN=NTDS Settings,CN=KRODC,CN=Servers,CN=HQ,CN=Sites,{c}"),
+            &[
+                ("objectClass", "nTDSDSA"),
+                ("objectClass", "nTDSDSARO"),
+                ("options", "0"),
+                ("msDS-HasDomainNCs", "DC=kids,DC=corp,DC=test"),
+            ],
+        ));
+        let mut dc1 = entry(
+            "CN=DC1,OU=Domain Controllers,DC=corp,DC=test",
+            &[
+                ("objectClass", "computer"),
+                ("cn", "DC1"),
+                ("sAMAccountName", "DC1$"),
+                ("userAccountControl", "532480"),
+                ("primaryGroupID", "516"),
+            ],
+        );
+        sid(&mut dc1, "S-1-5-21-9-9-9-1000");
+        s.insert(dc1);
+        let mut da = entry(
+            "CN=Domain Admins,CN=Users,DC=corp,DC=test",
+            &[
+                ("objectClass", "group"),
+                ("sAMAccountName", "Domain Admins"),
+                ("member", "CN=ann,CN=Users,DC=corp,DC=test"),
+            ],
+        );
+        sid(&mut da, "S-1-5-21-9-9-9-512");
+        s.insert(da);
+        let mut ann = entry(
+            "CN=ann,CN=Users,DC=corp,DC=test",
+            &[
+                ("objectClass", "user"),
+                ("sAMAccountName", "ann"),
+                ("userAccountControl", "512"),
+            ],
+        );
+        sid(&mut ann, "S-1-5-21-9-9-9-1101");
+        s.insert(ann);
+        s
+    }
+
+    #[test]
+    fn dcs_from_computers_and_from_the_configuration_partition() {
+        let d = derive(&snapshot());
+        assert_eq!(
+            d.forest.functional_level,
+            Some(7),
+            "CN=Partitions wins over the rootDSE"
+        );
+        assert_eq!(
+            d.domains
+                .iter()
+                .map(|x| x.dns_name.as_str())
+                .collect::<Vec<_>>(),
+            vec!["corp.test", "kids.corp.test"]
+        );
+        assert_eq!(d.domains[1].sid, None);
+        assert!(
+            d.notes
+                .iter()
+                .any(|n| n.contains("kids.corp.test") && n.contains("not read")),
+            "{:?}",
+            d.notes
+        );
+        let dc1 = d.domain_controller("dc1").unwrap();
+        assert_eq!(
+            (
+                dc1.global_catalog,
+                dc1.site.as_deref(),
+                dc1.functional_level
+            ),
+            (Some(true), Some("HQ"), Some(7))
+        );
+        // Known only from its server object: domain from msDS-HasDomainNCs, read-only from
+        // the nTDSDSARO class, no OS.
+        let k = d.domain_controller("KRODC").unwrap();
+        assert_eq!(
+            (
+                k.domain.as_str(),
+                k.read_only,
+                k.global_catalog,
+                k.os.as_deref()
+            ),
+            ("kids.corp.test", true, Some(false), None)
+        );
+        assert_eq!(
+            d.kds_root_key_present, None,
+            "the KDS container was not read"
+        );
+        assert!(!d.partial);
+    }
+
+    #[test]
+    fn members_from_in_chain_replace_the_expansion_and_primary_groups_are_added() {
+        let mut s = snapshot();
+        let da = "CN=Domain Admins,CN=Users,DC=corp,DC=test";
+        let expanded = derive(&s);
+        let g = expanded
+            .privileged_groups
+            .iter()
+            .find(|g| g.name == "Domain Admins")
+            .unwrap();
+        assert_eq!(
+            g.members
+                .iter()
+                .map(|m| m.name.as_str())
+                .collect::<Vec<_>>(),
+            vec!["ann"]
+        );
+        let dcs = expanded
+            .privileged_groups
+            .iter()
+            .find(|g| g.name == "Domain Controllers");
+        assert!(dcs.is_none(), "the group object itself was not read");
+        // The server's IN_CHAIN answer is what counts when present (here: a member whose
+        // entry was not read is still listed, by its DN).
+        s.set_transitive(
+            da,
+            [
+                "CN=ann,CN=Users,DC=corp,DC=test".to_string(),
+                "CN=bob,CN=Users,DC=corp,DC=test".to_string(),
+            ],
+        );
+        let chained = derive(&s);
+        let g = chained
+            .privileged_groups
+            .iter()
+            .find(|g| g.name == "Domain Admins")
+            .unwrap();
+        let names: Vec<&str> = g.members.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, vec!["ann", "bob"]);
+        assert_eq!(g.members[1].sid, None);
+        assert_eq!(g.members[0].enabled, Some(true));
     }
 }
