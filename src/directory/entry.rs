@@ -36,6 +36,26 @@ fn name_id(lower: &str) -> Option<u16> {
 }
 
 fn intern(attr: &str) -> u16 {
+    // Servers repeat the same spelling for every entry: a per-thread cache of exact
+    // spellings spares the lower-casing and the lock on the hot path.
+    thread_local! {
+        static SEEN: std::cell::RefCell<HashMap<String, u16>> = std::cell::RefCell::new(HashMap::new());
+    }
+    if let Some(id) = SEEN.with(|m| m.borrow().get(attr).copied()) {
+        return id;
+    }
+    let id = intern_slow(attr);
+    SEEN.with(|m| {
+        let mut m = m.borrow_mut();
+        // Bounded: hostile input with endless spellings falls back to the slow path.
+        if m.len() < 4096 {
+            m.insert(attr.to_string(), id);
+        }
+    });
+    id
+}
+
+fn intern_slow(attr: &str) -> u16 {
     let lower = attr.to_ascii_lowercase();
     if let Some(id) = name_id(&lower) {
         return id;
@@ -111,6 +131,16 @@ impl Entry {
             .retain(|s| !(s.attr == attr && s.len == NO_VALUE));
         self.data.extend_from_slice(value);
         self.slots.push(Slot { attr, start, len });
+    }
+
+    /// Adds a value of an attribute already interned with [`Entry::attr_id`].
+    pub fn push_id(&mut self, attr: u16, value: &[u8]) {
+        self.push_bytes(attr, value);
+    }
+
+    /// The interned id of an attribute name, for [`Entry::push_id`].
+    pub fn attr_id(attr: &str) -> u16 {
+        intern(attr)
     }
 
     /// Records an attribute with no values (kept so "present but empty" is visible).

@@ -833,12 +833,18 @@ pub fn decode_entry(tag: StructureTag) -> Option<Entry> {
     for attr in attrs {
         let mut pa = attr.expect_constructed()?.into_iter();
         let name = String::from_utf8(pa.next()?.expect_primitive()?).ok()?;
-        entry.touch(&name);
+        let id = Entry::attr_id(&name);
         let PL::C(vals) = pa.next()?.payload else {
             return None;
         };
+        if vals.is_empty() {
+            entry.touch(&name);
+        }
         for v in vals {
-            entry.push(&name, v.expect_primitive()?);
+            let PL::P(bytes) = v.payload else {
+                return None;
+            };
+            entry.push_id(id, &bytes);
         }
     }
     Some(entry)
