@@ -410,7 +410,7 @@ async fn the_directory_services_account_its_privileges_and_deleted_objects() {
     );
 
     // A gMSA named without its `$`, and an account that does not exist.
-    let gmsa_sam = format!("{}", ata2atp::directory::entry::rdn_value(&s.gmsa_dn));
+    let gmsa_sam = ata2atp::directory::entry::rdn_value(&s.gmsa_dn).to_string();
     for (name, kind, found) in [
         (gmsa_sam.as_str(), AccountKind::Gmsa, true),
         ("svc-nobody", AccountKind::User, false),

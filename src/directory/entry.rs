@@ -412,14 +412,13 @@ pub fn unescape_dn_value(v: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'\\' && i + 1 < b.len() {
-            if i + 2 < b.len() {
-                if let Ok(byte) =
+            if i + 2 < b.len()
+                && let Ok(byte) =
                     u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16)
-                {
-                    out.push(byte);
-                    i += 3;
-                    continue;
-                }
+            {
+                out.push(byte);
+                i += 3;
+                continue;
             }
             out.push(b[i + 1]);
             i += 2;

@@ -140,21 +140,20 @@ impl Parser {
         }
         let mut lines = std::mem::take(&mut self.record);
         // `version: 1` may open the first record or stand alone before it.
-        if !self.started {
-            if let Some((n, l)) = lines.first() {
-                if let Some(v) = l.strip_prefix("version:") {
-                    if v.trim() != "1" {
-                        return Err((
-                            *n,
-                            format!(
-                                "LDIF version {} is not supported (only version 1)",
-                                v.trim()
-                            ),
-                        ));
-                    }
-                    lines.remove(0);
-                }
+        if !self.started
+            && let Some((n, l)) = lines.first()
+            && let Some(v) = l.strip_prefix("version:")
+        {
+            if v.trim() != "1" {
+                return Err((
+                    *n,
+                    format!(
+                        "LDIF version {} is not supported (only version 1)",
+                        v.trim()
+                    ),
+                ));
             }
+            lines.remove(0);
         }
         self.started = true;
         if lines.is_empty() {
@@ -168,7 +167,7 @@ impl Parser {
 /// Bytes to text: UTF-8 (with or without BOM) or UTF-16 with BOM (`ldifde -u`).
 fn decode(bytes: Vec<u8>) -> Result<String, (usize, String)> {
     let utf16 = |b: &[u8], le: bool| -> Result<String, (usize, String)> {
-        if b.len() % 2 != 0 {
+        if !b.len().is_multiple_of(2) {
             return Err((
                 1,
                 "the file starts with a UTF-16 byte-order mark but has an odd length".into(),

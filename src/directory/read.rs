@@ -307,10 +307,10 @@ impl<'a> View<'a> {
                     if !seen.insert(key.clone()) {
                         continue;
                     }
-                    if let Some(e) = self.snap.get(&m) {
-                        if e.is_a("group") {
-                            queue.extend(e.texts("member"));
-                        }
+                    if let Some(e) = self.snap.get(&m)
+                        && e.is_a("group")
+                    {
+                        queue.extend(e.texts("member"));
                     }
                     dns.insert(key, m);
                 }

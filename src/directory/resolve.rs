@@ -181,10 +181,10 @@ fn lookup<'a>(view: &View<'a>, e: &Entity) -> Option<&'a Entry> {
             return Some(hit);
         }
     }
-    if let Some(g) = guid_from_string(&e.id).and_then(|b| guid_to_string(&b)) {
-        if let Some(hit) = view.by_guid(&g).first() {
-            return Some(hit);
-        }
+    if let Some(g) = guid_from_string(&e.id).and_then(|b| guid_to_string(&b))
+        && let Some(hit) = view.by_guid(&g).first()
+    {
+        return Some(hit);
     }
     if sid.is_some() {
         // A SID that is not in the directory is decisive: an object with the same name
