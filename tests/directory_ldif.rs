@@ -275,9 +275,20 @@ async fn the_demo_forest_from_ldifde() {
 }
 
 #[tokio::test]
-async fn the_emea_dsa_password_is_about_to_expire() {
-    let inv = read(demo_ata("EMEA\\svc-ata-emea", ""), vec![demo_ldif()]).await;
-    let f = inv.directory.unwrap().directory_services_account.unwrap();
+async fn every_dsa_is_described_and_the_emea_one_is_about_to_expire() {
+    let mut ata = demo_ata("svc-ata", "fabrikam.test");
+    ata.directory_services_accounts
+        .push(DirectoryServicesAccount {
+            user: "EMEA\\svc-ata-emea".into(),
+            domain: None,
+            secret_present: true,
+            found_at: None,
+        });
+    let inv = read(ata, vec![demo_ldif()]).await;
+    let dir = inv.directory.unwrap();
+    assert_eq!(dir.directory_services_account.unwrap().name, "svc-ata");
+    assert_eq!(dir.additional_directory_services_accounts.len(), 1);
+    let f = &dir.additional_directory_services_accounts[0];
     assert_eq!(f.domain.as_deref(), Some("emea.fabrikam.test"));
     assert_eq!(f.password_never_expires, Some(false));
     // pwdLastSet 2026-10-14T06:30Z + EMEA's maxPwdAge of 42 days.

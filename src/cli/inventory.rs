@@ -274,7 +274,7 @@ fn summary(inv: &Inventory, saved_to: &str) -> String {
             d.domain_controllers.len(),
             d.domain_controllers.iter().filter(|dc| dc.read_only).count()
         ));
-        if let Some(a) = &d.directory_services_account {
+        for a in d.directory_services_account.iter().chain(&d.additional_directory_services_accounts) {
             let state = if !a.found {
                 style::paint(style::FAIL, "not found in AD")
             } else if a.sensitive_groups.is_empty() {

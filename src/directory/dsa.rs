@@ -78,20 +78,34 @@ impl DsaIdentity {
 
 /// The DSA to describe: the first one ATA's configuration names, else the bind account.
 pub fn identity(ata: &AtaInventory, bind_user: Option<&str>) -> Option<DsaIdentity> {
-    if let Some(a) = ata.directory_services_accounts.first() {
-        let by = match &a.found_at {
-            Some(path) => format!("ATA directory services account ({path})"),
-            None => "ATA directory services account".to_string(),
-        };
-        return Some(DsaIdentity::parse(&a.user, a.domain.as_deref(), &by));
+    identities(ata, bind_user).into_iter().next()
+}
+
+/// Every DSA ATA's configuration names (ATA keeps one per domain), else the bind account.
+pub fn identities(ata: &AtaInventory, bind_user: Option<&str>) -> Vec<DsaIdentity> {
+    if !ata.directory_services_accounts.is_empty() {
+        return ata
+            .directory_services_accounts
+            .iter()
+            .map(|a| {
+                let by = match &a.found_at {
+                    Some(path) => format!("ATA directory services account ({path})"),
+                    None => "ATA directory services account".to_string(),
+                };
+                DsaIdentity::parse(&a.user, a.domain.as_deref(), &by)
+            })
+            .collect();
     }
-    bind_user.map(|u| {
-        DsaIdentity::parse(
-            u,
-            None,
-            "the LDAP bind account (ATA's configuration named no directory services account)",
-        )
-    })
+    bind_user
+        .map(|u| {
+            DsaIdentity::parse(
+                u,
+                None,
+                "the LDAP bind account (ATA's configuration named no directory services account)",
+            )
+        })
+        .into_iter()
+        .collect()
 }
 
 /// Finds the account's entry in the snapshot.

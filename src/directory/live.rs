@@ -16,7 +16,7 @@ use std::collections::{BTreeSet, HashSet};
 use ldap3::Scope;
 use ldap3::controls::RawControl;
 
-use super::dsa::{DsaIdentity, identity};
+use super::dsa::{DsaIdentity, identities};
 use super::entry::{Entry, is_under, nc_of, normalize_dn};
 use super::ldap::{Conn, Outcome, Search, SearchFailure, Server, TlsOptions, oid};
 use super::queries::*;
@@ -182,14 +182,19 @@ pub async fn read(
     if !wanted.is_empty() && !r.lost() {
         fetch_wanted(&mut r, default_nc.as_deref(), wanted).await;
     }
-    let dsa = identity(&inv.ata, Some(&user));
-    if let (Some(id), false) = (&dsa, r.lost()) {
-        fetch_dsa(&mut r, default_nc.as_deref(), id).await;
-        if let (Some(pw), Some(nc)) = (&src.dsa_password, &default_nc) {
-            let reference = deleted_objects_reference(&mut r, nc).await;
-            r.snap.deleted_objects =
-                Some(deleted_objects_test(&server, &tls, id, pw, nc, reference).await);
+    let dsas = identities(&inv.ata, Some(&user));
+    if !r.lost() {
+        for id in &dsas {
+            fetch_dsa(&mut r, default_nc.as_deref(), id).await;
         }
+    }
+    // The Deleted Objects test binds as the first account: the password given is its.
+    if let (Some(id), Some(pw), Some(nc), false) =
+        (dsas.first(), &src.dsa_password, &default_nc, r.lost())
+    {
+        let reference = deleted_objects_reference(&mut r, nc).await;
+        r.snap.deleted_objects =
+            Some(deleted_objects_test(&server, &tls, id, pw, nc, reference).await);
     }
 
     let searches = r.conn.searches.load(std::sync::atomic::Ordering::Relaxed)

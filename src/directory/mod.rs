@@ -212,8 +212,18 @@ pub async fn collect_into(
 pub fn describe(snap: &DirectorySnapshot, bind_user: Option<&str>, inventory: &mut Inventory) {
     let view = read::View::new(snap);
     let mut dir = read::derive_with(&view);
-    if let Some(id) = dsa::identity(&inventory.ata, bind_user) {
-        let facts = dsa::facts(&view, &id, &dir.privileged_groups, inventory.collected_at);
+    // ATA may hold one directory services account per domain: the first is
+    // `directory_services_account` (and the one the Deleted Objects test binds as), the
+    // others follow in `additional_directory_services_accounts`.
+    for (i, id) in dsa::identities(&inventory.ata, bind_user)
+        .into_iter()
+        .enumerate()
+    {
+        let mut facts = dsa::facts(&view, &id, &dir.privileged_groups, inventory.collected_at);
+        if i > 0 {
+            facts.deleted_objects_readable = None;
+            facts.deleted_objects_note = Some(dsa::DELETED_OBJECTS_UNTESTED.to_string());
+        }
         // "Not found" only where it was looked for: a read that broke off, or a domain
         // that was not read, leaves the account undescribed, with the reason.
         let domain_nc = match (&id.dn, &id.domain) {
@@ -233,19 +243,21 @@ pub fn describe(snap: &DirectorySnapshot, bind_user: Option<&str>, inventory: &m
             );
             dir.notes.push(why.clone());
             inventory.note_not_found(format!("directory: {why}"), vec![id.given.clone()]);
-            inventory.directory = Some(dir);
-            resolve::apply(&view, inventory);
-            return;
+            continue;
         }
         if facts.kind == crate::model::AccountKind::Gmsa && dir.kds_root_key_present == Some(false)
         {
-            dir.notes.push(
-                "the directory services account is a gMSA but no KDS root key was seen; if the bind account may not \
-                 read the Master Root Keys container this can be wrong: confirm with Get-KdsRootKey"
-                    .into(),
-            );
+            dir.notes.push(format!(
+                "the directory services account {} is a gMSA but no KDS root key was seen; if the bind account may not \
+                 read the Master Root Keys container this can be wrong: confirm with Get-KdsRootKey",
+                facts.name
+            ));
         }
-        dir.directory_services_account = Some(facts);
+        if i == 0 {
+            dir.directory_services_account = Some(facts);
+        } else {
+            dir.additional_directory_services_accounts.push(facts);
+        }
     }
     inventory.directory = Some(dir);
     resolve::apply(&view, inventory);

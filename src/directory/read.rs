@@ -685,6 +685,7 @@ pub fn derive_with(view: &View<'_>) -> DirectoryInventory {
         domain_controllers: view.domain_controllers(),
         privileged_groups: view.privileged_groups(),
         directory_services_account: None,
+        additional_directory_services_accounts: Vec::new(),
         kds_root_key_present: kds,
         partial: !snap.incomplete.is_empty(),
         notes: all_notes,

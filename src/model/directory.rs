@@ -21,6 +21,9 @@ pub struct DirectoryInventory {
     pub privileged_groups: Vec<PrivilegedGroup>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub directory_services_account: Option<DirectoryServicesAccountFacts>,
+    /// ATA's other directory services accounts (it keeps one per domain), described alike.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub additional_directory_services_accounts: Vec<DirectoryServicesAccountFacts>,
     /// A KDS root key exists in the forest (needed for a gMSA directory services account).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kds_root_key_present: Option<bool>,

@@ -325,6 +325,7 @@ mod tests {
                 deleted_objects_readable: None,
                 deleted_objects_note: Some("not bound as the account".into()),
             }),
+            additional_directory_services_accounts: Vec::new(),
             kds_root_key_present: Some(false),
             partial: true,
             notes: vec!["privileged groups of emea.fabrikam.test were not read".into()],
