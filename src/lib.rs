@@ -22,6 +22,7 @@
 //! |---|---|
 //! | [`model`] | the plain serde types: [`model::Inventory`], [`model::CheckResult`], [`model::ChecklistState`]; no I/O |
 //! | [`ata`] | reading ATA (live MongoDB, mongodump, JSON exports, collector script) into one snapshot, and the mapping-driven extraction into `inventory.ata` |
+//! | [`directory`] | Active Directory over LDAP or from LDIF: forest, DCs, sensitive groups, the directory services account, the AD object behind each ATA entity |
 //! | [`engagement`] | the engagement folder: paths, atomic writes, the writer's lock, history |
 //! | [`yaml`] | YAML in and out with file:line:column errors |
 //! | [`checklist`] | the guide's steps as data (`checklists/*.yaml`), bound to the inventory, gated on checks; the state in `checklist.yaml` |

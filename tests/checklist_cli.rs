@@ -800,7 +800,7 @@ fn demo_walks_the_first_steps_without_breaking_its_own_rules() {
         .stdout(predicate::str::contains("Checklist: R06 done, P01 done"));
     let list = json(&mut checklist(&root, &["list"]));
     assert_eq!(list["done"], 6);
-    assert_eq!(list["next"], "P06");
+    assert_eq!(list["next"], "R02");
     // Rebuilding the demo starts the checklist over rather than piling up changes.
     ata2atp()
         .args(["demo", root.to_str().unwrap()])

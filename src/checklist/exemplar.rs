@@ -71,6 +71,7 @@ fn dc(name: &str, domain: &str, site: &str, read_only: bool) -> DomainController
         dn: Some(format!(
             "CN={name},OU=Domain Controllers,DC=fabrikam,DC=test"
         )),
+        functional_level: Some(7),
     }
 }
 
@@ -273,6 +274,18 @@ pub fn inventory() -> Inventory {
             }],
         },
         directory: Some(DirectoryInventory {
+            root_dse: Some(RootDse {
+                dns_host_name: Some("FAB-DC01.fabrikam.test".into()),
+                default_naming_context: Some("DC=fabrikam,DC=test".into()),
+                configuration_naming_context: Some("CN=Configuration,DC=fabrikam,DC=test".into()),
+                schema_naming_context: Some("CN=Schema,CN=Configuration,DC=fabrikam,DC=test".into()),
+                root_domain_naming_context: Some("DC=fabrikam,DC=test".into()),
+                naming_contexts: vec!["DC=fabrikam,DC=test".into()],
+                forest_functionality: Some(Level { level: 7, name: "Windows Server 2016".into() }),
+                domain_functionality: Some(Level { level: 7, name: "Windows Server 2016".into() }),
+                domain_controller_functionality: Some(Level { level: 7, name: "Windows Server 2016".into() }),
+                global_catalog_ready: Some(true),
+            }),
             forest: Forest {
                 root_domain: "fabrikam.test".into(),
                 functional_level: Some(7),
@@ -306,6 +319,7 @@ pub fn inventory() -> Inventory {
             ],
             directory_services_account: Some(DirectoryServicesAccountFacts {
                 name: "svc-ata".into(),
+                identified_by: Some("ATA configuration".into()),
                 domain: Some("fabrikam.test".into()),
                 dn: Some("CN=svc-ata,CN=Users,DC=fabrikam,DC=test".into()),
                 sid: Some("S-1-5-21-1004336348-1177238915-682003330-1110".into()),
@@ -316,11 +330,17 @@ pub fn inventory() -> Inventory {
                 pwd_last_set: Some(at(2, 9)),
                 password_never_expires: Some(false),
                 password_expires_at: Some(at(28, 9)),
+                password_expired: Some(false),
+                must_change_password: Some(false),
+                account_expires_at: Some(at(30, 9)),
                 sensitive_groups: vec!["Administrators".into()],
                 deleted_objects_readable: Some(true),
                 deleted_objects_note: Some("bound as the account".into()),
             }),
+            additional_directory_services_accounts: Vec::new(),
             kds_root_key_present: Some(true),
+            partial: false,
+            notes: vec!["sample note from the directory read".into()],
         }),
         hosts: vec![DcFacts {
             name: "FAB-DC01.fabrikam.test".into(),

@@ -25,6 +25,25 @@ pub enum DsaTestOutcome {
     NotRun { reason: String },
 }
 
+impl From<&crate::directory::dsa::CredentialTest> for DsaTestOutcome {
+    /// `ok` is valid; the directory's refusals are rejections; an unreachable server or a
+    /// TLS failure taught nothing about the credentials.
+    fn from(t: &crate::directory::dsa::CredentialTest) -> Self {
+        match t.outcome.as_str() {
+            "ok" => Self::Valid {
+                server: t.server.clone(),
+            },
+            "unreachable" | "tls_failure" => Self::NotRun {
+                reason: t.message.clone(),
+            },
+            _ => Self::Rejected {
+                server: t.server.clone(),
+                detail: t.message.clone(),
+            },
+        }
+    }
+}
+
 /// Name of a functional level (`msDS-Behavior-Version`).
 pub fn level_name(level: u32) -> String {
     match level {
@@ -396,6 +415,7 @@ mod tests {
     fn account(kind: AccountKind) -> DirectoryServicesAccountFacts {
         DirectoryServicesAccountFacts {
             name: "svc-atp".into(),
+            identified_by: None,
             domain: Some("example.test".into()),
             dn: Some("CN=svc-atp,CN=Users,DC=example,DC=test".into()),
             sid: None,
@@ -406,6 +426,9 @@ mod tests {
             pwd_last_set: None,
             password_never_expires: Some(true),
             password_expires_at: None,
+            password_expired: None,
+            must_change_password: None,
+            account_expires_at: None,
             sensitive_groups: vec![],
             deleted_objects_readable: None,
             deleted_objects_note: Some("not bound as the account".into()),

@@ -12,7 +12,6 @@ use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
 use super::Context;
 use super::output::{emit, print_stdout, style};
 use super::progress::CliProgress;
-use crate::checks::directory::DsaTestOutcome;
 use crate::checks::engine::{self, FailOn, NetworkPlan, RunOptions};
 use crate::checks::network::{self, ProbeConfig, ProxySpec};
 use crate::checks::thresholds::DEFAULT_PROBE_TIMEOUT_SECS;
@@ -193,30 +192,6 @@ fn resolve(root: &Path, p: &Path) -> PathBuf {
     }
 }
 
-/// The live bind as the directory services account. The bind itself belongs to the
-/// directory module; until it is wired here, a given password yields an explanation
-/// instead of a test.
-async fn dsa_test(
-    password: Option<SecretString>,
-    config: Option<&EngagementConfig>,
-) -> (Option<DsaTestOutcome>, Option<String>) {
-    match (password, config.and_then(|c| c.sources.ldap.as_ref())) {
-        (None, _) => (None, None),
-        (Some(_), None) => (
-            None,
-            Some(
-                "the credentials were not tested: the engagement has no LDAP source to bind against \
-                 (record one with `ata2atp init --ldap` or in ata2atp.yaml)"
-                    .into(),
-            ),
-        ),
-        (Some(_), Some(_)) => (
-            None,
-            Some("the credentials were not tested: this build has no directory bind test yet".into()),
-        ),
-    }
-}
-
 /// The network plan from flags and the engagement.
 fn network_plan(
     args: &RunArgs,
@@ -352,7 +327,16 @@ async fn run_checks(args: RunArgs, ctx: &Context) -> Result<u8, Error> {
         "the directory services account's password",
         false,
     )?;
-    let (dsa, dsa_note) = dsa_test(dsa_password, config.as_ref()).await;
+    let (dsa, dsa_note) = match dsa_password {
+        None => (None, None),
+        Some(pw) => {
+            let recorded = config.as_ref().and_then(|c| c.sources.ldap.as_ref());
+            match super::check_dsa::for_checks(engagement.as_ref(), recorded, &inventory, &pw).await {
+                Ok(outcome) => (Some(outcome), None),
+                Err(why) => (None, Some(why)),
+            }
+        }
+    };
 
     let mut options = RunOptions::new(Utc::now(), network);
     options.only = args.only.clone();

@@ -266,13 +266,32 @@ fn summary(inv: &Inventory, saved_to: &str) -> String {
     ));
     if let Some(d) = &inv.directory {
         s.push_str(&format!(
-            "{}\n  forest {} ({}), {} domains, {} domain controllers\n",
+            "{}\n  forest {} ({}), {} domains, {} domain controllers ({} read-only)\n",
             style::paint(style::HEADER, "Directory"),
             d.forest.root_domain,
             d.forest.functional_level_name.as_deref().unwrap_or("level unknown"),
             d.domains.len(),
-            d.domain_controllers.len()
+            d.domain_controllers.len(),
+            d.domain_controllers.iter().filter(|dc| dc.read_only).count()
         ));
+        for a in d.directory_services_account.iter().chain(&d.additional_directory_services_accounts) {
+            let state = if !a.found {
+                style::paint(style::FAIL, "not found in AD")
+            } else if a.sensitive_groups.is_empty() {
+                style::paint(style::OK, "found")
+            } else {
+                style::paint(style::WARN, format!("over-privileged ({})", a.sensitive_groups.join(", ")))
+            };
+            let deleted = match a.deleted_objects_readable {
+                Some(true) => "can list Deleted Objects",
+                Some(false) => "cannot list Deleted Objects",
+                None => "Deleted Objects not tested",
+            };
+            s.push_str(&format!("  directory services account {}: {state}; {deleted}\n", a.name));
+        }
+        for note in &d.notes {
+            s.push_str(&format!("  {} {note}\n", style::paint(style::WARN, "note:")));
+        }
     }
     if !inv.hosts.is_empty() {
         s.push_str(&format!("{}\n  facts for {} domain controllers\n", style::paint(style::HEADER, "Hosts"), inv.hosts.len()));

@@ -6,6 +6,10 @@ use serde::{Deserialize, Serialize};
 /// The directory side of the inventory.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DirectoryInventory {
+    /// What the domain controller read answered in its rootDSE (absent for an LDIF export
+    /// without the rootDSE, e.g. from ldifde).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_dse: Option<RootDse>,
     pub forest: Forest,
     #[serde(default)]
     pub domains: Vec<Domain>,
@@ -17,9 +21,51 @@ pub struct DirectoryInventory {
     pub privileged_groups: Vec<PrivilegedGroup>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub directory_services_account: Option<DirectoryServicesAccountFacts>,
+    /// ATA's other directory services accounts (it keeps one per domain), described alike.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub additional_directory_services_accounts: Vec<DirectoryServicesAccountFacts>,
     /// A KDS root key exists in the forest (needed for a gMSA directory services account).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kds_root_key_present: Option<bool>,
+    /// Some of what was asked for could not be read (connection lost, size limit, an
+    /// incomplete export): what is here is true, but lists may be short. `notes` says what.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
+    /// What could not be read or decided, and why, in words for the consultant.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// The rootDSE of the domain controller that was read (MS-ADTS 3.1.1.3.2).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RootDse {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns_host_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_naming_context: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configuration_naming_context: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema_naming_context: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_domain_naming_context: Option<String>,
+    #[serde(default)]
+    pub naming_contexts: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forest_functionality: Option<Level>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_functionality: Option<Level>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_controller_functionality: Option<Level>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub global_catalog_ready: Option<bool>,
+}
+
+/// A functional level as a number and its name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Level {
+    pub level: u32,
+    pub name: String,
 }
 
 impl DirectoryInventory {
@@ -81,6 +127,9 @@ pub struct DomainController {
     pub global_catalog: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dn: Option<String>,
+    /// `msDS-Behavior-Version` of the DC's nTDSDSA object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub functional_level: Option<u32>,
 }
 
 /// A group whose members are sensitive by default, with its transitive members.
@@ -122,6 +171,9 @@ pub enum AccountKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DirectoryServicesAccountFacts {
     pub name: String,
+    /// Where the account's name came from: ATA's configuration or the LDAP bind account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identified_by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -141,6 +193,15 @@ pub struct DirectoryServicesAccountFacts {
     pub password_never_expires: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_expires_at: Option<DateTime<Utc>>,
+    /// The password is past `password_expires_at` at collection time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_expired: Option<bool>,
+    /// `pwdLastSet` is 0: the password must be changed before the account can bind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub must_change_password: Option<bool>,
+    /// `accountExpires`, when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_expires_at: Option<DateTime<Utc>>,
     /// Sensitive groups the account belongs to, directly or nested (over-privileged).
     #[serde(default)]
     pub sensitive_groups: Vec<String>,

@@ -263,6 +263,14 @@ mod tests {
             }],
         };
         inv.directory = Some(DirectoryInventory {
+            root_dse: Some(RootDse {
+                dns_host_name: Some("FAB-DC01.fabrikam.test".into()),
+                default_naming_context: Some("DC=fabrikam,DC=test".into()),
+                naming_contexts: vec!["DC=fabrikam,DC=test".into()],
+                forest_functionality: Some(Level { level: 5, name: "Windows Server 2012".into() }),
+                global_catalog_ready: Some(true),
+                ..RootDse::default()
+            }),
             forest: Forest {
                 root_domain: "fabrikam.test".into(),
                 functional_level: Some(5),
@@ -288,6 +296,7 @@ mod tests {
                 read_only: false,
                 global_catalog: Some(true),
                 dn: Some("CN=FAB-DC01,OU=Domain Controllers,DC=fabrikam,DC=test".into()),
+                functional_level: Some(7),
             }],
             privileged_groups: vec![PrivilegedGroup {
                 name: "Domain Admins".into(),
@@ -304,6 +313,7 @@ mod tests {
             }],
             directory_services_account: Some(DirectoryServicesAccountFacts {
                 name: "svc-ata".into(),
+                identified_by: Some("ATA directory services account".into()),
                 domain: Some("fabrikam.test".into()),
                 dn: Some("CN=svc-ata,CN=Users,DC=fabrikam,DC=test".into()),
                 sid: Some("S-1-5-21-1-2-3-1110".into()),
@@ -314,11 +324,17 @@ mod tests {
                 pwd_last_set: Some(at(2)),
                 password_never_expires: Some(false),
                 password_expires_at: Some(at(28)),
+                password_expired: Some(false),
+                must_change_password: Some(false),
+                account_expires_at: Some(at(30)),
                 sensitive_groups: vec!["Administrators".into()],
                 deleted_objects_readable: None,
                 deleted_objects_note: Some("not bound as the account".into()),
             }),
+            additional_directory_services_accounts: Vec::new(),
             kds_root_key_present: Some(false),
+            partial: true,
+            notes: vec!["privileged groups of emea.fabrikam.test were not read".into()],
         });
         inv.hosts = vec![DcFacts {
             name: "FAB-DC01.fabrikam.test".into(),
