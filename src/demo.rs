@@ -57,6 +57,8 @@ pub struct DemoSummary {
     pub inventory: PathBuf,
     /// The checklist steps the demo walked, e.g. `P01 done`.
     pub checklist: Vec<String>,
+    /// The HTML report of the sample, in `reports/`.
+    pub report: PathBuf,
 }
 
 /// The demo's engagement configuration, pointing at the sample files.
@@ -129,6 +131,8 @@ pub async fn build(root: &Path) -> Result<DemoSummary> {
     let inventory = crate::inventory::collect(request, &Silent).await?;
     let inventory_path = lock.save_inventory(&inventory)?;
     let checklist = crate::checklist::demo_walk::walk(&engagement, &lock, &config)?;
+    // Last: the report, made from everything the stages before wrote.
+    let report = crate::report::demo_stage(&engagement, &lock).await?;
 
     Ok(DemoSummary {
         engagement: engagement.root().to_path_buf(),
@@ -136,5 +140,6 @@ pub async fn build(root: &Path) -> Result<DemoSummary> {
         samples,
         inventory: inventory_path,
         checklist,
+        report: report.files.into_iter().next().unwrap_or(report.integrity),
     })
 }
