@@ -322,6 +322,8 @@ pub fn load(path: &Path) -> Result<Inventory, Error> {
 
 /// The difference as text for a person.
 pub fn to_text(d: &InventoryDiff) -> String {
+    // One item, one line: a line break inside a name is shown, not obeyed.
+    let one_line = |s: &str| s.replace('\r', "").replace('\n', "⏎");
     let mut s = format!(
         "{} ({})\n  → {} ({})\n",
         d.old.path.display(),
@@ -342,19 +344,19 @@ pub fn to_text(d: &InventoryDiff) -> String {
             sec.changed.len()
         ));
         for i in &sec.added {
-            s.push_str(&format!("  + {}\n", i.label));
+            s.push_str(&format!("  + {}\n", one_line(&i.label)));
         }
         for i in &sec.removed {
-            s.push_str(&format!("  - {}\n", i.label));
+            s.push_str(&format!("  - {}\n", one_line(&i.label)));
         }
         for c in &sec.changed {
-            s.push_str(&format!("  ~ {}\n", c.label));
+            s.push_str(&format!("  ~ {}\n", one_line(&c.label)));
             for f in &c.fields {
                 s.push_str(&format!(
                     "      {}: {} → {}\n",
                     f.field,
-                    f.old.as_deref().unwrap_or("(none)"),
-                    f.new.as_deref().unwrap_or("(none)")
+                    one_line(f.old.as_deref().unwrap_or("(none)")),
+                    one_line(f.new.as_deref().unwrap_or("(none)"))
                 ));
             }
         }

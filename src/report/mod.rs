@@ -231,7 +231,18 @@ pub async fn write(engagement: &Engagement, lock: &WriteLock, request: &Request)
     };
     let ctx = build_context(&inputs, &run, redactor.as_mut())?;
     let template = request.template.as_deref();
-    let base = base_name(&inputs.def.guide, request.now, request.redact);
+    let mut base = base_name(&inputs.def.guide, request.now, request.redact);
+    // Two reports in the same second (html, then md) must not share a record.
+    let first = base.clone();
+    let mut n = 1;
+    while engagement
+        .path(REPORTS_DIR)
+        .join(format!("{base}{}", integrity::SUFFIX))
+        .exists()
+    {
+        n += 1;
+        base = format!("{first}-{n}");
+    }
 
     // (suffix after the base name, bytes)
     let outputs: Vec<(String, Vec<u8>)> = match request.format {
