@@ -24,6 +24,15 @@ use crate::model::{
 /// (tables with per-item records are shown whole: those rows are the sign-off record).
 pub const STEP_ROWS: usize = 100;
 
+/// Fields that hold the tool's or the guide's words, never the customer's data: left as
+/// they are by `--redact` (a host named like a word of a title must not rewrite it).
+pub const TOOL_TEXT: &[&str] = &[
+    "title", "guide", "guide_title", "guide_source", "guide_description", "redaction_note",
+    "generated_at", "tool_version", "report_tool_version", "inventory_tool_version", "headline",
+    "link", "label", "columns", "empty", "id", "see", "key", "status", "level", "kind",
+    "detail", "change", "at", "ran_at", "collected_at",
+];
+
 /// The whole report.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReportContext {
@@ -219,7 +228,8 @@ pub struct ValueBlock {
 pub struct GateLine {
     pub gate: String,
     pub satisfied: bool,
-    pub detail: String,
+    /// Each check behind the gate with its result (names subjects: redacted).
+    pub results: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -255,7 +265,7 @@ pub struct Prerequisites {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CheckLine {
     /// `id` or `id[subject]`.
-    pub key: String,
+    pub check: String,
     pub id: String,
     pub title: String,
     pub guide: String,
@@ -833,7 +843,7 @@ fn step_section(inputs: &Inputs, step: &crate::checklist::definition::Step, v: S
             .map(|g| GateLine {
                 gate: g.gate.clone(),
                 satisfied: g.satisfied,
-                detail: if g.results.is_empty() {
+                results: if g.results.is_empty() {
                     g.problem.clone().unwrap_or_default()
                 } else {
                     g.results
@@ -878,7 +888,7 @@ fn prerequisites(inputs: &Inputs) -> Prerequisites {
             .results
             .iter()
             .map(|r| CheckLine {
-                key: r.key(),
+                check: r.key(),
                 id: r.id.clone(),
                 title: r.title.clone(),
                 guide: serde_json::to_value(r.guide)

@@ -172,16 +172,7 @@ pub fn build_context(inputs: &Inputs, run: &RunInfo, redactor: Option<&mut Redac
     // text included, goes through the redactor before any template sees it.
     let mut value = serde_json::to_value(&ctx)
         .map_err(|e| Error::Input(format!("could not prepare the report for redaction: {e}")))?;
-    let meta_redacted = value.get("meta").cloned();
-    redactor.scrub_value(&mut value);
-    // The report's own words about redaction and the guide stay as they are.
-    if let (Some(meta), Some(serde_json::Value::Object(m))) = (meta_redacted, value.get_mut("meta")) {
-        for key in ["redaction_note", "guide", "guide_title", "guide_source", "generated_at", "tool_version", "title"] {
-            if let Some(v) = meta.get(key) {
-                m.insert(key.to_string(), v.clone());
-            }
-        }
-    }
+    redactor.scrub_value(&mut value, context::TOOL_TEXT);
     serde_json::from_value(value)
         .map_err(|e| Error::Input(format!("could not read the redacted report back: {e}")))
 }

@@ -145,8 +145,22 @@ impl Redactor {
         }
     }
 
-    /// The pseudonym of `value` as a `kind`, created on first use.
+    /// The pseudonym of `value` as a `kind`, created on first use, and learned: `value`
+    /// alone is replaced wherever it stands.
     fn pseudonym(&mut self, kind: Kind, value: &str) -> String {
+        let canonical = value.trim().to_lowercase();
+        if let Some(p) = self.known.get(&canonical) {
+            return p.clone();
+        }
+        let p = self.make(kind, &canonical);
+        self.known.insert(canonical, p.clone());
+        p
+    }
+
+    /// The pseudonym `value` has or would have, without learning `value` alone: the
+    /// first label of `ata.fabrikam.test` gets its pseudonym, but the word "ata" in a
+    /// sentence is not a host name.
+    fn make(&mut self, kind: Kind, value: &str) -> String {
         let canonical = value.trim().to_lowercase();
         if let Some(p) = self.known.get(&canonical) {
             return p.clone();
@@ -158,16 +172,16 @@ impl Redactor {
         hasher.update(canonical.as_bytes());
         let digest = hex::encode(hasher.finalize());
         let mut digits = DIGITS;
-        let pseudonym = loop {
+        loop {
             let candidate = format!("{}-{}", kind.prefix(), &digest[..digits]);
             match self.taken.get(&candidate) {
                 Some(owner) if owner != &canonical && digits < digest.len() => digits += 2,
-                _ => break candidate,
+                _ => {
+                    self.taken.insert(candidate.clone(), canonical);
+                    return candidate;
+                }
             }
-        };
-        self.taken.insert(pseudonym.clone(), canonical.clone());
-        self.known.insert(canonical, pseudonym.clone());
-        pseudonym
+        }
     }
 
     fn register(&mut self, original: &str, pseudonym: String) {
@@ -210,8 +224,19 @@ impl Redactor {
         }
     }
 
-    /// A host: short name, DNS name (its domain is learned too), or an IP address.
+    /// A machine: short name, DNS name (its domain and short name are learned too), or an
+    /// IP address.
     pub fn learn_host(&mut self, name: &str) {
+        self.learn_host_as(name, true);
+    }
+
+    /// A service's name (console URL, SMTP or syslog server, proxy): the DNS name is
+    /// learned, its first label is not, since `ata`, `smtp` or `proxy` are also words.
+    pub fn learn_service(&mut self, name: &str) {
+        self.learn_host_as(name, false);
+    }
+
+    fn learn_host_as(&mut self, name: &str, short_too: bool) {
         let name = name.trim().trim_end_matches('$');
         if Self::is_kept(name) {
             return;
@@ -222,7 +247,11 @@ impl Redactor {
         }
         match name.split_once('.') {
             Some((short, domain)) if !short.is_empty() && domain.contains('.') => {
-                let h = self.pseudonym(Kind::Host, short);
+                let h = if short_too {
+                    self.pseudonym(Kind::Host, short)
+                } else {
+                    self.make(Kind::Host, short)
+                };
                 let d = self.learn_domain(domain).unwrap_or_else(|| domain.to_string());
                 self.register(name, format!("{h}.{d}"));
             }
@@ -244,8 +273,10 @@ impl Redactor {
             return;
         }
         if let Some((user, domain)) = name.rsplit_once('@') {
-            self.learn_domain(domain);
-            self.learn_account(user);
+            // `soc@fabrikam.test`: the address is an identifier, the word "soc" is not.
+            let d = self.learn_domain(domain).unwrap_or_else(|| domain.to_string());
+            let u = self.make(Kind::Account, user);
+            self.register(name, format!("{u}@{d}"));
             return;
         }
         if let Some(host) = name.strip_suffix('$') {
@@ -293,10 +324,10 @@ impl Redactor {
         } else {
             host.rsplit_once(':').map_or(host, |(h, _)| h)
         };
-        self.learn_host(host);
+        self.learn_service(host);
     }
 
-    /// `host:port` or a URL or a bare host.
+    /// A service's `host:port`, URL or bare name.
     pub fn learn_endpoint(&mut self, value: &str) {
         if value.contains("://") {
             self.learn_url(value);
@@ -304,7 +335,7 @@ impl Redactor {
             let host = value.rsplit_once(':').map_or(value, |(h, p)| {
                 if p.chars().all(|c| c.is_ascii_digit()) { h } else { value }
             });
-            self.learn_host(host);
+            self.learn_service(host);
         }
     }
 
@@ -648,8 +679,10 @@ impl Redactor {
         }
         if let Some((user, domain)) = core.rsplit_once('@') {
             if !user.is_empty() && domain.contains('.') {
-                let u = self.scrub_core(user);
-                let u = if u == user { self.pseudonym(Kind::Account, user) } else { u };
+                let u = match self.known.get(&user.to_lowercase()) {
+                    Some(p) => p.clone(),
+                    None => self.make(Kind::Account, user),
+                };
                 let d = match self.known.get(&domain.to_lowercase()) {
                     Some(p) => p.clone(),
                     None => self.learn_domain(domain).unwrap_or_else(|| domain.to_string()),
@@ -664,7 +697,7 @@ impl Redactor {
                 let host = &core[..i];
                 let h = match self.known.get(&host.to_lowercase()) {
                     Some(p) => p.clone(),
-                    None => self.pseudonym(Kind::Host, host),
+                    None => self.make(Kind::Host, host),
                 };
                 let d = self.known.get(suffix).cloned().unwrap_or_else(|| suffix.to_string());
                 return format!("{h}.{d}");
@@ -714,13 +747,20 @@ impl Redactor {
         out
     }
 
-    /// Every string inside a JSON value, scrubbed in place (object keys are field names
-    /// and stay).
-    pub fn scrub_value(&mut self, value: &mut serde_json::Value) {
+    /// Every string inside a JSON value, scrubbed in place, except the values of the
+    /// object keys in `keep` (text the tool or the guide wrote: titles, labels, links).
+    /// Object keys themselves are field names and stay.
+    pub fn scrub_value(&mut self, value: &mut serde_json::Value, keep: &[&str]) {
         match value {
             serde_json::Value::String(s) => *s = self.scrub(s),
-            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| self.scrub_value(v)),
-            serde_json::Value::Object(map) => map.values_mut().for_each(|v| self.scrub_value(v)),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| self.scrub_value(v, keep)),
+            serde_json::Value::Object(map) => {
+                for (k, v) in map.iter_mut() {
+                    if !keep.contains(&k.as_str()) {
+                        self.scrub_value(v, keep);
+                    }
+                }
+            }
             _ => {}
         }
     }
