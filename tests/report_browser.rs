@@ -13,14 +13,22 @@ use report_common::*;
 fn demo_report(dir: &std::path::Path) -> PathBuf {
     let root = dir.join("demo");
     let out = ata2atp(dir, &["demo"]).arg(&root).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let line = stdout
         .lines()
         .find(|l| l.starts_with("Report: "))
         .unwrap_or_else(|| panic!("demo printed no report path:\n{stdout}"));
     let path = PathBuf::from(line.trim_start_matches("Report: ").trim());
-    assert!(path.is_file() && path.starts_with(root.join("reports")), "{}", path.display());
+    assert!(
+        path.is_file() && path.starts_with(root.join("reports")),
+        "{}",
+        path.display()
+    );
     path
 }
 
@@ -29,15 +37,33 @@ fn the_demo_report_loads_offline_without_console_errors() {
     let dir = tempfile::tempdir().unwrap();
     let html = demo_report(dir.path());
     let text = std::fs::read_to_string(&html).unwrap();
-    assert_eq!(external_references(&text), Vec::<String>::new(), "the report refers to outside resources");
-    assert!(text.contains("Content-Security-Policy"), "the report forbids outside loads itself");
+    assert_eq!(
+        external_references(&text),
+        Vec::<String>::new(),
+        "the report refers to outside resources"
+    );
+    assert!(
+        text.contains("Content-Security-Policy"),
+        "the report forbids outside loads itself"
+    );
 
     let load = load_page(&html, dir.path());
-    assert!(load.page_requests.is_empty(), "the page made requests: {:?}", load.page_requests);
-    assert!(load.console.is_empty(), "console output: {:?}", load.console);
+    assert!(
+        load.page_requests.is_empty(),
+        "the page made requests: {:?}",
+        load.page_requests
+    );
+    assert!(
+        load.console.is_empty(),
+        "console output: {:?}",
+        load.console
+    );
     let (w, h) = png_size(&load.screenshot);
     assert!(w >= 1000 && h >= 1000, "screenshot {w}x{h}");
-    assert!(std::fs::metadata(&load.screenshot).unwrap().len() > 20_000, "the screenshot is nearly empty");
+    assert!(
+        std::fs::metadata(&load.screenshot).unwrap().len() > 20_000,
+        "the screenshot is nearly empty"
+    );
 }
 
 #[test]
@@ -65,35 +91,69 @@ fn the_harness_sees_requests_and_console_messages() {
     .unwrap();
     let load = load_page(&page, dir.path());
     assert!(
-        load.page_requests.iter().any(|u| u.contains("127.0.0.1:9/probe.png")),
+        load.page_requests
+            .iter()
+            .any(|u| u.contains("127.0.0.1:9/probe.png")),
         "request not seen; all requests: {:?}",
         load.all_requests
     );
-    assert!(load.console.iter().any(|l| l.contains("control error")), "{:?}", load.console);
+    assert!(
+        load.console.iter().any(|l| l.contains("control error")),
+        "{:?}",
+        load.console
+    );
     assert!(!external_references(&std::fs::read_to_string(&page).unwrap()).is_empty());
 }
 
 #[test]
 fn pdf_is_printed_by_the_local_browser() {
     let (_dir, root) = engagement();
-    let files = report(&root, &["--format", "pdf", "--browser", chromium().to_str().unwrap()]);
+    let files = report(
+        &root,
+        &["--format", "pdf", "--browser", chromium().to_str().unwrap()],
+    );
     let pdf = std::fs::read(&files[0]).unwrap();
-    assert!(pdf.starts_with(b"%PDF"), "not a PDF: {}", files[0].display());
+    assert!(
+        pdf.starts_with(b"%PDF"),
+        "not a PDF: {}",
+        files[0].display()
+    );
     assert!(pdf.len() > 20_000);
-    let verify = ata2atp(&root, &["report", "verify"]).arg(&files[0]).output().unwrap();
-    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+    let verify = ata2atp(&root, &["report", "verify"])
+        .arg(&files[0])
+        .output()
+        .unwrap();
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
 }
 
 #[test]
 fn pdf_without_a_browser_names_what_is_missing_and_exits_3() {
     let (_dir, root) = engagement();
     // A browser that is not there (on this machine one is installed, so it is named).
-    let out = ata2atp(&root, &["report", "--format", "pdf", "--browser", "/nonexistent/chrome"])
-        .output()
-        .unwrap();
+    let out = ata2atp(
+        &root,
+        &[
+            "report",
+            "--format",
+            "pdf",
+            "--browser",
+            "/nonexistent/chrome",
+        ],
+    )
+    .output()
+    .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
-    for needle in ["/nonexistent/chrome", "Chromium, Chrome or Edge", "--browser", "--format html"] {
+    for needle in [
+        "/nonexistent/chrome",
+        "Chromium, Chrome or Edge",
+        "--browser",
+        "--format html",
+    ] {
         assert!(stderr.contains(needle), "{needle} missing from: {stderr}");
     }
     // Nothing half-made is left in reports/.

@@ -140,7 +140,10 @@ async fn write(a: WriteArgs, ctx: &Context) -> Result<u8, Error> {
                 f.display()
             ));
         }
-        s.push_str(&format!("Integrity record: {}\n", written.integrity.display()));
+        s.push_str(&format!(
+            "Integrity record: {}\n",
+            written.integrity.display()
+        ));
         for c in &written.copies {
             s.push_str(&format!("Copy: {}\n", c.display()));
         }
@@ -179,13 +182,24 @@ fn verify(file: &std::path::Path, ctx: &Context) -> Result<u8, Error> {
                 s.push_str(&format!("  {} {}: {what}\n", f.role, f.path));
             }
         }
-        for f in v.files.iter().filter(|f| f.status == FileStatus::NotChecked) {
-            s.push_str(&format!("  not checked: template {} is not on this machine\n", f.path));
+        for f in v
+            .files
+            .iter()
+            .filter(|f| f.status == FileStatus::NotChecked)
+        {
+            s.push_str(&format!(
+                "  not checked: template {} is not on this machine\n",
+                f.path
+            ));
         }
         if let Some(n) = &v.note {
             s.push_str(&format!("{n}\n"));
         }
         s
     })?;
-    Ok(if v.unchanged { exit::OK } else { exit::CHECKS_FAILED })
+    Ok(if v.unchanged {
+        exit::OK
+    } else {
+        exit::CHECKS_FAILED
+    })
 }

@@ -27,10 +27,32 @@ pub const STEP_ROWS: usize = 100;
 /// Fields that hold the tool's or the guide's words, never the customer's data: left as
 /// they are by `--redact` (a host named like a word of a title must not rewrite it).
 pub const TOOL_TEXT: &[&str] = &[
-    "title", "guide", "guide_title", "guide_source", "guide_description", "redaction_note",
-    "generated_at", "tool_version", "report_tool_version", "inventory_tool_version", "headline",
-    "link", "label", "columns", "empty", "id", "see", "key", "status", "level", "kind",
-    "detail", "change", "at", "ran_at", "collected_at",
+    "title",
+    "guide",
+    "guide_title",
+    "guide_source",
+    "guide_description",
+    "redaction_note",
+    "generated_at",
+    "tool_version",
+    "report_tool_version",
+    "inventory_tool_version",
+    "headline",
+    "link",
+    "label",
+    "columns",
+    "empty",
+    "id",
+    "see",
+    "key",
+    "status",
+    "level",
+    "kind",
+    "detail",
+    "change",
+    "at",
+    "ran_at",
+    "collected_at",
 ];
 
 /// The whole report.
@@ -392,7 +414,10 @@ fn display_value(v: &str) -> String {
 
 /// The acceptance that covers a result, if any (applied by the checks, or added to
 /// `checks.yaml` by hand since: the same rule the checklist's gates use).
-fn acceptance_of<'a>(checks: &'a ChecksFile, r: &'a CheckResult) -> Option<&'a crate::model::Acceptance> {
+fn acceptance_of<'a>(
+    checks: &'a ChecksFile,
+    r: &'a CheckResult,
+) -> Option<&'a crate::model::Acceptance> {
     r.accepted.as_ref().or_else(|| {
         checks
             .acceptances
@@ -452,7 +477,10 @@ pub fn build(inputs: &Inputs, run: &RunInfo) -> ReportContext {
 fn meta(inputs: &Inputs, run: &RunInfo) -> Meta {
     let c = &inputs.config;
     Meta {
-        title: format!("ATA to {} migration: report for sign-off", cloud_product(&inputs.def.guide)),
+        title: format!(
+            "ATA to {} migration: report for sign-off",
+            cloud_product(&inputs.def.guide)
+        ),
         customer: c.customer.clone(),
         consultant: c.consultant.clone(),
         cloud: c.cloud.as_str().to_string(),
@@ -544,20 +572,31 @@ fn summary(inputs: &Inputs, prereq: &Prerequisites, checklist: Progress) -> Summ
     let mut counts = Vec::new();
     if let Some(inv) = &inputs.inventory {
         let a = &inv.ata.alerts;
-        alerts.open = a.by_status.get("Open").copied().unwrap_or(a.open.len() as u64);
+        alerts.open = a
+            .by_status
+            .get("Open")
+            .copied()
+            .unwrap_or(a.open.len() as u64);
         alerts.suppressed = a
             .by_status
             .get("Suppressed")
             .copied()
             .unwrap_or(a.suppressed.len() as u64);
         alerts.total = a.total();
-        alerts.by_status = a.by_status.iter().map(|(k, v)| pair(k, v.to_string())).collect();
+        alerts.by_status = a
+            .by_status
+            .iter()
+            .map(|(k, v)| pair(k, v.to_string()))
+            .collect();
         let dcs = domain_controller_names(inv).len();
         counts = vec![
             pair("ATA exclusions", inv.ata.exclusions.len().to_string()),
             pair("Honeytoken accounts", inv.ata.honeytokens.len().to_string()),
             pair("Sensitive entities", inv.ata.sensitive.len().to_string()),
-            pair("ATA Gateways and Lightweight Gateways", inv.ata.gateways.len().to_string()),
+            pair(
+                "ATA Gateways and Lightweight Gateways",
+                inv.ata.gateways.len().to_string(),
+            ),
             pair("Domain controllers", dcs.to_string()),
             pair("Items not found", inv.not_found.len().to_string()),
         ];
@@ -598,26 +637,37 @@ fn verdict(checks: Option<&ChecksFile>, stale: bool) -> Verdict {
         .filter(|r| r.status != Status::Pass && acceptance_of(c, r).is_some())
         .count();
     let mut details = Vec::new();
-    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     if fail > 0 {
-        details.push(format!("{} not accepted as a risk", plural(fail, "failing check", "failing checks")));
+        details.push(format!(
+            "{} not accepted as a risk",
+            plural(fail, "failing check", "failing checks")
+        ));
     }
     if unknown > 0 {
-        details.push(format!("{} could not be decided", plural(unknown, "check", "checks")));
+        details.push(format!(
+            "{} could not be decided",
+            plural(unknown, "check", "checks")
+        ));
     }
     if manual > 0 {
-        details.push(format!("{} to confirm by hand", plural(manual, "check", "checks")));
+        details.push(format!(
+            "{} to confirm by hand",
+            plural(manual, "check", "checks")
+        ));
     }
     if warn > 0 {
         details.push(plural(warn, "warning", "warnings"));
     }
     if accepted > 0 {
-        details.push(format!("{} accepted as known risks", plural(accepted, "result", "results")));
+        details.push(format!(
+            "{} accepted as known risks",
+            plural(accepted, "result", "results")
+        ));
     }
     if stale {
-        details.push(
-            "the checks ran on an earlier inventory: run `ata2atp check` again".into(),
-        );
+        details.push("the checks ran on an earlier inventory: run `ata2atp check` again".into());
     }
     let (level, headline) = if fail > 0 {
         ("not_ready", "Not ready: prerequisites fail")
@@ -678,7 +728,11 @@ fn inventory_anchor(path: &str) -> Option<&'static str> {
     })
 }
 
-fn step_section(inputs: &Inputs, step: &crate::checklist::definition::Step, v: StepView) -> StepSection {
+fn step_section(
+    inputs: &Inputs,
+    step: &crate::checklist::definition::Step,
+    v: StepView,
+) -> StepSection {
     let own = &v.state;
     // Per-item record fields whose list a `shows` table displays become columns of it.
     let per_item: Vec<(&crate::checklist::definition::RecordField, String)> = step
@@ -724,7 +778,10 @@ fn step_section(inputs: &Inputs, step: &crate::checklist::definition::Step, v: S
                         total: rows.len(),
                         ..Table::default()
                     };
-                    let mine: Vec<_> = per_item.iter().filter(|(_, each)| each == &show.path).collect();
+                    let mine: Vec<_> = per_item
+                        .iter()
+                        .filter(|(_, each)| each == &show.path)
+                        .collect();
                     if mine.is_empty() {
                         let keep = rows.len().min(STEP_ROWS);
                         t.rows = rows[..keep].to_vec();
@@ -772,12 +829,21 @@ fn step_section(inputs: &Inputs, step: &crate::checklist::definition::Step, v: S
     for f in &v.record {
         let base = f.key.split('[').next().unwrap_or(&f.key);
         if merged.contains(&base) {
-            let e = item_counts.entry(step.record.iter().find(|r| r.key == base).map_or(base, |r| r.key.as_str())).or_insert((0, 0, String::new()));
+            let e = item_counts
+                .entry(
+                    step.record
+                        .iter()
+                        .find(|r| r.key == base)
+                        .map_or(base, |r| r.key.as_str()),
+                )
+                .or_insert((0, 0, String::new()));
             e.0 += 1;
             if f.value.as_deref().is_some_and(|v| !v.trim().is_empty()) {
                 e.1 += 1;
             }
-            e.2 = step.field(base).map_or_else(|| base.to_string(), |r| r.label.clone());
+            e.2 = step
+                .field(base)
+                .map_or_else(|| base.to_string(), |r| r.label.clone());
             continue;
         }
         let value = f.value.as_deref().filter(|v| !v.trim().is_empty());
@@ -821,7 +887,11 @@ fn step_section(inputs: &Inputs, step: &crate::checklist::definition::Step, v: S
     let waiting = if own.status.is_closed() {
         Vec::new()
     } else {
-        v.after.iter().filter(|a| !a.satisfied).map(|a| a.detail.clone()).collect()
+        v.after
+            .iter()
+            .filter(|a| !a.satisfied)
+            .map(|a| a.detail.clone())
+            .collect()
     };
 
     StepSection {
@@ -853,7 +923,11 @@ fn step_section(inputs: &Inputs, step: &crate::checklist::definition::Step, v: S
                                 "{}: {}{}",
                                 r.check,
                                 r.status,
-                                if r.accepted && r.status != Status::Pass { " (accepted)" } else { "" }
+                                if r.accepted && r.status != Status::Pass {
+                                    " (accepted)"
+                                } else {
+                                    ""
+                                }
                             )
                         })
                         .collect::<Vec<_>>()
@@ -954,7 +1028,16 @@ fn entity_row(e: &Entity) -> Vec<String> {
     ]
 }
 
-const ENTITY_COLUMNS: &[&str] = &["Name", "Type", "SID", "Tagged", "In AD", "Enabled", "Distinguished name", "ATA id"];
+const ENTITY_COLUMNS: &[&str] = &[
+    "Name",
+    "Type",
+    "SID",
+    "Tagged",
+    "In AD",
+    "Enabled",
+    "Distinguished name",
+    "ATA id",
+];
 
 fn entity_kind(k: EntityType) -> &'static str {
     match k {
@@ -979,21 +1062,131 @@ fn gravity(s: Status) -> u8 {
 
 fn inventory_section(inv: Option<&Inventory>, checks: Option<&ChecksFile>) -> InventorySection {
     let mut s = InventorySection {
-        certificates: Table::new("inv-certificates", "Center certificates", &["Thumbprint", "Subject", "Issuer", "Valid from", "Valid until"], "no certificate read from the Center"),
-        directory_services_accounts: Table::new("inv-dsa", "Directory services accounts in ATA", &["Account", "Domain", "Password stored in ATA", "Read from"], "none recorded in ATA"),
-        exclusions: Table::new("inv-exclusions", "ATA exclusions", &["Detector", "Kind", "Excluded", "SID", "In AD", "Distinguished name", "Value stored by ATA", "List"], "no exclusion in ATA"),
-        honeytokens: Table::new("inv-honeytokens", "Honeytoken accounts", ENTITY_COLUMNS, "no honeytoken account in ATA"),
-        sensitive: Table::new("inv-sensitive", "Sensitive entities", ENTITY_COLUMNS, "no entity tagged sensitive in ATA"),
-        gateways: Table::new("inv-gateways", "ATA Gateways and Lightweight Gateways", &["Name", "Kind", "Version", "Status", "Domain synchronizer candidate", "Syslog listener", "Domain controllers"], "no gateway registered with the Center"),
-        domain_controllers: Table::new("inv-dcs", "Domain controllers and their readiness", &["Domain controller", "Domain", "Site", "Operating system", "Read-only", "Global catalog", ".NET release", "Lightweight Gateway", "Sensor", "Readiness", "Open points"], "no domain controller known"),
-        report_schedules: Table::new("inv-report-schedules", "Scheduled reports", &["Report", "Enabled", "Schedule", "Recipients", "Settings"], "no scheduled report in ATA"),
-        role_groups: Table::new("inv-role-groups", "ATA role groups on the Center", &["Group", "Members"], "not collected (run the center-facts collector)"),
-        detectors: Table::new("inv-detectors", "ATA detectors turned off", &["Detector"], "every detector known is on"),
-        domains: Table::new("inv-domains", "Domains", &["Domain", "NetBIOS", "SID", "Functional level"], "no directory source read"),
-        privileged_groups: Table::new("inv-privileged-groups", "Sensitive groups and their members", &["Group", "Domain", "SID", "Members"], "no directory source read"),
-        open_alerts: Table::new("inv-open-alerts", "Open ATA alerts", &["Id", "Type", "Severity", "Started", "Ended", "Entities"], "no open alert in ATA"),
-        suppressed_alerts: Table::new("inv-suppressed-alerts", "Suppressed ATA alerts", &["Id", "Type", "Severity", "Started", "Ended", "Entities"], "no suppressed alert in ATA"),
-        collections: Table::new("inv-collections", "ATA database collections", &["Collection", "Documents", "Size (bytes)"], "not listed by the source"),
+        certificates: Table::new(
+            "inv-certificates",
+            "Center certificates",
+            &[
+                "Thumbprint",
+                "Subject",
+                "Issuer",
+                "Valid from",
+                "Valid until",
+            ],
+            "no certificate read from the Center",
+        ),
+        directory_services_accounts: Table::new(
+            "inv-dsa",
+            "Directory services accounts in ATA",
+            &["Account", "Domain", "Password stored in ATA", "Read from"],
+            "none recorded in ATA",
+        ),
+        exclusions: Table::new(
+            "inv-exclusions",
+            "ATA exclusions",
+            &[
+                "Detector",
+                "Kind",
+                "Excluded",
+                "SID",
+                "In AD",
+                "Distinguished name",
+                "Value stored by ATA",
+                "List",
+            ],
+            "no exclusion in ATA",
+        ),
+        honeytokens: Table::new(
+            "inv-honeytokens",
+            "Honeytoken accounts",
+            ENTITY_COLUMNS,
+            "no honeytoken account in ATA",
+        ),
+        sensitive: Table::new(
+            "inv-sensitive",
+            "Sensitive entities",
+            ENTITY_COLUMNS,
+            "no entity tagged sensitive in ATA",
+        ),
+        gateways: Table::new(
+            "inv-gateways",
+            "ATA Gateways and Lightweight Gateways",
+            &[
+                "Name",
+                "Kind",
+                "Version",
+                "Status",
+                "Domain synchronizer candidate",
+                "Syslog listener",
+                "Domain controllers",
+            ],
+            "no gateway registered with the Center",
+        ),
+        domain_controllers: Table::new(
+            "inv-dcs",
+            "Domain controllers and their readiness",
+            &[
+                "Domain controller",
+                "Domain",
+                "Site",
+                "Operating system",
+                "Read-only",
+                "Global catalog",
+                ".NET release",
+                "Lightweight Gateway",
+                "Sensor",
+                "Readiness",
+                "Open points",
+            ],
+            "no domain controller known",
+        ),
+        report_schedules: Table::new(
+            "inv-report-schedules",
+            "Scheduled reports",
+            &["Report", "Enabled", "Schedule", "Recipients", "Settings"],
+            "no scheduled report in ATA",
+        ),
+        role_groups: Table::new(
+            "inv-role-groups",
+            "ATA role groups on the Center",
+            &["Group", "Members"],
+            "not collected (run the center-facts collector)",
+        ),
+        detectors: Table::new(
+            "inv-detectors",
+            "ATA detectors turned off",
+            &["Detector"],
+            "every detector known is on",
+        ),
+        domains: Table::new(
+            "inv-domains",
+            "Domains",
+            &["Domain", "NetBIOS", "SID", "Functional level"],
+            "no directory source read",
+        ),
+        privileged_groups: Table::new(
+            "inv-privileged-groups",
+            "Sensitive groups and their members",
+            &["Group", "Domain", "SID", "Members"],
+            "no directory source read",
+        ),
+        open_alerts: Table::new(
+            "inv-open-alerts",
+            "Open ATA alerts",
+            &["Id", "Type", "Severity", "Started", "Ended", "Entities"],
+            "no open alert in ATA",
+        ),
+        suppressed_alerts: Table::new(
+            "inv-suppressed-alerts",
+            "Suppressed ATA alerts",
+            &["Id", "Type", "Severity", "Started", "Ended", "Entities"],
+            "no suppressed alert in ATA",
+        ),
+        collections: Table::new(
+            "inv-collections",
+            "ATA database collections",
+            &["Collection", "Documents", "Size (bytes)"],
+            "not listed by the source",
+        ),
         ..InventorySection::default()
     };
     s.domain_controllers.status_column = Some(9);
@@ -1028,37 +1221,72 @@ fn inventory_section(inv: Option<&Inventory>, checks: Option<&ChecksFile>) -> In
         s.directory_services_accounts.push(vec![
             d.user.clone(),
             opt(d.domain.as_ref()),
-            if d.secret_present { "yes (encrypted; not read)" } else { "no" }.into(),
+            if d.secret_present {
+                "yes (encrypted; not read)"
+            } else {
+                "no"
+            }
+            .into(),
             opt(d.found_at.as_ref()),
         ]);
     }
     s.notifications = vec![
-        pair("Syslog notifications", match &ata.syslog {
-            None => "not configured".into(),
-            Some(x) => format!(
-                "{}; server {}:{}; transport {}; format {}",
-                if x.enabled { "on" } else { "off" },
-                opt(x.server.as_ref()), opt(x.port), opt(x.transport.as_ref()), opt(x.format.as_ref())
-            ),
-        }),
-        pair("E-mail notifications", match &ata.email {
-            None => "not configured".into(),
-            Some(e) => format!(
-                "{}; SMTP server {}:{}; SSL {}; from {}; authenticated as {}{}",
-                if e.enabled { "on" } else { "off" },
-                opt(e.server.as_ref()), opt(e.port), yes_no(e.ssl), opt(e.from.as_ref()), opt(e.auth_user.as_ref()),
-                if e.secret_present { " (password stored in ATA, encrypted; not read)" } else { "" }
-            ),
-        }),
-        pair("E-mail recipients", ata.email.as_ref().filter(|e| !e.recipients.is_empty()).map_or_else(|| NO_VALUE.into(), |e| e.recipients.join(", "))),
-        pair("VPN (RADIUS accounting)", match &ata.vpn {
-            None => "not configured".into(),
-            Some(v) => format!(
-                "{}{}",
-                if v.radius_enabled { "on" } else { "off" },
-                if v.secret_present { "; shared secret stored in ATA (encrypted; cannot be exported: enter it again)" } else { "" }
-            ),
-        }),
+        pair(
+            "Syslog notifications",
+            match &ata.syslog {
+                None => "not configured".into(),
+                Some(x) => format!(
+                    "{}; server {}:{}; transport {}; format {}",
+                    if x.enabled { "on" } else { "off" },
+                    opt(x.server.as_ref()),
+                    opt(x.port),
+                    opt(x.transport.as_ref()),
+                    opt(x.format.as_ref())
+                ),
+            },
+        ),
+        pair(
+            "E-mail notifications",
+            match &ata.email {
+                None => "not configured".into(),
+                Some(e) => format!(
+                    "{}; SMTP server {}:{}; SSL {}; from {}; authenticated as {}{}",
+                    if e.enabled { "on" } else { "off" },
+                    opt(e.server.as_ref()),
+                    opt(e.port),
+                    yes_no(e.ssl),
+                    opt(e.from.as_ref()),
+                    opt(e.auth_user.as_ref()),
+                    if e.secret_present {
+                        " (password stored in ATA, encrypted; not read)"
+                    } else {
+                        ""
+                    }
+                ),
+            },
+        ),
+        pair(
+            "E-mail recipients",
+            ata.email
+                .as_ref()
+                .filter(|e| !e.recipients.is_empty())
+                .map_or_else(|| NO_VALUE.into(), |e| e.recipients.join(", ")),
+        ),
+        pair(
+            "VPN (RADIUS accounting)",
+            match &ata.vpn {
+                None => "not configured".into(),
+                Some(v) => format!(
+                    "{}{}",
+                    if v.radius_enabled { "on" } else { "off" },
+                    if v.secret_present {
+                        "; shared secret stored in ATA (encrypted; cannot be exported: enter it again)"
+                    } else {
+                        ""
+                    }
+                ),
+            },
+        ),
     ];
     for x in &ata.exclusions {
         let e = x.entity.as_ref();
@@ -1106,20 +1334,35 @@ fn inventory_section(inv: Option<&Inventory>, checks: Option<&ChecksFile>) -> In
                 None => "not recorded by ATA".into(),
             },
             yes_no(g.syslog_listener),
-            if g.domain_controllers.is_empty() { NO_VALUE.into() } else { g.domain_controllers.join(", ") },
+            if g.domain_controllers.is_empty() {
+                NO_VALUE.into()
+            } else {
+                g.domain_controllers.join(", ")
+            },
         ]);
     }
 
     // Domain controllers with their readiness from the checks that name them.
     for name in domain_controller_names(inv) {
-        let dir_dc = inv.directory.as_ref().and_then(|d| d.domain_controller(&name));
+        let dir_dc = inv
+            .directory
+            .as_ref()
+            .and_then(|d| d.domain_controller(&name));
         let facts = inv.host(&name);
         let mut worst: Option<Status> = None;
         let mut points = Vec::new();
         if let Some(c) = checks {
-            for r in c.results.iter().filter(|r| r.subject.as_deref().is_some_and(|s| same_host(s, &name))) {
+            for r in c
+                .results
+                .iter()
+                .filter(|r| r.subject.as_deref().is_some_and(|s| same_host(s, &name)))
+            {
                 let accepted = acceptance_of(c, r);
-                let effective = if accepted.is_some() { Status::Pass } else { r.status };
+                let effective = if accepted.is_some() {
+                    Status::Pass
+                } else {
+                    r.status
+                };
                 if worst.is_none_or(|w| gravity(effective) > gravity(w)) {
                     worst = Some(effective);
                 }
@@ -1139,7 +1382,9 @@ fn inventory_section(inv: Option<&Inventory>, checks: Option<&ChecksFile>) -> In
             name.clone(),
             opt(dir_dc.map(|d| &d.domain)),
             opt(dir_dc.and_then(|d| d.site.as_ref())),
-            opt(dir_dc.and_then(|d| d.os.as_ref()).or(facts.and_then(|f| f.os_caption.as_ref()))),
+            opt(dir_dc
+                .and_then(|d| d.os.as_ref())
+                .or(facts.and_then(|f| f.os_caption.as_ref()))),
             yes_no(dir_dc.map(|d| d.read_only)),
             yes_no(dir_dc.and_then(|d| d.global_catalog)),
             opt(facts.and_then(|f| f.dotnet_release)),
@@ -1150,7 +1395,11 @@ fn inventory_section(inv: Option<&Inventory>, checks: Option<&ChecksFile>) -> In
                 (Some(_), None) => "no check names it".into(),
                 (Some(_), Some(w)) => w.as_str().into(),
             },
-            if points.is_empty() { NO_VALUE.into() } else { points.join("; ") },
+            if points.is_empty() {
+                NO_VALUE.into()
+            } else {
+                points.join("; ")
+            },
         ]);
     }
     for r in &ata.report_schedules {
@@ -1158,18 +1407,30 @@ fn inventory_section(inv: Option<&Inventory>, checks: Option<&ChecksFile>) -> In
             r.name.clone(),
             yes_no(r.enabled),
             opt(r.schedule.as_ref()),
-            if r.recipients.is_empty() { NO_VALUE.into() } else { r.recipients.join(", ") },
+            if r.recipients.is_empty() {
+                NO_VALUE.into()
+            } else {
+                r.recipients.join(", ")
+            },
             if r.settings.is_empty() {
                 NO_VALUE.into()
             } else {
-                r.settings.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
+                r.settings
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             },
         ]);
     }
     for g in &ata.role_groups {
         s.role_groups.push(vec![
             g.name.clone(),
-            if g.members.is_empty() { "no member".into() } else { g.members.join(", ") },
+            if g.members.is_empty() {
+                "no member".into()
+            } else {
+                g.members.join(", ")
+            },
         ]);
     }
     for d in ata.detectors.iter().filter(|d| d.enabled == Some(false)) {
@@ -1187,8 +1448,18 @@ fn inventory_section(inv: Option<&Inventory>, checks: Option<&ChecksFile>) -> In
                     .unwrap_or_else(|| NO_VALUE.into()),
             ),
             pair("Schema version", opt(dir.forest.schema_version)),
-            pair("Sites", if dir.sites.is_empty() { NO_VALUE.into() } else { dir.sites.join(", ") }),
-            pair("KDS root key (needed for a gMSA)", yes_no(dir.kds_root_key_present)),
+            pair(
+                "Sites",
+                if dir.sites.is_empty() {
+                    NO_VALUE.into()
+                } else {
+                    dir.sites.join(", ")
+                },
+            ),
+            pair(
+                "KDS root key (needed for a gMSA)",
+                yes_no(dir.kds_root_key_present),
+            ),
         ];
         for d in &dir.domains {
             s.domains.push(vec![
@@ -1206,7 +1477,11 @@ fn inventory_section(inv: Option<&Inventory>, checks: Option<&ChecksFile>) -> In
                 if g.members.is_empty() {
                     "no member".into()
                 } else {
-                    g.members.iter().map(|m| m.name.clone()).collect::<Vec<_>>().join(", ")
+                    g.members
+                        .iter()
+                        .map(|m| m.name.clone())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 },
             ]);
         }
@@ -1214,21 +1489,43 @@ fn inventory_section(inv: Option<&Inventory>, checks: Option<&ChecksFile>) -> In
             s.dsa_directory = vec![
                 pair("Account", d.name.clone()),
                 pair("Domain", opt(d.domain.as_ref())),
-                pair("Type", match d.kind {
-                    crate::model::AccountKind::User => "user",
-                    crate::model::AccountKind::Gmsa => "group managed service account",
-                }),
-                pair("Found in Active Directory", if d.found { "yes" } else { "NO" }),
+                pair(
+                    "Type",
+                    match d.kind {
+                        crate::model::AccountKind::User => "user",
+                        crate::model::AccountKind::Gmsa => "group managed service account",
+                    },
+                ),
+                pair(
+                    "Found in Active Directory",
+                    if d.found { "yes" } else { "NO" },
+                ),
                 pair("Enabled", yes_no(d.enabled)),
                 pair("Locked out", yes_no(d.locked_out)),
                 pair("Password last set", opt(d.pwd_last_set.map(when))),
                 pair("Password never expires", yes_no(d.password_never_expires)),
                 pair("Password expires", opt(d.password_expires_at.map(when))),
-                pair("Member of sensitive groups", if d.sensitive_groups.is_empty() { "none".into() } else { d.sensitive_groups.join(", ") }),
-                pair("Can read Deleted Objects", match d.deleted_objects_readable {
-                    Some(b) => yes_no(Some(b)),
-                    None => format!("not known{}", d.deleted_objects_note.as_ref().map(|n| format!(": {n}")).unwrap_or_default()),
-                }),
+                pair(
+                    "Member of sensitive groups",
+                    if d.sensitive_groups.is_empty() {
+                        "none".into()
+                    } else {
+                        d.sensitive_groups.join(", ")
+                    },
+                ),
+                pair(
+                    "Can read Deleted Objects",
+                    match d.deleted_objects_readable {
+                        Some(b) => yes_no(Some(b)),
+                        None => format!(
+                            "not known{}",
+                            d.deleted_objects_note
+                                .as_ref()
+                                .map(|n| format!(": {n}"))
+                                .unwrap_or_default()
+                        ),
+                    },
+                ),
             ];
         }
     }
@@ -1239,10 +1536,19 @@ fn inventory_section(inv: Option<&Inventory>, checks: Option<&ChecksFile>) -> In
             opt(a.severity.as_ref()),
             opt(a.start_time.map(when)),
             opt(a.end_time.map(when)),
-            if a.entities.is_empty() { NO_VALUE.into() } else { a.entities.join(", ") },
+            if a.entities.is_empty() {
+                NO_VALUE.into()
+            } else {
+                a.entities.join(", ")
+            },
         ]
     };
-    s.alerts_by_status = ata.alerts.by_status.iter().map(|(k, v)| pair(k, v.to_string())).collect();
+    s.alerts_by_status = ata
+        .alerts
+        .by_status
+        .iter()
+        .map(|(k, v)| pair(k, v.to_string()))
+        .collect();
     for a in &ata.alerts.open {
         s.open_alerts.push(alert_row(a));
     }
@@ -1262,15 +1568,34 @@ fn inventory_section(inv: Option<&Inventory>, checks: Option<&ChecksFile>) -> In
         ));
     }
     for col in &ata.collections {
-        s.collections.push(vec![col.name.clone(), opt(col.count), opt(col.size_bytes)]);
+        s.collections
+            .push(vec![col.name.clone(), opt(col.count), opt(col.size_bytes)]);
     }
     s
 }
 
 fn provenance(inputs: &Inputs, run: &RunInfo) -> ProvenanceSection {
     let mut p = ProvenanceSection {
-        sources: Table::new("prov-sources", "Sources read", &["Kind", "Location", "Status", "Error", "Server version", "Read at", "Records"], "no source recorded"),
-        inputs: Table::new("prov-inputs", "Engagement files this report was made from", &["File", "SHA-256"], "none"),
+        sources: Table::new(
+            "prov-sources",
+            "Sources read",
+            &[
+                "Kind",
+                "Location",
+                "Status",
+                "Error",
+                "Server version",
+                "Read at",
+                "Records",
+            ],
+            "no source recorded",
+        ),
+        inputs: Table::new(
+            "prov-inputs",
+            "Engagement files this report was made from",
+            &["File", "SHA-256"],
+            "none",
+        ),
         report_tool_version: crate::model::TOOL_VERSION.to_string(),
         generated_at: when(run.now),
         generated_by: inputs.config.consultant.clone(),
@@ -1285,10 +1610,14 @@ fn provenance(inputs: &Inputs, run: &RunInfo) -> ProvenanceSection {
         p.collected_at = Some(when(inv.collected_at));
         p.collected_by = inv.provenance.collected_by.clone();
         p.collected_on = inv.provenance.host.clone();
-        p.collection_arguments = (!inv.provenance.arguments.is_empty()).then(|| inv.provenance.arguments.join(" "));
+        p.collection_arguments =
+            (!inv.provenance.arguments.is_empty()).then(|| inv.provenance.arguments.join(" "));
         for s in &inv.sources {
             p.sources.push(vec![
-                serde_json::to_value(s.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+                serde_json::to_value(s.kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
                 s.location.clone(),
                 match s.status {
                     SourceStatus::Ok => "pass",
@@ -1304,7 +1633,10 @@ fn provenance(inputs: &Inputs, run: &RunInfo) -> ProvenanceSection {
         }
     }
     for f in &inputs.files {
-        p.inputs.push(vec![f.path.clone(), f.sha256.clone().unwrap_or_else(|| "absent".into())]);
+        p.inputs.push(vec![
+            f.path.clone(),
+            f.sha256.clone().unwrap_or_else(|| "absent".into()),
+        ]);
     }
     p
 }
@@ -1346,7 +1678,10 @@ fn signoff(inputs: &Inputs, summary: &Summary, phases: &[PhaseSection]) -> SignO
         }
     }
     SignOffSection {
-        statement: so.statement.clone().unwrap_or_else(|| super::signoff::DEFAULT_STATEMENT.to_string()),
+        statement: so
+            .statement
+            .clone()
+            .unwrap_or_else(|| super::signoff::DEFAULT_STATEMENT.to_string()),
         approver: PartyLine {
             name: line(&so.approver.name),
             role: line(&so.approver.role),

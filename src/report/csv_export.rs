@@ -40,12 +40,15 @@ pub fn to_csv(table: &Table) -> Result<Vec<u8>, Error> {
         let mut w = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .from_writer(&mut out);
-        let fail = |e: csv::Error| Error::Input(format!("could not write the {} CSV: {e}", table.id));
-        w.write_record(table.columns.iter().map(|c| field(c))).map_err(fail)?;
+        let fail =
+            |e: csv::Error| Error::Input(format!("could not write the {} CSV: {e}", table.id));
+        w.write_record(table.columns.iter().map(|c| field(c)))
+            .map_err(fail)?;
         for row in &table.rows {
             w.write_record(row.iter().map(|c| field(c))).map_err(fail)?;
         }
-        w.flush().map_err(|e| Error::Input(format!("could not write the {} CSV: {e}", table.id)))?;
+        w.flush()
+            .map_err(|e| Error::Input(format!("could not write the {} CSV: {e}", table.id)))?;
     }
     Ok(out)
 }

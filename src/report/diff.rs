@@ -78,15 +78,31 @@ pub struct FieldChange {
 /// One section's items: key, label, value.
 type Items = Vec<(String, String, Value)>;
 
-fn items<T: Serialize>(list: &[T], key: impl Fn(&T) -> String, label: impl Fn(&T) -> String) -> Items {
+fn items<T: Serialize>(
+    list: &[T],
+    key: impl Fn(&T) -> String,
+    label: impl Fn(&T) -> String,
+) -> Items {
     list.iter()
-        .map(|x| (key(x), label(x), serde_json::to_value(x).unwrap_or(Value::Null)))
+        .map(|x| {
+            (
+                key(x),
+                label(x),
+                serde_json::to_value(x).unwrap_or(Value::Null),
+            )
+        })
         .collect()
 }
 
 fn single<T: Serialize>(key: &str, value: Option<&T>) -> Items {
     value
-        .map(|v| vec![(key.to_string(), key.to_string(), serde_json::to_value(v).unwrap_or(Value::Null))])
+        .map(|v| {
+            vec![(
+                key.to_string(),
+                key.to_string(),
+                serde_json::to_value(v).unwrap_or(Value::Null),
+            )]
+        })
         .unwrap_or_default()
 }
 
@@ -103,12 +119,26 @@ fn sections(inv: &Inventory) -> Vec<(&'static str, &'static str, Items)> {
             "Directory services accounts",
             items(
                 &ata.directory_services_accounts,
-                |d| lower(&format!("{}\\{}", d.domain.as_deref().unwrap_or(""), d.user)),
+                |d| {
+                    lower(&format!(
+                        "{}\\{}",
+                        d.domain.as_deref().unwrap_or(""),
+                        d.user
+                    ))
+                },
                 |d| d.user.clone(),
             ),
         ),
-        ("syslog", "Syslog notifications", single("syslog", ata.syslog.as_ref())),
-        ("email", "E-mail notifications", single("email", ata.email.as_ref())),
+        (
+            "syslog",
+            "Syslog notifications",
+            single("syslog", ata.syslog.as_ref()),
+        ),
+        (
+            "email",
+            "E-mail notifications",
+            single("email", ata.email.as_ref()),
+        ),
         ("vpn", "VPN (RADIUS)", single("vpn", ata.vpn.as_ref())),
         (
             "exclusions",
@@ -122,27 +152,63 @@ fn sections(inv: &Inventory) -> Vec<(&'static str, &'static str, Items)> {
                 },
             ),
         ),
-        ("honeytokens", "Honeytoken accounts", items(&ata.honeytokens, |e| e.id.clone(), entity_label)),
-        ("sensitive", "Sensitive entities", items(&ata.sensitive, |e| e.id.clone(), entity_label)),
+        (
+            "honeytokens",
+            "Honeytoken accounts",
+            items(&ata.honeytokens, |e| e.id.clone(), entity_label),
+        ),
+        (
+            "sensitive",
+            "Sensitive entities",
+            items(&ata.sensitive, |e| e.id.clone(), entity_label),
+        ),
         (
             "report_schedules",
             "Scheduled reports",
-            items(&ata.report_schedules, |r| r.name.clone(), |r| r.name.clone()),
+            items(
+                &ata.report_schedules,
+                |r| r.name.clone(),
+                |r| r.name.clone(),
+            ),
         ),
-        ("gateways", "Gateways", items(&ata.gateways, |g| g.id.clone(), |g| g.name.clone())),
-        ("alert_counts", "Alerts by status", single("by_status", Some(&ata.alerts.by_status))),
+        (
+            "gateways",
+            "Gateways",
+            items(&ata.gateways, |g| g.id.clone(), |g| g.name.clone()),
+        ),
+        (
+            "alert_counts",
+            "Alerts by status",
+            single("by_status", Some(&ata.alerts.by_status)),
+        ),
         (
             "open_alerts",
             "Open alerts",
-            items(&ata.alerts.open, |a| a.id.clone(), |a| format!("{} {}", a.kind, a.id)),
+            items(
+                &ata.alerts.open,
+                |a| a.id.clone(),
+                |a| format!("{} {}", a.kind, a.id),
+            ),
         ),
         (
             "suppressed_alerts",
             "Suppressed alerts",
-            items(&ata.alerts.suppressed, |a| a.id.clone(), |a| format!("{} {}", a.kind, a.id)),
+            items(
+                &ata.alerts.suppressed,
+                |a| a.id.clone(),
+                |a| format!("{} {}", a.kind, a.id),
+            ),
         ),
-        ("detectors", "Detectors", items(&ata.detectors, |d| d.name.clone(), |d| d.name.clone())),
-        ("role_groups", "ATA role groups", items(&ata.role_groups, |g| lower(&g.name), |g| g.name.clone())),
+        (
+            "detectors",
+            "Detectors",
+            items(&ata.detectors, |d| d.name.clone(), |d| d.name.clone()),
+        ),
+        (
+            "role_groups",
+            "ATA role groups",
+            items(&ata.role_groups, |g| lower(&g.name), |g| g.name.clone()),
+        ),
         ("forest", "Forest", single("forest", dir.map(|d| &d.forest))),
         (
             "domains",
@@ -153,8 +219,14 @@ fn sections(inv: &Inventory) -> Vec<(&'static str, &'static str, Items)> {
         (
             "domain_controllers",
             "Domain controllers (directory)",
-            dir.map(|d| items(&d.domain_controllers, |x| lower(&x.name), |x| x.name.clone()))
-                .unwrap_or_default(),
+            dir.map(|d| {
+                items(
+                    &d.domain_controllers,
+                    |x| lower(&x.name),
+                    |x| x.name.clone(),
+                )
+            })
+            .unwrap_or_default(),
         ),
         (
             "privileged_groups",
@@ -165,10 +237,21 @@ fn sections(inv: &Inventory) -> Vec<(&'static str, &'static str, Items)> {
         (
             "directory_services_account",
             "Directory services account in AD",
-            single("account", dir.and_then(|d| d.directory_services_account.as_ref())),
+            single(
+                "account",
+                dir.and_then(|d| d.directory_services_account.as_ref()),
+            ),
         ),
-        ("hosts", "Domain controller facts", items(&inv.hosts, |h| lower(&h.name), |h| h.name.clone())),
-        ("not_found", "Not found", items(&inv.not_found, |n| n.item.clone(), |n| n.item.clone())),
+        (
+            "hosts",
+            "Domain controller facts",
+            items(&inv.hosts, |h| lower(&h.name), |h| h.name.clone()),
+        ),
+        (
+            "not_found",
+            "Not found",
+            items(&inv.not_found, |n| n.item.clone(), |n| n.item.clone()),
+        ),
     ]
 }
 
@@ -181,7 +264,11 @@ fn flatten(value: &Value, at: &str, out: &mut BTreeMap<String, String>) {
     match value {
         Value::Object(map) => {
             for (k, v) in map {
-                let path = if at.is_empty() { k.clone() } else { format!("{at}.{k}") };
+                let path = if at.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{at}.{k}")
+                };
                 flatten(v, &path, out);
             }
         }
@@ -220,7 +307,11 @@ fn field_changes(old: &Value, new: &Value) -> Vec<FieldChange> {
         .filter(|k| !is_noise(k))
         .filter(|k| a.get(*k) != b.get(*k))
         .map(|k| FieldChange {
-            field: if k.is_empty() { "value".into() } else { k.clone() },
+            field: if k.is_empty() {
+                "value".into()
+            } else {
+                k.clone()
+            },
             old: a.get(k).cloned(),
             new: b.get(k).cloned(),
         })
@@ -244,7 +335,10 @@ pub fn diff(old: &Inventory, old_path: &Path, new: &Inventory, new_path: &Path) 
     };
     for ((id, title, a), (_, _, b)) in sections(old).into_iter().zip(sections(new)) {
         let index = |items: &Items| -> BTreeMap<String, (String, Value)> {
-            items.iter().map(|(k, l, v)| (k.clone(), (l.clone(), v.clone()))).collect()
+            items
+                .iter()
+                .map(|(k, l, v)| (k.clone(), (l.clone(), v.clone())))
+                .collect()
         };
         let (ia, ib) = (index(&a), index(&b));
         let mut s = SectionDiff {
@@ -293,7 +387,11 @@ pub fn diff(old: &Inventory, old_path: &Path, new: &Inventory, new_path: &Path) 
 
 /// Which inventories `diff` compares: both given; one given (against the current
 /// `inventory.yaml`); or none (the latest two in `history/`).
-pub fn resolve_paths(engagement: &Engagement, old: Option<&Path>, new: Option<&Path>) -> Result<(PathBuf, PathBuf), Error> {
+pub fn resolve_paths(
+    engagement: &Engagement,
+    old: Option<&Path>,
+    new: Option<&Path>,
+) -> Result<(PathBuf, PathBuf), Error> {
     match (old, new) {
         (Some(a), Some(b)) => Ok((a.to_path_buf(), b.to_path_buf())),
         (Some(a), None) => Ok((a.to_path_buf(), engagement.path(INVENTORY_FILE))),
@@ -316,7 +414,10 @@ pub fn resolve_paths(engagement: &Engagement, old: Option<&Path>, new: Option<&P
 /// Reads an inventory file for `diff`.
 pub fn load(path: &Path) -> Result<Inventory, Error> {
     read_yaml_file::<Inventory>(path)?.ok_or_else(|| {
-        Error::Input(format!("{} does not exist; give an inventory file", path.display()))
+        Error::Input(format!(
+            "{} does not exist; give an inventory file",
+            path.display()
+        ))
     })
 }
 
@@ -431,7 +532,13 @@ mod tests {
         assert_eq!(section("gateways").added[0].label, "FAB-DC09");
         let changed = &section("honeytokens").changed[0];
         assert_eq!(changed.fields[0].field, "ad.found");
-        assert_eq!((changed.fields[0].old.as_deref(), changed.fields[0].new.as_deref()), (Some("true"), Some("false")));
+        assert_eq!(
+            (
+                changed.fields[0].old.as_deref(),
+                changed.fields[0].new.as_deref()
+            ),
+            (Some("true"), Some("false"))
+        );
         assert_eq!(d.total, 3, "{}", to_text(&d));
         assert!(to_markdown(&d).contains("**removed**"));
     }

@@ -198,7 +198,10 @@ pub fn verify(file: &Path, engagement: Option<&Path>) -> Result<Verification, Er
         ))
     })?;
     let record: IntegrityRecord = read_yaml_file(&record_path)?.ok_or_else(|| {
-        Error::Input(format!("{} disappeared while reading it", record_path.display()))
+        Error::Input(format!(
+            "{} disappeared while reading it",
+            record_path.display()
+        ))
     })?;
     let dir = record_path.parent().unwrap_or(Path::new("")).to_path_buf();
 
@@ -228,13 +231,21 @@ pub fn verify(file: &Path, engagement: Option<&Path>) -> Result<Verification, Er
     };
     for f in &record.report {
         let actual = hash(&dir.join(&f.path))?;
-        files.push(compare("report", f.path.clone(), Some(f.sha256.clone()), actual));
+        files.push(compare(
+            "report",
+            f.path.clone(),
+            Some(f.sha256.clone()),
+            actual,
+        ));
     }
 
     // The record's own engagement when it sits in <engagement>/reports/, else the one given.
     let own = dir
         .parent()
-        .filter(|_| dir.file_name().is_some_and(|n| n == crate::engagement::REPORTS_DIR))
+        .filter(|_| {
+            dir.file_name()
+                .is_some_and(|n| n == crate::engagement::REPORTS_DIR)
+        })
         .filter(|root| root.join(crate::engagement::CONFIG_FILE).is_file())
         .map(Path::to_path_buf);
     let root = own.or_else(|| {
@@ -301,7 +312,11 @@ mod tests {
             "report-g-20261116T103000Z.exclusions.csv",
             "report-g-20261116T103000Z.integrity.yaml",
         ] {
-            assert_eq!(record_path_for(&dir.path().join(name)).as_deref(), Some(record.as_path()), "{name}");
+            assert_eq!(
+                record_path_for(&dir.path().join(name)).as_deref(),
+                Some(record.as_path()),
+                "{name}"
+            );
         }
         assert!(record_path_for(&dir.path().join("other.html")).is_none());
     }

@@ -36,7 +36,7 @@ use crate::engagement::{Engagement, EngagementError, REPORTS_DIR, WriteLock};
 use crate::error::exit;
 use context::{ReportContext, RunInfo};
 use inputs::Inputs;
-use integrity::{FileHash, IntegrityRecord, InputHash};
+use integrity::{FileHash, InputHash, IntegrityRecord};
 use redact::Redactor;
 use render::{Document, Renderer};
 use signoff::SignOffOverrides;
@@ -163,7 +163,11 @@ pub struct Written {
 }
 
 /// Builds the report's context from the engagement's inputs, redacted when asked.
-pub fn build_context(inputs: &Inputs, run: &RunInfo, redactor: Option<&mut Redactor>) -> Result<ReportContext, Error> {
+pub fn build_context(
+    inputs: &Inputs,
+    run: &RunInfo,
+    redactor: Option<&mut Redactor>,
+) -> Result<ReportContext, Error> {
     let ctx = context::build(inputs, run);
     let Some(redactor) = redactor else {
         return Ok(ctx);
@@ -178,7 +182,11 @@ pub fn build_context(inputs: &Inputs, run: &RunInfo, redactor: Option<&mut Redac
 }
 
 /// Renders a context as HTML or Markdown.
-pub fn render(document: Document, ctx: &ReportContext, template: Option<&Path>) -> Result<String, Error> {
+pub fn render(
+    document: Document,
+    ctx: &ReportContext,
+    template: Option<&Path>,
+) -> Result<String, Error> {
     let renderer = Renderer::new(document, template)?;
     let value = serde_json::to_value(ctx)
         .map_err(|e| Error::Input(format!("could not prepare the report context: {e}")))?;
@@ -195,7 +203,11 @@ pub fn base_name(guide: &str, now: DateTime<Utc>, redacted: bool) -> String {
 }
 
 /// Makes the report and writes it, with its integrity record, into `reports/`.
-pub async fn write(engagement: &Engagement, lock: &WriteLock, request: &Request) -> Result<Written, Error> {
+pub async fn write(
+    engagement: &Engagement,
+    lock: &WriteLock,
+    request: &Request,
+) -> Result<Written, Error> {
     let mut inputs = Inputs::load(engagement, request.guide.as_deref(), &request.signoff)?;
     let template_label = match &request.template {
         Some(t) => t.display().to_string(),
@@ -203,7 +215,9 @@ pub async fn write(engagement: &Engagement, lock: &WriteLock, request: &Request)
     };
     let mut redactor = if request.redact {
         let key = redact::load_or_create_key(lock, engagement.root())?;
-        inputs.files.push(integrity::input(engagement.root(), redact::KEY_FILE)?);
+        inputs
+            .files
+            .push(integrity::input(engagement.root(), redact::KEY_FILE)?);
         let mut r = Redactor::new(key);
         r.learn_inputs(&inputs);
         Some(r)
@@ -237,8 +251,14 @@ pub async fn write(engagement: &Engagement, lock: &WriteLock, request: &Request)
 
     // (suffix after the base name, bytes)
     let outputs: Vec<(String, Vec<u8>)> = match request.format {
-        Format::Html => vec![(".html".into(), render(Document::Html, &ctx, template)?.into_bytes())],
-        Format::Md => vec![(".md".into(), render(Document::Markdown, &ctx, template)?.into_bytes())],
+        Format::Html => vec![(
+            ".html".into(),
+            render(Document::Html, &ctx, template)?.into_bytes(),
+        )],
+        Format::Md => vec![(
+            ".md".into(),
+            render(Document::Markdown, &ctx, template)?.into_bytes(),
+        )],
         Format::Csv => csv_export::tables(&ctx)
             .into_iter()
             .map(|(name, table)| Ok((format!(".{name}.csv"), csv_export::to_csv(table)?)))
@@ -305,7 +325,10 @@ pub async fn write(engagement: &Engagement, lock: &WriteLock, request: &Request)
     Ok(Written {
         format: request.format,
         redacted: request.redact,
-        sha256: named.iter().map(|(_, b)| integrity::sha256_hex(b)).collect(),
+        sha256: named
+            .iter()
+            .map(|(_, b)| integrity::sha256_hex(b))
+            .collect(),
         files,
         integrity,
         copies,
@@ -346,7 +369,10 @@ fn write_copies(
             path: out.to_path_buf(),
             source,
         })?;
-        (out.to_path_buf(), outputs.iter().map(|(s, _)| format!("{base}{s}")).collect())
+        (
+            out.to_path_buf(),
+            outputs.iter().map(|(s, _)| format!("{base}{s}")).collect(),
+        )
     } else {
         let name = out
             .file_name()
@@ -358,7 +384,10 @@ fn write_copies(
                 out.display()
             )));
         }
-        let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         (dir.to_path_buf(), vec![name])
     };
     let named: Vec<(String, &[u8])> = names
@@ -377,10 +406,16 @@ fn write_copies(
     let stem = if format == Format::Csv {
         base.to_string()
     } else {
-        first.rsplit_once('.').map_or(first.as_str(), |(s, _)| s).to_string()
+        first
+            .rsplit_once('.')
+            .map_or(first.as_str(), |(s, _)| s)
+            .to_string()
     };
     let text = crate::yaml::to_string(&record(&named), "integrity record")?;
-    crate::engagement::write_atomic(&dir.join(format!("{stem}{}", integrity::SUFFIX)), text.as_bytes())?;
+    crate::engagement::write_atomic(
+        &dir.join(format!("{stem}{}", integrity::SUFFIX)),
+        text.as_bytes(),
+    )?;
     Ok(written)
 }
 

@@ -49,7 +49,10 @@ pub fn find_browser(explicit: Option<&Path>) -> Result<PathBuf, Error> {
             Ok(p.to_path_buf())
         } else {
             Err(Error::BrowserMissing {
-                searched: format!("{} (given with --browser or {BROWSER_ENV}), which does not exist", p.display()),
+                searched: format!(
+                    "{} (given with --browser or {BROWSER_ENV}), which does not exist",
+                    p.display()
+                ),
             })
         };
     }
@@ -158,10 +161,17 @@ pub async fn print(browser: &Path, html: &Path) -> Result<Vec<u8>, Error> {
         browser: browser.to_path_buf(),
         message,
     };
-    let child = cmd.spawn().map_err(|e| failed(format!("could not start it: {e}")))?;
+    let child = cmd
+        .spawn()
+        .map_err(|e| failed(format!("could not start it: {e}")))?;
     let output = tokio::time::timeout(TIMEOUT, child.wait_with_output())
         .await
-        .map_err(|_| failed(format!("no PDF after {} s; it was stopped", TIMEOUT.as_secs())))?
+        .map_err(|_| {
+            failed(format!(
+                "no PDF after {} s; it was stopped",
+                TIMEOUT.as_secs()
+            ))
+        })?
         .map_err(|e| failed(format!("could not wait for it: {e}")))?;
     let bytes = std::fs::read(&pdf).unwrap_or_default();
     if !output.status.success() || !bytes.starts_with(b"%PDF") {
@@ -174,7 +184,10 @@ pub async fn print(browser: &Path, html: &Path) -> Result<Vec<u8>, Error> {
             if tail.is_empty() {
                 String::new()
             } else {
-                format!(": {}", tail.into_iter().rev().collect::<Vec<_>>().join(" | "))
+                format!(
+                    ": {}",
+                    tail.into_iter().rev().collect::<Vec<_>>().join(" | ")
+                )
             }
         )));
     }
@@ -187,12 +200,17 @@ mod tests {
 
     #[test]
     fn a_browser_given_that_does_not_exist_is_named() {
-        let err = find_browser(Some(Path::new("/nowhere/chrome"))).unwrap_err().to_string();
+        let err = find_browser(Some(Path::new("/nowhere/chrome")))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("/nowhere/chrome"), "{err}");
     }
 
     #[test]
     fn file_urls_are_absolute_and_encoded() {
-        assert_eq!(file_url(Path::new("/tmp/a b#1.html")), "file:///tmp/a%20b%231.html");
+        assert_eq!(
+            file_url(Path::new("/tmp/a b#1.html")),
+            "file:///tmp/a%20b%231.html"
+        );
     }
 }

@@ -252,7 +252,9 @@ impl Redactor {
                 } else {
                     self.make(Kind::Host, short)
                 };
-                let d = self.learn_domain(domain).unwrap_or_else(|| domain.to_string());
+                let d = self
+                    .learn_domain(domain)
+                    .unwrap_or_else(|| domain.to_string());
                 self.register(name, format!("{h}.{d}"));
             }
             _ => {
@@ -274,7 +276,9 @@ impl Redactor {
         }
         if let Some((user, domain)) = name.rsplit_once('@') {
             // `soc@fabrikam.test`: the address is an identifier, the word "soc" is not.
-            let d = self.learn_domain(domain).unwrap_or_else(|| domain.to_string());
+            let d = self
+                .learn_domain(domain)
+                .unwrap_or_else(|| domain.to_string());
             let u = self.make(Kind::Account, user);
             self.register(name, format!("{u}@{d}"));
             return;
@@ -298,7 +302,11 @@ impl Redactor {
         let v = v.split('/').next().unwrap_or(v);
         // `10.0.0.1:443` loses its port; an IPv6 address keeps its colons.
         let v = match v.rsplit_once(':') {
-            Some((addr, port)) if addr.contains('.') && port.chars().all(|c| c.is_ascii_digit()) => addr,
+            Some((addr, port))
+                if addr.contains('.') && port.chars().all(|c| c.is_ascii_digit()) =>
+            {
+                addr
+            }
             _ => v,
         };
         if !Self::is_kept(v) {
@@ -320,7 +328,10 @@ impl Redactor {
             None => authority,
         };
         let host = if host.starts_with('[') {
-            host.split(']').next().unwrap_or(host).trim_start_matches('[')
+            host.split(']')
+                .next()
+                .unwrap_or(host)
+                .trim_start_matches('[')
         } else {
             host.rsplit_once(':').map_or(host, |(h, _)| h)
         };
@@ -333,7 +344,11 @@ impl Redactor {
             self.learn_url(value);
         } else {
             let host = value.rsplit_once(':').map_or(value, |(h, p)| {
-                if p.chars().all(|c| c.is_ascii_digit()) { h } else { value }
+                if p.chars().all(|c| c.is_ascii_digit()) {
+                    h
+                } else {
+                    value
+                }
             });
             self.learn_service(host);
         }
@@ -363,15 +378,21 @@ impl Redactor {
             Some(EntityType::Domain) => Kind::Domain,
             _ => Kind::Account,
         };
-        for name in [e.name.as_deref(), e.ad.as_ref().and_then(|a| a.name.as_deref())]
-            .into_iter()
-            .flatten()
+        for name in [
+            e.name.as_deref(),
+            e.ad.as_ref().and_then(|a| a.name.as_deref()),
+        ]
+        .into_iter()
+        .flatten()
         {
             self.learn(kind, name);
         }
-        for sid in [e.sid.as_deref(), e.ad.as_ref().and_then(|a| a.sid.as_deref())]
-            .into_iter()
-            .flatten()
+        for sid in [
+            e.sid.as_deref(),
+            e.ad.as_ref().and_then(|a| a.sid.as_deref()),
+        ]
+        .into_iter()
+        .flatten()
         {
             self.learn_sid(sid);
         }
@@ -484,7 +505,9 @@ impl Redactor {
             for x in &ata.exclusions {
                 match &x.entity {
                     Some(e) => self.learn_entity(e),
-                    None if x.kind == crate::model::ExclusionKind::Subnet => self.learn_ip(&x.value),
+                    None if x.kind == crate::model::ExclusionKind::Subnet => {
+                        self.learn_ip(&x.value)
+                    }
                     None => {}
                 }
             }
@@ -614,8 +637,18 @@ impl Redactor {
             .filter_map(|c| {
                 let whole = c.get(0)?;
                 let mut labels = vec![c.get(1)?.as_str().trim().to_string()];
-                for part in c.get(2)?.as_str().split(',').filter(|p| !p.trim().is_empty()) {
-                    labels.push(part.split_once('=').map_or(part, |(_, l)| l).trim().to_string());
+                for part in c
+                    .get(2)?
+                    .as_str()
+                    .split(',')
+                    .filter(|p| !p.trim().is_empty())
+                {
+                    labels.push(
+                        part.split_once('=')
+                            .map_or(part, |(_, l)| l)
+                            .trim()
+                            .to_string(),
+                    );
                 }
                 Some((whole.start(), whole.end(), labels.join(".")))
             })
@@ -685,7 +718,9 @@ impl Redactor {
                 };
                 let d = match self.known.get(&domain.to_lowercase()) {
                     Some(p) => p.clone(),
-                    None => self.learn_domain(domain).unwrap_or_else(|| domain.to_string()),
+                    None => self
+                        .learn_domain(domain)
+                        .unwrap_or_else(|| domain.to_string()),
                 };
                 return format!("{u}@{d}");
             }
@@ -699,7 +734,11 @@ impl Redactor {
                     Some(p) => p.clone(),
                     None => self.make(Kind::Host, host),
                 };
-                let d = self.known.get(suffix).cloned().unwrap_or_else(|| suffix.to_string());
+                let d = self
+                    .known
+                    .get(suffix)
+                    .cloned()
+                    .unwrap_or_else(|| suffix.to_string());
                 return format!("{h}.{d}");
             }
         }
@@ -753,7 +792,9 @@ impl Redactor {
     pub fn scrub_value(&mut self, value: &mut serde_json::Value, keep: &[&str]) {
         match value {
             serde_json::Value::String(s) => *s = self.scrub(s),
-            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| self.scrub_value(v, keep)),
+            serde_json::Value::Array(items) => {
+                items.iter_mut().for_each(|v| self.scrub_value(v, keep))
+            }
             serde_json::Value::Object(map) => {
                 for (k, v) in map.iter_mut() {
                     if !keep.contains(&k.as_str()) {
@@ -768,7 +809,10 @@ impl Redactor {
 
 /// The engagement's redaction key: read, or created (32 random bytes, hex) on first use.
 /// Keeping it makes pseudonyms the same in every redacted report of the engagement.
-pub fn load_or_create_key(lock: &crate::engagement::WriteLock, root: &Path) -> Result<Vec<u8>, Error> {
+pub fn load_or_create_key(
+    lock: &crate::engagement::WriteLock,
+    root: &Path,
+) -> Result<Vec<u8>, Error> {
     let path = root.join(KEY_FILE);
     match std::fs::read_to_string(&path) {
         Ok(text) => hex::decode(text.trim()).map_err(|_| {
@@ -781,7 +825,9 @@ pub fn load_or_create_key(lock: &crate::engagement::WriteLock, root: &Path) -> R
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let mut key = vec![0u8; 32];
             getrandom::fill(&mut key).map_err(|e| {
-                Error::Input(format!("could not make a redaction key: no random source ({e})"))
+                Error::Input(format!(
+                    "could not make a redaction key: no random source ({e})"
+                ))
             })?;
             lock.create_dir(crate::engagement::HISTORY_DIR)?;
             lock.write_atomic(KEY_FILE, format!("{}\n", hex::encode(&key)).as_bytes())?;
@@ -817,11 +863,17 @@ mod tests {
         let short = r.scrub("FAB-DC01");
         assert!(short.starts_with("host-") && short.len() == 11, "{short}");
         let domain = r.scrub("fabrikam.test");
-        assert_eq!(r.scrub("fab-dc01.FABRIKAM.test"), format!("{short}.{domain}"));
+        assert_eq!(
+            r.scrub("fab-dc01.FABRIKAM.test"),
+            format!("{short}.{domain}")
+        );
         assert_eq!(r.scrub("FABRIKAM"), domain);
         let account = r.scrub("svc-ata");
         assert_eq!(r.scrub("FABRIKAM\\svc-ata"), format!("{domain}\\{account}"));
-        assert_eq!(r.scrub("svc-ata@fabrikam.test"), format!("{account}@{domain}"));
+        assert_eq!(
+            r.scrub("svc-ata@fabrikam.test"),
+            format!("{account}@{domain}")
+        );
         assert_eq!(r.scrub("FAB-DC01$"), format!("{short}$"));
     }
 
@@ -833,10 +885,29 @@ mod tests {
                     bob@fabrikam.test; CN=x,DC=fabrikam,DC=test. Domain Admins stay. \
                     Version 1.9.7576.0 stays.";
         let out = r.scrub(text);
-        for gone in ["Jo Consultant", "FAB-DC01", "fab-dc09", "fabrikam", "10.20.0.15", "192.168.50.0", "S-1-5-21", "bob"] {
-            assert!(!out.to_lowercase().contains(&gone.to_lowercase()), "{gone} left in {out}");
+        for gone in [
+            "Jo Consultant",
+            "FAB-DC01",
+            "fab-dc09",
+            "fabrikam",
+            "10.20.0.15",
+            "192.168.50.0",
+            "S-1-5-21",
+            "bob",
+        ] {
+            assert!(
+                !out.to_lowercase().contains(&gone.to_lowercase()),
+                "{gone} left in {out}"
+            );
         }
-        for kept in ["Domain Admins", "1.9.7576.0", ":443", "/24", "-syslog.png", "checked"] {
+        for kept in [
+            "Domain Admins",
+            "1.9.7576.0",
+            ":443",
+            "/24",
+            "-syslog.png",
+            "checked",
+        ] {
             assert!(out.contains(kept), "{kept} lost in {out}");
         }
     }

@@ -183,21 +183,28 @@ mod tests {
 
     #[test]
     fn css_strings_cannot_close_the_style_element() {
-        let v = css_string(&tera::Value::String("a\"</style><b>\\".into()), &HashMap::new()).unwrap();
+        let v = css_string(
+            &tera::Value::String("a\"</style><b>\\".into()),
+            &HashMap::new(),
+        )
+        .unwrap();
         let s = v.as_str().unwrap();
         assert!(!s[1..s.len() - 1].contains(['"', '<', '>']), "{s}");
     }
 
     #[test]
     fn a_template_error_names_the_file_and_line() {
-        let err = Renderer::from_text(Document::Html, "ok\n{% if %}\n", "my.html").err().unwrap();
+        let err = Renderer::from_text(Document::Html, "ok\n{% if %}\n", "my.html")
+            .err()
+            .unwrap();
         let msg = err.to_string();
         assert!(msg.contains("my.html") && msg.contains("2:"), "{msg}");
     }
 
     #[test]
     fn get_env_is_refused() {
-        let r = Renderer::from_text(Document::Markdown, "{{ get_env(name=\"HOME\") }}", "t.md").unwrap();
+        let r = Renderer::from_text(Document::Markdown, "{{ get_env(name=\"HOME\") }}", "t.md")
+            .unwrap();
         let err = r.render(&serde_json::json!({})).unwrap_err().to_string();
         assert!(err.contains("get_env is not available"), "{err}");
     }

@@ -86,7 +86,10 @@ impl SignOff {
         };
         set(&mut self.approver.name, &overrides.approver);
         set(&mut self.approver.role, &overrides.approver_role);
-        set(&mut self.approver.organisation, &overrides.approver_organisation);
+        set(
+            &mut self.approver.organisation,
+            &overrides.approver_organisation,
+        );
         set(&mut self.consultant.role, &overrides.consultant_role);
         self.notes.extend(
             overrides
@@ -127,14 +130,21 @@ mod tests {
         );
         assert_eq!(resolved.approver.name.as_deref(), Some("From File"));
         assert_eq!(resolved.approver.role.as_deref(), Some("Head of IT"));
-        assert_eq!(resolved.approver.organisation.as_deref(), Some(config.customer.as_str()));
-        assert_eq!(resolved.consultant.name.as_deref(), Some(config.consultant.as_str()));
+        assert_eq!(
+            resolved.approver.organisation.as_deref(),
+            Some(config.customer.as_str())
+        );
+        assert_eq!(
+            resolved.consultant.name.as_deref(),
+            Some(config.consultant.as_str())
+        );
         assert_eq!(resolved.notes, ["one", "two"]);
     }
 
     #[test]
     fn an_unknown_key_is_refused_with_its_line() {
-        let err = crate::yaml::from_str::<SignOff>("approver:\n  nmae: typo\n", "signoff.yaml").unwrap_err();
+        let err = crate::yaml::from_str::<SignOff>("approver:\n  nmae: typo\n", "signoff.yaml")
+            .unwrap_err();
         assert_eq!(err.line, Some(2), "{err}");
     }
 }

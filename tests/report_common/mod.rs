@@ -37,7 +37,9 @@ pub fn engagement() -> (tempfile::TempDir, PathBuf) {
 pub fn ata2atp(root: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::cargo_bin("ata2atp").unwrap();
     cmd.arg("--engagement").arg(root).args(args);
-    cmd.env_remove("ATA2ATP_OUTPUT").env_remove("ATA2ATP_ENGAGEMENT").env("NO_COLOR", "1");
+    cmd.env_remove("ATA2ATP_OUTPUT")
+        .env_remove("ATA2ATP_ENGAGEMENT")
+        .env("NO_COLOR", "1");
     cmd
 }
 
@@ -68,7 +70,11 @@ pub fn report(root: &Path, args: &[&str]) -> Vec<PathBuf> {
 /// Debian's `chromium`, installed by `scripts/test-env.sh install`. A test that needs it
 /// fails when it is missing: it is never skipped.
 pub fn chromium() -> PathBuf {
-    for p in ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"] {
+    for p in [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ] {
         if Path::new(p).is_file() {
             return PathBuf::from(p);
         }
@@ -148,7 +154,9 @@ fn read_netlog(path: &Path) -> (Vec<String>, Vec<String>) {
         .or_else(|_| serde_json::from_str(&format!("{}]}}", text.trim_end().trim_end_matches(','))))
         .expect("the network log is JSON");
     let types = &v["constants"]["logEventTypes"];
-    let start_job = types["URL_REQUEST_START_JOB"].as_u64().expect("URL_REQUEST_START_JOB known");
+    let start_job = types["URL_REQUEST_START_JOB"]
+        .as_u64()
+        .expect("URL_REQUEST_START_JOB known");
     let mut page = Vec::new();
     let mut all = Vec::new();
     for e in v["events"].as_array().into_iter().flatten() {
@@ -174,7 +182,11 @@ fn read_netlog(path: &Path) -> (Vec<String>, Vec<String>) {
 /// Width and height of a PNG file.
 pub fn png_size(path: &Path) -> (u32, u32) {
     let bytes = std::fs::read(path).unwrap();
-    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{} is not a PNG", path.display());
+    assert!(
+        bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "{} is not a PNG",
+        path.display()
+    );
     let be = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
     (be(16), be(20))
 }
@@ -183,7 +195,22 @@ pub fn png_size(path: &Path) -> (u32, u32) {
 pub fn external_references(html: &str) -> Vec<String> {
     let lower = html.to_lowercase();
     let mut found = Vec::new();
-    for needle in ["<script", "<link", "<img", "<iframe", "<object", "<embed", "<video", "<audio", "<source", "@import", "url(", "srcset=", " src=", "@font-face"] {
+    for needle in [
+        "<script",
+        "<link",
+        "<img",
+        "<iframe",
+        "<object",
+        "<embed",
+        "<video",
+        "<audio",
+        "<source",
+        "@import",
+        "url(",
+        "srcset=",
+        " src=",
+        "@font-face",
+    ] {
         if lower.contains(needle) {
             found.push(needle.to_string());
         }
