@@ -162,6 +162,8 @@ fn large_engagement(root: &std::path::Path) -> Engagement {
 #[test]
 #[ignore = "benchmark: run scripts/bench-report.sh"]
 fn bench_report_on_a_large_engagement() {
+    // Phase timings (read, context, render) on stderr.
+    let _ = tracing_subscriber::fmt().with_env_filter("ata2atp=debug").with_writer(std::io::stderr).try_init();
     let dir = tempfile::tempdir().unwrap();
     let engagement = large_engagement(&dir.path().join("bench"));
     let rt = tokio::runtime::Runtime::new().unwrap();

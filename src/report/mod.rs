@@ -208,7 +208,9 @@ pub async fn write(
     lock: &WriteLock,
     request: &Request,
 ) -> Result<Written, Error> {
+    let started = std::time::Instant::now();
     let mut inputs = Inputs::load(engagement, request.guide.as_deref(), &request.signoff)?;
+    tracing::debug!("report: engagement read in {} ms", started.elapsed().as_millis());
     let template_label = match &request.template {
         Some(t) => t.display().to_string(),
         None => "built-in".to_string(),
@@ -235,6 +237,7 @@ pub async fn write(
         redacted: request.redact,
     };
     let ctx = build_context(&inputs, &run, redactor.as_mut())?;
+    tracing::debug!("report: context built after {} ms", started.elapsed().as_millis());
     let template = request.template.as_deref();
     let mut base = base_name(&inputs.def.guide, request.now, request.redact);
     // Two reports in the same second (html, then md) must not share a record.
@@ -284,6 +287,7 @@ pub async fn write(
         }
     };
 
+    tracing::debug!("report: rendered after {} ms", started.elapsed().as_millis());
     let record = |names: &[(String, &[u8])]| IntegrityRecord {
         schema_version: crate::model::SCHEMA_VERSION,
         tool_version: crate::model::TOOL_VERSION.to_string(),
