@@ -25,6 +25,7 @@
 //! | [`engagement`] | the engagement folder: paths, atomic writes, the writer's lock, history |
 //! | [`yaml`] | YAML in and out with file:line:column errors |
 //! | [`checklist`] | the guide's steps as data (`checklists/*.yaml`), bound to the inventory, gated on checks; the state in `checklist.yaml` |
+//! | [`report`] | the report for sign-off (HTML, Markdown, CSV, PDF), its integrity record, redaction, and `diff` |
 //! | [`demo`] | the synthetic sample deployment built into the binary |
 //! | [`hosts`] | DC facts and Center facts: the collector scripts, their JSON, pasted `reg query` output |
 //! | [`checks`] | the prerequisite checks: stable ids, one file per family, the concurrent runner, `checks.yaml` |
@@ -55,6 +56,7 @@ pub mod hosts;
 pub mod inventory;
 pub mod model;
 pub mod progress;
+pub mod report;
 pub mod secrets;
 pub mod yaml;
 

@@ -10,11 +10,13 @@ mod checklist;
 mod collector;
 mod completions;
 mod demo;
+mod diff;
 mod init;
 mod inventory;
 mod man;
 mod output;
 mod progress;
+mod report;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -118,6 +120,10 @@ pub enum Command {
     Check(check::Args),
     /// Walk the migration guide: what to enter, what must pass first, what to record.
     Checklist(checklist::Args),
+    /// Write the report for sign-off (HTML, Markdown, CSV, PDF), or verify one.
+    Report(report::Args),
+    /// What changed between two inventories (default: the latest two in history/).
+    Diff(diff::Args),
     /// Print the read-only collector scripts to run on the customer's machines.
     Collector(collector::Args),
     /// Print a shell completion script.
@@ -188,6 +194,8 @@ pub async fn run(command: Command, ctx: &Context) -> Result<u8, Error> {
         Command::Inventory(args) => inventory::run(args, ctx).await,
         Command::Check(args) => check::run(args, ctx).await,
         Command::Checklist(args) => checklist::run(args, ctx),
+        Command::Report(args) => report::run(args, ctx).await,
+        Command::Diff(args) => diff::run(args, ctx),
         Command::Collector(args) => collector::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
