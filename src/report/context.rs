@@ -610,8 +610,9 @@ fn summary(inputs: &Inputs, prereq: &Prerequisites, checklist: Progress) -> Summ
     }
 }
 
-/// The readiness verdict from the prerequisite checks.
-fn verdict(checks: Option<&ChecksFile>, stale: bool) -> Verdict {
+/// The readiness verdict from the prerequisite checks (`stale`: they ran on an earlier
+/// inventory). Public so the TUI's overview says what the report will say.
+pub fn verdict(checks: Option<&ChecksFile>, stale: bool) -> Verdict {
     let Some(c) = checks else {
         return Verdict {
             level: "undecided".into(),
