@@ -32,6 +32,7 @@
 //! | [`progress`] | the progress trait both front ends render |
 //! | [`error`] | the crate error and the documented exit codes |
 //! | [`cli`] | one file per subcommand: clap types and a `run` function, nothing else |
+//! | [`tui`] | the interactive screen: TEA state, pure `update`, views, background runs and the writer |
 //!
 //! ## Rules the code keeps
 //!
@@ -58,6 +59,7 @@ pub mod model;
 pub mod progress;
 pub mod report;
 pub mod secrets;
+pub mod tui;
 pub mod yaml;
 
 pub use error::{Error, Result};
