@@ -63,6 +63,8 @@ pub struct DemoSummary {
     pub check_counts: std::collections::BTreeMap<crate::model::Status, usize>,
     /// The checklist steps the demo walked, e.g. `P01 done`.
     pub checklist: Vec<String>,
+    /// The HTML report of the sample, in `reports/`.
+    pub report: PathBuf,
 }
 
 /// The demo's engagement configuration, pointing at the sample files.
@@ -160,6 +162,8 @@ pub async fn build(root: &Path) -> Result<DemoSummary> {
     let checks_path = lock.save_checks(&checks)?;
     // After the checks: the checklist's gates read checks.yaml.
     let checklist = crate::checklist::demo_walk::walk(&engagement, &lock, &config)?;
+    // Last: the report, made from everything the stages before wrote.
+    let report = crate::report::demo_stage(&engagement, &lock).await?;
 
     Ok(DemoSummary {
         engagement: engagement.root().to_path_buf(),
@@ -169,5 +173,6 @@ pub async fn build(root: &Path) -> Result<DemoSummary> {
         checks: checks_path,
         check_counts: checks.counts(),
         checklist,
+        report: report.files.into_iter().next().unwrap_or(report.integrity),
     })
 }

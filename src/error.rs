@@ -54,6 +54,10 @@ pub enum Error {
     #[error(transparent)]
     Checklist(#[from] crate::checklist::Error),
 
+    /// A report that could not be made or verified.
+    #[error(transparent)]
+    Report(#[from] crate::report::Error),
+
     /// Bad input that is not a file format problem: a flag, a value, a combination.
     #[error("{0}")]
     Input(String),
@@ -76,6 +80,7 @@ impl Error {
             Error::Ata(e) => e.exit_code(),
             Error::Directory(e) => e.exit_code(),
             Error::Hosts(e) => e.exit_code(),
+            Error::Report(e) => e.exit_code(),
             Error::Source(_) => exit::SOURCE,
             Error::Interrupted => exit::INTERRUPTED,
         }

@@ -26,12 +26,14 @@
 //! | [`engagement`] | the engagement folder: paths, atomic writes, the writer's lock, history |
 //! | [`yaml`] | YAML in and out with file:line:column errors |
 //! | [`checklist`] | the guide's steps as data (`checklists/*.yaml`), bound to the inventory, gated on checks; the state in `checklist.yaml` |
+//! | [`report`] | the report for sign-off (HTML, Markdown, CSV, PDF), its integrity record, redaction, and `diff` |
 //! | [`demo`] | the synthetic sample deployment built into the binary |
 //! | [`hosts`] | DC facts and Center facts: the collector scripts, their JSON, pasted `reg query` output |
 //! | [`checks`] | the prerequisite checks: stable ids, one file per family, the concurrent runner, `checks.yaml` |
 //! | [`progress`] | the progress trait both front ends render |
 //! | [`error`] | the crate error and the documented exit codes |
 //! | [`cli`] | one file per subcommand: clap types and a `run` function, nothing else |
+//! | [`tui`] | the interactive screen: TEA state, pure `update`, views, background runs and the writer |
 //!
 //! ## Rules the code keeps
 //!
@@ -56,7 +58,9 @@ pub mod hosts;
 pub mod inventory;
 pub mod model;
 pub mod progress;
+pub mod report;
 pub mod secrets;
+pub mod tui;
 pub mod yaml;
 
 pub use error::{Error, Result};

@@ -32,7 +32,16 @@ impl std::error::Error for YamlError {}
 
 /// Parses `text`, naming `origin` in any error.
 pub fn from_str<T: DeserializeOwned>(text: &str, origin: &str) -> Result<T, YamlError> {
-    serde_saphyr::from_str(text).map_err(|e| {
+    // The parser's default budget (250,000 nodes) is below a large deployment's inventory
+    // (5,000 exclusions and 5,000 open alerts take about 400,000); the budget's other
+    // limits, those against alias bombs among them, stay as they are.
+    let options = serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_nodes: 20_000_000,
+            max_events: 80_000_000,
+        },
+    };
+    serde_saphyr::from_str_with_options(text, options).map_err(|e| {
         let location = e.location();
         YamlError {
             origin: origin.to_string(),

@@ -316,8 +316,22 @@ impl Shape {
 
 /// Evaluates `path` against `root`; a missing field or section gives `Value::Null`.
 pub fn evaluate(root: &Value, path: &PathExpr) -> Value {
-    let mut current = root.clone();
-    for segment in &path.segments {
+    // Walk by reference while the path goes through plain object fields: cloning the
+    // root at each call made binding a large inventory (5,000 exclusions, 5,000 open
+    // alerts) take seconds. Only the part the path leads to is copied.
+    let mut at = root;
+    let mut segments = path.segments.iter().peekable();
+    while let Some(segment) = segments.peek() {
+        match at {
+            Value::Object(fields) if segment.filters.is_empty() => {
+                at = fields.get(&segment.name).unwrap_or(&Value::Null);
+                segments.next();
+            }
+            _ => break,
+        }
+    }
+    let mut current = at.clone();
+    for segment in segments {
         current = step(&current, &segment.name);
         for filter in &segment.filters {
             if let Value::Array(items) = current {

@@ -106,6 +106,34 @@ impl NetworkPlan {
     }
 }
 
+/// Why a demo engagement is never probed: its workspace and proxy do not exist.
+pub const DEMO_NOT_PROBED: &str =
+    "demo engagement: the sample's workspace and proxy do not exist, so no probe is attempted";
+
+/// The network plan an engagement's own settings give (no command-line overrides): no
+/// probe for a demo; else the workspace's ping URL, directly and through the
+/// engagement's proxy (`proxy_password` for its user, when one is configured).
+pub fn engagement_plan(
+    config: &crate::engagement::EngagementConfig,
+    proxy_password: Option<crate::secrets::SecretString>,
+    probe: ProbeConfig,
+) -> NetworkPlan {
+    if config.demo {
+        return NetworkPlan::not_run(DEMO_NOT_PROBED);
+    }
+    let url = config
+        .workspace
+        .as_ref()
+        .map(|ws| config.cloud.ping_url(ws))
+        .ok_or_else(|| "the engagement names no workspace (ata2atp.yaml: workspace)".to_string());
+    let proxy = config.proxy.as_ref().map(|p| ProxySpec {
+        url: p.url.clone(),
+        user: p.user.clone(),
+        password: proxy_password,
+    });
+    NetworkPlan::standard(url, proxy, probe)
+}
+
 /// Everything a run needs besides the inventory.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -489,6 +517,90 @@ pub fn apply_acceptances(results: &mut [CheckResult], acceptances: &[Acceptance]
     }
 }
 
+/// What [`accept`] recorded, and what it applies to now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Accepted {
+    pub acceptance: Acceptance,
+    /// Keys of the current results the acceptance marks.
+    pub matched: Vec<String>,
+    /// Results of the same check that pass (nothing to accept there).
+    pub passing: usize,
+}
+
+/// Accepts `key` (`id` or `id[subject]`) as a known risk in `file`: replaces an earlier
+/// acceptance of the same key, and marks the results it applies to. An acceptance that
+/// matches nothing yet is kept: it applies the day the check stops passing. The front
+/// ends check their own flags first; this refuses only what no front end may record.
+pub fn accept(
+    file: &mut ChecksFile,
+    key: &str,
+    by: &str,
+    reason: &str,
+    at: DateTime<Utc>,
+) -> Result<Accepted, String> {
+    let (id, subject) = parse_key(key)?;
+    let (by, reason) = (by.trim(), reason.trim());
+    if reason.is_empty() {
+        return Err(
+            "the reason must say why the risk is acceptable (it goes in the report)".into(),
+        );
+    }
+    if by.is_empty() {
+        return Err("name the person accepting the risk".into());
+    }
+    let key = match &subject {
+        Some(s) => format!("{id}[{s}]"),
+        None => id.clone(),
+    };
+    let acceptance = Acceptance {
+        check: key.clone(),
+        by: by.to_string(),
+        reason: reason.to_string(),
+        at,
+    };
+    file.acceptances
+        .retain(|a| !a.check.eq_ignore_ascii_case(&key));
+    file.acceptances.push(acceptance.clone());
+    apply_acceptances(&mut file.results, &file.acceptances);
+    let matched = file
+        .results
+        .iter()
+        .filter(|r| r.accepted.as_ref().is_some_and(|a| a.check == key))
+        .map(CheckResult::key)
+        .collect();
+    let passing = file
+        .results
+        .iter()
+        .filter(|r| r.id == id && r.status == Status::Pass)
+        .count();
+    Ok(Accepted {
+        acceptance,
+        matched,
+        passing,
+    })
+}
+
+/// Withdraws the acceptance of `key` (as accepted, ignoring case) and unmarks its results.
+pub fn revoke(file: &mut ChecksFile, key: &str) -> Result<(), String> {
+    let key = key.trim();
+    let before = file.acceptances.len();
+    file.acceptances
+        .retain(|a| !a.check.eq_ignore_ascii_case(key));
+    if file.acceptances.len() == before {
+        let known: Vec<&str> = file.acceptances.iter().map(|a| a.check.as_str()).collect();
+        return Err(format!(
+            "'{key}' is not an accepted risk; accepted: {}",
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        ));
+    }
+    apply_acceptances(&mut file.results, &file.acceptances);
+    Ok(())
+}
+
 /// Keys of acceptances that match no current result (shown so a typo is noticed).
 pub fn unmatched_acceptances<'a>(
     results: &[CheckResult],
@@ -648,6 +760,46 @@ mod tests {
         assert_eq!(exit_code(&rs, FailOn::Never), 0);
         let typo = [acceptance("dc.cpu[X]", 1)];
         assert_eq!(unmatched_acceptances(&rs, &typo).len(), 1);
+    }
+
+    #[test]
+    fn accept_replaces_the_same_key_and_revoke_withdraws_it() {
+        let mut file = ChecksFile {
+            schema_version: 1,
+            tool_version: "x".into(),
+            ran_at: Utc::now(),
+            inventory_sha256: None,
+            results: vec![
+                result("dc.dotnet", Some("DC2"), Status::Fail),
+                result("dc.dotnet", Some("DC1"), Status::Pass),
+            ],
+            acceptances: Vec::new(),
+        };
+        let at = DateTime::from_timestamp(5, 0).unwrap();
+        assert!(accept(&mut file, "dc.dotnet[DC2]", "Jo", " ", at).is_err());
+        assert!(accept(&mut file, "dc.nope", "Jo", "r", at).is_err());
+        let a = accept(&mut file, "dc.dotnet[DC2]", "Jo", "retired", at).unwrap();
+        assert_eq!(
+            (a.matched.clone(), a.passing),
+            (vec!["dc.dotnet[DC2]".to_string()], 1)
+        );
+        accept(
+            &mut file,
+            "DC.DOTNET[dc2]".to_lowercase().as_str(),
+            "Ann",
+            "again",
+            at,
+        )
+        .unwrap();
+        assert_eq!(file.acceptances.len(), 1);
+        assert_eq!(file.results[0].accepted.as_ref().unwrap().by, "Ann");
+        assert!(
+            revoke(&mut file, "nothing")
+                .unwrap_err()
+                .contains("not an accepted risk")
+        );
+        revoke(&mut file, "dc.dotnet[DC2]").unwrap();
+        assert!(file.acceptances.is_empty() && file.results[0].accepted.is_none());
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::checks::network::{self, ProbeConfig, ProxySpec};
 use crate::checks::thresholds::DEFAULT_PROBE_TIMEOUT_SECS;
 use crate::engagement::{Engagement, EngagementConfig, read_yaml_file};
 use crate::error::{Error, exit};
-use crate::model::{Acceptance, CheckResult, ChecksFile, Inventory, Status};
+use crate::model::{CheckResult, ChecksFile, Inventory, Status};
 use crate::secrets::{SecretSource, SecretString};
 
 #[derive(Debug, clap::Args)]
@@ -543,27 +543,11 @@ fn accept(args: AcceptArgs, ctx: &Context) -> Result<u8, Error> {
         Some(s) => format!("{id}[{s}]"),
         None => id.clone(),
     };
-    let acceptance = Acceptance {
-        check: key.clone(),
-        by,
-        reason: args.reason.trim().to_string(),
-        at: Utc::now(),
-    };
-    file.acceptances
-        .retain(|a| !a.check.eq_ignore_ascii_case(&key));
-    file.acceptances.push(acceptance.clone());
-    engine::apply_acceptances(&mut file.results, &file.acceptances);
-    let matched: Vec<String> = file
-        .results
-        .iter()
-        .filter(|r| r.accepted.as_ref().is_some_and(|a| a.check == key))
-        .map(CheckResult::key)
-        .collect();
-    let passing = file
-        .results
-        .iter()
-        .filter(|r| r.id == id && r.status == Status::Pass)
-        .count();
+    let engine::Accepted {
+        acceptance,
+        matched,
+        passing,
+    } = engine::accept(&mut file, &key, &by, &args.reason, Utc::now()).map_err(Error::Input)?;
     let path = lock.save_checks(&file)?;
     emit(ctx.output, &acceptance, || {
         let mut s = format!(
@@ -590,26 +574,8 @@ fn revoke(args: RevokeArgs, ctx: &Context) -> Result<u8, Error> {
     let mut file = engagement
         .checks()?
         .ok_or_else(|| Error::Input("no checks.yaml: there is nothing to revoke".into()))?;
-    let before = file.acceptances.len();
     let key = args.key.trim().to_string();
-    file.acceptances
-        .retain(|a| !a.check.eq_ignore_ascii_case(&key));
-    if file.acceptances.len() == before {
-        let known = file
-            .acceptances
-            .iter()
-            .map(|a| a.check.clone())
-            .collect::<Vec<_>>();
-        return Err(Error::Input(format!(
-            "'{key}' is not an accepted risk; accepted: {}",
-            if known.is_empty() {
-                "none".into()
-            } else {
-                known.join(", ")
-            }
-        )));
-    }
-    engine::apply_acceptances(&mut file.results, &file.acceptances);
+    engine::revoke(&mut file, &key).map_err(Error::Input)?;
     let path = lock.save_checks(&file)?;
     print_stdout(&format!("Revoked {key}; saved to {}\n", path.display()))?;
     Ok(exit::OK)

@@ -47,6 +47,7 @@ pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
             summary.checklist.join(", "),
             summary.engagement.display()
         ));
+        s.push_str(&format!("\nReport: {}\n", summary.report.display()));
         s
     })?;
     Ok(exit::OK)

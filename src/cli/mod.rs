@@ -10,11 +10,14 @@ mod checklist;
 mod collector;
 mod completions;
 mod demo;
+mod diff;
 mod init;
 mod inventory;
 mod man;
 mod output;
 mod progress;
+mod report;
+mod tui;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -95,8 +98,9 @@ pub struct Cli {
     )]
     pub color: ColorChoice,
 
+    /// Without one, on a terminal inside an engagement, the interactive screen opens.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -118,6 +122,13 @@ pub enum Command {
     Check(check::Args),
     /// Walk the migration guide: what to enter, what must pass first, what to record.
     Checklist(checklist::Args),
+    /// Write the report for sign-off (HTML, Markdown, CSV, PDF), or verify one.
+    Report(report::Args),
+    /// What changed between two inventories (default: the latest two in history/).
+    Diff(diff::Args),
+    /// The interactive screen: inventory, checks, checklist, report and collection
+    /// (the default on a terminal inside an engagement).
+    Tui(tui::Args),
     /// Print the read-only collector scripts to run on the customer's machines.
     Collector(collector::Args),
     /// Print a shell completion script.
@@ -165,9 +176,21 @@ pub fn main() -> ExitCode {
             return ExitCode::from(exit::SOURCE);
         }
     };
+    let Some(command) = cli.command.or_else(|| default_command(&ctx)) else {
+        // No subcommand and nothing to open: the usage, as clap gives it for a missing
+        // subcommand (exit 2).
+        let mut cmd = Cli::command();
+        let _ = cmd.write_help(&mut std::io::stderr());
+        eprintln!(
+            "\nerror: no command given, and {} is not an engagement to open the screen on \
+             (give a command, or --engagement DIR)",
+            ctx.engagement.display()
+        );
+        return ExitCode::from(exit::INPUT);
+    };
     let result = runtime.block_on(async {
         tokio::select! {
-            r = run(cli.command, &ctx) => r,
+            r = run(command, &ctx) => r,
             _ = tokio::signal::ctrl_c() => Err(Error::Interrupted),
         }
     });
@@ -188,10 +211,22 @@ pub async fn run(command: Command, ctx: &Context) -> Result<u8, Error> {
         Command::Inventory(args) => inventory::run(args, ctx).await,
         Command::Check(args) => check::run(args, ctx).await,
         Command::Checklist(args) => checklist::run(args, ctx),
+        Command::Report(args) => report::run(args, ctx).await,
+        Command::Diff(args) => diff::run(args, ctx),
+        Command::Tui(args) => tui::run(args, ctx).await,
         Command::Collector(args) => collector::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
     }
+}
+
+/// `ata2atp` alone: the interactive screen when a person is at a terminal inside an
+/// engagement; nothing otherwise (scripts get the usage, not a screen).
+fn default_command(ctx: &Context) -> Option<Command> {
+    use std::io::IsTerminal;
+    let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    let engagement = ctx.engagement.join(crate::engagement::CONFIG_FILE).is_file();
+    (interactive && engagement).then(|| Command::Tui(tui::Args::default()))
 }
 
 /// The clap command, for completions and man pages.

@@ -1,0 +1,66 @@
+//! CSV exports: the lists a consultant pastes into a spreadsheet, one file each.
+//!
+//! The files are UTF-8 with a byte-order mark (Excel reads UTF-8 only with one; names
+//! with accents would otherwise come out garbled), comma-separated, quoted where a field
+//! holds a comma, quote or line break. A field starting with `=`, `+`, `-`, `@`, a tab
+//! or a carriage return is prefixed with `'`, so a spreadsheet never runs a name from the
+//! customer's directory as a formula. Missing values are empty fields.
+
+use super::Error;
+use super::context::{ReportContext, Table};
+use crate::checklist::bind::NO_VALUE;
+
+/// The exported lists: file suffix and the table.
+pub fn tables(ctx: &ReportContext) -> Vec<(&'static str, &Table)> {
+    let inv = &ctx.inventory;
+    vec![
+        ("exclusions", &inv.exclusions),
+        ("honeytokens", &inv.honeytokens),
+        ("sensitive-entities", &inv.sensitive),
+        ("open-alerts", &inv.open_alerts),
+        ("suppressed-alerts", &inv.suppressed_alerts),
+        ("dc-readiness", &inv.domain_controllers),
+    ]
+}
+
+fn field(value: &str) -> String {
+    if value == NO_VALUE {
+        return String::new();
+    }
+    match value.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
+        _ => value.to_string(),
+    }
+}
+
+/// One table as CSV bytes.
+pub fn to_csv(table: &Table) -> Result<Vec<u8>, Error> {
+    let mut out = "\u{feff}".as_bytes().to_vec();
+    {
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(&mut out);
+        let fail =
+            |e: csv::Error| Error::Input(format!("could not write the {} CSV: {e}", table.id));
+        w.write_record(table.columns.iter().map(|c| field(c)))
+            .map_err(fail)?;
+        for row in &table.rows {
+            w.write_record(row.iter().map(|c| field(c))).map_err(fail)?;
+        }
+        w.flush()
+            .map_err(|e| Error::Input(format!("could not write the {} CSV: {e}", table.id)))?;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_defused_and_dashes_emptied() {
+        assert_eq!(field("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(field(NO_VALUE), "");
+        assert_eq!(field("FAB-DC01"), "FAB-DC01");
+    }
+}

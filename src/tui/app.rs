@@ -1,0 +1,535 @@
+//! The TUI's state: everything the screen shows is read from an [`App`], and only
+//! [`super::update::update`] changes it. Values derived from the engagement (the
+//! checklist's list and the selected step laid out as lines, filtered row indices) are
+//! computed there once per change, so drawing a frame never walks the whole inventory.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use super::theme::Theme;
+use super::widgets::input::TextInput;
+use crate::checklist::Definition;
+use crate::checklist::definition::FieldKind;
+use crate::checklist::view::{ListView, StepView};
+use crate::engagement::EngagementConfig;
+use crate::model::{ChecklistState, ChecksFile, Inventory, StepStatus};
+use crate::secrets::SecretString;
+
+/// The screens, in tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Screen {
+    Overview,
+    Inventory,
+    Prerequisites,
+    Checklist,
+    Report,
+    Collect,
+}
+
+impl Screen {
+    pub const ALL: [Screen; 6] = [
+        Screen::Overview,
+        Screen::Inventory,
+        Screen::Prerequisites,
+        Screen::Checklist,
+        Screen::Report,
+        Screen::Collect,
+    ];
+
+    pub fn index(self) -> usize {
+        Self::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+
+    pub fn title(self) -> &'static str {
+        use super::strings as s;
+        match self {
+            Screen::Overview => s::SCREEN_OVERVIEW,
+            Screen::Inventory => s::SCREEN_INVENTORY,
+            Screen::Prerequisites => s::SCREEN_PREREQUISITES,
+            Screen::Checklist => s::SCREEN_CHECKLIST,
+            Screen::Report => s::SCREEN_REPORT,
+            Screen::Collect => s::SCREEN_COLLECT,
+        }
+    }
+}
+
+/// Which of a screen's two panes has the keys.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Pane {
+    #[default]
+    Left,
+    Right,
+}
+
+/// A file of the engagement as loaded: still loading, absent, read, or unreadable.
+#[derive(Debug, Clone, Default)]
+pub enum Loadable<T> {
+    #[default]
+    Loading,
+    Missing,
+    Ready(T),
+    Failed(String),
+}
+
+impl<T> Loadable<T> {
+    pub fn ready(&self) -> Option<&T> {
+        match self {
+            Loadable::Ready(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub fn is_loading(&self) -> bool {
+        matches!(self, Loadable::Loading)
+    }
+}
+
+/// A selection in a list of `len` rows shown `height` at a time. The window only moves
+/// when the selection would leave it, so the list does not jump under the consultant.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cursor {
+    pub selected: usize,
+    pub offset: usize,
+}
+
+impl Cursor {
+    /// Moves by `delta` rows (negative: up), clamped to the list.
+    pub fn step(&mut self, delta: isize, len: usize, height: usize) {
+        if len == 0 {
+            *self = Cursor::default();
+            return;
+        }
+        let target = (self.selected as isize + delta).clamp(0, len as isize - 1) as usize;
+        self.select(target, len, height);
+    }
+
+    /// Selects row `index` (clamped) and scrolls just enough to show it.
+    pub fn select(&mut self, index: usize, len: usize, height: usize) {
+        if len == 0 {
+            *self = Cursor::default();
+            return;
+        }
+        self.selected = index.min(len - 1);
+        self.clamp(len, height);
+    }
+
+    /// Keeps the selection inside the list and the window around it (after a resize or a
+    /// change of the list).
+    pub fn clamp(&mut self, len: usize, height: usize) {
+        let height = height.max(1);
+        if len == 0 {
+            *self = Cursor::default();
+            return;
+        }
+        self.selected = self.selected.min(len - 1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+        // Never leave empty space below the last row when rows could fill it.
+        self.offset = self.offset.min(len.saturating_sub(height));
+    }
+
+    /// The rows to draw: `offset..offset+height`, within the list.
+    pub fn window(&self, len: usize, height: usize) -> std::ops::Range<usize> {
+        let mut c = *self;
+        c.clamp(len, height);
+        c.offset..(c.offset + height).min(len)
+    }
+}
+
+/// What the engagement holds, as far as it has been read.
+#[derive(Debug, Clone)]
+pub struct Data {
+    pub config: Arc<EngagementConfig>,
+    pub inventory: Loadable<Arc<Inventory>>,
+    /// SHA-256 of `inventory.yaml` as read, to tell whether the checks ran on it.
+    pub inventory_sha256: Option<String>,
+    /// The inventory and configuration as the checklist's path language sees them
+    /// (built off the render path, with the inventory).
+    pub document: Option<Value>,
+    pub checks: Loadable<Arc<ChecksFile>>,
+    pub definition: Loadable<Arc<Definition>>,
+    /// The checklist state; a fresh one when none was saved or it belongs to another
+    /// guide. `state_error` says when `checklist.yaml` could not be read.
+    pub state: ChecklistState,
+    pub state_error: Option<String>,
+    /// Guides that can be reported on (the engagement's own, then the built-in ones).
+    pub guides: Vec<String>,
+}
+
+impl Data {
+    pub fn new(config: Arc<EngagementConfig>) -> Self {
+        let state = ChecklistState::new(config.guide.clone());
+        Self {
+            config,
+            inventory: Loadable::Loading,
+            inventory_sha256: None,
+            document: None,
+            checks: Loadable::Loading,
+            definition: Loadable::Loading,
+            state,
+            state_error: None,
+            guides: Vec::new(),
+        }
+    }
+
+    /// The checks ran on an earlier inventory than the one loaded.
+    pub fn checks_stale(&self) -> bool {
+        match (self.checks.ready(), &self.inventory_sha256) {
+            (Some(c), Some(sha)) => c
+                .inventory_sha256
+                .as_deref()
+                .is_some_and(|a| !a.eq_ignore_ascii_case(sha)),
+            _ => false,
+        }
+    }
+}
+
+/// A line in the notice panel or the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub level: Level,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Success,
+    Error,
+}
+
+/// What the text typed into a prompt is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromptPurpose {
+    /// A record field of a step.
+    Field {
+        step: String,
+        key: String,
+    },
+    Note {
+        step: String,
+    },
+    /// The reason a step is skipped or blocked.
+    StepReason {
+        step: String,
+        status: StepStatus,
+    },
+    AcceptReason {
+        key: String,
+    },
+    AcceptBy {
+        key: String,
+        reason: String,
+    },
+    Filter(Screen),
+    Password(SecretKind),
+}
+
+/// A one-line text prompt over the screen.
+#[derive(Debug, Clone)]
+pub struct Prompt {
+    pub title: String,
+    pub purpose: PromptPurpose,
+    pub input: TextInput,
+}
+
+/// A small list to choose from (a step's status) or a yes/no confirmation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Menu {
+    Status { step: String, selected: usize },
+    ConfirmRevoke { key: String },
+}
+
+/// The passwords a run may need. Held only here, as [`SecretString`], for the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretKind {
+    Mongo,
+    Ldap,
+    Proxy,
+}
+
+/// `Some(None)`: asked, and left empty (the proxy is then probed without a password; a
+/// source that needs one says so when it is read).
+#[derive(Debug, Clone, Default)]
+pub struct Secrets {
+    pub mongo: Option<Option<SecretString>>,
+    pub ldap: Option<Option<SecretString>>,
+    pub proxy: Option<Option<SecretString>>,
+}
+
+/// A background run: the inventory (then the checks), or the checks alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunKind {
+    Collect,
+    Checks,
+    /// One check again (the id is kept in [`RunState::only`]).
+    CheckOne,
+}
+
+/// One task a run reported through the progress channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskLine {
+    pub name: String,
+    pub total: Option<u64>,
+    pub done: u64,
+    /// How it ended; `None` while it runs.
+    pub outcome: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RunState {
+    /// The run in progress, if any.
+    pub active: Option<RunKind>,
+    /// A run was asked to start but waits for a password prompt.
+    pub pending: Option<RunKind>,
+    pub only: Vec<String>,
+    pub cancelling: bool,
+    pub tasks: Vec<TaskLine>,
+    /// How the last run ended (shown on the Collect screen).
+    pub last: Option<Notice>,
+    /// Spinner frame, advanced by ticks while a run is active.
+    pub spinner: usize,
+}
+
+/// One line of the selected step, laid out once per change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetailLine {
+    pub kind: LineKind,
+    pub text: String,
+    /// What Enter or y acts on when this line is selected.
+    pub target: Option<Target>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    Title,
+    Meta,
+    Heading,
+    Text,
+    Value,
+    TableHeader,
+    Missing,
+    Field,
+    GateOk,
+    GateBad,
+    Problem,
+    Good,
+    Blank,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// A value to copy to the clipboard.
+    Copy(String),
+    /// A record field to fill in.
+    Field {
+        key: String,
+        label: String,
+        kind: FieldKind,
+        choices: Vec<String>,
+        value: Option<String>,
+    },
+}
+
+/// A line of the step list: a phase heading or a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListRow {
+    Phase(usize),
+    Step { phase: usize, step: usize },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ChecklistUi {
+    pub focus: Pane,
+    pub list: Option<ListView>,
+    pub rows: Vec<ListRow>,
+    pub cursor: Cursor,
+    pub step: Option<StepView>,
+    pub detail: Vec<DetailLine>,
+    /// Index into `detail` of the selected line (a value or field), when the step pane
+    /// has the focus.
+    pub detail_selected: Option<usize>,
+    pub detail_offset: usize,
+    /// Width the detail was laid out for (re-laid out on resize).
+    pub detail_width: u16,
+    /// The minute the derived views were computed for (waits count in minutes).
+    pub derived_minute: Option<i64>,
+    /// The step to select once the list is known (e.g. from the Overview's Enter).
+    pub want_step: Option<String>,
+}
+
+impl ChecklistUi {
+    pub fn selected_step_id(&self) -> Option<&str> {
+        match self.rows.get(self.cursor.selected)? {
+            ListRow::Step { phase, step } => self
+                .list
+                .as_ref()?
+                .phases
+                .get(*phase)?
+                .steps
+                .get(*step)
+                .map(|s| s.id.as_str()),
+            ListRow::Phase(_) => None,
+        }
+    }
+
+    pub fn selected_target(&self) -> Option<&Target> {
+        self.detail.get(self.detail_selected?)?.target.as_ref()
+    }
+}
+
+/// Per-section state of the Inventory screen.
+#[derive(Debug, Clone, Default)]
+pub struct SectionUi {
+    pub cursor: Cursor,
+    pub filter: String,
+    /// Rows matching the filter (indices into the section); `None` when not filtered.
+    pub matches: Option<Vec<usize>>,
+}
+
+/// A pop-up with the fields of one row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DetailPopup {
+    pub title: String,
+    pub pairs: Vec<(String, String)>,
+    pub scroll: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct InventoryUi {
+    pub focus: Pane,
+    pub section: Cursor,
+    pub sections: Vec<SectionUi>,
+    pub popup: Option<DetailPopup>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PrereqUi {
+    pub focus: Pane,
+    pub cursor: Cursor,
+    pub filter: String,
+    pub matches: Option<Vec<usize>>,
+    pub detail_scroll: usize,
+}
+
+/// The Report screen's choices and what it wrote.
+#[derive(Debug, Clone)]
+pub struct ReportUi {
+    /// 0 guide, 1 format, 2 redaction.
+    pub option: usize,
+    pub guide: usize,
+    pub format: crate::report::Format,
+    pub redact: bool,
+    pub busy: bool,
+    pub written: Vec<crate::report::Written>,
+    pub error: Option<String>,
+}
+
+impl Default for ReportUi {
+    fn default() -> Self {
+        Self {
+            option: 0,
+            guide: 0,
+            format: crate::report::Format::Html,
+            redact: false,
+            busy: false,
+            written: Vec::new(),
+            error: None,
+        }
+    }
+}
+
+pub const REPORT_FORMATS: [crate::report::Format; 4] = [
+    crate::report::Format::Html,
+    crate::report::Format::Md,
+    crate::report::Format::Csv,
+    crate::report::Format::Pdf,
+];
+
+/// Everything on screen.
+#[derive(Debug)]
+pub struct App {
+    pub root: PathBuf,
+    /// How the engagement folder is named on screen (tests put a fixed name here).
+    pub root_label: String,
+    /// Who signs checklist changes and accepted risks.
+    pub by: String,
+    /// Set when another ata2atp holds the engagement: edits are refused.
+    pub read_only: Option<String>,
+    pub theme: Theme,
+    pub size: (u16, u16),
+    pub now: DateTime<Utc>,
+    pub screen: Screen,
+    /// The help overlay, with its scroll offset.
+    pub help: Option<usize>,
+    pub quit: bool,
+    /// q was pressed once while a run was active.
+    pub quit_armed: bool,
+    pub notice: Option<Notice>,
+    pub prompt: Option<Prompt>,
+    pub menu: Option<Menu>,
+    pub data: Data,
+    pub inventory: InventoryUi,
+    pub prereq: PrereqUi,
+    pub checklist: ChecklistUi,
+    pub report: ReportUi,
+    pub run: RunState,
+    pub secrets: Secrets,
+    /// Writes queued and not yet confirmed.
+    pub saving: usize,
+}
+
+impl App {
+    /// A fresh app on an engagement whose configuration is read; everything else loads
+    /// in the background. `by` overrides the engagement's consultant as the name
+    /// recorded with changes.
+    pub fn new(
+        root: &Path,
+        config: Arc<EngagementConfig>,
+        by: Option<String>,
+        color: bool,
+        size: (u16, u16),
+        now: DateTime<Utc>,
+    ) -> Self {
+        let by = by
+            .filter(|b| !b.trim().is_empty())
+            .unwrap_or_else(|| config.consultant.clone());
+        Self {
+            root: root.to_path_buf(),
+            root_label: root.display().to_string(),
+            by,
+            read_only: None,
+            theme: Theme::new(color),
+            size,
+            now,
+            screen: Screen::Overview,
+            help: None,
+            quit: false,
+            quit_armed: false,
+            notice: None,
+            prompt: None,
+            menu: None,
+            data: Data::new(config),
+            inventory: InventoryUi {
+                sections: vec![SectionUi::default(); super::sections::Section::ALL.len()],
+                ..InventoryUi::default()
+            },
+            prereq: PrereqUi::default(),
+            checklist: ChecklistUi::default(),
+            report: ReportUi::default(),
+            run: RunState::default(),
+            secrets: Secrets::default(),
+            saving: 0,
+        }
+    }
+
+    pub fn is_loading(&self) -> bool {
+        self.data.definition.is_loading() || self.data.inventory.is_loading()
+    }
+}

@@ -1,0 +1,922 @@
+//! The Inventory screen's sections: which part of the [`Inventory`] each one shows, its
+//! columns, one row by index, and one row's details. Rows are produced one at a time, so
+//! a frame only formats the rows it draws, however large the section.
+
+use crate::model::{
+    AdMatch, Alert, DcFacts, DomainController, Entity, EntityType, ExclusionKind, GatewayKind,
+    Inventory, NotFound, SourceKind, SourceStatus, TagSource,
+};
+
+use super::strings::{self as s, yes_no};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Center,
+    Gateways,
+    Syslog,
+    Email,
+    Vpn,
+    Exclusions,
+    Honeytokens,
+    Sensitive,
+    Reports,
+    Alerts,
+    Forest,
+    DomainControllers,
+    Dsa,
+    Sources,
+    NotFound,
+}
+
+/// A column: header and the width it asks for; `fill` columns share what is left.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub header: &'static str,
+    pub width: u16,
+    pub fill: bool,
+}
+
+const fn col(header: &'static str, width: u16) -> Column {
+    Column {
+        header,
+        width,
+        fill: false,
+    }
+}
+
+const fn fill(header: &'static str, width: u16) -> Column {
+    Column {
+        header,
+        width,
+        fill: true,
+    }
+}
+
+const PAIRS: &[Column] = &[col("Setting", 26), fill("Value", 20)];
+const GATEWAYS: &[Column] = &[
+    fill("Name", 12),
+    col("Kind", 11),
+    col("Version", 11),
+    col("Status", 12),
+    col("Sync cand.", 10),
+    col("Syslog", 6),
+    fill("Domain controllers", 14),
+];
+const EXCLUSIONS: &[Column] = &[
+    fill("Detector", 20),
+    col("Kind", 8),
+    fill("Excluded", 14),
+    fill("Value", 16),
+    col("In AD", 5),
+];
+const ENTITIES: &[Column] = &[
+    fill("Name", 14),
+    fill("SID", 20),
+    col("Type", 8),
+    col("Tagged", 9),
+    col("In AD", 5),
+    col("Enabled", 7),
+];
+const REPORTS: &[Column] = &[
+    fill("Report", 12),
+    col("Enabled", 7),
+    col("Schedule", 10),
+    fill("Recipients", 16),
+];
+const ALERTS: &[Column] = &[
+    fill("Type", 18),
+    col("Severity", 8),
+    col("Status", 10),
+    col("Started", 16),
+    fill("Entities", 16),
+];
+const DOMAINS: &[Column] = &[
+    fill("Domain", 16),
+    col("NetBIOS", 10),
+    fill("Functional level", 14),
+    fill("SID", 16),
+];
+const DCS: &[Column] = &[
+    fill("Name", 16),
+    col("Domain", 14),
+    col("Site", 10),
+    fill("OS", 16),
+    col("RODC", 4),
+    col("GC", 3),
+    col("Facts", 5),
+];
+const SOURCES: &[Column] = &[
+    col("Kind", 12),
+    fill("Location", 20),
+    col("Status", 7),
+    col("Records", 7),
+    fill("Error", 10),
+];
+const NOT_FOUND: &[Column] = &[fill("Item", 20), fill("Places tried", 30)];
+
+impl Section {
+    pub const ALL: [Section; 15] = [
+        Section::Center,
+        Section::Gateways,
+        Section::Syslog,
+        Section::Email,
+        Section::Vpn,
+        Section::Exclusions,
+        Section::Honeytokens,
+        Section::Sensitive,
+        Section::Reports,
+        Section::Alerts,
+        Section::Forest,
+        Section::DomainControllers,
+        Section::Dsa,
+        Section::Sources,
+        Section::NotFound,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Section::Center => "ATA Center",
+            Section::Gateways => "Gateways",
+            Section::Syslog => "Syslog",
+            Section::Email => "Email",
+            Section::Vpn => "VPN",
+            Section::Exclusions => "Exclusions",
+            Section::Honeytokens => "Honeytokens",
+            Section::Sensitive => "Sensitive entities",
+            Section::Reports => "Reports",
+            Section::Alerts => "Alerts",
+            Section::Forest => "Forest",
+            Section::DomainControllers => "Domain controllers",
+            Section::Dsa => "Directory services acct",
+            Section::Sources => "Sources",
+            Section::NotFound => "Not found",
+        }
+    }
+
+    /// Inventory paths whose `not_found` entries belong to this section.
+    pub fn not_found_prefixes(self) -> &'static [&'static str] {
+        match self {
+            Section::Center => &["ata.center", "ata.detectors", "ata.role_groups"],
+            Section::Gateways => &["ata.gateways"],
+            Section::Syslog => &["ata.syslog"],
+            Section::Email => &["ata.email"],
+            Section::Vpn => &["ata.vpn"],
+            Section::Exclusions => &["ata.exclusions"],
+            Section::Honeytokens => &["ata.honeytokens"],
+            Section::Sensitive => &["ata.sensitive"],
+            Section::Reports => &["ata.report_schedules"],
+            Section::Alerts => &["ata.alerts"],
+            Section::Forest => &["directory.forest", "directory.domains", "directory.sites"],
+            Section::DomainControllers => &["directory.domain_controllers", "hosts"],
+            Section::Dsa => &[
+                "ata.directory_services_accounts",
+                "directory.directory_services_account",
+            ],
+            Section::Sources | Section::NotFound => &[],
+        }
+    }
+
+    /// The section's `not_found` entries.
+    pub fn not_found(self, inv: &Inventory) -> Vec<&NotFound> {
+        let prefixes = self.not_found_prefixes();
+        inv.not_found
+            .iter()
+            .filter(|n| {
+                prefixes.iter().any(|p| {
+                    n.item == *p
+                        || n.item
+                            .strip_prefix(p)
+                            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+                })
+            })
+            .collect()
+    }
+
+    pub fn columns(self) -> &'static [Column] {
+        match self {
+            Section::Center | Section::Syslog | Section::Email | Section::Vpn | Section::Dsa => {
+                PAIRS
+            }
+            Section::Gateways => GATEWAYS,
+            Section::Exclusions => EXCLUSIONS,
+            Section::Honeytokens | Section::Sensitive => ENTITIES,
+            Section::Reports => REPORTS,
+            Section::Alerts => ALERTS,
+            Section::Forest => DOMAINS,
+            Section::DomainControllers => DCS,
+            Section::Sources => SOURCES,
+            Section::NotFound => NOT_FOUND,
+        }
+    }
+
+    /// A line above the table: totals, or where the data came from.
+    pub fn summary(self, inv: &Inventory) -> Option<String> {
+        match self {
+            Section::Alerts => {
+                let a = &inv.ata.alerts;
+                let by = a
+                    .by_status
+                    .iter()
+                    .map(|(k, v)| format!("{v} {k}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                Some(format!(
+                    "{} alerts in ATA ({}); the open and suppressed ones are listed: record them, they are not imported",
+                    a.total(),
+                    if by.is_empty() { s::NONE.to_string() } else { by }
+                ))
+            }
+            Section::Forest => Some(match &inv.directory {
+                None => "No directory source was read.".into(),
+                Some(d) => format!(
+                    "{} · forest level {} · schema {} · KDS root key {} · sites: {}",
+                    d.forest.root_domain,
+                    level(d.forest.functional_level, d.forest.functional_level_name.as_deref()),
+                    d.forest
+                        .schema_version
+                        .map_or_else(|| s::NONE.to_string(), |v| v.to_string()),
+                    yes_no(d.kds_root_key_present),
+                    if d.sites.is_empty() {
+                        s::NONE.to_string()
+                    } else {
+                        d.sites.join(", ")
+                    }
+                ),
+            }),
+            Section::Sources => {
+                let p = &inv.provenance;
+                Some(format!(
+                    "Collected {} by {} on {}",
+                    inv.collected_at.format("%Y-%m-%d %H:%M UTC"),
+                    p.collected_by.as_deref().unwrap_or(s::UNKNOWN),
+                    p.host.as_deref().unwrap_or(s::UNKNOWN),
+                ))
+            }
+            Section::DomainControllers if inv.directory.is_none() => Some(
+                "No directory source was read: the domain controllers below come from their facts files.".into(),
+            ),
+            _ => None,
+        }
+    }
+
+    /// Number of rows.
+    pub fn len(self, inv: &Inventory) -> usize {
+        match self {
+            Section::Center | Section::Syslog | Section::Email | Section::Vpn | Section::Dsa => {
+                self.pairs(inv).len()
+            }
+            Section::Gateways => inv.ata.gateways.len(),
+            Section::Exclusions => inv.ata.exclusions.len(),
+            Section::Honeytokens => inv.ata.honeytokens.len(),
+            Section::Sensitive => inv.ata.sensitive.len(),
+            Section::Reports => inv.ata.report_schedules.len(),
+            Section::Alerts => inv.ata.alerts.open.len() + inv.ata.alerts.suppressed.len(),
+            Section::Forest => inv.directory.as_ref().map_or(0, |d| d.domains.len()),
+            Section::DomainControllers => match &inv.directory {
+                Some(d) if !d.domain_controllers.is_empty() => d.domain_controllers.len(),
+                _ => inv.hosts.len(),
+            },
+            Section::Sources => inv.sources.len(),
+            Section::NotFound => inv.not_found.len(),
+        }
+    }
+
+    /// The cells of row `i` (empty when out of range).
+    pub fn row(self, inv: &Inventory, i: usize) -> Vec<String> {
+        match self {
+            Section::Center | Section::Syslog | Section::Email | Section::Vpn | Section::Dsa => {
+                self.pairs(inv)
+                    .into_iter()
+                    .nth(i)
+                    .map(|(k, v)| vec![k, v])
+                    .unwrap_or_default()
+            }
+            Section::Gateways => inv
+                .ata
+                .gateways
+                .get(i)
+                .map(|g| {
+                    vec![
+                        g.name.clone(),
+                        gateway_kind(g.kind).into(),
+                        opt(&g.version),
+                        opt(&g.status),
+                        yes_no(g.domain_synchronizer_candidate).into(),
+                        yes_no(g.syslog_listener).into(),
+                        g.domain_controllers.join(", "),
+                    ]
+                })
+                .unwrap_or_default(),
+            Section::Exclusions => inv
+                .ata
+                .exclusions
+                .get(i)
+                .map(|e| {
+                    vec![
+                        e.detector
+                            .strip_suffix("DetectorConfiguration")
+                            .unwrap_or(&e.detector)
+                            .to_string(),
+                        exclusion_kind(e.kind).into(),
+                        e.entity
+                            .as_ref()
+                            .and_then(|en| en.name.clone())
+                            .unwrap_or_else(|| s::NONE.into()),
+                        e.value.clone(),
+                        e.entity
+                            .as_ref()
+                            .map_or(s::NONE, |en| in_ad(en.ad.as_ref()))
+                            .into(),
+                    ]
+                })
+                .unwrap_or_default(),
+            Section::Honeytokens => inv
+                .ata
+                .honeytokens
+                .get(i)
+                .map(entity_row)
+                .unwrap_or_default(),
+            Section::Sensitive => inv.ata.sensitive.get(i).map(entity_row).unwrap_or_default(),
+            Section::Reports => inv
+                .ata
+                .report_schedules
+                .get(i)
+                .map(|r| {
+                    vec![
+                        r.name.clone(),
+                        yes_no(r.enabled).into(),
+                        opt(&r.schedule),
+                        r.recipients.join(", "),
+                    ]
+                })
+                .unwrap_or_default(),
+            Section::Alerts => alert(inv, i)
+                .map(|a| {
+                    vec![
+                        alert_kind(&a.kind),
+                        opt(&a.severity),
+                        a.status.clone(),
+                        a.start_time.map_or_else(
+                            || s::NONE.into(),
+                            |t| t.format("%Y-%m-%d %H:%M").to_string(),
+                        ),
+                        a.entities.join(", "),
+                    ]
+                })
+                .unwrap_or_default(),
+            Section::Forest => inv
+                .directory
+                .as_ref()
+                .and_then(|d| d.domains.get(i))
+                .map(|d| {
+                    vec![
+                        d.dns_name.clone(),
+                        opt(&d.netbios_name),
+                        level(d.functional_level, d.functional_level_name.as_deref()),
+                        opt(&d.sid),
+                    ]
+                })
+                .unwrap_or_default(),
+            Section::DomainControllers => match dc(inv, i) {
+                Some(Dc::Directory(d)) => vec![
+                    d.name.clone(),
+                    d.domain.clone(),
+                    opt(&d.site),
+                    opt(&d.os),
+                    if d.read_only { s::YES } else { s::NO }.into(),
+                    yes_no(d.global_catalog).into(),
+                    if inv
+                        .host(d.dns_host_name.as_deref().unwrap_or(&d.name))
+                        .is_some()
+                    {
+                        s::YES
+                    } else {
+                        s::NO
+                    }
+                    .into(),
+                ],
+                Some(Dc::Facts(h)) => vec![
+                    h.name.clone(),
+                    s::NONE.into(),
+                    s::NONE.into(),
+                    opt(&h.os_caption),
+                    s::NONE.into(),
+                    s::NONE.into(),
+                    s::YES.into(),
+                ],
+                None => Vec::new(),
+            },
+            Section::Sources => inv
+                .sources
+                .get(i)
+                .map(|src| {
+                    vec![
+                        source_kind(src.kind).into(),
+                        src.location.clone(),
+                        match src.status {
+                            SourceStatus::Ok => "ok",
+                            SourceStatus::Partial => "partial",
+                            SourceStatus::Failed => "failed",
+                        }
+                        .into(),
+                        src.records
+                            .map_or_else(|| s::NONE.into(), |n| n.to_string()),
+                        opt(&src.error),
+                    ]
+                })
+                .unwrap_or_default(),
+            Section::NotFound => inv
+                .not_found
+                .get(i)
+                .map(|n| vec![n.item.clone(), n.tried.join("; ")])
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Every field of row `i`, for the details pop-up: a title and label/value pairs.
+    pub fn detail(self, inv: &Inventory, i: usize) -> Option<(String, Vec<(String, String)>)> {
+        let pairs = |v: Vec<(&str, String)>| -> Vec<(String, String)> {
+            v.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+        };
+        match self {
+            Section::Center | Section::Syslog | Section::Email | Section::Vpn | Section::Dsa => {
+                let (k, v) = self.pairs(inv).into_iter().nth(i)?;
+                Some((self.title().to_string(), vec![(k, v)]))
+            }
+            Section::Exclusions => {
+                let e = inv.ata.exclusions.get(i)?;
+                let mut p = pairs(vec![
+                    ("Detector", e.detector.clone()),
+                    ("Kind", exclusion_kind(e.kind).into()),
+                    ("Value stored by ATA", e.value.clone()),
+                    ("Read from", opt(&e.list)),
+                ]);
+                if let Some(en) = &e.entity {
+                    p.extend(entity_pairs(en));
+                }
+                Some((format!("Exclusion {}", i + 1), p))
+            }
+            Section::Honeytokens | Section::Sensitive => {
+                let list = if self == Section::Honeytokens {
+                    &inv.ata.honeytokens
+                } else {
+                    &inv.ata.sensitive
+                };
+                let en = list.get(i)?;
+                Some((en.label().to_string(), entity_pairs(en)))
+            }
+            Section::Alerts => {
+                let a = alert(inv, i)?;
+                Some((
+                    alert_kind(&a.kind),
+                    pairs(vec![
+                        ("ATA id", a.id.clone()),
+                        ("Type", a.kind.clone()),
+                        ("Severity", opt(&a.severity)),
+                        ("Status", a.status.clone()),
+                        (
+                            "Started",
+                            a.start_time
+                                .map_or_else(|| s::NONE.into(), |t| t.to_rfc3339()),
+                        ),
+                        (
+                            "Ended",
+                            a.end_time
+                                .map_or_else(|| s::NONE.into(), |t| t.to_rfc3339()),
+                        ),
+                        ("Entities", a.entities.join(", ")),
+                    ]),
+                ))
+            }
+            Section::DomainControllers => match dc(inv, i)? {
+                Dc::Directory(d) => {
+                    let mut p = pairs(vec![
+                        ("Name", d.name.clone()),
+                        ("DNS name", opt(&d.dns_host_name)),
+                        ("Domain", d.domain.clone()),
+                        ("Site", opt(&d.site)),
+                        ("OS", opt(&d.os)),
+                        ("OS version", opt(&d.os_version)),
+                        ("Read-only", if d.read_only { s::YES } else { s::NO }.into()),
+                        ("Global catalog", yes_no(d.global_catalog).into()),
+                        ("DN", opt(&d.dn)),
+                    ]);
+                    if let Some(h) = inv.host(d.dns_host_name.as_deref().unwrap_or(&d.name)) {
+                        p.extend(facts_pairs(h));
+                    }
+                    Some((d.name.clone(), p))
+                }
+                Dc::Facts(h) => Some((h.name.clone(), facts_pairs(h))),
+            },
+            _ => {
+                let cells = self.row(inv, i);
+                if cells.is_empty() {
+                    return None;
+                }
+                let p = self
+                    .columns()
+                    .iter()
+                    .zip(cells)
+                    .map(|(c, v)| (c.header.to_string(), v))
+                    .collect();
+                Some((format!("{} {}", self.title(), i + 1), p))
+            }
+        }
+    }
+
+    /// Label/value rows of the sections shown as settings.
+    fn pairs(self, inv: &Inventory) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        let mut push = |k: &str, v: String| out.push((k.to_string(), v));
+        let ata = &inv.ata;
+        match self {
+            Section::Center => {
+                let c = &ata.center;
+                push("Console URLs", list(&c.console_urls));
+                push("Certificate thumbprints", list(&c.certificate_thumbprints));
+                push(
+                    "Pending activation",
+                    if c.pending_change { s::YES } else { s::NO }.into(),
+                );
+                push("Listening on", opt(&c.listen_endpoint));
+                push("MongoDB version", opt(&c.mongo_version));
+                if let Some(u) = &c.auto_update {
+                    push("Automatic updates", yes_no(u.enabled).into());
+                    push(
+                        "Gateways auto-update",
+                        yes_no(u.gateways_update_automatically).into(),
+                    );
+                    push(
+                        "Lightweight GW auto-restart",
+                        yes_no(u.lightweight_gateways_restart_automatically).into(),
+                    );
+                }
+                for cert in &c.certificates {
+                    push(
+                        "Certificate",
+                        format!(
+                            "{} {} (until {})",
+                            cert.thumbprint,
+                            cert.subject.as_deref().unwrap_or(""),
+                            cert.not_after.map_or_else(
+                                || s::NONE.into(),
+                                |t| t.format("%Y-%m-%d").to_string()
+                            )
+                        ),
+                    );
+                }
+                for t in &c.thumbprint_sources {
+                    push(
+                        "Thumbprint named by",
+                        format!("{} {} = {}", t.profile, t.path, t.thumbprint),
+                    );
+                }
+                for g in &ata.role_groups {
+                    push(
+                        &g.name.replace("Microsoft Advanced Threat Analytics", "ATA"),
+                        list(&g.members),
+                    );
+                }
+                let disabled: Vec<&str> = ata
+                    .detectors
+                    .iter()
+                    .filter(|d| d.enabled == Some(false))
+                    .map(|d| d.name.as_str())
+                    .collect();
+                if !ata.detectors.is_empty() {
+                    push(
+                        "Disabled detectors",
+                        if disabled.is_empty() {
+                            s::NONE.into()
+                        } else {
+                            disabled.join(", ")
+                        },
+                    );
+                }
+            }
+            Section::Syslog => match &ata.syslog {
+                None => push("Syslog", s::NONE.into()),
+                Some(sy) => {
+                    push("Enabled", yes_no(Some(sy.enabled)).into());
+                    push("Server", opt(&sy.server));
+                    push(
+                        "Port",
+                        sy.port.map_or_else(|| s::NONE.into(), |p| p.to_string()),
+                    );
+                    push("Transport", opt(&sy.transport));
+                    push("Format", opt(&sy.format));
+                    push("Sends alerts", yes_no(sy.alert_notifications).into());
+                    push(
+                        "Sends health issues",
+                        yes_no(sy.health_notifications).into(),
+                    );
+                }
+            },
+            Section::Email => match &ata.email {
+                None => push("Email", s::NONE.into()),
+                Some(e) => {
+                    push("Enabled", yes_no(Some(e.enabled)).into());
+                    push("SMTP server", opt(&e.server));
+                    push(
+                        "Port",
+                        e.port.map_or_else(|| s::NONE.into(), |p| p.to_string()),
+                    );
+                    push("SSL", yes_no(e.ssl).into());
+                    push("From", opt(&e.from));
+                    push("Authenticates as", opt(&e.auth_user));
+                    push(
+                        "Password stored",
+                        format!(
+                            "{} (it cannot be exported: enter it again)",
+                            yes_no(Some(e.secret_present))
+                        ),
+                    );
+                    push("Recipients", list(&e.recipients));
+                    push("Alert recipients", list(&e.alert_recipients));
+                    push("Health recipients", list(&e.health_recipients));
+                    push("Mails alerts", yes_no(e.alert_notifications).into());
+                    push("Mails health issues", yes_no(e.health_notifications).into());
+                }
+            },
+            Section::Vpn => match &ata.vpn {
+                None => push("VPN", s::NONE.into()),
+                Some(v) => {
+                    push("RADIUS accounting", yes_no(Some(v.radius_enabled)).into());
+                    push(
+                        "Shared secret stored",
+                        format!(
+                            "{} (it cannot be exported: enter it again)",
+                            yes_no(Some(v.secret_present))
+                        ),
+                    );
+                }
+            },
+            Section::Dsa => {
+                for (n, a) in ata.directory_services_accounts.iter().enumerate() {
+                    push(
+                        &format!("ATA account {}", n + 1),
+                        format!(
+                            "{}{} (password stored: {}; read from {})",
+                            a.domain
+                                .as_deref()
+                                .map(|d| format!("{d}\\"))
+                                .unwrap_or_default(),
+                            a.user,
+                            yes_no(Some(a.secret_present)),
+                            a.found_at.as_deref().unwrap_or(s::NONE)
+                        ),
+                    );
+                }
+                match inv
+                    .directory
+                    .as_ref()
+                    .and_then(|d| d.directory_services_account.as_ref())
+                {
+                    None => push(
+                        "In Active Directory",
+                        "not looked up (no directory source)".into(),
+                    ),
+                    Some(f) => {
+                        push(
+                            "In Active Directory",
+                            format!(
+                                "{} ({})",
+                                f.name,
+                                if f.found { "found" } else { "NOT FOUND" }
+                            ),
+                        );
+                        push("DN", opt(&f.dn));
+                        push("Enabled", yes_no(f.enabled).into());
+                        push("Locked out", yes_no(f.locked_out).into());
+                        push(
+                            "Password last set",
+                            f.pwd_last_set.map_or_else(
+                                || s::NONE.into(),
+                                |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
+                            ),
+                        );
+                        push(
+                            "Password never expires",
+                            yes_no(f.password_never_expires).into(),
+                        );
+                        push(
+                            "Password expires",
+                            f.password_expires_at.map_or_else(
+                                || s::NONE.into(),
+                                |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
+                            ),
+                        );
+                        push("Sensitive groups", list(&f.sensitive_groups));
+                        push(
+                            "Reads Deleted Objects",
+                            match f.deleted_objects_readable {
+                                Some(v) => yes_no(Some(v)).into(),
+                                None => f
+                                    .deleted_objects_note
+                                    .clone()
+                                    .unwrap_or_else(|| s::NONE.into()),
+                            },
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+}
+
+enum Dc<'a> {
+    Directory(&'a DomainController),
+    Facts(&'a DcFacts),
+}
+
+fn dc(inv: &Inventory, i: usize) -> Option<Dc<'_>> {
+    match &inv.directory {
+        Some(d) if !d.domain_controllers.is_empty() => {
+            d.domain_controllers.get(i).map(Dc::Directory)
+        }
+        _ => inv.hosts.get(i).map(Dc::Facts),
+    }
+}
+
+fn alert(inv: &Inventory, i: usize) -> Option<&Alert> {
+    let a = &inv.ata.alerts;
+    a.open
+        .get(i)
+        .or_else(|| a.suppressed.get(i.checked_sub(a.open.len())?))
+}
+
+fn opt(v: &Option<String>) -> String {
+    v.clone().unwrap_or_else(|| s::NONE.to_string())
+}
+
+fn list(v: &[String]) -> String {
+    if v.is_empty() {
+        s::NONE.to_string()
+    } else {
+        v.join(", ")
+    }
+}
+
+fn level(n: Option<u32>, name: Option<&str>) -> String {
+    match (n, name) {
+        (Some(n), Some(name)) => format!("{n} ({name})"),
+        (Some(n), None) => n.to_string(),
+        (None, _) => s::NONE.to_string(),
+    }
+}
+
+fn in_ad(ad: Option<&AdMatch>) -> &'static str {
+    match ad {
+        Some(m) if m.found => s::YES,
+        Some(_) => s::NO,
+        None => s::NONE,
+    }
+}
+
+fn entity_row(en: &Entity) -> Vec<String> {
+    vec![
+        en.label().to_string(),
+        opt(&en.sid),
+        en.kind.map_or(s::NONE, entity_type).into(),
+        match en.source {
+            Some(TagSource::Manual) => "manual",
+            Some(TagSource::Automatic) => "automatic",
+            None => s::NONE,
+        }
+        .into(),
+        in_ad(en.ad.as_ref()).into(),
+        yes_no(en.ad.as_ref().and_then(|a| a.enabled)).into(),
+    ]
+}
+
+fn entity_pairs(en: &Entity) -> Vec<(String, String)> {
+    let mut p = vec![
+        ("ATA entity id".to_string(), en.id.clone()),
+        ("Name".to_string(), opt(&en.name)),
+        ("SID".to_string(), opt(&en.sid)),
+        (
+            "Type".to_string(),
+            en.kind.map_or(s::NONE, entity_type).to_string(),
+        ),
+    ];
+    match &en.ad {
+        None => p.push(("In Active Directory".into(), "not looked up".into())),
+        Some(ad) => {
+            p.push((
+                "In Active Directory".into(),
+                if ad.found { s::YES } else { "NOT FOUND" }.into(),
+            ));
+            p.push(("AD name".into(), opt(&ad.name)));
+            p.push(("DN".into(), opt(&ad.dn)));
+            p.push(("Enabled".into(), yes_no(ad.enabled).into()));
+        }
+    }
+    p
+}
+
+fn facts_pairs(h: &DcFacts) -> Vec<(String, String)> {
+    let num = |v: Option<u64>| v.map_or_else(|| s::NONE.to_string(), |n| n.to_string());
+    let gib = |v: Option<u64>| {
+        v.map_or_else(
+            || s::NONE.to_string(),
+            |b| format!("{:.2} GiB", b as f64 / 1_073_741_824.0),
+        )
+    };
+    let mut p = vec![
+        (
+            "Facts collected".to_string(),
+            h.collected_at.map_or_else(
+                || s::NONE.into(),
+                |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
+            ),
+        ),
+        (".NET release".into(), num(h.dotnet_release.map(u64::from))),
+        ("OS caption".into(), opt(&h.os_caption)),
+        ("OS build".into(), num(h.os_build.map(u64::from))),
+        ("Server Core".into(), yes_no(h.server_core).into()),
+        (
+            "Logical processors".into(),
+            num(h.logical_processors.map(u64::from)),
+        ),
+        ("Memory".into(), gib(h.memory_bytes)),
+        ("System drive free".into(), gib(h.system_drive_free_bytes)),
+        ("Power plan".into(), opt(&h.power_scheme_name)),
+        ("ntdsai.dll".into(), opt(&h.ntdsai_version)),
+        (
+            "ATA Lightweight Gateway".into(),
+            yes_no(h.ata_lightweight_gateway_installed).into(),
+        ),
+        (
+            "Sensor installed".into(),
+            yes_no(h.atp_sensor_installed).into(),
+        ),
+        ("WinHTTP proxy".into(), opt(&h.winhttp_proxy)),
+        ("WinINet proxy".into(), opt(&h.wininet_proxy)),
+        (
+            "Clock offset".into(),
+            h.time_offset_seconds
+                .map_or_else(|| s::NONE.into(), |t| format!("{t:.1} s")),
+        ),
+    ];
+    for e in &h.errors {
+        p.push(("Could not read".into(), e.clone()));
+    }
+    p
+}
+
+fn gateway_kind(k: GatewayKind) -> &'static str {
+    match k {
+        GatewayKind::Gateway => "Gateway",
+        GatewayKind::LightweightGateway => "Lightweight",
+        GatewayKind::Unknown => s::UNKNOWN,
+    }
+}
+
+fn exclusion_kind(k: ExclusionKind) -> &'static str {
+    match k {
+        ExclusionKind::Account => "account",
+        ExclusionKind::Computer => "computer",
+        ExclusionKind::Subnet => "subnet",
+    }
+}
+
+fn entity_type(k: EntityType) -> &'static str {
+    match k {
+        EntityType::User => "user",
+        EntityType::Computer => "computer",
+        EntityType::Group => "group",
+        EntityType::Domain => "domain",
+        EntityType::Unknown => s::UNKNOWN,
+    }
+}
+
+fn alert_kind(kind: &str) -> String {
+    kind.strip_suffix("SuspiciousActivity")
+        .unwrap_or(kind)
+        .to_string()
+}
+
+fn source_kind(k: SourceKind) -> &'static str {
+    match k {
+        SourceKind::AtaMongo => "ATA MongoDB",
+        SourceKind::AtaDump => "ATA dump",
+        SourceKind::AtaJson => "ATA JSON",
+        SourceKind::AtaCollector => "ATA collector",
+        SourceKind::Ldap => "LDAP",
+        SourceKind::Ldif => "LDIF",
+        SourceKind::DcFacts => "DC facts",
+        SourceKind::RegQuery => "reg query",
+        SourceKind::CenterFacts => "Center facts",
+        SourceKind::Demo => "demo",
+    }
+}
+
+/// True when any cell of row `i` contains `needle` (already lower-case).
+pub fn row_matches(section: Section, inv: &Inventory, i: usize, needle: &str) -> bool {
+    section
+        .row(inv, i)
+        .iter()
+        .any(|c| c.to_lowercase().contains(needle))
+}

@@ -1,0 +1,162 @@
+//! The HTML report in a real headless Chromium (Debian's `chromium`, installed by
+//! `scripts/test-env.sh`): it renders (a screenshot is taken), it makes no network
+//! request, and it logs nothing to the console. A control page that does fetch and log
+//! proves the harness can see both. PDF output goes through the same browser.
+
+mod report_common;
+
+use std::path::PathBuf;
+
+use report_common::*;
+
+/// The demo's HTML report, as `ata2atp demo` writes it.
+fn demo_report(dir: &std::path::Path) -> PathBuf {
+    let root = dir.join("demo");
+    let out = ata2atp(dir, &["demo"]).arg(&root).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("Report: "))
+        .unwrap_or_else(|| panic!("demo printed no report path:\n{stdout}"));
+    let path = PathBuf::from(line.trim_start_matches("Report: ").trim());
+    assert!(
+        path.is_file() && path.starts_with(root.join("reports")),
+        "{}",
+        path.display()
+    );
+    path
+}
+
+#[test]
+fn the_demo_report_loads_offline_without_console_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = demo_report(dir.path());
+    let text = std::fs::read_to_string(&html).unwrap();
+    assert_eq!(
+        external_references(&text),
+        Vec::<String>::new(),
+        "the report refers to outside resources"
+    );
+    assert!(
+        text.contains("Content-Security-Policy"),
+        "the report forbids outside loads itself"
+    );
+
+    let load = load_page(&html, dir.path());
+    assert!(
+        load.page_requests.is_empty(),
+        "the page made requests: {:?}",
+        load.page_requests
+    );
+    assert!(
+        load.console.is_empty(),
+        "console output: {:?}",
+        load.console
+    );
+    let (w, h) = png_size(&load.screenshot);
+    assert!(w >= 1000 && h >= 1000, "screenshot {w}x{h}");
+    assert!(
+        std::fs::metadata(&load.screenshot).unwrap().len() > 20_000,
+        "the screenshot is nearly empty"
+    );
+}
+
+#[test]
+fn the_fixture_report_loads_offline_too() {
+    let (_dir, root) = engagement();
+    let files = report(&root, &[]);
+    let html = &files[0];
+    let out = tempfile::tempdir().unwrap();
+    let load = load_page(html, out.path());
+    assert!(load.page_requests.is_empty(), "{:?}", load.page_requests);
+    assert!(load.console.is_empty(), "{:?}", load.console);
+}
+
+/// The harness is not blind: a page that loads an image and logs an error is caught.
+#[test]
+fn the_harness_sees_requests_and_console_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("control.html");
+    std::fs::write(
+        &page,
+        "<!doctype html><html><body><h1>control</h1>\
+         <img src=\"http://127.0.0.1:9/probe.png\">\
+         <script>console.error('control error')</script></body></html>",
+    )
+    .unwrap();
+    let load = load_page(&page, dir.path());
+    assert!(
+        load.page_requests
+            .iter()
+            .any(|u| u.contains("127.0.0.1:9/probe.png")),
+        "request not seen; all requests: {:?}",
+        load.all_requests
+    );
+    assert!(
+        load.console.iter().any(|l| l.contains("control error")),
+        "{:?}",
+        load.console
+    );
+    assert!(!external_references(&std::fs::read_to_string(&page).unwrap()).is_empty());
+}
+
+#[test]
+fn pdf_is_printed_by_the_local_browser() {
+    let (_dir, root) = engagement();
+    let files = report(
+        &root,
+        &["--format", "pdf", "--browser", chromium().to_str().unwrap()],
+    );
+    let pdf = std::fs::read(&files[0]).unwrap();
+    assert!(
+        pdf.starts_with(b"%PDF"),
+        "not a PDF: {}",
+        files[0].display()
+    );
+    assert!(pdf.len() > 20_000);
+    let verify = ata2atp(&root, &["report", "verify"])
+        .arg(&files[0])
+        .output()
+        .unwrap();
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+}
+
+#[test]
+fn pdf_without_a_browser_names_what_is_missing_and_exits_3() {
+    let (_dir, root) = engagement();
+    // A browser that is not there (on this machine one is installed, so it is named).
+    let out = ata2atp(
+        &root,
+        &[
+            "report",
+            "--format",
+            "pdf",
+            "--browser",
+            "/nonexistent/chrome",
+        ],
+    )
+    .output()
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    for needle in [
+        "/nonexistent/chrome",
+        "Chromium, Chrome or Edge",
+        "--browser",
+        "--format html",
+    ] {
+        assert!(stderr.contains(needle), "{needle} missing from: {stderr}");
+    }
+    // Nothing half-made is left in reports/.
+    let left: Vec<_> = std::fs::read_dir(root.join("reports")).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+}
