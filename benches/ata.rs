@@ -157,7 +157,8 @@ fn profiles() -> Vec<Document> {
             },
         );
     }
-    let mut out = vec![doc! { "_id": ObjectId::new(), "_t": "CenterSystemProfile", "Configuration": conf }];
+    let mut out =
+        vec![doc! { "_id": ObjectId::new(), "_t": "CenterSystemProfile", "Configuration": conf }];
     for g in 0..GATEWAYS {
         out.push(doc! {
             "_id": ObjectId::new(),
@@ -225,7 +226,9 @@ fn child_inventory(dir: &Path) {
             dump: Some(dir.to_path_buf()),
             ..AtaSources::default()
         };
-        ata2atp::ata::collect_into(&sources, &mut inv, &Silent).await.unwrap();
+        ata2atp::ata::collect_into(&sources, &mut inv, &Silent)
+            .await
+            .unwrap();
         inv
     });
     let secs = t.elapsed().as_secs_f64();
@@ -310,7 +313,9 @@ fn live_inner(uri: &str, dir: &Path) -> serde_json::Value {
         let counter = RoundTrips::default();
         let t = Instant::now();
         let mut inv = Inventory::new(chrono::Utc::now());
-        ata2atp::ata::collect_into(&sources, &mut inv, &counter).await.unwrap();
+        ata2atp::ata::collect_into(&sources, &mut inv, &counter)
+            .await
+            .unwrap();
         let inventory_s = t.elapsed().as_secs_f64();
         let _ = db.drop().await; // the benchmark's own database on the throwaway server
         json!({
@@ -427,7 +432,11 @@ fn main() {
         .arg(&dir)
         .output()
         .unwrap();
-    assert!(child.status.success(), "{}", String::from_utf8_lossy(&child.stderr));
+    assert!(
+        child.status.success(),
+        "{}",
+        String::from_utf8_lossy(&child.stderr)
+    );
     let inventory: serde_json::Value = serde_json::from_slice(&child.stdout).unwrap();
 
     let live = opt("--mongo-uri").map(|uri| live(&uri, &dir));

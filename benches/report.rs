@@ -3,143 +3,31 @@
 //! `target/bench/report.json`: rendering times, sizes, and how long headless Chromium
 //! takes to load the HTML.
 //!
-//! The engagement: 5,000 exclusions, 2,000 sensitive entities and honeytokens, 100,000
-//! alerts of which 5,000 open and 1,000 suppressed (the rest only counted, as the
-//! inventory keeps them), 200 domain controllers with check results, and C09's
-//! per-exclusion record filled for the first 1,000 exclusions.
+//! The engagement is the large one of `benches/common` (5,000 exclusions, 2,000
+//! entities, 100,000 alerts of which 5,000 open and 1,000 suppressed, 200 DCs, about
+//! 2,600 check results), with C09's per-exclusion record filled for the first 1,000
+//! exclusions.
 
 // The headless-browser harness the report tests use.
 #[path = "../tests/report_common/mod.rs"]
 mod report_common;
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use ata2atp::engagement::{Cloud, Engagement, EngagementConfig, SourceLocations};
+use ata2atp::engagement::Engagement;
 use ata2atp::model::*;
 use ata2atp::report::{self, Format, Request};
-use chrono::{Duration, TimeZone, Utc};
+use chrono::Utc;
 
-fn entity(n: usize, kind: EntityType) -> Entity {
-    Entity {
-        id: format!("c0ffee00-0000-4000-8000-{n:012}"),
-        name: Some(format!("bench-{n:05}")),
-        sid: Some(format!("S-1-5-21-1-2-3-{}", 10_000 + n)),
-        kind: Some(kind),
-        source: Some(TagSource::Manual),
-        ad: Some(AdMatch {
-            found: n % 17 != 0,
-            name: Some(format!("bench-{n:05}")),
-            dn: Some(format!("CN=bench-{n:05},OU=Bench,DC=bench,DC=test")),
-            sid: Some(format!("S-1-5-21-1-2-3-{}", 10_000 + n)),
-            enabled: Some(true),
-        }),
-    }
-}
-
+/// The large engagement, with C09's per-exclusion record filled for the first 1,000
+/// exclusions.
 fn large_engagement(root: &std::path::Path) -> Engagement {
-    let t0 = Utc.with_ymd_and_hms(2026, 11, 16, 10, 0, 0).unwrap();
-    let config = EngagementConfig {
-        schema_version: SCHEMA_VERSION,
-        customer: "Bench Corp".into(),
-        consultant: "Bench Consultant".into(),
-        cloud: Cloud::Commercial,
-        workspace: Some("bench".into()),
-        proxy: None,
-        guide: "azure-atp-2019".into(),
-        sources: SourceLocations::default(),
-        demo: false,
-        created_at: t0,
-    };
-    let (engagement, lock) = Engagement::init(root, &config).unwrap();
-    let mut inv = Inventory::new(t0);
-    let detectors = [
-        "DnsReconnaissanceDetectorConfiguration",
-        "PassTheTicketDetectorConfiguration",
-        "SamrReconnaissanceDetectorConfiguration",
-        "LdapBruteForceDetectorConfiguration",
-    ];
-    inv.ata.exclusions = (0..5_000)
-        .map(|n| Exclusion {
-            detector: detectors[n % detectors.len()].into(),
-            kind: if n % 2 == 0 {
-                ExclusionKind::Computer
-            } else {
-                ExclusionKind::Account
-            },
-            value: format!("c0ffee00-0000-4000-8000-{n:012}"),
-            entity: Some(entity(
-                n,
-                if n % 2 == 0 {
-                    EntityType::Computer
-                } else {
-                    EntityType::User
-                },
-            )),
-            list: Some("ExcludedSourceComputerIds".into()),
-        })
-        .collect();
-    inv.ata.sensitive = (0..1_900)
-        .map(|n| entity(100_000 + n, EntityType::User))
-        .collect();
-    inv.ata.honeytokens = (0..100)
-        .map(|n| entity(200_000 + n, EntityType::User))
-        .collect();
-    let alert = |n: usize, status: &str| Alert {
-        id: format!("{n:024x}"),
-        kind: "DnsReconnaissanceSuspiciousActivity".into(),
-        severity: Some(["Low", "Medium", "High"][n % 3].into()),
-        status: status.into(),
-        start_time: Some(t0 - Duration::hours(n as i64)),
-        end_time: None,
-        entities: vec![
-            format!("bench-{:05}", n % 5_000),
-            format!("BENCH-WKS{:04}", n % 9_000),
-        ],
-    };
-    inv.ata.alerts = Alerts {
-        by_status: BTreeMap::from([
-            ("Open".into(), 5_000),
-            ("Suppressed".into(), 1_000),
-            ("Closed".into(), 94_000),
-        ]),
-        open: (0..5_000).map(|n| alert(n, "Open")).collect(),
-        suppressed: (5_000..6_000).map(|n| alert(n, "Suppressed")).collect(),
-    };
-    inv.hosts = (0..200)
-        .map(|n| DcFacts {
-            dotnet_release: Some(if n % 10 == 0 { 394_802 } else { 528_049 }),
-            os_caption: Some("Microsoft Windows Server 2016 Datacenter".into()),
-            ..DcFacts::new(format!("BENCH-DC{n:03}.bench.test"))
-        })
-        .collect();
-    lock.save_inventory(&inv).unwrap();
-    let results = (0..200)
-        .map(|n| CheckResult {
-            id: "dc.dotnet".into(),
-            title: ".NET Framework 4.7 or later".into(),
-            guide: GuideRef::Both,
-            subject: Some(format!("BENCH-DC{n:03}.bench.test")),
-            status: if n % 10 == 0 {
-                Status::Fail
-            } else {
-                Status::Pass
-            },
-            reason: None,
-            evidence: BTreeMap::from([("release".into(), "528049".into())]),
-            remediation: None,
-            accepted: None,
-        })
-        .collect();
-    lock.save_checks(&ChecksFile {
-        schema_version: SCHEMA_VERSION,
-        tool_version: TOOL_VERSION.into(),
-        ran_at: t0,
-        inventory_sha256: None,
-        results,
-        acceptances: Vec::new(),
-    })
-    .unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (engagement, lock) = rt.block_on(common::create(root));
+    let t0 = common::t0();
     let mut state = ChecklistState::new("azure-atp-2019");
     let mut fields = BTreeMap::new();
     for n in 1..=1_000 {
@@ -163,7 +51,10 @@ fn large_engagement(root: &std::path::Path) -> Engagement {
 
 fn main() {
     // Phase timings (read, context, render) on stderr.
-    let _ = tracing_subscriber::fmt().with_env_filter("ata2atp=debug").with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("ata2atp=debug")
+        .with_writer(std::io::stderr)
+        .try_init();
     let dir = tempfile::tempdir().unwrap();
     let engagement = large_engagement(&dir.path().join("bench"));
     let rt = tokio::runtime::Runtime::new().unwrap();

@@ -1,12 +1,9 @@
 //! TUI benchmark (not a test): `scripts/bench-tui.sh` runs it and it writes
 //! `target/bench/tui.json`.
 //!
-//! The engagement is the large one of the ATA inventory issue, generated as an
-//! `inventory.yaml`: 5,000 exclusions, 2,000 entities (1,900 sensitive, 100
-//! honeytokens), 100,000 alerts of which 5,000 open (the rest only counted, as the
-//! inventory keeps them), 200 gateways on 200 domain controllers with their facts; the
-//! checks are run on it by the library (about 2,600 results), and the first steps of the
-//! checklist are done.
+//! The engagement is the large one of `benches/common` (5,000 exclusions, 2,000
+//! entities, 100,000 alerts of which 5,000 open, 200 DCs, about 2,600 check results),
+//! with the first steps of the checklist done.
 //!
 //! Measured:
 //! - frame time of each screen at 160×48 (target: under 5 ms), in the states that cost
@@ -16,16 +13,14 @@
 //! - start to first frame (target: under 150 ms) and start to loaded, of the release
 //!   binary in a pseudo-terminal (`script`), from the moment it is spawned.
 
-use std::collections::BTreeMap;
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use ata2atp::checks::engine::{NetworkPlan, RunOptions, checks_file, sha256_hex};
-use ata2atp::engagement::{Cloud, Engagement, EngagementConfig, INVENTORY_FILE, SourceLocations};
+use ata2atp::engagement::INVENTORY_FILE;
 use ata2atp::model::*;
-use ata2atp::progress::Silent;
 use ata2atp::tui::app::{App, Pane, Screen};
 use ata2atp::tui::msg::Msg;
 use ata2atp::tui::sections::Section;
@@ -40,167 +35,16 @@ use serde_json::{Value, json};
 const SIZE: (u16, u16) = (160, 48);
 const FRAMES: usize = 200;
 
-fn entity(n: usize, kind: EntityType) -> Entity {
-    Entity {
-        id: format!("c0ffee00-0000-4000-8000-{n:012}"),
-        name: Some(format!("bench-{n:05}")),
-        sid: Some(format!("S-1-5-21-1004336348-1177238915-682003330-{}", 10_000 + n)),
-        kind: Some(kind),
-        source: Some(TagSource::Manual),
-        ad: Some(AdMatch {
-            found: n % 17 != 0,
-            name: Some(format!("bench-{n:05}")),
-            dn: Some(format!("CN=bench-{n:05},OU=Bench,DC=bench,DC=test")),
-            sid: Some(format!("S-1-5-21-1004336348-1177238915-682003330-{}", 10_000 + n)),
-            enabled: Some(n % 5 != 0),
-        }),
-    }
-}
-
-/// Writes the large engagement into `root` (replacing what was there).
+/// Writes the large engagement into `root`, with the first steps of the checklist done,
+/// as on day two of an engagement.
 async fn generate(root: &Path) {
-    let _ = std::fs::remove_dir_all(root);
-    let t0 = Utc.with_ymd_and_hms(2026, 11, 16, 10, 0, 0).unwrap();
-    let config = EngagementConfig {
-        schema_version: SCHEMA_VERSION,
-        customer: "Bench Corp".into(),
-        consultant: "Bench Consultant".into(),
-        cloud: Cloud::Commercial,
-        workspace: Some("bench".into()),
-        proxy: None,
-        guide: "azure-atp-2019".into(),
-        sources: SourceLocations::default(),
-        demo: false,
-        created_at: t0,
-    };
-    let (engagement, lock) = Engagement::init(root, &config).unwrap();
-    let mut inv = Inventory::new(t0);
-    let detectors = [
-        "DnsReconnaissanceDetectorConfiguration",
-        "PassTheTicketDetectorConfiguration",
-        "SamrReconnaissanceDetectorConfiguration",
-        "LdapBruteForceDetectorConfiguration",
-        "RemoteExecutionDetectorConfiguration",
-    ];
-    inv.ata.exclusions = (0..5_000)
-        .map(|n| Exclusion {
-            detector: detectors[n % detectors.len()].into(),
-            kind: if n % 2 == 0 {
-                ExclusionKind::Computer
-            } else {
-                ExclusionKind::Account
-            },
-            value: format!("c0ffee00-0000-4000-8000-{n:012}"),
-            entity: Some(entity(
-                n,
-                if n % 2 == 0 {
-                    EntityType::Computer
-                } else {
-                    EntityType::User
-                },
-            )),
-            list: Some("ExcludedSourceComputerIds".into()),
-        })
-        .collect();
-    inv.ata.sensitive = (0..1_900)
-        .map(|n| entity(100_000 + n, EntityType::User))
-        .collect();
-    inv.ata.honeytokens = (0..100)
-        .map(|n| entity(200_000 + n, EntityType::User))
-        .collect();
-    let alert = |n: usize| Alert {
-        id: format!("{n:024x}"),
-        kind: "DnsReconnaissanceSuspiciousActivity".into(),
-        severity: Some(["Low", "Medium", "High"][n % 3].into()),
-        status: "Open".into(),
-        start_time: Some(t0 - Days::hours(n as i64)),
-        end_time: None,
-        entities: vec![
-            format!("bench-{:05}", n % 5_000),
-            format!("BENCH-WKS{:04}", n % 9_000),
-        ],
-    };
-    inv.ata.alerts = Alerts {
-        by_status: BTreeMap::from([("Open".into(), 5_000), ("Closed".into(), 95_000)]),
-        open: (0..5_000).map(alert).collect(),
-        suppressed: Vec::new(),
-    };
-    let dc_name = |n: usize| format!("BENCH-DC{n:03}.bench.test");
-    inv.ata.gateways = (0..200)
-        .map(|n| Gateway {
-            id: format!("{:024x}", 0xa000 + n),
-            name: format!("BENCH-DC{n:03}"),
-            kind: GatewayKind::LightweightGateway,
-            version: Some("1.9.7576.0".into()),
-            status: Some("Running".into()),
-            domain_synchronizer_candidate: Some(n % 50 == 0),
-            syslog_listener: Some(false),
-            domain_controllers: vec![dc_name(n)],
-        })
-        .collect();
-    inv.directory = Some(DirectoryInventory {
-        forest: Forest {
-            root_domain: "bench.test".into(),
-            functional_level: Some(7),
-            functional_level_name: Some("Windows Server 2016".into()),
-            schema_version: Some(88),
-        },
-        domains: vec![Domain {
-            dns_name: "bench.test".into(),
-            netbios_name: Some("BENCH".into()),
-            dn: "DC=bench,DC=test".into(),
-            sid: Some("S-1-5-21-1004336348-1177238915-682003330".into()),
-            functional_level: Some(7),
-            functional_level_name: Some("Windows Server 2016".into()),
-        }],
-        sites: vec!["Bench-HQ".into()],
-        domain_controllers: (0..200)
-            .map(|n| DomainController {
-                name: format!("BENCH-DC{n:03}"),
-                dns_host_name: Some(dc_name(n)),
-                domain: "bench.test".into(),
-                site: Some("Bench-HQ".into()),
-                os: Some("Windows Server 2016 Datacenter".into()),
-                os_version: Some("10.0 (14393)".into()),
-                read_only: n % 20 == 0,
-                global_catalog: Some(true),
-                dn: Some(format!(
-                    "CN=BENCH-DC{n:03},OU=Domain Controllers,DC=bench,DC=test"
-                )),
-                functional_level: Some(7),
-            })
-            .collect(),
-        ..DirectoryInventory::default()
-    });
-    inv.hosts = (0..200)
-        .map(|n| DcFacts {
-            collected_at: Some(t0),
-            dotnet_release: Some(if n % 10 == 0 { 394_802 } else { 528_049 }),
-            os_caption: Some("Microsoft Windows Server 2016 Datacenter".into()),
-            os_version: Some("10.0.14393".into()),
-            os_build: Some(14393),
-            logical_processors: Some(if n % 25 == 0 { 1 } else { 4 }),
-            memory_bytes: Some(16 << 30),
-            system_drive_free_bytes: Some(40 << 30),
-            power_scheme_name: Some("High performance".into()),
-            power_scheme_guid: Some("8c5e7fda-e8bf-4a96-9a85-a6e23a8c635c".into()),
-            ntdsai_version: Some("10.0.14393.0".into()),
-            ata_lightweight_gateway_installed: Some(true),
-            atp_sensor_installed: Some(false),
-            time_offset_seconds: Some(0.2),
-            ..DcFacts::new(dc_name(n))
-        })
-        .collect();
-    let path = lock.save_inventory(&inv).unwrap();
-    let sha = sha256_hex(&std::fs::read(&path).unwrap());
-    let mut options = RunOptions::new(t0, NetworkPlan::not_run("benchmark: no network"));
-    options.workspace = config.workspace.clone();
-    let results = ata2atp::checks::run(Arc::new(inv), options, &Silent).await;
-    lock.save_checks(&checks_file(results, None, &[], Some(sha), t0))
-        .unwrap();
-    // The first steps done, as on day two of an engagement.
+    let (_engagement, lock) = common::create(root).await;
+    let t0 = common::t0();
     let mut state = ChecklistState::new("azure-atp-2019");
-    for (i, id) in ["R06", "P01", "P02", "P03", "P04", "P05"].iter().enumerate() {
+    for (i, id) in ["R06", "P01", "P02", "P03", "P04", "P05"]
+        .iter()
+        .enumerate()
+    {
         state.steps.insert(
             (*id).into(),
             StepState {
@@ -212,7 +56,6 @@ async fn generate(root: &Path) {
         );
     }
     lock.save_checklist(&state).unwrap();
-    drop(engagement);
 }
 
 fn key(app: &mut App, code: KeyCode) {
@@ -350,7 +193,10 @@ fn main() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let t = Instant::now();
     rt.block_on(generate(&root));
-    eprintln!("generated the engagement in {:.1} s", t.elapsed().as_secs_f64());
+    eprintln!(
+        "generated the engagement in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
     let inventory_bytes = std::fs::metadata(root.join(INVENTORY_FILE)).unwrap().len();
 
     // Reading the engagement: what the TUI does in the background after its first frame.

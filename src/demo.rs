@@ -18,8 +18,8 @@ use crate::engagement::{
 };
 use crate::error::{Error, Result};
 use crate::inventory::CollectRequest;
-use crate::progress::Silent;
 use crate::model::SCHEMA_VERSION;
+use crate::progress::Silent;
 
 /// One file of the sample: its path inside the engagement and its content.
 pub struct SampleFile {

@@ -136,7 +136,10 @@ impl Cloud {
 
     /// The URL the connectivity test calls, as the sensor does.
     pub fn ping_url(self, workspace: &str) -> String {
-        format!("https://{}/tri/sensor/api/ping", self.sensor_api_host(workspace))
+        format!(
+            "https://{}/tri/sensor/api/ping",
+            self.sensor_api_host(workspace)
+        )
     }
 
     pub fn as_str(self) -> &'static str {
@@ -223,26 +226,25 @@ impl EngagementConfig {
         if self.customer.trim().is_empty() {
             return Err(invalid("customer", "must not be empty"));
         }
-        if let Some(proxy) = &self.proxy {
-            if url_has_password(&proxy.url) {
-                return Err(invalid(
-                    "proxy.url",
-                    "contains a password; give the URL without credentials and pass the \
+        if let Some(proxy) = &self.proxy
+            && url_has_password(&proxy.url)
+        {
+            return Err(invalid(
+                "proxy.url",
+                "contains a password; give the URL without credentials and pass the \
                      password with --proxy-password-env or --proxy-password-file when probing",
-                ));
-            }
+            ));
         }
-        if let Some(uri) = &self.sources.ata_mongo {
-            if url_has_password(uri) {
-                return Err(invalid(
-                    "sources.ata_mongo",
-                    "contains a password; give the URI without credentials",
-                ));
-            }
+        if let Some(uri) = &self.sources.ata_mongo
+            && url_has_password(uri)
+        {
+            return Err(invalid(
+                "sources.ata_mongo",
+                "contains a password; give the URI without credentials",
+            ));
         }
         if let Some(ws) = &self.workspace {
-            let ok = !ws.is_empty()
-                && ws.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+            let ok = !ws.is_empty() && ws.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
             if !ok {
                 return Err(invalid(
                     "workspace",
@@ -281,7 +283,10 @@ impl Engagement {
 
     /// Creates a new engagement in `root` (created if missing) with `config`. Refuses a
     /// folder that already is an engagement, and writes nothing unless it can write it all.
-    pub fn init(root: impl Into<PathBuf>, config: &EngagementConfig) -> Result<(Self, WriteLock), EngagementError> {
+    pub fn init(
+        root: impl Into<PathBuf>,
+        config: &EngagementConfig,
+    ) -> Result<(Self, WriteLock), EngagementError> {
         let root = root.into();
         config.validate(&root.join(CONFIG_FILE))?;
         if root.join(CONFIG_FILE).exists() {
@@ -372,8 +377,10 @@ impl Engagement {
     /// Reads `ata2atp.yaml`.
     pub fn config(&self) -> Result<EngagementConfig, EngagementError> {
         let path = self.path(CONFIG_FILE);
-        let config: EngagementConfig = read_yaml_file(&path)?
-            .ok_or_else(|| EngagementError::NotAnEngagement { path: self.root.clone() })?;
+        let config: EngagementConfig =
+            read_yaml_file(&path)?.ok_or_else(|| EngagementError::NotAnEngagement {
+                path: self.root.clone(),
+            })?;
         config.validate(&path)?;
         Ok(config)
     }
@@ -432,13 +439,12 @@ pub fn read_yaml_file<T: DeserializeOwned>(path: &Path) -> Result<Option<T>, Eng
     if let Ok(Versioned {
         schema_version: Some(found),
     }) = yaml::from_str::<Versioned>(&text, &origin)
+        && found > SCHEMA_VERSION
     {
-        if found > SCHEMA_VERSION {
-            return Err(EngagementError::SchemaTooNew {
-                path: path.to_path_buf(),
-                found,
-            });
-        }
+        return Err(EngagementError::SchemaTooNew {
+            path: path.to_path_buf(),
+            found,
+        });
     }
     Ok(Some(yaml::from_str(&text, &origin)?))
 }
@@ -457,21 +463,33 @@ impl WriteLock {
     }
 
     /// Writes `bytes` to `relative` atomically: temp file, fsync, rename, fsync folder.
-    pub fn write_atomic(&self, relative: impl AsRef<Path>, bytes: &[u8]) -> Result<PathBuf, EngagementError> {
+    pub fn write_atomic(
+        &self,
+        relative: impl AsRef<Path>,
+        bytes: &[u8],
+    ) -> Result<PathBuf, EngagementError> {
         let path = self.root.join(relative);
         write_atomic(&path, bytes)?;
         Ok(path)
     }
 
     /// Serialises `value` as YAML into `relative`, atomically.
-    pub fn write_yaml<T: Serialize>(&self, relative: impl AsRef<Path>, value: &T) -> Result<PathBuf, EngagementError> {
+    pub fn write_yaml<T: Serialize>(
+        &self,
+        relative: impl AsRef<Path>,
+        value: &T,
+    ) -> Result<PathBuf, EngagementError> {
         let relative = relative.as_ref();
         let text = yaml::to_string(value, &relative.display().to_string())?;
         self.write_atomic(relative, text.as_bytes())
     }
 
     /// Appends one line to an append-only log (created if missing), flushed to disk.
-    pub fn append_line(&self, relative: impl AsRef<Path>, line: &str) -> Result<(), EngagementError> {
+    pub fn append_line(
+        &self,
+        relative: impl AsRef<Path>,
+        line: &str,
+    ) -> Result<(), EngagementError> {
         let path = self.root.join(relative);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(|e| EngagementError::io("create", parent, e))?;
@@ -582,7 +600,10 @@ mod tests {
             assert!(root.join(d).is_dir(), "{d} missing");
         }
         let again = Engagement::init(&root, &cfg).unwrap_err();
-        assert!(matches!(again, EngagementError::AlreadyExists { .. }), "{again}");
+        assert!(
+            matches!(again, EngagementError::AlreadyExists { .. }),
+            "{again}"
+        );
     }
 
     #[test]
@@ -592,7 +613,10 @@ mod tests {
         let err = eng.lock().unwrap_err();
         let msg = err.to_string();
         assert!(matches!(err, EngagementError::Locked { .. }));
-        assert!(msg.contains(&format!("pid {}", std::process::id())), "{msg}");
+        assert!(
+            msg.contains(&format!("pid {}", std::process::id())),
+            "{msg}"
+        );
         drop(lock);
         eng.lock().expect("lock is free again once dropped");
     }
@@ -608,7 +632,10 @@ mod tests {
             url: "http://u:p@proxy:3128".into(),
             user: None,
         });
-        let err = cfg.validate(Path::new("ata2atp.yaml")).unwrap_err().to_string();
+        let err = cfg
+            .validate(Path::new("ata2atp.yaml"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("proxy.url"), "{err}");
     }
 
@@ -618,8 +645,14 @@ mod tests {
             Cloud::Commercial.ping_url("contoso"),
             "https://contososensorapi.atp.azure.com/tri/sensor/api/ping"
         );
-        assert_eq!(Cloud::Gcc.sensor_api_host("c"), "csensorapi.gcc.atp.azure.com");
-        assert_eq!(Cloud::GccHigh.sensor_api_host("c"), "csensorapi.atp.azure.us");
+        assert_eq!(
+            Cloud::Gcc.sensor_api_host("c"),
+            "csensorapi.gcc.atp.azure.com"
+        );
+        assert_eq!(
+            Cloud::GccHigh.sensor_api_host("c"),
+            "csensorapi.atp.azure.us"
+        );
     }
 
     #[test]
@@ -628,15 +661,24 @@ mod tests {
         let path = dir.path().join("checks.yaml");
         fs::write(&path, "schema_version: 99\nsomething_new: [1, 2]\n").unwrap();
         let err = read_yaml_file::<ChecksFile>(&path).unwrap_err();
-        assert!(matches!(err, EngagementError::SchemaTooNew { found: 99, .. }), "{err}");
+        assert!(
+            matches!(err, EngagementError::SchemaTooNew { found: 99, .. }),
+            "{err}"
+        );
     }
 
     #[test]
     fn invalid_yaml_names_file_line_and_column() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("checklist.yaml");
-        fs::write(&path, "schema_version: 1\nguide: x\nsteps:\n  C01: [unclosed\n").unwrap();
-        let err = read_yaml_file::<ChecklistState>(&path).unwrap_err().to_string();
+        fs::write(
+            &path,
+            "schema_version: 1\nguide: x\nsteps:\n  C01: [unclosed\n",
+        )
+        .unwrap();
+        let err = read_yaml_file::<ChecklistState>(&path)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("checklist.yaml:"), "{err}");
         assert!(err.contains(":4:") || err.contains(":5:"), "{err}");
     }

@@ -74,9 +74,11 @@ impl Error {
     /// The exit code this error maps to.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Engagement(_) | Error::Yaml(_) | Error::Input(_) | Error::Secret(_) | Error::Checklist(_) => {
-                exit::INPUT
-            }
+            Error::Engagement(_)
+            | Error::Yaml(_)
+            | Error::Input(_)
+            | Error::Secret(_)
+            | Error::Checklist(_) => exit::INPUT,
             Error::Ata(e) => e.exit_code(),
             Error::Directory(e) => e.exit_code(),
             Error::Hosts(e) => e.exit_code(),

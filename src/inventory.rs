@@ -36,11 +36,20 @@ impl CollectRequest {
     /// The sources recorded in an engagement's configuration. Relative paths are taken
     /// from the engagement folder. Secrets are left empty for the front end to fill.
     pub fn from_config(config: &EngagementConfig, root: &Path) -> Self {
-        let abs = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { root.join(p) };
+        let abs = |p: &Path| {
+            if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                root.join(p)
+            }
+        };
         let s = &config.sources;
         CollectRequest {
             ata: AtaSources {
-                mongo: s.ata_mongo.as_ref().map(|uri| crate::ata::MongoSource::new(uri.clone())),
+                mongo: s
+                    .ata_mongo
+                    .as_ref()
+                    .map(|uri| crate::ata::MongoSource::new(uri.clone())),
                 dump: s.ata_dump.as_deref().map(abs),
                 json: s.ata_json.iter().map(|p| abs(p)).collect(),
                 mapping: None,

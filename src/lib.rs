@@ -21,15 +21,17 @@
 //! | module | owns |
 //! |---|---|
 //! | [`model`] | the plain serde types: [`model::Inventory`], [`model::CheckResult`], [`model::ChecklistState`]; no I/O |
-//! | [`ata`] | reading ATA (live MongoDB, mongodump, JSON exports, collector script) into one snapshot, and the mapping-driven extraction into `inventory.ata` |
-//! | [`directory`] | Active Directory over LDAP or from LDIF: forest, DCs, sensitive groups, the directory services account, the AD object behind each ATA entity |
 //! | [`engagement`] | the engagement folder: paths, atomic writes, the writer's lock, history |
-//! | [`yaml`] | YAML in and out with file:line:column errors |
+//! | [`ata`] | reading ATA (live MongoDB, mongodump, JSON exports, collector script) into one snapshot, and the mapping-driven extraction into `inventory.ata` |
+//! | [`directory`] | Active Directory over LDAP or from LDIF: forest, DCs, sensitive groups, the directory services account and its bind test, the AD object behind each ATA entity |
+//! | [`hosts`] | DC facts and Center facts: the collector scripts, their JSON, pasted `reg query` output |
+//! | [`inventory`] | one collection run: ATA, then the directory, then host facts, into `inventory.yaml` with each source's status |
+//! | [`checks`] | the prerequisite checks: stable ids, one file per family, the concurrent runner, `checks.yaml`, accepted risks |
 //! | [`checklist`] | the guide's steps as data (`checklists/*.yaml`), bound to the inventory, gated on checks; the state in `checklist.yaml` |
 //! | [`report`] | the report for sign-off (HTML, Markdown, CSV, PDF), its integrity record, redaction, and `diff` |
-//! | [`demo`] | the synthetic sample deployment built into the binary |
-//! | [`hosts`] | DC facts and Center facts: the collector scripts, their JSON, pasted `reg query` output |
-//! | [`checks`] | the prerequisite checks: stable ids, one file per family, the concurrent runner, `checks.yaml` |
+//! | [`demo`] | the synthetic sample deployment built into the binary, and the run that turns it into an engagement |
+//! | [`secrets`] | passwords from a prompt, a file or an environment variable, held as `SecretString` |
+//! | [`yaml`] | YAML in and out with file:line:column errors |
 //! | [`progress`] | the progress trait both front ends render |
 //! | [`error`] | the crate error and the documented exit codes |
 //! | [`cli`] | one file per subcommand: clap types and a `run` function, nothing else |

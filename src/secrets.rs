@@ -21,7 +21,9 @@ pub enum SecretSource {
 /// A secret that could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
-    #[error("environment variable {name} (given for {purpose}) is not set; export it or use the file option")]
+    #[error(
+        "environment variable {name} (given for {purpose}) is not set; export it or use the file option"
+    )]
     EnvMissing { name: String, purpose: String },
     #[error("could not read {purpose} from {}: {source}", path.display())]
     File {
@@ -39,15 +41,19 @@ impl SecretSource {
     /// Active Directory may accept, which would make every check meaningless.
     pub fn read(&self, purpose: &str) -> Result<SecretString, SecretError> {
         let value = match self {
-            SecretSource::Env(name) => std::env::var(name).map_err(|_| SecretError::EnvMissing {
-                name: name.clone(),
-                purpose: purpose.to_string(),
-            })?,
-            SecretSource::File(path) => read_first_line(path).map_err(|source| SecretError::File {
-                path: path.clone(),
-                purpose: purpose.to_string(),
-                source,
-            })?,
+            SecretSource::Env(name) => {
+                std::env::var(name).map_err(|_| SecretError::EnvMissing {
+                    name: name.clone(),
+                    purpose: purpose.to_string(),
+                })?
+            }
+            SecretSource::File(path) => {
+                read_first_line(path).map_err(|source| SecretError::File {
+                    path: path.clone(),
+                    purpose: purpose.to_string(),
+                    source,
+                })?
+            }
         };
         secret_from(value, purpose)
     }
@@ -77,7 +83,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("pw");
         std::fs::write(&f, "S3cret!\n").unwrap();
-        let s = SecretSource::File(f.clone()).read("the test password").unwrap();
+        let s = SecretSource::File(f.clone())
+            .read("the test password")
+            .unwrap();
         assert_eq!(s.expose_secret(), "S3cret!");
         assert!(!format!("{s:?}").contains("S3cret"));
         std::fs::write(&f, "\n").unwrap();
@@ -91,6 +99,9 @@ mod tests {
             .read("the MongoDB password")
             .unwrap_err()
             .to_string();
-        assert!(err.contains("ATA2ATP_TEST_NOT_SET_XYZ") && err.contains("MongoDB"), "{err}");
+        assert!(
+            err.contains("ATA2ATP_TEST_NOT_SET_XYZ") && err.contains("MongoDB"),
+            "{err}"
+        );
     }
 }

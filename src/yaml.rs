@@ -95,7 +95,10 @@ mod tests {
         let err = from_str::<Doc>("a: 1\nb: 2\n", "doc.yaml").unwrap_err();
         assert_eq!((err.line, err.column), (Some(2), Some(1)));
         let shown = err.to_string();
-        assert!(shown.starts_with("doc.yaml:2:1: unknown field `b`"), "{shown}");
+        assert!(
+            shown.starts_with("doc.yaml:2:1: unknown field `b`"),
+            "{shown}"
+        );
         assert_eq!(strip_location_prefix("error: line x column 1: m"), None);
     }
 }

@@ -73,7 +73,11 @@ fn refused(eng: &Path, args: &[&str], code: i32, expect: &[&str]) -> String {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(code), "args {args:?}\nstderr: {stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "args {args:?}\nstderr: {stderr}"
+    );
     for e in expect {
         assert!(stderr.contains(e), "stderr lacks {e:?}:\n{stderr}");
     }
@@ -114,7 +118,12 @@ fn damaged_mongodump_files_are_refused_with_file_and_document() {
     let second = first;
     lie[second] = lie[second].wrapping_add(9);
     fs::write(&file, &lie).unwrap();
-    refused(&eng, &["--ata-dump", arg], 2, &["SystemProfile.bson", "document 2"]);
+    refused(
+        &eng,
+        &["--ata-dump", arg],
+        2,
+        &["SystemProfile.bson", "document 2"],
+    );
 
     // Invalid UTF-8 inside a string.
     let mut bad = bson_file(&file, &profiles());
@@ -191,7 +200,12 @@ fn wrong_types_are_refused_naming_document_and_field() {
         &eng,
         &["--ata-dump", arg],
         2,
-        &["SystemProfile.bson, document 3", "NetbiosName", "a string", "--mapping"],
+        &[
+            "SystemProfile.bson, document 3",
+            "NetbiosName",
+            "a string",
+            "--mapping",
+        ],
     );
 
     let mut docs = profiles();
@@ -262,9 +276,19 @@ fn bad_json_files_are_refused_with_file_and_document() {
     refused(&eng, &["--ata-json", arg], 2, &["not a MongoDB export"]);
 
     // Truncated: the third document cut in half.
-    let text = format!("{}\n{}\n{}", lines[0], lines[1], &lines[2][..lines[2].len() / 2]);
+    let text = format!(
+        "{}\n{}\n{}",
+        lines[0],
+        lines[1],
+        &lines[2][..lines[2].len() / 2]
+    );
     fs::write(&f, text).unwrap();
-    refused(&eng, &["--ata-json", arg], 2, &["document 3 (line 3)", "cut off"]);
+    refused(
+        &eng,
+        &["--ata-json", arg],
+        2,
+        &["document 3 (line 3)", "cut off"],
+    );
 
     // Invalid UTF-8 in the second document.
     let mut bytes = format!("{}\n{}\n", lines[0], lines[1]).into_bytes();
@@ -274,7 +298,12 @@ fn bad_json_files_are_refused_with_file_and_document() {
         .unwrap();
     bytes[at + 1] = 0xC0;
     fs::write(&f, bytes).unwrap();
-    refused(&eng, &["--ata-json", arg], 2, &["document 2 (line 2)", "UTF-8"]);
+    refused(
+        &eng,
+        &["--ata-json", arg],
+        2,
+        &["document 2 (line 2)", "UTF-8"],
+    );
 
     // Broken shell notation.
     fs::write(
@@ -323,7 +352,11 @@ fn a_broken_mapping_is_refused_with_line_and_column() {
     let tmp = tempfile::tempdir().unwrap();
     let eng = engagement(tmp.path());
     let mapping = tmp.path().join("mapping.yaml");
-    fs::write(&mapping, "version: 1\nsyslog:\n  section: [A]\n  enabeld: [B]\n").unwrap();
+    fs::write(
+        &mapping,
+        "version: 1\nsyslog:\n  section: [A]\n  enabeld: [B]\n",
+    )
+    .unwrap();
     let sp = fixture_dir().join("SystemProfile.json");
     refused(
         &eng,
@@ -343,8 +376,13 @@ fn unreachable_servers_exit_3_with_their_own_message() {
     let tmp = tempfile::tempdir().unwrap();
     let eng = engagement(tmp.path());
     // Refused: a port nobody listens on.
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let uri = format!("mongodb://127.0.0.1:{port}/?directConnection=true&serverSelectionTimeoutMS=2000");
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let uri =
+        format!("mongodb://127.0.0.1:{port}/?directConnection=true&serverSelectionTimeoutMS=2000");
     refused(
         &eng,
         &["--ata-mongo", &uri],
@@ -373,7 +411,10 @@ fn unreachable_servers_exit_3_with_their_own_message() {
 
 fn assert_no_secret(label: &str, text: &str) {
     for s in planted_forms() {
-        assert!(!text.contains(&s), "{label} contains the planted secret {s:?}");
+        assert!(
+            !text.contains(&s),
+            "{label} contains the planted secret {s:?}"
+        );
     }
 }
 
@@ -392,7 +433,11 @@ fn planted_secrets_never_reach_any_output() {
                 .collect(),
         );
     }
-    if let Some(out) = run_collector_with_node(&ata2atp::ata::collector_script(), &fixture_dir(), tmp.path()) {
+    if let Some(out) = run_collector_with_node(
+        &ata2atp::ata::collector_script(),
+        &fixture_dir(),
+        tmp.path(),
+    ) {
         let export = tmp.path().join("ata-export.json");
         fs::write(&export, out).unwrap();
         runs.push(vec!["--ata-json".into(), export.display().to_string()]);
@@ -412,8 +457,14 @@ fn planted_secrets_never_reach_any_output() {
                 "{args:?}: {}",
                 String::from_utf8_lossy(&out.stderr)
             );
-            assert_no_secret(&format!("stdout of {args:?}"), &String::from_utf8_lossy(&out.stdout));
-            assert_no_secret(&format!("stderr of {args:?}"), &String::from_utf8_lossy(&out.stderr));
+            assert_no_secret(
+                &format!("stdout of {args:?}"),
+                &String::from_utf8_lossy(&out.stdout),
+            );
+            assert_no_secret(
+                &format!("stderr of {args:?}"),
+                &String::from_utf8_lossy(&out.stderr),
+            );
             let out = ata2atp()
                 .args(["-o", output, "inventory", "--stdout"])
                 .args(args)
@@ -425,7 +476,10 @@ fn planted_secrets_never_reach_any_output() {
                 "{args:?}: {}",
                 String::from_utf8_lossy(&out.stderr)
             );
-            assert_no_secret(&format!("--stdout of {args:?}"), &String::from_utf8_lossy(&out.stdout));
+            assert_no_secret(
+                &format!("--stdout of {args:?}"),
+                &String::from_utf8_lossy(&out.stdout),
+            );
         }
     }
     for (path, bytes) in snapshot(&eng) {
@@ -445,5 +499,9 @@ fn the_collector_command_prints_the_script() {
     let out = ata2atp().args(["collector", "ata-mongo"]).output().unwrap();
     assert!(out.status.success());
     let s = String::from_utf8(out.stdout).unwrap();
-    assert!(s.contains("READ-ONLY") && s.contains("tojsononeline") && s.contains("ata2atp_collector_end"));
+    assert!(
+        s.contains("READ-ONLY")
+            && s.contains("tojsononeline")
+            && s.contains("ata2atp_collector_end")
+    );
 }

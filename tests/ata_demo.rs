@@ -29,7 +29,11 @@ fn the_demo_has_a_full_ata_section_and_no_secret() {
         .arg(&dir)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = fs::read_to_string(dir.join("inventory.yaml")).unwrap();
     let inv: Inventory = ata2atp::yaml::from_str(&text, "inventory.yaml").unwrap();
     let a = &inv.ata;
@@ -45,7 +49,11 @@ fn the_demo_has_a_full_ata_section_and_no_secret() {
     );
     assert!(!a.center.console_urls.is_empty() && !a.center.certificate_thumbprints.is_empty());
     assert!(!a.directory_services_accounts.is_empty());
-    assert!(a.directory_services_accounts.iter().all(|d| d.secret_present));
+    assert!(
+        a.directory_services_accounts
+            .iter()
+            .all(|d| d.secret_present)
+    );
     assert!(a.syslog.as_ref().is_some_and(|s| s.server.is_some()));
     assert!(
         a.email
@@ -60,10 +68,18 @@ fn the_demo_has_a_full_ata_section_and_no_secret() {
                 .any(|e| e.entity.as_ref().is_some_and(|x| x.name.is_some()))
     );
     assert!(!a.honeytokens.is_empty() && a.honeytokens.iter().all(|h| h.name.is_some()));
-    assert!(a.sensitive.iter().any(|s| s.source == Some(TagSource::Manual)));
+    assert!(
+        a.sensitive
+            .iter()
+            .any(|s| s.source == Some(TagSource::Manual))
+    );
     assert!(!a.report_schedules.is_empty());
     assert!(!a.gateways.is_empty());
-    assert!(a.gateways.iter().any(|g| g.domain_synchronizer_candidate == Some(true)));
+    assert!(
+        a.gateways
+            .iter()
+            .any(|g| g.domain_synchronizer_candidate == Some(true))
+    );
     // Gateways carry no lightweight flag in ATA's database: the directory decides.
     assert!(
         a.gateways

@@ -50,7 +50,10 @@ async fn load(client: &Client, db: &str) {
         } else {
             name
         };
-        db.collection::<Document>(physical).insert_many(docs).await.unwrap();
+        db.collection::<Document>(physical)
+            .insert_many(docs)
+            .await
+            .unwrap();
     }
 }
 
@@ -107,7 +110,9 @@ async fn the_live_database_yields_the_reference_inventory_read_only() {
 
     // The commands that went out: reads only, and few of them.
     let mapping = Mapping::builtin().unwrap();
-    let mut reader = LiveReader::connect(&source(&m.plain_uri, &db), &mapping).await.unwrap();
+    let mut reader = LiveReader::connect(&source(&m.plain_uri, &db), &mapping)
+        .await
+        .unwrap();
     let before = reader.round_trips();
     let scan = ata2atp::ata::snapshot::Scan {
         collection: ata2atp::ata::snapshot::Logical::UniqueEntity,
@@ -150,7 +155,10 @@ async fn the_live_database_yields_the_reference_inventory_read_only() {
         "endSessions",
     ];
     for (name, _) in reader.commands() {
-        assert!(allowed.contains(&name.as_str()), "the live reader sent {name}");
+        assert!(
+            allowed.contains(&name.as_str()),
+            "the live reader sent {name}"
+        );
     }
     reader.close().await;
 }
@@ -175,7 +183,10 @@ fn with_user(uri: &str, user: &str) -> String {
     let m = &common::servers().mongo;
     let (scheme, rest) = uri.split_once("://").unwrap();
     let mut out = format!("{scheme}://{user}@{rest}");
-    for (key, value) in [("authSource", &m.auth_source), ("authMechanism", &m.auth_mechanism)] {
+    for (key, value) in [
+        ("authSource", &m.auth_source),
+        ("authMechanism", &m.auth_mechanism),
+    ] {
         if !out.contains(&format!("{key}=")) {
             out.push_str(if out.contains('?') { "&" } else { "/?" });
             out.push_str(&format!("{key}={value}"));
@@ -253,7 +264,11 @@ fn credentials_are_checked_and_never_printed() {
 async fn tls_needs_the_ca_and_then_reads() {
     let m = &common::servers().mongo;
     let db = common::unique_name("ata2atp_tls");
-    load(&client(&m.tls_uri, Some(m.tls_ca_pem.clone()), false).await, &db).await;
+    load(
+        &client(&m.tls_uri, Some(m.tls_ca_pem.clone()), false).await,
+        &db,
+    )
+    .await;
     let tmp = tempfile::tempdir().unwrap();
 
     let out = ata2atp()

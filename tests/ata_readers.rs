@@ -58,7 +58,10 @@ async fn the_reference_inventory_holds_what_the_guide_needs() {
     assert_eq!(a.center.certificate_thumbprints.len(), 2);
     assert!(!a.center.pending_change);
     assert_eq!(a.directory_services_accounts.len(), 2);
-    assert!(a.directory_services_accounts[0].secret_present && !a.directory_services_accounts[1].secret_present);
+    assert!(
+        a.directory_services_accounts[0].secret_present
+            && !a.directory_services_accounts[1].secret_present
+    );
     let syslog = a.syslog.as_ref().unwrap();
     assert_eq!(
         (syslog.server.as_deref(), syslog.port),
@@ -67,11 +70,18 @@ async fn the_reference_inventory_holds_what_the_guide_needs() {
     let email = a.email.as_ref().unwrap();
     assert_eq!(email.auth_user.as_deref(), Some("svc-smtp"));
     assert!(email.secret_present);
-    assert_eq!(email.alert_recipients, ["secops@northwind.test", "ciso@northwind.test"]);
+    assert_eq!(
+        email.alert_recipients,
+        ["secops@northwind.test", "ciso@northwind.test"]
+    );
     let vpn = a.vpn.as_ref().unwrap();
     assert!(!vpn.radius_enabled && vpn.secret_present);
     // Detectors are discovered, including one no list knows.
-    assert!(a.detectors.iter().any(|d| d.name == "FutureThingDetectorConfiguration"));
+    assert!(
+        a.detectors
+            .iter()
+            .any(|d| d.name == "FutureThingDetectorConfiguration")
+    );
     assert_eq!(
         a.detectors
             .iter()
@@ -80,11 +90,22 @@ async fn the_reference_inventory_holds_what_the_guide_needs() {
             .enabled,
         Some(false)
     );
-    let kinds: Vec<(ExclusionKind, &str)> = a.exclusions.iter().map(|e| (e.kind, e.value.as_str())).collect();
+    let kinds: Vec<(ExclusionKind, &str)> = a
+        .exclusions
+        .iter()
+        .map(|e| (e.kind, e.value.as_str()))
+        .collect();
     assert!(kinds.contains(&(ExclusionKind::Subnet, "198.51.100.0/24")));
     assert!(kinds.contains(&(ExclusionKind::Subnet, "203.0.113.7")));
-    let scanner = a.exclusions.iter().find(|e| e.kind == ExclusionKind::Computer).unwrap();
-    assert_eq!(scanner.entity.as_ref().unwrap().name.as_deref(), Some("NW-SCAN01"));
+    let scanner = a
+        .exclusions
+        .iter()
+        .find(|e| e.kind == ExclusionKind::Computer)
+        .unwrap();
+    assert_eq!(
+        scanner.entity.as_ref().unwrap().name.as_deref(),
+        Some("NW-SCAN01")
+    );
     // Honeytokens: a GUID string, a binary UUID, and one flagged only on the entity.
     let honey: Vec<&str> = a.honeytokens.iter().map(|e| e.label()).collect();
     assert_eq!(honey, ["Honey Pot", "Old Backup Svc", "Flag Only Honey"]);
@@ -96,7 +117,11 @@ async fn the_reference_inventory_holds_what_the_guide_needs() {
         .collect();
     assert_eq!(
         manual,
-        ["Tier0 Ops", "CEO Assistant", "aa0000ff-0000-4000-8000-0000000000ff"]
+        [
+            "Tier0 Ops",
+            "CEO Assistant",
+            "aa0000ff-0000-4000-8000-0000000000ff"
+        ]
     );
     assert!(
         a.sensitive
@@ -148,12 +173,22 @@ async fn a_mongodump_folder_yields_the_reference_inventory() {
         .await
         .unwrap();
         assert_eq!(inv.sources[0].kind, SourceKind::AtaDump);
-        let names: Vec<&str> = inv.ata.collections.iter().map(|c| c.name.as_str()).collect();
+        let names: Vec<&str> = inv
+            .ata
+            .collections
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
         assert!(
             names.contains(&"UniqueEntities") && names.contains(&"KerberosAs_20261115000000"),
             "{names:?}"
         );
-        let ue = inv.ata.collections.iter().find(|c| c.name == "UniqueEntities").unwrap();
+        let ue = inv
+            .ata
+            .collections
+            .iter()
+            .find(|c| c.name == "UniqueEntities")
+            .unwrap();
         assert_eq!(ue.count, Some(canonical()["UniqueEntity"].len() as u64));
         assert_same(&format!("dump {}", dir.display()), inv, &want);
     }
@@ -190,7 +225,10 @@ async fn gzipped_and_utf16_exports_are_read() {
     // gzip.
     let ue = json[2].clone();
     let gz = ue.with_extension("json.gz");
-    let mut enc = flate2::write::GzEncoder::new(std::fs::File::create(&gz).unwrap(), flate2::Compression::fast());
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::fast(),
+    );
     std::io::Write::write_all(&mut enc, &std::fs::read(&ue).unwrap()).unwrap();
     enc.finish().unwrap();
     json[2] = gz;
@@ -223,12 +261,17 @@ async fn the_collector_scripts_export_yields_the_reference_inventory() {
         !output.contains("Bob Unrelated") && !output.contains("\"Status\" : \"Closed\""),
         "{output}"
     );
-    assert!(output.contains("UUID(\"aa000002"), "shell notation expected:\n{output}");
+    assert!(
+        output.contains("UUID(\"aa000002"),
+        "shell notation expected:\n{output}"
+    );
     let export = tmp.path().join("ata-export.json");
     // With the shell banner a consultant gets when --quiet is forgotten.
     std::fs::write(
         &export,
-        format!("MongoDB shell version v3.6.18\nconnecting to: mongodb://127.0.0.1:27017/ATA\n{output}"),
+        format!(
+            "MongoDB shell version v3.6.18\nconnecting to: mongodb://127.0.0.1:27017/ATA\n{output}"
+        ),
     )
     .unwrap();
     let inv = collect(AtaSources {
@@ -257,7 +300,10 @@ async fn the_collector_scripts_export_yields_the_reference_inventory() {
     .await
     .unwrap_err()
     .to_string();
-    assert!(e.contains("ata-export.json") && e.contains("incomplete"), "{e}");
+    assert!(
+        e.contains("ata-export.json") && e.contains("incomplete"),
+        "{e}"
+    );
 }
 
 #[tokio::test]
@@ -281,6 +327,12 @@ async fn a_mapping_override_moves_a_path() {
     assert!(vpn.radius_enabled && !vpn.secret_present);
     // Without UniqueEntity and SuspiciousActivity, the gaps are named.
     let items: Vec<&str> = inv.not_found.iter().map(|n| n.item.as_str()).collect();
-    assert!(items.iter().any(|i| i.starts_with("ata.alerts")), "{items:?}");
-    assert!(items.iter().any(|i| i.contains("UniqueEntity")), "{items:?}");
+    assert!(
+        items.iter().any(|i| i.starts_with("ata.alerts")),
+        "{items:?}"
+    );
+    assert!(
+        items.iter().any(|i| i.contains("UniqueEntity")),
+        "{items:?}"
+    );
 }

@@ -13,7 +13,14 @@ use predicates::prelude::*;
 fn ata2atp() -> Command {
     let mut cmd = Command::cargo_bin("ata2atp").unwrap();
     // Start from a neutral environment: no colour forcing, no engagement from the caller.
-    for var in ["NO_COLOR", "CLICOLOR_FORCE", "CLICOLOR", "ATA2ATP_ENGAGEMENT", "ATA2ATP_OUTPUT", "ATA2ATP_COLOR"] {
+    for var in [
+        "NO_COLOR",
+        "CLICOLOR_FORCE",
+        "CLICOLOR",
+        "ATA2ATP_ENGAGEMENT",
+        "ATA2ATP_OUTPUT",
+        "ATA2ATP_COLOR",
+    ] {
         cmd.env_remove(var);
     }
     cmd
@@ -27,7 +34,10 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
             if path.is_dir() {
                 walk(&path, root, out);
             } else {
-                out.insert(path.strip_prefix(root).unwrap().to_path_buf(), fs::read(&path).unwrap());
+                out.insert(
+                    path.strip_prefix(root).unwrap().to_path_buf(),
+                    fs::read(&path).unwrap(),
+                );
             }
         }
     }
@@ -38,7 +48,14 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 
 fn init(dir: &Path) -> Command {
     let mut cmd = ata2atp();
-    cmd.args(["init", dir.to_str().unwrap(), "--customer", "Northwind Test", "--consultant", "Jo"]);
+    cmd.args([
+        "init",
+        dir.to_str().unwrap(),
+        "--customer",
+        "Northwind Test",
+        "--consultant",
+        "Jo",
+    ]);
     cmd
 }
 
@@ -49,7 +66,9 @@ fn help_texts_document_commands_and_exit_codes() {
         .assert()
         .success()
         .stdout(predicate::str::contains("Exit codes:"))
-        .stdout(predicate::str::contains("3    a source could not be reached"))
+        .stdout(predicate::str::contains(
+            "3    a source could not be reached",
+        ))
         .stdout(predicate::str::contains("init"))
         .stdout(predicate::str::contains("demo"));
     ata2atp()
@@ -69,8 +88,15 @@ fn help_texts_document_commands_and_exit_codes() {
 #[test]
 fn no_color_wins_over_forced_colour() {
     // With colour forced, help is coloured: the assertion below can fail for real.
-    let forced = ata2atp().arg("--help").env("CLICOLOR_FORCE", "1").output().unwrap();
-    assert!(forced.stdout.contains(&0x1b), "expected escape codes when colour is forced");
+    let forced = ata2atp()
+        .arg("--help")
+        .env("CLICOLOR_FORCE", "1")
+        .output()
+        .unwrap();
+    assert!(
+        forced.stdout.contains(&0x1b),
+        "expected escape codes when colour is forced"
+    );
     for args in [vec!["--help"], vec!["init", "--help"]] {
         let out = ata2atp()
             .args(&args)
@@ -78,7 +104,10 @@ fn no_color_wins_over_forced_colour() {
             .env("NO_COLOR", "1")
             .output()
             .unwrap();
-        assert!(!out.stdout.contains(&0x1b), "escape codes in {args:?} with NO_COLOR=1");
+        assert!(
+            !out.stdout.contains(&0x1b),
+            "escape codes in {args:?} with NO_COLOR=1"
+        );
     }
     let dir = tempfile::tempdir().unwrap();
     let out = ata2atp()
@@ -104,7 +133,10 @@ fn completions_are_printed_for_bash() {
 #[test]
 fn man_pages_are_written() {
     let dir = tempfile::tempdir().unwrap();
-    ata2atp().args(["man", "--out", dir.path().to_str().unwrap()]).assert().success();
+    ata2atp()
+        .args(["man", "--out", dir.path().to_str().unwrap()])
+        .assert()
+        .success();
     let page = fs::read_to_string(dir.path().join("ata2atp.1")).unwrap();
     assert!(page.contains(".TH ATA2ATP"), "{page}");
     assert!(dir.path().join("ata2atp-init.1").is_file());
@@ -118,7 +150,11 @@ fn init_creates_an_engagement_and_json_output_is_the_config() {
         .args(["--workspace", "northwind", "--cloud", "gcc", "-o", "json"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["customer"], "Northwind Test");
     assert_eq!(json["cloud"], "gcc");
@@ -165,8 +201,16 @@ impl ReadOnly {
     fn new(dir: &Path) -> Self {
         let root = is_root();
         if root {
-            let ok = StdCommand::new("chattr").arg("+i").arg(dir).status().unwrap().success();
-            assert!(ok, "chattr +i failed: the read-only test needs CAP_LINUX_IMMUTABLE");
+            let ok = StdCommand::new("chattr")
+                .arg("+i")
+                .arg(dir)
+                .status()
+                .unwrap()
+                .success();
+            assert!(
+                ok,
+                "chattr +i failed: the read-only test needs CAP_LINUX_IMMUTABLE"
+            );
         } else {
             use std::os::unix::fs::PermissionsExt;
             fs::set_permissions(dir, fs::Permissions::from_mode(0o555)).unwrap();
@@ -188,7 +232,9 @@ impl Drop for ReadOnly {
 
 fn is_root() -> bool {
     use std::os::unix::fs::MetadataExt;
-    fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false)
+    fs::metadata("/proc/self")
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false)
 }
 
 #[test]
@@ -213,7 +259,10 @@ fn init_into_a_read_only_folder_is_refused_and_changes_nothing() {
 fn a_locked_engagement_refuses_a_second_writer_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("demo");
-    ata2atp().args(["demo", root.to_str().unwrap()]).assert().success();
+    ata2atp()
+        .args(["demo", root.to_str().unwrap()])
+        .assert()
+        .success();
     let before = snapshot(&root);
     let engagement = Engagement::open(&root).unwrap();
     let lock = engagement.lock().unwrap();
@@ -223,7 +272,10 @@ fn a_locked_engagement_refuses_a_second_writer_and_changes_nothing() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("in use by another ata2atp"))
-        .stderr(predicate::str::contains(format!("pid {}", std::process::id())));
+        .stderr(predicate::str::contains(format!(
+            "pid {}",
+            std::process::id()
+        )));
     assert_eq!(snapshot(&root), before_locked);
     drop(lock);
     // Only the lock file's holder description differs from before the lock was taken.
@@ -238,7 +290,10 @@ fn a_locked_engagement_refuses_a_second_writer_and_changes_nothing() {
     fs::create_dir(&other).unwrap();
     let guard = fs::File::create(other.join(".ata2atp.lock")).unwrap();
     guard.try_lock().unwrap();
-    init(&other).assert().code(2).stderr(predicate::str::contains("in use"));
+    init(&other)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("in use"));
     assert!(!other.join("ata2atp.yaml").exists());
 }
 
@@ -263,5 +318,8 @@ fn usage_errors_exit_2_and_say_what_is_wrong() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--customer"));
-    ata2atp().args(["--color", "sometimes", "demo"]).assert().code(2);
+    ata2atp()
+        .args(["--color", "sometimes", "demo"])
+        .assert()
+        .code(2);
 }

@@ -223,6 +223,7 @@ async fn forest_dcs_and_nested_sensitive_groups() {
 }
 
 #[tokio::test]
+#[allow(clippy::field_reassign_with_default)] // the ATA lists are filled one kind at a time
 async fn ata_entities_are_matched_and_injection_attempts_match_nothing() {
     let s = samba();
     let (honey_sid, _) = ids_of(&s.honeytoken).await;
@@ -848,7 +849,11 @@ fn check_with_the_dsa_password_judges_the_credentials() {
         .arg(&s.ca_pem)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let engagement = ata2atp::engagement::Engagement::open(&root).unwrap();
     let mut inv = Inventory::new(Utc::now());
     inv.ata.directory_services_accounts = vec![dsa(&s.dsa)];

@@ -256,7 +256,8 @@ mod tests {
         assert!(s.contains("\"HoneytokenAccountIds\"") || s.contains("HoneytokenAccountIds"));
         assert!(!s.contains("__CONFIG__"));
         for write in [
-            ".insert(", ".update(", ".remove(", ".drop(", ".save(", "$out", "$merge", "=>", "let ", "const ",
+            ".insert(", ".update(", ".remove(", ".drop(", ".save(", "$out", "$merge", "=>", "let ",
+            "const ",
         ] {
             assert!(!s.contains(write), "the script must not contain {write}");
         }

@@ -21,7 +21,8 @@ use mongodb::bson::{Document, RawDocument};
 use super::Error;
 use super::mapping::Mapping;
 use super::snapshot::{
-    DocOrigin, Logical, Scan, ScanOutcome, Visit, project, raw_path, redact, tally_key_raw, validate_raw,
+    DocOrigin, Logical, Scan, ScanOutcome, Visit, project, raw_path, redact, tally_key_raw,
+    validate_raw,
 };
 use crate::model::CollectionInfo;
 use crate::progress::Progress;
@@ -177,7 +178,8 @@ impl<R: BufRead> BsonStream<R> {
         }
         self.index += 1;
         let mut len_bytes = [0u8; 4];
-        let got = read_full(&mut self.reader, &mut len_bytes).map_err(|e| Error::io_str(&origin, e))?;
+        let got =
+            read_full(&mut self.reader, &mut len_bytes).map_err(|e| Error::io_str(&origin, e))?;
         if got < 4 {
             return Err(self.fail(format!(
                 "the file ends inside the length of this document ({got} of 4 bytes): it was \
@@ -203,7 +205,8 @@ impl<R: BufRead> BsonStream<R> {
         self.buf.clear();
         self.buf.extend_from_slice(&len_bytes);
         self.buf.resize(len, 0);
-        let got = read_full(&mut self.reader, &mut self.buf[4..]).map_err(|e| Error::io_str(&origin, e))?;
+        let got = read_full(&mut self.reader, &mut self.buf[4..])
+            .map_err(|e| Error::io_str(&origin, e))?;
         if got < len - 4 {
             return Err(self.fail(format!(
                 "is cut off: it declares {len} bytes but the file ends after {}; the file was \
@@ -268,11 +271,17 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
 pub fn open_stream(file: &DumpFile) -> Result<BsonStream<Box<dyn BufRead + Send>>, Error> {
     let f = File::open(&file.path).map_err(|e| Error::io(&file.path, e))?;
     let reader: Box<dyn BufRead + Send> = if file.gzip {
-        Box::new(BufReader::with_capacity(1 << 17, flate2::read::MultiGzDecoder::new(f)))
+        Box::new(BufReader::with_capacity(
+            1 << 17,
+            flate2::read::MultiGzDecoder::new(f),
+        ))
     } else {
         Box::new(BufReader::with_capacity(1 << 17, f))
     };
-    Ok(BsonStream::new(reader, Arc::from(file.path.display().to_string())))
+    Ok(BsonStream::new(
+        reader,
+        Arc::from(file.path.display().to_string()),
+    ))
 }
 
 /// Scans one dump file; returns the outcome and the number of documents in the file.
@@ -285,7 +294,10 @@ pub fn scan_file(
     let task = format!(
         "ATA {} from {}",
         scan.collection,
-        file.path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+        file.path
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
     );
     progress.start(&task, None);
     let mut stream = open_stream(file)?;
@@ -299,11 +311,18 @@ pub fn scan_file(
             progress.advance(&task, 10_000);
         }
         if let Some(field) = &scan.tally {
-            *tally.entry(tally_key_raw(raw_path(raw, field))).or_default() += 1;
+            *tally
+                .entry(tally_key_raw(raw_path(raw, field)))
+                .or_default() += 1;
         }
         if !scan.filter.matches_raw(raw) {
-            validate_raw(raw)
-                .map_err(|e| Error::input(&origin_name, Some(&origin), &format!("the document is damaged: {e}")))?;
+            validate_raw(raw).map_err(|e| {
+                Error::input(
+                    &origin_name,
+                    Some(&origin),
+                    &format!("the document is damaged: {e}"),
+                )
+            })?;
             continue;
         }
         let doc = decode(raw).map_err(|m| Error::input(&origin_name, Some(&origin), &m))?;

@@ -22,9 +22,9 @@ use super::mapping::{Mapping, Paths};
 use super::snapshot::{DocOrigin, Filter, Logical, Scan, get_path, id_key, is_secret_key};
 use super::{Error, OpenSource};
 use crate::model::{
-    Alert, Alerts, AtaInventory, AutoUpdate, Center, CollectionInfo, Detector, DirectoryServicesAccount, Email, Entity,
-    EntityType, Exclusion, ExclusionKind, Gateway, GatewayKind, NotFound, ReportSchedule, Syslog, TagSource,
-    ThumbprintSource, Vpn,
+    Alert, Alerts, AtaInventory, AutoUpdate, Center, CollectionInfo, Detector,
+    DirectoryServicesAccount, Email, Entity, EntityType, Exclusion, ExclusionKind, Gateway,
+    GatewayKind, NotFound, ReportSchedule, Syslog, TagSource, ThumbprintSource, Vpn,
 };
 use crate::progress::Progress;
 
@@ -111,7 +111,9 @@ impl Located {
     fn date_at(&self, path: &str) -> Result<Option<DateTime<Utc>>, Error> {
         match self.at(path) {
             None => Ok(None),
-            Some(Bson::DateTime(d)) => Ok(DateTime::<Utc>::from_timestamp_millis(d.timestamp_millis())),
+            Some(Bson::DateTime(d)) => {
+                Ok(DateTime::<Utc>::from_timestamp_millis(d.timestamp_millis()))
+            }
             Some(Bson::String(s)) => match DateTime::parse_from_rfc3339(s) {
                 Ok(d) => Ok(Some(d.with_timezone(&Utc))),
                 Err(_) => Err(self.field_error(path, "a date", &Bson::String(s.clone()))),
@@ -188,7 +190,11 @@ impl Profiles {
     fn center<'a>(&'a self, mapping: &Mapping) -> Vec<&'a Located> {
         self.all
             .iter()
-            .filter(|(_, types)| types.iter().any(|t| mapping.profiles.center.iter().any(|c| c == t)))
+            .filter(|(_, types)| {
+                types
+                    .iter()
+                    .any(|t| mapping.profiles.center.iter().any(|c| c == t))
+            })
             .map(|(d, _)| d)
             .collect()
     }
@@ -212,7 +218,10 @@ impl Profiles {
 
 /// The profile type a document is named by in messages.
 fn profile_label(types: &[String]) -> String {
-    types.last().cloned().unwrap_or_else(|| "SystemProfile".to_string())
+    types
+        .last()
+        .cloned()
+        .unwrap_or_else(|| "SystemProfile".to_string())
 }
 
 fn tried(paths: &Paths, docs: &[&Located], types_of: &dyn Fn(&Located) -> String) -> Vec<String> {
@@ -339,7 +348,10 @@ pub(crate) async fn extract(
     let radius = find_first(&mapping.vpn.radius_enabled, &center_wide);
     let secret = find_first(&mapping.vpn.secret, &center_wide);
     match (&radius, &secret) {
-        (None, None) => note("ata.vpn", tried(&mapping.vpn.radius_enabled, &center_wide, &types_of)),
+        (None, None) => note(
+            "ata.vpn",
+            tried(&mapping.vpn.radius_enabled, &center_wide, &types_of),
+        ),
         _ => {
             let radius_enabled = match &radius {
                 Some((d, p)) => d.bool_at(p)?.unwrap_or(false),
@@ -370,7 +382,11 @@ pub(crate) async fn extract(
             tried(&mapping.honeytokens.id_lists, &center_wide, &types_of),
         );
     }
-    let manual_ids = id_list(&mapping.sensitive.manual_id_lists, &center_wide, &mut wanted)?;
+    let manual_ids = id_list(
+        &mapping.sensitive.manual_id_lists,
+        &center_wide,
+        &mut wanted,
+    )?;
     if manual_ids.is_none() {
         note(
             "ata.sensitive (entities tagged sensitive by hand)",
@@ -379,7 +395,12 @@ pub(crate) async fn extract(
     }
 
     // Detectors and their exclusions, discovered.
-    let (detectors, exclusions) = detectors(mapping, &profiles.non_gateway(mapping), &mut wanted, &mut note)?;
+    let (detectors, exclusions) = detectors(
+        mapping,
+        &profiles.non_gateway(mapping),
+        &mut wanted,
+        &mut note,
+    )?;
     ata.detectors = detectors;
 
     // Reports.
@@ -400,7 +421,11 @@ pub(crate) async fn extract(
         collection: Logical::SuspiciousActivity,
         filter: Filter::StrIn(
             a.status.clone(),
-            open_values.iter().chain(&suppressed_values).cloned().collect(),
+            open_values
+                .iter()
+                .chain(&suppressed_values)
+                .cloned()
+                .collect(),
         ),
         projection: Some(projection),
         tally: Some(a.status.clone()),
@@ -702,7 +727,11 @@ fn entity_from(mapping: &Mapping, d: &Located) -> Result<(Entity, Vec<String>), 
 
 /// The ids of the first candidate list found, as (key, raw text); `None` when no
 /// candidate exists.
-fn id_list(paths: &Paths, docs: &[&Located], wanted: &mut WantedIds) -> Result<Option<Vec<(String, String)>>, Error> {
+fn id_list(
+    paths: &Paths,
+    docs: &[&Located],
+    wanted: &mut WantedIds,
+) -> Result<Option<Vec<(String, String)>>, Error> {
     let Some((d, p)) = find_first(paths, docs) else {
         return Ok(None);
     };
@@ -740,7 +769,10 @@ fn center(
     let mut c = Center::default();
     match find_first(&m.console_urls, wide) {
         Some((d, p)) => c.console_urls = d.strings_at(&p)?.unwrap_or_default(),
-        None => note("ata.center.console_urls", tried(&m.console_urls, wide, types_of)),
+        None => note(
+            "ata.center.console_urls",
+            tried(&m.console_urls, wide, types_of),
+        ),
     }
     for d in wide {
         for p in m.certificate_thumbprints.iter() {
@@ -753,7 +785,11 @@ fn center(
                     c.certificate_thumbprints.push(t.clone());
                 }
                 let mut profile = types_of(d);
-                if !profiles.center(mapping).iter().any(|x| std::ptr::eq(*x, *d)) {
+                if !profiles
+                    .center(mapping)
+                    .iter()
+                    .any(|x| std::ptr::eq(*x, *d))
+                {
                     profile = format!("{profile} {}", d.id_text());
                 }
                 c.thumbprint_sources.push(ThumbprintSource {
@@ -781,7 +817,10 @@ fn center(
     }
     match find_first(&m.listen_endpoint, wide) {
         Some((d, p)) => c.listen_endpoint = Some(endpoint_text(d, &p)?),
-        None => note("ata.center.listen_endpoint", tried(&m.listen_endpoint, wide, types_of)),
+        None => note(
+            "ata.center.listen_endpoint",
+            tried(&m.listen_endpoint, wide, types_of),
+        ),
     }
     let au = &m.auto_update;
     let first = |paths: &Paths| -> Result<Option<bool>, Error> {
@@ -817,7 +856,11 @@ fn endpoint_text(d: &Located, path: &str) -> Result<String, Error> {
             match (host, port) {
                 (Some(h), Some(p)) => Ok(format!("{h}:{p}")),
                 (Some(h), None) => Ok(h.to_string()),
-                _ => Err(d.field_error(path, "\"host:port\" or {Address, Port}", &Bson::Document(e.clone()))),
+                _ => Err(d.field_error(
+                    path,
+                    "\"host:port\" or {Address, Port}",
+                    &Bson::Document(e.clone()),
+                )),
             }
         }
         Some(other) => Err(d.field_error(path, "\"host:port\"", other)),
@@ -871,7 +914,11 @@ fn dsa(
                     .collect::<Result<_, _>>()?,
                 Some(Bson::Document(doc)) => vec![(p.clone(), doc)],
                 Some(other) => {
-                    return Err(d.field_error(p, "a list of accounts or an account document", other));
+                    return Err(d.field_error(
+                        p,
+                        "a list of accounts or an account document",
+                        other,
+                    ));
                 }
             };
             let mut accounts = Vec::new();
@@ -995,7 +1042,13 @@ fn syslog(
         out.server = host;
         out.port = port;
     }
-    out.alert_notifications = toggle(&m.alert_toggle, wide, "ata.syslog.alert_notifications", types_of, note)?;
+    out.alert_notifications = toggle(
+        &m.alert_toggle,
+        wide,
+        "ata.syslog.alert_notifications",
+        types_of,
+        note,
+    )?;
     out.health_notifications = toggle(
         &m.health_toggle,
         wide,
@@ -1040,7 +1093,10 @@ fn email(
         None => None,
     };
     if alert.is_none() {
-        note("ata.email.alert_recipients", tried(&m.alert_recipients, wide, types_of));
+        note(
+            "ata.email.alert_recipients",
+            tried(&m.alert_recipients, wide, types_of),
+        );
     }
     if health.is_none() {
         note(
@@ -1064,11 +1120,17 @@ fn email(
     let mut out = Email {
         enabled: enabled.unwrap_or(false),
         ssl: s.first_bool(&m.ssl).map_err(&fix)?,
-        from: s.first_str(&m.from).map_err(&fix)?.filter(|f| !f.is_empty()),
+        from: s
+            .first_str(&m.from)
+            .map_err(&fix)?
+            .filter(|f| !f.is_empty()),
         auth_user: match auth_enabled {
             // Authentication off: a leftover account name is not in use.
             Some(false) => None,
-            _ => s.first_str(&m.auth_user).map_err(&fix)?.filter(|u| !u.is_empty()),
+            _ => s
+                .first_str(&m.auth_user)
+                .map_err(&fix)?
+                .filter(|u| !u.is_empty()),
         },
         ..Email::default()
     };
@@ -1080,8 +1142,20 @@ fn email(
         out.server = host;
         out.port = port;
     }
-    out.alert_notifications = toggle(&m.alert_toggle, wide, "ata.email.alert_notifications", types_of, note)?;
-    out.health_notifications = toggle(&m.health_toggle, wide, "ata.email.health_notifications", types_of, note)?;
+    out.alert_notifications = toggle(
+        &m.alert_toggle,
+        wide,
+        "ata.email.alert_notifications",
+        types_of,
+        note,
+    )?;
+    out.health_notifications = toggle(
+        &m.health_toggle,
+        wide,
+        "ata.email.health_notifications",
+        types_of,
+        note,
+    )?;
     out.alert_recipients = alert.unwrap_or_default();
     out.health_recipients = health.unwrap_or_default();
     for r in out.alert_recipients.iter().chain(&out.health_recipients) {
@@ -1147,7 +1221,11 @@ fn detectors(
                         other => match id_key(other) {
                             Some(k) => k,
                             None => {
-                                return Err(d.field_error(&path, "a list of ids or subnets", other));
+                                return Err(d.field_error(
+                                    &path,
+                                    "a list of ids or subnets",
+                                    other,
+                                ));
                             }
                         },
                     };
@@ -1310,7 +1388,11 @@ fn scalar_text(v: &Bson) -> String {
     }
 }
 
-fn gateways(mapping: &Mapping, profiles: &Profiles, note: &mut Note<'_>) -> Result<Vec<Gateway>, Error> {
+fn gateways(
+    mapping: &Mapping,
+    profiles: &Profiles,
+    note: &mut Note<'_>,
+) -> Result<Vec<Gateway>, Error> {
     let m = &mapping.gateways;
     let mut out = Vec::new();
     let mut missing_sync: Vec<String> = Vec::new();
@@ -1319,7 +1401,10 @@ fn gateways(mapping: &Mapping, profiles: &Profiles, note: &mut Note<'_>) -> Resu
         let name = match d.first_str(&m.name)? {
             Some(n) => n,
             None => {
-                note(&format!("ata.gateways[{id}].name"), m.name.iter().cloned().collect());
+                note(
+                    &format!("ata.gateways[{id}].name"),
+                    m.name.iter().cloned().collect(),
+                );
                 id.clone()
             }
         };
@@ -1384,7 +1469,10 @@ fn gateways(mapping: &Mapping, profiles: &Profiles, note: &mut Note<'_>) -> Resu
                 missing_sync.join(", ")
             )
         };
-        note(&item, m.domain_synchronizer_candidate.iter().cloned().collect());
+        note(
+            &item,
+            m.domain_synchronizer_candidate.iter().cloned().collect(),
+        );
     }
     Ok(out)
 }
@@ -1399,7 +1487,10 @@ mod tests {
             split_endpoint("siem01.fabrikam.test:514"),
             (Some("siem01.fabrikam.test".into()), Some(514))
         );
-        assert_eq!(split_endpoint("[fe80::1]:25"), (Some("fe80::1".into()), Some(25)));
+        assert_eq!(
+            split_endpoint("[fe80::1]:25"),
+            (Some("fe80::1".into()), Some(25))
+        );
         assert_eq!(split_endpoint("fe80::1"), (Some("fe80::1".into()), None));
         assert_eq!(
             split_endpoint("udp://10.0.0.1:514/"),

@@ -33,7 +33,9 @@ use serde_json::Value;
 
 use super::Error;
 use super::mapping::Mapping;
-use super::snapshot::{DocOrigin, Logical, Scan, ScanOutcome, Visit, get_path, project, redact, tally_key};
+use super::snapshot::{
+    DocOrigin, Logical, Scan, ScanOutcome, Visit, get_path, project, redact, tally_key,
+};
 use crate::model::CollectionInfo;
 use crate::progress::Progress;
 
@@ -104,7 +106,8 @@ impl JsonFile {
             }
         };
         if first.0.contains_key(COLLECTOR_HEADER) {
-            let header = parse_header(&first.0).map_err(|m| Error::input(&origin, Some(&first.1), &m))?;
+            let header =
+                parse_header(&first.0).map_err(|m| Error::input(&origin, Some(&first.1), &m))?;
             return Ok(Self {
                 path: path.to_path_buf(),
                 origin,
@@ -132,7 +135,10 @@ impl JsonFile {
         Ok(Self {
             path: path.to_path_buf(),
             origin,
-            kind: JsonKind::Export { collection, physical },
+            kind: JsonKind::Export {
+                collection,
+                physical,
+            },
         })
     }
 
@@ -271,7 +277,10 @@ impl JsonFile {
                 ));
             }
             if let Some(field) = &scan.tally {
-                outcome.tally = h.tallies.get(&format!("{}.{field}", scan.collection)).cloned();
+                outcome.tally = h
+                    .tallies
+                    .get(&format!("{}.{field}", scan.collection))
+                    .cloned();
             }
         } else if scan.tally.is_some() {
             outcome.tally = Some(tally);
@@ -281,15 +290,18 @@ impl JsonFile {
     }
 
     fn file_name(&self) -> String {
-        self.path
-            .file_name()
-            .map_or_else(|| self.origin.to_string(), |n| n.to_string_lossy().into_owned())
+        self.path.file_name().map_or_else(
+            || self.origin.to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
     }
 }
 
 fn open_text(path: &Path) -> Result<Box<dyn BufRead + Send>, Error> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let is_gz = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    let is_gz = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
     let mut reader: Box<dyn BufRead + Send> = if is_gz {
         Box::new(BufReader::with_capacity(
             1 << 16,
@@ -509,13 +521,17 @@ impl<R: BufRead> Splitter<R> {
                 ),
             )
         })?;
-        let doc = parse_document(text).map_err(|m| Error::input(&self.origin, Some(&origin), &m))?;
+        let doc =
+            parse_document(text).map_err(|m| Error::input(&self.origin, Some(&origin), &m))?;
         Ok(Some((doc, origin)))
     }
 
     fn read_byte(&mut self) -> Result<Option<u8>, Error> {
         let origin = self.origin.clone();
-        let available = self.reader.fill_buf().map_err(|e| Error::io_str(&origin, e))?;
+        let available = self
+            .reader
+            .fill_buf()
+            .map_err(|e| Error::io_str(&origin, e))?;
         let Some(&b) = available.first() else {
             return Ok(None);
         };
@@ -546,7 +562,9 @@ impl<R: BufRead> Splitter<R> {
                 0xEF | 0xBB | 0xBF if self.in_array.is_none() && self.index == 0 => {} // UTF-8 BOM
                 b'[' if self.in_array.is_none() => self.in_array = Some(true),
                 b',' if self.in_array == Some(true) && !self.array_closed => {}
-                b']' if self.in_array == Some(true) && !self.array_closed => self.array_closed = true,
+                b']' if self.in_array == Some(true) && !self.array_closed => {
+                    self.array_closed = true
+                }
                 b'{' if !self.array_closed => {
                     if self.in_array.is_none() {
                         self.in_array = Some(false);
@@ -604,7 +622,10 @@ impl<R: BufRead> Splitter<R> {
         loop {
             // Work on whole buffered chunks: this loop sees every byte of the file.
             let origin = self.origin.clone();
-            let chunk = self.reader.fill_buf().map_err(|e| Error::io_str(&origin, e))?;
+            let chunk = self
+                .reader
+                .fill_buf()
+                .map_err(|e| Error::io_str(&origin, e))?;
             if chunk.is_empty() {
                 let origin = DocOrigin {
                     source: self.origin.clone(),
@@ -674,7 +695,9 @@ impl<R: BufRead> Splitter<R> {
 pub fn parse_document(text: &str) -> Result<Document, String> {
     let json = shell_to_json(text)?;
     let value: Value = serde_json::from_str(&json).map_err(|e| {
-        format!("not valid JSON ({e}); the file is damaged, or not an export in a dialect ata2atp reads")
+        format!(
+            "not valid JSON ({e}); the file is damaged, or not an export in a dialect ata2atp reads"
+        )
     })?;
     match ext_to_bson(value)? {
         Bson::Document(d) => Ok(d),
@@ -738,8 +761,13 @@ struct ShellParser<'a> {
 
 impl ShellParser<'_> {
     fn err(&self, what: &str) -> String {
-        let line = self.text[..self.i.min(self.text.len())].matches('\n').count();
-        let snippet: String = self.text[self.i.min(self.text.len())..].chars().take(30).collect();
+        let line = self.text[..self.i.min(self.text.len())]
+            .matches('\n')
+            .count();
+        let snippet: String = self.text[self.i.min(self.text.len())..]
+            .chars()
+            .take(30)
+            .collect();
         format!(
             "mongo shell notation: {what} (line {} of the document, near `{snippet}`)",
             line + 1
@@ -866,7 +894,9 @@ impl ShellParser<'_> {
     fn identifier(&mut self, out: &mut String) -> Result<(), String> {
         let start = self.i;
         while self.i < self.s.len()
-            && (self.s[self.i].is_ascii_alphanumeric() || self.s[self.i] == b'_' || self.s[self.i] == b'$')
+            && (self.s[self.i].is_ascii_alphanumeric()
+                || self.s[self.i] == b'_'
+                || self.s[self.i] == b'$')
         {
             self.i += 1;
         }
@@ -956,13 +986,19 @@ fn shell_call(name: &str, args: &[String]) -> Result<String, String> {
     let one = || -> Result<String, String> {
         match args {
             [a] => arg_text(a),
-            _ => Err(format!("{name}(…) takes one argument, found {}", args.len())),
+            _ => Err(format!(
+                "{name}(…) takes one argument, found {}",
+                args.len()
+            )),
         }
     };
     let two = || -> Result<(String, String), String> {
         match args {
             [a, b] => Ok((arg_text(a)?, arg_text(b)?)),
-            _ => Err(format!("{name}(…) takes two arguments, found {}", args.len())),
+            _ => Err(format!(
+                "{name}(…) takes two arguments, found {}",
+                args.len()
+            )),
         }
     };
     Ok(match name {
@@ -993,7 +1029,8 @@ fn shell_call(name: &str, args: &[String]) -> Result<String, String> {
             let subtype: u8 = subtype
                 .parse()
                 .map_err(|_| format!("HexData subtype `{subtype}` is not a number"))?;
-            let bytes = hex::decode(&data).map_err(|_| format!("HexData `{data}` is not hexadecimal"))?;
+            let bytes =
+                hex::decode(&data).map_err(|_| format!("HexData `{data}` is not hexadecimal"))?;
             format!(
                 r#"{{"$binary":{{"base64":"{}","subType":"{subtype:02x}"}}}}"#,
                 B64.encode(bytes)
@@ -1045,7 +1082,8 @@ pub fn ext_to_bson(v: Value) -> Result<Bson, String> {
 type Map = serde_json::Map<String, Value>;
 
 fn str_of<'a>(v: &'a Value, what: &str) -> Result<&'a str, String> {
-    v.as_str().ok_or_else(|| format!("{what} must be a string, found {v}"))
+    v.as_str()
+        .ok_or_else(|| format!("{what} must be a string, found {v}"))
 }
 
 /// The `$`-forms of every Extended JSON version; `None` for an ordinary object.
@@ -1058,13 +1096,18 @@ fn special_form(map: &Map) -> Result<Option<Bson>, String> {
     Ok(Some(match first.as_str() {
         "$oid" if only(1) => {
             let s = str_of(&map["$oid"], "$oid")?;
-            Bson::ObjectId(ObjectId::parse_str(s).map_err(|_| format!("`{s}` is not an ObjectId (24 hex digits)"))?)
+            Bson::ObjectId(
+                ObjectId::parse_str(s)
+                    .map_err(|_| format!("`{s}` is not an ObjectId (24 hex digits)"))?,
+            )
         }
         "$date" if only(1) => Bson::DateTime(parse_date(&map["$date"])?),
         "$numberLong" if only(1) => Bson::Int64(number_text(&map["$numberLong"], "$numberLong")?),
         "$numberInt" if only(1) => {
             let n = number_text(&map["$numberInt"], "$numberInt")?;
-            Bson::Int32(i32::try_from(n).map_err(|_| format!("$numberInt {n} does not fit 32 bits"))?)
+            Bson::Int32(
+                i32::try_from(n).map_err(|_| format!("$numberInt {n} does not fit 32 bits"))?,
+            )
         }
         "$numberDouble" if only(1) => {
             let s = match &map["$numberDouble"] {
@@ -1075,7 +1118,9 @@ fn special_form(map: &Map) -> Result<Option<Bson>, String> {
                 "Infinity" => f64::INFINITY,
                 "-Infinity" => f64::NEG_INFINITY,
                 "NaN" => f64::NAN,
-                _ => s.parse().map_err(|_| format!("$numberDouble `{s}` is not a number"))?,
+                _ => s
+                    .parse()
+                    .map_err(|_| format!("$numberDouble `{s}` is not a number"))?,
             })
         }
         "$numberDecimal" if only(1) => {
@@ -1089,10 +1134,12 @@ fn special_form(map: &Map) -> Result<Option<Bson>, String> {
             // Legacy: {"$binary": "<base64>", "$type": "<hex>"}.
             (Some(Value::String(data)), Some(t)) if only(2) => {
                 let t = match t {
-                    Value::String(s) => {
-                        u8::from_str_radix(s, 16).map_err(|_| format!("$type `{s}` is not hexadecimal"))?
-                    }
-                    Value::Number(n) => n.as_u64().and_then(|n| u8::try_from(n).ok()).ok_or("bad $type")?,
+                    Value::String(s) => u8::from_str_radix(s, 16)
+                        .map_err(|_| format!("$type `{s}` is not hexadecimal"))?,
+                    Value::Number(n) => n
+                        .as_u64()
+                        .and_then(|n| u8::try_from(n).ok())
+                        .ok_or("bad $type")?,
                     _ => return Err("$type must be a hexadecimal string".to_string()),
                 };
                 binary(data, t)?
@@ -1100,10 +1147,14 @@ fn special_form(map: &Map) -> Result<Option<Bson>, String> {
             // v2: {"$binary": {"base64": "...", "subType": "<hex>"}}.
             (Some(Value::Object(inner)), None) if only(1) => {
                 let data = str_of(inner.get("base64").ok_or("$binary needs base64")?, "base64")?;
-                let t = str_of(inner.get("subType").ok_or("$binary needs subType")?, "subType")?;
+                let t = str_of(
+                    inner.get("subType").ok_or("$binary needs subType")?,
+                    "subType",
+                )?;
                 binary(
                     data,
-                    u8::from_str_radix(t, 16).map_err(|_| format!("subType `{t}` is not hexadecimal"))?,
+                    u8::from_str_radix(t, 16)
+                        .map_err(|_| format!("subType `{t}` is not hexadecimal"))?,
                 )?
             }
             _ => {
@@ -1115,7 +1166,8 @@ fn special_form(map: &Map) -> Result<Option<Bson>, String> {
         },
         "$uuid" if only(1) => {
             let s = str_of(&map["$uuid"], "$uuid")?;
-            let bytes = hex::decode(s.replace('-', "")).map_err(|_| format!("`{s}` is not a UUID"))?;
+            let bytes =
+                hex::decode(s.replace('-', "")).map_err(|_| format!("`{s}` is not a UUID"))?;
             if bytes.len() != 16 {
                 return Err(format!("`{s}` is not a UUID (16 bytes)"));
             }
@@ -1125,7 +1177,9 @@ fn special_form(map: &Map) -> Result<Option<Bson>, String> {
             })
         }
         "$timestamp" if only(1) => {
-            let inner = map["$timestamp"].as_object().ok_or("$timestamp must be {t, i}")?;
+            let inner = map["$timestamp"]
+                .as_object()
+                .ok_or("$timestamp must be {t, i}")?;
             let part = |k: &str| -> Result<u32, String> {
                 inner
                     .get(k)
@@ -1142,8 +1196,14 @@ fn special_form(map: &Map) -> Result<Option<Bson>, String> {
             let inner = map["$regularExpression"]
                 .as_object()
                 .ok_or("$regularExpression must be {pattern, options}")?;
-            let pattern = inner.get("pattern").and_then(Value::as_str).unwrap_or_default();
-            let options = inner.get("options").and_then(Value::as_str).unwrap_or_default();
+            let pattern = inner
+                .get("pattern")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let options = inner
+                .get("options")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             regex(pattern, options)
         }
         "$regex" | "$options" if get("$regex").is_some_and(Value::is_string) => {
@@ -1184,8 +1244,13 @@ fn binary(data: &str, subtype: u8) -> Result<Bson, String> {
 
 fn number_text(v: &Value, what: &str) -> Result<i64, String> {
     match v {
-        Value::String(s) => s.trim().parse().map_err(|_| format!("{what} `{s}` is not an integer")),
-        Value::Number(n) => n.as_i64().ok_or_else(|| format!("{what} {n} is not an integer")),
+        Value::String(s) => s
+            .trim()
+            .parse()
+            .map_err(|_| format!("{what} `{s}` is not an integer")),
+        Value::Number(n) => n
+            .as_i64()
+            .ok_or_else(|| format!("{what} {n} is not an integer")),
         other => Err(format!("{what} must be a string, found {other}")),
     }
 }
@@ -1203,7 +1268,9 @@ fn parse_date(v: &Value) -> Result<DateTime, String> {
             Some(n) => Ok(DateTime::from_millis(number_text(n, "$date.$numberLong")?)),
             None => Err("$date must be a string, a number or {$numberLong}".to_string()),
         },
-        Value::String(s) => parse_iso(s).ok_or_else(|| format!("$date `{s}` is not an ISO 8601 date")),
+        Value::String(s) => {
+            parse_iso(s).ok_or_else(|| format!("$date `{s}` is not an ISO 8601 date"))
+        }
         other => Err(format!("$date must be a string or a number, found {other}")),
     }
 }
@@ -1218,7 +1285,11 @@ fn parse_iso(s: &str) -> Option<DateTime> {
             return Some(DateTime::from_millis(d.timestamp_millis()));
         }
     }
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S%.f"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S%.f",
+    ] {
         if let Ok(d) = NaiveDateTime::parse_from_str(s.trim_end_matches('Z'), fmt) {
             return Some(DateTime::from_millis(d.and_utc().timestamp_millis()));
         }
@@ -1316,7 +1387,9 @@ mod tests {
             let docs = parse_all(text, "t").unwrap();
             assert_eq!(docs.len(), 2, "{text}");
         }
-        let err = parse_all("{\"_id\":1}\n{\"_id\":", "t.json").unwrap_err().to_string();
+        let err = parse_all("{\"_id\":1}\n{\"_id\":", "t.json")
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("t.json") && err.contains("document 2") && err.contains("cut off"),
             "{err}"

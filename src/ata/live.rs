@@ -29,7 +29,9 @@ use mongodb::{Client, Database};
 use super::Error;
 use super::MongoSource;
 use super::mapping::Mapping;
-use super::snapshot::{DocOrigin, Filter, Logical, Scan, ScanOutcome, Visit, id_key, redact, tally_key};
+use super::snapshot::{
+    DocOrigin, Filter, Logical, Scan, ScanOutcome, Visit, id_key, redact, tally_key,
+};
 use crate::model::CollectionInfo;
 use crate::progress::Progress;
 use crate::secrets::ExposeSecret;
@@ -99,14 +101,19 @@ pub fn redact_uri(uri: &str) -> String {
 fn server_of(uri: &str) -> String {
     let rest = uri.split_once("://").map_or(uri, |(_, r)| r);
     let authority = rest.split(['/', '?']).next().unwrap_or(rest);
-    authority.rsplit_once('@').map_or(authority, |(_, h)| h).to_string()
+    authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, h)| h)
+        .to_string()
 }
 
 /// Refuses a server older than 3.6, from the version `buildInfo` reports.
 pub fn check_version(server: &str, version: &str) -> Result<(), Error> {
-    let mut parts = version
-        .split('.')
-        .map(|p| p.chars().take_while(char::is_ascii_digit).collect::<String>());
+    let mut parts = version.split('.').map(|p| {
+        p.chars()
+            .take_while(char::is_ascii_digit)
+            .collect::<String>()
+    });
     let major: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
     let minor: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
     if (major, minor) < MIN_VERSION {
@@ -184,10 +191,14 @@ pub fn classify(server: &str, e: &mongodb::error::Error) -> Error {
         }
         _ => {}
     }
-    if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") && lower.contains("ssl") {
+    if lower.contains("certificate")
+        || lower.contains("tls")
+        || lower.contains("handshake") && lower.contains("ssl")
+    {
         return Error::Tls { server, message };
     }
-    if lower.contains("authentication") || lower.contains("auth failed") || lower.contains("scram") {
+    if lower.contains("authentication") || lower.contains("auth failed") || lower.contains("scram")
+    {
         return Error::Auth { server, message };
     }
     if lower.contains("connection refused")
@@ -217,13 +228,15 @@ impl LiveReader {
     /// Connects, checks the server version and lists the collections.
     pub async fn connect(source: &MongoSource, mapping: &Mapping) -> Result<Self, Error> {
         let server = server_of(&source.uri);
-        let mut options = ClientOptions::parse(&source.uri).await.map_err(|e| Error::BadUri {
-            uri: redact_uri(&source.uri),
-            message: format!(
-                "{e}; expected mongodb://[user@]host[:port][/?options], e.g. \
+        let mut options = ClientOptions::parse(&source.uri)
+            .await
+            .map_err(|e| Error::BadUri {
+                uri: redact_uri(&source.uri),
+                message: format!(
+                    "{e}; expected mongodb://[user@]host[:port][/?options], e.g. \
                  mongodb://fab-ata01:27017"
-            ),
-        })?;
+                ),
+            })?;
         if let Some(password) = &source.password {
             match options.credential.as_mut() {
                 Some(c) => c.password = Some(password.expose_secret().to_string()),
@@ -248,7 +261,9 @@ impl LiveReader {
             options.tls = Some(Tls::Enabled(tls));
         }
         options.app_name = Some("ata2atp".to_string());
-        options.server_selection_timeout.get_or_insert(SERVER_SELECTION_TIMEOUT);
+        options
+            .server_selection_timeout
+            .get_or_insert(SERVER_SELECTION_TIMEOUT);
         options.connect_timeout.get_or_insert(CONNECT_TIMEOUT);
         let round_trips = Arc::new(AtomicU64::new(0));
         let commands: Arc<Mutex<BTreeMap<String, u64>>> = Arc::default();
@@ -269,7 +284,10 @@ impl LiveReader {
             .map_err(|e| classify(&server, &e))?;
         let version = info.get_str("version").unwrap_or("unknown").to_string();
         check_version(&server, &version)?;
-        let names = db.list_collection_names().await.map_err(|e| classify(&server, &e))?;
+        let names = db
+            .list_collection_names()
+            .await
+            .map_err(|e| classify(&server, &e))?;
         let per_day = regex::Regex::new(r"^[A-Za-z]+_\d{8,14}$").map_err(|e| Error::Server {
             server: server.clone(),
             message: e.to_string(),
@@ -283,7 +301,10 @@ impl LiveReader {
             let count = if per_day.is_match(&name) {
                 None
             } else {
-                db.collection::<Document>(&name).estimated_document_count().await.ok()
+                db.collection::<Document>(&name)
+                    .estimated_document_count()
+                    .await
+                    .ok()
             };
             if let Some(l) = mapping.logical_for(&name) {
                 physical.entry(l).or_default().push(name.clone());
@@ -348,16 +369,28 @@ impl LiveReader {
         visit: &mut Visit<'_>,
     ) -> Result<ScanOutcome, Error> {
         let mut outcome = ScanOutcome::default();
-        let names = self.physical.get(&scan.collection).cloned().unwrap_or_default();
+        let names = self
+            .physical
+            .get(&scan.collection)
+            .cloned()
+            .unwrap_or_default();
         for name in names {
             let task = format!("ATA {} from {}", scan.collection, self.server);
             progress.start(&task, None);
             let coll = self.db.collection::<Document>(&name);
             if let Some(field) = &scan.tally {
-                let pipeline = vec![doc! { "$group": { "_id": format!("${field}"), "n": { "$sum": 1 } } }];
-                let mut cursor = coll.aggregate(pipeline).await.map_err(|e| classify(&self.server, &e))?;
+                let pipeline =
+                    vec![doc! { "$group": { "_id": format!("${field}"), "n": { "$sum": 1 } } }];
+                let mut cursor = coll
+                    .aggregate(pipeline)
+                    .await
+                    .map_err(|e| classify(&self.server, &e))?;
                 let tally = outcome.tally.get_or_insert_with(BTreeMap::new);
-                while let Some(d) = cursor.try_next().await.map_err(|e| classify(&self.server, &e))? {
+                while let Some(d) = cursor
+                    .try_next()
+                    .await
+                    .map_err(|e| classify(&self.server, &e))?
+                {
                     let key = tally_key(d.get("_id"));
                     let n = match d.get("n") {
                         Some(Bson::Int32(n)) => *n as u64,
@@ -394,7 +427,11 @@ impl LiveReader {
                     find = find.batch_size(1000);
                 }
                 let mut cursor = find.await.map_err(|e| classify(&self.server, &e))?;
-                while let Some(mut d) = cursor.try_next().await.map_err(|e| classify(&self.server, &e))? {
+                while let Some(mut d) = cursor
+                    .try_next()
+                    .await
+                    .map_err(|e| classify(&self.server, &e))?
+                {
                     // The same document may answer two parts of an `$or` split in batches.
                     if let Some(key) = d.get("_id").and_then(id_key)
                         && !seen.insert(key)
@@ -455,8 +492,14 @@ fn split_ids(path: &str, ids: &BTreeMap<String, Bson>) -> Vec<(Document, Option<
     let all: Vec<(&String, &Bson)> = ids.iter().collect();
     all.chunks(ID_BATCH)
         .map(|chunk| {
-            let batch: BTreeMap<String, Bson> = chunk.iter().map(|(k, v)| ((*k).clone(), (*v).clone())).collect();
-            (Filter::IdIn(path.to_string(), batch).to_query(), Some(chunk.len()))
+            let batch: BTreeMap<String, Bson> = chunk
+                .iter()
+                .map(|(k, v)| ((*k).clone(), (*v).clone()))
+                .collect();
+            (
+                Filter::IdIn(path.to_string(), batch).to_query(),
+                Some(chunk.len()),
+            )
         })
         .collect()
 }

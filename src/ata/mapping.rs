@@ -254,7 +254,11 @@ pub const MAPPING_VERSION: u32 = 1;
 impl Mapping {
     /// The built-in mapping.
     pub fn builtin() -> Result<Self, Error> {
-        Self::build(parse(DEFAULT_MAPPING, DEFAULT_ORIGIN)?, None, DEFAULT_ORIGIN)
+        Self::build(
+            parse(DEFAULT_MAPPING, DEFAULT_ORIGIN)?,
+            None,
+            DEFAULT_ORIGIN,
+        )
     }
 
     /// The built-in mapping with the sections of `path` replacing its own.
@@ -347,7 +351,10 @@ impl Mapping {
         self.detectors
             .exclusion_kinds
             .iter()
-            .find(|r| list.to_ascii_lowercase().contains(&r.contains.to_ascii_lowercase()))
+            .find(|r| {
+                list.to_ascii_lowercase()
+                    .contains(&r.contains.to_ascii_lowercase())
+            })
             .map(|r| r.kind)
     }
 }
@@ -374,14 +381,23 @@ mod tests {
     #[test]
     fn the_builtin_mapping_is_complete() {
         let m = Mapping::builtin().unwrap();
-        assert_eq!(m.logical_for("suspiciousactivities"), Some(Logical::SuspiciousActivity));
+        assert_eq!(
+            m.logical_for("suspiciousactivities"),
+            Some(Logical::SuspiciousActivity)
+        );
         assert_eq!(m.logical_for("KerberosAs_20261115"), None);
         assert_eq!(
             m.exclusion_kind("ExcludedSourceComputerIds"),
             Some(ExclusionKind::Computer)
         );
-        assert_eq!(m.exclusion_kind("ExcludedSubnets"), Some(ExclusionKind::Subnet));
-        assert!(m.detector_regex.is_match("DnsReconnaissanceDetectorConfiguration"));
+        assert_eq!(
+            m.exclusion_kind("ExcludedSubnets"),
+            Some(ExclusionKind::Subnet)
+        );
+        assert!(
+            m.detector_regex
+                .is_match("DnsReconnaissanceDetectorConfiguration")
+        );
         assert!(m.gateway_regex.is_match("LightweightGatewaySystemProfile"));
     }
 

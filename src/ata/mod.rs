@@ -98,7 +98,10 @@ pub enum Error {
     },
 
     #[error("could not read {}: {source}{}", path.display(), io_hint(source))]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 
     #[error("mapping {0}")]
     MappingYaml(crate::yaml::YamlError),
@@ -263,12 +266,14 @@ impl OpenSource {
                 }
                 Ok(total)
             }
-            Reader::Json(j) => j.scan(mapping, scan, progress, visit).map(|(outcome, count)| {
-                if let Some(name) = j.physical_name() {
-                    self.counted.push((name.to_string(), count));
-                }
-                outcome
-            }),
+            Reader::Json(j) => j
+                .scan(mapping, scan, progress, visit)
+                .map(|(outcome, count)| {
+                    if let Some(name) = j.physical_name() {
+                        self.counted.push((name.to_string(), count));
+                    }
+                    outcome
+                }),
         };
         match result {
             Ok(o) => {
@@ -329,7 +334,11 @@ pub(crate) async fn open_sources(
         let reader = live::LiveReader::connect(mongo, mapping).await;
         progress.finish(
             "ATA MongoDB: connecting",
-            if reader.is_ok() { "connected" } else { "failed" },
+            if reader.is_ok() {
+                "connected"
+            } else {
+                "failed"
+            },
         );
         let reader = reader?;
         let mut source = Source::ok(SourceKind::AtaMongo, live::redact_uri(&mongo.uri));
@@ -342,7 +351,10 @@ pub(crate) async fn open_sources(
         });
     }
     if let Some(dir) = &sources.dump {
-        let database = sources.mongo.as_ref().map_or("ATA", |m| m.database.as_str());
+        let database = sources
+            .mongo
+            .as_ref()
+            .map_or("ATA", |m| m.database.as_str());
         let folder = dump::DumpFolder::open(dir, database)?;
         let mut source = Source::ok(SourceKind::AtaDump, folder.root.display().to_string());
         source.read_at = now;
@@ -384,10 +396,18 @@ pub async fn collect_into(
         if let Reader::Live(live) = &o.reader {
             // Every request the live path made, for the consultant who must justify the
             // load on a production Center.
-            let by_command: Vec<String> = live.commands().iter().map(|(c, n)| format!("{c} {n}")).collect();
+            let by_command: Vec<String> = live
+                .commands()
+                .iter()
+                .map(|(c, n)| format!("{c} {n}"))
+                .collect();
             progress.finish(
                 "ATA MongoDB",
-                &format!("{} round trips ({})", live.round_trips(), by_command.join(", ")),
+                &format!(
+                    "{} round trips ({})",
+                    live.round_trips(),
+                    by_command.join(", ")
+                ),
             );
         }
     }

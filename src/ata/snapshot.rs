@@ -267,7 +267,8 @@ fn binary_id(subtype: BinarySubtype, bytes: &[u8]) -> Option<String> {
         BinarySubtype::Uuid => b,
         // .NET's Guid.ToByteArray: the first three groups are little-endian.
         BinarySubtype::UuidOld => [
-            b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15],
+            b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9], b[10], b[11], b[12], b[13],
+            b[14], b[15],
         ],
         _ => return None,
     };
@@ -287,7 +288,10 @@ fn binary_id(subtype: BinarySubtype, bytes: &[u8]) -> Option<String> {
 /// one: only keys *ending* in Password/Secret are.
 pub fn is_secret_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
-    k.contains("encrypted") || k.ends_with("password") || k.ends_with("secret") || k.ends_with("passwd")
+    k.contains("encrypted")
+        || k.ends_with("password")
+        || k.ends_with("secret")
+        || k.ends_with("passwd")
 }
 
 /// Replaces every secret value in `doc` (at any depth) by `true` when a secret is stored
@@ -419,7 +423,10 @@ mod tests {
         let text = format!("{d:?}");
         assert!(!text.contains("DEMO") && !text.contains("\"x\""), "{text}");
         assert_eq!(
-            get_path(&d, "MailClientConfiguration.AuthenticationAccountPasswordEncrypted"),
+            get_path(
+                &d,
+                "MailClientConfiguration.AuthenticationAccountPasswordEncrypted"
+            ),
             Some(&Bson::Boolean(true))
         );
         assert_eq!(
@@ -441,9 +448,18 @@ mod tests {
         net[4..6].reverse();
         net[6..8].reverse();
         let as_bin = |subtype, bytes: Vec<u8>| Bson::Binary(Binary { subtype, bytes });
-        assert_eq!(id_key(&Bson::String(guid.to_uppercase())).as_deref(), Some(guid));
-        assert_eq!(id_key(&as_bin(BinarySubtype::Uuid, rfc)).as_deref(), Some(guid));
-        assert_eq!(id_key(&as_bin(BinarySubtype::UuidOld, net)).as_deref(), Some(guid));
+        assert_eq!(
+            id_key(&Bson::String(guid.to_uppercase())).as_deref(),
+            Some(guid)
+        );
+        assert_eq!(
+            id_key(&as_bin(BinarySubtype::Uuid, rfc)).as_deref(),
+            Some(guid)
+        );
+        assert_eq!(
+            id_key(&as_bin(BinarySubtype::UuidOld, net)).as_deref(),
+            Some(guid)
+        );
     }
 
     #[test]

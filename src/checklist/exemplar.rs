@@ -176,7 +176,10 @@ pub fn inventory() -> Inventory {
                 from: Some("ata@fabrikam.test".into()),
                 auth_user: Some("svc-ata-smtp".into()),
                 secret_present: true,
-                recipients: vec!["soc@fabrikam.test".into(), "ata-admins@fabrikam.test".into()],
+                recipients: vec![
+                    "soc@fabrikam.test".into(),
+                    "ata-admins@fabrikam.test".into(),
+                ],
                 alert_recipients: vec!["soc@fabrikam.test".into()],
                 health_recipients: vec!["ata-admins@fabrikam.test".into()],
                 alert_notifications: Some(true),
@@ -278,12 +281,23 @@ pub fn inventory() -> Inventory {
                 dns_host_name: Some("FAB-DC01.fabrikam.test".into()),
                 default_naming_context: Some("DC=fabrikam,DC=test".into()),
                 configuration_naming_context: Some("CN=Configuration,DC=fabrikam,DC=test".into()),
-                schema_naming_context: Some("CN=Schema,CN=Configuration,DC=fabrikam,DC=test".into()),
+                schema_naming_context: Some(
+                    "CN=Schema,CN=Configuration,DC=fabrikam,DC=test".into(),
+                ),
                 root_domain_naming_context: Some("DC=fabrikam,DC=test".into()),
                 naming_contexts: vec!["DC=fabrikam,DC=test".into()],
-                forest_functionality: Some(Level { level: 7, name: "Windows Server 2016".into() }),
-                domain_functionality: Some(Level { level: 7, name: "Windows Server 2016".into() }),
-                domain_controller_functionality: Some(Level { level: 7, name: "Windows Server 2016".into() }),
+                forest_functionality: Some(Level {
+                    level: 7,
+                    name: "Windows Server 2016".into(),
+                }),
+                domain_functionality: Some(Level {
+                    level: 7,
+                    name: "Windows Server 2016".into(),
+                }),
+                domain_controller_functionality: Some(Level {
+                    level: 7,
+                    name: "Windows Server 2016".into(),
+                }),
                 global_catalog_ready: Some(true),
             }),
             forest: Forest {

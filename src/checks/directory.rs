@@ -44,22 +44,6 @@ impl From<&crate::directory::dsa::CredentialTest> for DsaTestOutcome {
     }
 }
 
-/// Name of a functional level (`msDS-Behavior-Version`).
-pub fn level_name(level: u32) -> String {
-    match level {
-        0 => "Windows 2000".into(),
-        1 => "Windows Server 2003 interim".into(),
-        2 => "Windows Server 2003".into(),
-        3 => "Windows Server 2008".into(),
-        4 => "Windows Server 2008 R2".into(),
-        5 => "Windows Server 2012".into(),
-        6 => "Windows Server 2012 R2".into(),
-        7 => "Windows Server 2016".into(),
-        10 => "Windows Server 2025".into(),
-        n => format!("level {n}"),
-    }
-}
-
 const NO_DIRECTORY: &str = "no directory source in the inventory";
 const ADD_DIRECTORY: &str =
     "collect the directory: `ata2atp inventory --ldap ldaps://dc… ` or `--ldif export.ldif`";
@@ -82,7 +66,7 @@ pub fn forest_level(inv: &Inventory) -> Outcome {
         .forest
         .functional_level_name
         .clone()
-        .unwrap_or_else(|| level_name(level));
+        .unwrap_or_else(|| crate::directory::levels::functional_level_name(level));
     let o = if level >= MIN_FOREST_LEVEL {
         Outcome::pass(format!("forest {} at {name}", dir.forest.root_domain))
     } else {
@@ -128,7 +112,7 @@ pub fn domain_levels(inv: &Inventory) -> Vec<(Option<String>, Outcome)> {
                     let name = d
                         .functional_level_name
                         .clone()
-                        .unwrap_or_else(|| level_name(level));
+                        .unwrap_or_else(|| crate::directory::levels::functional_level_name(level));
                     let o = if level >= 2 {
                         Outcome::pass(name.to_string())
                     } else {

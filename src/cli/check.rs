@@ -331,7 +331,8 @@ async fn run_checks(args: RunArgs, ctx: &Context) -> Result<u8, Error> {
         None => (None, None),
         Some(pw) => {
             let recorded = config.as_ref().and_then(|c| c.sources.ldap.as_ref());
-            match super::check_dsa::for_checks(engagement.as_ref(), recorded, &inventory, &pw).await {
+            match super::check_dsa::for_checks(engagement.as_ref(), recorded, &inventory, &pw).await
+            {
                 Ok(outcome) => (Some(outcome), None),
                 Err(why) => (None, Some(why)),
             }

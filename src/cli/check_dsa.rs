@@ -7,9 +7,9 @@ use std::path::PathBuf;
 
 use super::Context;
 use super::output::{emit, style};
+use crate::checks::directory::DsaTestOutcome;
 use crate::directory::dsa::{DsaIdentity, test_credentials};
 use crate::directory::ldap::TlsOptions;
-use crate::checks::directory::DsaTestOutcome;
 use crate::engagement::{Engagement, LdapSourceConfig};
 use crate::error::Error;
 use crate::model::Inventory;
@@ -109,7 +109,11 @@ fn inventory_user(inv: &Inventory) -> Option<String> {
     if let Some(a) = inv.ata.directory_services_accounts.first() {
         return Some(DsaIdentity::parse(&a.user, a.domain.as_deref(), "").bind_name());
     }
-    let d = inv.directory.as_ref()?.directory_services_account.as_ref()?;
+    let d = inv
+        .directory
+        .as_ref()?
+        .directory_services_account
+        .as_ref()?;
     Some(DsaIdentity::parse(&d.name, d.domain.as_deref(), "").bind_name())
 }
 

@@ -5,7 +5,9 @@ use clap_complete::Shell;
 use crate::error::{Error, exit};
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Example:\n  ata2atp completions bash > ~/.local/share/bash-completion/completions/ata2atp")]
+#[command(
+    after_help = "Example:\n  ata2atp completions bash > ~/.local/share/bash-completion/completions/ata2atp"
+)]
 pub struct Args {
     /// Shell to generate the script for.
     #[arg(value_enum)]

@@ -32,16 +32,37 @@ pub struct Args {
     #[arg(long, value_name = "URI", help_heading = "ATA sources")]
     pub ata_mongo: Option<String>,
     /// Environment variable holding the MongoDB password (user in the URI).
-    #[arg(long, value_name = "VAR", requires = "ata_mongo", help_heading = "ATA sources")]
+    #[arg(
+        long,
+        value_name = "VAR",
+        requires = "ata_mongo",
+        help_heading = "ATA sources"
+    )]
     pub ata_mongo_password_env: Option<String>,
     /// File whose first line is the MongoDB password.
-    #[arg(long, value_name = "FILE", requires = "ata_mongo", conflicts_with = "ata_mongo_password_env", help_heading = "ATA sources")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "ata_mongo",
+        conflicts_with = "ata_mongo_password_env",
+        help_heading = "ATA sources"
+    )]
     pub ata_mongo_password_file: Option<PathBuf>,
     /// CA certificate (PEM) for a MongoDB with TLS.
-    #[arg(long, value_name = "FILE", requires = "ata_mongo", help_heading = "ATA sources")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "ata_mongo",
+        help_heading = "ATA sources"
+    )]
     pub ata_mongo_ca_file: Option<PathBuf>,
     /// Database name.
-    #[arg(long, value_name = "NAME", default_value = "ATA", help_heading = "ATA sources")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "ATA",
+        help_heading = "ATA sources"
+    )]
     pub ata_database: String,
     /// mongodump folder of ATA's database (<collection>.bson or .bson.gz files).
     #[arg(long, value_name = "DIR", help_heading = "ATA sources")]
@@ -58,30 +79,67 @@ pub struct Args {
     #[arg(long, value_name = "URL", help_heading = "Directory sources")]
     pub ldap: Option<String>,
     /// User to bind as: UPN, DOMAIN\user or DN.
-    #[arg(long, value_name = "USER", requires = "ldap", help_heading = "Directory sources")]
+    #[arg(
+        long,
+        value_name = "USER",
+        requires = "ldap",
+        help_heading = "Directory sources"
+    )]
     pub bind_user: Option<String>,
     /// Environment variable holding the bind password.
-    #[arg(long, value_name = "VAR", requires = "ldap", help_heading = "Directory sources")]
+    #[arg(
+        long,
+        value_name = "VAR",
+        requires = "ldap",
+        help_heading = "Directory sources"
+    )]
     pub password_env: Option<String>,
     /// File whose first line is the bind password.
-    #[arg(long, value_name = "FILE", requires = "ldap", conflicts_with = "password_env", help_heading = "Directory sources")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "ldap",
+        conflicts_with = "password_env",
+        help_heading = "Directory sources"
+    )]
     pub password_file: Option<PathBuf>,
     /// The customer's enterprise CA certificate (PEM).
-    #[arg(long, value_name = "FILE", requires = "ldap", help_heading = "Directory sources")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "ldap",
+        help_heading = "Directory sources"
+    )]
     pub ca_file: Option<PathBuf>,
     /// Do not verify the DC's certificate. Lab use only: anyone on the path can read the
     /// bind password.
     #[arg(long, requires = "ldap", help_heading = "Directory sources")]
     pub insecure: bool,
     /// Global catalog URL for SIDs from other domains of the forest.
-    #[arg(long, value_name = "URL", requires = "ldap", help_heading = "Directory sources")]
+    #[arg(
+        long,
+        value_name = "URL",
+        requires = "ldap",
+        help_heading = "Directory sources"
+    )]
     pub gc: Option<String>,
     /// Environment variable holding the directory services account's password, to test
     /// its access to Deleted Objects.
-    #[arg(long, value_name = "VAR", requires = "ldap", help_heading = "Directory sources")]
+    #[arg(
+        long,
+        value_name = "VAR",
+        requires = "ldap",
+        help_heading = "Directory sources"
+    )]
     pub dsa_password_env: Option<String>,
     /// File whose first line is the directory services account's password.
-    #[arg(long, value_name = "FILE", requires = "ldap", conflicts_with = "dsa_password_env", help_heading = "Directory sources")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "ldap",
+        conflicts_with = "dsa_password_env",
+        help_heading = "Directory sources"
+    )]
     pub dsa_password_file: Option<PathBuf>,
     /// LDIF export of the directory (repeatable).
     #[arg(long, value_name = "FILE", help_heading = "Directory sources")]
@@ -124,14 +182,21 @@ pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
     }
     let progress = CliProgress::new(ctx.quiet);
     let inventory = inventory::collect(request, &progress).await?;
-    let partial = inventory.sources.iter().any(|s| s.status != SourceStatus::Ok);
+    let partial = inventory
+        .sources
+        .iter()
+        .any(|s| s.status != SourceStatus::Ok);
 
     match lock {
         Some(lock) => {
             let path = lock.save_inventory(&inventory)?;
-            emit(ctx.output, &inventory, || summary(&inventory, &path.display().to_string()))?;
+            emit(ctx.output, &inventory, || {
+                summary(&inventory, &path.display().to_string())
+            })?;
         }
-        None => emit(ctx.output, &inventory, || summary(&inventory, "stdout (not saved)"))?,
+        None => emit(ctx.output, &inventory, || {
+            summary(&inventory, "stdout (not saved)")
+        })?,
     }
     if partial {
         eprintln!(
@@ -144,7 +209,11 @@ pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
 }
 
 /// Flags for a system replace the engagement's recorded sources for that system.
-fn build_request(args: &Args, engagement: Option<&Engagement>, ctx: &Context) -> Result<CollectRequest, Error> {
+fn build_request(
+    args: &Args,
+    engagement: Option<&Engagement>,
+    ctx: &Context,
+) -> Result<CollectRequest, Error> {
     let mut request = match engagement {
         Some(e) => CollectRequest::from_config(&e.config()?, e.root()),
         None => CollectRequest::default(),
@@ -192,7 +261,12 @@ fn build_request(args: &Args, engagement: Option<&Engagement>, ctx: &Context) ->
         ldap.insecure = args.insecure;
         ldap.gc_url = args.gc.clone();
         if ldap.bind_user.is_some() {
-            ldap.password = secret(args.password_env.as_deref(), args.password_file.as_ref(), "the LDAP bind password", true)?;
+            ldap.password = secret(
+                args.password_env.as_deref(),
+                args.password_file.as_ref(),
+                "the LDAP bind password",
+                true,
+            )?;
         }
         ldap.dsa_password = secret(
             args.dsa_password_env.as_deref(),
@@ -212,7 +286,12 @@ fn build_request(args: &Args, engagement: Option<&Engagement>, ctx: &Context) ->
 
 /// Reads a secret from the variable or file given, else asks at a masked prompt when
 /// `required` and stdin is a terminal.
-pub(super) fn secret(env: Option<&str>, file: Option<&PathBuf>, purpose: &str, required: bool) -> Result<Option<SecretString>, Error> {
+pub(super) fn secret(
+    env: Option<&str>,
+    file: Option<&PathBuf>,
+    purpose: &str,
+    required: bool,
+) -> Result<Option<SecretString>, Error> {
     if let Some(name) = env {
         return Ok(Some(SecretSource::Env(name.to_string()).read(purpose)?));
     }
@@ -235,7 +314,9 @@ pub(super) fn secret(env: Option<&str>, file: Option<&PathBuf>, purpose: &str, r
 
 fn uri_names_user(uri: &str) -> bool {
     let rest = uri.split_once("://").map_or(uri, |(_, r)| r);
-    rest.split(['/', '?']).next().is_some_and(|a| a.contains('@'))
+    rest.split(['/', '?'])
+        .next()
+        .is_some_and(|a| a.contains('@'))
 }
 
 fn summary(inv: &Inventory, saved_to: &str) -> String {
@@ -269,35 +350,61 @@ fn summary(inv: &Inventory, saved_to: &str) -> String {
             "{}\n  forest {} ({}), {} domains, {} domain controllers ({} read-only)\n",
             style::paint(style::HEADER, "Directory"),
             d.forest.root_domain,
-            d.forest.functional_level_name.as_deref().unwrap_or("level unknown"),
+            d.forest
+                .functional_level_name
+                .as_deref()
+                .unwrap_or("level unknown"),
             d.domains.len(),
             d.domain_controllers.len(),
-            d.domain_controllers.iter().filter(|dc| dc.read_only).count()
+            d.domain_controllers
+                .iter()
+                .filter(|dc| dc.read_only)
+                .count()
         ));
-        for a in d.directory_services_account.iter().chain(&d.additional_directory_services_accounts) {
+        for a in d
+            .directory_services_account
+            .iter()
+            .chain(&d.additional_directory_services_accounts)
+        {
             let state = if !a.found {
                 style::paint(style::FAIL, "not found in AD")
             } else if a.sensitive_groups.is_empty() {
                 style::paint(style::OK, "found")
             } else {
-                style::paint(style::WARN, format!("over-privileged ({})", a.sensitive_groups.join(", ")))
+                style::paint(
+                    style::WARN,
+                    format!("over-privileged ({})", a.sensitive_groups.join(", ")),
+                )
             };
             let deleted = match a.deleted_objects_readable {
                 Some(true) => "can list Deleted Objects",
                 Some(false) => "cannot list Deleted Objects",
                 None => "Deleted Objects not tested",
             };
-            s.push_str(&format!("  directory services account {}: {state}; {deleted}\n", a.name));
+            s.push_str(&format!(
+                "  directory services account {}: {state}; {deleted}\n",
+                a.name
+            ));
         }
         for note in &d.notes {
-            s.push_str(&format!("  {} {note}\n", style::paint(style::WARN, "note:")));
+            s.push_str(&format!(
+                "  {} {note}\n",
+                style::paint(style::WARN, "note:")
+            ));
         }
     }
     if !inv.hosts.is_empty() {
-        s.push_str(&format!("{}\n  facts for {} domain controllers\n", style::paint(style::HEADER, "Hosts"), inv.hosts.len()));
+        s.push_str(&format!(
+            "{}\n  facts for {} domain controllers\n",
+            style::paint(style::HEADER, "Hosts"),
+            inv.hosts.len()
+        ));
     }
     if !inv.not_found.is_empty() {
-        s.push_str(&format!("{}\n", style::paint(style::WARN, "Not found (confirm in the ATA console)")));
+        s.push_str(&format!(
+            "{}\n",
+            style::paint(style::WARN, "Not found (confirm in the ATA console)")
+        ));
         for nf in &inv.not_found {
             s.push_str(&format!("  {} (tried {})\n", nf.item, nf.tried.join(", ")));
         }

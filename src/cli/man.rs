@@ -27,9 +27,8 @@ pub fn run(args: Args) -> Result<u8, Error> {
             super::output::print_stdout(&String::from_utf8_lossy(&render(cmd, "ata2atp")?))?;
         }
         Some(dir) => {
-            std::fs::create_dir_all(&dir).map_err(|e| {
-                Error::Input(format!("could not create {}: {e}", dir.display()))
-            })?;
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| Error::Input(format!("could not create {}: {e}", dir.display())))?;
             let mut pages = vec![("ata2atp".to_string(), cmd.clone())];
             for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
                 let name = format!("ata2atp-{}", sub.get_name());

@@ -157,7 +157,11 @@ pub fn main() -> ExitCode {
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (2).
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { exit::INPUT } else { exit::OK });
+            return ExitCode::from(if e.use_stderr() {
+                exit::INPUT
+            } else {
+                exit::OK
+            });
         }
     };
     let color = apply_color_choice(cli.color);
@@ -169,7 +173,10 @@ pub fn main() -> ExitCode {
         color,
         arguments: redacted_arguments(std::env::args().skip(1)),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: could not start the async runtime: {e}");
@@ -225,7 +232,10 @@ pub async fn run(command: Command, ctx: &Context) -> Result<u8, Error> {
 fn default_command(ctx: &Context) -> Option<Command> {
     use std::io::IsTerminal;
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
-    let engagement = ctx.engagement.join(crate::engagement::CONFIG_FILE).is_file();
+    let engagement = ctx
+        .engagement
+        .join(crate::engagement::CONFIG_FILE)
+        .is_file();
     (interactive && engagement).then(|| Command::Tui(tui::Args::default()))
 }
 

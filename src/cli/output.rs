@@ -17,7 +17,11 @@ pub enum OutputFormat {
 }
 
 /// Prints `value` as JSON or YAML, or calls `text` to render it for a person.
-pub fn emit<T: Serialize>(format: OutputFormat, value: &T, text: impl FnOnce() -> String) -> Result<(), Error> {
+pub fn emit<T: Serialize>(
+    format: OutputFormat,
+    value: &T,
+    text: impl FnOnce() -> String,
+) -> Result<(), Error> {
     let rendered = match format {
         OutputFormat::Text => text(),
         OutputFormat::Json => {

@@ -32,8 +32,10 @@ impl Progress for CliProgress {
         let Some(bars) = &self.bars else { return };
         let bar = match total {
             Some(n) => ProgressBar::new(n).with_style(
-                ProgressStyle::with_template("{spinner} {msg:40!} {bar:30} {human_pos}/{human_len}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                ProgressStyle::with_template(
+                    "{spinner} {msg:40!} {bar:30} {human_pos}/{human_len}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
             ),
             None => ProgressBar::new_spinner().with_style(
                 ProgressStyle::with_template("{spinner} {msg:40!} {human_pos}")
@@ -49,10 +51,10 @@ impl Progress for CliProgress {
     }
 
     fn advance(&self, task: &str, n: u64) {
-        if let Ok(active) = self.active.lock() {
-            if let Some(bar) = active.get(task) {
-                bar.inc(n);
-            }
+        if let Ok(active) = self.active.lock()
+            && let Some(bar) = active.get(task)
+        {
+            bar.inc(n);
         }
     }
 

@@ -493,10 +493,7 @@ async fn complete_ranged_members(r: &mut Reader<'_>, group: &mut Entry) {
     };
     let mut values = group.remove(&first).unwrap_or_default();
     let mut current = first;
-    loop {
-        let Some(end) = range_end(&current) else {
-            break;
-        };
+    while let Some(end) = range_end(&current) {
         let Some(next_start) = end.checked_add(1) else {
             break;
         };

@@ -94,11 +94,24 @@ impl DcFacts {
             ($($f:ident),*) => { $( if self.$f.is_none() { self.$f = other.$f; } )* };
         }
         fill!(
-            collected_at, dotnet_release, os_caption, os_version, os_build, server_core,
-            logical_processors, memory_bytes, system_drive, system_drive_free_bytes,
-            power_scheme_guid, power_scheme_name, ntdsai_version,
-            ata_lightweight_gateway_installed, atp_sensor_installed, winhttp_proxy,
-            wininet_proxy, time_offset_seconds
+            collected_at,
+            dotnet_release,
+            os_caption,
+            os_version,
+            os_build,
+            server_core,
+            logical_processors,
+            memory_bytes,
+            system_drive,
+            system_drive_free_bytes,
+            power_scheme_guid,
+            power_scheme_name,
+            ntdsai_version,
+            ata_lightweight_gateway_installed,
+            atp_sensor_installed,
+            winhttp_proxy,
+            wininet_proxy,
+            time_offset_seconds
         );
         self.errors.extend(other.errors);
     }

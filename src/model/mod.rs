@@ -213,7 +213,11 @@ mod tests {
                     detector: "DnsReconnaissanceDetectorConfiguration".into(),
                     kind: ExclusionKind::Computer,
                     value: "c0ffee00-0000-4000-8000-000000000001".into(),
-                    entity: Some(entity("c0ffee00-0000-4000-8000-000000000001", "FAB-SCAN01", EntityType::Computer)),
+                    entity: Some(entity(
+                        "c0ffee00-0000-4000-8000-000000000001",
+                        "FAB-SCAN01",
+                        EntityType::Computer,
+                    )),
                     list: Some("ExcludedSourceComputerIds".into()),
                 },
                 Exclusion {
@@ -244,7 +248,11 @@ mod tests {
                 domain_controllers: vec!["FAB-DC01.fabrikam.test".into()],
             }],
             alerts: Alerts {
-                by_status: BTreeMap::from([("Open".into(), 1), ("Suppressed".into(), 1), ("Closed".into(), 7)]),
+                by_status: BTreeMap::from([
+                    ("Open".into(), 1),
+                    ("Suppressed".into(), 1),
+                    ("Closed".into(), 7),
+                ]),
                 open: vec![alert("Open")],
                 suppressed: vec![alert("Suppressed")],
             },
@@ -267,7 +275,10 @@ mod tests {
                 dns_host_name: Some("FAB-DC01.fabrikam.test".into()),
                 default_naming_context: Some("DC=fabrikam,DC=test".into()),
                 naming_contexts: vec!["DC=fabrikam,DC=test".into()],
-                forest_functionality: Some(Level { level: 5, name: "Windows Server 2012".into() }),
+                forest_functionality: Some(Level {
+                    level: 5,
+                    name: "Windows Server 2012".into(),
+                }),
                 global_catalog_ready: Some(true),
                 ..RootDse::default()
             }),
@@ -358,7 +369,10 @@ mod tests {
             time_offset_seconds: Some(0.4),
             errors: vec!["power scheme: access denied".into()],
         }];
-        inv.note_not_found("ata.report_schedules", vec!["Configuration.ReporterConfiguration".into()]);
+        inv.note_not_found(
+            "ata.report_schedules",
+            vec!["Configuration.ReporterConfiguration".into()],
+        );
         inv
     }
 
@@ -369,7 +383,13 @@ mod tests {
         let back: Inventory = crate::yaml::from_str(&text, "test").unwrap();
         assert_eq!(back, inv);
         // Keys named by the issue are present as such.
-        for key in ["schema_version:", "collected_at:", "not_found:", "domain_synchronizer_candidate: null", "secret_present: true"] {
+        for key in [
+            "schema_version:",
+            "collected_at:",
+            "not_found:",
+            "domain_synchronizer_candidate: null",
+            "secret_present: true",
+        ] {
             assert!(text.contains(key), "{key} missing from\n{text}");
         }
     }
@@ -417,7 +437,8 @@ mod tests {
                 at: at(17),
             }],
         };
-        let back: ChecksFile = crate::yaml::from_str(&crate::yaml::to_string(&checks, "t").unwrap(), "t").unwrap();
+        let back: ChecksFile =
+            crate::yaml::from_str(&crate::yaml::to_string(&checks, "t").unwrap(), "t").unwrap();
         assert_eq!(back, checks);
         assert_eq!(checks.counts()[&Status::Fail], 1);
 
@@ -434,7 +455,8 @@ mod tests {
                 evidence: vec!["evidence/syslog-test.png".into()],
             },
         );
-        let back: ChecklistState = crate::yaml::from_str(&crate::yaml::to_string(&state, "t").unwrap(), "t").unwrap();
+        let back: ChecklistState =
+            crate::yaml::from_str(&crate::yaml::to_string(&state, "t").unwrap(), "t").unwrap();
         assert_eq!(back, state);
         assert_eq!(state.step("C05").status, StepStatus::Todo);
     }
@@ -442,7 +464,10 @@ mod tests {
     #[test]
     fn host_names_match_like_windows() {
         assert!(same_host("FAB-DC01", "fab-dc01.fabrikam.test"));
-        assert!(same_host("FAB-DC01.fabrikam.test", "FAB-DC01.FABRIKAM.TEST"));
+        assert!(same_host(
+            "FAB-DC01.fabrikam.test",
+            "FAB-DC01.FABRIKAM.TEST"
+        ));
         assert!(!same_host("FAB-DC01", "FAB-DC010"));
     }
 }

@@ -1670,13 +1670,13 @@ fn signoff(inputs: &Inputs, summary: &Summary, phases: &[PhaseSection]) -> SignO
             summary.alerts.open, summary.alerts.suppressed
         ));
     }
-    if let Some(inv) = &inputs.inventory {
-        if !inv.not_found.is_empty() {
-            open_points.push(format!(
-                "{} items could not be found in any source (see \"Not found\")",
-                inv.not_found.len()
-            ));
-        }
+    if let Some(inv) = &inputs.inventory
+        && !inv.not_found.is_empty()
+    {
+        open_points.push(format!(
+            "{} items could not be found in any source (see \"Not found\")",
+            inv.not_found.len()
+        ));
     }
     SignOffSection {
         statement: so

@@ -210,7 +210,10 @@ pub async fn write(
 ) -> Result<Written, Error> {
     let started = std::time::Instant::now();
     let mut inputs = Inputs::load(engagement, request.guide.as_deref(), &request.signoff)?;
-    tracing::debug!("report: engagement read in {} ms", started.elapsed().as_millis());
+    tracing::debug!(
+        "report: engagement read in {} ms",
+        started.elapsed().as_millis()
+    );
     let template_label = match &request.template {
         Some(t) => t.display().to_string(),
         None => "built-in".to_string(),
@@ -237,7 +240,10 @@ pub async fn write(
         redacted: request.redact,
     };
     let ctx = build_context(&inputs, &run, redactor.as_mut())?;
-    tracing::debug!("report: context built after {} ms", started.elapsed().as_millis());
+    tracing::debug!(
+        "report: context built after {} ms",
+        started.elapsed().as_millis()
+    );
     let template = request.template.as_deref();
     let mut base = base_name(&inputs.def.guide, request.now, request.redact);
     // Two reports in the same second (html, then md) must not share a record.
@@ -287,7 +293,10 @@ pub async fn write(
         }
     };
 
-    tracing::debug!("report: rendered after {} ms", started.elapsed().as_millis());
+    tracing::debug!(
+        "report: rendered after {} ms",
+        started.elapsed().as_millis()
+    );
     let record = |names: &[(String, &[u8])]| IntegrityRecord {
         schema_version: crate::model::SCHEMA_VERSION,
         tool_version: crate::model::TOOL_VERSION.to_string(),
@@ -358,6 +367,9 @@ fn template_input(root: &Path, template: &Path) -> Result<InputHash, Error> {
     }
 }
 
+/// Makes the integrity record of a set of (name, bytes) files.
+type RecordOf<'a> = dyn Fn(&[(String, &[u8])]) -> IntegrityRecord + 'a;
+
 /// `--out`: the report (a file) or the CSV files (into a folder) written there too, with
 /// an integrity record beside them naming the copies.
 fn write_copies(
@@ -365,7 +377,7 @@ fn write_copies(
     format: Format,
     outputs: &[(String, Vec<u8>)],
     base: &str,
-    record: &dyn Fn(&[(String, &[u8])]) -> IntegrityRecord,
+    record: &RecordOf<'_>,
 ) -> Result<Vec<PathBuf>, Error> {
     let (dir, names): (PathBuf, Vec<String>) = if format == Format::Csv {
         std::fs::create_dir_all(out).map_err(|source| Error::Io {

@@ -710,20 +710,21 @@ impl Redactor {
                 return self.pseudonym(Kind::Ip, core);
             }
         }
-        if let Some((user, domain)) = core.rsplit_once('@') {
-            if !user.is_empty() && domain.contains('.') {
-                let u = match self.known.get(&user.to_lowercase()) {
-                    Some(p) => p.clone(),
-                    None => self.make(Kind::Account, user),
-                };
-                let d = match self.known.get(&domain.to_lowercase()) {
-                    Some(p) => p.clone(),
-                    None => self
-                        .learn_domain(domain)
-                        .unwrap_or_else(|| domain.to_string()),
-                };
-                return format!("{u}@{d}");
-            }
+        if let Some((user, domain)) = core.rsplit_once('@')
+            && !user.is_empty()
+            && domain.contains('.')
+        {
+            let u = match self.known.get(&user.to_lowercase()) {
+                Some(p) => p.clone(),
+                None => self.make(Kind::Account, user),
+            };
+            let d = match self.known.get(&domain.to_lowercase()) {
+                Some(p) => p.clone(),
+                None => self
+                    .learn_domain(domain)
+                    .unwrap_or_else(|| domain.to_string()),
+            };
+            return format!("{u}@{d}");
         }
         // A name under one of the customer's domains, learned or not.
         for (i, _) in core.match_indices('.') {

@@ -124,7 +124,11 @@ pub const DIALECTS: [Dialect; 5] = [
 
 /// Writes one file per collection in `dialect`; returns the paths. File names vary the
 /// way they do in the field.
-pub fn write_json(dir: &Path, docs: &BTreeMap<&str, Vec<Document>>, dialect: Dialect) -> Vec<PathBuf> {
+pub fn write_json(
+    dir: &Path,
+    docs: &BTreeMap<&str, Vec<Document>>,
+    dialect: Dialect,
+) -> Vec<PathBuf> {
     fs::create_dir_all(dir).unwrap();
     let mut paths = Vec::new();
     for (name, list) in docs {
@@ -156,7 +160,10 @@ pub fn write_json(dir: &Path, docs: &BTreeMap<&str, Vec<Document>>, dialect: Dia
             }
             Dialect::LegacyStringDatesPretty => {
                 for d in list {
-                    text.push_str(&serde_json::to_string_pretty(&legacy(&Bson::Document(d.clone()), true)).unwrap());
+                    text.push_str(
+                        &serde_json::to_string_pretty(&legacy(&Bson::Document(d.clone()), true))
+                            .unwrap(),
+                    );
                     text.push('\n');
                 }
             }
@@ -177,7 +184,11 @@ pub fn write_json(dir: &Path, docs: &BTreeMap<&str, Vec<Document>>, dialect: Dia
 /// Legacy strict mode (mongoexport before 4.2).
 pub fn legacy(v: &Bson, string_dates: bool) -> Value {
     match v {
-        Bson::Document(d) => Value::Object(d.iter().map(|(k, v)| (k.clone(), legacy(v, string_dates))).collect()),
+        Bson::Document(d) => Value::Object(
+            d.iter()
+                .map(|(k, v)| (k.clone(), legacy(v, string_dates)))
+                .collect(),
+        ),
         Bson::Array(a) => Value::Array(a.iter().map(|v| legacy(v, string_dates)).collect()),
         Bson::ObjectId(o) => json!({ "$oid": o.to_hex() }),
         Bson::DateTime(d) if string_dates => {
@@ -187,7 +198,9 @@ pub fn legacy(v: &Bson, string_dates: bool) -> Value {
         Bson::DateTime(d) => json!({ "$date": d.timestamp_millis() }),
         Bson::Int64(i) => json!({ "$numberLong": i.to_string() }),
         Bson::Int32(i) => json!(i),
-        Bson::Binary(b) => json!({ "$binary": B64.encode(&b.bytes), "$type": format!("{:02x}", u8::from(b.subtype)) }),
+        Bson::Binary(b) => {
+            json!({ "$binary": B64.encode(&b.bytes), "$type": format!("{:02x}", u8::from(b.subtype)) })
+        }
         Bson::Timestamp(t) => json!({ "$timestamp": { "t": t.time, "i": t.increment } }),
         Bson::String(s) => json!(s),
         Bson::Boolean(b) => json!(b),
@@ -201,7 +214,10 @@ pub fn legacy(v: &Bson, string_dates: bool) -> Value {
 pub fn shell(v: &Bson) -> String {
     match v {
         Bson::Document(d) => {
-            let fields: Vec<String> = d.iter().map(|(k, v)| format!("{} : {}", json!(k), shell(v))).collect();
+            let fields: Vec<String> = d
+                .iter()
+                .map(|(k, v)| format!("{} : {}", json!(k), shell(v)))
+                .collect();
             format!("{{ {} }}", fields.join(", "))
         }
         Bson::Array(a) => format!("[ {} ]", a.iter().map(shell).collect::<Vec<_>>().join(", ")),
@@ -223,7 +239,11 @@ pub fn shell(v: &Bson) -> String {
                 &h[20..]
             )
         }
-        Bson::Binary(b) => format!("BinData({},\"{}\")", u8::from(b.subtype), B64.encode(&b.bytes)),
+        Bson::Binary(b) => format!(
+            "BinData({},\"{}\")",
+            u8::from(b.subtype),
+            B64.encode(&b.bytes)
+        ),
         Bson::Timestamp(t) => format!("Timestamp({}, {})", t.time, t.increment),
         Bson::String(s) => json!(s).to_string(),
         Bson::Boolean(b) => b.to_string(),
@@ -261,7 +281,10 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
             if path.is_dir() {
                 walk(&path, root, out);
             } else {
-                out.insert(path.strip_prefix(root).unwrap().to_path_buf(), fs::read(&path).unwrap());
+                out.insert(
+                    path.strip_prefix(root).unwrap().to_path_buf(),
+                    fs::read(&path).unwrap(),
+                );
             }
         }
     }

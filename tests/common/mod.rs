@@ -226,8 +226,8 @@ pub fn unique_name(prefix: &str) -> String {
 pub fn rustls_config(ca_pem: &Path) -> Arc<rustls::ClientConfig> {
     use rustls::pki_types::{CertificateDer, pem::PemObject};
     let mut roots = rustls::RootCertStore::empty();
-    for cert in
-        CertificateDer::pem_file_iter(ca_pem).unwrap_or_else(|e| panic!("cannot read {}: {e}", ca_pem.display()))
+    for cert in CertificateDer::pem_file_iter(ca_pem)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", ca_pem.display()))
     {
         roots
             .add(cert.expect("a PEM certificate"))
@@ -251,8 +251,13 @@ pub fn reqwest_cert(pem: &Path) -> reqwest::Certificate {
 
 /// The string form (S-1-5-21-…) of a binary SID.
 pub fn sid_to_string(b: &[u8]) -> String {
-    assert!(b.len() >= 8 && b.len() == 8 + 4 * b[1] as usize, "not a SID: {b:02x?}");
-    let authority = b[2..8].iter().fold(0u64, |acc, x| (acc << 8) | u64::from(*x));
+    assert!(
+        b.len() >= 8 && b.len() == 8 + 4 * b[1] as usize,
+        "not a SID: {b:02x?}"
+    );
+    let authority = b[2..8]
+        .iter()
+        .fold(0u64, |acc, x| (acc << 8) | u64::from(*x));
     let mut s = format!("S-{}-{authority}", b[0]);
     for chunk in b[8..].chunks_exact(4) {
         let sub = u32::from_le_bytes(chunk.try_into().expect("4 bytes"));
@@ -263,8 +268,13 @@ pub fn sid_to_string(b: &[u8]) -> String {
 
 /// Values of an attribute, looked up without regard to case (servers differ in how
 /// they spell attribute names back).
-fn values<'a, T>(map: &'a std::collections::HashMap<String, Vec<T>>, attr: &str) -> Option<&'a Vec<T>> {
-    map.iter().find(|(k, _)| k.eq_ignore_ascii_case(attr)).map(|(_, v)| v)
+fn values<'a, T>(
+    map: &'a std::collections::HashMap<String, Vec<T>>,
+    attr: &str,
+) -> Option<&'a Vec<T>> {
+    map.iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(attr))
+        .map(|(_, v)| v)
 }
 
 /// First value of an attribute that may be binary. ldap3 files a value under `bin_attrs`
