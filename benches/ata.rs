@@ -15,6 +15,8 @@
 //! usage: ata [--dir DIR] [--out FILE] [--python PY] [--mongo-uri URI]
 //!        ata child-inventory DIR        (internal: the measured child)
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{BufWriter, Write};
@@ -348,10 +350,7 @@ fn main() {
         child_inventory(Path::new(&all[1]));
         return;
     }
-    // `cargo bench` passes --bench; `cargo test --all-targets` runs this binary without it,
-    // and a benchmark has no place in a test run.
-    if !all.iter().any(|a| a == "--bench") {
-        eprintln!("ata benchmark: not run outside `cargo bench` (use scripts/bench-ata.sh)");
+    if !common::under_cargo_bench("ata") {
         return;
     }
     let args: Vec<String> = all.into_iter().filter(|a| a != "--bench").collect();

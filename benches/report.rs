@@ -50,6 +50,9 @@ fn large_engagement(root: &std::path::Path) -> Engagement {
 }
 
 fn main() {
+    if !common::under_cargo_bench("report") {
+        return;
+    }
     // Phase timings (read, context, render) on stderr.
     let _ = tracing_subscriber::fmt()
         .with_env_filter("ata2atp=debug")

@@ -186,6 +186,9 @@ fn start_times(bin: &Path, root: &Path, runs: usize) -> Value {
 }
 
 fn main() {
+    if !common::under_cargo_bench("tui") {
+        return;
+    }
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let out_dir = manifest.join("target/bench");
     std::fs::create_dir_all(&out_dir).unwrap();
