@@ -177,18 +177,8 @@ impl Executor {
                 sha256,
                 proxy_password,
             } => {
-                let Some(jobs) = self.jobs.clone() else {
-                    let _ = self.tx.send(Msg::RunFinished {
-                        result: Err(s::READ_ONLY_REFUSED.into()),
-                        cancelled: false,
-                    });
+                let Some(run) = self.background_run() else {
                     return;
-                };
-                let run = ChecksRun {
-                    engagement: self.engagement.clone(),
-                    config: self.config.clone(),
-                    jobs,
-                    tx: self.tx.clone(),
                 };
                 let token = CancellationToken::new();
                 let t = token.clone();
@@ -201,18 +191,8 @@ impl Executor {
                 ldap_password,
                 proxy_password,
             } => {
-                let Some(jobs) = self.jobs.clone() else {
-                    let _ = self.tx.send(Msg::RunFinished {
-                        result: Err(s::READ_ONLY_REFUSED.into()),
-                        cancelled: false,
-                    });
+                let Some(run) = self.background_run() else {
                     return;
-                };
-                let run = ChecksRun {
-                    engagement: self.engagement.clone(),
-                    config: self.config.clone(),
-                    jobs,
-                    tx: self.tx.clone(),
                 };
                 let token = CancellationToken::new();
                 let t = token.clone();
@@ -225,6 +205,24 @@ impl Executor {
     }
 
     /// Spawns a run with its own cancellation token; its outcome becomes `RunFinished`.
+    /// What a background run needs; `None`, with the refusal sent, when this TUI is
+    /// read-only (another holds the engagement's lock).
+    fn background_run(&self) -> Option<ChecksRun> {
+        let Some(jobs) = self.jobs.clone() else {
+            let _ = self.tx.send(Msg::RunFinished {
+                result: Err(s::READ_ONLY_REFUSED.into()),
+                cancelled: false,
+            });
+            return None;
+        };
+        Some(ChecksRun {
+            engagement: self.engagement.clone(),
+            config: self.config.clone(),
+            jobs,
+            tx: self.tx.clone(),
+        })
+    }
+
     fn start(
         &mut self,
         token: CancellationToken,
