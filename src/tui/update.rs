@@ -1109,6 +1109,28 @@ fn select_step(app: &mut App, id: &str) {
     }
 }
 
+/// Runs `f` on the checklist's facts: the inventory and checks as loaded, and the bound
+/// document (the exemplar until the inventory is there), lent out and put back so it is
+/// built once, not on every step drawn.
+fn with_facts<T>(app: &mut App, f: impl FnOnce(&Facts, &crate::model::ChecklistState) -> T) -> T {
+    let data = &mut app.data;
+    let document = data
+        .document
+        .take()
+        .unwrap_or_else(|| exemplar::document(None, Some(&data.config)));
+    let facts = Facts {
+        inventory: data.inventory.ready().map(|i| i.as_ref()),
+        checks: data.checks.ready().map(|c| c.as_ref()),
+        root: Some(&app.root),
+        now: app.now,
+        document,
+    };
+    let out = f(&facts, &data.state);
+    let Facts { document, .. } = facts;
+    data.document = Some(document);
+    out
+}
+
 /// Recomputes the step list and the selected step from the engagement's data.
 pub fn derive_checklist(app: &mut App) {
     let Some(def) = app.data.definition.ready().cloned() else {
@@ -1124,21 +1146,7 @@ pub fn derive_checklist(app: &mut App) {
         .take()
         .or_else(|| app.checklist.selected_step_id().map(str::to_string));
     let first_time = app.checklist.list.is_none();
-    let data = &mut app.data;
-    let document = data
-        .document
-        .take()
-        .unwrap_or_else(|| exemplar::document(None, Some(&data.config)));
-    let facts = Facts {
-        inventory: data.inventory.ready().map(|i| i.as_ref()),
-        checks: data.checks.ready().map(|c| c.as_ref()),
-        root: Some(&app.root),
-        now: app.now,
-        document,
-    };
-    let list = view::list_view(&def, &data.state, &facts);
-    let Facts { document, .. } = facts;
-    data.document = Some(document);
+    let list = with_facts(app, |facts, state| view::list_view(&def, state, facts));
 
     let mut rows = Vec::new();
     for (p, phase) in list.phases.iter().enumerate() {
@@ -1180,22 +1188,10 @@ fn derive_step(app: &mut App) {
     let Ok(step) = engine::find(&def, &id) else {
         return;
     };
-    let data = &mut app.data;
-    let document = data
-        .document
-        .take()
-        .unwrap_or_else(|| exemplar::document(None, Some(&data.config)));
-    let facts = Facts {
-        inventory: data.inventory.ready().map(|i| i.as_ref()),
-        checks: data.checks.ready().map(|c| c.as_ref()),
-        root: Some(&app.root),
-        now: app.now,
-        document,
-    };
-    let sv = view::step_view(&def, step, &data.state, &facts);
-    let inventory_loading = data.inventory.is_loading();
-    let Facts { document, .. } = facts;
-    data.document = Some(document);
+    let sv = with_facts(app, |facts, state| {
+        view::step_view(&def, step, state, facts)
+    });
+    let inventory_loading = app.data.inventory.is_loading();
 
     let selected_key = app.checklist.selected_target().map(target_key);
     let lines = step_lines(&sv, width as usize, inventory_loading);
