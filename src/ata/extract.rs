@@ -577,45 +577,42 @@ pub(crate) async fn extract(
         }
     };
 
-    // Honeytokens: the configured list, then entities flagged but not listed.
-    let mut listed: BTreeSet<String> = BTreeSet::new();
-    for (key, raw) in honey_ids.iter().flatten() {
-        check(key, raw);
-        listed.insert(key.clone());
-        let mut ent = resolve(key, raw);
-        ent.source = Some(TagSource::Manual);
-        ata.honeytokens.push(ent);
-    }
-    for (key, (ent, set)) in &entities {
-        let flagged = set
-            .iter()
-            .any(|f| mapping.honeytokens.entity_flags.iter().any(|h| h == f));
-        if flagged && !listed.contains(key) {
-            let mut ent = ent.clone();
-            // ATA has no automatic honeytokens: a flagged one was tagged by a person.
+    // A tag list: the configured ids (set by a person), then the entities that carry one of
+    // `flags` without being listed, tagged with `flagged_source`.
+    let mut tagged = |ids: &Option<Vec<(String, String)>>,
+                      flags: &Paths,
+                      flagged_source: TagSource|
+     -> Vec<Entity> {
+        let mut out = Vec::new();
+        let mut listed: BTreeSet<&str> = BTreeSet::new();
+        for (key, raw) in ids.iter().flatten() {
+            check(key, raw);
+            listed.insert(key);
+            let mut ent = resolve(key, raw);
             ent.source = Some(TagSource::Manual);
-            ata.honeytokens.push(ent);
+            out.push(ent);
         }
-    }
-    // Sensitive: manual list, then entities flagged sensitive automatically.
-    let mut manual: BTreeSet<String> = BTreeSet::new();
-    for (key, raw) in manual_ids.iter().flatten() {
-        check(key, raw);
-        manual.insert(key.clone());
-        let mut ent = resolve(key, raw);
-        ent.source = Some(TagSource::Manual);
-        ata.sensitive.push(ent);
-    }
-    for (key, (ent, set)) in &entities {
-        let flagged = set
-            .iter()
-            .any(|f| mapping.sensitive.automatic_flags.iter().any(|h| h == f));
-        if flagged && !manual.contains(key) {
-            let mut ent = ent.clone();
-            ent.source = Some(TagSource::Automatic);
-            ata.sensitive.push(ent);
+        for (key, (ent, set)) in &entities {
+            let flagged = set.iter().any(|f| flags.iter().any(|h| h == f));
+            if flagged && !listed.contains(key.as_str()) {
+                let mut ent = ent.clone();
+                ent.source = Some(flagged_source);
+                out.push(ent);
+            }
         }
-    }
+        out
+    };
+    // ATA has no automatic honeytokens: a flagged one was tagged by a person.
+    ata.honeytokens.extend(tagged(
+        &honey_ids,
+        &mapping.honeytokens.entity_flags,
+        TagSource::Manual,
+    ));
+    ata.sensitive.extend(tagged(
+        &manual_ids,
+        &mapping.sensitive.automatic_flags,
+        TagSource::Automatic,
+    ));
     // Exclusions.
     for (mut ex, key) in exclusions {
         if let Some(key) = key {
