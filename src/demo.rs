@@ -151,6 +151,7 @@ pub async fn build(root: &Path) -> Result<DemoSummary> {
     );
     options.workspace = config.workspace.clone();
     options.sensor_proxy = config.proxy.as_ref().map(|p| p.url.clone());
+    options.cloud = config.cloud;
     options.gateway_logs = config
         .sources
         .gateway_logs

@@ -187,6 +187,12 @@ pub struct SourceLocations {
     pub ldif: Vec<PathBuf>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dc_facts: Vec<PathBuf>,
+    /// `auditpol /get /category:* /r` captures pasted per domain controller.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub auditpol: Vec<PathBuf>,
+    /// JSON of `ata2atp collector server-facts` (AD CS, AD FS, Entra Connect servers).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub server_facts: Vec<PathBuf>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub center_facts: Option<PathBuf>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

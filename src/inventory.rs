@@ -70,6 +70,8 @@ impl CollectRequest {
                 dc_facts: s.dc_facts.iter().map(|p| abs(p)).collect(),
                 reg_query: Vec::new(),
                 center_facts: s.center_facts.as_deref().map(abs),
+                auditpol: s.auditpol.iter().map(|p| abs(p)).collect(),
+                server_facts: s.server_facts.iter().map(|p| abs(p)).collect(),
             },
             provenance: Provenance {
                 collected_by: Some(config.consultant.clone()),

@@ -16,7 +16,7 @@ use futures::future::BoxFuture;
 
 use super::directory::{self, DsaTestOutcome};
 use super::network::{self, ProbeConfig, ProbeSpec, ProxySpec};
-use super::{CATALOG, Outcome, ata, logs, sensor};
+use super::{CATALOG, Outcome, ata, events, logs, readiness, sensor};
 use crate::model::{
     Acceptance, CheckResult, ChecksFile, Inventory, SCHEMA_VERSION, Status, TOOL_VERSION, same_host,
 };
@@ -153,6 +153,8 @@ pub struct RunOptions {
     /// The proxy the sensors will use (the engagement's `proxy.url`), to compare with
     /// each DC's settings.
     pub sensor_proxy: Option<String>,
+    /// The cloud the sensors report to (the engagement's `cloud`).
+    pub cloud: crate::engagement::Cloud,
     /// Jobs in flight at once.
     pub concurrency: usize,
 }
@@ -170,6 +172,7 @@ impl RunOptions {
                 .into(),
             workspace: None,
             sensor_proxy: None,
+            cloud: crate::engagement::Cloud::default(),
             concurrency: 64,
         }
     }
@@ -259,6 +262,7 @@ pub async fn run(
                     let ctx = sensor::DcContext {
                         directory_read: inv.directory.is_some(),
                         sensor_proxy: o.sensor_proxy.as_deref(),
+                        cloud: o.cloud,
                     };
                     sensor::check_dc(&dc, &ctx)
                         .into_iter()
@@ -269,6 +273,43 @@ pub async fn run(
             ));
         }
     }
+
+    pure!(
+        "event collection",
+        &[
+            "domain.object_auditing",
+            "forest.configuration_auditing",
+            "domain.adfs_auditing",
+            "server.adcs_auditing",
+            "server.adfs_auditing",
+            "server.entra_connect_auditing",
+            "dsa.remote_sam"
+        ],
+        |inv, o| {
+            let mut out: JobOutput = events::object_auditing(&inv)
+                .into_iter()
+                .map(|(s, r)| ("domain.object_auditing", s, r))
+                .collect();
+            out.push((
+                "forest.configuration_auditing",
+                None,
+                events::configuration_auditing(&inv),
+            ));
+            out.extend(
+                events::adfs_container_auditing(&inv)
+                    .into_iter()
+                    .map(|(s, r)| ("domain.adfs_auditing", s, r)),
+            );
+            out.extend(events::server_auditing(&inv));
+            out.extend(
+                readiness::remote_sam(&inv)
+                    .into_iter()
+                    .map(|(s, r)| ("dsa.remote_sam", s, r)),
+            );
+            out.retain(|(id, _, _)| selected(&o.only, id));
+            out
+        }
+    );
 
     pure!(
         "dsa",

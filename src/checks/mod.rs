@@ -15,6 +15,9 @@
 //! | [`network`] | the reachability probe to the sensor API, direct and through the proxy |
 //! | [`ata`] | ATA's state: alerts, gateways, console URL, certificates, synchronizer candidates, role groups |
 //! | [`logs`] | known errors in ATA gateway logs |
+//! | [`events`] | Windows event collection: audit policy, NTLM auditing, object auditing (SACLs), AD CS/AD FS/Entra Connect auditing |
+//! | [`readiness`] | the rest of Microsoft's readiness list: packet capture driver, sensor v3.x, root certificates, remote SAM |
+//! | [`remediation`] | the read-only-by-default PowerShell script per domain that fixes what those checks found |
 //!
 //! Every check returns an [`Outcome`]; the engine attaches the catalog's id, title and
 //! guide. Unknown always carries the reason it could not be decided, Manual what a person
@@ -24,8 +27,11 @@ pub mod ata;
 pub mod directory;
 pub mod dotnet;
 pub mod engine;
+pub mod events;
 pub mod logs;
 pub mod network;
+pub mod readiness;
+pub mod remediation;
 pub mod sensor;
 pub mod thresholds;
 
@@ -80,11 +86,23 @@ pub const CATALOG: &[CheckInfo] = &[
     check("dc.time_sync", "Clock within 5 minutes of the domain", Both, true),
     check("dc.lightweight_gateway", "ATA Lightweight Gateway uninstalled before the sensor", Both, true),
     check("dc.proxy", "The DC's proxy settings agree with the customer's proxy", Both, true),
+    check("dc.audit_policy", "Advanced audit policy: every subcategory the sensor reads, Success and Failure", Both, true),
+    check("dc.ntlm_auditing", "NTLM auditing enabled (event 8004)", Both, true),
+    check("dc.packet_capture", "Npcap, not WinPcap, for the sensor v2.x", Now, true),
+    check("dc.sensor_v3", "Ready for the sensor v3.x (Defender for Endpoint onboarding, Windows Server 2019 or later)", Now, true),
+    check("dc.root_certificates", "The root certificates of the sensor's cloud endpoints are trusted", Now, true),
+    check("domain.object_auditing", "Domain object auditing (SACL) on users, groups, computers and service accounts (event 4662)", Now, true),
+    check("forest.configuration_auditing", "Configuration container auditing (forests with Exchange)", Now, false),
+    check("domain.adfs_auditing", "AD FS container auditing", Now, true),
+    check("server.adcs_auditing", "AD CS servers audit certification services", Now, true),
+    check("server.adfs_auditing", "AD FS servers audit at level Verbose", Now, true),
+    check("server.entra_connect_auditing", "Microsoft Entra Connect servers audit logons", Now, true),
     check("dsa.credentials", "Directory services account credentials are valid", Both, false),
     check("dsa.deleted_objects", "Directory services account can read Deleted Objects", Both, false),
     check("dsa.privileges", "Directory services account is not a member of sensitive groups", Both, false),
     check("dsa.gmsa_kds", "gMSA directory services account has a KDS root key", Now, false),
     check("dsa.matches_ata", "The account ATA uses exists in Active Directory", Both, false),
+    check("dsa.remote_sam", "Directory services accounts may make remote calls to SAM (lateral movement paths)", Both, true),
     check("network.sensor_api", "Cloud service reachable directly", Both, false),
     check("network.sensor_api_proxy", "Cloud service reachable through the customer's proxy", Both, false),
     check("ata.open_alerts", "Open and suppressed ATA alerts recorded (alerts are not imported)", Both, false),

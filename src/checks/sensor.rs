@@ -29,6 +29,11 @@ pub const PER_DC_CHECKS: &[&str] = &[
     "dc.time_sync",
     "dc.lightweight_gateway",
     "dc.proxy",
+    "dc.audit_policy",
+    "dc.ntlm_auditing",
+    "dc.packet_capture",
+    "dc.sensor_v3",
+    "dc.root_certificates",
 ];
 
 /// What the per-DC checks need besides the DC.
@@ -38,6 +43,8 @@ pub struct DcContext<'a> {
     pub directory_read: bool,
     /// The proxy recorded for the sensors (the engagement's `proxy.url`).
     pub sensor_proxy: Option<&'a str>,
+    /// The cloud the sensors report to (which root certificates they need).
+    pub cloud: crate::engagement::Cloud,
 }
 
 /// One domain controller and everything known about it.
@@ -173,6 +180,11 @@ pub fn check_dc(dc: &Dc<'_>, ctx: &DcContext<'_>) -> Vec<(&'static str, Outcome)
                         "dc.kb4487044" => kb4487044(f, os.as_ref()),
                         "dc.time_sync" => time_sync(f),
                         "dc.proxy" => proxy(f, ctx.sensor_proxy),
+                        "dc.audit_policy" => super::events::audit_policy(f),
+                        "dc.ntlm_auditing" => super::events::ntlm_auditing(f),
+                        "dc.packet_capture" => super::readiness::packet_capture(f),
+                        "dc.sensor_v3" => super::readiness::sensor_v3(f, os.as_ref()),
+                        "dc.root_certificates" => super::readiness::root_certificates(f, ctx.cloud),
                         _ => Outcome::unknown(format!("{other} has no implementation")),
                     },
                 },
@@ -849,6 +861,7 @@ mod tests {
             &DcContext {
                 directory_read: true,
                 sensor_proxy: None,
+                ..DcContext::default()
             },
         );
         assert_eq!(status(&r, "dc.facts"), Status::Unknown);

@@ -346,6 +346,7 @@ async fn run_checks(args: RunArgs, ctx: &Context) -> Result<u8, Error> {
         options.dsa_test_absent = note;
     }
     options.workspace = config.as_ref().and_then(|c| c.workspace.clone());
+    options.cloud = config.as_ref().map(|c| c.cloud).unwrap_or_default();
     options.sensor_proxy = args.proxy.clone().or_else(|| {
         config
             .as_ref()

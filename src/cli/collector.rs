@@ -24,6 +24,10 @@ pub enum Kind {
     /// A read-only PowerShell script for the ATA Center (role groups, certificates):
     ///   ata2atp collector center-facts > Get-CenterFacts.ps1
     CenterFacts,
+    /// A read-only PowerShell script for AD CS, AD FS and Microsoft Entra Connect servers
+    /// (their auditing):
+    ///   ata2atp collector server-facts > Get-ServerFacts.ps1
+    ServerFacts,
 }
 
 pub fn run(args: Args) -> Result<u8, Error> {
@@ -32,6 +36,7 @@ pub fn run(args: Args) -> Result<u8, Error> {
         Kind::Ldif => crate::directory::collector_commands(),
         Kind::DcFacts => crate::hosts::dc_facts_script(),
         Kind::CenterFacts => crate::hosts::center_facts_script(),
+        Kind::ServerFacts => crate::hosts::server_facts_script(),
     };
     print_stdout(&text)?;
     Ok(exit::OK)

@@ -155,6 +155,14 @@ pub struct Args {
     /// Center facts JSON from `ata2atp collector center-facts`.
     #[arg(long, value_name = "FILE", help_heading = "Host sources")]
     pub center_facts: Option<PathBuf>,
+    /// `auditpol /get /category:* /r` output (or an `auditpol /backup` file) of a DC,
+    /// named after it or by its Machine Name column (repeatable).
+    #[arg(long, value_name = "FILE", help_heading = "Host sources")]
+    pub auditpol: Vec<PathBuf>,
+    /// Server facts JSON from `ata2atp collector server-facts` (AD CS, AD FS, Microsoft
+    /// Entra Connect servers) (repeatable).
+    #[arg(long, value_name = "FILE", help_heading = "Host sources")]
+    pub server_facts: Vec<PathBuf>,
 
     /// Print the inventory (with -o json|yaml) instead of writing it to the engagement.
     #[arg(long)]
@@ -276,10 +284,17 @@ fn build_request(
         )?;
     }
 
-    if !args.dc_facts.is_empty() || !args.reg_query.is_empty() || args.center_facts.is_some() {
+    if !args.dc_facts.is_empty()
+        || !args.reg_query.is_empty()
+        || args.center_facts.is_some()
+        || !args.auditpol.is_empty()
+        || !args.server_facts.is_empty()
+    {
         request.hosts.dc_facts = args.dc_facts.clone();
         request.hosts.reg_query = args.reg_query.clone();
         request.hosts.center_facts = args.center_facts.clone();
+        request.hosts.auditpol = args.auditpol.clone();
+        request.hosts.server_facts = args.server_facts.clone();
     }
     Ok(request)
 }

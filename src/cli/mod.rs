@@ -16,6 +16,7 @@ mod inventory;
 mod man;
 mod output;
 mod progress;
+mod remediation;
 mod report;
 mod tui;
 
@@ -124,6 +125,9 @@ pub enum Command {
     Checklist(checklist::Args),
     /// Write the report for sign-off (HTML, Markdown, CSV, PDF), or verify one.
     Report(report::Args),
+    /// Write the PowerShell script per domain that fixes the failing event-collection and
+    /// readiness checks (read-only unless run with -Apply).
+    Remediation(remediation::Args),
     /// What changed between two inventories (default: the latest two in history/).
     Diff(diff::Args),
     /// The interactive screen: inventory, checks, checklist, report and collection
@@ -219,6 +223,7 @@ pub async fn run(command: Command, ctx: &Context) -> Result<u8, Error> {
         Command::Check(args) => check::run(args, ctx).await,
         Command::Checklist(args) => checklist::run(args, ctx),
         Command::Report(args) => report::run(args, ctx).await,
+        Command::Remediation(args) => remediation::run(args, ctx),
         Command::Diff(args) => diff::run(args, ctx),
         Command::Tui(args) => tui::run(args, ctx).await,
         Command::Collector(args) => collector::run(args),

@@ -178,6 +178,9 @@ pub async fn read(
             server.url
         ));
     }
+    if let (Some(nc), false) = (&default_nc, r.lost()) {
+        read_auditing(&mut r, nc).await;
+    }
     r.progress.advance(&task, 1);
     if !wanted.is_empty() && !r.lost() {
         fetch_wanted(&mut r, default_nc.as_deref(), wanted).await;
@@ -356,6 +359,28 @@ async fn read_forest(r: &mut Reader<'_>) {
                 false,
             )
             .await;
+        r.keep(&out);
+    }
+}
+
+/// The SACLs the event-collection checks judge, and whether Exchange and AD FS keep
+/// containers in the directory ([`super::audit`]).
+async fn read_auditing(r: &mut Reader<'_>, nc: &str) {
+    let config = r
+        .snap
+        .root_dse
+        .as_ref()
+        .and_then(|d| d.text("configurationNamingContext"));
+    for a in super::audit::searches(nc, config.as_deref()) {
+        let mut s = Search::new(&a.dn, Scope::Base, "(objectClass=*)", a.attrs);
+        if a.sacl {
+            s.controls = vec![super::audit::sd_flags_control(super::audit::SACL_ONLY)];
+            r.snap.mark_sacl_requested(&a.dn);
+        }
+        let out = r.run(a.what, &s, false, true).await;
+        if matches!(out.failure, Some(SearchFailure::Server { rc: 32, .. })) {
+            r.snap.mark_absent(&a.dn);
+        }
         r.keep(&out);
     }
 }

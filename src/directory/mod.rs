@@ -13,11 +13,14 @@
 //! | [`resolve`] | ATA's ids and SIDs → AD objects; gateways on DCs (pure) |
 //! | [`queries`] | attribute lists and filters shared by the live read and the export commands |
 //! | [`sid`] | SID/GUID binary ↔ text, filter escaping |
+//! | [`security_descriptor`] | security descriptors: binary `nTSecurityDescriptor` and SDDL text |
+//! | [`audit`] | the SACLs Defender for Identity needs (domain heads, Configuration, AD FS): read with the SD flags control, described |
 //! | [`levels`] | functional-level and schema names, the sensitive-group table |
 //!
 //! Nothing in here writes to the directory: the only operations sent are bind, search
 //! and unbind.
 
+pub mod audit;
 pub mod dsa;
 pub mod entry;
 pub mod ldap;
@@ -27,6 +30,7 @@ pub mod live;
 pub mod queries;
 pub mod read;
 pub mod resolve;
+pub mod security_descriptor;
 pub mod sid;
 pub mod snapshot;
 
@@ -259,6 +263,7 @@ pub fn describe(snap: &DirectorySnapshot, bind_user: Option<&str>, inventory: &m
             dir.additional_directory_services_accounts.push(facts);
         }
     }
+    (dir.object_auditing, dir.exchange_present) = audit::describe(snap, &dir);
     inventory.directory = Some(dir);
     resolve::apply(&view, inventory);
 }
@@ -328,5 +333,6 @@ q -E pr=1000/noprompt -s sub -b \"$DOMAIN\" \"{}\" {} > ata2atp-6-accounts.ldif\
         ACCOUNTS_FILTER,
         gattrs.join(" "),
     ));
+    s.push_str(&audit::collector_commands());
     s
 }

@@ -689,6 +689,7 @@ pub fn derive_with(view: &View<'_>) -> DirectoryInventory {
         kds_root_key_present: kds,
         partial: !snap.incomplete.is_empty(),
         notes: all_notes,
+        ..DirectoryInventory::default()
     }
 }
 

@@ -37,6 +37,9 @@ pub struct DirectorySnapshot {
     pub deleted_objects: Option<DeletedObjectsTest>,
     /// Search bases the server said do not exist (noSuchObject): an answer, not a gap.
     absent: BTreeSet<String>,
+    /// Objects whose SACL was asked for over LDAP (the SD flags control): an absent
+    /// `nTSecurityDescriptor` there means "not returned to the bind account".
+    sacl_requested: BTreeSet<String>,
     /// Why the snapshot is incomplete (a dropped connection, a size limit). Empty when
     /// everything asked for was read.
     pub incomplete: Vec<String>,
@@ -125,6 +128,15 @@ impl DirectorySnapshot {
         self.absent.contains(&normalize_dn(dn))
     }
 
+    /// Records that the SACL of `dn` was asked for (see [`super::audit`]).
+    pub fn mark_sacl_requested(&mut self, dn: &str) {
+        self.sacl_requested.insert(normalize_dn(dn));
+    }
+
+    pub fn sacl_requested(&self, dn: &str) -> bool {
+        self.sacl_requested.contains(&normalize_dn(dn))
+    }
+
     /// Adds everything from `other` (another LDIF file, or LDIF beside a live read).
     pub fn absorb(&mut self, other: DirectorySnapshot) {
         if let Some(r) = other.root_dse {
@@ -139,6 +151,7 @@ impl DirectorySnapshot {
         self.searched.extend(other.searched);
         self.dsa_searched.extend(other.dsa_searched);
         self.absent.extend(other.absent);
+        self.sacl_requested.extend(other.sacl_requested);
         if other.deleted_objects.is_some() {
             self.deleted_objects = other.deleted_objects;
         }

@@ -11,7 +11,10 @@
       - each certificate of Cert:\LocalMachine\My whose thumbprint ATA's configuration names,
         with subject, issuer and validity;
       - the version of the Center's mongod.exe;
-      - the name of the newest SystemProfile_*.json in the Center's Backup folder.
+      - the name of the newest SystemProfile_*.json in the Center's Backup folder;
+      - its Windows build and the policy "Network access: Restrict clients allowed to make
+        remote calls to SAM" (RestrictRemoteSAM): the Center is a member server, like the
+        computers the sensors query for lateral movement paths.
     The thumbprints come from -Thumbprint, or else from the newest SystemProfile backup.
     Windows PowerShell 5.1; no module is needed.
 
@@ -179,6 +182,18 @@ try {
     [void]$errors.Add(('mongo_version: {0}' -f $_.Exception.Message))
 }
 
+# RestrictRemoteSAM: an SDDL, or empty when the policy is not set (then Windows Server
+# 2016 and later allow only local Administrators).
+$restrictRemoteSam = $null
+$osBuild = $null
+try {
+    $lsa = Get-ItemProperty -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\Lsa' -ErrorAction Stop
+    if ($lsa.PSObject.Properties.Name -contains 'RestrictRemoteSAM') { $restrictRemoteSam = [string]$lsa.RestrictRemoteSAM } else { $restrictRemoteSam = '' }
+    $osBuild = [int](Get-CimInstance -ClassName Win32_OperatingSystem).BuildNumber
+} catch {
+    [void]$errors.Add(('restrict_remote_sam: {0}' -f $_.Exception.Message))
+}
+
 $hostName = $env:COMPUTERNAME
 try {
     $cs = Get-CimInstance -ClassName Win32_ComputerSystem
@@ -197,6 +212,8 @@ $doc = [ordered]@{
     certificates = $certificates
     mongo_version = $mongoVersion
     latest_backup = $latestBackup
+    os_build = $osBuild
+    restrict_remote_sam = $restrictRemoteSam
     errors = @($errors)
 }
 $json = ConvertTo-Json -InputObject $doc -Depth 6

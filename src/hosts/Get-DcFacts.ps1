@@ -14,6 +14,11 @@
       - whether the ATA Lightweight Gateway (ATAGateway) and the sensor (AATPSensor) services exist
       - the WinHTTP proxy and the WinINet proxy of LocalSystem and LocalService
       - the clock offset to the domain's PDC emulator (w32tm /stripchart, one sample)
+      - the advanced audit policy in force (auditpol /get /category:* /r)
+      - the NTLM auditing values (Lsa\MSV1_0 and Netlogon\Parameters) and RestrictRemoteSAM
+      - the thumbprints of the LocalMachine Root store
+      - the packet capture drivers installed (Npcap, WinPcap) and whether the DC is
+        onboarded to Defender for Endpoint (the sensor v3.x needs it)
 
     Remote DCs are read through PowerShell remoting (WinRM, on by default since Windows
     Server 2012). Run it as a Domain Admin, or as an account allowed to remote into the DCs.
@@ -54,7 +59,9 @@ $FactKeys = @(
     'server_core', 'logical_processors', 'memory_bytes', 'system_drive',
     'system_drive_free_bytes', 'power_scheme_guid', 'power_scheme_name', 'ntdsai_version',
     'ata_lightweight_gateway_installed', 'atp_sensor_installed', 'winhttp_proxy',
-    'wininet_proxy', 'time_offset_seconds', 'errors'
+    'wininet_proxy', 'time_offset_seconds', 'audit_policy', 'ntlm_audit_incoming',
+    'ntlm_restrict_outgoing', 'ntlm_audit_domain', 'restrict_remote_sam', 'root_certificates',
+    'packet_capture', 'mde_onboarded', 'errors'
 )
 
 # Runs on each DC (locally or through Invoke-Command). Returns one hashtable.
@@ -224,6 +231,79 @@ $Collect = {
         [void]$errors.Add(('time_offset_seconds: {0}' -f $_.Exception.Message))
     }
 
+    try {
+        # auditpol's CSV: the header, names and settings are in the DC's language, so the
+        # columns are taken by position (ata2atp reads the GUID and the setting).
+        $lines = @(& { $ErrorActionPreference = 'Continue'; & auditpol.exe /get /category:* /r 2>&1 })
+        $rows = @($lines | Where-Object { "$_" -match '\{[0-9A-Fa-f-]{36}\}' } |
+            ConvertFrom-Csv -Header 'machine', 'target', 'subcategory', 'guid', 'inclusion', 'exclusion')
+        if ($rows.Count -eq 0) { throw ('auditpol gave no subcategory: {0}' -f (($lines | Out-String).Trim() -replace '\s+', ' ')) }
+        $policy = New-Object System.Collections.ArrayList
+        foreach ($row in $rows) {
+            # JSON object: AuditSubcategory
+            $sub = [ordered]@{
+                guid = ([string]$row.guid).Trim('{}').ToUpperInvariant()
+                name = [string]$row.subcategory
+                setting = [string]$row.inclusion
+            }
+            [void]$policy.Add($sub)
+        }
+        $facts['audit_policy'] = $policy
+    } catch {
+        [void]$errors.Add(('audit_policy: {0}' -f $_.Exception.Message))
+    }
+
+    # A value that is not set reads as 0 (its default: no auditing).
+    function Get-Dword([string] $Key, [string] $Name) {
+        $item = Get-ItemProperty -Path $Key -ErrorAction SilentlyContinue
+        if ($null -ne $item -and ($item.PSObject.Properties.Name -contains $Name)) { return [int]$item.$Name }
+        return 0
+    }
+    try {
+        $msv = 'HKLM:\SYSTEM\CurrentControlSet\Control\Lsa\MSV1_0'
+        $facts['ntlm_audit_incoming'] = Get-Dword $msv 'AuditReceivingNTLMTraffic'
+        $facts['ntlm_restrict_outgoing'] = Get-Dword $msv 'RestrictSendingNTLMTraffic'
+        $facts['ntlm_audit_domain'] = Get-Dword 'HKLM:\SYSTEM\CurrentControlSet\Services\Netlogon\Parameters' 'AuditNTLMInDomain'
+    } catch {
+        [void]$errors.Add(('ntlm_audit: {0}' -f $_.Exception.Message))
+    }
+
+    try {
+        $lsa = Get-ItemProperty -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\Lsa' -ErrorAction Stop
+        if ($lsa.PSObject.Properties.Name -contains 'RestrictRemoteSAM') { $facts['restrict_remote_sam'] = [string]$lsa.RestrictRemoteSAM } else { $facts['restrict_remote_sam'] = '' }
+    } catch {
+        [void]$errors.Add(('restrict_remote_sam: {0}' -f $_.Exception.Message))
+    }
+
+    try {
+        $facts['root_certificates'] = @(Get-ChildItem -Path 'Cert:\LocalMachine\Root' | ForEach-Object { [string]$_.Thumbprint })
+    } catch {
+        [void]$errors.Add(('root_certificates: {0}' -f $_.Exception.Message))
+    }
+
+    try {
+        $found = @()
+        foreach ($key in @('HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\*', 'HKLM:\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall\*')) {
+            foreach ($app in @(Get-ItemProperty -Path $key -ErrorAction SilentlyContinue)) {
+                if ($app.PSObject.Properties.Name -contains 'DisplayName' -and ([string]$app.DisplayName) -match 'npcap|winpcap') {
+                    $version = ''
+                    if ($app.PSObject.Properties.Name -contains 'DisplayVersion') { $version = [string]$app.DisplayVersion }
+                    $found += ('{0} {1}' -f $app.DisplayName, $version).Trim()
+                }
+            }
+        }
+        $facts['packet_capture'] = @($found | Select-Object -Unique)
+    } catch {
+        [void]$errors.Add(('packet_capture: {0}' -f $_.Exception.Message))
+    }
+
+    try {
+        $status = Get-ItemProperty -Path 'HKLM:\SOFTWARE\Microsoft\Windows Advanced Threat Protection\Status' -ErrorAction SilentlyContinue
+        $facts['mde_onboarded'] = ($null -ne $status -and ($status.PSObject.Properties.Name -contains 'OnboardingState') -and [int]$status.OnboardingState -eq 1)
+    } catch {
+        [void]$errors.Add(('mde_onboarded: {0}' -f $_.Exception.Message))
+    }
+
     $facts['errors'] = $errors
     return $facts
 }
@@ -301,7 +381,7 @@ $doc = [ordered]@{
     collected_by = ('{0}\{1}' -f $env:USERDOMAIN, $env:USERNAME)
     domain_controllers = $results
 }
-$json = ConvertTo-Json -InputObject $doc -Depth 6
+$json = ConvertTo-Json -InputObject $doc -Depth 8
 $path = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($OutFile)
 [System.IO.File]::WriteAllText($path, $json, (New-Object System.Text.UTF8Encoding($false)))
 Write-Host ('{0} domain controller(s) written to {1}' -f $results.Count, $path)

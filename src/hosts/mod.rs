@@ -5,12 +5,15 @@
 //! |---|---|---|
 //! | `Get-DcFacts.ps1` JSON ([`DcFactsFile`]) | [`read_dc_facts`] | `inventory.hosts`, merged per DC by name |
 //! | `reg query … /v Release` text | [`reg_query::parse`] | `inventory.hosts[].dotnet_release` |
-//! | `Get-CenterFacts.ps1` JSON ([`CenterFactsFile`]) | [`read_center_facts`] | `ata.role_groups`, `ata.center.certificates`, `ata.center.mongo_version` |
+//! | `Get-CenterFacts.ps1` JSON ([`CenterFactsFile`]) | [`read_center_facts`] | `ata.role_groups`, `ata.center.certificates`, `ata.center.mongo_version`; the Center's `RestrictRemoteSAM` in `inventory.servers` |
+//! | `auditpol /get /category:* /r` text | [`auditpol::parse`] | `inventory.hosts[].audit_policy` |
+//! | `Get-ServerFacts.ps1` JSON ([`ServerFactsFile`]) | [`read_server_facts`] | `inventory.servers` (AD CS, AD FS, Entra Connect) |
 //!
 //! Facts about one DC from several sources are merged with [`DcFacts::merge`]: the first
 //! source to know a value keeps it. Files written by Windows PowerShell are often UTF-16
 //! (`>` redirection) or carry a byte-order mark; both are accepted.
 
+pub mod auditpol;
 pub mod reg_query;
 
 use std::path::{Path, PathBuf};
@@ -18,7 +21,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::model::{
-    CenterFactsFile, DcFacts, DcFactsFile, Inventory, SCHEMA_VERSION, Source, SourceKind,
+    CenterFactsFile, DcFacts, DcFactsFile, Inventory, SCHEMA_VERSION, ServerFacts, ServerFactsFile,
+    ServerRole, Source, SourceKind,
 };
 use crate::progress::Progress;
 
@@ -31,11 +35,19 @@ pub struct HostSources {
     pub reg_query: Vec<PathBuf>,
     /// JSON written by `ata2atp collector center-facts`.
     pub center_facts: Option<PathBuf>,
+    /// `auditpol /get /category:* /r` output, one file per DC (or named inside).
+    pub auditpol: Vec<PathBuf>,
+    /// JSON written by `ata2atp collector server-facts` (AD CS, AD FS, Entra Connect).
+    pub server_facts: Vec<PathBuf>,
 }
 
 impl HostSources {
     pub fn is_empty(&self) -> bool {
-        self.dc_facts.is_empty() && self.reg_query.is_empty() && self.center_facts.is_none()
+        self.dc_facts.is_empty()
+            && self.reg_query.is_empty()
+            && self.center_facts.is_none()
+            && self.auditpol.is_empty()
+            && self.server_facts.is_empty()
     }
 }
 
@@ -71,6 +83,8 @@ pub enum Error {
         "{0}; paste the output of reg query \"HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v4\\Full\" /v Release unchanged"
     )]
     RegQuery(#[from] reg_query::ParseError),
+    #[error("{0}")]
+    Auditpol(#[from] auditpol::ParseError),
     #[error("{}: {message}", path.display())]
     Invalid { path: PathBuf, message: String },
 }
@@ -191,6 +205,53 @@ pub fn read_center_facts(path: &Path) -> Result<CenterFactsFile, Error> {
     parse_json(path, &text, "Get-CenterFacts.ps1", "center-facts")
 }
 
+/// Reads one server facts file and checks that every server has a name.
+pub fn read_server_facts(path: &Path) -> Result<ServerFactsFile, Error> {
+    let text = read_text(path)?;
+    let file: ServerFactsFile = parse_json(path, &text, "Get-ServerFacts.ps1", "server-facts")?;
+    for (i, s) in file.servers.iter().enumerate() {
+        if s.name.trim().is_empty() {
+            return Err(Error::Invalid {
+                path: path.to_path_buf(),
+                message: format!("servers[{i}] has an empty name"),
+            });
+        }
+    }
+    Ok(file)
+}
+
+/// Adds facts about one server to `servers`: merged into the entry of the same host
+/// (roles joined, known values kept), else added.
+pub fn merge_server(servers: &mut Vec<ServerFacts>, facts: ServerFacts) {
+    match servers
+        .iter_mut()
+        .find(|s| crate::model::same_host(&s.name, &facts.name))
+    {
+        Some(existing) => {
+            for r in facts.roles {
+                if !existing.roles.contains(&r) {
+                    existing.roles.push(r);
+                }
+            }
+            existing.roles.sort();
+            macro_rules! fill {
+                ($($f:ident),*) => { $( if existing.$f.is_none() { existing.$f = facts.$f; } )* };
+            }
+            fill!(
+                collected_at,
+                os_build,
+                audit_policy,
+                ca_name,
+                ca_audit_filter,
+                adfs_audit_level,
+                restrict_remote_sam
+            );
+            existing.errors.extend(facts.errors);
+        }
+        None => servers.push(facts),
+    }
+}
+
 /// Reads `reg query` output: one or more DCs' `Release` values.
 pub fn read_reg_query(path: &Path) -> Result<Vec<DcFacts>, Error> {
     let text = read_text(path)?;
@@ -244,6 +305,16 @@ pub fn apply_center_facts(inventory: &mut Inventory, facts: CenterFactsFile) {
     if center.mongo_version.is_none() {
         center.mongo_version = facts.mongo_version;
     }
+    // The Center is a member server: its RestrictRemoteSAM is a sample of what the
+    // computers the sensors query over SAM-R say.
+    if let (Some(host), Some(sddl)) = (facts.host, facts.restrict_remote_sam) {
+        let mut server = ServerFacts::new(host);
+        server.roles = vec![ServerRole::AtaCenter];
+        server.collected_at = facts.collected_at;
+        server.os_build = facts.os_build;
+        server.restrict_remote_sam = Some(sddl);
+        merge_server(&mut inventory.servers, server);
+    }
 }
 
 /// Reads every host facts source into `inventory.hosts` and the Center's facts, and
@@ -292,6 +363,39 @@ pub fn collect_into(
         inventory.sources.push(source);
         progress.finish(&task, &format!("{n} domain controller(s)"));
     }
+    for path in &sources.auditpol {
+        let task = format!("auditpol {}", path.display());
+        progress.start(&task, None);
+        let dcs = auditpol::read(path)?;
+        let n = dcs.len();
+        for dc in dcs {
+            merge_host(&mut inventory.hosts, dc);
+        }
+        let mut source = Source::ok(SourceKind::Auditpol, path.display().to_string());
+        source.records = Some(n as u64);
+        inventory.sources.push(source);
+        progress.finish(&task, &format!("{n} domain controller(s)"));
+    }
+    for path in &sources.server_facts {
+        let task = format!("server facts {}", path.display());
+        progress.start(&task, None);
+        let file = read_server_facts(path)?;
+        let n = file.servers.len();
+        let with_errors = file.servers.iter().filter(|s| !s.errors.is_empty()).count();
+        for s in file.servers {
+            merge_server(&mut inventory.servers, s);
+        }
+        let mut source = Source::ok(SourceKind::ServerFacts, path.display().to_string());
+        source.records = Some(n as u64);
+        source.read_at = file.collected_at;
+        if with_errors > 0 {
+            source.error = Some(format!(
+                "{with_errors} of {n} server(s) report facts that could not be read"
+            ));
+        }
+        inventory.sources.push(source);
+        progress.finish(&task, &format!("{n} server(s)"));
+    }
     if let Some(path) = &sources.center_facts {
         let task = format!("Center facts {}", path.display());
         progress.start(&task, None);
@@ -314,6 +418,7 @@ pub fn collect_into(
 
 const DC_FACTS_SCRIPT: &str = include_str!("Get-DcFacts.ps1");
 const CENTER_FACTS_SCRIPT: &str = include_str!("Get-CenterFacts.ps1");
+const SERVER_FACTS_SCRIPT: &str = include_str!("Get-ServerFacts.ps1");
 
 /// Windows PowerShell 5.1 reads a script without a byte-order mark in the system's ANSI
 /// code page; the scripts are kept ASCII so that never matters.
@@ -331,6 +436,11 @@ pub fn dc_facts_script() -> String {
 /// The PowerShell script printed by `ata2atp collector center-facts` (CRLF line ends).
 pub fn center_facts_script() -> String {
     stamp(CENTER_FACTS_SCRIPT)
+}
+
+/// The PowerShell script printed by `ata2atp collector server-facts` (CRLF line ends).
+pub fn server_facts_script() -> String {
+    stamp(SERVER_FACTS_SCRIPT)
 }
 
 #[cfg(test)]
@@ -351,7 +461,11 @@ mod tests {
 
     #[test]
     fn the_scripts_are_ascii_and_stamped() {
-        for s in [dc_facts_script(), center_facts_script()] {
+        for s in [
+            dc_facts_script(),
+            center_facts_script(),
+            server_facts_script(),
+        ] {
             assert!(s.is_ascii(), "non-ASCII character in a script");
             assert!(s.contains(crate::model::TOOL_VERSION) && !s.contains("{{VERSION}}"));
             assert!(!s.contains("\r\r"));

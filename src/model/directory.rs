@@ -27,6 +27,14 @@ pub struct DirectoryInventory {
     /// A KDS root key exists in the forest (needed for a gMSA directory services account).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kds_root_key_present: Option<bool>,
+    /// The auditing entries (SACL) of the objects Defender for Identity needs audited:
+    /// each domain head, the Configuration container, each AD FS container.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub object_auditing: Vec<ObjectAuditing>,
+    /// `CN=Microsoft Exchange,CN=Services,<configuration>` exists: the forest has (or had)
+    /// Exchange, so the Configuration container must be audited too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_present: Option<bool>,
     /// Some of what was asked for could not be read (connection lost, size limit, an
     /// incomplete export): what is here is true, but lists may be short. `notes` says what.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -211,4 +219,32 @@ pub struct DirectoryServicesAccountFacts {
     /// Why `deleted_objects_readable` could not be decided, when it is absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_objects_note: Option<String>,
+}
+
+/// Which object's auditing entries an [`ObjectAuditing`] holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditedObject {
+    /// A domain naming context's head (`DC=fabrikam,DC=test`).
+    Domain,
+    /// `CN=Configuration,<forest root>`.
+    Configuration,
+    /// `CN=ADFS,CN=Microsoft,CN=Program Data,<domain>`.
+    Adfs,
+}
+
+/// The SACL of one object, as read with the SD flags control (SACL only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectAuditing {
+    pub object: AuditedObject,
+    pub dn: String,
+    /// The DNS name of the domain the object belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    /// The audit entries in SDDL, one per entry (`(OU;CISA;WP;;bf967aba-…;WD)`); empty when
+    /// the object has no SACL; `None` when it could not be read (`note` says why).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sacl: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }

@@ -70,9 +70,53 @@ pub struct DcFacts {
     /// Clock offset to the domain's time source, in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_offset_seconds: Option<f64>,
+    /// The advanced audit policy in force, one entry per subcategory
+    /// (`auditpol /get /category:* /r`, or a pasted capture of it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_policy: Option<Vec<AuditSubcategory>>,
+    /// `AuditReceivingNTLMTraffic` under `HKLM\SYSTEM\CurrentControlSet\Control\Lsa\MSV1_0`
+    /// ("Audit Incoming NTLM Traffic"); 0 when the value is not set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ntlm_audit_incoming: Option<u32>,
+    /// `RestrictSendingNTLMTraffic` under `…\Lsa\MSV1_0` ("Outgoing NTLM traffic to remote
+    /// servers": 1 audit all, 2 deny all); 0 when not set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ntlm_restrict_outgoing: Option<u32>,
+    /// `AuditNTLMInDomain` under `HKLM\SYSTEM\CurrentControlSet\Services\Netlogon\Parameters`
+    /// ("Audit NTLM authentication in this domain": 7 enable all); 0 when not set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ntlm_audit_domain: Option<u32>,
+    /// `RestrictRemoteSAM` under `HKLM\SYSTEM\CurrentControlSet\Control\Lsa` ("Network
+    /// access: Restrict clients allowed to make remote calls to SAM"), an SDDL; empty when
+    /// the policy is not set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restrict_remote_sam: Option<String>,
+    /// Thumbprints of the certificates in the LocalMachine Root store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_certificates: Option<Vec<String>>,
+    /// Packet capture drivers installed (`DisplayName DisplayVersion` of the Npcap and
+    /// WinPcap entries under the Uninstall keys); empty when there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub packet_capture: Option<Vec<String>>,
+    /// Onboarded to Defender for Endpoint (`OnboardingState` 1 under
+    /// `HKLM\SOFTWARE\Microsoft\Windows Advanced Threat Protection\Status`): the sensor
+    /// v3.x needs it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mde_onboarded: Option<bool>,
     /// Facts the script tried and could not read, with the error it got.
     #[serde(default)]
     pub errors: Vec<String>,
+}
+
+/// One subcategory of the advanced audit policy, as `auditpol` names it. The name and the
+/// setting are in the DC's language; the GUID is not, and is what the checks compare.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditSubcategory {
+    /// `0CCE923F-69AE-11D9-BED3-505054503030`: upper case, no braces.
+    pub guid: String,
+    pub name: String,
+    /// The inclusion setting as printed, e.g. `Success and Failure`, `Erfolg und Fehler`.
+    pub setting: String,
 }
 
 impl DcFacts {
@@ -111,7 +155,15 @@ impl DcFacts {
             atp_sensor_installed,
             winhttp_proxy,
             wininet_proxy,
-            time_offset_seconds
+            time_offset_seconds,
+            audit_policy,
+            ntlm_audit_incoming,
+            ntlm_restrict_outgoing,
+            ntlm_audit_domain,
+            restrict_remote_sam,
+            root_certificates,
+            packet_capture,
+            mde_onboarded
         );
         self.errors.extend(other.errors);
     }
@@ -141,6 +193,94 @@ pub struct CenterFactsFile {
     /// Name of the newest `SystemProfile_*.json` in the Center's backup folder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_backup: Option<String>,
+    /// The Center's Windows build: it is a member server, so its `RestrictRemoteSAM`
+    /// default depends on it (restricted from 14393 on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os_build: Option<u32>,
+    /// `RestrictRemoteSAM` of the Center (see [`DcFacts::restrict_remote_sam`]): a member
+    /// server, so a sample of what the policy says on the computers the sensors query.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restrict_remote_sam: Option<String>,
     #[serde(default)]
     pub errors: Vec<String>,
+}
+
+/// The JSON file written by `Get-ServerFacts.ps1` on the other servers a sensor protects
+/// (AD CS, AD FS, Microsoft Entra Connect).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServerFactsFile {
+    pub schema_version: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collected_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collected_by: Option<String>,
+    pub servers: Vec<ServerFacts>,
+}
+
+/// A role of a member server that Defender for Identity watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServerRole {
+    /// Active Directory Certificate Services (a certification authority).
+    Adcs,
+    /// Active Directory Federation Services.
+    Adfs,
+    /// Microsoft Entra Connect (Azure AD Connect).
+    EntraConnect,
+    /// The ATA Center (from its own collector): listed for its `RestrictRemoteSAM`.
+    AtaCenter,
+}
+
+impl ServerRole {
+    pub fn label(self) -> &'static str {
+        match self {
+            ServerRole::Adcs => "AD CS",
+            ServerRole::Adfs => "AD FS",
+            ServerRole::EntraConnect => "Microsoft Entra Connect",
+            ServerRole::AtaCenter => "ATA Center",
+        }
+    }
+}
+
+/// What a member server reported about itself. Absent facts are Unknown to the checks.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServerFacts {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collected_at: Option<DateTime<Utc>>,
+    /// The roles found on the server (its services: CertSvc, adfssrv, ADSync).
+    #[serde(default)]
+    pub roles: Vec<ServerRole>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os_build: Option<u32>,
+    /// The advanced audit policy in force (see [`DcFacts::audit_policy`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_policy: Option<Vec<AuditSubcategory>>,
+    /// AD CS: the active CA's name (`Active` under `…\CertSvc\Configuration`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_name: Option<String>,
+    /// AD CS: the CA's `AuditFilter` (`certutil -getreg CA\AuditFilter`); 0 when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_audit_filter: Option<u32>,
+    /// AD FS: `(Get-AdfsProperties).AuditLevel`, e.g. `Basic` or `Verbose`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adfs_audit_level: Option<String>,
+    /// See [`DcFacts::restrict_remote_sam`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restrict_remote_sam: Option<String>,
+    #[serde(default)]
+    pub errors: Vec<String>,
+}
+
+impl ServerFacts {
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            ..Self::default()
+        }
+    }
+
+    pub fn has(&self, role: ServerRole) -> bool {
+        self.roles.contains(&role)
+    }
 }

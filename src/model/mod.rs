@@ -55,6 +55,10 @@ pub struct Inventory {
     /// Facts gathered on each domain controller (collector script or `reg query` output).
     #[serde(default)]
     pub hosts: Vec<DcFacts>,
+    /// Facts gathered on the other servers a sensor protects (AD CS, AD FS, Entra
+    /// Connect) and on the ATA Center.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub servers: Vec<ServerFacts>,
     /// Items the guide asks for that no source provided, with the places that were tried.
     /// An item is either here or in its section: never silently missing.
     #[serde(default)]
@@ -73,6 +77,7 @@ impl Inventory {
             ata: AtaInventory::default(),
             directory: None,
             hosts: Vec::new(),
+            servers: Vec::new(),
             not_found: Vec::new(),
         }
     }
@@ -344,6 +349,14 @@ mod tests {
             }),
             additional_directory_services_accounts: Vec::new(),
             kds_root_key_present: Some(false),
+            object_auditing: vec![ObjectAuditing {
+                object: AuditedObject::Configuration,
+                dn: "CN=Configuration,DC=fabrikam,DC=test".into(),
+                domain: Some("fabrikam.test".into()),
+                sacl: Some(vec!["(AU;CISAFA;WP;;;WD)".into()]),
+                note: Some("read over LDAP".into()),
+            }],
+            exchange_present: Some(true),
             partial: true,
             notes: vec!["privileged groups of emea.fabrikam.test were not read".into()],
         });
@@ -367,7 +380,31 @@ mod tests {
             winhttp_proxy: Some("proxy.fabrikam.test:8080".into()),
             wininet_proxy: None,
             time_offset_seconds: Some(0.4),
+            audit_policy: Some(vec![AuditSubcategory {
+                guid: "0CCE923F-69AE-11D9-BED3-505054503030".into(),
+                name: "Überprüfung der Anmeldeinformationen".into(),
+                setting: "Erfolg und Fehler".into(),
+            }]),
+            ntlm_audit_incoming: Some(2),
+            ntlm_restrict_outgoing: Some(1),
+            ntlm_audit_domain: Some(0),
+            restrict_remote_sam: Some(String::new()),
+            root_certificates: Some(vec!["DF3C24F9BFD666761B268073FE06D1CC8D4F82A4".into()]),
+            packet_capture: Some(vec!["WinPcap 4.1.3".into()]),
+            mde_onboarded: Some(true),
             errors: vec!["power scheme: access denied".into()],
+        }];
+        inv.servers = vec![ServerFacts {
+            name: "FAB-ADFS01.fabrikam.test".into(),
+            collected_at: Some(at(16)),
+            roles: vec![ServerRole::Adfs, ServerRole::EntraConnect],
+            os_build: Some(17763),
+            audit_policy: Some(vec![]),
+            ca_name: Some("x".into()),
+            ca_audit_filter: Some(0),
+            adfs_audit_level: Some("Basic".into()),
+            restrict_remote_sam: Some("O:BAG:BAD:(A;;RC;;;BA)".into()),
+            errors: vec![],
         }];
         inv.note_not_found(
             "ata.report_schedules",

@@ -39,6 +39,10 @@ pub enum SourceKind {
     RegQuery,
     /// The JSON written by `ata2atp collector center-facts`.
     CenterFacts,
+    /// `auditpol /get /category:* /r` output pasted per domain controller.
+    Auditpol,
+    /// The JSON written by `ata2atp collector server-facts`.
+    ServerFacts,
     /// The sample deployment built into the binary.
     Demo,
 }

@@ -361,6 +361,7 @@ impl ChecksRun {
         options.only = only.clone();
         options.workspace = config.workspace.clone();
         options.sensor_proxy = config.proxy.as_ref().map(|p| p.url.clone());
+        options.cloud = config.cloud;
         options.gateway_logs = config
             .sources
             .gateway_logs

@@ -909,6 +909,8 @@ fn source_kind(k: SourceKind) -> &'static str {
         SourceKind::DcFacts => "DC facts",
         SourceKind::RegQuery => "reg query",
         SourceKind::CenterFacts => "Center facts",
+        SourceKind::Auditpol => "auditpol",
+        SourceKind::ServerFacts => "server facts",
         SourceKind::Demo => "demo",
     }
 }

@@ -66,6 +66,7 @@ async fn stabilise(root: &Path) {
     let mut options = RunOptions::new(now(), NetworkPlan::not_run(DEMO_NOT_PROBED));
     options.workspace = config.workspace.clone();
     options.sensor_proxy = config.proxy.as_ref().map(|p| p.url.clone());
+    options.cloud = config.cloud;
     options.gateway_logs = config.sources.gateway_logs.as_ref().map(|d| root.join(d));
     let results = crate::checks::run(Arc::new(inv), options, &Silent).await;
     let file = checks_file(results, None, &[], Some(sha256_hex(text.as_bytes())), now());
