@@ -42,7 +42,10 @@ pub const SAMPLE_FILES: &[SampleFile] = &[
     sample!("ata/UniqueEntity.json"),
     sample!("ata/SuspiciousActivity.json"),
     sample!("directory/fabrikam.ldif"),
+    sample!("directory/fabrikam-auditing.ldif"),
     sample!("hosts/dc-facts.json"),
+    sample!("hosts/EMEA-DC01-auditpol.csv"),
+    sample!("hosts/server-facts.json"),
     sample!("hosts/center-facts.json"),
     sample!("logs/FAB-ATAGW01/Microsoft.Tri.Gateway-Errors.log"),
 ];
@@ -91,6 +94,8 @@ pub fn config() -> EngagementConfig {
             ata_json: files("samples/ata/"),
             ldif: files("samples/directory/"),
             dc_facts: vec![PathBuf::from("samples/hosts/dc-facts.json")],
+            auditpol: vec![PathBuf::from("samples/hosts/EMEA-DC01-auditpol.csv")],
+            server_facts: vec![PathBuf::from("samples/hosts/server-facts.json")],
             center_facts: Some(PathBuf::from("samples/hosts/center-facts.json")),
             gateway_logs: Some(PathBuf::from("samples/logs")),
             ..SourceLocations::default()

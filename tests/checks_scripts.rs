@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use ata2atp::model::{
-    CenterFactsFile, Certificate, DcFacts, DcFactsFile, Inventory, RoleGroup, Status,
+    AuditSubcategory, CenterFactsFile, Certificate, DcFacts, DcFactsFile, Inventory, RoleGroup,
+    ServerFacts, ServerFactsFile, ServerRole, Status,
 };
 use chrono::Utc;
 use predicates::prelude::*;
@@ -63,6 +64,37 @@ fn full_dc_facts() -> DcFacts {
         winhttp_proxy: Some("x".into()),
         wininet_proxy: Some("x".into()),
         time_offset_seconds: Some(0.0),
+        audit_policy: Some(vec![audit_subcategory()]),
+        ntlm_audit_incoming: Some(2),
+        ntlm_restrict_outgoing: Some(1),
+        ntlm_audit_domain: Some(7),
+        restrict_remote_sam: Some("x".into()),
+        root_certificates: Some(vec!["x".into()]),
+        packet_capture: Some(vec!["x".into()]),
+        mde_onboarded: Some(true),
+        errors: vec!["x".into()],
+    }
+}
+
+fn audit_subcategory() -> AuditSubcategory {
+    AuditSubcategory {
+        guid: "x".into(),
+        name: "x".into(),
+        setting: "x".into(),
+    }
+}
+
+fn full_server_facts() -> ServerFacts {
+    ServerFacts {
+        name: "x".into(),
+        collected_at: Some(Utc::now()),
+        roles: vec![ServerRole::Adcs],
+        os_build: Some(1),
+        audit_policy: Some(vec![audit_subcategory()]),
+        ca_name: Some("x".into()),
+        ca_audit_filter: Some(1),
+        adfs_audit_level: Some("x".into()),
+        restrict_remote_sam: Some("x".into()),
         errors: vec!["x".into()],
     }
 }
@@ -135,6 +167,25 @@ fn dc_facts_script_writes_exactly_the_fields_of_dcfacts() {
         );
     }
 
+    assert_eq!(
+        ordered_block_keys(&script, "AuditSubcategory"),
+        keys_of(&audit_subcategory())
+    );
+    for needle in [
+        "auditpol.exe /get /category:* /r",
+        "AuditReceivingNTLMTraffic",
+        "RestrictSendingNTLMTraffic",
+        "AuditNTLMInDomain",
+        "RestrictRemoteSAM",
+        "Cert:\\LocalMachine\\Root",
+        "npcap|winpcap",
+        "Windows Advanced Threat Protection\\Status",
+    ] {
+        assert!(
+            script.contains(needle),
+            "the DC script does not read {needle}"
+        );
+    }
     let top = ordered_block_keys(&script, "DcFactsFile");
     let file = DcFactsFile {
         schema_version: 1,
@@ -169,6 +220,8 @@ fn center_facts_script_writes_exactly_the_fields_of_centerfactsfile() {
         certificates: vec![cert.clone()],
         mongo_version: Some("x".into()),
         latest_backup: Some("x".into()),
+        os_build: Some(1),
+        restrict_remote_sam: Some("x".into()),
         errors: vec!["x".into()],
     };
     assert_eq!(
@@ -188,6 +241,60 @@ fn center_facts_script_writes_exactly_the_fields_of_centerfactsfile() {
     ] {
         assert!(script.contains(g), "the Center script does not mention {g}");
     }
+}
+
+#[test]
+fn server_facts_script_writes_exactly_the_fields_of_serverfacts() {
+    let script = ata2atp::hosts::server_facts_script();
+    let want = keys_of(&full_server_facts());
+    let list_start = script.find("$FactKeys = @(").unwrap();
+    let list_end = list_start + script[list_start..].find(')').unwrap();
+    let quoted = regex::Regex::new(r"'([a-z_]+)'").unwrap();
+    let listed: BTreeSet<String> = quoted
+        .captures_iter(&script[list_start..list_end])
+        .map(|c| c[1].to_string())
+        .collect();
+    assert_eq!(listed, want, "$FactKeys differs from ServerFacts");
+    let assigned_re = regex::Regex::new(r"\$facts\['([a-z_]+)'\]\s*=").unwrap();
+    let assigned: BTreeSet<String> = assigned_re
+        .captures_iter(&script)
+        .map(|c| c[1].to_string())
+        .collect();
+    assert_eq!(
+        assigned, want,
+        "facts assigned by the script differ from ServerFacts"
+    );
+    let error_re = regex::Regex::new(r"errors\.Add\(\('([a-z_]+): ").unwrap();
+    for c in error_re.captures_iter(&script) {
+        assert!(
+            want.iter().any(|k| k.starts_with(&c[1])),
+            "error prefix '{}' is not a fact key",
+            &c[1]
+        );
+    }
+    // The role names the script writes are ServerRole's.
+    for role in [ServerRole::Adcs, ServerRole::Adfs, ServerRole::EntraConnect] {
+        let name = serde_json::to_value(role).unwrap();
+        assert!(
+            script.contains(&format!("$roles += '{}'", name.as_str().unwrap())),
+            "{name}"
+        );
+    }
+    assert_eq!(
+        ordered_block_keys(&script, "AuditSubcategory"),
+        keys_of(&audit_subcategory())
+    );
+    let file = ServerFactsFile {
+        schema_version: 1,
+        collected_at: Some(Utc::now()),
+        collected_by: Some("x".into()),
+        servers: vec![],
+    };
+    assert_eq!(
+        ordered_block_keys(&script, "ServerFactsFile"),
+        keys_of(&file)
+    );
+    assert!(script.contains("CA\\AuditFilter") && script.contains("Get-AdfsProperties"));
 }
 
 /// Brackets balance outside strings and comments, strings are closed, and no line of
@@ -314,6 +421,10 @@ fn the_scripts_are_well_formed_and_read_only() {
     assert_well_formed(
         "Get-CenterFacts.ps1",
         &ata2atp::hosts::center_facts_script(),
+    );
+    assert_well_formed(
+        "Get-ServerFacts.ps1",
+        &ata2atp::hosts::server_facts_script(),
     );
 }
 

@@ -141,6 +141,8 @@ struct RawStep {
     #[serde(default)]
     gates: Vec<Spanned<String>>,
     #[serde(default)]
+    recommends: Vec<Spanned<String>>,
+    #[serde(default)]
     after: Vec<RawAfter>,
     #[serde(default)]
     record: Vec<RawField>,
@@ -307,6 +309,9 @@ pub struct Step {
     pub detail: Option<String>,
     pub shows: Vec<Show>,
     pub gates: Vec<Gate>,
+    /// Checks shown with the step as recommendations: they never block it, and may name
+    /// checks of the other edition (a 2019 step showing today's requirement).
+    pub recommends: Vec<Gate>,
     pub after: Vec<After>,
     pub record: Vec<RecordField>,
     pub evidence: EvidenceRule,
@@ -649,7 +654,13 @@ pub fn parse(
         }
 
         let mut gates = Vec::new();
-        for g in &s.gates {
+        let mut recommends = Vec::new();
+        for (g, gating) in s
+            .gates
+            .iter()
+            .map(|g| (g, true))
+            .chain(s.recommends.iter().map(|g| (g, false)))
+        {
             let mut any_of = Vec::new();
             for alt in g.value.split('|').map(str::trim) {
                 let id_part = alt.split_once('[').map_or(alt, |(id, rest)| {
@@ -674,14 +685,18 @@ pub fn parse(
                             (Some(GuideRef::MdiCurrent), GuideRef::AzureAtp2019) => Some("the 2019 guide's requirements"),
                             _ => None,
                         };
-                        if let Some(other) = other {
+                        if let (Some(other), true) = (other, gating) {
                             c.at(g, sid, format!("gate `{id_part}` checks {other}, not this guide's edition"));
                         }
                     }
                 }
                 any_of.push(alt.to_string());
             }
-            gates.push(Gate { any_of });
+            if gating {
+                gates.push(Gate { any_of });
+            } else {
+                recommends.push(Gate { any_of });
+            }
         }
 
         let mut record: Vec<RecordField> = Vec::new();
@@ -778,6 +793,7 @@ pub fn parse(
             detail: s.detail.clone(),
             shows,
             gates,
+            recommends,
             after,
             record,
             evidence: s.evidence,

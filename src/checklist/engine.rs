@@ -103,6 +103,8 @@ pub struct FieldStatus {
 pub struct Readiness {
     pub gates: Vec<GateStatus>,
     pub after: Vec<AfterStatus>,
+    /// The step's recommended checks: shown, never blocking.
+    pub recommendations: Vec<GateStatus>,
 }
 
 impl Readiness {
@@ -137,6 +139,11 @@ pub fn readiness(
 ) -> Readiness {
     Readiness {
         gates: step.gates.iter().map(|g| gate_status(g, facts.checks)).collect(),
+        recommendations: step
+            .recommends
+            .iter()
+            .map(|g| gate_status(g, facts.checks))
+            .collect(),
         after: step
             .after
             .iter()

@@ -153,6 +153,9 @@ pub struct StepView {
     /// The inventory values to enter again.
     pub values: Vec<BoundShow>,
     pub gates: Vec<GateStatus>,
+    /// Checks recommended with the step (they never block it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub recommendations: Vec<GateStatus>,
     pub after: Vec<AfterStatus>,
     pub record: Vec<FieldStatus>,
     pub evidence_required: bool,
@@ -188,6 +191,7 @@ pub fn step_view(
         ready: readiness.ready(),
         done_problems: engine::done_problems(def, step, state, facts),
         gates: readiness.gates,
+        recommendations: readiness.recommendations,
         after: readiness.after,
         state: own,
     }

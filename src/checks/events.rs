@@ -269,8 +269,12 @@ pub fn missing_ntlm(f: &DcFacts) -> Option<Vec<NtlmGap>> {
 /// `dc.ntlm_auditing`: event 8004 needs all three.
 pub fn ntlm_auditing(f: &DcFacts) -> Outcome {
     let Some(gaps) = missing_ntlm(f) else {
-        return Outcome::unknown(fact_missing(f, "ntlm_audit", "The NTLM auditing values"))
-            .remedy("run the dc-facts collector again on this DC");
+        return Outcome::unknown(fact_missing(
+            f,
+            "ntlm_audit",
+            "The NTLM auditing configuration",
+        ))
+        .remedy("run the dc-facts collector again on this DC");
     };
     let o = if gaps.is_empty() {
         Outcome::pass(format!("{} audits NTLM (event 8004)", f.name))

@@ -28,7 +28,7 @@ pub fn packet_capture(f: &DcFacts) -> Outcome {
         return Outcome::unknown(fact_missing(
             f,
             "packet_capture",
-            "The packet capture drivers",
+            "The list of packet capture drivers",
         ))
         .remedy("run the dc-facts collector again on this DC");
     };
@@ -209,7 +209,13 @@ fn well_known(sid: &str) -> Option<&'static str> {
     })
 }
 
-fn judge_account(sd: &SecurityDescriptor, dsa: &DirectoryServicesAccountFacts) -> Verdict {
+/// `accounts`: the SIDs of every directory services account, which are users, not groups
+/// another account could be a member of.
+fn judge_account(
+    sd: &SecurityDescriptor,
+    dsa: &DirectoryServicesAccountFacts,
+    accounts: &[&str],
+) -> Verdict {
     let Some(sid) = dsa.sid.as_deref().and_then(|s| Sid::from_str(s).ok()) else {
         return Verdict::Undecided(format!(
             "{}: its SID is not known (no directory source found it)",
@@ -244,15 +250,21 @@ fn judge_account(sd: &SecurityDescriptor, dsa: &DirectoryServicesAccountFacts) -
         }
         if ace.kind.is_allow() {
             if names_account(&trustee) {
-                let whom =
-                    well_known(&trustee).map_or_else(|| "itself".to_string(), str::to_string);
+                let whom = match well_known(&trustee) {
+                    Some("Administrators") => {
+                        "as a member of Administrators, which it should not be (see dsa.privileges)"
+                            .to_string()
+                    }
+                    Some(w) => format!("as {w}"),
+                    None => "by its SID".to_string(),
+                };
                 return Verdict::Allowed(format!(
-                    "{}: allowed ({whom}, {})",
+                    "{}: allowed {whom} ({})",
                     dsa.name,
                     ace.to_sddl()
                 ));
             }
-            if trustee != "S-1-5-32-544" {
+            if trustee != "S-1-5-32-544" && !accounts.contains(&trustee.as_str()) {
                 others.push(trustee);
             }
         }
@@ -368,7 +380,7 @@ pub fn remote_sam(inv: &Inventory) -> Vec<(Option<String>, Outcome)> {
                 match SecurityDescriptor::from_sddl(c.sddl) {
                     Err(e) => Outcome::unknown(format!("{}: RestrictRemoteSAM is not an SDDL this build reads: {e}", c.name)),
                     Ok(sd) => {
-                        let verdicts: Vec<Verdict> = dsas.iter().map(|d| judge_account(&sd, d)).collect();
+                        let verdicts: Vec<Verdict> = dsas.iter().map(|d| judge_account(&sd, d, &sids)).collect();
                         let text = |v: &Verdict| match v {
                             Verdict::Allowed(s) | Verdict::Refused(s) | Verdict::Undecided(s) => s.clone(),
                         };

@@ -582,6 +582,33 @@ fn render_step(v: &StepView) -> String {
             }
         }
     }
+    if !v.recommendations.is_empty() {
+        s.push_str(&format!(
+            "\n{}\n",
+            style::paint(
+                style::HEADER,
+                "Recommended (checks worth passing; they do not block this step)"
+            )
+        ));
+        for g in &v.recommendations {
+            s.push_str(&format!("  {} {}\n", tick(g.satisfied), g.gate));
+            for r in g
+                .results
+                .iter()
+                .filter(|r| r.status != crate::model::Status::Pass)
+            {
+                let reason = r
+                    .reason
+                    .as_deref()
+                    .map(|x| format!(": {x}"))
+                    .unwrap_or_default();
+                s.push_str(&format!("      {} {}{reason}\n", r.check, r.status));
+            }
+            if let Some(p) = g.problem.as_ref().filter(|_| g.results.is_empty()) {
+                s.push_str(&format!("      {}\n", style::paint(style::DIM, p)));
+            }
+        }
+    }
     if !v.after.is_empty() {
         s.push_str(&format!("\n{}\n", style::paint(style::HEADER, "After")));
         for a in &v.after {

@@ -140,14 +140,9 @@ fn describe_one(
                 ))
             }
             Ok(sd) => match (sd.sacl, requested || sd.dacl.is_none()) {
-                (Some(aces), _) => {
-                    out.sacl = Some(aces.iter().map(|a| a.to_sddl()).collect());
-                    out.note = Some(if requested {
-                        "read over LDAP with the SD flags control (SACL)".into()
-                    } else {
-                        "from the LDIF export".into()
-                    });
-                }
+                // Read: the source record says from where, so an LDIF export and a
+                // live read describe the object alike.
+                (Some(aces), _) => out.sacl = Some(aces.iter().map(|a| a.to_sddl()).collect()),
                 // Only the SACL was asked for, and there is none.
                 (None, true) => {
                     out.sacl = Some(Vec::new());

@@ -224,6 +224,9 @@ pub struct StepSection {
     /// The values re-entered in the portal.
     pub values: Vec<ValueBlock>,
     pub gates: Vec<GateLine>,
+    /// Checks recommended with the step (they do not block it).
+    #[serde(default)]
+    pub recommendations: Vec<GateLine>,
     /// The recorded fields (per-item fields are columns of their table in `values`).
     pub record: Vec<RecordLine>,
     pub evidence: Vec<String>,
@@ -895,6 +898,31 @@ fn step_section(
             .collect()
     };
 
+    let gate_line = |g: &crate::checklist::engine::GateStatus| GateLine {
+        gate: g.gate.clone(),
+        satisfied: g.satisfied,
+        results: if g.results.is_empty() {
+            g.problem.clone().unwrap_or_default()
+        } else {
+            g.results
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{}: {}{}",
+                        r.check,
+                        r.status,
+                        if r.accepted && r.status != Status::Pass {
+                            " (accepted)"
+                        } else {
+                            ""
+                        }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        },
+    };
+
     StepSection {
         id: v.id.clone(),
         number: v.number.clone(),
@@ -908,34 +936,8 @@ fn step_section(
         note: own.note.clone(),
         waiting,
         values,
-        gates: v
-            .gates
-            .iter()
-            .map(|g| GateLine {
-                gate: g.gate.clone(),
-                satisfied: g.satisfied,
-                results: if g.results.is_empty() {
-                    g.problem.clone().unwrap_or_default()
-                } else {
-                    g.results
-                        .iter()
-                        .map(|r| {
-                            format!(
-                                "{}: {}{}",
-                                r.check,
-                                r.status,
-                                if r.accepted && r.status != Status::Pass {
-                                    " (accepted)"
-                                } else {
-                                    ""
-                                }
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                },
-            })
-            .collect(),
+        gates: v.gates.iter().map(&gate_line).collect(),
+        recommendations: v.recommendations.iter().map(&gate_line).collect(),
         record,
         evidence: own.evidence.clone(),
         history,

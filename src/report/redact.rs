@@ -533,6 +533,9 @@ impl Redactor {
             for h in &inv.hosts {
                 self.learn_host(&h.name);
             }
+            for srv in &inv.servers {
+                self.learn_host(&srv.name);
+            }
             // Alert entities last: most are known by now with their kind.
             for a in ata.alerts.open.iter().chain(&ata.alerts.suppressed) {
                 for e in &a.entities {

@@ -80,6 +80,7 @@ pub const CL_STEP: &str = "Step";
 pub const CL_VALUES: &str = "Values to enter again";
 pub const CL_VALUES_HINT: &str = "y copies the selected value";
 pub const CL_GATES: &str = "Gates";
+pub const CL_RECOMMENDED: &str = "Recommended (does not block the step)";
 pub const CL_AFTER: &str = "Comes after";
 pub const CL_RECORD: &str = "Record for sign-off";
 pub const CL_RECORD_HINT: &str = "Enter edits the selected field";

@@ -1358,6 +1358,22 @@ pub fn step_lines(v: &StepView, width: usize, inventory_loading: bool) -> Vec<De
             }
         }
     }
+    if !v.recommendations.is_empty() {
+        out.push(line(LineKind::Blank, ""));
+        out.push(line(LineKind::Heading, s::CL_RECOMMENDED));
+        for g in &v.recommendations {
+            if g.satisfied {
+                out.push(line(LineKind::GateOk, format!("  ✓ {}", g.gate)));
+            } else {
+                let text = format!(
+                    "{}: {}",
+                    g.gate,
+                    g.problem.as_deref().unwrap_or("not satisfied")
+                );
+                wrapped(&mut out, LineKind::Problem, "  ! ", &text, width);
+            }
+        }
+    }
     if !v.after.is_empty() {
         out.push(line(LineKind::Blank, ""));
         out.push(line(LineKind::Heading, s::CL_AFTER));
