@@ -417,6 +417,15 @@ nTSecurityDescriptor: O:SYG:SYD:PAI(A;;RPWPCCDCLCRCWOWDSDSW;;;SY)(A;;RPLC;;;BA)(
 LDIF
 }
 
+# The domain head's SACL as provisioned (no entry Defender for Identity asks for), in SDDL:
+# the auditing test restores it before and after adding the entries with ldbmodify.
+samba_save_domain_sacl() {
+    ldbsearch -H "$SAMBA_LDB" -s base -b "$SAMBA_BASE" --controls=sd_flags:1:8 nTSecurityDescriptor 2>/dev/null |
+        awk '/^nTSecurityDescriptor: /{sub(/^nTSecurityDescriptor: /,""); v=$0; f=1; next}
+             f && /^ /{sub(/^ /,""); v=v $0; next} f{print v; f=0} END{if (f) print v}' > "$SAMBA/domain-sacl.fresh"
+    [[ $(cat "$SAMBA/domain-sacl.fresh") == S:* ]] || die "could not read the domain head's SACL"
+}
+
 # Lock ata.locked with bad binds (threshold 3). Run on every start: harmless when it is
 # already locked, and it proves the lockout really is in force (AD answers "data 775").
 samba_lock_account() {
@@ -439,6 +448,7 @@ start_samba() {
     timed "samba: start" samba_launch
     if ((fresh)); then
         timed "samba: fixtures" samba_fixtures
+        samba_save_domain_sacl
         samba_fingerprint > "$SAMBA/.ready"
     fi
     timed "samba: lock ata.locked" samba_lock_account
@@ -460,7 +470,8 @@ start_samba() {
         "accounts:=$(json_get "$SAMBA/fixtures.json" accounts)" \
         "computers:=$(json_get "$SAMBA/fixtures.json" computers)" \
         gmsa_dn="CN=gmsa-ata,CN=Managed Service Accounts,$SAMBA_BASE" \
-        deleted_user="$(json_get "$SAMBA/fixtures.json" deleted_user | tr -d '"')"
+        deleted_user="$(json_get "$SAMBA/fixtures.json" deleted_user | tr -d '"')" \
+        sam_ldb="$SAMBA_LDB" domain_sacl_fresh="$(cat "$SAMBA/domain-sacl.fresh")"
 }
 
 # ------------------------------------------------------------------------------ slapd

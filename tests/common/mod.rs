@@ -108,6 +108,26 @@ pub struct Samba {
     pub gmsa_dn: String,
     pub fake_dcs: FakeDcs,
     pub computers: Vec<String>,
+    /// The DC's local sam.ldb, for Samba's own tools (ldbmodify) in a test's setup.
+    pub sam_ldb: PathBuf,
+    /// The domain head's SACL as provisioned, in SDDL (`S:AI(…)`).
+    pub domain_sacl_fresh: String,
+}
+
+/// Held by tests that change the Samba domain head's SACL, and by tests that compare two
+/// reads of it: tests run in parallel processes, so a file lock (released when dropped).
+pub fn samba_sacl_lock() -> std::fs::File {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-env/samba-sacl.lock");
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
+    f.lock()
+        .unwrap_or_else(|e| panic!("cannot lock {}: {e}", path.display()));
+    f
 }
 
 impl Samba {
