@@ -724,8 +724,8 @@ fn export_with_ldapsearch(dir: &Path, user: &str, password: &str) -> Vec<PathBuf
         .filter(|p| p.extension().is_some_and(|x| x == "ldif"))
         .collect();
     files.sort();
-    // 0-6 the directory, 7-9 the auditing entries (SACLs) and CN=Services.
-    assert_eq!(files.len(), 10, "{files:?}");
+    // 0-6 the directory, 7-10 the auditing entries (SACLs), CN=Services and AD FS.
+    assert_eq!(files.len(), 11, "{files:?}");
     files
 }
 

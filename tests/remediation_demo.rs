@@ -152,4 +152,21 @@ fn every_failing_item_of_the_demo_is_in_its_domain_s_script() {
             .1
             .contains("auditpol.exe /set /subcategory:'{0CCE9211-69AE-11D9-BED3-505054503030}'")
     );
+    // The report the demo wrote shows the same failures, and C13's recommendations.
+    let report = std::fs::read_dir(root.join("reports"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "html"))
+        .expect("the demo writes an HTML report");
+    let html = std::fs::read_to_string(report).unwrap();
+    for needle in [
+        "dc.audit_policy[FAB-DC02.fabrikam.test]: fail",
+        "domain.object_auditing[fabrikam.test]: fail",
+        "Recommended (does not block the step)",
+    ] {
+        assert!(
+            html.contains(needle),
+            "`{needle}` missing from the demo's report"
+        );
+    }
 }

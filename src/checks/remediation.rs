@@ -105,10 +105,10 @@ pub fn domains(inv: &Inventory, results: &[CheckResult]) -> Vec<String> {
         .iter()
         .filter(|r| SCRIPTED_CHECKS.contains(&r.id.as_str()))
     {
-        if let Some(d) = r.subject.as_deref().and_then(|s| subject_domain(inv, r, s)) {
-            if !out.contains(&d) {
-                out.push(d);
-            }
+        if let Some(d) = r.subject.as_deref().and_then(|s| subject_domain(inv, r, s))
+            && !out.contains(&d)
+        {
+            out.push(d);
         }
     }
     out

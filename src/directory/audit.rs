@@ -234,19 +234,26 @@ pub fn describe(
     (out, exchange)
 }
 
-/// The export lines printed by `ata2atp collector ldif` for the auditing entries.
-pub fn collector_commands() -> String {
-    "\n## Auditing entries (SACLs) for the event-collection checks: run as a Domain Admin\n\
-## (only an account with 'Manage auditing and security log' may read them).\n\
-# Windows: ldifde returns the SACL when the account may read it.\n\
+/// The Windows export lines of `ata2atp collector ldif` for the auditing entries (they
+/// use the Windows part's `$domain` and `$config`).
+pub fn windows_commands() -> &'static str {
+    "# Auditing entries (SACLs) for the event-collection checks: run these as a Domain Admin\n\
+# (only an account with 'Manage auditing and security log' may read them).\n\
 ldifde -f ata2atp-7-auditing.ldf -d \"$domain\" -p base -r \"(objectClass=*)\" -l \"objectClass,nTSecurityDescriptor\"\n\
 ldifde -f ata2atp-8-config-auditing.ldf -d \"$config\" -p base -r \"(objectClass=*)\" -l \"objectClass,nTSecurityDescriptor\"\n\
 ldifde -f ata2atp-9-services.ldf -d \"CN=Services,$config\" -p onelevel -r \"(objectClass=*)\" -l \"objectClass\"\n\
-# Linux/macOS: ask for the SACL only with the SD flags control (8 = SACL).\n\
+# May report \"No such object\" where AD FS is not deployed: that is an answer too.\n\
+ldifde -f ata2atp-10-adfs.ldf -d \"CN=ADFS,CN=Microsoft,CN=Program Data,$domain\" -p base -r \"(objectClass=*)\" -l \"objectClass,nTSecurityDescriptor\"\n"
+}
+
+/// The ldapsearch lines for the same (the Linux part's `q`, `$DOMAIN` and `$CONFIG`):
+/// the SD flags control asks for the SACL only (8).
+pub fn linux_commands() -> &'static str {
+    "# Auditing entries (SACLs): bind as a Domain Admin for these (see above).\n\
 q -E '!1.2.840.113556.1.4.801=::MAMCAQg=' -s base -b \"$DOMAIN\" \"(objectClass=*)\" objectClass nTSecurityDescriptor > ata2atp-7-auditing.ldif\n\
 q -E '!1.2.840.113556.1.4.801=::MAMCAQg=' -s base -b \"$CONFIG\" \"(objectClass=*)\" objectClass nTSecurityDescriptor > ata2atp-8-config-auditing.ldif\n\
+q -E '!1.2.840.113556.1.4.801=::MAMCAQg=' -s base -b \"CN=ADFS,CN=Microsoft,CN=Program Data,$DOMAIN\" \"(objectClass=*)\" objectClass nTSecurityDescriptor > ata2atp-10-adfs.ldif\n\
 q -s one -b \"CN=Services,$CONFIG\" \"(objectClass=*)\" objectClass > ata2atp-9-services.ldif\n"
-        .to_string()
 }
 
 #[cfg(test)]

@@ -333,6 +333,9 @@ q -E pr=1000/noprompt -s sub -b \"$DOMAIN\" \"{}\" {} > ata2atp-6-accounts.ldif\
         ACCOUNTS_FILTER,
         gattrs.join(" "),
     ));
-    s.push_str(&audit::collector_commands());
+    // The auditing entries' lines close each part.
+    let linux_at = s.find("\n## Linux/macOS").unwrap_or(s.len());
+    s.insert_str(linux_at, audit::windows_commands());
+    s.push_str(audit::linux_commands());
     s
 }

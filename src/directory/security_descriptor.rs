@@ -539,7 +539,7 @@ impl SecurityDescriptor {
 
 /// A SID or alias from SDDL; domain-relative aliases stay as the alias.
 fn sddl_sid(t: &str) -> Result<String, SdError> {
-    if t.len() > 2 && t[..2].eq_ignore_ascii_case("S-") {
+    if t.len() > 2 && t.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("S-")) {
         return Sid::from_str(t)
             .map(|s| s.to_string())
             .map_err(|_| SdError(format!("'{t}' is not a SID")));
@@ -818,5 +818,7 @@ mod tests {
             assert!(SecurityDescriptor::from_sddl(bad).is_err(), "{bad}");
         }
         assert_eq!(rights_sddl(0x0100_0000), "0x1000000");
+        // A multi-byte character where a SID would start is an error, not a panic.
+        assert!(SecurityDescriptor::from_sddl("O:Sé-1G:BA").is_err());
     }
 }
