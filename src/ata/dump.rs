@@ -22,8 +22,8 @@ use super::Error;
 use super::mapping::Mapping;
 use super::snapshot::{
     DocOrigin, Logical, Scan, ScanOutcome, Visit, project, raw_path, redact, tally_key_raw,
-    validate_raw,
 };
+use super::bson_check;
 use crate::model::CollectionInfo;
 use crate::progress::Progress;
 
@@ -142,7 +142,18 @@ pub struct BsonStream<R> {
     reader: R,
     origin: Arc<str>,
     index: u64,
+    /// Byte offset (in the decompressed stream) where the current document starts.
+    offset: u64,
+    /// Byte offset where the next document starts.
+    next_offset: u64,
     buf: Vec<u8>,
+}
+
+/// One document as framed by its length prefix: checked, or damaged inside. A damaged
+/// document costs only itself: the next one starts where its length says.
+pub enum Framed<'a> {
+    Doc(&'a RawDocument),
+    Damaged(String),
 }
 
 impl<R: BufRead> BsonStream<R> {
@@ -151,22 +162,29 @@ impl<R: BufRead> BsonStream<R> {
             reader,
             origin,
             index: 0,
+            offset: 0,
+            next_offset: 0,
             buf: Vec::with_capacity(64 * 1024),
         }
     }
 
-    fn fail(&self, message: String) -> Error {
-        let origin = DocOrigin {
+    fn here(&self) -> DocOrigin {
+        DocOrigin {
             source: self.origin.clone(),
             index: self.index,
             line: None,
-        };
-        Error::input(&self.origin, Some(&origin), &message)
+            offset: Some(self.offset),
+        }
     }
 
-    /// The next document's bytes, length-checked but not yet validated. `None` at a clean
-    /// end of file.
-    pub fn next_raw(&mut self) -> Result<Option<(&RawDocument, DocOrigin)>, Error> {
+    fn fail(&self, message: String) -> Error {
+        Error::input(&self.origin, Some(&self.here()), &message)
+    }
+
+    /// The next document's bytes, framed and checked. `None` at a clean end of file; an
+    /// error when the framing itself is lost (truncation, a length no dump writes), since
+    /// nothing after that point can be found.
+    pub fn next_raw(&mut self) -> Result<Option<(Framed<'_>, DocOrigin)>, Error> {
         let origin = self.origin.clone();
         if self
             .reader
@@ -177,6 +195,7 @@ impl<R: BufRead> BsonStream<R> {
             return Ok(None);
         }
         self.index += 1;
+        self.offset = self.next_offset;
         let mut len_bytes = [0u8; 4];
         let got =
             read_full(&mut self.reader, &mut len_bytes).map_err(|e| Error::io_str(&origin, e))?;
@@ -214,41 +233,50 @@ impl<R: BufRead> BsonStream<R> {
                 got + 4
             )));
         }
-        let doc_origin = DocOrigin {
-            source: self.origin.clone(),
-            index: self.index,
-            line: None,
-        };
-        match RawDocument::from_bytes(&self.buf) {
-            Ok(_) => {}
-            Err(e) => {
-                return Err(self.fail(format!(
-                    "its declared length ({len} bytes) does not match its content ({e}); the \
-                     file is damaged"
-                )));
-            }
+        self.next_offset = self.offset + len as u64;
+        let here = self.here();
+        if let Err(d) = bson_check::check(&self.buf) {
+            let at = self.offset + d.offset as u64;
+            return Ok(Some((
+                Framed::Damaged(format!("the document is damaged at byte {at}: {d}")),
+                here,
+            )));
         }
-        let raw = RawDocument::from_bytes(&self.buf).map_err(|e| self.fail(e.to_string()))?;
-        Ok(Some((raw, doc_origin)))
+        match RawDocument::from_bytes(&self.buf) {
+            Ok(raw) => Ok(Some((Framed::Doc(raw), here))),
+            Err(e) => Ok(Some((
+                Framed::Damaged(format!(
+                    "the document is damaged (at byte {}): {e}",
+                    self.offset
+                )),
+                here,
+            ))),
+        }
     }
 
-    /// The next document, decoded. `None` at a clean end of file.
+    /// The next document, decoded; a damaged one is an error. `None` at a clean end.
     pub fn next_doc(&mut self) -> Result<Option<(Document, DocOrigin)>, Error> {
         let origin_name = self.origin.clone();
         match self.next_raw()? {
             None => Ok(None),
-            Some((raw, origin)) => {
-                let doc = decode(raw).map_err(|m| Error::input(&origin_name, Some(&origin), &m))?;
+            Some((Framed::Damaged(m), origin)) => Err(Error::input(&origin_name, Some(&origin), &m)),
+            Some((Framed::Doc(raw), origin)) => {
+                let doc = decode(raw, &origin)
+                    .map_err(|m| Error::input(&origin_name, Some(&origin), &m))?;
                 Ok(Some((doc, origin)))
             }
         }
     }
 }
 
-/// Decodes a raw document, naming what is wrong with it.
-pub fn decode(raw: &RawDocument) -> Result<Document, String> {
-    // Decoding walks every element and checks UTF-8 itself: no separate validation pass.
-    Document::try_from(raw).map_err(|e| format!("the document is damaged: {e}"))
+/// Decodes a document [`bson_check::check`] passed (so its depth is bounded).
+pub fn decode(raw: &RawDocument, origin: &DocOrigin) -> Result<Document, String> {
+    Document::try_from(raw).map_err(|e| {
+        format!(
+            "the document is damaged (at byte {}): {e}",
+            origin.offset.unwrap_or(0)
+        )
+    })
 }
 
 /// Reads until `buf` is full or the input ends; returns the bytes read.
@@ -305,27 +333,33 @@ pub fn scan_file(
     let mut outcome = ScanOutcome::default();
     let mut tally: BTreeMap<String, u64> = BTreeMap::new();
     let mut count = 0u64;
-    while let Some((raw, origin)) = stream.next_raw()? {
+    while let Some((framed, origin)) = stream.next_raw()? {
         count += 1;
         if count.is_multiple_of(10_000) {
             progress.advance(&task, 10_000);
         }
+        let raw = match framed {
+            Framed::Doc(raw) => raw,
+            Framed::Damaged(m) => {
+                outcome.skipped.push(Error::input(&origin_name, Some(&origin), &m).to_string());
+                continue;
+            }
+        };
         if let Some(field) = &scan.tally {
             *tally
                 .entry(tally_key_raw(raw_path(raw, field)))
                 .or_default() += 1;
         }
         if !scan.filter.matches_raw(raw) {
-            validate_raw(raw).map_err(|e| {
-                Error::input(
-                    &origin_name,
-                    Some(&origin),
-                    &format!("the document is damaged: {e}"),
-                )
-            })?;
             continue;
         }
-        let doc = decode(raw).map_err(|m| Error::input(&origin_name, Some(&origin), &m))?;
+        let doc = match decode(raw, &origin) {
+            Ok(d) => d,
+            Err(m) => {
+                outcome.skipped.push(Error::input(&origin_name, Some(&origin), &m).to_string());
+                continue;
+            }
+        };
         let mut doc = match &scan.projection {
             Some(p) => project(doc, p),
             None => doc,

@@ -5,6 +5,7 @@
 //! |---|---|
 //! | [`snapshot`] | the snapshot contract: logical collections, filters, projection, document origins, secret redaction |
 //! | [`live`] | ATA's MongoDB over the wire (driver 3.0.1, read-only), server version check, error classification, round-trip count |
+//! | [`bson_check`] | every BSON document's bytes checked without recursion: lengths, types, UTF-8, depth; damage named by byte |
 //! | [`dump`] | mongodump folders: `.bson` / `.bson.gz`, streamed, truncation told from a clean end |
 //! | [`json`] | JSON exports in every Extended JSON dialect and mongo shell notation, streamed |
 //! | [`collector`] | the read-only mongo shell script the consultant runs on the Center |
@@ -14,6 +15,7 @@
 //! Readers know formats, not meanings; only `extract` knows where ATA keeps a setting,
 //! and it learns that from the mapping.
 
+pub mod bson_check;
 pub mod collector;
 pub mod dump;
 pub mod extract;
@@ -190,13 +192,7 @@ impl Error {
     pub(crate) fn input(source: &str, doc: Option<&DocOrigin>, message: &str) -> Self {
         Error::Input {
             source_name: source.to_string(),
-            doc: doc.map(|d| {
-                let mut s = format!("document {}", d.index);
-                if let Some(line) = d.line {
-                    s.push_str(&format!(" (line {line})"));
-                }
-                s
-            }),
+            doc: doc.map(DocOrigin::place),
             message: message.to_string(),
         }
     }
@@ -262,6 +258,7 @@ impl OpenSource {
                     let (outcome, count) = dump::scan_file(file, scan, progress, visit)?;
                     self.counted.push((file.collection.clone(), count));
                     total.matched += outcome.matched;
+                    total.skipped.extend(outcome.skipped);
                     merge_tally(&mut total.tally, outcome.tally);
                 }
                 Ok(total)
@@ -278,19 +275,30 @@ impl OpenSource {
         match result {
             Ok(o) => {
                 self.source.records = Some(self.source.records.unwrap_or(0) + o.matched);
+                if !o.skipped.is_empty() {
+                    self.mark_partial(&format!(
+                        "{} unparsable document(s) skipped, the others read: {}",
+                        o.skipped.len(),
+                        o.skipped.join("; ")
+                    ));
+                }
                 Ok(o)
             }
             Err(e) if e.is_server() => {
-                self.source.status = SourceStatus::Partial;
-                let msg = format!("{}: {e}", scan.collection);
-                self.source.error = Some(match self.source.error.take() {
-                    Some(prev) => format!("{prev}; {msg}"),
-                    None => msg,
-                });
+                self.mark_partial(&format!("{}: {e}", scan.collection));
                 Ok(ScanOutcome::default())
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Marks the source as read only in part, saying what was not read.
+    pub fn mark_partial(&mut self, what: &str) {
+        self.source.status = SourceStatus::Partial;
+        self.source.error = Some(match self.source.error.take() {
+            Some(prev) => format!("{prev}; {what}"),
+            None => what.to_string(),
+        });
     }
 
     pub fn collections(&self) -> Vec<CollectionInfo> {
