@@ -99,6 +99,7 @@ fn gateway(name: &str) -> Gateway {
         kind: GatewayKind::Unknown,
         version: None,
         status: None,
+        kind_evidence: None,
         domain_synchronizer_candidate: None,
         syslog_listener: None,
         domain_controllers: Vec::new(),

@@ -50,7 +50,7 @@ pub struct DumpFolder {
 impl DumpFolder {
     /// Lists the folder's collection files. `dir` may be the database folder
     /// (`dump/ATA`) or the dump root holding it (`dump`, with `database` inside).
-    pub fn open(dir: &Path, database: &str) -> Result<Self, Error> {
+    pub fn open(dir: &Path, database: &str, mapping: &Mapping) -> Result<Self, Error> {
         let origin = dir.display().to_string();
         if dir.is_file() {
             return Err(Error::input(
@@ -90,6 +90,20 @@ impl DumpFolder {
             ));
         }
         files.sort_by(|a, b| a.collection.cmp(&b.collection));
+        if !files.iter().any(|f| mapping.logical_for(&f.collection).is_some()) {
+            let mut found: Vec<&str> = files.iter().map(|f| f.collection.as_str()).collect();
+            found.dedup();
+            let shown = if found.len() > 8 {
+                format!("{}, … ({} collections)", found[..8].join(", "), found.len())
+            } else {
+                found.join(", ")
+            };
+            return Err(Error::NotAta {
+                source_name: root.display().to_string(),
+                found: shown,
+                expected: mapping.all_names().join(", "),
+            });
+        }
         Ok(Self { root, files })
     }
 
@@ -126,7 +140,7 @@ fn list(dir: &Path) -> Result<Vec<DumpFile>, Error> {
         } else {
             continue; // *.metadata.json, prelude.json, anything else
         };
-        let size_bytes = entry.metadata().map(|m| m.len()).unwrap_or(0);
+        let size_bytes = regular_file(&path)?;
         out.push(DumpFile {
             collection: collection.to_string(),
             path,
@@ -135,6 +149,22 @@ fn list(dir: &Path) -> Result<Vec<DumpFile>, Error> {
         });
     }
     Ok(out)
+}
+
+/// The size of `path`, refusing anything that is not a regular file (a FIFO or a device
+/// in place of a dump file would block the reader forever or never end). Symbolic links
+/// to regular files are followed.
+pub fn regular_file(path: &Path) -> Result<u64, Error> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(Error::input(
+            &path.display().to_string(),
+            None,
+            "is not a regular file (a pipe, a device or a folder): ata2atp reads dump and export \
+             files only; copy the data into a file first",
+        ));
+    }
+    Ok(meta.len())
 }
 
 /// Reads BSON documents one after another from any reader.
@@ -297,6 +327,7 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
 
 /// Opens a dump file for streaming.
 pub fn open_stream(file: &DumpFile) -> Result<BsonStream<Box<dyn BufRead + Send>>, Error> {
+    regular_file(&file.path)?;
     let f = File::open(&file.path).map_err(|e| Error::io(&file.path, e))?;
     let reader: Box<dyn BufRead + Send> = if file.gzip {
         Box::new(BufReader::with_capacity(
@@ -333,7 +364,20 @@ pub fn scan_file(
     let mut outcome = ScanOutcome::default();
     let mut tally: BTreeMap<String, u64> = BTreeMap::new();
     let mut count = 0u64;
-    while let Some((framed, origin)) = stream.next_raw()? {
+    loop {
+        let (framed, origin) = match stream.next_raw() {
+            Ok(Some(next)) => next,
+            Ok(None) => break,
+            // The framing is lost (truncated, a length no dump writes): what was read is
+            // kept, the rest of the file is named as not read.
+            Err(e @ Error::Input { .. }) => {
+                outcome
+                    .skipped
+                    .push(format!("{e}; the rest of this file is not read"));
+                break;
+            }
+            Err(e) => return Err(e),
+        };
         count += 1;
         if count.is_multiple_of(10_000) {
             progress.advance(&task, 10_000);

@@ -95,7 +95,10 @@ impl JsonFile {
         let origin: Arc<str> = Arc::from(path.display().to_string());
         let mut splitter = Splitter::new(open_text(path)?, origin.clone());
         let first = match splitter.next_parsed()? {
-            Some((Ok(doc), origin)) => (doc, origin),
+            Some((Ok(mut doc), origin)) => {
+                rest_aliases(&mut doc);
+                (doc, origin)
+            }
             // An unparsable first document: scanning skips and names it; the file's name
             // must say the collection then.
             Some((Err(_), origin)) => (Document::new(), origin),
@@ -124,16 +127,14 @@ impl JsonFile {
             collection = guess_from_type(&first.0);
         }
         if collection.is_none() {
-            return Err(Error::input(
-                &origin,
-                None,
-                &format!(
-                    "cannot tell which collection this export holds: its name ({physical}) is \
-                     none of {} and its first document's _t does not say; name the file after \
-                     its collection, e.g. UniqueEntity.json",
-                    mapping.all_names().join(", ")
+            return Err(Error::NotAta {
+                source_name: origin.to_string(),
+                found: format!(
+                    "collection `{physical}` (cannot tell which collection this export holds: \
+                     its name is none of ATA's and its first document's _t does not say)"
                 ),
-            ));
+                expected: mapping.all_names().join(", "),
+            });
         }
         Ok(Self {
             path: path.to_path_buf(),
@@ -204,7 +205,20 @@ impl JsonFile {
         };
         let mut seen_trailer = false;
         let mut count = 0u64;
-        while let Some((parsed, origin)) = splitter.next_parsed()? {
+        loop {
+            let (parsed, origin) = match splitter.next_parsed() {
+                Ok(Some(next)) => next,
+                Ok(None) => break,
+                // The file's structure is lost from here (cut off, damaged between
+                // documents): what was read is kept, the rest is named as not read.
+                Err(e @ Error::Input { .. }) => {
+                    outcome
+                        .skipped
+                        .push(format!("{e}; the rest of this file is not read"));
+                    break;
+                }
+                Err(e) => return Err(e),
+            };
             let doc = match parsed {
                 Ok(doc) => doc,
                 Err(m) => {
@@ -217,7 +231,11 @@ impl JsonFile {
                 }
             };
             let doc = match collector {
-                None => doc,
+                None => {
+                    let mut doc = doc;
+                    rest_aliases(&mut doc);
+                    doc
+                }
                 Some(_) => {
                     if doc.contains_key(COLLECTOR_HEADER) {
                         continue;
@@ -283,12 +301,15 @@ impl JsonFile {
         }
         if let Some(h) = collector {
             if !seen_trailer {
-                return Err(Error::input(
-                    &self.origin,
-                    None,
-                    "the collector export ends before its last line: the file is incomplete \
-                     (the script was interrupted or the copy was cut); run the collector again",
-                ));
+                outcome.skipped.push(
+                    Error::input(
+                        &self.origin,
+                        None,
+                        "the collector export ends before its last line: the file is incomplete \
+                         (the script was interrupted or the copy was cut); run the collector again",
+                    )
+                    .to_string(),
+                );
             }
             if let Some(field) = &scan.tally {
                 outcome.tally = h
@@ -311,7 +332,21 @@ impl JsonFile {
     }
 }
 
+/// REST-style exports (ATA's console API, its PowerShell module) write `Id` and `Type`
+/// where the database writes `_id` and `_t`; such a document reads as the database's.
+/// A document that has `_id`/`_t` keeps them (a stored `Type` field is data then).
+fn rest_aliases(doc: &mut Document) {
+    for (rest, db) in [("Id", "_id"), ("Type", "_t")] {
+        if !doc.contains_key(db)
+            && let Some(v) = doc.remove(rest)
+        {
+            doc.insert(db, v);
+        }
+    }
+}
+
 fn open_text(path: &Path) -> Result<Box<dyn BufRead + Send>, Error> {
+    super::dump::regular_file(path)?;
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let is_gz = path
         .extension()

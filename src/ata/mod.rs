@@ -86,17 +86,16 @@ pub enum Error {
         message: String,
     },
 
-    /// A field holds a value of the wrong type.
+    /// A dump folder or export that holds none of ATA's collections.
     #[error(
-        "{origin}: field {path} should be {expected} but is {found}; the export is damaged or \
-         this ATA version stores it differently (correct the path with --mapping FILE, \
-         starting from `mappings/ata-default.yaml`)"
+        "{source_name}: not an ATA database: found {found}; none of ATA's collections ({expected}) \
+         is there. Point at the dump or export of the Center's ATA database (a file named \
+         after its collection, e.g. UniqueEntity.json, or the folder mongodump wrote for ATA)"
     )]
-    Field {
-        origin: String,
-        path: String,
-        expected: &'static str,
+    NotAta {
+        source_name: String,
         found: String,
+        expected: String,
     },
 
     #[error("could not read {}: {source}{}", path.display(), io_hint(source))]
@@ -175,7 +174,6 @@ impl Error {
         use crate::error::exit;
         match self {
             Error::Input { .. }
-            | Error::Field { .. }
             | Error::Io { .. }
             | Error::MappingYaml(_)
             | Error::Mapping { .. }
@@ -185,6 +183,7 @@ impl Error {
             | Error::Auth { .. }
             | Error::Tls { .. }
             | Error::ServerTooOld { .. }
+            | Error::NotAta { .. }
             | Error::Server { .. } => exit::SOURCE,
         }
     }
@@ -213,7 +212,7 @@ impl Error {
 
     /// True for failures of a server (the run may go on with what was read).
     fn is_server(&self) -> bool {
-        self.exit_code() == crate::error::exit::SOURCE
+        self.exit_code() == crate::error::exit::SOURCE && !matches!(self, Error::NotAta { .. })
     }
 }
 
@@ -363,7 +362,7 @@ pub(crate) async fn open_sources(
             .mongo
             .as_ref()
             .map_or("ATA", |m| m.database.as_str());
-        let folder = dump::DumpFolder::open(dir, database)?;
+        let folder = dump::DumpFolder::open(dir, database, mapping)?;
         let mut source = Source::ok(SourceKind::AtaDump, folder.root.display().to_string());
         source.read_at = now;
         out.push(OpenSource {

@@ -82,6 +82,7 @@ impl Inventory {
         self.not_found.push(NotFound {
             item: item.into(),
             tried,
+            reason: None,
         });
     }
 
@@ -174,6 +175,7 @@ mod tests {
                     gateways_update_automatically: Some(true),
                     lightweight_gateways_restart_automatically: Some(false),
                 }),
+                service_profile_id: Some("5a81996afab0a7c0de000002".into()),
             },
             directory_services_accounts: vec![DirectoryServicesAccount {
                 user: "svc-ata".into(),
@@ -243,6 +245,7 @@ mod tests {
                 kind: GatewayKind::LightweightGateway,
                 version: Some("1.9.7576.0".into()),
                 status: Some("Running".into()),
+                kind_evidence: None,
                 domain_synchronizer_candidate: None,
                 syslog_listener: Some(false),
                 domain_controllers: vec!["FAB-DC01.fabrikam.test".into()],
@@ -256,6 +259,7 @@ mod tests {
                 open: vec![alert("Open")],
                 suppressed: vec![alert("Suppressed")],
             },
+            health_alert_toggles: BTreeMap::from([("GatewayDisconnectedMonitoringAlert".into(), true)]),
             detectors: vec![Detector {
                 name: "LdapBruteForceDetectorConfiguration".into(),
                 enabled: Some(false),
