@@ -465,6 +465,13 @@ pub(crate) async fn extract(
     // Reports.
     ata.report_schedules = reports(mapping, &center_wide, &types_of, &mut note)?;
     ata.health_alert_toggles = health_alert_toggles(mapping, &center_wide, &types_of, &mut note);
+    ata.periodic_reports_enabled = toggle(
+        &mapping.reports.periodic_enabled,
+        &center_wide,
+        "ata.periodic_reports_enabled",
+        &types_of,
+        &mut note,
+    )?;
 
     // Gateways.
     ata.gateways = gateways(mapping, &profiles, &mut note)?;
@@ -1584,14 +1591,20 @@ fn gateway_kind(
     dcs: &[String],
     capture: Option<(&String, Vec<String>)>,
 ) -> (GatewayKind, Option<String>) {
+    let lightweight_type = types
+        .iter()
+        .find(|t| t.to_ascii_lowercase().contains("lightweight"));
     for p in lightweight.iter() {
         let decided = match d.at(p) {
             Some(Bson::Boolean(true)) => Some(GatewayKind::LightweightGateway),
             Some(Bson::Boolean(false)) => Some(GatewayKind::Gateway),
             // A type discriminator (`_t`, or `Type` in REST-style exports) only ever says
             // "lightweight" positively; a plain GatewaySystemProfile proves nothing.
-            Some(_) if types.iter().any(|t| t.to_ascii_lowercase().contains("lightweight")) => {
-                Some(GatewayKind::LightweightGateway)
+            Some(_) if p == "_t" => {
+                if let Some(t) = lightweight_type {
+                    return (GatewayKind::LightweightGateway, Some(format!("_t names {t}")));
+                }
+                None
             }
             Some(Bson::String(s)) if !s.to_ascii_lowercase().ends_with("systemprofile") => {
                 let s = s.to_ascii_lowercase();

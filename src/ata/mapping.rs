@@ -170,6 +170,8 @@ pub struct DetectorPaths {
 #[serde(deny_unknown_fields)]
 pub struct ReportPaths {
     pub maps: Paths,
+    /// Whether scheduled reports are sent at all.
+    pub periodic_enabled: Paths,
     pub enabled: Paths,
     pub schedule: Paths,
     pub recipients: Paths,

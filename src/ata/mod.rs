@@ -274,12 +274,9 @@ impl OpenSource {
         match result {
             Ok(o) => {
                 self.source.records = Some(self.source.records.unwrap_or(0) + o.matched);
-                if !o.skipped.is_empty() {
-                    self.mark_partial(&format!(
-                        "{} unparsable document(s) skipped, the others read: {}",
-                        o.skipped.len(),
-                        o.skipped.join("; ")
-                    ));
+                // Every scan of a file meets the same damage: it is told once.
+                for what in &o.skipped {
+                    self.mark_partial(&format!("not read: {what}"));
                 }
                 Ok(o)
             }
@@ -295,6 +292,7 @@ impl OpenSource {
     pub fn mark_partial(&mut self, what: &str) {
         self.source.status = SourceStatus::Partial;
         self.source.error = Some(match self.source.error.take() {
+            Some(prev) if prev.contains(what) => prev,
             Some(prev) => format!("{prev}; {what}"),
             None => what.to_string(),
         });

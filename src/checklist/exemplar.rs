@@ -102,7 +102,7 @@ fn gateway(name: &str, kind: GatewayKind, candidate: bool, syslog: bool) -> Gate
         kind,
         version: Some("1.9.7478.57683".into()),
         status: Some("Running".into()),
-        kind_evidence: None,
+        kind_evidence: Some(format!("watches only its own host ({name}.fabrikam.test)")),
         domain_synchronizer_candidate: Some(candidate),
         syslog_listener: Some(syslog),
         domain_controllers: vec![format!("{name}.fabrikam.test")],
@@ -264,6 +264,7 @@ pub fn inventory() -> Inventory {
                     "Suppressed",
                 )],
             },
+            periodic_reports_enabled: Some(true),
             health_alert_toggles: BTreeMap::from([("GatewayDisconnectedMonitoringAlert".into(), true)]),
             detectors: vec![Detector {
                 name: "LdapBruteForceDetectorConfiguration".into(),
@@ -384,7 +385,7 @@ pub fn inventory() -> Inventory {
         not_found: vec![NotFound {
             item: "ata.report_schedules".into(),
             tried: vec!["Configuration.ReporterConfiguration".into()],
-            reason: None,
+            reason: Some("expected a document, found the string \"weekly\"".into()),
         }],
     }
 }

@@ -30,6 +30,10 @@ pub struct AtaInventory {
     pub sensitive: Vec<Entity>,
     #[serde(default)]
     pub report_schedules: Vec<ReportSchedule>,
+    /// Whether ATA sends its scheduled reports at all
+    /// (`ReporterConfiguration.SendPeriodicReportsConfiguration.IsEnabled`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub periodic_reports_enabled: Option<bool>,
     #[serde(default)]
     pub gateways: Vec<Gateway>,
     #[serde(default)]

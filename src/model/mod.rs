@@ -259,6 +259,7 @@ mod tests {
                 open: vec![alert("Open")],
                 suppressed: vec![alert("Suppressed")],
             },
+            periodic_reports_enabled: Some(true),
             health_alert_toggles: BTreeMap::from([("GatewayDisconnectedMonitoringAlert".into(), true)]),
             detectors: vec![Detector {
                 name: "LdapBruteForceDetectorConfiguration".into(),
