@@ -293,16 +293,15 @@ mod tests {
     /// A document nested `depth` levels deep, built as bytes (building it as a `Document`
     /// would recurse).
     fn nested(depth: usize) -> Vec<u8> {
-        // {"a": {"a": … {} …}}: each level is 4 (length) + 1 (type) + 2 ("a\0") + child + 1.
-        let mut out = vec![5, 0, 0, 0, 0];
-        for _ in 0..depth {
-            let len = (out.len() + 8) as i32;
-            let mut next = len.to_le_bytes().to_vec();
-            next.extend_from_slice(&[0x03, b'a', 0]);
-            next.extend_from_slice(&out);
-            next.push(0);
-            out = next;
+        // {"a": {"a": … {} …}}: each level is its length, type 3, "a\0", the level
+        // inside, and its 0 terminator (8 bytes around the 5-byte empty document).
+        let mut out = Vec::new();
+        for level in 0..depth {
+            out.extend_from_slice(&((5 + 8 * (depth - level)) as i32).to_le_bytes());
+            out.extend_from_slice(&[0x03, b'a', 0]);
         }
+        out.extend_from_slice(&[5, 0, 0, 0, 0]);
+        out.resize(out.len() + depth, 0);
         out
     }
 
