@@ -101,9 +101,16 @@ fn partial(eng: &Path, args: &[&str], expect: &[&str]) -> String {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(3), "args {args:?}\nstderr: {stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "args {args:?}\nstderr: {stderr}"
+    );
     let inv = fs::read_to_string(eng.join("inventory.yaml")).unwrap();
-    assert!(inv.contains("status: partial"), "{args:?}: no partial source:\n{inv}");
+    assert!(
+        inv.contains("status: partial"),
+        "{args:?}: no partial source:\n{inv}"
+    );
     for e in expect {
         assert!(inv.contains(e), "inventory lacks {e:?} ({args:?}):\n{inv}");
     }
@@ -132,7 +139,11 @@ fn damaged_mongodump_files_are_read_in_part_naming_file_document_and_byte() {
     let inv = partial(
         &eng,
         &["--ata-dump", arg],
-        &["SystemProfile.bson, document 5 (byte ", "truncated", "the rest of this file is not read"],
+        &[
+            "SystemProfile.bson, document 5 (byte ",
+            "truncated",
+            "the rest of this file is not read",
+        ],
     );
     // What came before the cut was read: the Center's settings are there.
     assert!(inv.contains("ata.northwind.test"), "{inv}");
@@ -157,10 +168,17 @@ fn damaged_mongodump_files_are_read_in_part_naming_file_document_and_byte() {
     let inv = partial(
         &eng,
         &["--ata-dump", arg],
-        &["not read: ", "SystemProfile.bson, document 3 (byte ", "not valid UTF-8"],
+        &[
+            "not read: ",
+            "SystemProfile.bson, document 3 (byte ",
+            "not valid UTF-8",
+        ],
     );
     // Only that gateway is missing: the documents after it were read.
-    assert!(inv.contains("NW-DC02") || inv.contains("NW-ATAGW02") || inv.matches("kind:").count() > 1, "{inv}");
+    assert!(
+        inv.contains("NW-DC02") || inv.contains("NW-ATAGW02") || inv.matches("kind:").count() > 1,
+        "{inv}"
+    );
 
     // A length prefix above MongoDB's 16 MiB limit.
     let mut big = profiles();
@@ -238,7 +256,11 @@ fn wrong_types_cost_only_their_item_naming_document_and_field() {
     partial(
         &eng,
         &["--ata-dump", arg],
-        &["SystemProfile.bson, document 2 (byte ", "ATA field _t", "array of strings"],
+        &[
+            "SystemProfile.bson, document 2 (byte ",
+            "ATA field _t",
+            "array of strings",
+        ],
     );
 
     let mut docs = profiles();
@@ -330,7 +352,11 @@ fn bad_json_files_are_refused_with_file_and_document() {
     partial(
         &eng,
         &["--ata-json", arg],
-        &["document 3 (line 3, byte ", "cut off", "the rest of this file is not read"],
+        &[
+            "document 3 (line 3, byte ",
+            "cut off",
+            "the rest of this file is not read",
+        ],
     );
 
     // Invalid UTF-8 in the second document.
@@ -353,7 +379,11 @@ fn bad_json_files_are_refused_with_file_and_document() {
         "{ \"_id\" : ObjectId(\"64b0\"), \"_t\" : \"CenterSystemProfile\" }\n",
     )
     .unwrap();
-    partial(&eng, &["--ata-json", arg], &["document 1 (line 1, byte 0)", "ObjectId"]);
+    partial(
+        &eng,
+        &["--ata-json", arg],
+        &["document 1 (line 1, byte 0)", "ObjectId"],
+    );
 
     // Wrong type in a UniqueEntity export: a name that is a number.
     let ue = tmp.path().join("UniqueEntity.json");
@@ -366,7 +396,10 @@ fn bad_json_files_are_refused_with_file_and_document() {
     partial(
         &eng,
         &["--ata-json", arg, "--ata-json", ue.to_str().unwrap()],
-        &["UniqueEntity.json, document 1 (line 1, byte 0)", "ATA field Name"],
+        &[
+            "UniqueEntity.json, document 1 (line 1, byte 0)",
+            "ATA field Name",
+        ],
     );
 
     // A file named after no collection ATA reads, whose documents do not say either.
@@ -376,7 +409,11 @@ fn bad_json_files_are_refused_with_file_and_document() {
         &eng,
         &["--ata-json", other.to_str().unwrap()],
         3,
-        &["export.json", "not an ATA database", "cannot tell which collection"],
+        &[
+            "export.json",
+            "not an ATA database",
+            "cannot tell which collection",
+        ],
     );
 
     // A missing file.

@@ -139,9 +139,9 @@ fn the_bson_corpus_reads_as_it_says() {
                         "{fname} [{desc}] is read as a date: {d:?}"
                     );
                 }
-                Ok(d) => failures.push(format!(
-                    "{fname} parseError [{desc}]: {text} read as {d:?}"
-                )),
+                Ok(d) => {
+                    failures.push(format!("{fname} parseError [{desc}]: {text} read as {d:?}"))
+                }
                 Err(_) if legacy => failures.push(format!(
                     "{fname} [{desc}]: the legacy form is refused; it must be read"
                 )),
@@ -165,24 +165,78 @@ fn the_bson_corpus_reads_as_it_says() {
 const MONGO_TOOLS_BSON: &[(&str, usize, &[&str], Option<&str>)] = &[
     ("bsondump/testdata/all_in_one_doc.bson", 1, &[], None),
     ("bsondump/testdata/all_types.bson", 20, &[], None),
-    ("bsondump/testdata/bad_cstring.bson", 3, &["document 1 (byte 0) the document is damaged at byte 41"], None),
-    ("bsondump/testdata/bad_type.bson", 3, &["document 1 (byte 0) the document is damaged at byte 21: in field a: unknown BSON type byte 0xAA"], None),
+    (
+        "bsondump/testdata/bad_cstring.bson",
+        3,
+        &["document 1 (byte 0) the document is damaged at byte 41"],
+        None,
+    ),
+    (
+        "bsondump/testdata/bad_type.bson",
+        3,
+        &[
+            "document 1 (byte 0) the document is damaged at byte 21: in field a: unknown BSON type byte 0xAA",
+        ],
+        None,
+    ),
     ("bsondump/testdata/broken_array.bson", 20, &[], None),
     // 500 levels deep: past MongoDB's own limit of 100, which a stored document cannot pass.
-    ("bsondump/testdata/deep_nested.bson", 0, &["document 1 (byte 0) the document is damaged at byte 912: in field sub.sub.sub.…(95 levels)….sub.sub: nested deeper than 100 levels"], None),
-    ("bsondump/testdata/invalid_field_name.bson", 4, &[], Some("document 5 (byte 283): the file ends inside the length of this document")),
-    ("bsondump/testdata/partial_file.bson", 2, &[], Some("document 3 (byte 164): is cut off")),
-    ("bsondump/testdata/random_bytes.bson", 0, &[], Some("document 1 (byte 0): declares a length of 1625369376 bytes")),
+    (
+        "bsondump/testdata/deep_nested.bson",
+        0,
+        &[
+            "document 1 (byte 0) the document is damaged at byte 912: in field sub.sub.sub.…(95 levels)….sub.sub: nested deeper than 100 levels",
+        ],
+        None,
+    ),
+    (
+        "bsondump/testdata/invalid_field_name.bson",
+        4,
+        &[],
+        Some("document 5 (byte 283): the file ends inside the length of this document"),
+    ),
+    (
+        "bsondump/testdata/partial_file.bson",
+        2,
+        &[],
+        Some("document 3 (byte 164): is cut off"),
+    ),
+    (
+        "bsondump/testdata/random_bytes.bson",
+        0,
+        &[],
+        Some("document 1 (byte 0): declares a length of 1625369376 bytes"),
+    ),
     ("bsondump/testdata/sample.bson", 4, &[], None),
     ("mongodump/testdata/importCollection.bson", 1, &[], None),
     ("mongorestore/testdata/foodump/test/foo.bson", 1, &[], None),
-    ("mongorestore/testdata/prelude_test/prelude_gzip/test/foo.bson.gz", 1, &[], None),
-    ("mongorestore/testdata/specialcharacter/db1/caf%C3%A9s.bson", 1, &[], None),
+    (
+        "mongorestore/testdata/prelude_test/prelude_gzip/test/foo.bson.gz",
+        1,
+        &[],
+        None,
+    ),
+    (
+        "mongorestore/testdata/specialcharacter/db1/caf%C3%A9s.bson",
+        1,
+        &[],
+        None,
+    ),
     ("mongorestore/testdata/testdirs/db1/c1.bson", 100, &[], None),
     ("mongorestore/testdata/testdirs/db1/c2.bson", 0, &[], None),
     ("mongorestore/testdata/testdirs/db1/c4.bson", 10, &[], None),
-    ("mongorestore/testdata/timeseries_tests/ts_dump_invalid_buckets/timeseries_test/system.buckets.foo_ts.bson", 5, &[], None),
-    ("mongorestore/testdata/usersdump/admin/system.users.bson", 1, &[], None),
+    (
+        "mongorestore/testdata/timeseries_tests/ts_dump_invalid_buckets/timeseries_test/system.buckets.foo_ts.bson",
+        5,
+        &[],
+        None,
+    ),
+    (
+        "mongorestore/testdata/usersdump/admin/system.users.bson",
+        1,
+        &[],
+        None,
+    ),
 ];
 
 #[test]
@@ -239,8 +293,8 @@ fn mongo_tools_json_files_read_what_is_readable() {
         ("test/qa-tests/jstests/import/testdata/dupes.json", 34),
     ] {
         let text = std::fs::read_to_string(root.join(name)).unwrap();
-        let got = ata2atp::ata::json::parse_all(&text, name)
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let got =
+            ata2atp::ata::json::parse_all(&text, name).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(got.len(), docs, "{name}");
         if name.ends_with("boolean.json") {
             let b: Vec<Option<bool>> = got.iter().map(|d| d.get_bool("bool").ok()).collect();
@@ -253,7 +307,10 @@ fn mongo_tools_json_files_read_what_is_readable() {
             );
         }
         if name.ends_with("test_plain2.json") {
-            assert!(got.iter().all(|d| matches!(d.get("timestamp"), Some(Bson::DateTime(_)))));
+            assert!(
+                got.iter()
+                    .all(|d| matches!(d.get("timestamp"), Some(Bson::DateTime(_))))
+            );
         }
     }
 }

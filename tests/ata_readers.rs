@@ -145,11 +145,17 @@ async fn the_reference_inventory_holds_what_the_guide_needs() {
         ]
     );
     // Each kind says what decided it (issue 15.1).
-    let evidence: Vec<Option<&str>> = a.gateways.iter().map(|g| g.kind_evidence.as_deref()).collect();
+    let evidence: Vec<Option<&str>> = a
+        .gateways
+        .iter()
+        .map(|g| g.kind_evidence.as_deref())
+        .collect();
     assert_eq!(
         evidence,
         [
-            Some("watches domain controllers other than its own host (NW-DC01.northwind.test, NW-DC02.northwind.test)"),
+            Some(
+                "watches domain controllers other than its own host (NW-DC01.northwind.test, NW-DC02.northwind.test)"
+            ),
             Some("_t names LightweightGatewaySystemProfile"),
             Some("IsLightweight is Boolean false"),
         ]

@@ -61,9 +61,14 @@ async fn a_detector_named_encrypted_is_read_and_secrets_are_still_dropped() {
     assert_eq!(d.enabled, Some(true));
     let yaml = ata2atp::yaml::to_string(&inv, "t").unwrap();
     for planted in planted_forms() {
-        assert!(!yaml.contains(&planted), "a planted secret leaked: {planted}");
+        assert!(
+            !yaml.contains(&planted),
+            "a planted secret leaked: {planted}"
+        );
     }
-    assert!(!yaml.contains("PLANTED-SHAPE-SECRET") && !yaml.contains("UExBTlRFRC1TSEFQRS1TRUNSRVQ"));
+    assert!(
+        !yaml.contains("PLANTED-SHAPE-SECRET") && !yaml.contains("UExBTlRFRC1TSEFQRS1TRUNSRVQ")
+    );
 }
 
 /// 12.3: exponents in every dialect.
@@ -96,7 +101,10 @@ async fn another_database_is_not_an_ata_database() {
     let e = read_dump(&dir).await.unwrap_err();
     assert_eq!(e.exit_code(), 3);
     let msg = e.to_string();
-    assert!(msg.contains("not an ATA database: found customers, orders"), "{msg}");
+    assert!(
+        msg.contains("not an ATA database: found customers, orders"),
+        "{msg}"
+    );
 
     let orders = tmp.path().join("orders.json");
     std::fs::write(&orders, "{\"_id\": 1, \"total\": 5}\n").unwrap();
@@ -107,7 +115,11 @@ async fn another_database_is_not_an_ata_database() {
     .await
     .unwrap_err();
     assert_eq!(e.exit_code(), 3);
-    assert!(e.to_string().contains("not an ATA database: found collection `orders`"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("not an ATA database: found collection `orders`"),
+        "{e}"
+    );
 }
 
 /// 12.6: the names Microsoft's ATA module uses, and REST-style `Id`/`Type`.
@@ -141,7 +153,9 @@ async fn the_modules_names_and_rest_style_exports_are_read() {
     let mut ue = String::new();
     for mut d in canonical()["UniqueEntity"].clone() {
         // An entity known only by its search names.
-        if d.get_str("Name") == Ok("honey.admin") || d.get_str("Name").is_ok_and(|n| n.contains("honey")) {
+        if d.get_str("Name") == Ok("honey.admin")
+            || d.get_str("Name").is_ok_and(|n| n.contains("honey"))
+        {
             let name = d.remove("Name").unwrap();
             d.insert("CompleteSearchNames", vec![name]);
         }
@@ -157,13 +171,25 @@ async fn the_modules_names_and_rest_style_exports_are_read() {
     .unwrap();
     let a = &inv.ata;
     assert_eq!(
-        a.health_alert_toggles.get("CenterDatabaseDataDriveFreeSpaceMonitoringAlert"),
+        a.health_alert_toggles
+            .get("CenterDatabaseDataDriveFreeSpaceMonitoringAlert"),
         Some(&false)
     );
-    assert_eq!(a.center.service_profile_id.as_deref(), Some("5a81996afab0a7c0de0000aa"));
+    assert_eq!(
+        a.center.service_profile_id.as_deref(),
+        Some("5a81996afab0a7c0de0000aa")
+    );
     assert_eq!(a.periodic_reports_enabled, Some(true));
-    assert_eq!(a.center.console_urls, ["https://ata.northwind.test"], "REST Type/_t");
-    assert!(a.gateways.len() >= 3, "gateways by their Type: {:?}", a.gateways);
+    assert_eq!(
+        a.center.console_urls,
+        ["https://ata.northwind.test"],
+        "REST Type/_t"
+    );
+    assert!(
+        a.gateways.len() >= 3,
+        "gateways by their Type: {:?}",
+        a.gateways
+    );
     assert!(
         a.honeytokens.iter().all(|h| h.name.is_some()),
         "CompleteSearchNames names the entity: {:?}",
@@ -208,9 +234,13 @@ async fn deep_nesting_is_refused_in_every_reader() {
                 open.repeat(depth),
                 close.repeat(depth)
             );
-            let e = ata2atp::ata::json::parse_all(&text, "deep.json").unwrap_err().to_string();
+            let e = ata2atp::ata::json::parse_all(&text, "deep.json")
+                .unwrap_err()
+                .to_string();
             assert!(
-                e.contains("deep.json, document 1 (line 1, byte 0)") && e.contains("nested deeper") && e.contains("at byte"),
+                e.contains("deep.json, document 1 (line 1, byte 0)")
+                    && e.contains("nested deeper")
+                    && e.contains("at byte"),
                 "{depth} {open}: {e}"
             );
         }
@@ -243,7 +273,10 @@ fn errors_inside_a_secret_never_quote_it() {
     ] {
         let e = parse_document(text).unwrap_err();
         assert!(!e.contains("S3CRET"), "the secret is quoted: {e}");
-        assert!(e.contains("Encrypted") || e.contains("EncryptedBytes"), "no field named: {e}");
+        assert!(
+            e.contains("Encrypted") || e.contains("EncryptedBytes"),
+            "no field named: {e}"
+        );
         assert!(e.contains("not shown"), "{e}");
         if !text.contains("$binary") {
             assert!(e.contains("byte "), "no offset: {e}");
@@ -258,14 +291,20 @@ async fn a_fifo_in_place_of_a_dump_file_is_refused_by_name() {
     let dir = dump_with(&tmp.path().join("dump"), profiles());
     let fifo = dir.join("ATA/SuspiciousActivity.bson");
     std::fs::remove_file(&fifo).unwrap();
-    let status = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
     assert!(status.success());
     let e = tokio::time::timeout(std::time::Duration::from_secs(20), read_dump(&dir))
         .await
         .expect("the reader does not block on a FIFO")
         .unwrap_err()
         .to_string();
-    assert!(e.contains("SuspiciousActivity.bson") && e.contains("not a regular file"), "{e}");
+    assert!(
+        e.contains("SuspiciousActivity.bson") && e.contains("not a regular file"),
+        "{e}"
+    );
     let e = tokio::time::timeout(
         std::time::Duration::from_secs(20),
         collect(AtaSources {
@@ -277,7 +316,10 @@ async fn a_fifo_in_place_of_a_dump_file_is_refused_by_name() {
     .expect("the JSON reader does not block on a FIFO")
     .unwrap_err()
     .to_string();
-    assert!(e.contains("SuspiciousActivity.bson") && e.contains("not a regular file"), "{e}");
+    assert!(
+        e.contains("SuspiciousActivity.bson") && e.contains("not a regular file"),
+        "{e}"
+    );
 }
 
 /// 15.1: a gateway with port-mirror capture adapters is a full ATA Gateway; one whose
@@ -297,10 +339,23 @@ async fn gateways_are_classified_from_their_evidence() {
         }
     }
     let inv = read_dump(&dump_with(tmp.path(), docs)).await.unwrap();
-    let gw = inv.ata.gateways.iter().find(|g| g.name == "NW-ATAGW01").unwrap();
+    let gw = inv
+        .ata
+        .gateways
+        .iter()
+        .find(|g| g.name == "NW-ATAGW01")
+        .unwrap();
     assert_eq!(gw.kind, GatewayKind::Gateway);
     assert!(
-        gw.kind_evidence.as_deref().unwrap().contains("port-mirrored") && gw.kind_evidence.as_deref().unwrap().contains("Mirror of NW-DC01"),
+        gw.kind_evidence
+            .as_deref()
+            .unwrap()
+            .contains("port-mirrored")
+            && gw
+                .kind_evidence
+                .as_deref()
+                .unwrap()
+                .contains("Mirror of NW-DC01"),
         "{gw:?}"
     );
 
@@ -314,13 +369,22 @@ async fn gateways_are_classified_from_their_evidence() {
         name: name.into(),
         dns_host_name: Some(format!("{name}.northwind.test")),
         domain: "northwind.test".into(),
-        ..serde_json::from_value(serde_json::json!({"name": name, "domain": "northwind.test", "read_only": false})).unwrap()
+        ..serde_json::from_value(
+            serde_json::json!({"name": name, "domain": "northwind.test", "read_only": false}),
+        )
+        .unwrap()
     };
-    let mut dir: ata2atp::model::DirectoryInventory = serde_json::from_value(serde_json::json!({})).unwrap_or_default();
+    let mut dir: ata2atp::model::DirectoryInventory =
+        serde_json::from_value(serde_json::json!({})).unwrap_or_default();
     dir.domain_controllers = vec![dc("NW-DC03"), dc("NW-DC04")];
     inv.directory = Some(dir);
     ata2atp::ata::extract::classify_by_directory(&mut inv);
-    let kinds: Vec<(&str, GatewayKind)> = inv.ata.gateways.iter().map(|g| (g.name.as_str(), g.kind)).collect();
+    let kinds: Vec<(&str, GatewayKind)> = inv
+        .ata
+        .gateways
+        .iter()
+        .map(|g| (g.name.as_str(), g.kind))
+        .collect();
     assert_eq!(
         kinds,
         [
@@ -329,5 +393,11 @@ async fn gateways_are_classified_from_their_evidence() {
             ("NW-DC04", GatewayKind::LightweightGateway),
         ]
     );
-    assert!(inv.ata.gateways[1].kind_evidence.as_deref().unwrap().contains("is a domain controller of northwind.test"));
+    assert!(
+        inv.ata.gateways[1]
+            .kind_evidence
+            .as_deref()
+            .unwrap()
+            .contains("is a domain controller of northwind.test")
+    );
 }

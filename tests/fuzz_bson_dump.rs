@@ -21,13 +21,13 @@ fn cases() -> u32 {
 fn seed() -> Vec<u8> {
     let docs: Vec<Document> = vec![
         doc! { "_id": 1, "_t": ["SystemProfile", "CenterSystemProfile"], "Configuration": {
-            "MailClientConfiguration": { "IsEnabled": true, "ServerEndpoint": "smtp:25",
-                "AuthenticationAccountPasswordEncrypted": { "CertificateThumbprint": "AB",
-                    "EncryptedBytes": Binary { subtype: BinarySubtype::Generic, bytes: vec![1, 2, 3] } } },
-            "DnsReconnaissanceDetectorConfiguration": { "IsEnabled": false, "ExcludedSubnets": ["10.0.0.0/8"] } } },
+        "MailClientConfiguration": { "IsEnabled": true, "ServerEndpoint": "smtp:25",
+            "AuthenticationAccountPasswordEncrypted": { "CertificateThumbprint": "AB",
+                "EncryptedBytes": Binary { subtype: BinarySubtype::Generic, bytes: vec![1, 2, 3] } } },
+        "DnsReconnaissanceDetectorConfiguration": { "IsEnabled": false, "ExcludedSubnets": ["10.0.0.0/8"] } } },
         doc! { "_id": "c0ffee00-0000-4000-8000-000000000001", "_t": "User", "Name": "honey", "IsHoneytoken": true },
         doc! { "_id": 3, "_t": "DnsReconnaissanceSuspiciousActivity", "Status": "Open", "Severity": Bson::Int64(2),
-            "StartTime": mongodb::bson::DateTime::from_millis(1_700_000_000_000), "Scores": [1.5, Bson::Null, { "x": Bson::Decimal128("1.5".parse().unwrap()) }] },
+        "StartTime": mongodb::bson::DateTime::from_millis(1_700_000_000_000), "Scores": [1.5, Bson::Null, { "x": Bson::Decimal128("1.5".parse().unwrap()) }] },
     ];
     let mut out = Vec::new();
     for d in docs {
@@ -72,7 +72,8 @@ fn edit() -> impl Strategy<Value = Edit> {
     prop_oneof![
         (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Edit::Flip(i, b)),
         any::<usize>().prop_map(Edit::Cut),
-        (any::<usize>(), proptest::collection::vec(any::<u8>(), 1..8)).prop_map(|(i, b)| Edit::Insert(i, b)),
+        (any::<usize>(), proptest::collection::vec(any::<u8>(), 1..8))
+            .prop_map(|(i, b)| Edit::Insert(i, b)),
     ]
 }
 

@@ -19,7 +19,7 @@ fn cases() -> u32 {
 
 const SEED: &str = r#"{"_id":{"$oid":"5a81996afab0a7c0de000001"},"_t":["SystemProfile","CenterSystemProfile"],"When":{"$date":{"$numberLong":"1518442858000"}},"Big":{"$numberLong":"5000000000"},"D":{"$numberDecimal":"1.5E-3"},"B":{"$binary":{"base64":"REVNTw==","subType":"00"}},"R":{"$regularExpression":{"pattern":"a+","options":"i"}},"N":1.5E-1}
 { "_id" : ObjectId("5a81996afab0a7c0de000002"), "When" : ISODate("2018-02-12T13:40:58Z"), "L" : NumberLong("5"), "I": NumberInt(7), "G": UUID("5719cd94-5625-4924-b637-ebf7b7ccfca2"), "T": Timestamp(1, 2), "PasswordEncrypted": { "CertificateThumbprint": "AB", "EncryptedBytes": BinData(0,"REVNTw==") }, r: /ab+c/i, h: HexData(0, "00ff"), b: Boolean(0x1), u: undefined, m: MinKey }
-[{"_id": 3, "a": [1, 2, {"b": null}], "s": "}{][\"\\"}]
+{"_id": 3, "a": [1, 2, {"b": null}], "s": "}{][\"\\"}
 "#;
 
 fn check(text: &str) {

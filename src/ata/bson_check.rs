@@ -41,7 +41,13 @@ impl std::fmt::Display for Damage {
         };
         let path: String = path
             .chars()
-            .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
             .collect();
         write!(f, "in field {path}: {}", self.message)
     }
@@ -167,7 +173,9 @@ pub fn check(doc: &[u8]) -> Result<(), Damage> {
                 }
                 let value_end = pos + total as usize;
                 if value_end > end {
-                    return Err(w.damage(pos, "a code-with-scope value runs past its document".into()));
+                    return Err(
+                        w.damage(pos, "a code-with-scope value runs past its document".into())
+                    );
                 }
                 let scope = w.string(pos + 4, value_end)?;
                 let scope_end = w.sub_document(scope, value_end)?;
@@ -245,8 +253,12 @@ impl Walk<'_> {
         if self.b[after - 1] != 0 {
             return Err(self.damage(after - 1, "a string does not end with a 0 byte".into()));
         }
-        std::str::from_utf8(&self.b[pos + 4..after - 1])
-            .map_err(|e| self.damage(pos + 4 + e.valid_up_to(), "a string is not valid UTF-8".into()))?;
+        std::str::from_utf8(&self.b[pos + 4..after - 1]).map_err(|e| {
+            self.damage(
+                pos + 4 + e.valid_up_to(),
+                "a string is not valid UTF-8".into(),
+            )
+        })?;
         Ok(after)
     }
 
@@ -265,14 +277,20 @@ impl Walk<'_> {
     fn sub_document(&self, pos: usize, end: usize) -> Result<usize, Damage> {
         let n = self.int32(pos, end)?;
         if n < 5 {
-            return Err(self.damage(pos, format!("an embedded document declares {n} bytes, below BSON's minimum of 5")));
+            return Err(self.damage(
+                pos,
+                format!("an embedded document declares {n} bytes, below BSON's minimum of 5"),
+            ));
         }
         let after = pos
             .checked_add(n as usize)
             .filter(|a| *a <= end)
             .ok_or_else(|| self.damage(pos, "an embedded document runs past its parent".into()))?;
         if self.b[after - 1] != 0 {
-            return Err(self.damage(after - 1, "an embedded document does not end with a 0 byte".into()));
+            return Err(self.damage(
+                after - 1,
+                "an embedded document does not end with a 0 byte".into(),
+            ));
         }
         Ok(after)
     }

@@ -19,11 +19,11 @@ use std::sync::Arc;
 use mongodb::bson::{Document, RawDocument};
 
 use super::Error;
+use super::bson_check;
 use super::mapping::Mapping;
 use super::snapshot::{
     DocOrigin, Logical, Scan, ScanOutcome, Visit, project, raw_path, redact, tally_key_raw,
 };
-use super::bson_check;
 use crate::model::CollectionInfo;
 use crate::progress::Progress;
 
@@ -90,7 +90,10 @@ impl DumpFolder {
             ));
         }
         files.sort_by(|a, b| a.collection.cmp(&b.collection));
-        if !files.iter().any(|f| mapping.logical_for(&f.collection).is_some()) {
+        if !files
+            .iter()
+            .any(|f| mapping.logical_for(&f.collection).is_some())
+        {
             let mut found: Vec<&str> = files.iter().map(|f| f.collection.as_str()).collect();
             found.dedup();
             let shown = if found.len() > 8 {
@@ -289,7 +292,9 @@ impl<R: BufRead> BsonStream<R> {
         let origin_name = self.origin.clone();
         match self.next_raw()? {
             None => Ok(None),
-            Some((Framed::Damaged(m), origin)) => Err(Error::input(&origin_name, Some(&origin), &m)),
+            Some((Framed::Damaged(m), origin)) => {
+                Err(Error::input(&origin_name, Some(&origin), &m))
+            }
             Some((Framed::Doc(raw), origin)) => {
                 let doc = decode(raw, &origin)
                     .map_err(|m| Error::input(&origin_name, Some(&origin), &m))?;
@@ -385,7 +390,9 @@ pub fn scan_file(
         let raw = match framed {
             Framed::Doc(raw) => raw,
             Framed::Damaged(m) => {
-                outcome.skipped.push(Error::input(&origin_name, Some(&origin), &m).to_string());
+                outcome
+                    .skipped
+                    .push(Error::input(&origin_name, Some(&origin), &m).to_string());
                 continue;
             }
         };
@@ -400,7 +407,9 @@ pub fn scan_file(
         let doc = match decode(raw, &origin) {
             Ok(d) => d,
             Err(m) => {
-                outcome.skipped.push(Error::input(&origin_name, Some(&origin), &m).to_string());
+                outcome
+                    .skipped
+                    .push(Error::input(&origin_name, Some(&origin), &m).to_string());
                 continue;
             }
         };

@@ -176,7 +176,9 @@ impl Located {
             None => None,
             Some(Bson::DateTime(d)) => DateTime::<Utc>::from_timestamp_millis(d.timestamp_millis()),
             Some(Bson::String(s)) if DateTime::parse_from_rfc3339(s).is_ok() => {
-                DateTime::parse_from_rfc3339(s).ok().map(|d| d.with_timezone(&Utc))
+                DateTime::parse_from_rfc3339(s)
+                    .ok()
+                    .map(|d| d.with_timezone(&Utc))
             }
             Some(other) => {
                 self.wrong(path, "a date", other);
@@ -191,9 +193,11 @@ impl Located {
         match self.doc.get(path) {
             None | Some(Bson::Null) => Vec::new(),
             Some(Bson::String(s)) => vec![s.clone()],
-            Some(Bson::Array(a)) if a.iter().all(|v| matches!(v, Bson::String(_))) => {
-                a.iter().filter_map(Bson::as_str).map(str::to_string).collect()
-            }
+            Some(Bson::Array(a)) if a.iter().all(|v| matches!(v, Bson::String(_))) => a
+                .iter()
+                .filter_map(Bson::as_str)
+                .map(str::to_string)
+                .collect(),
             Some(other) => {
                 self.wrong(path, "a string or an array of strings", other);
                 Vec::new()
@@ -954,7 +958,11 @@ fn endpoint_text(d: &Located, path: &str) -> Option<String> {
                 (Some(h), Some(p)) => Some(format!("{h}:{p}")),
                 (Some(h), None) => Some(h.to_string()),
                 _ => {
-                    d.wrong(path, "\"host:port\" or {Address, Port}", &Bson::Document(e.clone()));
+                    d.wrong(
+                        path,
+                        "\"host:port\" or {Address, Port}",
+                        &Bson::Document(e.clone()),
+                    );
                     None
                 }
             }
@@ -1144,14 +1152,10 @@ fn email(
     note: &mut Note<'_>,
 ) -> Result<Option<Email>, Error> {
     let m = &mapping.email;
-    let alert = match find_first(&m.alert_recipients, wide) {
-        Some((d, p)) => Some(d.strings_at(&p).unwrap_or_default()),
-        None => None,
-    };
-    let health = match find_first(&m.health_recipients, wide) {
-        Some((d, p)) => Some(d.strings_at(&p).unwrap_or_default()),
-        None => None,
-    };
+    let alert =
+        find_first(&m.alert_recipients, wide).map(|(d, p)| d.strings_at(&p).unwrap_or_default());
+    let health =
+        find_first(&m.health_recipients, wide).map(|(d, p)| d.strings_at(&p).unwrap_or_default());
     if alert.is_none() {
         note(
             "ata.email.alert_recipients",
@@ -1179,15 +1183,11 @@ fn email(
     let mut out = Email {
         enabled: enabled.unwrap_or(false),
         ssl: s.first_bool(&m.ssl),
-        from: s
-            .first_str(&m.from)
-            .filter(|f| !f.is_empty()),
+        from: s.first_str(&m.from).filter(|f| !f.is_empty()),
         auth_user: match auth_enabled {
             // Authentication off: a leftover account name is not in use.
             Some(false) => None,
-            _ => s
-                .first_str(&m.auth_user)
-                .filter(|u| !u.is_empty()),
+            _ => s.first_str(&m.auth_user).filter(|u| !u.is_empty()),
         },
         ..Email::default()
     };
@@ -1602,7 +1602,10 @@ fn gateway_kind(
             // "lightweight" positively; a plain GatewaySystemProfile proves nothing.
             Some(_) if p == "_t" => {
                 if let Some(t) = lightweight_type {
-                    return (GatewayKind::LightweightGateway, Some(format!("_t names {t}")));
+                    return (
+                        GatewayKind::LightweightGateway,
+                        Some(format!("_t names {t}")),
+                    );
                 }
                 None
             }

@@ -524,6 +524,9 @@ fn guess_from_type(doc: &Document) -> Option<Logical> {
     None
 }
 
+/// One document's text, parsed, or why it could not be.
+pub type Parsed = Result<Document, String>;
+
 /// Finds document boundaries in a stream of JSON text: top-level objects separated by
 /// white space, or the elements of one top-level array.
 pub struct Splitter<R> {
@@ -576,9 +579,7 @@ impl<R: BufRead> Splitter<R> {
     /// The next document and whether it parsed. Its boundaries are known even when its
     /// content is not, so a document that cannot be parsed costs only itself; the outer
     /// error is for a file whose structure is lost (cut off, not an export).
-    pub fn next_parsed(
-        &mut self,
-    ) -> Result<Option<(Result<Document, String>, DocOrigin)>, Error> {
+    pub fn next_parsed(&mut self) -> Result<Option<(Parsed, DocOrigin)>, Error> {
         let Some(start_line) = self.next_raw()? else {
             return Ok(None);
         };
@@ -975,7 +976,10 @@ impl ShellParser<'_> {
             return None;
         }
         let sign = usize::from(matches!(s.get(1), Some(b'+' | b'-')));
-        let digits = s[1 + sign..].iter().take_while(|c| c.is_ascii_digit()).count();
+        let digits = s[1 + sign..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
         (digits > 0).then_some(1 + sign + digits)
     }
 
@@ -1372,7 +1376,12 @@ fn special_form(map: &Map) -> Result<Option<Bson>, String> {
         let options = match map.get("$options") {
             None => "",
             Some(Value::String(o)) => o,
-            Some(other) => return Err(format!("$options must be a string, found {}", kind_of(other))),
+            Some(other) => {
+                return Err(format!(
+                    "$options must be a string, found {}",
+                    kind_of(other)
+                ));
+            }
         };
         if keys.iter().all(|k| *k == "$regex" || *k == "$options") {
             return regex(pattern, options).map(Some);
@@ -1384,7 +1393,9 @@ fn special_form(map: &Map) -> Result<Option<Bson>, String> {
     let value = &map[wrapper];
     let alone = || -> Result<(), String> {
         match keys.iter().find(|k| **k != wrapper) {
-            Some(extra) => Err(format!("{wrapper} cannot stand beside another field ({extra})")),
+            Some(extra) => Err(format!(
+                "{wrapper} cannot stand beside another field ({extra})"
+            )),
             None => Ok(()),
         }
     };
@@ -1442,7 +1453,10 @@ fn special_form(map: &Map) -> Result<Option<Bson>, String> {
                     return Err(format!("$binary holds an unknown field {extra}"));
                 }
                 let data = str_of(inner.get("base64").ok_or("$binary needs base64")?, "base64")?;
-                let t = str_of(inner.get("subType").ok_or("$binary needs subType")?, "subType")?;
+                let t = str_of(
+                    inner.get("subType").ok_or("$binary needs subType")?,
+                    "subType",
+                )?;
                 binary(data, hex_subtype(t)?)?
             }
             _ => {
@@ -1498,8 +1512,18 @@ fn special_form(map: &Map) -> Result<Option<Bson>, String> {
                 .as_object()
                 .filter(|o| o.len() == 2)
                 .ok_or("$regularExpression must be exactly {pattern, options}")?;
-            let pattern = str_of(inner.get("pattern").ok_or("$regularExpression needs pattern")?, "pattern")?;
-            let options = str_of(inner.get("options").ok_or("$regularExpression needs options")?, "options")?;
+            let pattern = str_of(
+                inner
+                    .get("pattern")
+                    .ok_or("$regularExpression needs pattern")?,
+                "pattern",
+            )?;
+            let options = str_of(
+                inner
+                    .get("options")
+                    .ok_or("$regularExpression needs options")?,
+                "options",
+            )?;
             regex(pattern, options)?
         }
         "$dbPointer" => {
@@ -1524,7 +1548,11 @@ fn special_form(map: &Map) -> Result<Option<Bson>, String> {
             if value.as_i64() != Some(1) || !value.is_number() {
                 return Err(format!("{wrapper} must be 1"));
             }
-            if wrapper == "$minKey" { Bson::MinKey } else { Bson::MaxKey }
+            if wrapper == "$minKey" {
+                Bson::MinKey
+            } else {
+                Bson::MaxKey
+            }
         }
         "$undefined" => {
             alone()?;
@@ -1553,13 +1581,16 @@ fn special_form(map: &Map) -> Result<Option<Bson>, String> {
 /// A DBPointer (deprecated BSON type 0x0C). The bson crate has no public constructor,
 /// so it is read from its Extended JSON form, which the crate does parse.
 fn db_pointer(namespace: &str, id: ObjectId) -> Result<Bson, String> {
-    let ext = serde_json::json!({ "$dbPointer": { "$ref": namespace, "$id": { "$oid": id.to_hex() } } });
+    let ext =
+        serde_json::json!({ "$dbPointer": { "$ref": namespace, "$id": { "$oid": id.to_hex() } } });
     Bson::try_from(ext).map_err(|e| format!("$dbPointer: {e}"))
 }
 
 fn hex_subtype(t: &str) -> Result<u8, String> {
     if t.is_empty() || t.len() > 2 {
-        return Err(format!("subType `{t}` is not one or two hexadecimal digits"));
+        return Err(format!(
+            "subType `{t}` is not one or two hexadecimal digits"
+        ));
     }
     u8::from_str_radix(t, 16).map_err(|_| format!("subType `{t}` is not hexadecimal"))
 }
@@ -1623,7 +1654,11 @@ fn parse_decimal(s: &str) -> Result<mongodb::bson::Decimal128, String> {
                 return Err(bad());
             }
             // Saturate: only a zero can have a huge exponent and still be a value.
-            e.parse().unwrap_or(if e.starts_with('-') { i64::MIN / 2 } else { i64::MAX / 2 })
+            e.parse().unwrap_or(if e.starts_with('-') {
+                i64::MIN / 2
+            } else {
+                i64::MAX / 2
+            })
         }
     };
     let is_zero = int.bytes().chain(frac.bytes()).all(|c| c == b'0');
@@ -1634,9 +1669,7 @@ fn parse_decimal(s: &str) -> Result<mongodb::bson::Decimal128, String> {
         return format!("{sign}0E{e}").parse().map_err(|_| bad());
     }
     if exponent.is_some_and(|e| e.parse::<i16>().is_err()) {
-        return Err(format!(
-            "$numberDecimal `{s}` is out of Decimal128's range"
-        ));
+        return Err(format!("$numberDecimal `{s}` is out of Decimal128's range"));
     }
     s.parse().map_err(|_| bad())
 }
@@ -1651,7 +1684,9 @@ fn parse_date(v: &Value) -> Result<DateTime, String> {
             .map(DateTime::from_millis)
             .ok_or_else(|| format!("$date {n} is not a number of milliseconds")),
         Value::Object(inner) => match inner.get("$numberLong") {
-            Some(n) if inner.len() == 1 => Ok(DateTime::from_millis(long_text(n, "$date.$numberLong")?)),
+            Some(n) if inner.len() == 1 => {
+                Ok(DateTime::from_millis(long_text(n, "$date.$numberLong")?))
+            }
             _ => Err("$date must be a string, a number or exactly {$numberLong}".to_string()),
         },
         Value::String(s) => {
@@ -1754,6 +1789,31 @@ mod tests {
         fn shell_like_text_never_panics(text in r#"[{}\[\]():,"'/\\a-zA-Z0-9 .\-é]{0,120}"#) {
             let _ = parse_document(&text);
             let _ = parse_all(&text, "fuzz.json");
+        }
+    }
+
+    #[test]
+    fn malformed_wrappers_are_refused_with_the_field_named() {
+        for (text, field) in [
+            (r#"{"a": {"b": {"$numberDecimal": "E01"}}}"#, "field a.b"),
+            (r#"{"a": [1, {"$numberDecimal": "."}]}"#, "field a.1"),
+            (r#"{"x": {"$numberDecimal": ""}}"#, "field x"),
+            (
+                r#"{"x": {"$oid": "56e1fc72e0c917e9c4714161", "unrelated": true}}"#,
+                "field x",
+            ),
+        ] {
+            let e = parse_document(text).unwrap_err();
+            assert!(e.contains(field), "{text}: {e}");
+        }
+        // Zeros with an exponent beyond Decimal128's range are zeros, clamped.
+        for text in [
+            "0E+2147483647",
+            "-0E-2147483647",
+            "0.000E+99999999999999999999",
+        ] {
+            let d = parse_document(&format!(r#"{{"d": {{"$numberDecimal": "{text}"}}}}"#));
+            assert!(d.is_ok(), "{text}: {d:?}");
         }
     }
 

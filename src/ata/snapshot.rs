@@ -478,7 +478,10 @@ mod tests {
             },
         };
         redact(&mut d);
-        assert!(!format!("{d:?}").contains("Binary"), "a blob is left: {d:?}");
+        assert!(
+            !format!("{d:?}").contains("Binary"),
+            "a blob is left: {d:?}"
+        );
         let c = d.get_document("Configuration").unwrap();
         assert_eq!(
             c.get_document("EncryptedTimestampEncryptionDowngradeDetectorConfiguration")

@@ -265,7 +265,10 @@ pub fn inventory() -> Inventory {
                 )],
             },
             periodic_reports_enabled: Some(true),
-            health_alert_toggles: BTreeMap::from([("GatewayDisconnectedMonitoringAlert".into(), true)]),
+            health_alert_toggles: BTreeMap::from([(
+                "GatewayDisconnectedMonitoringAlert".into(),
+                true,
+            )]),
             detectors: vec![Detector {
                 name: "LdapBruteForceDetectorConfiguration".into(),
                 enabled: Some(false),

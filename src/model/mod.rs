@@ -260,7 +260,10 @@ mod tests {
                 suppressed: vec![alert("Suppressed")],
             },
             periodic_reports_enabled: Some(true),
-            health_alert_toggles: BTreeMap::from([("GatewayDisconnectedMonitoringAlert".into(), true)]),
+            health_alert_toggles: BTreeMap::from([(
+                "GatewayDisconnectedMonitoringAlert".into(),
+                true,
+            )]),
             detectors: vec![Detector {
                 name: "LdapBruteForceDetectorConfiguration".into(),
                 enabled: Some(false),
