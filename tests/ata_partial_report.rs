@@ -21,7 +21,10 @@ fn a_partial_source_and_not_found_reasons_are_shown() {
         html.contains(r#"<span class="st st-partial">partial</span>"#),
         "the LDAP source is not shown as partial"
     );
-    assert!(html.contains("read only in part"), "no open point for the partial source");
+    assert!(
+        html.contains("read only in part"),
+        "no open point for the partial source"
+    );
     assert!(
         html.contains("expected a document, found the string &quot;smtp.northwind.test&quot;"),
         "the reason is not shown"

@@ -4,9 +4,13 @@
 //! A `.bson` file is BSON documents back to back, each starting with its own length.
 //! Before each document the reader checks for end of file, so a clean end (no byte left)
 //! and a truncated file (a length prefix or a document cut short) are told apart.
-//! Documents are checked on their raw bytes first (filter, tally) and only the few that
-//! match are decoded; the others are still walked completely so damage anywhere in the
-//! file is reported. `*.metadata.json` (indexes, options) is ignored.
+//! Every document's bytes are walked completely first ([`super::bson_check`]: lengths,
+//! types, UTF-8, nesting depth), then filtered on the raw bytes, and only the few that
+//! match are decoded. A document damaged inside is skipped and named (file, document,
+//! byte offset): the next one starts where its length says. When the framing itself is
+//! lost (truncation, a length no dump writes) what was read is kept and the rest of the
+//! file is named as not read; the source is partial either way. Files that are not
+//! regular files (a FIFO, a device) are refused by name. `*.metadata.json` is ignored.
 //!
 //! `mongodump --archive` is a different, interleaved format; it is refused with a hint.
 

@@ -9,9 +9,11 @@
 //!    sensitive, with only the fields needed → names, SIDs and types.
 //!
 //! Every path comes from the [`Mapping`]. An item none of whose candidate paths exists
-//! goes to `not_found` with the paths tried; a value of the wrong type stops the run
-//! with the document and field named (exit 2): guessing would put a wrong value in a
-//! document the customer signs.
+//! goes to `not_found` with the paths tried. Extraction is total: a value of an unexpected
+//! type costs only the item it was read for (a [`Problem`]: `not_found` with the path,
+//! what was expected and what was found; its source marked partial, so the run exits 3)
+//! and everything else is still read. It is never guessed: a wrong value would end up in
+//! a document the customer signs.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};

@@ -12,6 +12,14 @@
 //!   `Timestamp(a,b)`…). Shell notation is first rewritten into Extended JSON
 //!   ([`shell_to_json`]); then one converter ([`ext_to_bson`]) accepts every `$` form
 //!   at once, so a file may even mix dialects.
+//! - **Strictness**: Extended JSON type wrappers are as strict as MongoDB's corpus says
+//!   (`{"$oid": …, "other": 1}` is refused, with the field named), except `$date` as a
+//!   number of milliseconds, which mongoexport 2.x wrote. Nesting is bounded
+//!   ([`MAX_TEXT_DEPTH`]) before any parser recurses. An error inside a secret's value
+//!   names the field and the offset, never the value.
+//! - **Damage**: a document that cannot be parsed is skipped and named (file, document,
+//!   line, byte); a file whose structure is lost keeps what was read before.
+//! - **REST-style exports** write `Id`/`Type` for `_id`/`_t`; they read as the database's.
 //! - **Collection**: taken from the file name (`SystemProfile_20261115040000.json` →
 //!   SystemProfile, `ATA.UniqueEntity.json`, `UniqueEntity.json`), or from the documents'
 //!   `_t` when the name says nothing; the collector script's export names each

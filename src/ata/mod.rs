@@ -73,8 +73,9 @@ impl AtaSources {
     }
 }
 
-/// ATA could not be read. Every message names what failed (file and document number,
-/// server, field), what was expected, and what to do next.
+/// ATA could not be read. Every message names what failed (file, document number and
+/// byte offset, server, field), what was expected, and what to do next. A value of an
+/// unexpected type is no error: it costs its item only (see [`extract`]).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file that is not what it should be: damaged, truncated, not an export.
