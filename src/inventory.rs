@@ -100,7 +100,5 @@ pub async fn collect(request: CollectRequest, progress: &dyn Progress) -> Result
     if !request.hosts.is_empty() {
         crate::hosts::collect_into(&request.hosts, &mut inventory, progress)?;
     }
-    // Gateways ATA's profiles left undecided: the directory's DC list decides.
-    crate::ata::extract::classify_by_directory(&mut inventory);
     Ok(inventory)
 }

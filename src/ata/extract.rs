@@ -1679,13 +1679,7 @@ pub fn classify_by_directory(inventory: &mut crate::model::Inventory) {
         if g.kind != GatewayKind::Unknown {
             continue;
         }
-        let dc = dir.domain_controllers.iter().find(|dc| {
-            crate::model::same_host(&dc.name, &g.name)
-                || dc
-                    .dns_host_name
-                    .as_deref()
-                    .is_some_and(|n| crate::model::same_host(n, &g.name))
-        });
+        let dc = dir.domain_controller(&g.name);
         (g.kind, g.kind_evidence) = match dc {
             Some(dc) => (
                 GatewayKind::LightweightGateway,
