@@ -108,6 +108,7 @@ fn inventory(n: usize) -> Inventory {
             kind: GatewayKind::LightweightGateway,
             version: Some("1.9.7576".into()),
             status: Some("Running".into()),
+            kind_evidence: None,
             domain_synchronizer_candidate: Some(i % 50 == 9),
             syslog_listener: None,
             domain_controllers: vec![],

@@ -89,12 +89,43 @@ fn refused(eng: &Path, args: &[&str], code: i32, expect: &[&str]) -> String {
     stderr
 }
 
+/// Runs `inventory` with `args` on input that is read only in part: exit 3, the
+/// inventory saved with the source marked partial, and every `expect` string in it (the
+/// source's error or a `not_found` entry).
+fn partial(eng: &Path, args: &[&str], expect: &[&str]) -> String {
+    let out = ata2atp()
+        .arg("--engagement")
+        .arg(eng)
+        .arg("inventory")
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "args {args:?}\nstderr: {stderr}"
+    );
+    let inv = fs::read_to_string(eng.join("inventory.yaml")).unwrap();
+    assert!(
+        inv.contains("status: partial"),
+        "{args:?}: no partial source:\n{inv}"
+    );
+    for e in expect {
+        assert!(inv.contains(e), "inventory lacks {e:?} ({args:?}):\n{inv}");
+    }
+    inv
+}
+
 fn profiles() -> Vec<Document> {
     canonical()["SystemProfile"].clone()
 }
 
+/// A damaged dump costs what it damages: a document that cannot be parsed is skipped and
+/// named (file, document, byte), a lost file structure keeps what was read before it; the
+/// source is partial and the run exits 3.
 #[test]
-fn damaged_mongodump_files_are_refused_with_file_and_document() {
+fn damaged_mongodump_files_are_read_in_part_naming_file_document_and_byte() {
     let tmp = tempfile::tempdir().unwrap();
     let eng = engagement(tmp.path());
     let dump = tmp.path().join("dump");
@@ -105,12 +136,17 @@ fn damaged_mongodump_files_are_refused_with_file_and_document() {
     let bytes = bson_file(&file, &profiles());
     let cut = bytes.len() - 40;
     fs::write(&file, &bytes[..cut]).unwrap();
-    refused(
+    let inv = partial(
         &eng,
         &["--ata-dump", arg],
-        2,
-        &["SystemProfile.bson", "document 5", "truncated"],
+        &[
+            "SystemProfile.bson, document 5 (byte ",
+            "truncated",
+            "the rest of this file is not read",
+        ],
     );
+    // What came before the cut was read: the Center's settings are there.
+    assert!(inv.contains("ata.northwind.test"), "{inv}");
 
     // A document whose length prefix lies.
     let mut lie = bson_file(&file, &profiles());
@@ -118,11 +154,10 @@ fn damaged_mongodump_files_are_refused_with_file_and_document() {
     let second = first;
     lie[second] = lie[second].wrapping_add(9);
     fs::write(&file, &lie).unwrap();
-    refused(
+    partial(
         &eng,
         &["--ata-dump", arg],
-        2,
-        &["SystemProfile.bson", "document 2"],
+        &["SystemProfile.bson, document 2 (byte ", "damaged at byte"],
     );
 
     // Invalid UTF-8 inside a string.
@@ -130,11 +165,19 @@ fn damaged_mongodump_files_are_refused_with_file_and_document() {
     let at = bad.windows(10).position(|w| w == b"NW-ATAGW01").unwrap();
     bad[at] = 0xFF;
     fs::write(&file, &bad).unwrap();
-    refused(
+    let inv = partial(
         &eng,
         &["--ata-dump", arg],
-        2,
-        &["SystemProfile.bson", "document 3", "damaged"],
+        &[
+            "not read: ",
+            "SystemProfile.bson, document 3 (byte ",
+            "not valid UTF-8",
+        ],
+    );
+    // Only that gateway is missing: the documents after it were read.
+    assert!(
+        inv.contains("NW-DC02") || inv.contains("NW-ATAGW02") || inv.matches("kind:").count() > 1,
+        "{inv}"
     );
 
     // A length prefix above MongoDB's 16 MiB limit.
@@ -144,11 +187,10 @@ fn damaged_mongodump_files_are_refused_with_file_and_document() {
         doc! { "_id": 1, "_t": "Padding", "Blob": "x".repeat(16 * 1024 * 1024 + 10) },
     );
     bson_file(&file, &big);
-    refused(
+    partial(
         &eng,
         &["--ata-dump", arg],
-        2,
-        &["SystemProfile.bson", "document 2", "16 MiB"],
+        &["SystemProfile.bson, document 2 (byte ", "16 MiB"],
     );
 
     // A folder with no dump in it, and a file given as the folder.
@@ -185,8 +227,10 @@ fn a_document_just_under_16_mib_is_read() {
         .code(0);
 }
 
+/// A value of an unexpected type costs only its item: it goes to not_found with the path,
+/// what was expected and what was found; the source is partial (exit 3); the rest is read.
 #[test]
-fn wrong_types_are_refused_naming_document_and_field() {
+fn wrong_types_cost_only_their_item_naming_document_and_field() {
     let tmp = tempfile::tempdir().unwrap();
     let eng = engagement(tmp.path());
     let dump = tmp.path().join("dump");
@@ -196,26 +240,27 @@ fn wrong_types_are_refused_naming_document_and_field() {
     let mut docs = profiles();
     docs[2].insert("NetbiosName", 42);
     bson_file(&file, &docs);
-    refused(
+    partial(
         &eng,
         &["--ata-dump", arg],
-        2,
         &[
-            "SystemProfile.bson, document 3",
-            "NetbiosName",
-            "a string",
-            "--mapping",
+            "SystemProfile.bson, document 3 (byte ",
+            "ATA field NetbiosName",
+            "expected a string, found Int32 42",
         ],
     );
 
     let mut docs = profiles();
     docs[1].insert("_t", Bson::Int32(5));
     bson_file(&file, &docs);
-    refused(
+    partial(
         &eng,
         &["--ata-dump", arg],
-        2,
-        &["SystemProfile.bson, document 2", "_t", "array of strings"],
+        &[
+            "SystemProfile.bson, document 2 (byte ",
+            "ATA field _t",
+            "array of strings",
+        ],
     );
 
     let mut docs = profiles();
@@ -224,16 +269,37 @@ fn wrong_types_are_refused_naming_document_and_field() {
         .unwrap()
         .insert("IsEnabled", "yes");
     bson_file(&file, &docs);
-    refused(
+    let inv = partial(
         &eng,
         &["--ata-dump", arg],
-        2,
         &[
-            "document 1",
-            "Configuration.SyslogClientConfiguration.IsEnabled",
-            "true or false",
+            "document 1 (byte 0)",
+            "ATA field Configuration.SyslogClientConfiguration.IsEnabled",
+            "expected true or false, found the string \"yes\"",
         ],
     );
+    // The rest of the same section is still read.
+    assert!(inv.contains("2001:db8::5"), "{inv}");
+
+    // The case: MailClientConfiguration stored as a string costs the e-mail
+    // settings only; syslog, exclusions and honeytokens are still read.
+    let mut docs = profiles();
+    docs[0]
+        .get_document_mut("Configuration")
+        .unwrap()
+        .insert("MailClientConfiguration", "smtp.northwind.test");
+    bson_file(&file, &docs);
+    let inv = partial(
+        &eng,
+        &["--ata-dump", arg],
+        &[
+            "ATA field Configuration.MailClientConfiguration",
+            "expected a document, found the string",
+        ],
+    );
+    for still in ["2001:db8::5", "honeytokens:", "exclusions:"] {
+        assert!(inv.contains(still), "{still} is lost:\n{inv}");
+    }
 }
 
 #[test]
@@ -283,11 +349,14 @@ fn bad_json_files_are_refused_with_file_and_document() {
         &lines[2][..lines[2].len() / 2]
     );
     fs::write(&f, text).unwrap();
-    refused(
+    partial(
         &eng,
         &["--ata-json", arg],
-        2,
-        &["document 3 (line 3)", "cut off"],
+        &[
+            "document 3 (line 3, byte ",
+            "cut off",
+            "the rest of this file is not read",
+        ],
     );
 
     // Invalid UTF-8 in the second document.
@@ -298,11 +367,10 @@ fn bad_json_files_are_refused_with_file_and_document() {
         .unwrap();
     bytes[at + 1] = 0xC0;
     fs::write(&f, bytes).unwrap();
-    refused(
+    partial(
         &eng,
         &["--ata-json", arg],
-        2,
-        &["document 2 (line 2)", "UTF-8"],
+        &["document 2 (line 2, byte ", "UTF-8"],
     );
 
     // Broken shell notation.
@@ -311,7 +379,11 @@ fn bad_json_files_are_refused_with_file_and_document() {
         "{ \"_id\" : ObjectId(\"64b0\"), \"_t\" : \"CenterSystemProfile\" }\n",
     )
     .unwrap();
-    refused(&eng, &["--ata-json", arg], 2, &["document 1", "ObjectId"]);
+    partial(
+        &eng,
+        &["--ata-json", arg],
+        &["document 1 (line 1, byte 0)", "ObjectId"],
+    );
 
     // Wrong type in a UniqueEntity export: a name that is a number.
     let ue = tmp.path().join("UniqueEntity.json");
@@ -321,11 +393,13 @@ fn bad_json_files_are_refused_with_file_and_document() {
         "{\"_id\":\"aa000001-0000-4000-8000-000000000001\",\"_t\":\"User\",\"Name\":7}\n",
     )
     .unwrap();
-    refused(
+    partial(
         &eng,
         &["--ata-json", arg, "--ata-json", ue.to_str().unwrap()],
-        2,
-        &["UniqueEntity.json, document 1", "Name"],
+        &[
+            "UniqueEntity.json, document 1 (line 1, byte 0)",
+            "ATA field Name",
+        ],
     );
 
     // A file named after no collection ATA reads, whose documents do not say either.
@@ -334,8 +408,12 @@ fn bad_json_files_are_refused_with_file_and_document() {
     refused(
         &eng,
         &["--ata-json", other.to_str().unwrap()],
-        2,
-        &["export.json", "cannot tell which collection"],
+        3,
+        &[
+            "export.json",
+            "not an ATA database",
+            "cannot tell which collection",
+        ],
     );
 
     // A missing file.

@@ -80,12 +80,51 @@ fn the_demo_has_a_full_ata_section_and_no_secret() {
             .iter()
             .any(|g| g.domain_synchronizer_candidate == Some(true))
     );
-    // Gateways carry no lightweight flag in ATA's database: the directory decides.
+    // Gateways carry no lightweight flag in ATA's database: the evidence decides.
     assert!(
         a.gateways
             .iter()
             .all(|g| g.kind != GatewayKind::LightweightGateway || inv.directory.is_some())
     );
+    // Issue 15.1: FAB-ATAGW01 port-mirrors FAB-DC04 (capture adapters): a full ATA
+    // Gateway; the other five run on DCs the LDIF lists: Lightweight Gateways. Each says
+    // what decided it.
+    let kinds: Vec<(&str, GatewayKind)> = a
+        .gateways
+        .iter()
+        .map(|g| (g.name.as_str(), g.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("EMEA-DC01", GatewayKind::LightweightGateway),
+            ("EMEA-RODC01", GatewayKind::LightweightGateway),
+            ("FAB-ATAGW01", GatewayKind::Gateway),
+            ("FAB-DC01", GatewayKind::LightweightGateway),
+            ("FAB-DC02", GatewayKind::LightweightGateway),
+            ("FAB-DC03", GatewayKind::LightweightGateway),
+        ]
+    );
+    assert!(a.gateways.iter().all(|g| g.kind_evidence.is_some()));
+    // Checklist step R06 names it instead of "none (Lightweight Gateways only)".
+    let r06 = Command::cargo_bin("ata2atp")
+        .unwrap()
+        .args([
+            "--engagement",
+            dir.to_str().unwrap(),
+            "checklist",
+            "show",
+            "R06",
+        ])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let r06 = String::from_utf8_lossy(&r06.stdout);
+    assert!(
+        r06.contains("FAB-ATAGW01") && r06.contains("FAB-DC04.fabrikam.test"),
+        "{r06}"
+    );
+    assert!(!r06.contains("none (Lightweight Gateways only)"), "{r06}");
     assert!(!a.alerts.open.is_empty() && a.alerts.total() > a.alerts.open.len() as u64);
     assert!(!a.detectors.is_empty());
 

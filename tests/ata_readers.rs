@@ -139,9 +139,25 @@ async fn the_reference_inventory_holds_what_the_guide_needs() {
     assert_eq!(
         kinds,
         [
-            ("NW-ATAGW01", GatewayKind::Unknown, Some(true)),
+            ("NW-ATAGW01", GatewayKind::Gateway, Some(true)),
             ("NW-DC03", GatewayKind::LightweightGateway, None),
             ("NW-DC04", GatewayKind::Gateway, Some(false)),
+        ]
+    );
+    // Each kind says what decided it (issue 15.1).
+    let evidence: Vec<Option<&str>> = a
+        .gateways
+        .iter()
+        .map(|g| g.kind_evidence.as_deref())
+        .collect();
+    assert_eq!(
+        evidence,
+        [
+            Some(
+                "watches domain controllers other than its own host (NW-DC01.northwind.test, NW-DC02.northwind.test)"
+            ),
+            Some("_t names LightweightGatewaySystemProfile"),
+            Some("IsLightweight is Boolean false"),
         ]
     );
     assert_eq!(a.alerts.by_status.get("Closed"), Some(&3));
@@ -290,16 +306,17 @@ async fn the_collector_scripts_export_yields_the_reference_inventory() {
     );
     assert_same("collector export", inv, &want);
 
-    // A cut-off export is refused, naming the file.
+    // A cut-off export is read in part: the source is partial, naming the file.
     let cut: String = output.lines().take(4).map(|l| format!("{l}\n")).collect();
     std::fs::write(&export, cut).unwrap();
-    let e = collect(AtaSources {
+    let inv = collect(AtaSources {
         json: vec![export],
         ..AtaSources::default()
     })
     .await
-    .unwrap_err()
-    .to_string();
+    .unwrap();
+    let e = inv.sources[0].error.clone().unwrap_or_default();
+    assert_eq!(inv.sources[0].status, ata2atp::model::SourceStatus::Partial);
     assert!(
         e.contains("ata-export.json") && e.contains("incomplete"),
         "{e}"

@@ -34,6 +34,7 @@ fn gateway(name: &str) -> Gateway {
         kind: GatewayKind::Unknown,
         version: None,
         status: None,
+        kind_evidence: None,
         domain_synchronizer_candidate: None,
         syslog_listener: None,
         domain_controllers: Vec::new(),
@@ -269,7 +270,8 @@ async fn the_demo_forest_from_ldifde() {
         vec![
             GatewayKind::LightweightGateway,
             GatewayKind::LightweightGateway,
-            GatewayKind::Unknown
+            // Its host is not a DC of the directory: a full ATA Gateway (issue 15.1).
+            GatewayKind::Gateway
         ]
     );
 }

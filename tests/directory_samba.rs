@@ -99,6 +99,7 @@ fn gateway(name: &str) -> Gateway {
         kind: GatewayKind::Unknown,
         version: None,
         status: None,
+        kind_evidence: None,
         domain_synchronizer_candidate: None,
         syslog_listener: None,
         domain_controllers: Vec::new(),
@@ -294,7 +295,8 @@ async fn ata_entities_are_matched_and_injection_attempts_match_nothing() {
     assert_eq!(ws.ad.as_ref().unwrap().name.as_deref(), Some("WS01$"));
 
     assert_eq!(inv.ata.gateways[0].kind, GatewayKind::LightweightGateway);
-    assert_eq!(inv.ata.gateways[1].kind, GatewayKind::Unknown);
+    // ATAGW01's host is not among the directory's DCs: a full ATA Gateway (issue 15.1).
+    assert_eq!(inv.ata.gateways[1].kind, GatewayKind::Gateway);
 
     let nf: Vec<&str> = inv.not_found.iter().map(|n| n.item.as_str()).collect();
     assert!(

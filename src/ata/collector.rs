@@ -87,9 +87,21 @@ const SCRIPT: &str = r#"// ata2atp __VERSION__ collector for the ATA Center's Mo
 
     function out(o) { print(tojsononeline(o)); }
 
+    // Secrets by shape, as the Rust readers decide (snapshot::is_secret): the encrypted
+    // document anywhere, or a blob, text, list or empty slot under a key *ending* in
+    // Encrypted/Password/Secret (a detector named Encrypted... is not a secret).
     function isSecretKey(k) {
-        var l = k.toLowerCase();
-        return l.indexOf("encrypted") >= 0 || /(password|secret|passwd)$/.test(l);
+        return /(encrypted|password|secret|passwd)$/.test(k.toLowerCase());
+    }
+    function isEncryptedShape(v) {
+        return v !== null && typeof v === "object" && !(v instanceof Array) &&
+            Object.prototype.hasOwnProperty.call(v, "EncryptedBytes");
+    }
+    function isSecret(k, v) {
+        if (isEncryptedShape(v)) { return true; }
+        if (!isSecretKey(k)) { return false; }
+        if (v === null || v === undefined || typeof v === "string" || v instanceof Array) { return true; }
+        return typeof BinData !== "undefined" && v instanceof BinData;
     }
     function present(v) {
         if (v === null || v === undefined) { return false; }
@@ -117,7 +129,7 @@ const SCRIPT: &str = r#"// ata2atp __VERSION__ collector for the ATA Center's Mo
     function redact(o) {
         for (var k in o) {
             if (!o.hasOwnProperty(k)) { continue; }
-            if (isSecretKey(k)) { o[k] = present(o[k]); }
+            if (isSecret(k, o[k])) { o[k] = present(o[k]); }
             else if (isPlain(o[k])) { redact(o[k]); }
         }
         return o;

@@ -4,9 +4,13 @@
 //! A `.bson` file is BSON documents back to back, each starting with its own length.
 //! Before each document the reader checks for end of file, so a clean end (no byte left)
 //! and a truncated file (a length prefix or a document cut short) are told apart.
-//! Documents are checked on their raw bytes first (filter, tally) and only the few that
-//! match are decoded; the others are still walked completely so damage anywhere in the
-//! file is reported. `*.metadata.json` (indexes, options) is ignored.
+//! Every document's bytes are walked completely first ([`super::bson_check`]: lengths,
+//! types, UTF-8, nesting depth), then filtered on the raw bytes, and only the few that
+//! match are decoded. A document damaged inside is skipped and named (file, document,
+//! byte offset): the next one starts where its length says. When the framing itself is
+//! lost (truncation, a length no dump writes) what was read is kept and the rest of the
+//! file is named as not read; the source is partial either way. Files that are not
+//! regular files (a FIFO, a device) are refused by name. `*.metadata.json` is ignored.
 //!
 //! `mongodump --archive` is a different, interleaved format; it is refused with a hint.
 
@@ -19,10 +23,10 @@ use std::sync::Arc;
 use mongodb::bson::{Document, RawDocument};
 
 use super::Error;
+use super::bson_check;
 use super::mapping::Mapping;
 use super::snapshot::{
     DocOrigin, Logical, Scan, ScanOutcome, Visit, project, raw_path, redact, tally_key_raw,
-    validate_raw,
 };
 use crate::model::CollectionInfo;
 use crate::progress::Progress;
@@ -50,7 +54,7 @@ pub struct DumpFolder {
 impl DumpFolder {
     /// Lists the folder's collection files. `dir` may be the database folder
     /// (`dump/ATA`) or the dump root holding it (`dump`, with `database` inside).
-    pub fn open(dir: &Path, database: &str) -> Result<Self, Error> {
+    pub fn open(dir: &Path, database: &str, mapping: &Mapping) -> Result<Self, Error> {
         let origin = dir.display().to_string();
         if dir.is_file() {
             return Err(Error::input(
@@ -90,6 +94,23 @@ impl DumpFolder {
             ));
         }
         files.sort_by(|a, b| a.collection.cmp(&b.collection));
+        if !files
+            .iter()
+            .any(|f| mapping.logical_for(&f.collection).is_some())
+        {
+            let mut found: Vec<&str> = files.iter().map(|f| f.collection.as_str()).collect();
+            found.dedup();
+            let shown = if found.len() > 8 {
+                format!("{}, … ({} collections)", found[..8].join(", "), found.len())
+            } else {
+                found.join(", ")
+            };
+            return Err(Error::NotAta {
+                source_name: root.display().to_string(),
+                found: shown,
+                expected: mapping.all_names().join(", "),
+            });
+        }
         Ok(Self { root, files })
     }
 
@@ -126,7 +147,7 @@ fn list(dir: &Path) -> Result<Vec<DumpFile>, Error> {
         } else {
             continue; // *.metadata.json, prelude.json, anything else
         };
-        let size_bytes = entry.metadata().map(|m| m.len()).unwrap_or(0);
+        let size_bytes = regular_file(&path)?;
         out.push(DumpFile {
             collection: collection.to_string(),
             path,
@@ -137,12 +158,39 @@ fn list(dir: &Path) -> Result<Vec<DumpFile>, Error> {
     Ok(out)
 }
 
+/// The size of `path`, refusing anything that is not a regular file (a FIFO or a device
+/// in place of a dump file would block the reader forever or never end). Symbolic links
+/// to regular files are followed.
+pub fn regular_file(path: &Path) -> Result<u64, Error> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(Error::input(
+            &path.display().to_string(),
+            None,
+            "is not a regular file (a pipe, a device or a folder): ata2atp reads dump and export \
+             files only; copy the data into a file first",
+        ));
+    }
+    Ok(meta.len())
+}
+
 /// Reads BSON documents one after another from any reader.
 pub struct BsonStream<R> {
     reader: R,
     origin: Arc<str>,
     index: u64,
+    /// Byte offset (in the decompressed stream) where the current document starts.
+    offset: u64,
+    /// Byte offset where the next document starts.
+    next_offset: u64,
     buf: Vec<u8>,
+}
+
+/// One document as framed by its length prefix: checked, or damaged inside. A damaged
+/// document costs only itself: the next one starts where its length says.
+pub enum Framed<'a> {
+    Doc(&'a RawDocument),
+    Damaged(String),
 }
 
 impl<R: BufRead> BsonStream<R> {
@@ -151,22 +199,29 @@ impl<R: BufRead> BsonStream<R> {
             reader,
             origin,
             index: 0,
+            offset: 0,
+            next_offset: 0,
             buf: Vec::with_capacity(64 * 1024),
         }
     }
 
-    fn fail(&self, message: String) -> Error {
-        let origin = DocOrigin {
+    fn here(&self) -> DocOrigin {
+        DocOrigin {
             source: self.origin.clone(),
             index: self.index,
             line: None,
-        };
-        Error::input(&self.origin, Some(&origin), &message)
+            offset: Some(self.offset),
+        }
     }
 
-    /// The next document's bytes, length-checked but not yet validated. `None` at a clean
-    /// end of file.
-    pub fn next_raw(&mut self) -> Result<Option<(&RawDocument, DocOrigin)>, Error> {
+    fn fail(&self, message: String) -> Error {
+        Error::input(&self.origin, Some(&self.here()), &message)
+    }
+
+    /// The next document's bytes, framed and checked. `None` at a clean end of file; an
+    /// error when the framing itself is lost (truncation, a length no dump writes), since
+    /// nothing after that point can be found.
+    pub fn next_raw(&mut self) -> Result<Option<(Framed<'_>, DocOrigin)>, Error> {
         let origin = self.origin.clone();
         if self
             .reader
@@ -177,6 +232,7 @@ impl<R: BufRead> BsonStream<R> {
             return Ok(None);
         }
         self.index += 1;
+        self.offset = self.next_offset;
         let mut len_bytes = [0u8; 4];
         let got =
             read_full(&mut self.reader, &mut len_bytes).map_err(|e| Error::io_str(&origin, e))?;
@@ -214,41 +270,52 @@ impl<R: BufRead> BsonStream<R> {
                 got + 4
             )));
         }
-        let doc_origin = DocOrigin {
-            source: self.origin.clone(),
-            index: self.index,
-            line: None,
-        };
-        match RawDocument::from_bytes(&self.buf) {
-            Ok(_) => {}
-            Err(e) => {
-                return Err(self.fail(format!(
-                    "its declared length ({len} bytes) does not match its content ({e}); the \
-                     file is damaged"
-                )));
-            }
+        self.next_offset = self.offset + len as u64;
+        let here = self.here();
+        if let Err(d) = bson_check::check(&self.buf) {
+            let at = self.offset + d.offset as u64;
+            return Ok(Some((
+                Framed::Damaged(format!("the document is damaged at byte {at}: {d}")),
+                here,
+            )));
         }
-        let raw = RawDocument::from_bytes(&self.buf).map_err(|e| self.fail(e.to_string()))?;
-        Ok(Some((raw, doc_origin)))
+        match RawDocument::from_bytes(&self.buf) {
+            Ok(raw) => Ok(Some((Framed::Doc(raw), here))),
+            Err(e) => Ok(Some((
+                Framed::Damaged(format!(
+                    "the document is damaged (at byte {}): {e}",
+                    self.offset
+                )),
+                here,
+            ))),
+        }
     }
 
-    /// The next document, decoded. `None` at a clean end of file.
+    /// The next document, decoded; a damaged one is an error. `None` at a clean end.
     pub fn next_doc(&mut self) -> Result<Option<(Document, DocOrigin)>, Error> {
         let origin_name = self.origin.clone();
         match self.next_raw()? {
             None => Ok(None),
-            Some((raw, origin)) => {
-                let doc = decode(raw).map_err(|m| Error::input(&origin_name, Some(&origin), &m))?;
+            Some((Framed::Damaged(m), origin)) => {
+                Err(Error::input(&origin_name, Some(&origin), &m))
+            }
+            Some((Framed::Doc(raw), origin)) => {
+                let doc = decode(raw, &origin)
+                    .map_err(|m| Error::input(&origin_name, Some(&origin), &m))?;
                 Ok(Some((doc, origin)))
             }
         }
     }
 }
 
-/// Decodes a raw document, naming what is wrong with it.
-pub fn decode(raw: &RawDocument) -> Result<Document, String> {
-    // Decoding walks every element and checks UTF-8 itself: no separate validation pass.
-    Document::try_from(raw).map_err(|e| format!("the document is damaged: {e}"))
+/// Decodes a document [`bson_check::check`] passed (so its depth is bounded).
+pub fn decode(raw: &RawDocument, origin: &DocOrigin) -> Result<Document, String> {
+    Document::try_from(raw).map_err(|e| {
+        format!(
+            "the document is damaged (at byte {}): {e}",
+            origin.offset.unwrap_or(0)
+        )
+    })
 }
 
 /// Reads until `buf` is full or the input ends; returns the bytes read.
@@ -269,6 +336,7 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
 
 /// Opens a dump file for streaming.
 pub fn open_stream(file: &DumpFile) -> Result<BsonStream<Box<dyn BufRead + Send>>, Error> {
+    regular_file(&file.path)?;
     let f = File::open(&file.path).map_err(|e| Error::io(&file.path, e))?;
     let reader: Box<dyn BufRead + Send> = if file.gzip {
         Box::new(BufReader::with_capacity(
@@ -305,27 +373,50 @@ pub fn scan_file(
     let mut outcome = ScanOutcome::default();
     let mut tally: BTreeMap<String, u64> = BTreeMap::new();
     let mut count = 0u64;
-    while let Some((raw, origin)) = stream.next_raw()? {
+    loop {
+        let (framed, origin) = match stream.next_raw() {
+            Ok(Some(next)) => next,
+            Ok(None) => break,
+            // The framing is lost (truncated, a length no dump writes): what was read is
+            // kept, the rest of the file is named as not read.
+            Err(e @ Error::Input { .. }) => {
+                outcome
+                    .skipped
+                    .push(format!("{e}; the rest of this file is not read"));
+                break;
+            }
+            Err(e) => return Err(e),
+        };
         count += 1;
         if count.is_multiple_of(10_000) {
             progress.advance(&task, 10_000);
         }
+        let raw = match framed {
+            Framed::Doc(raw) => raw,
+            Framed::Damaged(m) => {
+                outcome
+                    .skipped
+                    .push(Error::input(&origin_name, Some(&origin), &m).to_string());
+                continue;
+            }
+        };
         if let Some(field) = &scan.tally {
             *tally
                 .entry(tally_key_raw(raw_path(raw, field)))
                 .or_default() += 1;
         }
         if !scan.filter.matches_raw(raw) {
-            validate_raw(raw).map_err(|e| {
-                Error::input(
-                    &origin_name,
-                    Some(&origin),
-                    &format!("the document is damaged: {e}"),
-                )
-            })?;
             continue;
         }
-        let doc = decode(raw).map_err(|m| Error::input(&origin_name, Some(&origin), &m))?;
+        let doc = match decode(raw, &origin) {
+            Ok(d) => d,
+            Err(m) => {
+                outcome
+                    .skipped
+                    .push(Error::input(&origin_name, Some(&origin), &m).to_string());
+                continue;
+            }
+        };
         let mut doc = match &scan.projection {
             Some(p) => project(doc, p),
             None => doc,

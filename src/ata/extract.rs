@@ -9,11 +9,14 @@
 //!    sensitive, with only the fields needed → names, SIDs and types.
 //!
 //! Every path comes from the [`Mapping`]. An item none of whose candidate paths exists
-//! goes to `not_found` with the paths tried; a value of the wrong type stops the run
-//! with the document and field named (exit 2): guessing would put a wrong value in a
-//! document the customer signs.
+//! goes to `not_found` with the paths tried. Extraction is total: a value of an unexpected
+//! type costs only the item it was read for (a [`Problem`]: `not_found` with the path,
+//! what was expected and what was found; its source marked partial, so the run exits 3)
+//! and everything else is still read. It is never guessed: a wrong value would end up in
+//! a document the customer signs.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use mongodb::bson::{Bson, Document};
@@ -35,109 +38,173 @@ pub struct Extracted {
     pub not_found: Vec<NotFound>,
 }
 
+/// A value of an unexpected type at a mapped path. It costs only the item it was read
+/// for: the item goes to `not_found` with the reason, the source is marked partial, and
+/// everything else is still read.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    /// Index of the source the document came from.
+    pub src: usize,
+    pub origin: String,
+    pub path: String,
+    pub expected: &'static str,
+    pub found: String,
+}
+
+/// Where extraction records the problems it meets (shared by a document and the
+/// sections taken from it).
+pub type Problems = Arc<Mutex<Vec<Problem>>>;
+
 /// A document with where it came from.
 #[derive(Debug, Clone)]
 pub struct Located {
     pub doc: Document,
     pub origin: DocOrigin,
+    /// Index of the source it was read from.
+    pub src: usize,
+    /// The path of this (sub-)document inside the stored one, for messages: a section
+    /// such as `Configuration.MailClientConfiguration` read on its own.
+    pub base: String,
+    pub problems: Problems,
 }
 
 impl Located {
+    fn new(doc: Document, origin: &DocOrigin, src: usize, problems: &Problems) -> Self {
+        Self {
+            doc,
+            origin: origin.clone(),
+            src,
+            base: String::new(),
+            problems: problems.clone(),
+        }
+    }
+
+    /// A sub-document of this one, read on its own under `path`.
+    fn sub(&self, doc: Document, path: &str) -> Self {
+        Self {
+            doc,
+            origin: self.origin.clone(),
+            src: self.src,
+            base: self.full(path),
+            problems: self.problems.clone(),
+        }
+    }
+
+    fn full(&self, path: &str) -> String {
+        if self.base.is_empty() {
+            path.to_string()
+        } else {
+            format!("{}.{path}", self.base)
+        }
+    }
+
     fn at(&self, path: &str) -> Option<&Bson> {
         get_path(&self.doc, path).filter(|v| !matches!(v, Bson::Null | Bson::Undefined))
     }
 
-    fn field_error(&self, path: &str, expected: &'static str, found: &Bson) -> Error {
-        Error::Field {
+    /// Records that `path` holds `found` where `expected` was wanted.
+    fn wrong(&self, path: &str, expected: &'static str, found: &Bson) {
+        let problem = Problem {
+            src: self.src,
             origin: self.origin.to_string(),
-            path: path.to_string(),
+            path: self.full(path),
             expected,
             found: describe(found),
+        };
+        if let Ok(mut list) = self.problems.lock() {
+            list.push(problem);
         }
     }
 
-    fn str_at(&self, path: &str) -> Result<Option<String>, Error> {
+    /// The string at `path`; a value of another type is recorded and reads as absent.
+    fn str_at(&self, path: &str) -> Option<String> {
         match self.at(path) {
-            None => Ok(None),
-            Some(Bson::String(s)) => Ok(Some(s.clone())),
-            Some(other) => Err(self.field_error(path, "a string", other)),
+            None => None,
+            Some(Bson::String(s)) => Some(s.clone()),
+            Some(other) => {
+                self.wrong(path, "a string", other);
+                None
+            }
         }
     }
 
-    fn bool_at(&self, path: &str) -> Result<Option<bool>, Error> {
+    fn bool_at(&self, path: &str) -> Option<bool> {
         match self.at(path) {
-            None => Ok(None),
-            Some(Bson::Boolean(b)) => Ok(Some(*b)),
-            Some(other) => Err(self.field_error(path, "true or false", other)),
+            None => None,
+            Some(Bson::Boolean(b)) => Some(*b),
+            Some(other) => {
+                self.wrong(path, "true or false", other);
+                None
+            }
         }
     }
 
     /// A string or an array of strings.
-    fn strings_at(&self, path: &str) -> Result<Option<Vec<String>>, Error> {
+    fn strings_at(&self, path: &str) -> Option<Vec<String>> {
         match self.at(path) {
-            None => Ok(None),
-            Some(Bson::String(s)) => Ok(Some(vec![s.clone()])),
-            Some(Bson::Array(a)) => a
-                .iter()
-                .map(|v| match v {
-                    Bson::String(s) => Ok(s.clone()),
-                    other => Err(self.field_error(path, "a list of strings", other)),
-                })
-                .collect::<Result<Vec<_>, _>>()
-                .map(Some),
-            Some(other) => Err(self.field_error(path, "a string or a list of strings", other)),
+            None => None,
+            Some(Bson::String(s)) => Some(vec![s.clone()]),
+            Some(Bson::Array(a)) => {
+                let mut out = Vec::new();
+                for v in a {
+                    match v {
+                        Bson::String(s) => out.push(s.clone()),
+                        other => {
+                            self.wrong(path, "a list of strings", other);
+                            return None;
+                        }
+                    }
+                }
+                Some(out)
+            }
+            Some(other) => {
+                self.wrong(path, "a string or a list of strings", other);
+                None
+            }
         }
     }
 
     /// The first candidate that exists, as a string.
-    fn first_str(&self, paths: &Paths) -> Result<Option<String>, Error> {
-        for p in paths.iter() {
-            if let Some(v) = self.str_at(p)? {
-                return Ok(Some(v));
-            }
-        }
-        Ok(None)
+    fn first_str(&self, paths: &Paths) -> Option<String> {
+        paths.iter().find_map(|p| self.str_at(p))
     }
 
-    fn first_bool(&self, paths: &Paths) -> Result<Option<bool>, Error> {
-        for p in paths.iter() {
-            if let Some(v) = self.bool_at(p)? {
-                return Ok(Some(v));
-            }
-        }
-        Ok(None)
+    fn first_bool(&self, paths: &Paths) -> Option<bool> {
+        paths.iter().find_map(|p| self.bool_at(p))
     }
 
-    fn date_at(&self, path: &str) -> Result<Option<DateTime<Utc>>, Error> {
+    fn date_at(&self, path: &str) -> Option<DateTime<Utc>> {
         match self.at(path) {
-            None => Ok(None),
-            Some(Bson::DateTime(d)) => {
-                Ok(DateTime::<Utc>::from_timestamp_millis(d.timestamp_millis()))
+            None => None,
+            Some(Bson::DateTime(d)) => DateTime::<Utc>::from_timestamp_millis(d.timestamp_millis()),
+            Some(Bson::String(s)) if DateTime::parse_from_rfc3339(s).is_ok() => {
+                DateTime::parse_from_rfc3339(s)
+                    .ok()
+                    .map(|d| d.with_timezone(&Utc))
             }
-            Some(Bson::String(s)) => match DateTime::parse_from_rfc3339(s) {
-                Ok(d) => Ok(Some(d.with_timezone(&Utc))),
-                Err(_) => Err(self.field_error(path, "a date", &Bson::String(s.clone()))),
-            },
-            Some(other) => Err(self.field_error(path, "a date", other)),
+            Some(other) => {
+                self.wrong(path, "a date", other);
+                None
+            }
         }
     }
 
-    /// The `_t` discriminator: a string, or an array of the class hierarchy.
-    fn types(&self, path: &str) -> Result<Vec<String>, Error> {
-        Ok(match self.doc.get(path) {
+    /// The `_t` discriminator: a string, or an array of the class hierarchy. Another type
+    /// is recorded and reads as no type.
+    fn types(&self, path: &str) -> Vec<String> {
+        match self.doc.get(path) {
             None | Some(Bson::Null) => Vec::new(),
             Some(Bson::String(s)) => vec![s.clone()],
-            Some(Bson::Array(a)) => a
+            Some(Bson::Array(a)) if a.iter().all(|v| matches!(v, Bson::String(_))) => a
                 .iter()
-                .map(|v| match v {
-                    Bson::String(s) => Ok(s.clone()),
-                    other => Err(self.field_error(path, "a string or an array of strings", other)),
-                })
-                .collect::<Result<_, _>>()?,
+                .filter_map(Bson::as_str)
+                .map(str::to_string)
+                .collect(),
             Some(other) => {
-                return Err(self.field_error(path, "a string or an array of strings", other));
+                self.wrong(path, "a string or an array of strings", other);
+                Vec::new()
             }
-        })
+        }
     }
 
     fn id_text(&self) -> String {
@@ -267,6 +334,7 @@ pub(crate) async fn extract(
 ) -> Result<Extracted, Error> {
     let mut not_found: Vec<(String, Vec<String>)> = Vec::new();
     let mut note = |item: &str, tried: Vec<String>| not_found.push((item.to_string(), tried));
+    let problems: Problems = Problems::default();
 
     // 1. SystemProfile.
     let mut by_id: Vec<(String, Located)> = Vec::new();
@@ -278,16 +346,13 @@ pub(crate) async fn extract(
         tally: None,
     };
     let mut any_profiles_source = false;
-    for s in sources.iter_mut() {
+    for (src, s) in sources.iter_mut().enumerate() {
         if !s.provides(mapping, Logical::SystemProfile) {
             continue;
         }
         any_profiles_source = true;
         let mut visit = |doc: Document, origin: &DocOrigin| -> Result<(), Error> {
-            let located = Located {
-                doc,
-                origin: origin.clone(),
-            };
+            let located = Located::new(doc, origin, src, &problems);
             let key = located
                 .doc
                 .get("_id")
@@ -307,7 +372,7 @@ pub(crate) async fn extract(
     }
     let mut all = Vec::new();
     for (_, located) in by_id {
-        let types = located.types("_t")?;
+        let types = located.types("_t");
         all.push((located, types));
     }
     let profiles = Profiles { all };
@@ -354,7 +419,7 @@ pub(crate) async fn extract(
         ),
         _ => {
             let radius_enabled = match &radius {
-                Some((d, p)) => d.bool_at(p)?.unwrap_or(false),
+                Some((d, p)) => d.bool_at(p).unwrap_or(false),
                 None => {
                     note(
                         "ata.vpn.radius_enabled",
@@ -364,7 +429,7 @@ pub(crate) async fn extract(
                 }
             };
             let secret_present = match &secret {
-                Some((d, p)) => secret_flag(d, p)?,
+                Some((d, p)) => secret_flag(d, p),
                 None => false,
             };
             ata.vpn = Some(Vpn {
@@ -405,6 +470,14 @@ pub(crate) async fn extract(
 
     // Reports.
     ata.report_schedules = reports(mapping, &center_wide, &types_of, &mut note)?;
+    ata.health_alert_toggles = health_alert_toggles(mapping, &center_wide, &types_of, &mut note);
+    ata.periodic_reports_enabled = toggle(
+        &mapping.reports.periodic_enabled,
+        &center_wide,
+        "ata.periodic_reports_enabled",
+        &types_of,
+        &mut note,
+    )?;
 
     // Gateways.
     ata.gateways = gateways(mapping, &profiles, &mut note)?;
@@ -433,16 +506,13 @@ pub(crate) async fn extract(
     let mut alert_docs: BTreeMap<String, Located> = BTreeMap::new();
     let mut tally = None;
     let mut any_alert_source = false;
-    for s in sources.iter_mut() {
+    for (src, s) in sources.iter_mut().enumerate() {
         if !s.provides(mapping, Logical::SuspiciousActivity) {
             continue;
         }
         any_alert_source = true;
         let mut visit = |doc: Document, origin: &DocOrigin| -> Result<(), Error> {
-            let located = Located {
-                doc,
-                origin: origin.clone(),
-            };
+            let located = Located::new(doc, origin, src, &problems);
             alert_docs.insert(located.id_text(), located);
             Ok(())
         };
@@ -461,8 +531,8 @@ pub(crate) async fn extract(
     }
     let mut alert_refs: Vec<(Alert, Vec<String>)> = Vec::new();
     for located in alert_docs.values() {
-        let types = located.types(&a.kind)?;
-        let status = located.str_at(&a.status)?.unwrap_or_default();
+        let types = located.types(&a.kind);
+        let status = located.str_at(&a.status).unwrap_or_default();
         let mut refs = Vec::new();
         for p in a.entity_refs.iter() {
             match located.at(p) {
@@ -483,14 +553,14 @@ pub(crate) async fn extract(
         }
         let mut start_time = None;
         for p in a.start_time.iter() {
-            if let Some(t) = located.date_at(p)? {
+            if let Some(t) = located.date_at(p) {
                 start_time = Some(t);
                 break;
             }
         }
         let mut end_time = None;
         for p in a.end_time.iter() {
-            if let Some(t) = located.date_at(p)? {
+            if let Some(t) = located.date_at(p) {
                 end_time = Some(t);
                 break;
             }
@@ -499,7 +569,7 @@ pub(crate) async fn extract(
             Alert {
                 id: located.id_text(),
                 kind: types.last().cloned().unwrap_or_default(),
-                severity: located.first_str(&a.severity)?,
+                severity: located.first_str(&a.severity),
                 status,
                 start_time,
                 end_time,
@@ -517,6 +587,7 @@ pub(crate) async fn extract(
     alts.extend(flags.iter().map(|f| Filter::IsTrue(f.clone())));
     let mut projection = vec![e.id.clone(), e.kind.clone()];
     projection.extend(e.name.iter().cloned());
+    projection.extend(e.search_names.iter().cloned());
     projection.extend(e.sid.iter().cloned());
     projection.extend(flags.iter().cloned());
     let scan = Scan {
@@ -528,16 +599,13 @@ pub(crate) async fn extract(
     let mut entities: BTreeMap<String, (Entity, Vec<String>)> = BTreeMap::new();
     let mut entity_error: Option<Error> = None;
     let mut any_entity_source = false;
-    for s in sources.iter_mut() {
+    for (src, s) in sources.iter_mut().enumerate() {
         if !s.provides(mapping, Logical::UniqueEntity) {
             continue;
         }
         any_entity_source = true;
         let mut visit = |doc: Document, origin: &DocOrigin| -> Result<(), Error> {
-            let located = Located {
-                doc,
-                origin: origin.clone(),
-            };
+            let located = Located::new(doc, origin, src, &problems);
             let Some(key) = located.doc.get(&e.id).and_then(id_key) else {
                 return Ok(());
             };
@@ -677,19 +745,46 @@ pub(crate) async fn extract(
     }
     ata.collections = collections.into_values().collect();
 
-    Ok(Extracted {
-        ata,
-        not_found: not_found
-            .into_iter()
-            .map(|(item, tried)| NotFound { item, tried })
-            .collect(),
-    })
+    let mut not_found: Vec<NotFound> = not_found
+        .into_iter()
+        .map(|(item, tried)| NotFound {
+            item,
+            tried,
+            reason: None,
+        })
+        .collect();
+    // Each value of an unexpected type cost its item: named in not_found with the reason,
+    // and its source marked partial (the run exits 3).
+    let problems = std::mem::take(&mut *problems.lock().unwrap_or_else(|e| e.into_inner()));
+    let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut per_source: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for p in problems {
+        if !seen.insert((p.origin.clone(), p.path.clone())) {
+            continue;
+        }
+        per_source.entry(p.src).or_default().push(p.path.clone());
+        not_found.push(NotFound {
+            item: format!("ATA field {}", p.path),
+            tried: vec![p.origin],
+            reason: Some(format!("expected {}, found {}", p.expected, p.found)),
+        });
+    }
+    for (src, paths) in per_source {
+        if let Some(s) = sources.get_mut(src) {
+            s.mark_partial(&format!(
+                "{} field(s) of an unexpected type were not read (see not_found): {}",
+                paths.len(),
+                paths.join(", ")
+            ));
+        }
+    }
+    Ok(Extracted { ata, not_found })
 }
 
 /// Reads an entity; returns it and the flags set on it.
 fn entity_from(mapping: &Mapping, d: &Located) -> Result<(Entity, Vec<String>), Error> {
     let e = &mapping.entities;
-    let types = d.types(&e.kind)?;
+    let types = d.types(&e.kind);
     let kind = types.last().map(|t| match t.as_str() {
         "User" => EntityType::User,
         "Computer" => EntityType::Computer,
@@ -704,7 +799,7 @@ fn entity_from(mapping: &Mapping, d: &Located) -> Result<(Entity, Vec<String>), 
         .iter()
         .chain(mapping.sensitive.automatic_flags.iter())
     {
-        if d.bool_at(f)? == Some(true) {
+        if d.bool_at(f) == Some(true) {
             flags.push(f.clone());
         }
     }
@@ -712,8 +807,13 @@ fn entity_from(mapping: &Mapping, d: &Located) -> Result<(Entity, Vec<String>), 
     Ok((
         Entity {
             id,
-            name: d.first_str(&e.name)?,
-            sid: d.first_str(&e.sid)?,
+            name: d.first_str(&e.name).or_else(|| {
+                e.search_names
+                    .iter()
+                    .find_map(|p| d.strings_at(p))
+                    .and_then(|names| names.into_iter().find(|n| !n.is_empty()))
+            }),
+            sid: d.first_str(&e.sid),
             kind,
             source: None,
             ad: None,
@@ -736,21 +836,25 @@ fn id_list(
     match d.at(&p) {
         Some(Bson::Array(items)) => {
             for v in items {
+                // An entry that is no id costs only itself.
                 match wanted.add(v) {
                     Some(k) => out.push((k, id_text(v))),
-                    None => return Err(d.field_error(&p, "a list of entity ids", v)),
+                    None => d.wrong(&p, "a list of entity ids", v),
                 }
             }
         }
-        Some(other) => return Err(d.field_error(&p, "a list of entity ids", other)),
+        Some(other) => {
+            d.wrong(&p, "a list of entity ids", other);
+            return Ok(None);
+        }
         None => {}
     }
     Ok(Some(out))
 }
 
 /// A secret slot after redaction: `true`/`false` (or absent).
-fn secret_flag(d: &Located, path: &str) -> Result<bool, Error> {
-    Ok(matches!(d.at(path), Some(Bson::Boolean(true))))
+fn secret_flag(d: &Located, path: &str) -> bool {
+    matches!(d.at(path), Some(Bson::Boolean(true)))
 }
 
 type Note<'a> = dyn FnMut(&str, Vec<String>) + 'a;
@@ -765,7 +869,7 @@ fn center(
     let m = &mapping.center;
     let mut c = Center::default();
     match find_first(&m.console_urls, wide) {
-        Some((d, p)) => c.console_urls = d.strings_at(&p)?.unwrap_or_default(),
+        Some((d, p)) => c.console_urls = d.strings_at(&p).unwrap_or_default(),
         None => note(
             "ata.center.console_urls",
             tried(&m.console_urls, wide, types_of),
@@ -773,7 +877,7 @@ fn center(
     }
     for d in wide {
         for p in m.certificate_thumbprints.iter() {
-            for t in d.strings_at(p)?.unwrap_or_default() {
+            for t in d.strings_at(p).unwrap_or_default() {
                 if !c
                     .certificate_thumbprints
                     .iter()
@@ -805,31 +909,32 @@ fn center(
     }
     for d in profiles.center(mapping) {
         for p in m.pending_change_lists.iter() {
-            if let Some(list) = d.strings_at(p)?
+            if let Some(list) = d.strings_at(p)
                 && list.len() > 1
             {
                 c.pending_change = true;
             }
         }
     }
+    c.service_profile_id = find_first(&m.service_profile_id, wide).and_then(|(d, p)| {
+        d.at(&p).map(|v| match v {
+            Bson::String(s) => s.clone(),
+            other => id_text(other),
+        })
+    });
     match find_first(&m.listen_endpoint, wide) {
-        Some((d, p)) => c.listen_endpoint = Some(endpoint_text(d, &p)?),
+        Some((d, p)) => c.listen_endpoint = endpoint_text(d, &p),
         None => note(
             "ata.center.listen_endpoint",
             tried(&m.listen_endpoint, wide, types_of),
         ),
     }
     let au = &m.auto_update;
-    let first = |paths: &Paths| -> Result<Option<bool>, Error> {
-        match find_first(paths, wide) {
-            Some((d, p)) => d.bool_at(&p),
-            None => Ok(None),
-        }
-    };
+    let first = |paths: &Paths| find_first(paths, wide).and_then(|(d, p)| d.bool_at(&p));
     let auto = AutoUpdate {
-        enabled: first(&au.enabled)?,
-        gateways_update_automatically: first(&au.gateways)?,
-        lightweight_gateways_restart_automatically: first(&au.lightweight_restart)?,
+        enabled: first(&au.enabled),
+        gateways_update_automatically: first(&au.gateways),
+        lightweight_gateways_restart_automatically: first(&au.lightweight_restart),
     };
     if auto != AutoUpdate::default() {
         c.auto_update = Some(auto);
@@ -838,9 +943,10 @@ fn center(
 }
 
 /// An endpoint as text: `"host:port"` as stored, or a `{Address|Host, Port}` document.
-fn endpoint_text(d: &Located, path: &str) -> Result<String, Error> {
+/// Another shape is recorded and reads as absent.
+fn endpoint_text(d: &Located, path: &str) -> Option<String> {
     match d.at(path) {
-        Some(Bson::String(s)) => Ok(s.clone()),
+        Some(Bson::String(s)) => Some(s.clone()),
         Some(Bson::Document(e)) => {
             let host = ["Address", "Host", "IpAddress", "HostName"]
                 .iter()
@@ -851,17 +957,23 @@ fn endpoint_text(d: &Located, path: &str) -> Result<String, Error> {
                     .or_else(|| e.get_i32(k).ok().map(i64::from))
             });
             match (host, port) {
-                (Some(h), Some(p)) => Ok(format!("{h}:{p}")),
-                (Some(h), None) => Ok(h.to_string()),
-                _ => Err(d.field_error(
-                    path,
-                    "\"host:port\" or {Address, Port}",
-                    &Bson::Document(e.clone()),
-                )),
+                (Some(h), Some(p)) => Some(format!("{h}:{p}")),
+                (Some(h), None) => Some(h.to_string()),
+                _ => {
+                    d.wrong(
+                        path,
+                        "\"host:port\" or {Address, Port}",
+                        &Bson::Document(e.clone()),
+                    );
+                    None
+                }
             }
         }
-        Some(other) => Err(d.field_error(path, "\"host:port\"", other)),
-        None => Ok(String::new()),
+        Some(other) => {
+            d.wrong(path, "\"host:port\"", other);
+            None
+        }
+        None => None,
     }
 }
 
@@ -901,50 +1013,34 @@ fn dsa(
         for d in wide {
             let items: Vec<(String, &Document)> = match d.at(p) {
                 None => continue,
+                // An entry that is no account document costs only itself.
                 Some(Bson::Array(a)) => a
                     .iter()
                     .enumerate()
-                    .map(|(i, v)| match v {
-                        Bson::Document(doc) => Ok((format!("{p}.{i}"), doc)),
-                        other => Err(d.field_error(p, "a list of account documents", other)),
+                    .filter_map(|(i, v)| match v {
+                        Bson::Document(doc) => Some((format!("{p}.{i}"), doc)),
+                        other => {
+                            d.wrong(&format!("{p}.{i}"), "an account document", other);
+                            None
+                        }
                     })
-                    .collect::<Result<_, _>>()?,
+                    .collect(),
                 Some(Bson::Document(doc)) => vec![(p.clone(), doc)],
                 Some(other) => {
-                    return Err(d.field_error(
-                        p,
-                        "a list of accounts or an account document",
-                        other,
-                    ));
+                    d.wrong(p, "a list of accounts or an account document", other);
+                    continue;
                 }
             };
             let mut accounts = Vec::new();
             for (base, item) in items {
-                let sub = Located {
-                    doc: item.clone(),
-                    origin: d.origin.clone(),
-                };
-                let prefixed = |e: Error| match e {
-                    Error::Field {
-                        origin,
-                        path,
-                        expected,
-                        found,
-                    } => Error::Field {
-                        origin,
-                        path: format!("{base}.{path}"),
-                        expected,
-                        found,
-                    },
-                    other => other,
-                };
-                let Some(user) = sub.first_str(&m.user).map_err(prefixed)? else {
+                let sub = d.sub(item.clone(), &base);
+                let Some(user) = sub.first_str(&m.user) else {
                     continue;
                 };
-                let domain = sub.first_str(&m.domain).map_err(prefixed)?;
+                let domain = sub.first_str(&m.domain);
                 let mut secret_present = false;
                 for s in m.secret.iter() {
-                    secret_present |= secret_flag(&sub, s)?;
+                    secret_present |= secret_flag(&sub, s);
                 }
                 accounts.push(DirectoryServicesAccount {
                     user,
@@ -973,39 +1069,17 @@ fn dsa(
     Ok(Vec::new())
 }
 
-/// The first section candidate that exists, relative field lookups inside it.
-fn section(paths: &Paths, docs: &[&Located]) -> Result<Option<(Located, String)>, Error> {
-    let Some((d, p)) = find_first(paths, docs) else {
-        return Ok(None);
-    };
+/// The first section candidate that exists, relative field lookups inside it. A section
+/// of another type is recorded and reads as absent.
+fn section(paths: &Paths, docs: &[&Located]) -> Option<(Located, String)> {
+    let (d, p) = find_first(paths, docs)?;
     match d.at(&p) {
-        Some(Bson::Document(sub)) => Ok(Some((
-            Located {
-                doc: sub.clone(),
-                origin: d.origin.clone(),
-            },
-            p,
-        ))),
-        Some(other) => Err(d.field_error(&p, "a document", other)),
-        None => Ok(None),
-    }
-}
-
-/// Re-labels a field error inside a section with the section's path.
-fn in_section(base: &str) -> impl Fn(Error) -> Error + '_ {
-    move |e| match e {
-        Error::Field {
-            origin,
-            path,
-            expected,
-            found,
-        } => Error::Field {
-            origin,
-            path: format!("{base}.{path}"),
-            expected,
-            found,
-        },
-        other => other,
+        Some(Bson::Document(sub)) => Some((d.sub(sub.clone(), &p), p)),
+        Some(other) => {
+            d.wrong(&p, "a document", other);
+            None
+        }
+        None => None,
     }
 }
 
@@ -1016,12 +1090,11 @@ fn syslog(
     note: &mut Note<'_>,
 ) -> Result<Option<Syslog>, Error> {
     let m = &mapping.syslog;
-    let Some((s, base)) = section(&m.section, wide)? else {
+    let Some((s, base)) = section(&m.section, wide) else {
         note("ata.syslog", tried(&m.section, wide, types_of));
         return Ok(None);
     };
-    let fix = in_section(&base);
-    let enabled = s.first_bool(&m.enabled).map_err(&fix)?;
+    let enabled = s.first_bool(&m.enabled);
     if enabled.is_none() {
         note(
             "ata.syslog.enabled",
@@ -1030,12 +1103,12 @@ fn syslog(
     }
     let mut out = Syslog {
         enabled: enabled.unwrap_or(false),
-        transport: s.first_str(&m.transport).map_err(&fix)?,
-        format: s.first_str(&m.format).map_err(&fix)?,
+        transport: s.first_str(&m.transport),
+        format: s.first_str(&m.format),
         ..Syslog::default()
     };
     if let Some(p) = m.endpoint.iter().find(|p| s.at(p).is_some()) {
-        let (host, port) = split_endpoint(&endpoint_text(&s, p).map_err(&fix)?);
+        let (host, port) = split_endpoint(&endpoint_text(&s, p).unwrap_or_default());
         out.server = host;
         out.port = port;
     }
@@ -1066,7 +1139,7 @@ fn toggle(
     note: &mut Note<'_>,
 ) -> Result<Option<bool>, Error> {
     match find_first(paths, wide) {
-        Some((d, p)) => d.bool_at(&p),
+        Some((d, p)) => Ok(d.bool_at(&p)),
         None => {
             note(item, tried(paths, wide, types_of));
             Ok(None)
@@ -1081,14 +1154,10 @@ fn email(
     note: &mut Note<'_>,
 ) -> Result<Option<Email>, Error> {
     let m = &mapping.email;
-    let alert = match find_first(&m.alert_recipients, wide) {
-        Some((d, p)) => Some(d.strings_at(&p)?.unwrap_or_default()),
-        None => None,
-    };
-    let health = match find_first(&m.health_recipients, wide) {
-        Some((d, p)) => Some(d.strings_at(&p)?.unwrap_or_default()),
-        None => None,
-    };
+    let alert =
+        find_first(&m.alert_recipients, wide).map(|(d, p)| d.strings_at(&p).unwrap_or_default());
+    let health =
+        find_first(&m.health_recipients, wide).map(|(d, p)| d.strings_at(&p).unwrap_or_default());
     if alert.is_none() {
         note(
             "ata.email.alert_recipients",
@@ -1101,41 +1170,34 @@ fn email(
             tried(&m.health_recipients, wide, types_of),
         );
     }
-    let Some((s, base)) = section(&m.section, wide)? else {
+    let Some((s, base)) = section(&m.section, wide) else {
         note("ata.email", tried(&m.section, wide, types_of));
         return Ok(None);
     };
-    let fix = in_section(&base);
-    let enabled = s.first_bool(&m.enabled).map_err(&fix)?;
+    let enabled = s.first_bool(&m.enabled);
     if enabled.is_none() {
         note(
             "ata.email.enabled",
             m.enabled.iter().map(|p| format!("{base}.{p}")).collect(),
         );
     }
-    let auth_enabled = s.first_bool(&m.auth_enabled).map_err(&fix)?;
+    let auth_enabled = s.first_bool(&m.auth_enabled);
     let mut out = Email {
         enabled: enabled.unwrap_or(false),
-        ssl: s.first_bool(&m.ssl).map_err(&fix)?,
-        from: s
-            .first_str(&m.from)
-            .map_err(&fix)?
-            .filter(|f| !f.is_empty()),
+        ssl: s.first_bool(&m.ssl),
+        from: s.first_str(&m.from).filter(|f| !f.is_empty()),
         auth_user: match auth_enabled {
             // Authentication off: a leftover account name is not in use.
             Some(false) => None,
-            _ => s
-                .first_str(&m.auth_user)
-                .map_err(&fix)?
-                .filter(|u| !u.is_empty()),
+            _ => s.first_str(&m.auth_user).filter(|u| !u.is_empty()),
         },
         ..Email::default()
     };
     for p in m.secret.iter() {
-        out.secret_present |= secret_flag(&s, p)?;
+        out.secret_present |= secret_flag(&s, p);
     }
     if let Some(p) = m.endpoint.iter().find(|p| s.at(p).is_some()) {
-        let (host, port) = split_endpoint(&endpoint_text(&s, p).map_err(&fix)?);
+        let (host, port) = split_endpoint(&endpoint_text(&s, p).unwrap_or_default());
         out.server = host;
         out.port = port;
     }
@@ -1181,7 +1243,8 @@ fn detectors(
             continue;
         };
         let Bson::Document(section) = section else {
-            return Err(d.field_error(&m.section, "a document", section));
+            d.wrong(&m.section, "a document", section);
+            continue;
         };
         seen_section = true;
         for (key, value) in section {
@@ -1189,10 +1252,11 @@ fn detectors(
                 continue;
             }
             let Bson::Document(conf) = value else {
-                return Err(d.field_error(&format!("{}.{key}", m.section), "a document", value));
+                d.wrong(&format!("{}.{key}", m.section), "a document", value);
+                continue;
             };
             let base = format!("{}.{key}", m.section);
-            let enabled = d.bool_at(&format!("{base}.{}", m.enabled))?;
+            let enabled = d.bool_at(&format!("{base}.{}", m.enabled));
             detectors.insert(
                 key.clone(),
                 Detector {
@@ -1209,7 +1273,8 @@ fn detectors(
                     if matches!(items, Bson::Null) {
                         continue;
                     }
-                    return Err(d.field_error(&path, "a list", items));
+                    d.wrong(&path, "a list", items);
+                    continue;
                 };
                 let kind = mapping.exclusion_kind(list);
                 for v in items {
@@ -1218,11 +1283,9 @@ fn detectors(
                         other => match id_key(other) {
                             Some(k) => k,
                             None => {
-                                return Err(d.field_error(
-                                    &path,
-                                    "a list of ids or subnets",
-                                    other,
-                                ));
+                                // An entry that is neither costs only itself.
+                                d.wrong(&path, "a list of ids or subnets", other);
+                                continue;
                             }
                         },
                     };
@@ -1282,57 +1345,28 @@ fn reports(
     note: &mut Note<'_>,
 ) -> Result<Vec<ReportSchedule>, Error> {
     let m = &mapping.reports;
-    let Some((d, p)) = find_first(&m.maps, wide) else {
+    // Every candidate map that exists is read: ATA keeps report types in more than one
+    // (ReportTypeToConfigurationMapping, SendPeriodicReportsConfiguration).
+    let mut found: Vec<(&Located, String)> = Vec::new();
+    for p in m.maps.iter() {
+        if let Some(d) = wide.iter().find(|d| d.at(p).is_some()) {
+            found.push((d, p.clone()));
+        }
+    }
+    if found.is_empty() {
         note("ata.report_schedules", tried(&m.maps, wide, types_of));
         return Ok(Vec::new());
-    };
-    // C# dictionaries serialise as a document, or as arrays of {k, v} / [k, v].
-    let mut entries: Vec<(String, Document)> = Vec::new();
-    let bad = |v: &Bson| d.field_error(&p, "a map of report type to settings", v);
-    match d.at(&p) {
-        Some(Bson::Document(map)) => {
-            for (k, v) in map {
-                match v {
-                    Bson::Document(settings) => entries.push((k.clone(), settings.clone())),
-                    other => return Err(bad(other)),
-                }
-            }
+    }
+    let mut entries: Vec<(&Located, String, String, Document)> = Vec::new();
+    for (d, p) in found {
+        for (name, settings) in report_entries(d, &p) {
+            entries.push((d, p.clone(), name, settings));
         }
-        Some(Bson::Array(items)) => {
-            for item in items {
-                let pair = match item {
-                    Bson::Document(kv) => (
-                        kv.get("k").or_else(|| kv.get("Key")),
-                        kv.get("v").or_else(|| kv.get("Value")),
-                    ),
-                    Bson::Array(kv) if kv.len() == 2 => (kv.first(), kv.get(1)),
-                    other => return Err(bad(other)),
-                };
-                match pair {
-                    (Some(k), Some(Bson::Document(v))) => {
-                        let name = match k {
-                            Bson::String(s) => s.clone(),
-                            other => other.to_string(),
-                        };
-                        entries.push((name, v.clone()));
-                    }
-                    _ => return Err(bad(item)),
-                }
-            }
-        }
-        Some(other) => return Err(bad(other)),
-        None => {}
     }
     let mut out = Vec::new();
-    for (name, settings) in entries {
-        let s = Located {
-            doc: settings,
-            origin: d.origin.clone(),
-        };
-        let fix = in_section(&p);
-        let base = name.to_string();
-        let fix2 = |e: Error| fix(in_section(&base)(e));
-        let enabled = s.first_bool(&m.enabled).map_err(&fix2)?;
+    for (d, p, name, settings) in entries {
+        let s = d.sub(settings, &format!("{p}.{name}"));
+        let enabled = s.first_bool(&m.enabled);
         let mut schedule = None;
         for key in m.schedule.iter() {
             if let Some(v) = s.at(key) {
@@ -1342,7 +1376,7 @@ fn reports(
         }
         let mut recipients = Vec::new();
         for key in m.recipients.iter() {
-            if let Some(list) = s.strings_at(key).map_err(&fix2)? {
+            if let Some(list) = s.strings_at(key) {
                 recipients = list;
                 break;
             }
@@ -1371,6 +1405,98 @@ fn reports(
     Ok(out)
 }
 
+/// Health alerts by type name and whether each is on: a C# `Dictionary<string, bool>`,
+/// stored as a document or as `{k, v}` / `[k, v]` pairs. An entry of another shape is
+/// recorded and skipped.
+fn health_alert_toggles(
+    mapping: &Mapping,
+    wide: &[&Located],
+    types_of: &dyn Fn(&Located) -> String,
+    note: &mut Note<'_>,
+) -> BTreeMap<String, bool> {
+    let paths = &mapping.monitoring.alert_toggles;
+    let mut out = BTreeMap::new();
+    let Some((d, p)) = find_first(paths, wide) else {
+        note("ata.health_alert_toggles", tried(paths, wide, types_of));
+        return out;
+    };
+    match d.at(&p) {
+        Some(Bson::Document(map)) => {
+            for (k, v) in map {
+                match v {
+                    Bson::Boolean(b) => {
+                        out.insert(k.clone(), *b);
+                    }
+                    other => d.wrong(&format!("{p}.{k}"), "true or false", other),
+                }
+            }
+        }
+        Some(Bson::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                let pair = match item {
+                    Bson::Document(kv) => (
+                        kv.get("k").or_else(|| kv.get("Key")),
+                        kv.get("v").or_else(|| kv.get("Value")),
+                    ),
+                    Bson::Array(kv) if kv.len() == 2 => (kv.first(), kv.get(1)),
+                    _ => (None, None),
+                };
+                match pair {
+                    (Some(Bson::String(k)), Some(Bson::Boolean(b))) => {
+                        out.insert(k.clone(), *b);
+                    }
+                    _ => d.wrong(&format!("{p}.{i}"), "an alert type and true/false", item),
+                }
+            }
+        }
+        Some(other) => d.wrong(&p, "a map of alert type to true/false", other),
+        None => {}
+    }
+    out
+}
+
+/// The entries of a report map. C# dictionaries serialise as a document, or as arrays
+/// of `{k, v}` / `[k, v]`; an entry of another shape is recorded and skipped.
+fn report_entries(d: &Located, p: &str) -> Vec<(String, Document)> {
+    let expected = "a map of report type to settings";
+    let mut entries = Vec::new();
+    match d.at(p) {
+        Some(Bson::Document(map)) => {
+            for (k, v) in map {
+                match v {
+                    Bson::Document(settings) => entries.push((k.clone(), settings.clone())),
+                    other => d.wrong(&format!("{p}.{k}"), "report settings (a document)", other),
+                }
+            }
+        }
+        Some(Bson::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                let pair = match item {
+                    Bson::Document(kv) => (
+                        kv.get("k").or_else(|| kv.get("Key")),
+                        kv.get("v").or_else(|| kv.get("Value")),
+                    ),
+                    Bson::Array(kv) if kv.len() == 2 => (kv.first(), kv.get(1)),
+                    _ => (None, None),
+                };
+                match pair {
+                    (Some(k), Some(Bson::Document(v))) => {
+                        let name = match k {
+                            Bson::String(s) => s.clone(),
+                            other => other.to_string(),
+                        };
+                        entries.push((name, v.clone()));
+                    }
+                    _ => d.wrong(&format!("{p}.{i}"), "a report type and its settings", item),
+                }
+            }
+        }
+        Some(other) => d.wrong(p, expected, other),
+        None => {}
+    }
+    entries
+}
+
 /// A value as one line of text for the report.
 fn scalar_text(v: &Bson) -> String {
     match v {
@@ -1395,7 +1521,7 @@ fn gateways(
     let mut missing_sync: Vec<String> = Vec::new();
     for (d, types) in profiles.gateways(mapping) {
         let id = d.id_text();
-        let name = match d.first_str(&m.name)? {
+        let name = match d.first_str(&m.name) {
             Some(n) => n,
             None => {
                 note(
@@ -1405,53 +1531,32 @@ fn gateways(
                 id.clone()
             }
         };
-        let mut kind = GatewayKind::Unknown;
-        for p in m.lightweight.iter() {
-            let decided = match d.at(p) {
-                Some(Bson::Boolean(true)) => Some(GatewayKind::LightweightGateway),
-                Some(Bson::Boolean(false)) => Some(GatewayKind::Gateway),
-                Some(Bson::String(s)) if p != "_t" => {
-                    let s = s.to_ascii_lowercase();
-                    if s.contains("lightweight") {
-                        Some(GatewayKind::LightweightGateway)
-                    } else if s.contains("gateway") {
-                        Some(GatewayKind::Gateway)
-                    } else {
-                        None
-                    }
-                }
-                // `_t` only ever says "lightweight" positively; its absence proves nothing.
-                Some(_) if p == "_t" => types
-                    .iter()
-                    .any(|t| t.to_ascii_lowercase().contains("lightweight"))
-                    .then_some(GatewayKind::LightweightGateway),
-                Some(other) => return Err(d.field_error(p, "true/false or a gateway kind", other)),
-                None => None,
-            };
-            if let Some(k) = decided {
-                kind = k;
-                break;
-            }
-        }
-        let candidate = d.first_bool(&m.domain_synchronizer_candidate)?;
-        if candidate.is_none() {
-            missing_sync.push(name.clone());
-        }
         let mut dcs = Vec::new();
         for p in m.domain_controllers.iter() {
-            if let Some(list) = d.strings_at(p)? {
+            if let Some(list) = d.strings_at(p) {
                 dcs = list;
                 break;
             }
+        }
+        let capture = m
+            .capture_adapters
+            .iter()
+            .find_map(|p| d.strings_at(p).map(|l| (p, l)))
+            .filter(|(_, l)| !l.is_empty());
+        let (kind, kind_evidence) = gateway_kind(d, types, &m.lightweight, &name, &dcs, capture);
+        let candidate = d.first_bool(&m.domain_synchronizer_candidate);
+        if candidate.is_none() {
+            missing_sync.push(name.clone());
         }
         out.push(Gateway {
             id,
             name,
             kind,
-            version: d.first_str(&m.version)?,
-            status: d.first_str(&m.status)?,
+            kind_evidence,
+            version: d.first_str(&m.version),
+            status: d.first_str(&m.status),
             domain_synchronizer_candidate: candidate,
-            syslog_listener: d.first_bool(&m.syslog_listener)?,
+            syslog_listener: d.first_bool(&m.syslog_listener),
             domain_controllers: dcs,
         });
     }
@@ -1472,6 +1577,127 @@ fn gateways(
         );
     }
     Ok(out)
+}
+
+/// ATA Gateway or Lightweight Gateway, from the evidence in the profile, and what the
+/// evidence was. In order: a field that says so (`IsLightweight`, a type naming
+/// Lightweight); port-mirrored capture adapters (only a full ATA Gateway has them); the
+/// domain controllers it watches naming a host other than its own (a Lightweight Gateway
+/// watches only the DC it runs on). Nothing decides: `Unknown`, and the directory pass
+/// may still decide from its list of domain controllers ([`classify_by_directory`]).
+fn gateway_kind(
+    d: &Located,
+    types: &[String],
+    lightweight: &Paths,
+    name: &str,
+    dcs: &[String],
+    capture: Option<(&String, Vec<String>)>,
+) -> (GatewayKind, Option<String>) {
+    let lightweight_type = types
+        .iter()
+        .find(|t| t.to_ascii_lowercase().contains("lightweight"));
+    for p in lightweight.iter() {
+        let decided = match d.at(p) {
+            Some(Bson::Boolean(true)) => Some(GatewayKind::LightweightGateway),
+            Some(Bson::Boolean(false)) => Some(GatewayKind::Gateway),
+            // A type discriminator (`_t`, or `Type` in REST-style exports) only ever says
+            // "lightweight" positively; a plain GatewaySystemProfile proves nothing.
+            Some(_) if p == "_t" => {
+                if let Some(t) = lightweight_type {
+                    return (
+                        GatewayKind::LightweightGateway,
+                        Some(format!("_t names {t}")),
+                    );
+                }
+                None
+            }
+            Some(Bson::String(s)) if !s.to_ascii_lowercase().ends_with("systemprofile") => {
+                let s = s.to_ascii_lowercase();
+                if s.contains("lightweight") {
+                    Some(GatewayKind::LightweightGateway)
+                } else if s.contains("gateway") {
+                    Some(GatewayKind::Gateway)
+                } else {
+                    None
+                }
+            }
+            Some(Bson::String(_)) | Some(Bson::Array(_)) | None => None,
+            Some(other) => {
+                d.wrong(p, "true/false or a gateway kind", other);
+                None
+            }
+        };
+        if let Some(k) = decided {
+            let shown = d.at(p).map(describe).unwrap_or_default();
+            return (k, Some(format!("{p} is {shown}")));
+        }
+    }
+    if let Some((path, adapters)) = capture {
+        return (
+            GatewayKind::Gateway,
+            Some(format!(
+                "captures port-mirrored traffic ({path}: {})",
+                adapters.join(", ")
+            )),
+        );
+    }
+    let others: Vec<&String> = dcs
+        .iter()
+        .filter(|dc| !crate::model::same_host(dc, name))
+        .collect();
+    if !others.is_empty() {
+        let list: Vec<&str> = others.iter().map(|s| s.as_str()).collect();
+        return (
+            GatewayKind::Gateway,
+            Some(format!(
+                "watches domain controllers other than its own host ({})",
+                list.join(", ")
+            )),
+        );
+    }
+    if !dcs.is_empty() {
+        return (
+            GatewayKind::LightweightGateway,
+            Some(format!("watches only its own host ({})", dcs.join(", "))),
+        );
+    }
+    (GatewayKind::Unknown, None)
+}
+
+/// Decides the gateways extraction left `Unknown` from the directory's list of domain
+/// controllers: a gateway whose host is a DC there is a Lightweight Gateway (ATA's
+/// gateways run on a server of their own), one whose host is not is an ATA Gateway.
+/// Nothing is decided when the directory lists no DC.
+pub fn classify_by_directory(inventory: &mut crate::model::Inventory) {
+    let Some(dir) = &inventory.directory else {
+        return;
+    };
+    if dir.domain_controllers.is_empty() {
+        return;
+    }
+    for g in &mut inventory.ata.gateways {
+        if g.kind != GatewayKind::Unknown {
+            continue;
+        }
+        let dc = dir.domain_controller(&g.name);
+        (g.kind, g.kind_evidence) = match dc {
+            Some(dc) => (
+                GatewayKind::LightweightGateway,
+                Some(format!(
+                    "its host {} is a domain controller of {} in the directory",
+                    g.name, dc.domain
+                )),
+            ),
+            None => (
+                GatewayKind::Gateway,
+                Some(format!(
+                    "its host {} is not among the directory's {} domain controllers",
+                    g.name,
+                    dir.domain_controllers.len()
+                )),
+            ),
+        };
+    }
 }
 
 #[cfg(test)]

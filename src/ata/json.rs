@@ -12,6 +12,14 @@
 //!   `Timestamp(a,b)`…). Shell notation is first rewritten into Extended JSON
 //!   ([`shell_to_json`]); then one converter ([`ext_to_bson`]) accepts every `$` form
 //!   at once, so a file may even mix dialects.
+//! - **Strictness**: Extended JSON type wrappers are as strict as MongoDB's corpus says
+//!   (`{"$oid": …, "other": 1}` is refused, with the field named), except `$date` as a
+//!   number of milliseconds, which mongoexport 2.x wrote. Nesting is bounded
+//!   ([`MAX_TEXT_DEPTH`]) before any parser recurses. An error inside a secret's value
+//!   names the field and the offset, never the value.
+//! - **Damage**: a document that cannot be parsed is skipped and named (file, document,
+//!   line, byte); a file whose structure is lost keeps what was read before.
+//! - **REST-style exports** write `Id`/`Type` for `_id`/`_t`; they read as the database's.
 //! - **Collection**: taken from the file name (`SystemProfile_20261115040000.json` →
 //!   SystemProfile, `ATA.UniqueEntity.json`, `UniqueEntity.json`), or from the documents'
 //!   `_t` when the name says nothing; the collector script's export names each
@@ -94,8 +102,14 @@ impl JsonFile {
     pub fn open(path: &Path, mapping: &Mapping) -> Result<Self, Error> {
         let origin: Arc<str> = Arc::from(path.display().to_string());
         let mut splitter = Splitter::new(open_text(path)?, origin.clone());
-        let first = match splitter.next_doc()? {
-            Some(d) => d,
+        let first = match splitter.next_parsed()? {
+            Some((Ok(mut doc), origin)) => {
+                rest_aliases(&mut doc);
+                (doc, origin)
+            }
+            // An unparsable first document: scanning skips and names it; the file's name
+            // must say the collection then.
+            Some((Err(_), origin)) => (Document::new(), origin),
             None => {
                 return Err(Error::input(
                     &origin,
@@ -121,16 +135,14 @@ impl JsonFile {
             collection = guess_from_type(&first.0);
         }
         if collection.is_none() {
-            return Err(Error::input(
-                &origin,
-                None,
-                &format!(
-                    "cannot tell which collection this export holds: its name ({physical}) is \
-                     none of {} and its first document's _t does not say; name the file after \
-                     its collection, e.g. UniqueEntity.json",
-                    mapping.all_names().join(", ")
+            return Err(Error::NotAta {
+                source_name: origin.to_string(),
+                found: format!(
+                    "collection `{physical}` (cannot tell which collection this export holds: \
+                     its name is none of ATA's and its first document's _t does not say)"
                 ),
-            ));
+                expected: mapping.all_names().join(", "),
+            });
         }
         Ok(Self {
             path: path.to_path_buf(),
@@ -201,9 +213,37 @@ impl JsonFile {
         };
         let mut seen_trailer = false;
         let mut count = 0u64;
-        while let Some((doc, origin)) = splitter.next_doc()? {
+        loop {
+            let (parsed, origin) = match splitter.next_parsed() {
+                Ok(Some(next)) => next,
+                Ok(None) => break,
+                // The file's structure is lost from here (cut off, damaged between
+                // documents): what was read is kept, the rest is named as not read.
+                Err(e @ Error::Input { .. }) => {
+                    outcome
+                        .skipped
+                        .push(format!("{e}; the rest of this file is not read"));
+                    break;
+                }
+                Err(e) => return Err(e),
+            };
+            let doc = match parsed {
+                Ok(doc) => doc,
+                Err(m) => {
+                    // Counted among the file's documents, named, and skipped.
+                    count += 1;
+                    outcome
+                        .skipped
+                        .push(Error::input(&self.origin, Some(&origin), &m).to_string());
+                    continue;
+                }
+            };
             let doc = match collector {
-                None => doc,
+                None => {
+                    let mut doc = doc;
+                    rest_aliases(&mut doc);
+                    doc
+                }
                 Some(_) => {
                     if doc.contains_key(COLLECTOR_HEADER) {
                         continue;
@@ -269,12 +309,15 @@ impl JsonFile {
         }
         if let Some(h) = collector {
             if !seen_trailer {
-                return Err(Error::input(
-                    &self.origin,
-                    None,
-                    "the collector export ends before its last line: the file is incomplete \
-                     (the script was interrupted or the copy was cut); run the collector again",
-                ));
+                outcome.skipped.push(
+                    Error::input(
+                        &self.origin,
+                        None,
+                        "the collector export ends before its last line: the file is incomplete \
+                         (the script was interrupted or the copy was cut); run the collector again",
+                    )
+                    .to_string(),
+                );
             }
             if let Some(field) = &scan.tally {
                 outcome.tally = h
@@ -297,7 +340,21 @@ impl JsonFile {
     }
 }
 
+/// REST-style exports (ATA's console API, its PowerShell module) write `Id` and `Type`
+/// where the database writes `_id` and `_t`; such a document reads as the database's.
+/// A document that has `_id`/`_t` keeps them (a stored `Type` field is data then).
+fn rest_aliases(doc: &mut Document) {
+    for (rest, db) in [("Id", "_id"), ("Type", "_t")] {
+        if !doc.contains_key(db)
+            && let Some(v) = doc.remove(rest)
+        {
+            doc.insert(db, v);
+        }
+    }
+}
+
 fn open_text(path: &Path) -> Result<Box<dyn BufRead + Send>, Error> {
+    super::dump::regular_file(path)?;
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let is_gz = path
         .extension()
@@ -475,6 +532,9 @@ fn guess_from_type(doc: &Document) -> Option<Logical> {
     None
 }
 
+/// One document's text, parsed, or why it could not be.
+pub type Parsed = Result<Document, String>;
+
 /// Finds document boundaries in a stream of JSON text: top-level objects separated by
 /// white space, or the elements of one top-level array.
 pub struct Splitter<R> {
@@ -484,6 +544,9 @@ pub struct Splitter<R> {
     in_array: Option<bool>,
     array_closed: bool,
     index: u64,
+    /// Bytes consumed so far, and where the current document starts.
+    pos: u64,
+    doc_offset: u64,
     buf: Vec<u8>,
 }
 
@@ -496,34 +559,49 @@ impl<R: BufRead> Splitter<R> {
             in_array: None,
             array_closed: false,
             index: 0,
+            pos: 0,
+            doc_offset: 0,
             buf: Vec::new(),
         }
     }
 
-    /// The next document, decoded, with its origin. `None` at a clean end.
+    fn origin_at(&self, index: u64, line: u64, offset: u64) -> DocOrigin {
+        DocOrigin {
+            source: self.origin.clone(),
+            index,
+            line: Some(line),
+            offset: Some(offset),
+        }
+    }
+
+    /// The next document, decoded, with its origin; a document that cannot be parsed is
+    /// an error. `None` at a clean end.
     pub fn next_doc(&mut self) -> Result<Option<(Document, DocOrigin)>, Error> {
+        match self.next_parsed()? {
+            None => Ok(None),
+            Some((Ok(doc), origin)) => Ok(Some((doc, origin))),
+            Some((Err(m), origin)) => Err(Error::input(&self.origin, Some(&origin), &m)),
+        }
+    }
+
+    /// The next document and whether it parsed. Its boundaries are known even when its
+    /// content is not, so a document that cannot be parsed costs only itself; the outer
+    /// error is for a file whose structure is lost (cut off, not an export).
+    pub fn next_parsed(&mut self) -> Result<Option<(Parsed, DocOrigin)>, Error> {
         let Some(start_line) = self.next_raw()? else {
             return Ok(None);
         };
-        let origin = DocOrigin {
-            source: self.origin.clone(),
-            index: self.index,
-            line: Some(start_line),
+        let origin = self.origin_at(self.index, start_line, self.doc_offset);
+        let parsed = match std::str::from_utf8(&self.buf) {
+            Err(e) => Err(format!(
+                "invalid UTF-8 at byte {} (byte {} of the document); the file is damaged or in \
+                 another encoding (re-export it; mongoexport writes UTF-8)",
+                self.doc_offset + e.valid_up_to() as u64,
+                e.valid_up_to()
+            )),
+            Ok(text) => parse_document(text),
         };
-        let text = std::str::from_utf8(&self.buf).map_err(|e| {
-            Error::input(
-                &self.origin,
-                Some(&origin),
-                &format!(
-                    "invalid UTF-8 at byte {} of the document; the file is damaged or in another \
-                     encoding (re-export it; mongoexport writes UTF-8)",
-                    e.valid_up_to()
-                ),
-            )
-        })?;
-        let doc =
-            parse_document(text).map_err(|m| Error::input(&self.origin, Some(&origin), &m))?;
-        Ok(Some((doc, origin)))
+        Ok(Some((parsed, origin)))
     }
 
     fn read_byte(&mut self) -> Result<Option<u8>, Error> {
@@ -536,6 +614,7 @@ impl<R: BufRead> Splitter<R> {
             return Ok(None);
         };
         self.reader.consume(1);
+        self.pos += 1;
         if b == b'\n' {
             self.line += 1;
         }
@@ -566,6 +645,7 @@ impl<R: BufRead> Splitter<R> {
                     self.array_closed = true
                 }
                 b'{' if !self.array_closed => {
+                    self.doc_offset = self.pos - 1;
                     if self.in_array.is_none() {
                         self.in_array = Some(false);
                     }
@@ -582,11 +662,7 @@ impl<R: BufRead> Splitter<R> {
                     }
                     let line = String::from_utf8_lossy(&line);
                     if !SHELL_BANNER.iter().any(|p| line.starts_with(p)) {
-                        let origin = DocOrigin {
-                            source: self.origin.clone(),
-                            index: 1,
-                            line: Some(self.line.saturating_sub(1)),
-                        };
+                        let origin = self.origin_at(1, self.line.saturating_sub(1), 0);
                         return Err(Error::input(&self.origin, Some(&origin), NOT_AN_EXPORT));
                     }
                 }
@@ -605,11 +681,7 @@ impl<R: BufRead> Splitter<R> {
                             self.index + 1
                         )
                     };
-                    let origin = DocOrigin {
-                        source: self.origin.clone(),
-                        index: self.index + 1,
-                        line: Some(self.line),
-                    };
+                    let origin = self.origin_at(self.index + 1, self.line, self.pos - 1);
                     return Err(Error::input(&self.origin, Some(&origin), &what));
                 }
             }
@@ -627,11 +699,7 @@ impl<R: BufRead> Splitter<R> {
                 .fill_buf()
                 .map_err(|e| Error::io_str(&origin, e))?;
             if chunk.is_empty() {
-                let origin = DocOrigin {
-                    source: self.origin.clone(),
-                    index: self.index,
-                    line: Some(start_line),
-                };
+                let origin = self.origin_at(self.index, start_line, self.doc_offset);
                 return Err(Error::input(
                     &self.origin,
                     Some(&origin),
@@ -671,15 +739,12 @@ impl<R: BufRead> Splitter<R> {
             }
             self.buf.extend_from_slice(&chunk[..used]);
             self.reader.consume(used);
+            self.pos += used as u64;
             if done {
                 return Ok(Some(start_line));
             }
             if self.buf.len() > MAX_TEXT_DOC {
-                let origin = DocOrigin {
-                    source: self.origin.clone(),
-                    index: self.index,
-                    line: Some(start_line),
-                };
+                let origin = self.origin_at(self.index, start_line, self.doc_offset);
                 return Err(Error::input(
                     &self.origin,
                     Some(&origin),
@@ -691,8 +756,51 @@ impl<R: BufRead> Splitter<R> {
     }
 }
 
+/// Deepest nesting of `{`, `[` and `(` a text document may have: the BSON limit
+/// ([`super::bson_check::MAX_DEPTH`], MongoDB's own) plus room for Extended JSON's
+/// wrappers, and below serde_json's own recursion limit (128).
+pub const MAX_TEXT_DEPTH: usize = super::bson_check::MAX_DEPTH + 8;
+
+/// Where the nesting of `text` first passes [`MAX_TEXT_DEPTH`], counted without
+/// recursion outside string literals, so that no parser below ever recurses deeper.
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<u8> = None;
+    let mut escaped = false;
+    for (i, &c) in text.as_bytes().iter().enumerate() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == b'\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            b'"' | b'\'' => quote = Some(c),
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                if depth > MAX_TEXT_DEPTH {
+                    return Some(i);
+                }
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Parses one document in any dialect.
 pub fn parse_document(text: &str) -> Result<Document, String> {
+    if let Some(at) = too_deep(text) {
+        return Err(format!(
+            "nested deeper than {MAX_TEXT_DEPTH} levels at byte {at} of the document (ATA's \
+             documents are a few levels deep): the file is damaged or hostile"
+        ));
+    }
     let json = shell_to_json(text)?;
     let value: Value = serde_json::from_str(&json).map_err(|e| {
         format!(
@@ -715,6 +823,7 @@ pub fn shell_to_json(text: &str) -> Result<Cow<'_, str>, String> {
         s: text.as_bytes(),
         text,
         i: 0,
+        key: String::new(),
     };
     p.rewrite_until(&mut out, None)?;
     Ok(Cow::Owned(out))
@@ -738,6 +847,8 @@ fn needs_rewrite(text: &str) -> bool {
             in_string = true;
         } else if c == b'/' || c == b'\'' {
             return true;
+        } else if (c == b'e' || c == b'E') && i > 0 && b[i - 1].is_ascii_digit() {
+            // A number's exponent (`1.5E-1`): plain JSON.
         } else if c.is_ascii_alphabetic() || c == b'_' || c == b'$' {
             let start = i;
             while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'$') {
@@ -757,21 +868,46 @@ struct ShellParser<'a> {
     s: &'a [u8],
     text: &'a str,
     i: usize,
+    /// The last field name seen: the field whose value is being read.
+    key: String,
 }
 
 impl ShellParser<'_> {
     fn err(&self, what: &str) -> String {
-        let line = self.text[..self.i.min(self.text.len())]
-            .matches('\n')
-            .count();
-        let snippet: String = self.text[self.i.min(self.text.len())..]
+        let at = self.i.min(self.text.len());
+        let line = self.text[..at].matches('\n').count() + 1;
+        if is_secret_field(&self.key) {
+            // Never quote a secret's value, not even a malformed one.
+            return format!(
+                "mongo shell notation: the value of field {} is malformed (not shown: the field \
+                 holds a secret) (line {line}, byte {at} of the document)",
+                self.key
+            );
+        }
+        let snippet: String = self.text[at..]
             .chars()
             .take(30)
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
             .collect();
         format!(
-            "mongo shell notation: {what} (line {} of the document, near `{snippet}`)",
-            line + 1
+            "mongo shell notation: {what} (line {line}, byte {at} of the document, near \
+             `{snippet}`)"
         )
+    }
+
+    /// Remembers `name` as the current field when a `:` follows the cursor.
+    fn note_key(&mut self, name: &str) {
+        let rest = &self.s[self.i..];
+        let next = rest.iter().find(|c| !c.is_ascii_whitespace());
+        if next == Some(&b':') {
+            self.key = name.to_string();
+        }
     }
 
     /// Copies and rewrites until the closing byte `end` at depth 0 (not consumed) or the
@@ -804,12 +940,30 @@ impl ShellParser<'_> {
                     self.i += 1 + "Infinity".len();
                 }
                 c if c.is_ascii_alphabetic() || c == b'_' || c == b'$' => self.identifier(out)?,
+                b'0' if matches!(self.s.get(self.i + 1), Some(b'x' | b'X')) => {
+                    // A hexadecimal literal (`0x585`), as mongoimport reads JavaScript.
+                    let start = self.i + 2;
+                    let mut end = start;
+                    while end < self.s.len() && self.s[end].is_ascii_hexdigit() {
+                        end += 1;
+                    }
+                    let n = u64::from_str_radix(&self.text[start..end], 16)
+                        .map_err(|_| self.err("a hexadecimal number is malformed"))?;
+                    out.push_str(&n.to_string());
+                    self.i = end;
+                }
                 _ => {
                     // Copy a run of plain bytes (numbers, punctuation, multi-byte text).
                     let start = self.i;
                     self.i += 1;
-                    while self.i < self.s.len() && !self.is_special(self.s[self.i]) {
-                        self.i += 1;
+                    loop {
+                        while self.i < self.s.len() && !self.is_special(self.s[self.i]) {
+                            self.i += 1;
+                        }
+                        match self.exponent_len() {
+                            Some(n) => self.i += n,
+                            None => break,
+                        }
                     }
                     out.push_str(&self.text[start..self.i]);
                 }
@@ -819,6 +973,22 @@ impl ShellParser<'_> {
             None => Ok(()),
             Some(_) => Err(self.err("a call is not closed")),
         }
+    }
+
+    /// The length of a number's exponent (`E-1`, `e+18`, `e10`) at the cursor, right
+    /// after a digit; `None` when there is none.
+    fn exponent_len(&self) -> Option<usize> {
+        let s = &self.s[self.i..];
+        let after_digit = self.i > 0 && self.s[self.i - 1].is_ascii_digit();
+        if !after_digit || !matches!(s.first(), Some(b'e' | b'E')) {
+            return None;
+        }
+        let sign = usize::from(matches!(s.get(1), Some(b'+' | b'-')));
+        let digits = s[1 + sign..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        (digits > 0).then_some(1 + sign + digits)
     }
 
     fn is_special(&self, c: u8) -> bool {
@@ -844,12 +1014,14 @@ impl ShellParser<'_> {
             }
             if c == quote {
                 self.i += 1;
+                let inner = &self.text[start + 1..self.i - 1];
                 if quote == b'"' {
                     out.push_str(&self.text[start..self.i]);
                 } else {
-                    content.push_str(&self.text[start + 1..self.i - 1]);
+                    content.push_str(inner);
                     out.push_str(&serde_json::to_string(&content).map_err(|e| e.to_string())?);
                 }
+                self.note_key(inner);
                 return Ok(());
             }
             self.i += 1;
@@ -906,6 +1078,7 @@ impl ShellParser<'_> {
         // An unquoted key: `{ _id: 1 }`.
         if self.i < self.s.len() && self.s[self.i] == b':' {
             out.push_str(&json_str(ident));
+            self.key = ident.to_string();
             return Ok(());
         }
         match ident {
@@ -1037,6 +1210,20 @@ fn shell_call(name: &str, args: &[String]) -> Result<String, String> {
             )
         }
         "UUID" => format!(r#"{{"$uuid":{}}}"#, json_str(&one()?)),
+        // mongoimport reads `Boolean(x)` with JavaScript's truthiness of its first argument.
+        "Boolean" => {
+            let truthy = match args.first().map(|a| serde_json::from_str::<Value>(a)) {
+                None => false,
+                Some(Ok(Value::Null)) => false,
+                Some(Ok(Value::Bool(b))) => b,
+                Some(Ok(Value::Number(n))) => n.as_f64().is_some_and(|f| f != 0.0 && !f.is_nan()),
+                Some(Ok(Value::String(s))) => !s.is_empty(),
+                Some(Ok(Value::Object(o))) => !o.contains_key("$undefined"),
+                Some(Ok(Value::Array(_))) => true,
+                Some(Err(_)) => return Err(format!("Boolean(…) of `{}` is not a value", args[0])),
+            };
+            truthy.to_string()
+        }
         "Timestamp" => {
             let (t, i) = two()?;
             format!(r#"{{"$timestamp":{{"t":{t},"i":{i}}}}}"#)
@@ -1049,8 +1236,59 @@ fn shell_call(name: &str, args: &[String]) -> Result<String, String> {
     })
 }
 
-/// Converts Extended JSON (any version) into BSON.
+/// Converts Extended JSON (any version) into BSON. Errors name the field (dotted path)
+/// they are in; inside a secret's value they never quote it.
 pub fn ext_to_bson(v: Value) -> Result<Bson, String> {
+    convert(v).map_err(|e| e.to_string())
+}
+
+/// A conversion error with the path of keys leading to it (innermost first).
+struct ConvError {
+    path: Vec<String>,
+    message: String,
+}
+
+impl std::fmt::Display for ConvError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.path.is_empty() {
+            return f.write_str(&self.message);
+        }
+        let path: Vec<&str> = self.path.iter().rev().map(String::as_str).collect();
+        // A secret anywhere on the path: its value is not quoted.
+        if path.iter().any(|k| is_secret_field(k)) {
+            return write!(
+                f,
+                "field {}: the value is malformed (not shown: the field holds a secret)",
+                path.join(".")
+            );
+        }
+        write!(f, "field {}: {}", path.join("."), self.message)
+    }
+}
+
+impl From<String> for ConvError {
+    fn from(message: String) -> Self {
+        Self {
+            path: Vec::new(),
+            message,
+        }
+    }
+}
+
+impl From<&str> for ConvError {
+    fn from(message: &str) -> Self {
+        message.to_string().into()
+    }
+}
+
+/// A key whose value is (or holds) one of ATA's secrets: errors about its value must not
+/// quote it. Broader than redaction's shape rule on purpose: an error is the one place
+/// the value's shape is not known yet.
+fn is_secret_field(key: &str) -> bool {
+    key == "EncryptedBytes" || super::snapshot::is_secret_key(key)
+}
+
+fn convert(v: Value) -> Result<Bson, ConvError> {
     Ok(match v {
         Value::Null => Bson::Null,
         Value::Bool(b) => Bson::Boolean(b),
@@ -1065,14 +1303,32 @@ pub fn ext_to_bson(v: Value) -> Result<Bson, String> {
             }
         }
         Value::String(s) => Bson::String(s),
-        Value::Array(a) => Bson::Array(a.into_iter().map(ext_to_bson).collect::<Result<_, _>>()?),
+        Value::Array(a) => {
+            let mut out = Vec::with_capacity(a.len());
+            for (i, v) in a.into_iter().enumerate() {
+                out.push(convert(v).map_err(|mut e| {
+                    e.path.push(i.to_string());
+                    e
+                })?);
+            }
+            Bson::Array(out)
+        }
         Value::Object(map) => {
             if let Some(special) = special_form(&map)? {
                 return Ok(special);
             }
             let mut d = Document::new();
             for (k, v) in map {
-                d.insert(k, ext_to_bson(v)?);
+                if k.contains('\0') {
+                    return Err(ConvError::from(
+                        "a field name holds a NUL character, which BSON cannot store",
+                    ));
+                }
+                let value = convert(v).map_err(|mut e| {
+                    e.path.push(k.clone());
+                    e
+                })?;
+                d.insert(k, value);
             }
             Bson::Document(d)
         }
@@ -1083,38 +1339,103 @@ type Map = serde_json::Map<String, Value>;
 
 fn str_of<'a>(v: &'a Value, what: &str) -> Result<&'a str, String> {
     v.as_str()
-        .ok_or_else(|| format!("{what} must be a string, found {v}"))
+        .ok_or_else(|| format!("{what} must be a string, found {}", kind_of(v)))
 }
 
-/// The `$`-forms of every Extended JSON version; `None` for an ordinary object.
+/// A JSON value's kind, for messages (never its content: it may be a secret's).
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The keys that make an object an Extended JSON type wrapper. An object holding one
+/// must be a well-formed wrapper (MongoDB's corpus refuses `{"$oid": …, "other": 1}`).
+const WRAPPERS: &[&str] = &[
+    "$oid",
+    "$symbol",
+    "$numberInt",
+    "$numberLong",
+    "$numberDouble",
+    "$numberDecimal",
+    "$binary",
+    "$code",
+    "$timestamp",
+    "$regularExpression",
+    "$dbPointer",
+    "$date",
+    "$minKey",
+    "$maxKey",
+    "$undefined",
+    "$uuid",
+];
+
+/// The `$`-forms of every Extended JSON version; `None` for an ordinary object
+/// (DBRefs `{$ref, $id}`, query operators such as `{$regex: {…}}` or `{$type: "string"}`).
 fn special_form(map: &Map) -> Result<Option<Bson>, String> {
-    let Some(first) = map.keys().find(|k| k.starts_with('$')) else {
+    let keys: Vec<&str> = map.keys().map(String::as_str).collect();
+    // Legacy regular expression: {"$regex": "…", "$options": "…"}.
+    if let Some(Value::String(pattern)) = map.get("$regex") {
+        let options = match map.get("$options") {
+            None => "",
+            Some(Value::String(o)) => o,
+            Some(other) => {
+                return Err(format!(
+                    "$options must be a string, found {}",
+                    kind_of(other)
+                ));
+            }
+        };
+        if keys.iter().all(|k| *k == "$regex" || *k == "$options") {
+            return regex(pattern, options).map(Some);
+        }
+    }
+    let Some(wrapper) = keys.iter().find(|k| WRAPPERS.contains(k)).copied() else {
         return Ok(None);
     };
-    let get = |k: &str| map.get(k);
-    let only = |n: usize| map.len() == n;
-    Ok(Some(match first.as_str() {
-        "$oid" if only(1) => {
-            let s = str_of(&map["$oid"], "$oid")?;
+    let value = &map[wrapper];
+    let alone = || -> Result<(), String> {
+        match keys.iter().find(|k| **k != wrapper) {
+            Some(extra) => Err(format!(
+                "{wrapper} cannot stand beside another field ({extra})"
+            )),
+            None => Ok(()),
+        }
+    };
+    Ok(Some(match wrapper {
+        "$oid" => {
+            alone()?;
+            let s = str_of(value, "$oid")?;
             Bson::ObjectId(
                 ObjectId::parse_str(s)
                     .map_err(|_| format!("`{s}` is not an ObjectId (24 hex digits)"))?,
             )
         }
-        "$date" if only(1) => Bson::DateTime(parse_date(&map["$date"])?),
-        "$numberLong" if only(1) => Bson::Int64(number_text(&map["$numberLong"], "$numberLong")?),
-        "$numberInt" if only(1) => {
-            let n = number_text(&map["$numberInt"], "$numberInt")?;
+        "$symbol" => {
+            alone()?;
+            Bson::Symbol(str_of(value, "$symbol")?.to_string())
+        }
+        "$numberInt" => {
+            alone()?;
+            let s = str_of(value, "$numberInt")?;
             Bson::Int32(
-                i32::try_from(n).map_err(|_| format!("$numberInt {n} does not fit 32 bits"))?,
+                s.parse()
+                    .map_err(|_| format!("$numberInt `{s}` is not a 32-bit integer"))?,
             )
         }
-        "$numberDouble" if only(1) => {
-            let s = match &map["$numberDouble"] {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            Bson::Double(match s.as_str() {
+        "$numberLong" => {
+            alone()?;
+            Bson::Int64(long_text(value, "$numberLong")?)
+        }
+        "$numberDouble" => {
+            alone()?;
+            let s = str_of(value, "$numberDouble")?;
+            Bson::Double(match s {
                 "Infinity" => f64::INFINITY,
                 "-Infinity" => f64::NEG_INFINITY,
                 "NaN" => f64::NAN,
@@ -1123,39 +1444,28 @@ fn special_form(map: &Map) -> Result<Option<Bson>, String> {
                     .map_err(|_| format!("$numberDouble `{s}` is not a number"))?,
             })
         }
-        "$numberDecimal" if only(1) => {
-            let s = str_of(&map["$numberDecimal"], "$numberDecimal")?;
-            Bson::Decimal128(
-                s.parse()
-                    .map_err(|_| format!("$numberDecimal `{s}` is not a decimal"))?,
-            )
+        "$numberDecimal" => {
+            alone()?;
+            Bson::Decimal128(parse_decimal(str_of(value, "$numberDecimal")?)?)
         }
-        "$binary" | "$type" if get("$binary").is_some() => match (get("$binary"), get("$type")) {
+        "$binary" => match (value, map.get("$type")) {
             // Legacy: {"$binary": "<base64>", "$type": "<hex>"}.
-            (Some(Value::String(data)), Some(t)) if only(2) => {
-                let t = match t {
-                    Value::String(s) => u8::from_str_radix(s, 16)
-                        .map_err(|_| format!("$type `{s}` is not hexadecimal"))?,
-                    Value::Number(n) => n
-                        .as_u64()
-                        .and_then(|n| u8::try_from(n).ok())
-                        .ok_or("bad $type")?,
-                    _ => return Err("$type must be a hexadecimal string".to_string()),
-                };
-                binary(data, t)?
+            (Value::String(data), Some(t)) if keys.len() == 2 => {
+                let t = str_of(t, "$type")?;
+                binary(data, hex_subtype(t)?)?
             }
             // v2: {"$binary": {"base64": "...", "subType": "<hex>"}}.
-            (Some(Value::Object(inner)), None) if only(1) => {
+            (Value::Object(inner), None) => {
+                alone()?;
+                if let Some(extra) = inner.keys().find(|k| *k != "base64" && *k != "subType") {
+                    return Err(format!("$binary holds an unknown field {extra}"));
+                }
                 let data = str_of(inner.get("base64").ok_or("$binary needs base64")?, "base64")?;
                 let t = str_of(
                     inner.get("subType").ok_or("$binary needs subType")?,
                     "subType",
                 )?;
-                binary(
-                    data,
-                    u8::from_str_radix(t, 16)
-                        .map_err(|_| format!("subType `{t}` is not hexadecimal"))?,
-                )?
+                binary(data, hex_subtype(t)?)?
             }
             _ => {
                 return Err(
@@ -1164,72 +1474,146 @@ fn special_form(map: &Map) -> Result<Option<Bson>, String> {
                 );
             }
         },
-        "$uuid" if only(1) => {
-            let s = str_of(&map["$uuid"], "$uuid")?;
-            let bytes =
-                hex::decode(s.replace('-', "")).map_err(|_| format!("`{s}` is not a UUID"))?;
-            if bytes.len() != 16 {
-                return Err(format!("`{s}` is not a UUID (16 bytes)"));
+        "$code" => {
+            let code = str_of(value, "$code")?.to_string();
+            match map.get("$scope") {
+                None => {
+                    alone()?;
+                    Bson::JavaScriptCode(code)
+                }
+                Some(Value::Object(scope)) if keys.len() == 2 => {
+                    match convert(Value::Object(scope.clone())).map_err(|e| e.to_string())? {
+                        Bson::Document(scope) => {
+                            Bson::JavaScriptCodeWithScope(mongodb::bson::JavaScriptCodeWithScope {
+                                code,
+                                scope,
+                            })
+                        }
+                        _ => return Err("$scope must be a document".into()),
+                    }
+                }
+                Some(_) if keys.len() == 2 => return Err("$scope must be a document".into()),
+                Some(_) => return Err("$code with $scope cannot stand beside another field".into()),
             }
-            Bson::Binary(Binary {
-                subtype: BinarySubtype::Uuid,
-                bytes,
-            })
         }
-        "$timestamp" if only(1) => {
-            let inner = map["$timestamp"]
-                .as_object()
-                .ok_or("$timestamp must be {t, i}")?;
+        "$timestamp" => {
+            alone()?;
+            let inner = value.as_object().ok_or("$timestamp must be {t, i}")?;
+            if inner.len() != 2 {
+                return Err("$timestamp must be exactly {t, i}".into());
+            }
             let part = |k: &str| -> Result<u32, String> {
                 inner
                     .get(k)
                     .and_then(Value::as_u64)
                     .and_then(|n| u32::try_from(n).ok())
-                    .ok_or_else(|| format!("$timestamp.{k} must be a 32-bit number"))
+                    .ok_or_else(|| format!("$timestamp.{k} must be a 32-bit unsigned number"))
             };
             Bson::Timestamp(Timestamp {
                 time: part("t")?,
                 increment: part("i")?,
             })
         }
-        "$regularExpression" if only(1) => {
-            let inner = map["$regularExpression"]
+        "$regularExpression" => {
+            alone()?;
+            let inner = value
                 .as_object()
-                .ok_or("$regularExpression must be {pattern, options}")?;
-            let pattern = inner
-                .get("pattern")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let options = inner
-                .get("options")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            regex(pattern, options)
+                .filter(|o| o.len() == 2)
+                .ok_or("$regularExpression must be exactly {pattern, options}")?;
+            let pattern = str_of(
+                inner
+                    .get("pattern")
+                    .ok_or("$regularExpression needs pattern")?,
+                "pattern",
+            )?;
+            let options = str_of(
+                inner
+                    .get("options")
+                    .ok_or("$regularExpression needs options")?,
+                "options",
+            )?;
+            regex(pattern, options)?
         }
-        "$regex" | "$options" if get("$regex").is_some_and(Value::is_string) => {
-            let pattern = get("$regex").and_then(Value::as_str).unwrap_or_default();
-            let options = get("$options").and_then(Value::as_str).unwrap_or_default();
-            regex(pattern, options)
+        "$dbPointer" => {
+            alone()?;
+            let inner = value
+                .as_object()
+                .filter(|o| o.len() == 2)
+                .ok_or("$dbPointer must be exactly {$ref, $id}")?;
+            let namespace = str_of(inner.get("$ref").ok_or("$dbPointer needs $ref")?, "$ref")?;
+            let id = match inner.get("$id").map(|v| convert(v.clone())) {
+                Some(Ok(Bson::ObjectId(id))) => id,
+                _ => return Err("$dbPointer.$id must be {$oid}".into()),
+            };
+            db_pointer(namespace, id)?
         }
-        "$minKey" if only(1) => Bson::MinKey,
-        "$maxKey" if only(1) => Bson::MaxKey,
-        "$undefined" if only(1) => Bson::Undefined,
-        "$symbol" if only(1) => Bson::Symbol(str_of(&map["$symbol"], "$symbol")?.to_string()),
-        "$code" if only(1) => Bson::JavaScriptCode(str_of(&map["$code"], "$code")?.to_string()),
-        // Anything else ($ref/$id DBRefs, operators in a query someone exported): a
-        // plain document.
+        "$date" => {
+            alone()?;
+            Bson::DateTime(parse_date(value)?)
+        }
+        "$minKey" | "$maxKey" => {
+            alone()?;
+            if value.as_i64() != Some(1) || !value.is_number() {
+                return Err(format!("{wrapper} must be 1"));
+            }
+            if wrapper == "$minKey" {
+                Bson::MinKey
+            } else {
+                Bson::MaxKey
+            }
+        }
+        "$undefined" => {
+            alone()?;
+            if value != &Value::Bool(true) {
+                return Err("$undefined must be true".into());
+            }
+            Bson::Undefined
+        }
+        "$uuid" => {
+            alone()?;
+            let s = str_of(value, "$uuid")?;
+            let groups: Vec<usize> = s.split('-').map(str::len).collect();
+            let bytes = hex::decode(s.replace('-', ""))
+                .ok()
+                .filter(|b| b.len() == 16 && groups == [8, 4, 4, 4, 12])
+                .ok_or_else(|| format!("`{s}` is not a UUID (8-4-4-4-12 hex digits)"))?;
+            Bson::Binary(Binary {
+                subtype: BinarySubtype::Uuid,
+                bytes,
+            })
+        }
         _ => return Ok(None),
     }))
 }
 
-fn regex(pattern: &str, options: &str) -> Bson {
+/// A DBPointer (deprecated BSON type 0x0C). The bson crate has no public constructor,
+/// so it is read from its Extended JSON form, which the crate does parse.
+fn db_pointer(namespace: &str, id: ObjectId) -> Result<Bson, String> {
+    let ext =
+        serde_json::json!({ "$dbPointer": { "$ref": namespace, "$id": { "$oid": id.to_hex() } } });
+    Bson::try_from(ext).map_err(|e| format!("$dbPointer: {e}"))
+}
+
+fn hex_subtype(t: &str) -> Result<u8, String> {
+    if t.is_empty() || t.len() > 2 {
+        return Err(format!(
+            "subType `{t}` is not one or two hexadecimal digits"
+        ));
+    }
+    u8::from_str_radix(t, 16).map_err(|_| format!("subType `{t}` is not hexadecimal"))
+}
+
+fn regex(pattern: &str, options: &str) -> Result<Bson, String> {
+    if pattern.contains('\0') || options.contains('\0') {
+        return Err("a regular expression holds a NUL character, which BSON cannot store".into());
+    }
     // BSON wants the options sorted.
     let mut opts: Vec<char> = options.chars().collect();
     opts.sort_unstable();
-    Bson::RegularExpression(Regex {
+    Ok(Bson::RegularExpression(Regex {
         pattern: pattern.to_string(),
         options: opts.into_iter().collect(),
-    })
+    }))
 }
 
 fn binary(data: &str, subtype: u8) -> Result<Bson, String> {
@@ -1242,17 +1626,60 @@ fn binary(data: &str, subtype: u8) -> Result<Bson, String> {
     }))
 }
 
-fn number_text(v: &Value, what: &str) -> Result<i64, String> {
-    match v {
-        Value::String(s) => s
-            .trim()
-            .parse()
-            .map_err(|_| format!("{what} `{s}` is not an integer")),
-        Value::Number(n) => n
-            .as_i64()
-            .ok_or_else(|| format!("{what} {n} is not an integer")),
-        other => Err(format!("{what} must be a string, found {other}")),
+/// A 64-bit integer written as a string, as every Extended JSON version writes it.
+fn long_text(v: &Value, what: &str) -> Result<i64, String> {
+    let s = str_of(v, what)?;
+    s.parse()
+        .map_err(|_| format!("{what} `{s}` is not a 64-bit integer"))
+}
+
+/// A Decimal128 string as the Extended JSON specification defines it: an optional sign,
+/// then `Infinity`, `Inf`, `NaN`, or digits with at most one point and an optional
+/// exponent. The bson crate's parser accepts some malformed strings (`E01`, `.`, empty)
+/// and refuses zeros whose exponent is out of range (`0E+2147483647`, which is zero,
+/// clamped); this checks the syntax first and clamps zeros.
+fn parse_decimal(s: &str) -> Result<mongodb::bson::Decimal128, String> {
+    let bad = || format!("$numberDecimal `{s}` is not a decimal number");
+    let unsigned = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let lower = unsigned.to_ascii_lowercase();
+    if matches!(lower.as_str(), "infinity" | "inf" | "nan") {
+        return s.parse().map_err(|_| bad());
     }
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(i) => (&unsigned[..i], Some(&unsigned[i + 1..])),
+        None => (unsigned, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |t: &str| t.bytes().all(|c| c.is_ascii_digit());
+    if int.len() + frac.len() == 0 || !digits(int) || !digits(frac) {
+        return Err(bad());
+    }
+    let exp: i64 = match exponent {
+        None => 0,
+        Some(e) => {
+            let body = e.strip_prefix(['-', '+']).unwrap_or(e);
+            if body.is_empty() || !digits(body) {
+                return Err(bad());
+            }
+            // Saturate: only a zero can have a huge exponent and still be a value.
+            e.parse().unwrap_or(if e.starts_with('-') {
+                i64::MIN / 2
+            } else {
+                i64::MAX / 2
+            })
+        }
+    };
+    let is_zero = int.bytes().chain(frac.bytes()).all(|c| c == b'0');
+    if is_zero {
+        // Decimal128's exponent range; a zero's exponent is clamped into it.
+        let e = (exp - frac.len() as i64).clamp(-6176, 6111);
+        let sign = if s.starts_with('-') { "-" } else { "" };
+        return format!("{sign}0E{e}").parse().map_err(|_| bad());
+    }
+    if exponent.is_some_and(|e| e.parse::<i16>().is_err()) {
+        return Err(format!("$numberDecimal `{s}` is out of Decimal128's range"));
+    }
+    s.parse().map_err(|_| bad())
 }
 
 /// `$date` as v2 relaxed (ISO string), v2 canonical (`{$numberLong}`), or legacy
@@ -1265,8 +1692,10 @@ fn parse_date(v: &Value) -> Result<DateTime, String> {
             .map(DateTime::from_millis)
             .ok_or_else(|| format!("$date {n} is not a number of milliseconds")),
         Value::Object(inner) => match inner.get("$numberLong") {
-            Some(n) => Ok(DateTime::from_millis(number_text(n, "$date.$numberLong")?)),
-            None => Err("$date must be a string, a number or {$numberLong}".to_string()),
+            Some(n) if inner.len() == 1 => {
+                Ok(DateTime::from_millis(long_text(n, "$date.$numberLong")?))
+            }
+            _ => Err("$date must be a string, a number or exactly {$numberLong}".to_string()),
         },
         Value::String(s) => {
             parse_iso(s).ok_or_else(|| format!("$date `{s}` is not an ISO 8601 date"))
@@ -1368,6 +1797,31 @@ mod tests {
         fn shell_like_text_never_panics(text in r#"[{}\[\]():,"'/\\a-zA-Z0-9 .\-é]{0,120}"#) {
             let _ = parse_document(&text);
             let _ = parse_all(&text, "fuzz.json");
+        }
+    }
+
+    #[test]
+    fn malformed_wrappers_are_refused_with_the_field_named() {
+        for (text, field) in [
+            (r#"{"a": {"b": {"$numberDecimal": "E01"}}}"#, "field a.b"),
+            (r#"{"a": [1, {"$numberDecimal": "."}]}"#, "field a.1"),
+            (r#"{"x": {"$numberDecimal": ""}}"#, "field x"),
+            (
+                r#"{"x": {"$oid": "56e1fc72e0c917e9c4714161", "unrelated": true}}"#,
+                "field x",
+            ),
+        ] {
+            let e = parse_document(text).unwrap_err();
+            assert!(e.contains(field), "{text}: {e}");
+        }
+        // Zeros with an exponent beyond Decimal128's range are zeros, clamped.
+        for text in [
+            "0E+2147483647",
+            "-0E-2147483647",
+            "0.000E+99999999999999999999",
+        ] {
+            let d = parse_document(&format!(r#"{{"d": {{"$numberDecimal": "{text}"}}}}"#));
+            assert!(d.is_ok(), "{text}: {d:?}");
         }
     }
 

@@ -447,6 +447,7 @@ impl LiveReader {
                             source: origin.clone(),
                             index,
                             line: None,
+                            offset: None,
                         },
                     )?;
                 }

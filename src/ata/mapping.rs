@@ -80,6 +80,14 @@ pub struct CenterPaths {
     pub pending_change_lists: Paths,
     pub listen_endpoint: Paths,
     pub auto_update: AutoUpdatePaths,
+    pub service_profile_id: Paths,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonitoringPaths {
+    /// A map of health-alert type name to enabled.
+    pub alert_toggles: Paths,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -162,6 +170,8 @@ pub struct DetectorPaths {
 #[serde(deny_unknown_fields)]
 pub struct ReportPaths {
     pub maps: Paths,
+    /// Whether scheduled reports are sent at all.
+    pub periodic_enabled: Paths,
     pub enabled: Paths,
     pub schedule: Paths,
     pub recipients: Paths,
@@ -177,6 +187,8 @@ pub struct GatewayPaths {
     pub domain_synchronizer_candidate: Paths,
     pub syslog_listener: Paths,
     pub domain_controllers: Paths,
+    /// Port-mirror capture adapters: only a full ATA Gateway has them.
+    pub capture_adapters: Paths,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -186,6 +198,9 @@ pub struct EntityPaths {
     #[serde(rename = "type")]
     pub kind: String,
     pub name: Paths,
+    /// Lists of names an entity is searched by; the first is its name when no `name` path
+    /// exists.
+    pub search_names: Paths,
     pub sid: Paths,
 }
 
@@ -215,6 +230,7 @@ struct MappingFile {
     directory_services_accounts: Option<DsaPaths>,
     syslog: Option<SyslogPaths>,
     email: Option<EmailPaths>,
+    monitoring: Option<MonitoringPaths>,
     vpn: Option<VpnPaths>,
     honeytokens: Option<HoneytokenPaths>,
     sensitive: Option<SensitivePaths>,
@@ -236,6 +252,7 @@ pub struct Mapping {
     pub directory_services_accounts: DsaPaths,
     pub syslog: SyslogPaths,
     pub email: EmailPaths,
+    pub monitoring: MonitoringPaths,
     pub vpn: VpnPaths,
     pub honeytokens: HoneytokenPaths,
     pub sensitive: SensitivePaths,
@@ -303,6 +320,7 @@ impl Mapping {
             directory_services_accounts: pick!(directory_services_accounts),
             syslog: pick!(syslog),
             email: pick!(email),
+            monitoring: pick!(monitoring),
             vpn: pick!(vpn),
             honeytokens: pick!(honeytokens),
             sensitive: pick!(sensitive),

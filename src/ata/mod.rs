@@ -5,6 +5,7 @@
 //! |---|---|
 //! | [`snapshot`] | the snapshot contract: logical collections, filters, projection, document origins, secret redaction |
 //! | [`live`] | ATA's MongoDB over the wire (driver 3.0.1, read-only), server version check, error classification, round-trip count |
+//! | [`bson_check`] | every BSON document's bytes checked without recursion: lengths, types, UTF-8, depth; damage named by byte |
 //! | [`dump`] | mongodump folders: `.bson` / `.bson.gz`, streamed, truncation told from a clean end |
 //! | [`json`] | JSON exports in every Extended JSON dialect and mongo shell notation, streamed |
 //! | [`collector`] | the read-only mongo shell script the consultant runs on the Center |
@@ -14,6 +15,7 @@
 //! Readers know formats, not meanings; only `extract` knows where ATA keeps a setting,
 //! and it learns that from the mapping.
 
+pub mod bson_check;
 pub mod collector;
 pub mod dump;
 pub mod extract;
@@ -71,8 +73,9 @@ impl AtaSources {
     }
 }
 
-/// ATA could not be read. Every message names what failed (file and document number,
-/// server, field), what was expected, and what to do next.
+/// ATA could not be read. Every message names what failed (file, document number and
+/// byte offset, server, field), what was expected, and what to do next. A value of an
+/// unexpected type is no error: it costs its item only (see [`extract`]).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file that is not what it should be: damaged, truncated, not an export.
@@ -84,17 +87,16 @@ pub enum Error {
         message: String,
     },
 
-    /// A field holds a value of the wrong type.
+    /// A dump folder or export that holds none of ATA's collections.
     #[error(
-        "{origin}: field {path} should be {expected} but is {found}; the export is damaged or \
-         this ATA version stores it differently (correct the path with --mapping FILE, \
-         starting from `mappings/ata-default.yaml`)"
+        "{source_name}: not an ATA database: found {found}; none of ATA's collections ({expected}) \
+         is there. Point at the dump or export of the Center's ATA database (a file named \
+         after its collection, e.g. UniqueEntity.json, or the folder mongodump wrote for ATA)"
     )]
-    Field {
-        origin: String,
-        path: String,
-        expected: &'static str,
+    NotAta {
+        source_name: String,
         found: String,
+        expected: String,
     },
 
     #[error("could not read {}: {source}{}", path.display(), io_hint(source))]
@@ -173,7 +175,6 @@ impl Error {
         use crate::error::exit;
         match self {
             Error::Input { .. }
-            | Error::Field { .. }
             | Error::Io { .. }
             | Error::MappingYaml(_)
             | Error::Mapping { .. }
@@ -183,6 +184,7 @@ impl Error {
             | Error::Auth { .. }
             | Error::Tls { .. }
             | Error::ServerTooOld { .. }
+            | Error::NotAta { .. }
             | Error::Server { .. } => exit::SOURCE,
         }
     }
@@ -190,13 +192,7 @@ impl Error {
     pub(crate) fn input(source: &str, doc: Option<&DocOrigin>, message: &str) -> Self {
         Error::Input {
             source_name: source.to_string(),
-            doc: doc.map(|d| {
-                let mut s = format!("document {}", d.index);
-                if let Some(line) = d.line {
-                    s.push_str(&format!(" (line {line})"));
-                }
-                s
-            }),
+            doc: doc.map(DocOrigin::place),
             message: message.to_string(),
         }
     }
@@ -217,7 +213,7 @@ impl Error {
 
     /// True for failures of a server (the run may go on with what was read).
     fn is_server(&self) -> bool {
-        self.exit_code() == crate::error::exit::SOURCE
+        self.exit_code() == crate::error::exit::SOURCE && !matches!(self, Error::NotAta { .. })
     }
 }
 
@@ -262,6 +258,7 @@ impl OpenSource {
                     let (outcome, count) = dump::scan_file(file, scan, progress, visit)?;
                     self.counted.push((file.collection.clone(), count));
                     total.matched += outcome.matched;
+                    total.skipped.extend(outcome.skipped);
                     merge_tally(&mut total.tally, outcome.tally);
                 }
                 Ok(total)
@@ -278,19 +275,28 @@ impl OpenSource {
         match result {
             Ok(o) => {
                 self.source.records = Some(self.source.records.unwrap_or(0) + o.matched);
+                // Every scan of a file meets the same damage: it is told once.
+                for what in &o.skipped {
+                    self.mark_partial(&format!("not read: {what}"));
+                }
                 Ok(o)
             }
             Err(e) if e.is_server() => {
-                self.source.status = SourceStatus::Partial;
-                let msg = format!("{}: {e}", scan.collection);
-                self.source.error = Some(match self.source.error.take() {
-                    Some(prev) => format!("{prev}; {msg}"),
-                    None => msg,
-                });
+                self.mark_partial(&format!("{}: {e}", scan.collection));
                 Ok(ScanOutcome::default())
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Marks the source as read only in part, saying what was not read.
+    pub fn mark_partial(&mut self, what: &str) {
+        self.source.status = SourceStatus::Partial;
+        self.source.error = Some(match self.source.error.take() {
+            Some(prev) if prev.contains(what) => prev,
+            Some(prev) => format!("{prev}; {what}"),
+            None => what.to_string(),
+        });
     }
 
     pub fn collections(&self) -> Vec<CollectionInfo> {
@@ -355,7 +361,7 @@ pub(crate) async fn open_sources(
             .mongo
             .as_ref()
             .map_or("ATA", |m| m.database.as_str());
-        let folder = dump::DumpFolder::open(dir, database)?;
+        let folder = dump::DumpFolder::open(dir, database, mapping)?;
         let mut source = Source::ok(SourceKind::AtaDump, folder.root.display().to_string());
         source.read_at = now;
         out.push(OpenSource {

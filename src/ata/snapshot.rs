@@ -63,15 +63,31 @@ pub struct DocOrigin {
     pub index: u64,
     /// Line the document starts on, for text files.
     pub line: Option<u64>,
+    /// Byte offset the document starts at in its file (decompressed), for files.
+    pub offset: Option<u64>,
 }
 
 impl fmt::Display for DocOrigin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}, document {}", self.source, self.index)?;
+        write!(f, "{}, {}", self.source, self.place())
+    }
+}
+
+impl DocOrigin {
+    /// "document 3 (line 12, byte 4096)": what a consultant needs to find it.
+    pub fn place(&self) -> String {
+        let mut s = format!("document {}", self.index);
+        let mut within = Vec::new();
         if let Some(line) = self.line {
-            write!(f, " (line {line})")?;
+            within.push(format!("line {line}"));
         }
-        Ok(())
+        if let Some(offset) = self.offset {
+            within.push(format!("byte {offset}"));
+        }
+        if !within.is_empty() {
+            s.push_str(&format!(" ({})", within.join(", ")));
+        }
+        s
     }
 }
 
@@ -175,6 +191,9 @@ pub struct ScanOutcome {
     /// and known.
     pub tally: Option<BTreeMap<String, u64>>,
     pub matched: u64,
+    /// Documents that could not be parsed and were skipped (the others were read), each
+    /// named with its file, number and byte offset.
+    pub skipped: Vec<String>,
 }
 
 /// Receives each matching document.
@@ -283,23 +302,43 @@ fn binary_id(subtype: BinarySubtype, bytes: &[u8]) -> Option<String> {
     ))
 }
 
-/// True when a key names a secret: any `*Encrypted*` value, and passwords and shared
-/// secrets however ATA spells them. `PasswordExposedInCleartext` (a report type) is not
-/// one: only keys *ending* in Password/Secret are.
+/// True when a key names a password or shared secret slot: keys *ending* in
+/// Encrypted, Password, Secret or Passwd. A substring is not enough: every ATA 1.8/1.9
+/// Center has `EncryptedTimestampEncryptionDowngradeDetectorConfiguration` (a detector),
+/// and `PasswordExposedInCleartext` is a report type.
 pub fn is_secret_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
-    k.contains("encrypted")
-        || k.ends_with("password")
-        || k.ends_with("secret")
-        || k.ends_with("passwd")
+    ["encrypted", "password", "secret", "passwd"]
+        .iter()
+        .any(|suffix| k.ends_with(suffix))
 }
 
-/// Replaces every secret value in `doc` (at any depth) by `true` when a secret is stored
-/// and `false` when the slot is empty. The value itself is gone before the document
-/// leaves the reader, so nothing downstream can print it.
+/// ATA's encrypted value: a document holding `EncryptedBytes` (typically
+/// `{CertificateThumbprint, EncryptedBytes}`), whatever the key it sits under.
+fn is_encrypted_shape(v: &Bson) -> bool {
+    matches!(v, Bson::Document(d) if d.contains_key("EncryptedBytes"))
+}
+
+/// Whether `value` under `key` is a secret, recognised by its shape: the encrypted
+/// document anywhere, or under a secret-named key a value that can hold one (binary,
+/// text, a list, an empty slot). A boolean, a number or an ordinary sub-document under
+/// such a key is data (an `IsPasswordEncrypted` flag, a settings block) and is kept.
+pub fn is_secret(key: &str, value: &Bson) -> bool {
+    is_encrypted_shape(value)
+        || (is_secret_key(key)
+            && matches!(
+                value,
+                Bson::Binary(_) | Bson::String(_) | Bson::Array(_) | Bson::Null | Bson::Undefined
+            ))
+}
+
+/// Replaces every secret value in `doc` (at any depth, see [`is_secret`]) by `true` when
+/// a secret is stored and `false` when the slot is empty. The value itself is gone before
+/// the document leaves the reader, so nothing downstream can print it. The documents it
+/// walks passed the readers' depth limit.
 pub fn redact(doc: &mut Document) {
     for (key, value) in doc.iter_mut() {
-        if is_secret_key(key) {
+        if is_secret(key, value) {
             *value = Bson::Boolean(secret_present(value));
         } else {
             redact_value(value);
@@ -310,7 +349,13 @@ pub fn redact(doc: &mut Document) {
 fn redact_value(value: &mut Bson) {
     match value {
         Bson::Document(d) => redact(d),
-        Bson::Array(a) => a.iter_mut().for_each(redact_value),
+        Bson::Array(a) => a.iter_mut().for_each(|v| {
+            if is_encrypted_shape(v) {
+                *v = Bson::Boolean(secret_present(v));
+            } else {
+                redact_value(v);
+            }
+        }),
         _ => {}
     }
 }
@@ -376,29 +421,6 @@ pub fn project(doc: Document, paths: &[String]) -> Document {
     out
 }
 
-/// Walks an undecoded document completely, so damaged bytes (invalid UTF-8, a length
-/// that lies, an unknown type byte) are reported even in documents extraction skips.
-pub fn validate_raw(doc: &RawDocument) -> Result<(), String> {
-    for element in doc.iter() {
-        let (key, value) = element.map_err(|e| e.to_string())?;
-        validate_value(value).map_err(|e| format!("in field {key}: {e}"))?;
-    }
-    Ok(())
-}
-
-fn validate_value(value: RawBsonRef<'_>) -> Result<(), String> {
-    match value {
-        RawBsonRef::Document(d) => validate_raw(d),
-        RawBsonRef::Array(a) => {
-            for item in a.into_iter() {
-                validate_value(item.map_err(|e| e.to_string())?)?;
-            }
-            Ok(())
-        }
-        _ => Ok(()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use mongodb::bson::{Binary, doc};
@@ -437,6 +459,40 @@ mod tests {
             get_path(&d, "PasswordExposedInCleartext.IsEnabled"),
             Some(&Bson::Boolean(true))
         );
+    }
+
+    #[test]
+    fn secrets_are_recognised_by_shape_not_by_a_key_substring() {
+        let blob = || Binary {
+            subtype: BinarySubtype::Generic,
+            bytes: b"DEMO-SECRET".to_vec(),
+        };
+        let mut d = doc! {
+            "Configuration": {
+                // A real detector on every ATA 1.8/1.9 Center.
+                "EncryptedTimestampEncryptionDowngradeDetectorConfiguration": { "IsEnabled": true, "ExcludedSourceComputerIds": ["a"] },
+                "SomeCertificate": { "CertificateThumbprint": "AB", "EncryptedBytes": blob() },
+                "IsPasswordEncrypted": true,
+                "ApiKeyEncrypted": blob(),
+                "Tokens": [ { "CertificateThumbprint": "AB", "EncryptedBytes": blob() } ],
+            },
+        };
+        redact(&mut d);
+        assert!(
+            !format!("{d:?}").contains("Binary"),
+            "a blob is left: {d:?}"
+        );
+        let c = d.get_document("Configuration").unwrap();
+        assert_eq!(
+            c.get_document("EncryptedTimestampEncryptionDowngradeDetectorConfiguration")
+                .unwrap()
+                .get_bool("IsEnabled"),
+            Ok(true)
+        );
+        assert_eq!(c.get_bool("SomeCertificate"), Ok(true));
+        assert_eq!(c.get_bool("IsPasswordEncrypted"), Ok(true));
+        assert_eq!(c.get_bool("ApiKeyEncrypted"), Ok(true));
+        assert_eq!(c.get_array("Tokens").unwrap()[0], Bson::Boolean(true));
     }
 
     #[test]

@@ -102,6 +102,7 @@ fn gateway(name: &str, kind: GatewayKind, candidate: bool, syslog: bool) -> Gate
         kind,
         version: Some("1.9.7478.57683".into()),
         status: Some("Running".into()),
+        kind_evidence: Some(format!("watches only its own host ({name}.fabrikam.test)")),
         domain_synchronizer_candidate: Some(candidate),
         syslog_listener: Some(syslog),
         domain_controllers: vec![format!("{name}.fabrikam.test")],
@@ -152,6 +153,7 @@ pub fn inventory() -> Inventory {
                     gateways_update_automatically: Some(true),
                     lightweight_gateways_restart_automatically: Some(false),
                 }),
+                service_profile_id: Some("5a81996afab0a7c0de000002".into()),
             },
             directory_services_accounts: vec![DirectoryServicesAccount {
                 user: "svc-ata".into(),
@@ -262,6 +264,11 @@ pub fn inventory() -> Inventory {
                     "Suppressed",
                 )],
             },
+            periodic_reports_enabled: Some(true),
+            health_alert_toggles: BTreeMap::from([(
+                "GatewayDisconnectedMonitoringAlert".into(),
+                true,
+            )]),
             detectors: vec![Detector {
                 name: "LdapBruteForceDetectorConfiguration".into(),
                 enabled: Some(false),
@@ -420,6 +427,7 @@ pub fn inventory() -> Inventory {
         not_found: vec![NotFound {
             item: "ata.report_schedules".into(),
             tried: vec!["Configuration.ReporterConfiguration".into()],
+            reason: Some("expected a document, found the string \"weekly\"".into()),
         }],
     }
 }

@@ -627,6 +627,7 @@ mod tests {
             kind: GatewayKind::LightweightGateway,
             version: None,
             status: None,
+            kind_evidence: None,
             domain_synchronizer_candidate: Some(true),
             syslog_listener: None,
             domain_controllers: vec![],

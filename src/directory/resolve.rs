@@ -1,6 +1,6 @@
 //! The AD object behind every entity ATA stores: honeytokens, sensitive entities and
-//! excluded accounts/computers. Also: gateways whose name is a DC's are Lightweight
-//! Gateways.
+//! excluded accounts/computers. Also: gateways ATA left undecided are classified against
+//! the DC list (`ata::extract::classify_by_directory`, which says the evidence).
 //!
 //! Each entity is looked up by SID (the reliable key: it survives renames), else by
 //! `objectGUID` (ATA's `UniqueEntity._id` is a GUID), else by name. The outcome goes
@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 use super::entry::Entry;
 use super::read::View;
 use super::sid::{Sid, guid_from_string, guid_to_string};
-use crate::model::{AdMatch, Entity, EntityType, ExclusionKind, GatewayKind, Inventory};
+use crate::model::{AdMatch, Entity, EntityType, ExclusionKind, Inventory};
 
 /// What to fetch from the directory for the ATA entities.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -214,8 +214,7 @@ fn lookup<'a>(view: &View<'a>, e: &Entity) -> Option<&'a Entry> {
     None
 }
 
-/// Sets `ad` on every ATA entity, records what is missing in `not_found`, and marks
-/// gateways running on a DC as Lightweight Gateways when ATA did not say.
+/// Sets `ad` on every ATA entity and records what is missing in `not_found`.
 pub fn apply(view: &View<'_>, inv: &mut Inventory) {
     let mut missing: Vec<(String, Vec<String>)> = Vec::new();
     for (list, e) in entities_mut(inv) {
@@ -271,11 +270,6 @@ pub fn apply(view: &View<'_>, inv: &mut Inventory) {
     for (item, tried) in missing {
         inv.note_not_found(item, tried);
     }
-    if let Some(dir) = &inv.directory {
-        for gw in &mut inv.ata.gateways {
-            if gw.kind == GatewayKind::Unknown && dir.domain_controller(&gw.name).is_some() {
-                gw.kind = GatewayKind::LightweightGateway;
-            }
-        }
-    }
+    // Gateways ATA's profiles left undecided: the DC list decides, with the evidence.
+    crate::ata::extract::classify_by_directory(inv);
 }

@@ -30,12 +30,20 @@ pub struct AtaInventory {
     pub sensitive: Vec<Entity>,
     #[serde(default)]
     pub report_schedules: Vec<ReportSchedule>,
+    /// Whether ATA sends its scheduled reports at all
+    /// (`ReporterConfiguration.SendPeriodicReportsConfiguration.IsEnabled`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub periodic_reports_enabled: Option<bool>,
     #[serde(default)]
     pub gateways: Vec<Gateway>,
     #[serde(default)]
     pub alerts: Alerts,
     #[serde(default)]
     pub detectors: Vec<Detector>,
+    /// Health alerts by type name and whether each is enabled
+    /// (`MonitoringClientConfiguration.MonitoringAlertTypeNameToIsEnabledMapping`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub health_alert_toggles: BTreeMap<String, bool>,
     /// Members of ATA's local role groups on the Center (from the center-facts script).
     #[serde(default)]
     pub role_groups: Vec<RoleGroup>,
@@ -73,6 +81,9 @@ pub struct Center {
     /// Software-update settings (`SoftwareUpdaterConfiguration`), for the delayed-update step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_update: Option<AutoUpdate>,
+    /// `ServiceSystemProfileConfiguration.Id`: the id of the Center's service profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_profile_id: Option<String>,
 }
 
 /// One thumbprint with the profile and field path it came from.
@@ -319,6 +330,10 @@ pub struct Gateway {
     pub id: String,
     pub name: String,
     pub kind: GatewayKind,
+    /// What decided `kind`: a field of the profile, port-mirror capture adapters, the
+    /// domain controllers it watches, or the directory's DC list. None when nothing did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind_evidence: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

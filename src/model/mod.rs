@@ -87,6 +87,7 @@ impl Inventory {
         self.not_found.push(NotFound {
             item: item.into(),
             tried,
+            reason: None,
         });
     }
 
@@ -179,6 +180,7 @@ mod tests {
                     gateways_update_automatically: Some(true),
                     lightweight_gateways_restart_automatically: Some(false),
                 }),
+                service_profile_id: Some("5a81996afab0a7c0de000002".into()),
             },
             directory_services_accounts: vec![DirectoryServicesAccount {
                 user: "svc-ata".into(),
@@ -248,6 +250,7 @@ mod tests {
                 kind: GatewayKind::LightweightGateway,
                 version: Some("1.9.7576.0".into()),
                 status: Some("Running".into()),
+                kind_evidence: None,
                 domain_synchronizer_candidate: None,
                 syslog_listener: Some(false),
                 domain_controllers: vec!["FAB-DC01.fabrikam.test".into()],
@@ -261,6 +264,11 @@ mod tests {
                 open: vec![alert("Open")],
                 suppressed: vec![alert("Suppressed")],
             },
+            periodic_reports_enabled: Some(true),
+            health_alert_toggles: BTreeMap::from([(
+                "GatewayDisconnectedMonitoringAlert".into(),
+                true,
+            )]),
             detectors: vec![Detector {
                 name: "LdapBruteForceDetectorConfiguration".into(),
                 enabled: Some(false),

@@ -98,4 +98,9 @@ pub struct NotFound {
     /// The field paths, collections or sources that were tried.
     #[serde(default)]
     pub tried: Vec<String>,
+    /// Why the item is missing when it is not plain absence: a value of an unexpected
+    /// type ("expected true or false, found the string \"yes\""), a document that could not
+    /// be parsed. `None`: none of `tried` exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }

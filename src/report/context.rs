@@ -343,6 +343,9 @@ pub struct InventorySection {
 pub struct NotFoundLine {
     pub item: String,
     pub tried: String,
+    /// Why, when not plain absence (a value of an unexpected type).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -470,6 +473,7 @@ pub fn build(inputs: &Inputs, run: &RunInfo) -> ReportContext {
                 } else {
                     n.tried.join(", ")
                 },
+                reason: n.reason.clone(),
             })
             .collect(),
         provenance: provenance(inputs, run),
@@ -1622,10 +1626,11 @@ fn provenance(inputs: &Inputs, run: &RunInfo) -> ProvenanceSection {
                     .and_then(|v| v.as_str().map(str::to_string))
                     .unwrap_or_default(),
                 s.location.clone(),
+                // The source's own words: a partial source reads "partial", not "warn".
                 match s.status {
                     SourceStatus::Ok => "pass",
-                    SourceStatus::Partial => "warn",
-                    SourceStatus::Failed => "fail",
+                    SourceStatus::Partial => "partial",
+                    SourceStatus::Failed => "failed",
                 }
                 .into(),
                 opt(s.error.as_ref()),
@@ -1671,6 +1676,19 @@ fn signoff(inputs: &Inputs, summary: &Summary, phases: &[PhaseSection]) -> SignO
             "{} open and {} suppressed ATA alerts: they are not imported; keep them recorded until closed",
             summary.alerts.open, summary.alerts.suppressed
         ));
+    }
+    if let Some(inv) = &inputs.inventory {
+        // A source read only in part: the report must not read as complete.
+        for src in inv.sources.iter().filter(|s| s.status != SourceStatus::Ok) {
+            open_points.push(format!(
+                "Source {} was read only in part{}: re-collect it before signing",
+                src.location,
+                src.error
+                    .as_deref()
+                    .map(|e| format!(" ({e})"))
+                    .unwrap_or_default()
+            ));
+        }
     }
     if let Some(inv) = &inputs.inventory
         && !inv.not_found.is_empty()

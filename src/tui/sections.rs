@@ -428,7 +428,13 @@ impl Section {
             Section::NotFound => inv
                 .not_found
                 .get(i)
-                .map(|n| vec![n.item.clone(), n.tried.join("; ")])
+                .map(|n| {
+                    let item = match &n.reason {
+                        Some(r) => format!("{} ({r})", n.item),
+                        None => n.item.clone(),
+                    };
+                    vec![item, n.tried.join("; ")]
+                })
                 .unwrap_or_default(),
         }
     }
