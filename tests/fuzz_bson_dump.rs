@@ -1,12 +1,17 @@
 //! Fuzzing the BSON dump reader (issue 13): arbitrary bytes, and valid dumps with bytes
 //! flipped, cut or inserted, read as a dump file. Every outcome is documents or an error
-//! naming the file and byte offset; never a panic, a hang or a stack overflow.
+//! naming the file and byte offset; never a panic, a hang or a stack overflow. And the
+//! fast read path (issue 18) yields exactly what the reference path yields from them.
 //!
 //! The number of cases comes from `ATA2ATP_FUZZ_CASES` (default: a few seconds in a debug
 //! build); run longer with e.g. `ATA2ATP_FUZZ_CASES=200000 cargo test --release --test
 //! fuzz_bson_dump`.
 
+mod ata_support;
+
+use ata2atp::ata::ReadPath;
 use ata2atp::ata::dump::{BsonStream, Framed};
+use ata2atp::ata::snapshot::{Filter, Logical, Scan};
 use mongodb::bson::{Binary, Bson, Document, doc, spec::BinarySubtype};
 use proptest::prelude::*;
 
@@ -77,6 +82,94 @@ fn edit() -> impl Strategy<Value = Edit> {
     ]
 }
 
+/// The scans extraction makes of each collection, on the seed's fields.
+fn scans() -> [Scan; 3] {
+    let ids = [("1".to_string(), Bson::Int32(1))].into_iter().collect();
+    [
+        Scan {
+            collection: Logical::SystemProfile,
+            filter: Filter::All,
+            projection: None,
+            tally: None,
+        },
+        Scan {
+            collection: Logical::SuspiciousActivity,
+            filter: Filter::StrIn("Status".into(), vec!["Open".into()]),
+            projection: Some(vec![
+                "_t".into(),
+                "Severity".into(),
+                "StartTime".into(),
+                "Scores.x".into(),
+            ]),
+            tally: Some("Status".into()),
+        },
+        Scan {
+            collection: Logical::UniqueEntity,
+            filter: Filter::Or(vec![
+                Filter::IdIn("_id".into(), ids),
+                Filter::IsTrue("IsHoneytoken".into()),
+                Filter::IsTrue(
+                    "Configuration.DnsReconnaissanceDetectorConfiguration.IsEnabled".into(),
+                ),
+            ]),
+            projection: Some(vec![
+                "_t".into(),
+                "Name".into(),
+                "Configuration.MailClientConfiguration".into(),
+            ]),
+            tally: Some("Configuration.MailClientConfiguration.IsEnabled".into()),
+        },
+    ]
+}
+
+/// A damaged seed as a dump file: what the fast path yields equals the reference's.
+fn paths_agree(bytes: &[u8]) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fuzz.bson");
+    std::fs::write(&path, bytes).unwrap();
+    for scan in scans() {
+        let want = ata_support::dump_scan_trace(&path, &scan, ReadPath::Full);
+        for read in [
+            ReadPath::Fast,
+            ReadPath::Parallel {
+                workers: 2,
+                batch_bytes: 1,
+            },
+            ReadPath::Parallel {
+                workers: 1,
+                batch_bytes: 200,
+            },
+        ] {
+            let got = ata_support::dump_scan_trace(&path, &scan, read);
+            assert!(
+                got == want,
+                "{read:?}, {scan:?}:\nfast: {got}\nfull: {want}"
+            );
+        }
+    }
+}
+
+fn damage(edits: Vec<Edit>) -> Vec<u8> {
+    let mut bytes = seed();
+    for e in edits {
+        let n = bytes.len().max(1);
+        match e {
+            Edit::Flip(i, b) => {
+                let i = i % n;
+                if i < bytes.len() {
+                    bytes[i] ^= b | 1;
+                }
+            }
+            Edit::Cut(i) => bytes.truncate(i % n),
+            Edit::Insert(i, b) => {
+                let i = i % n;
+                bytes.splice(i..i, b);
+            }
+        }
+    }
+    bytes
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -87,17 +180,26 @@ proptest! {
 
     #[test]
     fn damaged_dumps_never_panic(edits in proptest::collection::vec(edit(), 1..6)) {
-        let mut bytes = seed();
-        for e in edits {
-            let n = bytes.len().max(1);
-            match e {
-                Edit::Flip(i, b) => { let i = i % n; if i < bytes.len() { bytes[i] ^= b | 1; } }
-                Edit::Cut(i) => bytes.truncate(i % n),
-                Edit::Insert(i, b) => { let i = i % n; bytes.splice(i..i, b); }
-            }
-        }
-        let _ = read_all(&bytes);
+        let _ = read_all(&damage(edits));
     }
+}
+
+proptest! {
+    // Each case writes a file and scans it three times on four paths: fewer cases.
+    #![proptest_config(ProptestConfig { cases: cases() / 4, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn damaged_dumps_read_the_same_on_the_fast_path(edits in proptest::collection::vec(edit(), 1..6)) {
+        paths_agree(&damage(edits));
+    }
+}
+
+#[test]
+fn the_seed_reads_the_same_on_the_fast_path() {
+    paths_agree(&seed());
+    let mut twice = seed();
+    twice.extend(seed());
+    paths_agree(&twice);
 }
 
 #[test]

@@ -55,175 +55,244 @@ impl std::fmt::Display for Damage {
 
 /// One document being walked: where its terminating 0 byte sits, and for a
 /// code-with-scope's scope, where the enclosing value must end.
+#[derive(Debug)]
 struct Frame {
     terminator: usize,
     value_end: Option<usize>,
 }
 
+/// One field of a document's top level, as the walk met it: where its name and its
+/// value sit in the document's bytes, and its BSON type byte. Readers look fields up here
+/// instead of walking the document again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TopField {
+    pub key: (usize, usize),
+    pub kind: u8,
+    pub value: (usize, usize),
+}
+
+/// The walk's working memory, kept from one document to the next so that checking a
+/// document allocates nothing (the dump reader checks every document of a collection).
+#[derive(Debug, Default)]
+pub struct Checker {
+    stack: Vec<Frame>,
+    /// The field names leading to the current value, as byte ranges: only an error
+    /// turns them into text.
+    path: Vec<(usize, usize)>,
+    /// The top-level fields of the last document checked with [`Checker::check_indexed`].
+    pub top: Vec<TopField>,
+}
+
 /// Checks `doc`, the bytes of one complete BSON document (its length prefix included).
 pub fn check(doc: &[u8]) -> Result<(), Damage> {
-    let mut w = Walk {
-        b: doc,
-        path: Vec::new(),
-    };
-    let len = w.int32(0, doc.len())?;
-    if len < 5 || len as usize != doc.len() {
-        return Err(w.damage(
-            0,
-            format!(
-                "declares {len} bytes but holds {}; the document is damaged",
-                doc.len()
-            ),
-        ));
+    Checker::default().walk(doc, false)
+}
+
+impl Checker {
+    /// [`check`], reusing this checker's memory.
+    pub fn check(&mut self, doc: &[u8]) -> Result<(), Damage> {
+        self.walk(doc, false)
     }
-    if doc[doc.len() - 1] != 0 {
-        return Err(w.damage(doc.len() - 1, "does not end with a 0 byte".into()));
+
+    /// [`check`], also recording the document's top-level fields in [`Checker::top`]
+    /// (the same walk: no byte is read twice).
+    pub fn check_indexed(&mut self, doc: &[u8]) -> Result<(), Damage> {
+        self.walk(doc, true)
     }
-    let mut stack = vec![Frame {
-        terminator: doc.len() - 1,
-        value_end: None,
-    }];
-    let mut pos = 4;
-    while let Some(frame) = stack.last() {
-        let end = frame.terminator;
-        if pos == end {
-            let done = stack.pop().expect("a frame is open");
-            pos += 1;
-            w.path.pop();
-            if let Some(value_end) = done.value_end
-                && pos != value_end
-            {
-                return Err(w.damage(
-                    pos,
-                    "a code-with-scope value's length does not match its parts".into(),
-                ));
-            }
-            continue;
-        }
-        let start = pos;
-        let kind = doc[pos];
-        if kind == 0 {
+
+    fn walk(&mut self, doc: &[u8], index: bool) -> Result<(), Damage> {
+        self.stack.clear();
+        self.path.clear();
+        self.top.clear();
+        let Checker { stack, path, top } = self;
+        let w = Walk { b: doc, path };
+        let len = w.int32(0, doc.len())?;
+        if len < 5 || len as usize != doc.len() {
             return Err(w.damage(
-                pos,
+                0,
                 format!(
-                    "a document ends here, before its declared length (it should end at byte \
-                     {end})"
+                    "declares {len} bytes but holds {}; the document is damaged",
+                    doc.len()
                 ),
             ));
         }
-        pos += 1;
-        let key_end = match doc[pos..end].iter().position(|&c| c == 0) {
-            Some(n) => pos + n,
-            None => return Err(w.damage(start, "a field name runs past its document".into())),
-        };
-        let key = std::str::from_utf8(&doc[pos..key_end])
-            .map_err(|_| w.damage(pos, "a field name is not valid UTF-8".into()))?
-            .to_string();
-        pos = key_end + 1;
-        w.path.push(key);
-        match kind {
-            0x01 | 0x09 | 0x11 | 0x12 => pos = w.fixed(pos, 8, end)?,
-            0x10 => pos = w.fixed(pos, 4, end)?,
-            0x07 => pos = w.fixed(pos, 12, end)?,
-            0x13 => pos = w.fixed(pos, 16, end)?,
-            0x06 | 0x0A | 0xFF | 0x7F => {}
-            0x08 => {
-                pos = w.fixed(pos, 1, end)?;
-                if doc[pos - 1] > 1 {
-                    return Err(w.damage(pos - 1, "a boolean is neither 0 nor 1".into()));
-                }
-            }
-            0x02 | 0x0D | 0x0E => pos = w.string(pos, end)?,
-            0x0C => pos = w.fixed(w.string(pos, end)?, 12, end)?,
-            0x0B => {
-                pos = w.cstring(pos, end)?;
-                pos = w.cstring(pos, end)?;
-            }
-            0x05 => {
-                let n = w.int32(pos, end)?;
-                if n < 0 {
-                    return Err(w.damage(pos, format!("a binary length is negative ({n})")));
-                }
-                let n = n as usize;
-                let data = w.fixed(pos, 5, end)?;
-                let subtype = doc[pos + 4];
-                pos = w.fixed(data, n, end)?;
-                if subtype == 0x02 && (n < 4 || w.int32(data, pos)? as i64 != n as i64 - 4) {
-                    return Err(w.damage(
-                        data,
-                        "an old-style binary (subtype 2) declares the wrong inner length".into(),
-                    ));
-                }
-            }
-            0x03 | 0x04 => {
-                let sub_end = w.sub_document(pos, end)?;
-                stack.push(Frame {
-                    terminator: sub_end - 1,
-                    value_end: None,
-                });
-                pos += 4;
-            }
-            0x0F => {
-                let total = w.int32(pos, end)?;
-                if total < 14 {
-                    return Err(w.damage(
-                        pos,
-                        format!("a code-with-scope length is too small ({total})"),
-                    ));
-                }
-                let value_end = pos + total as usize;
-                if value_end > end {
-                    return Err(
-                        w.damage(pos, "a code-with-scope value runs past its document".into())
-                    );
-                }
-                let scope = w.string(pos + 4, value_end)?;
-                let scope_end = w.sub_document(scope, value_end)?;
-                if scope_end != value_end {
+        if doc[doc.len() - 1] != 0 {
+            return Err(w.damage(doc.len() - 1, "does not end with a 0 byte".into()));
+        }
+        stack.push(Frame {
+            terminator: doc.len() - 1,
+            value_end: None,
+        });
+        let mut pos = 4;
+        while let Some(frame) = stack.last() {
+            let end = frame.terminator;
+            if pos == end {
+                let done = stack.pop().expect("a frame is open");
+                pos += 1;
+                w.path.pop();
+                if let Some(value_end) = done.value_end
+                    && pos != value_end
+                {
                     return Err(w.damage(
                         pos,
                         "a code-with-scope value's length does not match its parts".into(),
                     ));
                 }
-                stack.push(Frame {
-                    terminator: scope_end - 1,
-                    value_end: Some(value_end),
+                continue;
+            }
+            let at_top = stack.len() == 1;
+            let start = pos;
+            let kind = doc[pos];
+            if kind == 0 {
+                return Err(w.damage(
+                    pos,
+                    format!(
+                        "a document ends here, before its declared length (it should end at \
+                         byte {end})"
+                    ),
+                ));
+            }
+            pos += 1;
+            let key_end = match doc[pos..end].iter().position(|&c| c == 0) {
+                Some(n) => pos + n,
+                None => return Err(w.damage(start, "a field name runs past its document".into())),
+            };
+            if !utf8(&doc[pos..key_end]) {
+                return Err(w.damage(pos, "a field name is not valid UTF-8".into()));
+            }
+            let key = (pos, key_end);
+            pos = key_end + 1;
+            w.path.push(key);
+            let value_start = pos;
+            // Where the value ends, for the index; a container's end is known before its
+            // fields are walked.
+            let mut value_end = 0;
+            match kind {
+                0x01 | 0x09 | 0x11 | 0x12 => pos = w.fixed(pos, 8, end)?,
+                0x10 => pos = w.fixed(pos, 4, end)?,
+                0x07 => pos = w.fixed(pos, 12, end)?,
+                0x13 => pos = w.fixed(pos, 16, end)?,
+                0x06 | 0x0A | 0xFF | 0x7F => {}
+                0x08 => {
+                    pos = w.fixed(pos, 1, end)?;
+                    if doc[pos - 1] > 1 {
+                        return Err(w.damage(pos - 1, "a boolean is neither 0 nor 1".into()));
+                    }
+                }
+                0x02 | 0x0D | 0x0E => pos = w.string(pos, end)?,
+                0x0C => pos = w.fixed(w.string(pos, end)?, 12, end)?,
+                0x0B => {
+                    pos = w.cstring(pos, end)?;
+                    pos = w.cstring(pos, end)?;
+                }
+                0x05 => {
+                    let n = w.int32(pos, end)?;
+                    if n < 0 {
+                        return Err(w.damage(pos, format!("a binary length is negative ({n})")));
+                    }
+                    let n = n as usize;
+                    let data = w.fixed(pos, 5, end)?;
+                    let subtype = doc[pos + 4];
+                    pos = w.fixed(data, n, end)?;
+                    if subtype == 0x02 && (n < 4 || w.int32(data, pos)? as i64 != n as i64 - 4) {
+                        return Err(w.damage(
+                            data,
+                            "an old-style binary (subtype 2) declares the wrong inner length"
+                                .into(),
+                        ));
+                    }
+                }
+                0x03 | 0x04 => {
+                    let sub_end = w.sub_document(pos, end)?;
+                    stack.push(Frame {
+                        terminator: sub_end - 1,
+                        value_end: None,
+                    });
+                    value_end = sub_end;
+                    pos += 4;
+                }
+                0x0F => {
+                    let total = w.int32(pos, end)?;
+                    if total < 14 {
+                        return Err(w.damage(
+                            pos,
+                            format!("a code-with-scope length is too small ({total})"),
+                        ));
+                    }
+                    let scope_value_end = pos + total as usize;
+                    if scope_value_end > end {
+                        return Err(
+                            w.damage(pos, "a code-with-scope value runs past its document".into())
+                        );
+                    }
+                    let scope = w.string(pos + 4, scope_value_end)?;
+                    let scope_end = w.sub_document(scope, scope_value_end)?;
+                    if scope_end != scope_value_end {
+                        return Err(w.damage(
+                            pos,
+                            "a code-with-scope value's length does not match its parts".into(),
+                        ));
+                    }
+                    stack.push(Frame {
+                        terminator: scope_end - 1,
+                        value_end: Some(scope_value_end),
+                    });
+                    value_end = scope_value_end;
+                    pos = scope + 4;
+                }
+                other => {
+                    return Err(w.damage(start, format!("unknown BSON type byte 0x{other:02X}")));
+                }
+            }
+            if !matches!(kind, 0x03 | 0x04 | 0x0F) {
+                w.path.pop();
+                value_end = pos;
+            }
+            if index && at_top {
+                top.push(TopField {
+                    key,
+                    kind,
+                    value: (value_start, value_end),
                 });
-                pos = scope + 4;
             }
-            other => {
-                return Err(w.damage(start, format!("unknown BSON type byte 0x{other:02X}")));
+            if stack.len() > MAX_DEPTH {
+                return Err(w.damage(
+                    start,
+                    format!(
+                        "nested deeper than {MAX_DEPTH} levels (MongoDB's own limit; ATA's \
+                         documents are a few levels deep): the file is damaged or hostile"
+                    ),
+                ));
             }
         }
-        if !matches!(kind, 0x03 | 0x04 | 0x0F) {
-            w.path.pop();
+        if pos != doc.len() {
+            return Err(w.damage(pos, "bytes follow the document's end".into()));
         }
-        if stack.len() > MAX_DEPTH {
-            return Err(w.damage(
-                start,
-                format!(
-                    "nested deeper than {MAX_DEPTH} levels (MongoDB's own limit; ATA's \
-                     documents are a few levels deep): the file is damaged or hostile"
-                ),
-            ));
-        }
+        Ok(())
     }
-    if pos != doc.len() {
-        return Err(w.damage(pos, "bytes follow the document's end".into()));
-    }
-    Ok(())
 }
 
-struct Walk<'a> {
+/// Whether `b` is valid UTF-8; field names and most strings are ASCII, checked a word at
+/// a time.
+fn utf8(b: &[u8]) -> bool {
+    b.is_ascii() || std::str::from_utf8(b).is_ok()
+}
+
+struct Walk<'a, 'p> {
     b: &'a [u8],
-    path: Vec<String>,
+    path: &'p mut Vec<(usize, usize)>,
 }
 
-impl Walk<'_> {
+impl Walk<'_, '_> {
     fn damage(&self, offset: usize, message: String) -> Damage {
+        let names: Vec<std::borrow::Cow<'_, str>> = self
+            .path
+            .iter()
+            .map(|&(from, to)| String::from_utf8_lossy(&self.b[from..to]))
+            .collect();
         Damage {
             offset,
-            field: self.path.join("."),
+            field: names.join("."),
             message,
         }
     }
@@ -253,12 +322,15 @@ impl Walk<'_> {
         if self.b[after - 1] != 0 {
             return Err(self.damage(after - 1, "a string does not end with a 0 byte".into()));
         }
-        std::str::from_utf8(&self.b[pos + 4..after - 1]).map_err(|e| {
-            self.damage(
+        let text = &self.b[pos + 4..after - 1];
+        if !text.is_ascii()
+            && let Err(e) = std::str::from_utf8(text)
+        {
+            return Err(self.damage(
                 pos + 4 + e.valid_up_to(),
                 "a string is not valid UTF-8".into(),
-            )
-        })?;
+            ));
+        }
         Ok(after)
     }
 
@@ -268,8 +340,9 @@ impl Walk<'_> {
             .iter()
             .position(|&c| c == 0)
             .ok_or_else(|| self.damage(pos, "a string runs past its document".into()))?;
-        std::str::from_utf8(&self.b[pos..pos + n])
-            .map_err(|_| self.damage(pos, "a string is not valid UTF-8".into()))?;
+        if !utf8(&self.b[pos..pos + n]) {
+            return Err(self.damage(pos, "a string is not valid UTF-8".into()));
+        }
         Ok(pos + n + 1)
     }
 

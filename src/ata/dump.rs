@@ -16,18 +16,20 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use mongodb::bson::{Document, RawDocument};
 
-use super::Error;
-use super::bson_check;
+use super::bson_check::Checker;
 use super::mapping::Mapping;
+use super::pipeline::{self, Pool};
 use super::snapshot::{
-    DocOrigin, Logical, Scan, ScanOutcome, Visit, project, raw_path, redact, tally_key_raw,
+    DocOrigin, Indexed, Logical, Scan, ScanOutcome, Visit, project, project_raw, raw_path, redact,
+    tally_key_raw, tally_raw,
 };
+use super::{Error, ReadPath};
 use crate::model::CollectionInfo;
 use crate::progress::Progress;
 
@@ -174,16 +176,224 @@ pub fn regular_file(path: &Path) -> Result<u64, Error> {
     Ok(meta.len())
 }
 
-/// Reads BSON documents one after another from any reader.
-pub struct BsonStream<R> {
+/// Bytes read from a file at a time: about the size of one batch of documents.
+pub(crate) const BLOCK: usize = 1 << 20;
+
+/// Bytes read at a time by the one-document-at-a-time [`BsonStream`].
+const STREAM_BLOCK: usize = 64 * 1024;
+
+/// One document's place in a [`Batch`].
+#[derive(Debug, Clone, Copy)]
+struct Frame {
+    start: usize,
+    len: usize,
+    /// 1-based number in the file, and the byte offset (decompressed) it starts at.
+    index: u64,
+    offset: u64,
+}
+
+/// Whole documents cut from a file, and how the file ended if it ended here.
+pub(crate) struct Batch {
+    bytes: Vec<u8>,
+    frames: Vec<Frame>,
+    /// The framing is lost (truncation, a length no dump writes) or the file could not
+    /// be read further: nothing comes after this batch.
+    end: Option<Error>,
+}
+
+/// Cuts a BSON stream into documents by their length prefixes, reading large blocks.
+/// Before each document it knows whether a byte is left, so a clean end (none) and a
+/// truncated file (a length prefix or a document cut short) are told apart.
+pub(crate) struct Framer<R> {
     reader: R,
     origin: Arc<str>,
+    /// Bytes read past the last whole document: the start of the next one.
+    carry: Vec<u8>,
+    /// Documents framed so far, and the offset where the next one starts.
     index: u64,
-    /// Byte offset (in the decompressed stream) where the current document starts.
     offset: u64,
-    /// Byte offset where the next document starts.
-    next_offset: u64,
-    buf: Vec<u8>,
+    /// No more input: the end of the file, or `error`.
+    eof: bool,
+    error: Option<std::io::Error>,
+    /// The end has been told.
+    done: bool,
+}
+
+impl<R: Read> Framer<R> {
+    pub fn new(reader: R, origin: Arc<str>) -> Self {
+        Self {
+            reader,
+            origin,
+            carry: Vec::new(),
+            index: 0,
+            offset: 0,
+            eof: false,
+            error: None,
+            done: false,
+        }
+    }
+
+    fn origin_at(&self, index: u64, offset: u64) -> DocOrigin {
+        DocOrigin {
+            source: self.origin.clone(),
+            index,
+            line: None,
+            offset: Some(offset),
+        }
+    }
+
+    /// An error about the document after the last one framed.
+    fn fail(&self, message: String) -> Error {
+        Error::input(
+            &self.origin,
+            Some(&self.origin_at(self.index + 1, self.offset)),
+            &message,
+        )
+    }
+
+    /// The next batch: the whole documents filling about `target` bytes (a larger
+    /// document comes whole), in `bytes` (a spare buffer), then how the file ended if it
+    /// ended. `None` once the end has been told.
+    pub fn next_batch(&mut self, mut bytes: Vec<u8>, target: usize) -> Option<Batch> {
+        if self.done {
+            return None;
+        }
+        bytes.clear();
+        bytes.append(&mut self.carry);
+        let mut frames = Vec::new();
+        let mut pos = 0;
+        let end = 'read: loop {
+            while let Some(head) = bytes.get(pos..pos + 4) {
+                let declared = i32::from_le_bytes([head[0], head[1], head[2], head[3]]);
+                let len = match declared_len(declared) {
+                    Ok(len) => len,
+                    Err(m) => break 'read Some(self.fail(m)),
+                };
+                if bytes.len() - pos < len {
+                    break;
+                }
+                self.index += 1;
+                frames.push(Frame {
+                    start: pos,
+                    len,
+                    index: self.index,
+                    offset: self.offset,
+                });
+                pos += len;
+                self.offset += len as u64;
+            }
+            if pos >= target {
+                break None;
+            }
+            let rest = bytes.len() - pos;
+            if self.eof {
+                break match self.error.take() {
+                    // A gzip stream cut short ends like a truncated file, except where a
+                    // document would start: there the read error itself is told.
+                    Some(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && rest > 0 => {
+                        Some(self.truncated(&bytes[pos..]))
+                    }
+                    Some(e) => Some(Error::io_str(&self.origin, e)),
+                    None if rest > 0 => Some(self.truncated(&bytes[pos..])),
+                    None => None,
+                };
+            }
+            // Read on: up to the target, or to the end of a document larger than it.
+            let needed = match bytes.get(pos..pos + 4) {
+                // A length the loop above found valid (5 bytes to 16 MiB).
+                Some(head) => (i32::from_le_bytes([head[0], head[1], head[2], head[3]]) as usize)
+                    .saturating_sub(rest),
+                None => 4 - rest,
+            };
+            let want = target.saturating_sub(bytes.len()).max(needed);
+            bytes.reserve(want);
+            let before = bytes.len();
+            let read = (&mut self.reader).take(want as u64).read_to_end(&mut bytes);
+            let got = bytes.len() - before;
+            match read {
+                Ok(_) if got == want => {}
+                Ok(_) => self.eof = true,
+                Err(e) => {
+                    self.eof = true;
+                    self.error = Some(e);
+                }
+            }
+        };
+        self.carry.extend_from_slice(&bytes[pos..]);
+        bytes.truncate(pos);
+        // Without an end to tell, a batch holds a document unless the file ended cleanly.
+        self.done = end.is_some() || frames.is_empty();
+        if self.done && end.is_none() {
+            return None;
+        }
+        Some(Batch { bytes, frames, end })
+    }
+
+    /// The message for a file that ends inside a document (`rest` is what there is of it).
+    fn truncated(&self, rest: &[u8]) -> Error {
+        if rest.len() < 4 {
+            return self.fail(format!(
+                "the file ends inside the length of this document ({} of 4 bytes): it was \
+                 truncated; copy the dump again (after {} complete documents)",
+                rest.len(),
+                self.index
+            ));
+        }
+        let len = i32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]);
+        self.fail(format!(
+            "is cut off: it declares {len} bytes but the file ends after {}; the file was \
+             truncated (copy the dump again)",
+            rest.len()
+        ))
+    }
+}
+
+/// A document's length prefix, or why no dump writes it.
+fn declared_len(len: i32) -> Result<usize, String> {
+    if len < 5 {
+        return Err(format!(
+            "declares a length of {len} bytes, below BSON's minimum of 5: the file is damaged or \
+             not a mongodump .bson file"
+        ));
+    }
+    let len = len as usize;
+    if len > MAX_BSON_SIZE {
+        return Err(format!(
+            "declares a length of {len} bytes, above MongoDB's 16 MiB document limit: the file \
+             is damaged or not a mongodump .bson file (a `mongodump --archive` file is not \
+             supported: dump to a folder instead)"
+        ));
+    }
+    Ok(len)
+}
+
+/// Checks one framed document (see [`super::bson_check`]); the message names the byte where it
+/// is damaged. With `index`, the checker also records the top-level fields.
+fn check_frame<'b>(
+    checker: &mut Checker,
+    bytes: &'b [u8],
+    offset: u64,
+    index: bool,
+) -> Result<&'b RawDocument, String> {
+    let checked = if index {
+        checker.check_indexed(bytes)
+    } else {
+        checker.check(bytes)
+    };
+    if let Err(d) = checked {
+        let at = offset + d.offset as u64;
+        return Err(format!("the document is damaged at byte {at}: {d}"));
+    }
+    RawDocument::from_bytes(bytes)
+        .map_err(|e| format!("the document is damaged (at byte {offset}): {e}"))
+}
+
+/// Reads BSON documents one after another from any reader.
+pub struct BsonStream<R> {
+    framer: Framer<R>,
+    batch: Option<Batch>,
+    next: usize,
+    checker: Checker,
 }
 
 /// One document as framed by its length prefix: checked, or damaged inside. A damaged
@@ -193,107 +403,59 @@ pub enum Framed<'a> {
     Damaged(String),
 }
 
-impl<R: BufRead> BsonStream<R> {
+impl<R: Read> BsonStream<R> {
     pub fn new(reader: R, origin: Arc<str>) -> Self {
         Self {
-            reader,
-            origin,
-            index: 0,
-            offset: 0,
-            next_offset: 0,
-            buf: Vec::with_capacity(64 * 1024),
+            framer: Framer::new(reader, origin),
+            batch: None,
+            next: 0,
+            checker: Checker::default(),
         }
-    }
-
-    fn here(&self) -> DocOrigin {
-        DocOrigin {
-            source: self.origin.clone(),
-            index: self.index,
-            line: None,
-            offset: Some(self.offset),
-        }
-    }
-
-    fn fail(&self, message: String) -> Error {
-        Error::input(&self.origin, Some(&self.here()), &message)
     }
 
     /// The next document's bytes, framed and checked. `None` at a clean end of file; an
     /// error when the framing itself is lost (truncation, a length no dump writes), since
     /// nothing after that point can be found.
     pub fn next_raw(&mut self) -> Result<Option<(Framed<'_>, DocOrigin)>, Error> {
-        let origin = self.origin.clone();
-        if self
-            .reader
-            .fill_buf()
-            .map_err(|e| Error::io_str(&origin, e))?
-            .is_empty()
-        {
-            return Ok(None);
+        loop {
+            if let Some(batch) = &mut self.batch {
+                if self.next < batch.frames.len() {
+                    break;
+                }
+                if let Some(e) = batch.end.take() {
+                    return Err(e);
+                }
+            }
+            let spare = self.batch.take().map(|b| b.bytes).unwrap_or_default();
+            match self.framer.next_batch(spare, STREAM_BLOCK) {
+                Some(batch) => {
+                    self.batch = Some(batch);
+                    self.next = 0;
+                }
+                None => return Ok(None),
+            }
         }
-        self.index += 1;
-        self.offset = self.next_offset;
-        let mut len_bytes = [0u8; 4];
-        let got =
-            read_full(&mut self.reader, &mut len_bytes).map_err(|e| Error::io_str(&origin, e))?;
-        if got < 4 {
-            return Err(self.fail(format!(
-                "the file ends inside the length of this document ({got} of 4 bytes): it was \
-                 truncated; copy the dump again (after {} complete documents)",
-                self.index - 1
-            )));
-        }
-        let len = i32::from_le_bytes(len_bytes);
-        if len < 5 {
-            return Err(self.fail(format!(
-                "declares a length of {len} bytes, below BSON's minimum of 5: the file is damaged or \
-                 not a mongodump .bson file"
-            )));
-        }
-        let len = len as usize;
-        if len > MAX_BSON_SIZE {
-            return Err(self.fail(format!(
-                "declares a length of {len} bytes, above MongoDB's 16 MiB document limit: the file \
-                 is damaged or not a mongodump .bson file (a `mongodump --archive` file is not \
-                 supported: dump to a folder instead)"
-            )));
-        }
-        self.buf.clear();
-        self.buf.extend_from_slice(&len_bytes);
-        self.buf.resize(len, 0);
-        let got = read_full(&mut self.reader, &mut self.buf[4..])
-            .map_err(|e| Error::io_str(&origin, e))?;
-        if got < len - 4 {
-            return Err(self.fail(format!(
-                "is cut off: it declares {len} bytes but the file ends after {}; the file was \
-                 truncated (copy the dump again)",
-                got + 4
-            )));
-        }
-        self.next_offset = self.offset + len as u64;
-        let here = self.here();
-        if let Err(d) = bson_check::check(&self.buf) {
-            let at = self.offset + d.offset as u64;
-            return Ok(Some((
-                Framed::Damaged(format!("the document is damaged at byte {at}: {d}")),
-                here,
-            )));
-        }
-        match RawDocument::from_bytes(&self.buf) {
-            Ok(raw) => Ok(Some((Framed::Doc(raw), here))),
-            Err(e) => Ok(Some((
-                Framed::Damaged(format!(
-                    "the document is damaged (at byte {}): {e}",
-                    self.offset
-                )),
-                here,
-            ))),
-        }
+        let Self {
+            framer,
+            batch,
+            next,
+            checker,
+        } = self;
+        let batch = batch.as_ref().expect("a batch with a document left");
+        let f = batch.frames[*next];
+        *next += 1;
+        let here = framer.origin_at(f.index, f.offset);
+        let bytes = &batch.bytes[f.start..f.start + f.len];
+        let framed = match check_frame(checker, bytes, f.offset, false) {
+            Ok(raw) => Framed::Doc(raw),
+            Err(m) => Framed::Damaged(m),
+        };
+        Ok(Some((framed, here)))
     }
 
     /// The next document, decoded; a damaged one is an error. `None` at a clean end.
     pub fn next_doc(&mut self) -> Result<Option<(Document, DocOrigin)>, Error> {
-        let origin_name = self.origin.clone();
+        let origin_name = self.framer.origin.clone();
         match self.next_raw()? {
             None => Ok(None),
             Some((Framed::Damaged(m), origin)) => {
@@ -308,7 +470,7 @@ impl<R: BufRead> BsonStream<R> {
     }
 }
 
-/// Decodes a document [`bson_check::check`] passed (so its depth is bounded).
+/// Decodes a document [`super::bson_check::check`] passed (so its depth is bounded).
 pub fn decode(raw: &RawDocument, origin: &DocOrigin) -> Result<Document, String> {
     Document::try_from(raw).map_err(|e| {
         format!(
@@ -318,38 +480,48 @@ pub fn decode(raw: &RawDocument, origin: &DocOrigin) -> Result<Document, String>
     })
 }
 
-/// Reads until `buf` is full or the input ends; returns the bytes read.
-fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            // A gzip stream cut short reports UnexpectedEof: that is a truncation too.
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
+/// Opens a dump file's bytes (inflated when gzipped).
+fn open_reader(file: &DumpFile) -> Result<Box<dyn Read + Send>, Error> {
+    regular_file(&file.path)?;
+    let f = File::open(&file.path).map_err(|e| Error::io(&file.path, e))?;
+    Ok(if file.gzip {
+        Box::new(flate2::read::MultiGzDecoder::new(f))
+    } else {
+        Box::new(f)
+    })
 }
 
 /// Opens a dump file for streaming.
-pub fn open_stream(file: &DumpFile) -> Result<BsonStream<Box<dyn BufRead + Send>>, Error> {
-    regular_file(&file.path)?;
-    let f = File::open(&file.path).map_err(|e| Error::io(&file.path, e))?;
-    let reader: Box<dyn BufRead + Send> = if file.gzip {
-        Box::new(BufReader::with_capacity(
-            1 << 17,
-            flate2::read::MultiGzDecoder::new(f),
-        ))
-    } else {
-        Box::new(BufReader::with_capacity(1 << 17, f))
-    };
+pub fn open_stream(file: &DumpFile) -> Result<BsonStream<Box<dyn Read + Send>>, Error> {
     Ok(BsonStream::new(
-        reader,
+        open_reader(file)?,
         Arc::from(file.path.display().to_string()),
     ))
+}
+
+fn task_name(scan: &Scan, file: &DumpFile) -> String {
+    format!(
+        "ATA {} from {}",
+        scan.collection,
+        file.path
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    )
+}
+
+/// What a worker made of one batch: the matching documents decoded and the damaged ones
+/// named, in the file's order.
+struct Scanned {
+    docs: u64,
+    items: Vec<Item>,
+    tally: BTreeMap<String, u64>,
+    end: Option<Error>,
+}
+
+enum Item {
+    Matched(Document, DocOrigin),
+    Skipped(String),
 }
 
 /// Scans one dump file; returns the outcome and the number of documents in the file.
@@ -359,17 +531,166 @@ pub fn scan_file(
     progress: &dyn Progress,
     visit: &mut Visit<'_>,
 ) -> Result<(ScanOutcome, u64), Error> {
-    let task = format!(
-        "ATA {} from {}",
-        scan.collection,
-        file.path
-            .file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default()
+    scan_file_with(file, scan, progress, visit, ReadPath::Fast)
+}
+
+/// [`scan_file`] on the given path. The fast one reads, checks and decodes on every core
+/// ([`pipeline`]): each document is walked once, by the check, which indexes its top
+/// level; the filter and the tally read their fields from that index, and of a matching
+/// document only the projected fields are decoded. Every outcome (documents, their order,
+/// counts, tallies, messages) is the reference path's.
+pub fn scan_file_with(
+    file: &DumpFile,
+    scan: &Scan,
+    progress: &dyn Progress,
+    visit: &mut Visit<'_>,
+    path: ReadPath,
+) -> Result<(ScanOutcome, u64), Error> {
+    if path == ReadPath::Full {
+        return scan_file_full(file, scan, progress, visit);
+    }
+    let (workers, block) = path.plan(file.size_bytes);
+    let task = task_name(scan, file);
+    progress.start(&task, None);
+    let origin: Arc<str> = Arc::from(file.path.display().to_string());
+    let mut framer = Framer::new(open_reader(file)?, origin.clone());
+    let pool = Pool::default();
+    let mut outcome = ScanOutcome::default();
+    let mut tally: BTreeMap<String, u64> = BTreeMap::new();
+    let mut count = 0u64;
+    let mut failure = None;
+    pipeline::run(
+        workers,
+        || framer.next_batch(pool.take(), block),
+        Checker::default,
+        |checker, batch| scan_batch(checker, batch, scan, &origin, &pool),
+        |done: Scanned| {
+            let before = count;
+            count += done.docs;
+            for _ in before / 10_000..count / 10_000 {
+                progress.advance(&task, 10_000);
+            }
+            for (k, v) in done.tally {
+                *tally.entry(k).or_default() += v;
+            }
+            for item in done.items {
+                match item {
+                    Item::Matched(doc, origin) => {
+                        outcome.matched += 1;
+                        if let Err(e) = visit(doc, &origin) {
+                            failure = Some(e);
+                            return false;
+                        }
+                    }
+                    Item::Skipped(m) => outcome.skipped.push(m),
+                }
+            }
+            match done.end {
+                None => true,
+                // The framing is lost (truncated, a length no dump writes): what was read
+                // is kept, the rest of the file is named as not read.
+                Some(e @ Error::Input { .. }) => {
+                    outcome
+                        .skipped
+                        .push(format!("{e}; the rest of this file is not read"));
+                    false
+                }
+                Some(e) => {
+                    failure = Some(e);
+                    false
+                }
+            }
+        },
     );
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    if scan.tally.is_some() {
+        outcome.tally = Some(tally);
+    }
+    progress.finish(&task, &format!("{count} documents"));
+    Ok((outcome, count))
+}
+
+/// One batch of [`scan_file_with`]'s fast path, on a worker thread.
+fn scan_batch(
+    checker: &mut Checker,
+    batch: Batch,
+    scan: &Scan,
+    origin: &Arc<str>,
+    pool: &Pool,
+) -> Scanned {
+    let mut out = Scanned {
+        docs: batch.frames.len() as u64,
+        items: Vec::new(),
+        tally: BTreeMap::new(),
+        end: batch.end,
+    };
+    for f in &batch.frames {
+        let here = || DocOrigin {
+            source: origin.clone(),
+            index: f.index,
+            line: None,
+            offset: Some(f.offset),
+        };
+        let skipped = |here: &DocOrigin, m: &str| {
+            Item::Skipped(Error::input(origin, Some(here), m).to_string())
+        };
+        let bytes = &batch.bytes[f.start..f.start + f.len];
+        let raw = match check_frame(checker, bytes, f.offset, true) {
+            Ok(raw) => raw,
+            Err(m) => {
+                out.items.push(skipped(&here(), &m));
+                continue;
+            }
+        };
+        let doc = Indexed {
+            raw,
+            top: &checker.top,
+        };
+        if let Some(field) = &scan.tally {
+            tally_raw(&mut out.tally, doc.path(field));
+        }
+        if !scan.filter.matches_indexed(&doc) {
+            continue;
+        }
+        let here = here();
+        let decoded = match &scan.projection {
+            None => decode(raw, &here),
+            Some(p) => match project_raw(raw, p) {
+                Ok(Some(d)) => Ok(d),
+                // A repeated field name, or bytes the decoder refuses: the full decode
+                // says what it makes of them.
+                Ok(None) | Err(_) => decode(raw, &here).map(|d| project(d, p)),
+            },
+        };
+        let mut doc = match decoded {
+            Ok(d) => d,
+            Err(m) => {
+                out.items.push(skipped(&here, &m));
+                continue;
+            }
+        };
+        redact(&mut doc);
+        out.items.push(Item::Matched(doc, here));
+    }
+    pool.give(batch.bytes);
+    out
+}
+
+/// The reference path: one document after another on the calling thread, every matching
+/// document decoded whole, then projected. The fast path is tested and measured against
+/// it.
+pub fn scan_file_full(
+    file: &DumpFile,
+    scan: &Scan,
+    progress: &dyn Progress,
+    visit: &mut Visit<'_>,
+) -> Result<(ScanOutcome, u64), Error> {
+    let task = task_name(scan, file);
     progress.start(&task, None);
     let mut stream = open_stream(file)?;
-    let origin_name = stream.origin.clone();
+    let origin_name = stream.framer.origin.clone();
     let mut outcome = ScanOutcome::default();
     let mut tally: BTreeMap<String, u64> = BTreeMap::new();
     let mut count = 0u64;

@@ -39,11 +39,11 @@ use mongodb::bson::spec::BinarySubtype;
 use mongodb::bson::{Binary, Bson, DateTime, Document, Regex, Timestamp};
 use serde_json::Value;
 
-use super::Error;
 use super::mapping::Mapping;
 use super::snapshot::{
     DocOrigin, Logical, Scan, ScanOutcome, Visit, get_path, project, redact, tally_key,
 };
+use super::{Error, ReadPath};
 use crate::model::CollectionInfo;
 use crate::progress::Progress;
 
@@ -196,6 +196,30 @@ impl JsonFile {
     /// Streams the documents of `scan.collection` that pass its filter; also returns how
     /// many documents of that collection the file holds.
     pub fn scan(
+        &self,
+        mapping: &Mapping,
+        scan: &Scan,
+        progress: &dyn Progress,
+        visit: &mut Visit<'_>,
+    ) -> Result<(ScanOutcome, u64), Error> {
+        self.scan_with(mapping, scan, progress, visit, ReadPath::Fast)
+    }
+
+    /// [`JsonFile::scan`] on the given path.
+    pub fn scan_with(
+        &self,
+        mapping: &Mapping,
+        scan: &Scan,
+        progress: &dyn Progress,
+        visit: &mut Visit<'_>,
+        path: ReadPath,
+    ) -> Result<(ScanOutcome, u64), Error> {
+        let _ = path;
+        self.scan_full(mapping, scan, progress, visit)
+    }
+
+    /// The reference path: one document after another on the calling thread.
+    pub fn scan_full(
         &self,
         mapping: &Mapping,
         scan: &Scan,

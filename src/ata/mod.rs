@@ -7,6 +7,7 @@
 //! | [`live`] | ATA's MongoDB over the wire (driver 3.0.1, read-only), server version check, error classification, round-trip count |
 //! | [`bson_check`] | every BSON document's bytes checked without recursion: lengths, types, UTF-8, depth; damage named by byte |
 //! | [`dump`] | mongodump folders: `.bson` / `.bson.gz`, streamed, truncation told from a clean end |
+//! | [`pipeline`] | one file read on every core in the file's order: a reader thread, workers, the caller consuming |
 //! | [`json`] | JSON exports in every Extended JSON dialect and mongo shell notation, streamed |
 //! | [`collector`] | the read-only mongo shell script the consultant runs on the Center |
 //! | [`mapping`] | where ATA keeps each setting (`mappings/ata-default.yaml`, overridable) |
@@ -22,6 +23,7 @@ pub mod extract;
 pub mod json;
 pub mod live;
 pub mod mapping;
+pub mod pipeline;
 pub mod snapshot;
 
 use std::path::{Path, PathBuf};
@@ -70,6 +72,41 @@ pub struct AtaSources {
 impl AtaSources {
     pub fn is_empty(&self) -> bool {
         self.mongo.is_none() && self.dump.is_none() && self.json.is_empty()
+    }
+}
+
+/// How the file readers (dump, JSON) do their work. Both paths give the same outcome,
+/// byte for byte: the fast one is tested against the reference on every fixture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReadPath {
+    /// Reading, inflating and decoding overlap on every core ([`pipeline`]); each BSON
+    /// document is walked once, and of a matching one only the mapped fields are decoded.
+    #[default]
+    Fast,
+    /// The fast path with this many worker threads and batches of about this many bytes,
+    /// whatever the file's size (tests run the threads on small fixtures with it).
+    Parallel { workers: usize, batch_bytes: usize },
+    /// The reference: one document after another on one thread, each matching document
+    /// decoded whole, then projected.
+    Full,
+}
+
+impl ReadPath {
+    /// Files below this size are read on the calling thread: threads cost more than
+    /// they bring there.
+    const PARALLEL_FROM: u64 = 1 << 20;
+
+    /// Worker threads (0: the calling thread does everything) and batch size in bytes
+    /// for a file of `size` bytes.
+    pub(crate) fn plan(self, size: u64) -> (usize, usize) {
+        match self {
+            ReadPath::Parallel {
+                workers,
+                batch_bytes,
+            } => (workers, batch_bytes.max(1)),
+            _ if size < Self::PARALLEL_FROM => (0, dump::BLOCK),
+            _ => (pipeline::cores(), dump::BLOCK),
+        }
     }
 }
 
@@ -230,6 +267,7 @@ pub(crate) struct OpenSource {
     pub source: Source,
     /// Documents counted per physical collection while scanning.
     pub counted: Vec<(String, u64)>,
+    pub path: ReadPath,
 }
 
 impl OpenSource {
@@ -255,7 +293,8 @@ impl OpenSource {
             Reader::Dump(d) => {
                 let mut total = ScanOutcome::default();
                 for file in d.files_for(mapping, scan.collection) {
-                    let (outcome, count) = dump::scan_file(file, scan, progress, visit)?;
+                    let (outcome, count) =
+                        dump::scan_file_with(file, scan, progress, visit, self.path)?;
                     self.counted.push((file.collection.clone(), count));
                     total.matched += outcome.matched;
                     total.skipped.extend(outcome.skipped);
@@ -263,14 +302,15 @@ impl OpenSource {
                 }
                 Ok(total)
             }
-            Reader::Json(j) => j
-                .scan(mapping, scan, progress, visit)
-                .map(|(outcome, count)| {
-                    if let Some(name) = j.physical_name() {
-                        self.counted.push((name.to_string(), count));
-                    }
-                    outcome
-                }),
+            Reader::Json(j) => {
+                j.scan_with(mapping, scan, progress, visit, self.path)
+                    .map(|(outcome, count)| {
+                        if let Some(name) = j.physical_name() {
+                            self.counted.push((name.to_string(), count));
+                        }
+                        outcome
+                    })
+            }
         };
         match result {
             Ok(o) => {
@@ -332,6 +372,7 @@ pub(crate) async fn open_sources(
     sources: &AtaSources,
     mapping: &Mapping,
     progress: &dyn Progress,
+    read_path: ReadPath,
 ) -> Result<Vec<OpenSource>, Error> {
     let mut out = Vec::new();
     let now = Some(Utc::now());
@@ -354,6 +395,7 @@ pub(crate) async fn open_sources(
             reader: Reader::Live(Box::new(reader)),
             source,
             counted: Vec::new(),
+            path: read_path,
         });
     }
     if let Some(dir) = &sources.dump {
@@ -368,6 +410,7 @@ pub(crate) async fn open_sources(
             reader: Reader::Dump(folder),
             source,
             counted: Vec::new(),
+            path: read_path,
         });
     }
     for path in &sources.json {
@@ -384,6 +427,7 @@ pub(crate) async fn open_sources(
             reader: Reader::Json(file),
             source,
             counted: Vec::new(),
+            path: read_path,
         });
     }
     Ok(out)
@@ -395,8 +439,19 @@ pub async fn collect_into(
     inventory: &mut Inventory,
     progress: &dyn Progress,
 ) -> Result<(), Error> {
+    collect_into_with(sources, inventory, progress, ReadPath::Fast).await
+}
+
+/// [`collect_into`] with the file readers on the given path (tests and the benchmark
+/// compare the paths).
+pub async fn collect_into_with(
+    sources: &AtaSources,
+    inventory: &mut Inventory,
+    progress: &dyn Progress,
+    path: ReadPath,
+) -> Result<(), Error> {
     let mapping = Mapping::load(sources.mapping.as_deref())?;
-    let mut open = open_sources(sources, &mapping, progress).await?;
+    let mut open = open_sources(sources, &mapping, progress, path).await?;
     let extracted = extract::extract(&mut open, &mapping, progress).await?;
     for o in &mut open {
         if let Reader::Live(live) = &o.reader {

@@ -19,10 +19,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::Arc;
 
+use mongodb::bson::oid::ObjectId;
 use mongodb::bson::spec::BinarySubtype;
 use mongodb::bson::{Bson, Document, RawBsonRef, RawDocument};
 
 use super::Error;
+use super::bson_check::TopField;
 
 /// The collections extraction reads. Their physical names vary between ATA releases
 /// (singular and plural); the mapping lists the spellings.
@@ -111,15 +113,23 @@ impl Filter {
     /// Evaluates the filter on an undecoded document (dump files: most documents are
     /// skipped without ever being decoded).
     pub fn matches_raw(&self, doc: &RawDocument) -> bool {
+        self.matches_by(&|path| raw_path(doc, path))
+    }
+
+    /// [`Filter::matches_raw`] on a document whose top level the check indexed.
+    pub fn matches_indexed(&self, doc: &Indexed<'_>) -> bool {
+        self.matches_by(&|path| doc.path(path))
+    }
+
+    /// The filter over undecoded values, however they are found.
+    fn matches_by<'a>(&self, get: &dyn Fn(&str) -> Option<RawBsonRef<'a>>) -> bool {
         match self {
             Filter::All => true,
-            Filter::Or(alts) => alts.iter().any(|f| f.matches_raw(doc)),
-            Filter::IdIn(path, ids) => raw_path(doc, path)
-                .and_then(raw_id_key)
-                .is_some_and(|k| ids.contains_key(&k)),
-            Filter::IsTrue(path) => matches!(raw_path(doc, path), Some(RawBsonRef::Boolean(true))),
+            Filter::Or(alts) => alts.iter().any(|f| f.matches_by(get)),
+            Filter::IdIn(path, ids) => get(path).is_some_and(|v| raw_id_in(v, ids)),
+            Filter::IsTrue(path) => matches!(get(path), Some(RawBsonRef::Boolean(true))),
             Filter::StrIn(path, values) => {
-                matches!(raw_path(doc, path), Some(RawBsonRef::String(s)) if values.iter().any(|v| v == s))
+                matches!(get(path), Some(RawBsonRef::String(s)) if values.iter().any(|v| v == s))
             }
         }
     }
@@ -243,7 +253,15 @@ pub fn get_path<'a>(doc: &'a Document, path: &str) -> Option<&'a Bson> {
 /// document is validated separately so damage is reported, not skipped.
 pub fn raw_path<'a>(doc: &'a RawDocument, path: &str) -> Option<RawBsonRef<'a>> {
     let mut parts = path.split('.');
-    let mut cur = doc.get(parts.next()?).ok()??;
+    let cur = doc.get(parts.next()?).ok()??;
+    descend(cur, parts)
+}
+
+/// The rest of a dotted path below a value.
+fn descend<'a, 'p>(
+    mut cur: RawBsonRef<'a>,
+    parts: impl Iterator<Item = &'p str>,
+) -> Option<RawBsonRef<'a>> {
     for part in parts {
         cur = match cur {
             RawBsonRef::Document(d) => d.get(part).ok()??,
@@ -252,6 +270,67 @@ pub fn raw_path<'a>(doc: &'a RawDocument, path: &str) -> Option<RawBsonRef<'a>> 
         };
     }
     Some(cur)
+}
+
+/// A checked document with its top-level fields indexed by the check's own walk
+/// ([`super::bson_check::Checker::check_indexed`]): filters, tallies and projections find a field without
+/// walking the document again, and borrow its value from the bytes.
+pub struct Indexed<'a> {
+    pub raw: &'a RawDocument,
+    pub top: &'a [TopField],
+}
+
+impl<'a> Indexed<'a> {
+    /// The first top-level field named `key`, as [`RawDocument::get`] finds it.
+    pub fn get(&self, key: &str) -> Option<RawBsonRef<'a>> {
+        let b: &'a [u8] = self.raw.as_bytes();
+        let f = self
+            .top
+            .iter()
+            .find(|f| b.get(f.key.0..f.key.1) == Some(key.as_bytes()))?;
+        let v = b.get(f.value.0..f.value.1)?;
+        Some(match f.kind {
+            0x02 => {
+                RawBsonRef::String(std::str::from_utf8(v.get(4..v.len().checked_sub(1)?)?).ok()?)
+            }
+            0x08 => RawBsonRef::Boolean(v.first() == Some(&1)),
+            0x10 => RawBsonRef::Int32(i32::from_le_bytes(v.try_into().ok()?)),
+            0x12 => RawBsonRef::Int64(i64::from_le_bytes(v.try_into().ok()?)),
+            0x0A => RawBsonRef::Null,
+            0x07 => RawBsonRef::ObjectId(ObjectId::from_bytes(v.try_into().ok()?)),
+            0x03 => RawBsonRef::Document(RawDocument::from_bytes(v).ok()?),
+            // The other types are rare where scans look: the bson crate reads them.
+            _ => return self.raw.get(key).ok().flatten(),
+        })
+    }
+
+    /// [`raw_path`] through the index.
+    pub fn path(&self, path: &str) -> Option<RawBsonRef<'a>> {
+        let mut parts = path.split('.');
+        let cur = self.get(parts.next()?)?;
+        descend(cur, parts)
+    }
+}
+
+/// Whether an undecoded id is among `ids` ([`raw_id_key`] without building the key for
+/// the usual case, a GUID string already in lower case).
+fn raw_id_in(v: RawBsonRef<'_>, ids: &BTreeMap<String, Bson>) -> bool {
+    match v {
+        RawBsonRef::String(s) if !s.bytes().any(|c| c.is_ascii_uppercase()) => ids.contains_key(s),
+        other => raw_id_key(other).is_some_and(|k| ids.contains_key(&k)),
+    }
+}
+
+/// Counts one document under its tally key ([`tally_key_raw`]), building the key only the
+/// first time a value is met.
+pub fn tally_raw(tally: &mut BTreeMap<String, u64>, v: Option<RawBsonRef<'_>>) {
+    if let Some(RawBsonRef::String(s)) = v
+        && let Some(n) = tally.get_mut(s)
+    {
+        *n += 1;
+        return;
+    }
+    *tally.entry(tally_key_raw(v)).or_default() += 1;
 }
 
 /// The text form of an entity or profile id. ATA's `UniqueEntity._id` is a GUID string;
@@ -377,10 +456,9 @@ fn secret_present(v: &Bson) -> bool {
     }
 }
 
-/// Keeps only the given dotted paths (and everything under them), like a MongoDB
-/// inclusion projection; `_id` is always kept, as MongoDB does.
-pub fn project(doc: Document, paths: &[String]) -> Document {
-    // head -> None (keep whole value) or Some(sub-paths under it).
+/// A projection by its first path segment: `None` keeps the whole value, `Some` the
+/// sub-paths under it.
+fn projection_tree(paths: &[String]) -> HashMap<&str, Option<Vec<String>>> {
     let mut tree: HashMap<&str, Option<Vec<String>>> = HashMap::new();
     for p in paths {
         match p.split_once('.') {
@@ -395,6 +473,13 @@ pub fn project(doc: Document, paths: &[String]) -> Document {
             }
         }
     }
+    tree
+}
+
+/// Keeps only the given dotted paths (and everything under them), like a MongoDB
+/// inclusion projection; `_id` is always kept, as MongoDB does.
+pub fn project(doc: Document, paths: &[String]) -> Document {
+    let tree = projection_tree(paths);
     let mut out = Document::new();
     for (key, value) in doc {
         let keep = match tree.get(key.as_str()) {
@@ -419,6 +504,64 @@ pub fn project(doc: Document, paths: &[String]) -> Document {
         }
     }
     out
+}
+
+/// [`project`] of the decoded document, decoding only the values the projection keeps:
+/// the rest of the document is never turned into [`Bson`]. `None` when the document
+/// repeats a field name the projection touches: the full decode keeps the last value in
+/// the first one's place, and that case is left to it ([`project`] of [`Document`]).
+pub fn project_raw(
+    raw: &RawDocument,
+    paths: &[String],
+) -> Result<Option<Document>, mongodb::bson::raw::Error> {
+    project_raw_tree(raw, &projection_tree(paths))
+}
+
+fn project_raw_tree(
+    raw: &RawDocument,
+    tree: &HashMap<&str, Option<Vec<String>>>,
+) -> Result<Option<Document>, mongodb::bson::raw::Error> {
+    let mut out = Document::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for item in raw {
+        let (key, value) = item?;
+        let rule = match tree.get(key) {
+            Some(rule) => Some(rule),
+            None if key == "_id" => Some(&None),
+            None => None,
+        };
+        let Some(rule) = rule else { continue };
+        if seen.contains(&key) {
+            return Ok(None);
+        }
+        seen.push(key);
+        let kept = match (rule, value) {
+            (None, v) => Some(Bson::try_from(v)?),
+            (Some(sub), RawBsonRef::Document(d)) => {
+                let Some(d) = project_raw(d, sub)? else {
+                    return Ok(None);
+                };
+                Some(Bson::Document(d))
+            }
+            (Some(sub), RawBsonRef::Array(a)) => {
+                let mut items = Vec::new();
+                for v in a {
+                    if let RawBsonRef::Document(d) = v? {
+                        let Some(d) = project_raw(d, sub)? else {
+                            return Ok(None);
+                        };
+                        items.push(Bson::Document(d));
+                    }
+                }
+                Some(Bson::Array(items))
+            }
+            (Some(_), _) => None,
+        };
+        if let Some(v) = kept {
+            out.insert(key, v);
+        }
+    }
+    Ok(Some(out))
 }
 
 #[cfg(test)]

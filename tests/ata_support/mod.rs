@@ -319,3 +319,59 @@ pub fn run_collector_with_node(script: &str, data_dir: &Path, work: &Path) -> Op
     );
     Some(String::from_utf8(out.stdout).unwrap())
 }
+
+/// Everything one dump-file scan yields, as text: the documents handed over (with where
+/// they came from) in order, the outcome (matches, skipped documents with their
+/// messages, tally), the document count, or the error. Two read paths agree when their
+/// traces are equal.
+pub fn dump_scan_trace(
+    path: &Path,
+    scan: &ata2atp::ata::snapshot::Scan,
+    read: ata2atp::ata::ReadPath,
+) -> String {
+    let file = ata2atp::ata::dump::DumpFile {
+        path: path.to_path_buf(),
+        collection: String::new(),
+        gzip: path.to_string_lossy().ends_with(".gz"),
+        size_bytes: fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+    };
+    let mut seen = String::new();
+    let mut visit = |doc: Document, origin: &ata2atp::ata::snapshot::DocOrigin| {
+        seen.push_str(&format!("{origin:?} {doc:?}\n"));
+        Ok(())
+    };
+    let result = ata2atp::ata::dump::scan_file_with(
+        &file,
+        scan,
+        &ata2atp::progress::Silent,
+        &mut visit,
+        read,
+    );
+    format!("{result:?}\n{seen}")
+}
+
+/// Inventory as YAML with the times of the run masked: two runs over the same files
+/// must give this text byte for byte.
+pub fn inventory_text(result: &Result<Inventory, ata2atp::ata::Error>) -> String {
+    match result {
+        Err(e) => format!("error: {e}"),
+        Ok(inv) => {
+            let mut inv = inv.clone();
+            inv.collected_at = chrono::DateTime::UNIX_EPOCH;
+            for s in &mut inv.sources {
+                s.read_at = None;
+            }
+            ata2atp::yaml::to_string(&inv, "test").unwrap()
+        }
+    }
+}
+
+/// Reads `sources` on the given read path.
+pub async fn collect_with(
+    sources: AtaSources,
+    read: ata2atp::ata::ReadPath,
+) -> Result<Inventory, ata2atp::ata::Error> {
+    let mut inv = Inventory::new(chrono::Utc::now());
+    ata2atp::ata::collect_into_with(&sources, &mut inv, &ata2atp::progress::Silent, read).await?;
+    Ok(inv)
+}
