@@ -400,3 +400,40 @@ fn the_collector_prints_ldifde_and_ldapsearch_lines() {
     }
     assert!(!text.to_lowercase().contains("rootkeydata") && !text.contains("unicodePwd"));
 }
+
+/// Issue 13.8: one entry with very many values (a `member` list of a huge group) is read
+/// whole, every value once, in the order written. The time it takes is measured by the
+/// directory benchmark, not asserted here.
+#[test]
+fn one_entry_with_200k_values_is_read_whole() {
+    const N: usize = 200_000;
+    let mut text = String::with_capacity(N * 48);
+    text.push_str("dn: CN=Everyone-Big,CN=Users,DC=example,DC=test\nobjectClass: group\n");
+    for i in 0..N {
+        text.push_str(&format!(
+            "member: CN=user{i:06},CN=Users,DC=example,DC=test\n"
+        ));
+    }
+    // The same group a second time (another export file): merged, nothing doubled.
+    text.push_str("\ndn: CN=Everyone-Big,CN=Users,DC=example,DC=test\nmember: CN=user000000,CN=Users,DC=example,DC=test\nmember: CN=late,CN=Users,DC=example,DC=test\n");
+    let started = std::time::Instant::now();
+    let file =
+        ata2atp::directory::ldif::parse(text.as_bytes(), std::path::Path::new("big.ldif")).unwrap();
+    assert_eq!(file.entries.len(), 2);
+    let mut snap = ata2atp::directory::DirectorySnapshot::default();
+    for e in file.entries {
+        snap.insert(e);
+    }
+    eprintln!("200k values: parsed and merged in {:?}", started.elapsed());
+    let g = snap
+        .get("CN=Everyone-Big,CN=Users,DC=example,DC=test")
+        .unwrap();
+    let members = g.texts("member");
+    assert_eq!(members.len(), N + 1);
+    assert_eq!(members[0], "CN=user000000,CN=Users,DC=example,DC=test");
+    assert_eq!(
+        members[N - 1],
+        format!("CN=user{:06},CN=Users,DC=example,DC=test", N - 1)
+    );
+    assert_eq!(members[N], "CN=late,CN=Users,DC=example,DC=test");
+}
