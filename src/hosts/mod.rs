@@ -4,7 +4,7 @@
 //! | source | reader | lands in |
 //! |---|---|---|
 //! | `Get-DcFacts.ps1` JSON ([`DcFactsFile`]) | [`read_dc_facts`] | `inventory.hosts`, merged per DC by name |
-//! | `reg query … /v Release` text | [`reg_query::parse`] | `inventory.hosts[].dotnet_release` |
+//! | `reg query …\v4\Full` or `Get-ItemProperty` text | [`reg_query::parse`] | `inventory.hosts[].dotnet_release` |
 //! | `Get-CenterFacts.ps1` JSON ([`CenterFactsFile`]) | [`read_center_facts`] | `ata.role_groups`, `ata.center.certificates`, `ata.center.mongo_version` |
 //!
 //! Facts about one DC from several sources are merged with [`DcFacts::merge`]: the first
@@ -191,14 +191,23 @@ pub fn read_center_facts(path: &Path) -> Result<CenterFactsFile, Error> {
     parse_json(path, &text, "Get-CenterFacts.ps1", "center-facts")
 }
 
-/// Reads `reg query` output: one or more DCs' `Release` values.
+/// Reads `reg query` (or `Get-ItemProperty`) output: one or more DCs' `Release` values.
 pub fn read_reg_query(path: &Path) -> Result<Vec<DcFacts>, Error> {
-    let text = read_text(path)?;
-    Ok(reg_query::parse(
-        &text,
-        &path.display().to_string(),
-        &reg_query::stem(path),
-    )?)
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    reg_query_from_bytes(&bytes, path, &reg_query::stem(path))
+}
+
+/// [`read_reg_query`] on bytes already read: `path` names the file in errors, `dc` is the
+/// DC the file stands for when its text does not name one.
+pub fn reg_query_from_bytes(bytes: &[u8], path: &Path, dc: &str) -> Result<Vec<DcFacts>, Error> {
+    let text = decode_text(bytes).map_err(|message| Error::Invalid {
+        path: path.to_path_buf(),
+        message,
+    })?;
+    Ok(reg_query::parse(&text, &path.display().to_string(), dc)?)
 }
 
 /// Adds facts about one DC to `hosts`: merged into the entry of the same host, else added.
