@@ -11,7 +11,7 @@ use std::sync::{OnceLock, RwLock};
 
 use chrono::{DateTime, TimeZone, Utc};
 
-use super::sid::{Sid, guid_to_string};
+use super::sid::{Sid, guid_from_string, guid_to_string};
 
 /// Attribute names, interned: a directory of 50,000 accounts repeats the same twenty
 /// names a million times.
@@ -266,15 +266,26 @@ impl Entry {
         }
     }
 
-    /// `objectSid` in string form, when it is a valid SID.
+    /// `objectSid`, when it is a valid SID: binary as AD sends it, or in text form
+    /// (`S-1-5-21-…`) as Samba's ldbsearch writes it. A binary SID starts with its
+    /// revision byte 1, never with `S`, so the two cannot be confused.
     pub fn sid(&self) -> Option<Sid> {
-        self.bytes("objectSid")
-            .and_then(|b| Sid::from_bytes(b).ok())
+        let b = self.bytes("objectSid")?;
+        if b.starts_with(b"S-") || b.starts_with(b"s-") {
+            return std::str::from_utf8(b).ok()?.parse().ok();
+        }
+        Sid::from_bytes(b).ok()
     }
 
-    /// `objectGUID` in string form.
+    /// `objectGUID` in string form: from its 16 bytes, or as written when a tool
+    /// exported it as text (36 characters; 16 raw bytes can never be that long).
     pub fn guid(&self) -> Option<String> {
-        self.bytes("objectGUID").and_then(guid_to_string)
+        let b = self.bytes("objectGUID")?;
+        if b.len() == 36 {
+            let text = std::str::from_utf8(b).ok()?;
+            return guid_from_string(text).and_then(|g| guid_to_string(&g));
+        }
+        guid_to_string(b)
     }
 
     /// True when `objectClass` holds `class` (case-insensitive).

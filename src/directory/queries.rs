@@ -51,6 +51,8 @@ pub const SITES_ATTRS: &[&str] = &[
     "msDS-Behavior-Version",
     "msDS-HasDomainNCs",
     "hasMasterNCs",
+    // On an RODC's NTDS Settings (constructed): where the nTDSDSARO class is not shown.
+    "msDS-isRODC",
 ];
 pub const SITES_FILTER: &str =
     "(|(objectClass=site)(objectClass=server)(objectClass=nTDSDSA)(objectClass=nTDSDSARO))";

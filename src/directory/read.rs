@@ -10,8 +10,12 @@
 //!   the GC flag (`options` bit 1) and the DC's level;
 //! - DC computer objects: `userAccountControl` SERVER_TRUST (0x2000) or
 //!   PARTIAL_SECRETS (0x4000000, an RODC), or primary group 516/521. A DC is read-only
-//!   by the UAC bit, primary group 521, `msDS-isRODC` or an nTDSDSARO object: any one
-//!   suffices, because `msDS-isRODC` is only computed when the nTDSDSA object exists.
+//!   by the UAC bit, primary group 521, `msDS-isRODC` (on the computer or its NTDS
+//!   Settings) or an nTDSDSARO object: any one suffices, because `msDS-isRODC` is only
+//!   computed when the nTDSDSA object exists;
+//! - application partitions (DomainDnsZones, ForestDnsZones) have domainDNS heads but
+//!   are not domains: their crossRefs lack FLAG_CR_NTDS_DOMAIN, and their heads have no
+//!   objectSid.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -118,12 +122,16 @@ impl<'a> View<'a> {
     fn find_domains(&self) -> Vec<DomainInfo> {
         let mut found: BTreeMap<String, DomainInfo> = BTreeMap::new();
         let head = |dn: &str| self.snap.get(dn);
-        // crossRefs of domain naming contexts (FLAG_CR_NTDS_DOMAIN = 2).
+        // crossRefs of domain naming contexts (FLAG_CR_NTDS_DOMAIN = 2). The others name
+        // the configuration and schema partitions and application partitions
+        // (DomainDnsZones, ForestDnsZones: systemFlags 5), whose heads look like domains.
+        let mut not_domains: BTreeSet<String> = BTreeSet::new();
         for cr in self.snap.entries().filter(|e| e.is_a("crossRef")) {
             let Some(nc) = cr.text("nCName") else {
                 continue;
             };
             if cr.int("systemFlags").unwrap_or(0) & 2 == 0 {
+                not_domains.insert(normalize_dn(&nc));
                 continue;
             }
             let h = head(&nc);
@@ -144,7 +152,9 @@ impl<'a> View<'a> {
             );
         }
         // Without the configuration partition: domain heads that were exported or read,
-        // and the DC's own domain from the rootDSE.
+        // and the DC's own domain from the rootDSE. An application partition's head is a
+        // domainDNS object too: one its crossRef marks, or (no crossRef read) one without
+        // an objectSid and with a DNS application partition's name, is not a domain.
         let mut heads: Vec<String> = self
             .snap
             .entries()
@@ -153,6 +163,8 @@ impl<'a> View<'a> {
                     && split_dn(&e.dn)
                         .iter()
                         .all(|r| r.to_ascii_uppercase().starts_with("DC="))
+                    && !not_domains.contains(&normalize_dn(&e.dn))
+                    && (e.sid().is_some() || !is_dns_application_partition(&e.dn))
             })
             .map(|e| e.dn.clone())
             .collect();
@@ -404,7 +416,7 @@ impl<'a> View<'a> {
         let ntds: HashMap<String, &Entry> = self
             .snap
             .entries()
-            .filter(|n| n.is_a("nTDSDSA") || n.is_a("nTDSDSARO"))
+            .filter(|n| is_ntds_settings(n))
             .map(|n| (normalize_dn(&parent_dn(&n.dn)), n))
             .collect();
         let ntds_of = |server: &Entry| ntds.get(&normalize_dn(&server.dn)).copied();
@@ -436,7 +448,7 @@ impl<'a> View<'a> {
             let read_only = u & uac::PARTIAL_SECRETS_ACCOUNT != 0
                 || c.int("primaryGroupID") == Some(521)
                 || c.boolean("msDS-isRODC") == Some(true)
-                || ntds.is_some_and(|n| n.is_a("nTDSDSARO"));
+                || ntds.is_some_and(ntds_read_only);
             out.push(DomainController {
                 name: c.text("cn").unwrap_or_else(|| c.rdn_value()),
                 dns_host_name: c
@@ -449,7 +461,7 @@ impl<'a> View<'a> {
                 os: c.text("operatingSystem"),
                 os_version: c.text("operatingSystemVersion"),
                 read_only,
-                global_catalog: ntds.map(|n| n.int("options").unwrap_or(0) & 1 == 1),
+                global_catalog: ntds.and_then(ntds_global_catalog),
                 dn: Some(c.dn.clone()),
                 functional_level: ntds
                     .and_then(|n| n.int("msDS-Behavior-Version"))
@@ -494,8 +506,8 @@ impl<'a> View<'a> {
                 site: site_of(s),
                 os: None,
                 os_version: None,
-                read_only: ntds.is_a("nTDSDSARO"),
-                global_catalog: Some(ntds.int("options").unwrap_or(0) & 1 == 1),
+                read_only: ntds_read_only(ntds),
+                global_catalog: ntds_global_catalog(ntds),
                 dn: s.text("serverReference"),
                 functional_level: ntds.int("msDS-Behavior-Version").map(|l| l as u32),
             });
@@ -636,6 +648,37 @@ impl<'a> View<'a> {
         let container = super::queries::kds_container(config);
         (self.snap.get(&container).is_some() || self.snap.is_absent(&container)).then_some(false)
     }
+}
+
+/// `DC=DomainDnsZones,…` and `DC=ForestDnsZones,…`: the DNS application partitions every
+/// AD-integrated DNS forest has.
+fn is_dns_application_partition(dn: &str) -> bool {
+    split_dn(dn).first().is_some_and(|r| {
+        r.eq_ignore_ascii_case("DC=DomainDnsZones") || r.eq_ignore_ascii_case("DC=ForestDnsZones")
+    })
+}
+
+/// An NTDS Settings object: of class nTDSDSA (nTDSDSARO on an RODC), or named so below a
+/// server when an export left its classes out.
+fn is_ntds_settings(e: &Entry) -> bool {
+    e.is_a("nTDSDSA")
+        || e.is_a("nTDSDSARO")
+        || split_dn(&e.dn)
+            .first()
+            .is_some_and(|r| r.eq_ignore_ascii_case("CN=NTDS Settings"))
+}
+
+/// What an NTDS Settings object says of its DC: read-only (the nTDSDSARO class, or
+/// `msDS-isRODC`, which AD computes and Samba exports), and whether it is a global
+/// catalog (`options` bit 1; unknown when the object's class was not read, since then
+/// its attributes may not have been either).
+fn ntds_read_only(ntds: &Entry) -> bool {
+    ntds.is_a("nTDSDSARO") || ntds.boolean("msDS-isRODC") == Some(true)
+}
+
+fn ntds_global_catalog(ntds: &Entry) -> Option<bool> {
+    (ntds.is_a("nTDSDSA") || ntds.is_a("nTDSDSARO"))
+        .then(|| ntds.int("options").unwrap_or(0) & 1 == 1)
 }
 
 /// `CN=DC1,CN=Servers,CN=<site>,CN=Sites,…` → the site's name.
@@ -875,6 +918,58 @@ mod tests {
             "the KDS container was not read"
         );
         assert!(!d.partial);
+    }
+
+    #[test]
+    fn ntds_settings_say_rodc_and_application_partitions_are_not_domains() {
+        let mut s = snapshot();
+        let c = "CN=Configuration,DC=corp,DC=test";
+        // DC1's NTDS Settings say it is an RODC (Samba's way: msDS-isRODC, no nTDSDSARO).
+        let ntds = format!("CN=NTDS Settings,CN=DC1,CN=Servers,CN=HQ,CN=Sites,{c}");
+        s.insert(entry(&ntds, &[("msDS-isRODC", "TRUE")]));
+        // A server whose NTDS Settings were exported without their classes.
+        s.insert(entry(
+            &format!("CN=DC3,CN=Servers,CN=HQ,CN=Sites,{c}"),
+            &[("objectClass", "server"), ("dNSHostName", "dc3.corp.test")],
+        ));
+        s.insert(entry(
+            &format!("CN=NTDS Settings,CN=DC3,CN=Servers,CN=HQ,CN=Sites,{c}"),
+            &[("cn", "NTDS Settings")],
+        ));
+        // DomainDnsZones: a crossRef with systemFlags 5 and a domainDNS head; a
+        // ForestDnsZones head with neither crossRef nor SID.
+        s.insert(entry(
+            &format!("CN=guid1,CN=Partitions,{c}"),
+            &[
+                ("objectClass", "crossRef"),
+                ("nCName", "DC=DomainDnsZones,DC=corp,DC=test"),
+                ("systemFlags", "5"),
+            ],
+        ));
+        for h in [
+            "DC=DomainDnsZones,DC=corp,DC=test",
+            "DC=ForestDnsZones,DC=corp,DC=test",
+        ] {
+            s.insert(entry(h, &[("objectClass", "domainDNS")]));
+        }
+        // A domain head known without crossRef, SID in text form.
+        s.insert(entry(
+            "DC=other,DC=test",
+            &[
+                ("objectClass", "domainDNS"),
+                ("objectSid", "S-1-5-21-7-7-7"),
+            ],
+        ));
+        let d = derive(&s);
+        let names: Vec<&str> = d.domains.iter().map(|x| x.dns_name.as_str()).collect();
+        assert_eq!(names, vec!["corp.test", "kids.corp.test", "other.test"]);
+        assert_eq!(d.domains[2].sid.as_deref(), Some("S-1-5-21-7-7-7"));
+        assert!(d.domain_controller("DC1").unwrap().read_only);
+        let dc3 = d.domain_controller("DC3").unwrap();
+        assert_eq!(
+            (dc3.global_catalog, dc3.domain.as_str()),
+            (None, "corp.test")
+        );
     }
 
     #[test]
