@@ -104,8 +104,9 @@ fn key_line(line: &str) -> Option<Result<Key, String>> {
     let rest = rest.trim_end_matches('\\');
     Some(if rest.eq_ignore_ascii_case(KEY) {
         Ok(Key::Full)
-    } else if rest.len() > NDP.len()
-        && rest[..NDP.len()].eq_ignore_ascii_case(NDP)
+    } else if rest.len() > NDP.len() + 1
+        // On bytes: the rest may hold any character, and NDP is ASCII.
+        && rest.as_bytes()[..NDP.len()].eq_ignore_ascii_case(NDP.as_bytes())
         && rest.as_bytes()[NDP.len()] == b'\\'
     {
         Ok(Key::Other)
