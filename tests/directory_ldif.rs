@@ -275,7 +275,7 @@ async fn the_demo_forest_from_ldifde() {
 }
 
 #[tokio::test]
-async fn every_dsa_is_described_and_the_emea_one_is_about_to_expire() {
+async fn every_dsa_is_described_and_the_emea_one_has_expired() {
     let mut ata = demo_ata("svc-ata", "fabrikam.test");
     ata.directory_services_accounts
         .push(DirectoryServicesAccount {
@@ -285,19 +285,83 @@ async fn every_dsa_is_described_and_the_emea_one_is_about_to_expire() {
             found_at: None,
         });
     let inv = read(ata, vec![demo_ldif()]).await;
-    let dir = inv.directory.unwrap();
-    assert_eq!(dir.directory_services_account.unwrap().name, "svc-ata");
+    let dir = inv.directory.clone().unwrap();
+    assert_eq!(
+        dir.directory_services_account.as_ref().unwrap().name,
+        "svc-ata"
+    );
     assert_eq!(dir.additional_directory_services_accounts.len(), 1);
     let f = &dir.additional_directory_services_accounts[0];
     assert_eq!(f.domain.as_deref(), Some("emea.fabrikam.test"));
+    assert_eq!(f.named_as.as_deref(), Some("EMEA\\svc-ata-emea"));
     assert_eq!(f.password_never_expires, Some(false));
-    // pwdLastSet 2026-10-14T06:30Z + EMEA's maxPwdAge of 42 days.
+    // pwdLastSet 2026-09-30T06:30Z + EMEA's maxPwdAge of 42 days.
     assert_eq!(
         f.password_expires_at.unwrap().to_rfc3339(),
-        "2026-11-25T06:30:00+00:00"
+        "2026-11-11T06:30:00+00:00"
     );
-    assert_eq!(f.password_expired, Some(false));
+    assert_eq!(f.password_expires.as_deref(), Some("2026-11-11T06:30:00Z"));
+    assert_eq!(f.password_expired, Some(true), "collected 2026-11-22");
     assert!(f.sensitive_groups.is_empty());
+    // Deleted Objects is not known for either (an LDIF cannot say), in the same words.
+    assert_eq!(
+        f.deleted_objects_note,
+        dir.directory_services_account
+            .as_ref()
+            .unwrap()
+            .deleted_objects_note
+    );
+
+    // Every check judges each account: the expired password fails, whatever the day.
+    let results = ata2atp::checks::run(
+        std::sync::Arc::new(inv),
+        ata2atp::checks::RunOptions::new(
+            Utc::now(),
+            ata2atp::checks::engine::NetworkPlan::not_run("test"),
+        ),
+        &Silent,
+    )
+    .await;
+    let dsa: Vec<(&str, &str, Status)> = results
+        .iter()
+        .filter(|r| r.id.starts_with("dsa."))
+        .map(|r| (r.id.as_str(), r.subject.as_deref().unwrap_or("-"), r.status))
+        .collect();
+    for id in [
+        "dsa.credentials",
+        "dsa.deleted_objects",
+        "dsa.privileges",
+        "dsa.gmsa_kds",
+        "dsa.matches_ata",
+    ] {
+        let subjects: Vec<&str> = dsa.iter().filter(|r| r.0 == id).map(|r| r.1).collect();
+        assert_eq!(
+            subjects,
+            vec!["fabrikam.test\\svc-ata", "EMEA\\svc-ata-emea"],
+            "{id}"
+        );
+    }
+    let emea = |id: &str| {
+        results
+            .iter()
+            .find(|r| r.id == id && r.subject.as_deref() == Some("EMEA\\svc-ata-emea"))
+            .unwrap()
+    };
+    let c = emea("dsa.credentials");
+    assert_eq!(c.status, Status::Fail, "{c:?}");
+    assert!(
+        c.reason
+            .as_deref()
+            .unwrap()
+            .contains("password expired on 2026-11-11"),
+        "{c:?}"
+    );
+    assert!(
+        c.evidence["on_password_change"].contains("change it in ATA"),
+        "{c:?}"
+    );
+    assert_eq!(emea("dsa.matches_ata").status, Status::Pass);
+    assert_eq!(emea("dsa.privileges").status, Status::Pass);
 }
 
 #[tokio::test]

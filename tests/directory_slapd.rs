@@ -64,7 +64,7 @@ fn source(url: &str, limited: bool) -> LdapSource {
         ca_file: Some(s.ca_pem.clone()),
         insecure: false,
         gc_url: None,
-        dsa_password: None,
+        dsa_passwords: Default::default(),
     }
 }
 

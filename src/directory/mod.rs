@@ -55,8 +55,8 @@ pub struct LdapSource {
     pub insecure: bool,
     /// A global catalog for SIDs of other domains of the forest.
     pub gc_url: Option<String>,
-    /// The directory services account's password, to test it (Deleted Objects access).
-    pub dsa_password: Option<SecretString>,
+    /// The directory services accounts' passwords, to test them (Deleted Objects access).
+    pub dsa_passwords: dsa::DsaPasswords,
 }
 
 /// Where to read the directory from.
@@ -213,17 +213,13 @@ pub fn describe(snap: &DirectorySnapshot, bind_user: Option<&str>, inventory: &m
     let view = read::View::new(snap);
     let mut dir = read::derive_with(&view);
     // ATA may hold one directory services account per domain: the first is
-    // `directory_services_account` (and the one the Deleted Objects test binds as), the
-    // others follow in `additional_directory_services_accounts`.
+    // `directory_services_account`, the others follow in
+    // `additional_directory_services_accounts`; each is described alike.
     for (i, id) in dsa::identities(&inventory.ata, bind_user)
         .into_iter()
         .enumerate()
     {
-        let mut facts = dsa::facts(&view, &id, &dir.privileged_groups, inventory.collected_at);
-        if i > 0 {
-            facts.deleted_objects_readable = None;
-            facts.deleted_objects_note = Some(dsa::DELETED_OBJECTS_UNTESTED.to_string());
-        }
+        let facts = dsa::facts(&view, &id, &dir.privileged_groups, inventory.collected_at);
         // "Not found" only where it was looked for: a read that broke off, or a domain
         // that was not read, leaves the account undescribed, with the reason.
         let domain_nc = match (&id.dn, &id.domain) {

@@ -122,6 +122,19 @@ pub struct DirectoryServicesAccount {
     pub found_at: Option<String>,
 }
 
+impl DirectoryServicesAccount {
+    /// The account as checks, steps and `check dsa` name it: `domain\user`, or the user
+    /// as ATA wrote it when that already says the domain (`EMEA\x`, `x@emea.test`).
+    pub fn label(&self) -> String {
+        match &self.domain {
+            Some(d) if !d.is_empty() && !self.user.contains(['\\', '@']) => {
+                format!("{d}\\{}", self.user)
+            }
+            _ => self.user.clone(),
+        }
+    }
+}
+
 /// Outbound syslog notifications (`SyslogClientConfiguration`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Syslog {

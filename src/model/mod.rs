@@ -324,6 +324,7 @@ mod tests {
             }],
             directory_services_account: Some(DirectoryServicesAccountFacts {
                 name: "svc-ata".into(),
+                named_as: Some("fabrikam.test\\svc-ata".into()),
                 identified_by: Some("ATA directory services account".into()),
                 domain: Some("fabrikam.test".into()),
                 dn: Some("CN=svc-ata,CN=Users,DC=fabrikam,DC=test".into()),
@@ -335,6 +336,7 @@ mod tests {
                 pwd_last_set: Some(at(2)),
                 password_never_expires: Some(false),
                 password_expires_at: Some(at(28)),
+                password_expires: Some("2026-11-28T10:30:00Z".into()),
                 password_expired: Some(false),
                 must_change_password: Some(false),
                 account_expires_at: Some(at(30)),
