@@ -23,6 +23,7 @@ fn entity(id: &str, name: Option<&str>, sid: Option<String>, kind: EntityType) -
         sid,
         kind: Some(kind),
         source: None,
+        tag_evidence: None,
         ad: None,
     }
 }
@@ -500,4 +501,157 @@ fn one_entry_with_200k_values_is_read_whole() {
         format!("CN=user{:06},CN=Users,DC=example,DC=test", N - 1)
     );
     assert_eq!(members[N], "CN=late,CN=Users,DC=example,DC=test");
+}
+
+/// The demo's ATA files through `inventory`, with or without its LDIF.
+fn demo_inventory(with_ldif: bool) -> serde_json::Value {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("demo");
+    let mut cmd = ata2atp();
+    cmd.args(["inventory", "--stdout", "-o", "json"]);
+    for f in [
+        "ata/SystemProfile_20261115040000.json",
+        "ata/UniqueEntity.json",
+        "ata/SuspiciousActivity.json",
+    ] {
+        cmd.arg("--ata-json").arg(dir.join(f));
+    }
+    if with_ldif {
+        cmd.arg("--ldif").arg(demo_ldif());
+    }
+    let out = cmd.output().unwrap();
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+fn tags(inv: &serde_json::Value) -> std::collections::BTreeMap<String, (String, String)> {
+    inv["ata"]["sensitive"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                format!(
+                    "{} {}",
+                    e["name"].as_str().unwrap(),
+                    e["sid"].as_str().unwrap_or("")
+                ),
+                (
+                    e["source"].as_str().unwrap().to_string(),
+                    e["tag_evidence"].as_str().unwrap_or("").to_string(),
+                ),
+            )
+        })
+        .collect()
+}
+
+fn tag<'a>(
+    t: &'a std::collections::BTreeMap<String, (String, String)>,
+    name: &str,
+) -> &'a (String, String) {
+    let hits: Vec<_> = t
+        .iter()
+        .filter(|(k, _)| k.starts_with(&format!("{name} ")))
+        .collect();
+    assert_eq!(hits.len(), 1, "{name}: {hits:?}");
+    hits[0].1
+}
+
+/// Issue 12.5: "automatic" only on evidence, and which evidence; "undecided" where
+/// neither the directory nor ATA's data can decide. Remote Desktop Users is not
+/// automatic (15.8).
+#[test]
+fn sensitive_entities_are_automatic_only_on_evidence() {
+    // ATA alone: its data has no group membership, so a user tagged sensitive through a
+    // group cannot be told from one tagged by hand.
+    let t = tags(&demo_inventory(false));
+    assert_eq!(tag(&t, "Bob Helpdesk").0, "undecided");
+    assert!(
+        tag(&t, "Bob Helpdesk")
+            .1
+            .starts_with("undecided: confirm in the ATA console")
+    );
+    assert_eq!(tag(&t, "Alice Admin").0, "undecided");
+    let dc = tag(&t, "FAB-DC01");
+    assert_eq!(
+        (dc.0.as_str(), dc.1.as_str()),
+        ("automatic", "a domain controller (in ATA)")
+    );
+    assert_eq!(tag(&t, "Administrators").0, "automatic");
+    assert!(tag(&t, "Administrators").1.contains("its SID"));
+    let rdu = tag(&t, "Remote Desktop Users");
+    assert_eq!(rdu.0, "manual", "{rdu:?}");
+    assert!(rdu.1.contains("no longer tags"), "{rdu:?}");
+    let listed = tag(&t, "CFO Assistant");
+    assert_eq!(listed.0, "manual");
+    assert!(listed.1.starts_with("tagged by hand in ATA"), "{listed:?}");
+
+    // With the directory: membership decides, and says which group.
+    let t = tags(&demo_inventory(true));
+    let alice = tag(&t, "Alice Admin");
+    assert_eq!(alice.0, "automatic");
+    assert!(
+        alice.1.contains("Domain Admins") && alice.1.contains("(the directory)"),
+        "{alice:?}"
+    );
+    for rdu_member in ["Bob Helpdesk", "Heidi IT"] {
+        let b = tag(&t, rdu_member);
+        assert_eq!(b.0, "manual", "{rdu_member}: {b:?}");
+        assert!(b.1.contains("Remote Desktop Users"), "{b:?}");
+    }
+    assert_eq!(tag(&t, "svc-idm").0, "automatic");
+    assert!(tag(&t, "svc-idm").1.contains("Account Operators"));
+    // On ATA's manual list and nested in Administrators: manual, with a word that MDI
+    // would tag it anyway.
+    let tier0 = tag(&t, "Tier0-Operators");
+    assert_eq!(tier0.0, "manual");
+    assert!(tier0.1.contains("would tag it anyway"), "{tier0:?}");
+    assert!(t.values().all(|(s, _)| s != "undecided"), "{t:?}");
+}
+
+/// 15.8: the checklist's P08 lists no member of Remote Desktop Users as automatic, and
+/// C02 says "never" for a password that never expires.
+#[test]
+fn the_demo_checklist_says_never_and_keeps_rdu_members_out_of_automatic() {
+    let dir = tempfile::tempdir().unwrap();
+    let eng = dir.path().join("demo");
+    let out = ata2atp().arg("demo").arg(&eng).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let show = |step: &str| -> serde_json::Value {
+        let out = ata2atp()
+            .args(["--engagement"])
+            .arg(&eng)
+            .args(["-o", "json", "checklist", "show", step])
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    };
+    let p08 = show("P08");
+    let text = p08.to_string();
+    let automatic = p08["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["label"] == "Sensitive automatically (no action)")
+        .unwrap_or_else(|| panic!("{text}"));
+    let names: Vec<&str> = automatic["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[0].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"Alice Admin"), "{names:?}");
+    for rdu in ["Bob Helpdesk", "Heidi IT", "Remote Desktop Users"] {
+        assert!(!names.contains(&rdu), "{rdu} in {names:?}");
+    }
+    let c02 = show("C02").to_string();
+    assert!(
+        c02.contains(r#""key":"Password expires","value":"never""#),
+        "{c02}"
+    );
+    assert!(!c02.contains("none found"), "{c02}");
 }

@@ -112,6 +112,7 @@ fn entity(id: &str, name: Option<&str>, sid: Option<&str>, kind: EntityType) -> 
         sid: sid.map(str::to_string),
         kind: Some(kind),
         source: None,
+        tag_evidence: None,
         ad: None,
     }
 }

@@ -86,6 +86,7 @@ fn honeytokens(sids: &[String]) -> AtaInventory {
                 sid: Some(sid.clone()),
                 kind: Some(EntityType::User),
                 source: None,
+                tag_evidence: None,
                 ad: None,
             })
             .collect(),

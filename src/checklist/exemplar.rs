@@ -42,6 +42,7 @@ fn entity(id: &str, name: &str, kind: EntityType, source: TagSource, rid: u32) -
         sid: Some(format!("S-1-5-21-1004336348-1177238915-682003330-{rid}")),
         kind: Some(kind),
         source: Some(source),
+        tag_evidence: Some(format!("{} (sample evidence)", source.as_str())),
         ad: Some(ad(name, rid)),
     }
 }
@@ -262,6 +263,13 @@ pub fn inventory() -> Inventory {
                     EntityType::Group,
                     TagSource::Automatic,
                     512,
+                ),
+                entity(
+                    "id-s-3",
+                    "pat.user",
+                    EntityType::User,
+                    TagSource::Undecided,
+                    1302,
                 ),
             ],
             report_schedules: vec![ReportSchedule {

@@ -11,6 +11,7 @@
 //! | [`read`] | snapshot → forest, domains, sites, DCs, sensitive groups (pure) |
 //! | [`dsa`] | the directory services account: facts, and the credential test |
 //! | [`resolve`] | ATA's ids and SIDs → AD objects; gateways on DCs (pure) |
+//! | [`sensitive`] | which sensitive entities the cloud tags by itself, decided on evidence (pure) |
 //! | [`queries`] | attribute lists and filters shared by the live read and the export commands |
 //! | [`sid`] | SID/GUID binary ↔ text, filter escaping |
 //! | [`levels`] | functional-level and schema names, the sensitive-group table |
@@ -27,6 +28,7 @@ pub mod live;
 pub mod queries;
 pub mod read;
 pub mod resolve;
+pub mod sensitive;
 pub mod sid;
 pub mod snapshot;
 

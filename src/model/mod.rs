@@ -118,6 +118,7 @@ mod tests {
             sid: Some("S-1-5-21-1-2-3-1105".into()),
             kind: Some(kind),
             source: Some(TagSource::Manual),
+            tag_evidence: None,
             ad: Some(AdMatch {
                 found: true,
                 name: Some(name.into()),

@@ -1026,10 +1026,11 @@ fn entity_row(e: &Entity) -> Vec<String> {
         e.label().to_string(),
         opt(e.kind.map(entity_kind)),
         opt(e.sid.as_ref().or(ad.and_then(|a| a.sid.as_ref()))),
-        opt(e.source.map(|s| match s {
-            crate::model::TagSource::Manual => "manual",
-            crate::model::TagSource::Automatic => "automatic",
-        })),
+        match (e.source, &e.tag_evidence) {
+            (Some(s), Some(why)) => format!("{}: {why}", s.as_str()),
+            (Some(s), None) => s.as_str().to_string(),
+            (None, _) => NO_VALUE.into(),
+        },
         match ad {
             Some(a) if a.found => "yes".into(),
             Some(_) => "NOT FOUND".into(),

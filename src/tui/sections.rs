@@ -780,12 +780,7 @@ fn entity_row(en: &Entity) -> Vec<String> {
         en.label().to_string(),
         opt(&en.sid),
         en.kind.map_or(s::NONE, entity_type).into(),
-        match en.source {
-            Some(TagSource::Manual) => "manual",
-            Some(TagSource::Automatic) => "automatic",
-            None => s::NONE,
-        }
-        .into(),
+        en.source.map_or(s::NONE, TagSource::as_str).into(),
         in_ad(en.ad.as_ref()).into(),
         yes_no(en.ad.as_ref().and_then(|a| a.enabled)).into(),
     ]
@@ -801,6 +796,15 @@ fn entity_pairs(en: &Entity) -> Vec<(String, String)> {
             en.kind.map_or(s::NONE, entity_type).to_string(),
         ),
     ];
+    if let Some(source) = en.source {
+        p.push((
+            "Tag".to_string(),
+            match &en.tag_evidence {
+                Some(why) => format!("{}: {why}", source.as_str()),
+                None => source.as_str().to_string(),
+            },
+        ));
+    }
     match &en.ad {
         None => p.push(("In Active Directory".into(), "not looked up".into())),
         Some(ad) => {
