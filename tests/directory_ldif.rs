@@ -157,6 +157,9 @@ async fn the_demo_forest_from_ldifde() {
         Some(false),
         "the container exists and is empty"
     );
+    // The Recycle Bin feature object exists and names no scope: not enabled.
+    let rb = dir.recycle_bin.as_ref().unwrap();
+    assert_eq!(rb.enabled, Some(false), "{}", rb.evidence);
 
     // Builtin groups per domain, members nested and in the right domain only.
     let group = |name: &str, domain: &str| {

@@ -784,7 +784,7 @@ fn export_with_ldapsearch(dir: &Path, user: &str, password: &str) -> Vec<PathBuf
         .filter(|p| p.extension().is_some_and(|x| x == "ldif"))
         .collect();
     files.sort();
-    assert_eq!(files.len(), 7, "{files:?}");
+    assert_eq!(files.len(), 8, "{files:?}");
     files
 }
 
@@ -1103,5 +1103,53 @@ fn check_dsa_tests_every_account_of_the_inventory() {
             (format!("{}\\{}", s.dns_domain, s.dsa), "pass".to_string()),
             (second_label, "fail".to_string())
         ]
+    );
+}
+
+/// Issue 19.1: the AD Recycle Bin, both ways, on the real Samba. test-env.sh exported the
+/// forest's state as provisioned (not enabled) with ldapsearch, then enabled it: the live
+/// read says enabled, that export says not, and `forest.recycle_bin` judges each.
+#[tokio::test]
+async fn the_recycle_bin_is_read_enabled_live_and_disabled_from_before() {
+    let s = samba();
+    let judge = |inv: Inventory| {
+        let o = ata2atp::checks::directory::recycle_bin(&inv);
+        (inv.directory.unwrap().recycle_bin.unwrap(), o)
+    };
+    let live = collect(
+        &DirectorySources {
+            ldap: Some(admin_source()),
+            ldif: Vec::new(),
+        },
+        AtaInventory::default(),
+    )
+    .await;
+    let (rb, o) = judge(live);
+    assert_eq!(rb.enabled, Some(true), "{}", rb.evidence);
+    assert!(
+        rb.evidence
+            .starts_with("msDS-EnabledFeatureBL of CN=Recycle Bin Feature"),
+        "{}",
+        rb.evidence
+    );
+    assert_eq!(o.status, Status::Pass, "{}", o.reason);
+
+    let before = collect(
+        &DirectorySources {
+            ldap: None,
+            ldif: vec![s.recycle_bin_disabled_ldif.clone()],
+        },
+        AtaInventory::default(),
+    )
+    .await;
+    let (rb, o) = judge(before);
+    assert_eq!(rb.enabled, Some(false), "{}", rb.evidence);
+    assert_eq!(o.status, Status::Fail, "{}", o.reason);
+    assert!(
+        o.remediation
+            .as_deref()
+            .unwrap()
+            .contains("Enable-ADOptionalFeature"),
+        "{o:?}"
     );
 }

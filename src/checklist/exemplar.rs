@@ -379,6 +379,12 @@ pub fn inventory() -> Inventory {
                 ..dsa
             }],
             kds_root_key_present: Some(true),
+            recycle_bin: Some(RecycleBin {
+                enabled: Some(false),
+                evidence:
+                    "CN=Recycle Bin Feature has no msDS-EnabledFeatureBL naming CN=Partitions"
+                        .into(),
+            }),
             partial: false,
             notes: vec!["sample note from the directory read".into()],
         }),

@@ -89,6 +89,48 @@ pub fn forest_level(inv: &Inventory) -> Outcome {
         .ev("functional_level_name", name)
 }
 
+/// `forest.recycle_bin`: the forest's AD Recycle Bin (the readiness list of the
+/// DefenderForIdentity module checks it). Not enabled fails: deleted objects then lose
+/// their attributes at once, so a mistake in the move (a deleted group, a deleted
+/// account) cannot be restored with its memberships.
+pub fn recycle_bin(inv: &Inventory) -> Outcome {
+    let Some(dir) = &inv.directory else {
+        return Outcome::unknown(format!(
+            "{NO_DIRECTORY}: whether the AD Recycle Bin is enabled is not known"
+        ))
+        .remedy(ADD_DIRECTORY);
+    };
+    let forest = &dir.forest.root_domain;
+    let Some(rb) = &dir.recycle_bin else {
+        return Outcome::unknown(format!(
+            "the configuration partition of {forest} was not read: whether the AD Recycle Bin is enabled is not known"
+        ))
+        .remedy("read the forest live, or export CN=Optional Features and CN=Partitions (`ata2atp collector ldif`)");
+    };
+    let o = match rb.enabled {
+        Some(true) => Outcome::pass(format!("the AD Recycle Bin is enabled in {forest}")),
+        Some(false) => {
+            let level = dir.forest.functional_level;
+            let first = if level.is_some_and(|l| l < 4) {
+                "raise the forest functional level to Windows Server 2008 R2 or higher first, then "
+            } else {
+                ""
+            };
+            Outcome::fail(format!("the AD Recycle Bin is not enabled in {forest}"))
+                .remedy(format!(
+                    "{first}enable it (it cannot be turned off again): `Enable-ADOptionalFeature -Identity                      'Recycle Bin Feature' -Scope ForestOrConfigurationSet -Target {forest}`, or accept the risk                      with the customer"
+                ))
+        }
+        None => Outcome::unknown(format!(
+            "whether the AD Recycle Bin is enabled in {forest} is not known: {}",
+            rb.evidence
+        ))
+        .remedy("read the forest live, or export CN=Optional Features and CN=Partitions (`ata2atp collector ldif`)"),
+    };
+    o.ev("forest", forest.clone())
+        .ev("evidence", rb.evidence.clone())
+}
+
 /// One result per domain: the level is reported; the sensor sets no domain-level minimum,
 /// but a domain below 2003 means a forest below 2003 too, so that is flagged.
 pub fn domain_levels(inv: &Inventory) -> Vec<(Option<String>, Outcome)> {
@@ -484,6 +526,36 @@ mod tests {
     fn one(v: Vec<(Option<String>, Outcome)>) -> Outcome {
         assert_eq!(v.len(), 1, "{v:?}");
         v.into_iter().next().unwrap().1
+    }
+
+    #[test]
+    fn recycle_bin_enabled_passes_not_enabled_fails_unread_is_unknown() {
+        let mut inv = inv_with(Some(3));
+        assert_eq!(recycle_bin(&inv).status, Status::Unknown);
+        let set = |inv: &mut Inventory, enabled| {
+            inv.directory.as_mut().unwrap().recycle_bin = Some(crate::model::RecycleBin {
+                enabled,
+                evidence: "said so".into(),
+            });
+        };
+        set(&mut inv, Some(true));
+        assert_eq!(recycle_bin(&inv).status, Status::Pass);
+        set(&mut inv, Some(false));
+        let o = recycle_bin(&inv);
+        assert_eq!(o.status, Status::Fail);
+        assert!(
+            o.remediation
+                .unwrap()
+                .starts_with("raise the forest functional level"),
+            "below 2008 R2 the level comes first"
+        );
+        assert_eq!(o.evidence["evidence"], "said so");
+        set(&mut inv, None);
+        assert_eq!(recycle_bin(&inv).status, Status::Unknown);
+        assert_eq!(
+            recycle_bin(&Inventory::new(Utc::now())).status,
+            Status::Unknown
+        );
     }
 
     #[test]

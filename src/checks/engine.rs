@@ -240,11 +240,18 @@ pub async fn run(
         None,
         ata::tenant_admin()
     )]);
-    pure!("forest", &["forest.functional_level"], |inv, o| vec![(
-        "forest.functional_level",
-        None,
-        directory::forest_level(&inv)
-    )]);
+    pure!(
+        "forest",
+        &["forest.functional_level", "forest.recycle_bin"],
+        |inv, o| vec![
+            (
+                "forest.functional_level",
+                None,
+                directory::forest_level(&inv)
+            ),
+            ("forest.recycle_bin", None, directory::recycle_bin(&inv)),
+        ]
+    );
     pure!("domains", &["domain.functional_level"], |inv, o| {
         directory::domain_levels(&inv)
             .into_iter()

@@ -9,7 +9,7 @@
 //! |---|---|
 //! | [`engine`] | running the checks concurrently with progress, accepted risks, `checks.yaml`, the exit-code rule |
 //! | [`thresholds`] | every number a check compares against, with its source |
-//! | [`directory`] | forest and domain functional levels; the directory services account |
+//! | [`directory`] | forest and domain functional levels, the AD Recycle Bin; the directory services accounts |
 //! | [`dotnet`] | the .NET Framework release table and `dc.dotnet` |
 //! | [`sensor`] | per-DC requirements: OS (two profiles), CPU, RAM, disk, power plan, KB4487044, time, Lightweight Gateway, RODC |
 //! | [`network`] | the reachability probe to the sensor API, direct and through the proxy |
@@ -66,6 +66,7 @@ use GuideRef::{AzureAtp2019 as G2019, Both, MdiCurrent as Now};
 pub const CATALOG: &[CheckInfo] = &[
     check("tenant.admin", "Azure AD tenant with a global or security administrator", Both, false),
     check("forest.functional_level", "Forest functional level Windows Server 2003 or higher", Both, false),
+    check("forest.recycle_bin", "AD Recycle Bin enabled in the forest", Now, false),
     check("domain.functional_level", "Domain functional level", Both, true),
     check("dc.facts", "Facts collected from the domain controller", Both, true),
     check("dc.os", "Operating system supported by the sensor (today's requirements)", Now, true),

@@ -280,7 +280,12 @@ impl Entry {
     /// `objectGUID` in string form: from its 16 bytes, or as written when a tool
     /// exported it as text (36 characters; 16 raw bytes can never be that long).
     pub fn guid(&self) -> Option<String> {
-        let b = self.bytes("objectGUID")?;
+        self.guid_of("objectGUID")
+    }
+
+    /// A GUID-valued attribute in string form, read as [`Entry::guid`] reads objectGUID.
+    pub fn guid_of(&self, attr: &str) -> Option<String> {
+        let b = self.bytes(attr)?;
         if b.len() == 36 {
             let text = std::str::from_utf8(b).ok()?;
             return guid_from_string(text).and_then(|g| guid_to_string(&g));

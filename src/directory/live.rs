@@ -2,9 +2,10 @@
 //! searches the inventory needs, all into a [`DirectorySnapshot`].
 //!
 //! Order: rootDSE → configuration partition (partitions, schema version, sites, KDS root
-//! keys) → the DC's own domain (head, DCs, sensitive groups and their members) → the ids
-//! ATA holds (batched, at most [`BATCH`] per search) → the directory services accounts →
-//! for each one given its password, the Deleted Objects test on a connection bound as it.
+//! keys, optional features) → the DC's own domain (head, DCs, sensitive groups and their
+//! members) → the ids ATA holds (batched, at most [`BATCH`] per search) → the directory
+//! services accounts → for each one given its password, the Deleted Objects test on a
+//! connection bound as it.
 //!
 //! A failing search does not end the read: what came back is kept, the failure is noted
 //! and the snapshot is marked incomplete (the inventory's source becomes `partial`). A
@@ -355,6 +356,26 @@ async fn read_forest(r: &mut Reader<'_>) {
     r.keep(&out);
     if matches!(out.failure, Some(SearchFailure::Server { rc: 32, .. })) {
         r.snap.mark_absent(&kds);
+    }
+    // The optional features (the Recycle Bin); a forest whose schema predates them has
+    // no container: an answer too.
+    let features = optional_features_container(&config);
+    let out = r
+        .run(
+            "optional features",
+            &Search::new(
+                &features,
+                Scope::Subtree,
+                "(objectClass=*)",
+                OPTIONAL_FEATURES_ATTRS,
+            ),
+            false,
+            true,
+        )
+        .await;
+    r.keep(&out);
+    if matches!(out.failure, Some(SearchFailure::Server { rc: 32, .. })) {
+        r.snap.mark_absent(&features);
     }
     // Other domains' heads (SID, level) live in their own partitions: a GC has them.
     if r.gc.is_some() {
@@ -752,14 +773,23 @@ fn dn_lookup_done(out: &Outcome) -> bool {
 }
 
 /// The one-level search of `CN=Deleted Objects` with the Show Deleted control, at most
-/// one entry: enough to know whether anything can be listed.
+/// one entry: enough to know whether anything can be listed. Show Recycled too: once the
+/// Recycle Bin is enabled, the tombstones from before are recycled objects, which Show
+/// Deleted alone hides (not critical: a DC older than 2008 R2 ignores it).
 fn deleted_objects_search<'a>(container: &'a str, attrs: &'a [&'a str]) -> Search<'a> {
     let mut s = Search::new(container, Scope::OneLevel, "(objectClass=*)", attrs);
-    s.controls = vec![RawControl {
-        ctype: oid::SHOW_DELETED.to_string(),
-        crit: true,
-        val: None,
-    }];
+    s.controls = vec![
+        RawControl {
+            ctype: oid::SHOW_DELETED.to_string(),
+            crit: true,
+            val: None,
+        },
+        RawControl {
+            ctype: oid::SHOW_RECYCLED.to_string(),
+            crit: false,
+            val: None,
+        },
+    ];
     s.size_limit = Some(1);
     s
 }

@@ -267,6 +267,7 @@ pub fn collector_commands() -> String {
     let join = |a: &[&str]| a.join(",");
     let gattrs = group_attrs();
     let kds_rel = "CN=Master Root Keys,CN=Group Key Distribution Service,CN=Services";
+    let features_rel = "CN=Optional Features,CN=Directory Service,CN=Windows NT,CN=Services";
     let mut s = String::new();
     s.push_str(&format!(
         "# Export what `ata2atp inventory --ldif` needs, when ata2atp may not connect itself.\n\
@@ -288,6 +289,8 @@ ldifde -f ata2atp-2-schema.ldf -d \"$schema\" -p base -r \"(objectClass=*)\" -l 
 ldifde -f ata2atp-3-sites.ldf -d \"CN=Sites,$config\" -p subtree -r \"{}\" -l \"{}\"\n\
 # May report \"No such object\" when the forest has no KDS container: that is an answer too.\n\
 ldifde -f ata2atp-4-kds.ldf -d \"{kds_rel},$config\" -p subtree -r \"(objectClass=*)\" -l \"{}\"\n\
+# The optional features (the AD Recycle Bin); \"No such object\" on a schema older than 2008 R2.\n\
+ldifde -f ata2atp-7-features.ldf -d \"{features_rel},$config\" -p subtree -r \"(objectClass=*)\" -l \"{}\"\n\
 ldifde -f ata2atp-5-domain.ldf -d \"$domain\" -p base -r \"(objectClass=*)\" -l \"{}\"\n\
 ldifde -f ata2atp-6-accounts.ldf -d \"$domain\" -p subtree -r \"{}\" -l \"{}\"\n\
 \n\
@@ -306,6 +309,7 @@ q -E pr=1000/noprompt -s sub -b \"CN=Partitions,$CONFIG\" \"(objectClass=*)\" {}
 q -s base -b \"$SCHEMA\" \"(objectClass=*)\" {} > ata2atp-2-schema.ldif\n\
 q -E pr=1000/noprompt -s sub -b \"CN=Sites,$CONFIG\" \"{}\" {} > ata2atp-3-sites.ldif\n\
 q -E pr=1000/noprompt -s sub -b \"{kds_rel},$CONFIG\" \"(objectClass=*)\" {} > ata2atp-4-kds.ldif\n\
+q -s sub -b \"{features_rel},$CONFIG\" \"(objectClass=*)\" {} > ata2atp-7-features.ldif\n\
 q -s base -b \"$DOMAIN\" \"(objectClass=*)\" {} > ata2atp-5-domain.ldif\n\
 q -E pr=1000/noprompt -s sub -b \"$DOMAIN\" \"{}\" {} > ata2atp-6-accounts.ldif\n",
         join(PARTITIONS_ATTRS),
@@ -313,6 +317,7 @@ q -E pr=1000/noprompt -s sub -b \"$DOMAIN\" \"{}\" {} > ata2atp-6-accounts.ldif\
         SITES_FILTER,
         join(SITES_ATTRS),
         join(KDS_ATTRS),
+        join(OPTIONAL_FEATURES_ATTRS),
         join(DOMAIN_HEAD_ATTRS),
         ACCOUNTS_FILTER,
         join(&gattrs),
@@ -322,6 +327,7 @@ q -E pr=1000/noprompt -s sub -b \"$DOMAIN\" \"{}\" {} > ata2atp-6-accounts.ldif\
         SITES_FILTER,
         SITES_ATTRS.join(" "),
         KDS_ATTRS.join(" "),
+        OPTIONAL_FEATURES_ATTRS.join(" "),
         DOMAIN_HEAD_ATTRS.join(" "),
         ACCOUNTS_FILTER,
         gattrs.join(" "),

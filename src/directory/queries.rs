@@ -27,7 +27,8 @@ pub const ROOT_DSE_ATTRS: &[&str] = &[
     "vendorVersion",
 ];
 
-/// `CN=Partitions,<config>` and its crossRefs.
+/// `CN=Partitions,<config>` and its crossRefs. `msDS-EnabledFeature` on the container
+/// names the optional features enabled forest-wide (the Recycle Bin).
 pub const PARTITIONS_ATTRS: &[&str] = &[
     "objectClass",
     "cn",
@@ -36,7 +37,26 @@ pub const PARTITIONS_ATTRS: &[&str] = &[
     "nETBIOSName",
     "systemFlags",
     "msDS-Behavior-Version",
+    "msDS-EnabledFeature",
 ];
+
+/// The forest's optional features (`CN=Optional Features,…`): which feature each is, and
+/// where it is enabled (`msDS-EnabledFeatureBL`, a back link AD returns only when asked).
+pub const OPTIONAL_FEATURES_ATTRS: &[&str] = &[
+    "objectClass",
+    "cn",
+    "msDS-OptionalFeatureGUID",
+    "msDS-RequiredForestBehaviorVersion",
+    "msDS-EnabledFeatureBL",
+];
+
+/// `msDS-OptionalFeatureGUID` of the Recycle Bin feature (MS-ADTS 3.1.1.9.1).
+pub const RECYCLE_BIN_FEATURE_GUID: &str = "766ddcd8-acd0-445e-f3b9-a7f9b6744f2a";
+
+/// `CN=Optional Features,…` below the configuration NC.
+pub fn optional_features_container(config_nc: &str) -> String {
+    format!("CN=Optional Features,CN=Directory Service,CN=Windows NT,CN=Services,{config_nc}")
+}
 
 /// The schema NC head.
 pub const SCHEMA_ATTRS: &[&str] = &["objectClass", "objectVersion"];

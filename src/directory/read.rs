@@ -6,6 +6,8 @@
 //! - forest level: `msDS-Behavior-Version` on `CN=Partitions,<config>`; domains: the
 //!   crossRef objects below it with `systemFlags` bit 2 (`nCName`, `dnsRoot`,
 //!   `nETBIOSName`); domain level and SID: the domain NC head;
+//! - the Recycle Bin: its optional feature object under `CN=Optional Features,…` and its
+//!   `msDS-EnabledFeatureBL`, or `msDS-EnabledFeature` on `CN=Partitions`;
 //! - sites and servers: `CN=Sites,<config>`; a server's `NTDS Settings` (nTDSDSA) holds
 //!   the GC flag (`options` bit 1) and the DC's level;
 //! - DC computer objects: `userAccountControl` SERVER_TRUST (0x2000) or
@@ -27,7 +29,7 @@ use super::sid::Sid;
 use super::snapshot::DirectorySnapshot;
 use crate::model::{
     DirectoryInventory, DirectoryObject, Domain, DomainController, Forest, Level, PrivilegedGroup,
-    RootDse,
+    RecycleBin, RootDse,
 };
 
 /// A domain of the forest as the snapshot knows it.
@@ -637,6 +639,80 @@ impl<'a> View<'a> {
             .collect()
     }
 
+    /// The Recycle Bin feature: enabled when its object's `msDS-EnabledFeatureBL` names
+    /// `CN=Partitions` (or the container's `msDS-EnabledFeature` names the feature), not
+    /// enabled when both were read without, absent from a schema that predates it.
+    pub fn recycle_bin(&self) -> Option<RecycleBin> {
+        let config = self.config_nc.as_ref()?;
+        let container = super::queries::optional_features_container(config);
+        let partitions_dn = format!("CN=Partitions,{config}");
+        let partitions = self.snap.get(&partitions_dn);
+        let feature = self.snap.entries().find(|e| {
+            is_under(&e.dn, &container)
+                && e.is_a("msDS-OptionalFeature")
+                && (e.guid_of("msDS-OptionalFeatureGUID").as_deref()
+                    == Some(super::queries::RECYCLE_BIN_FEATURE_GUID)
+                    || e.text("cn")
+                        .is_some_and(|c| c.eq_ignore_ascii_case("Recycle Bin Feature")))
+        });
+        let container_read = self.snap.get(&container).is_some();
+        let Some(feature) = feature else {
+            if self.snap.is_absent(&container) || container_read {
+                return Some(RecycleBin {
+                    enabled: Some(false),
+                    evidence: format!(
+                        "the forest has no Recycle Bin feature object under {container}: its schema predates                          Windows Server 2008 R2"
+                    ),
+                });
+            }
+            return Some(RecycleBin {
+                enabled: None,
+                evidence: format!("{container} was not read (export it, or read the forest live)"),
+            });
+        };
+        let by_link = feature
+            .texts("msDS-EnabledFeatureBL")
+            .iter()
+            .any(|d| normalize_dn(d) == normalize_dn(&partitions_dn));
+        let by_container = partitions.is_some_and(|p| {
+            p.texts("msDS-EnabledFeature")
+                .iter()
+                .any(|d| normalize_dn(d) == normalize_dn(&feature.dn))
+        });
+        Some(if by_link || by_container {
+            RecycleBin {
+                enabled: Some(true),
+                evidence: if by_link {
+                    format!(
+                        "msDS-EnabledFeatureBL of {} names {partitions_dn}",
+                        feature.dn
+                    )
+                } else {
+                    format!(
+                        "msDS-EnabledFeature of {partitions_dn} names {}",
+                        feature.dn
+                    )
+                },
+            }
+        } else if partitions.is_some() {
+            RecycleBin {
+                enabled: Some(false),
+                evidence: format!(
+                    "{} has no msDS-EnabledFeatureBL naming {partitions_dn}, and {partitions_dn} no \
+                     msDS-EnabledFeature naming it",
+                    feature.dn
+                ),
+            }
+        } else {
+            RecycleBin {
+                enabled: None,
+                evidence: format!(
+                    "{partitions_dn} was not read, and the feature object names no enabled scope"
+                ),
+            }
+        })
+    }
+
     /// KDS root keys below `CN=Master Root Keys,…`: `Some(true)` when one was seen,
     /// `Some(false)` when the container was read and holds none or does not exist, `None`
     /// when it was not read.
@@ -730,6 +806,7 @@ pub fn derive_with(view: &View<'_>) -> DirectoryInventory {
         directory_services_account: None,
         additional_directory_services_accounts: Vec::new(),
         kds_root_key_present: kds,
+        recycle_bin: view.recycle_bin(),
         partial: !snap.incomplete.is_empty(),
         notes: all_notes,
     }
@@ -970,6 +1047,85 @@ mod tests {
             (dc3.global_catalog, dc3.domain.as_str()),
             (None, "corp.test")
         );
+    }
+
+    #[test]
+    fn the_recycle_bin_from_its_feature_object_or_the_partitions_container() {
+        let c = "CN=Configuration,DC=corp,DC=test";
+        let features =
+            format!("CN=Optional Features,CN=Directory Service,CN=Windows NT,CN=Services,{c}");
+        let feature = format!("CN=Recycle Bin Feature,{features}");
+        let with = |bl: Option<&str>, attr: Option<&str>, partitions: bool| {
+            let mut s = snapshot();
+            if !partitions {
+                s = DirectorySnapshot::default();
+                s.insert(entry(
+                    "",
+                    &[(
+                        "configurationNamingContext",
+                        "CN=Configuration,DC=corp,DC=test",
+                    )],
+                ));
+            }
+            let mut f = entry(
+                &feature,
+                &[
+                    ("objectClass", "msDS-OptionalFeature"),
+                    // Text form, as ldbsearch writes it; over LDAP it is 16 bytes.
+                    (
+                        "msDS-OptionalFeatureGUID",
+                        "766ddcd8-acd0-445e-f3b9-a7f9b6744f2a",
+                    ),
+                ],
+            );
+            if let Some(b) = bl {
+                f.push("msDS-EnabledFeatureBL", b.as_bytes().to_vec());
+            }
+            s.insert(f);
+            if let Some(a) = attr {
+                s.insert(entry(
+                    &format!("CN=Partitions,{c}"),
+                    &[("msDS-EnabledFeature", a)],
+                ));
+            }
+            derive(&s).recycle_bin.unwrap()
+        };
+        let partitions = format!("CN=Partitions,{c}");
+        let rb = with(Some(&partitions), None, true);
+        assert_eq!(rb.enabled, Some(true));
+        assert!(
+            rb.evidence.contains("msDS-EnabledFeatureBL"),
+            "{}",
+            rb.evidence
+        );
+        let rb = with(None, Some(&feature), true);
+        assert_eq!(rb.enabled, Some(true));
+        assert!(
+            rb.evidence.starts_with("msDS-EnabledFeature of"),
+            "{}",
+            rb.evidence
+        );
+        // The NTDS Settings of a DC in the back link, not the Partitions container: the
+        // feature is enabled for that DC only, not the forest.
+        let rb = with(
+            Some(&format!(
+                "CN=NTDS Settings,CN=DC1,CN=Servers,CN=HQ,CN=Sites,{c}"
+            )),
+            None,
+            true,
+        );
+        assert_eq!(rb.enabled, Some(false), "{}", rb.evidence);
+        // The feature without its scope, and the Partitions container not read: unknown.
+        assert_eq!(with(None, None, false).enabled, None);
+        // No Optional Features container at all: not read, unknown; absent, no feature.
+        let s = snapshot();
+        let rb = derive(&s).recycle_bin.unwrap();
+        assert_eq!(rb.enabled, None, "{}", rb.evidence);
+        let mut s = snapshot();
+        s.mark_absent(&features);
+        let rb = derive(&s).recycle_bin.unwrap();
+        assert_eq!(rb.enabled, Some(false));
+        assert!(rb.evidence.contains("predates"), "{}", rb.evidence);
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub struct DirectoryInventory {
     /// A KDS root key exists in the forest (needed for a gMSA directory services account).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kds_root_key_present: Option<bool>,
+    /// The forest's AD Recycle Bin optional feature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recycle_bin: Option<RecycleBin>,
     /// Some of what was asked for could not be read (connection lost, size limit, an
     /// incomplete export): what is here is true, but lists may be short. `notes` says what.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -34,6 +37,15 @@ pub struct DirectoryInventory {
     /// What could not be read or decided, and why, in words for the consultant.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+}
+
+/// Whether the forest's AD Recycle Bin is enabled, and what said so.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecycleBin {
+    /// `None` when it could not be decided: `evidence` says why.
+    pub enabled: Option<bool>,
+    /// The objects and attributes that decided it (or why nothing could).
+    pub evidence: String,
 }
 
 /// The rootDSE of the domain controller that was read (MS-ADTS 3.1.1.3.2).

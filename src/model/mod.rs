@@ -347,6 +347,12 @@ mod tests {
             }),
             additional_directory_services_accounts: Vec::new(),
             kds_root_key_present: Some(false),
+            recycle_bin: Some(RecycleBin {
+                enabled: Some(false),
+                evidence:
+                    "CN=Recycle Bin Feature has no msDS-EnabledFeatureBL naming CN=Partitions"
+                        .into(),
+            }),
             partial: true,
             notes: vec!["privileged groups of emea.fabrikam.test were not read".into()],
         });
