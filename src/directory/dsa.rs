@@ -234,7 +234,7 @@ pub fn find<'a>(view: &View<'a>, id: &DsaIdentity) -> Option<&'a Entry> {
 
 /// Default note when Deleted Objects access could not be tested.
 pub const DELETED_OBJECTS_UNTESTED: &str = "not tested: listing CN=Deleted Objects needs a live bind as the directory \
-     services account (run inventory with --ldap and --dsa-password-env or --dsa-password-file)";
+     services account (run inventory with --ldap and --dsa-password-env ACCOUNT=VAR for it)";
 
 /// What the directory says about the account.
 pub fn facts(

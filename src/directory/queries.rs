@@ -192,5 +192,10 @@ mod tests {
                 .iter()
                 .any(|a| a.eq_ignore_ascii_case("msKds-RootKeyData"))
         );
+        // What the readers need of the configuration partition is asked for (an RODC's
+        // NTDS Settings, the Recycle Bin's scope on both sides of its link).
+        assert!(SITES_ATTRS.contains(&"msDS-isRODC"));
+        assert!(PARTITIONS_ATTRS.contains(&"msDS-EnabledFeature"));
+        assert!(OPTIONAL_FEATURES_ATTRS.contains(&"msDS-EnabledFeatureBL"));
     }
 }
