@@ -68,7 +68,8 @@ pub enum Error {
     )]
     SchemaTooNew { path: PathBuf, found: u32 },
     #[error(
-        "{0}; paste the output of reg query \"HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v4\\Full\" /v Release unchanged"
+        "{0}; paste the output of reg query \"HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v4\\Full\" /v Release \
+         (or of Get-ItemProperty of that key) unchanged"
     )]
     RegQuery(#[from] reg_query::ParseError),
     #[error("{}: {message}", path.display())]
