@@ -62,7 +62,7 @@ impl CollectRequest {
                     ca_file: l.ca_file.as_deref().map(abs),
                     insecure: false,
                     gc_url: None,
-                    dsa_password: None,
+                    dsa_passwords: Default::default(),
                 }),
                 ldif: s.ldif.iter().map(|p| abs(p)).collect(),
             },

@@ -630,7 +630,8 @@ fn the_current_guide_has_no_synchronizer_and_folds_honeytokens_into_entity_tags(
         .map(|v| v["label"].as_str().unwrap())
         .collect();
     assert!(
-        labels.contains(&"ATA honeytokens") && labels.contains(&"Tagged sensitive by hand in ATA"),
+        labels.contains(&"ATA honeytokens")
+            && labels.contains(&"To tag sensitive by hand in Defender for Identity"),
         "{labels:?}"
     );
     let c10 = json(&mut checklist(&root, &["show", "C10"]));

@@ -115,19 +115,16 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR", help_heading = "Inputs")]
     pub gateway_logs: Option<PathBuf>,
 
-    /// Environment variable holding the directory services account's password, to test
-    /// its credentials against the engagement's LDAP source.
-    #[arg(long, value_name = "VAR", help_heading = "Inputs")]
-    pub dsa_password_env: Option<String>,
+    /// Environment variable holding a directory services account's password, to test its
+    /// credentials against the engagement's LDAP source. Repeatable: `ACCOUNT=VAR` names
+    /// the account (`'EMEA\svc-ata-emea=EMEA_PW'`); a bare VAR is the first account's.
+    #[arg(long, value_name = "[ACCOUNT=]VAR", help_heading = "Inputs")]
+    pub dsa_password_env: Vec<String>,
 
-    /// File whose first line is the directory services account's password.
-    #[arg(
-        long,
-        value_name = "FILE",
-        conflicts_with = "dsa_password_env",
-        help_heading = "Inputs"
-    )]
-    pub dsa_password_file: Option<PathBuf>,
+    /// File whose first line is a directory services account's password; `ACCOUNT=FILE`
+    /// names the account (repeatable).
+    #[arg(long, value_name = "[ACCOUNT=]FILE", help_heading = "Inputs")]
+    pub dsa_password_file: Vec<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -321,30 +318,16 @@ async fn run_checks(args: RunArgs, ctx: &Context) -> Result<u8, Error> {
         .any(|id| engine::selected(&args.only, id));
     let network = network_plan(&args, config.as_ref(), wants_network)?;
 
-    let dsa_password = secret(
-        args.dsa_password_env.as_deref(),
-        args.dsa_password_file.as_ref(),
-        "the directory services account's password",
-        false,
-    )?;
-    let (dsa, dsa_note) = match dsa_password {
-        None => (None, None),
-        Some(pw) => {
-            let recorded = config.as_ref().and_then(|c| c.sources.ldap.as_ref());
-            match super::check_dsa::for_checks(engagement.as_ref(), recorded, &inventory, &pw).await
-            {
-                Ok(outcome) => (Some(outcome), None),
-                Err(why) => (None, Some(why)),
-            }
-        }
-    };
+    let dsa_passwords =
+        super::check_dsa::dsa_passwords(&args.dsa_password_env, &args.dsa_password_file)?;
+    let recorded = config.as_ref().and_then(|c| c.sources.ldap.as_ref());
+    let dsa_tests =
+        super::check_dsa::for_checks(engagement.as_ref(), recorded, &inventory, &dsa_passwords)
+            .await?;
 
     let mut options = RunOptions::new(Utc::now(), network);
     options.only = args.only.clone();
-    options.dsa_test = dsa;
-    if let Some(note) = dsa_note {
-        options.dsa_test_absent = note;
-    }
+    options.dsa_tests = dsa_tests;
     options.workspace = config.as_ref().and_then(|c| c.workspace.clone());
     options.cloud = config.as_ref().map(|c| c.cloud).unwrap_or_default();
     options.sensor_proxy = args.proxy.clone().or_else(|| {

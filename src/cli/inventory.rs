@@ -123,24 +123,25 @@ pub struct Args {
         help_heading = "Directory sources"
     )]
     pub gc: Option<String>,
-    /// Environment variable holding the directory services account's password, to test
-    /// its access to Deleted Objects.
+    /// Environment variable holding a directory services account's password, to test its
+    /// access to Deleted Objects. Repeatable: `ACCOUNT=VAR` names the account
+    /// (`'EMEA\svc-ata-emea=EMEA_PW'`); a bare VAR is the first account's.
     #[arg(
         long,
-        value_name = "VAR",
+        value_name = "[ACCOUNT=]VAR",
         requires = "ldap",
         help_heading = "Directory sources"
     )]
-    pub dsa_password_env: Option<String>,
-    /// File whose first line is the directory services account's password.
+    pub dsa_password_env: Vec<String>,
+    /// File whose first line is a directory services account's password; `ACCOUNT=FILE`
+    /// names the account (repeatable).
     #[arg(
         long,
-        value_name = "FILE",
+        value_name = "[ACCOUNT=]FILE",
         requires = "ldap",
-        conflicts_with = "dsa_password_env",
         help_heading = "Directory sources"
     )]
-    pub dsa_password_file: Option<PathBuf>,
+    pub dsa_password_file: Vec<PathBuf>,
     /// LDIF export of the directory (repeatable).
     #[arg(long, value_name = "FILE", help_heading = "Directory sources")]
     pub ldif: Vec<PathBuf>,
@@ -255,7 +256,7 @@ fn build_request(
             ca_file: None,
             insecure: false,
             gc_url: None,
-            dsa_password: None,
+            dsa_passwords: Default::default(),
         });
         request.directory.ldif = args.ldif.clone();
     }
@@ -276,12 +277,8 @@ fn build_request(
                 true,
             )?;
         }
-        ldap.dsa_password = secret(
-            args.dsa_password_env.as_deref(),
-            args.dsa_password_file.as_ref(),
-            "the directory services account's password",
-            false,
-        )?;
+        ldap.dsa_passwords =
+            super::check_dsa::dsa_passwords(&args.dsa_password_env, &args.dsa_password_file)?;
     }
 
     if !args.dc_facts.is_empty()

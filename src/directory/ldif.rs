@@ -3,6 +3,8 @@
 //! Both tools write RFC 2849 content records, with their own habits:
 //! - `ldifde` puts `changetype: add` in every record, folds long lines, base64-encodes
 //!   binary values (`objectSid:: AQUAAAAAAAUV…`) and, with `-u`, writes UTF-16.
+//! - Samba's `ldbsearch` writes the rootDSE as `dn: @ROOTDSE` and SIDs and GUIDs as text
+//!   (`objectSid: S-1-5-21-…`); both are read as LDAP would give them.
 //! - `ldapsearch` starts with `version: 1` (or comments only with `-LLL`), writes a
 //!   comment before each entry, prints search continuation references as `ref:` records
 //!   without a DN, and ends with `search:`/`result:` lines; a non-zero `result` (size limit,
@@ -284,7 +286,13 @@ fn record_into(
         }
     }
     let dn = String::from_utf8(value).map_err(|_| (n0, "the DN is not UTF-8".to_string()))?;
-    let mut entry = Entry::new(dn.trim());
+    // Samba's ldbsearch names the rootDSE `@ROOTDSE`; LDAP gives it the empty DN.
+    let dn = if dn.trim().eq_ignore_ascii_case("@ROOTDSE") {
+        ""
+    } else {
+        dn.trim()
+    };
+    let mut entry = Entry::new(dn);
     for (i, (n, line)) in lines.iter().enumerate().skip(1) {
         if *line == "-" {
             return Err((

@@ -133,6 +133,19 @@ pub struct DirectoryServicesAccount {
     pub found_at: Option<String>,
 }
 
+impl DirectoryServicesAccount {
+    /// The account as checks, steps and `check dsa` name it: `domain\user`, or the user
+    /// as ATA wrote it when that already says the domain (`EMEA\x`, `x@emea.test`).
+    pub fn label(&self) -> String {
+        match &self.domain {
+            Some(d) if !d.is_empty() && !self.user.contains(['\\', '@']) => {
+                format!("{d}\\{}", self.user)
+            }
+            _ => self.user.clone(),
+        }
+    }
+}
+
 /// Outbound syslog notifications (`SyslogClientConfiguration`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Syslog {
@@ -235,12 +248,32 @@ pub enum EntityType {
     Unknown,
 }
 
-/// Why an entity is on a list: tagged by a person, or sensitive by its group membership.
+/// What the cloud will do with an entity ATA tags: for sensitive entities this is
+/// decided on evidence only (`Entity::tag_evidence` says which, see
+/// `directory::sensitive`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TagSource {
+    /// A person must tag it again in the cloud: ATA's tag was set by hand, or came from a
+    /// group Defender for Identity no longer treats as sensitive (Remote Desktop Users).
     Manual,
+    /// Defender for Identity tags it by itself: a well-known sensitive SID, a domain
+    /// controller, or membership of a group it treats as sensitive.
     Automatic,
+    /// Neither the directory nor ATA's data says why ATA marks it sensitive: confirm in
+    /// the ATA console.
+    Undecided,
+}
+
+impl TagSource {
+    /// The word every front end shows.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TagSource::Manual => "manual",
+            TagSource::Automatic => "automatic",
+            TagSource::Undecided => "undecided",
+        }
+    }
 }
 
 /// A directory object ATA knows, resolved through `UniqueEntity` and, when a directory
@@ -255,9 +288,12 @@ pub struct Entity {
     pub sid: Option<String>,
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<EntityType>,
-    /// For honeytokens and sensitive entities: tagged by hand or automatic.
+    /// For honeytokens and sensitive entities: tagged by hand, automatic or undecided.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<TagSource>,
+    /// What decided `source`, in words (the evidence, or why there is none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag_evidence: Option<String>,
     /// The matching object in Active Directory, when the directory was read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ad: Option<AdMatch>,
@@ -272,6 +308,7 @@ impl Entity {
             sid: None,
             kind: None,
             source: None,
+            tag_evidence: None,
             ad: None,
         }
     }

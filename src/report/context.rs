@@ -310,6 +310,14 @@ pub struct AcceptanceLine {
     pub at: String,
 }
 
+/// One directory services account as Active Directory sees it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DsaAccount {
+    /// The account as ATA names it.
+    pub account: String,
+    pub pairs: Vec<Pair>,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct InventorySection {
     pub present: bool,
@@ -317,7 +325,11 @@ pub struct InventorySection {
     pub center: Vec<Pair>,
     pub certificates: Table,
     pub directory_services_accounts: Table,
-    /// The directory services account as Active Directory sees it.
+    /// Every directory services account ATA names (one per domain), as Active Directory
+    /// sees it.
+    pub dsa_accounts: Vec<DsaAccount>,
+    /// The first of `dsa_accounts` alone, for templates written before there could be
+    /// several.
     pub dsa_directory: Vec<Pair>,
     pub notifications: Vec<Pair>,
     pub exclusions: Table,
@@ -1020,10 +1032,11 @@ fn entity_row(e: &Entity) -> Vec<String> {
         e.label().to_string(),
         opt(e.kind.map(entity_kind)),
         opt(e.sid.as_ref().or(ad.and_then(|a| a.sid.as_ref()))),
-        opt(e.source.map(|s| match s {
-            crate::model::TagSource::Manual => "manual",
-            crate::model::TagSource::Automatic => "automatic",
-        })),
+        match (e.source, &e.tag_evidence) {
+            (Some(s), Some(why)) => format!("{}: {why}", s.as_str()),
+            (Some(s), None) => s.as_str().to_string(),
+            (None, _) => NO_VALUE.into(),
+        },
         match ad {
             Some(a) if a.found => "yes".into(),
             Some(_) => "NOT FOUND".into(),
@@ -1492,8 +1505,8 @@ fn inventory_section(inv: Option<&Inventory>, checks: Option<&ChecksFile>) -> In
                 },
             ]);
         }
-        if let Some(d) = &dir.directory_services_account {
-            s.dsa_directory = vec![
+        for d in dir.directory_services_accounts() {
+            let mut pairs = vec![
                 pair("Account", d.name.clone()),
                 pair("Domain", opt(d.domain.as_ref())),
                 pair(
@@ -1511,7 +1524,14 @@ fn inventory_section(inv: Option<&Inventory>, checks: Option<&ChecksFile>) -> In
                 pair("Locked out", yes_no(d.locked_out)),
                 pair("Password last set", opt(d.pwd_last_set.map(when))),
                 pair("Password never expires", yes_no(d.password_never_expires)),
-                pair("Password expires", opt(d.password_expires_at.map(when))),
+                pair(
+                    "Password expires",
+                    match (&d.password_expires, d.password_expires_at) {
+                        (_, Some(t)) => when(t),
+                        (Some(words), None) => words.clone(),
+                        (None, None) => NO_VALUE.into(),
+                    },
+                ),
                 pair(
                     "Member of sensitive groups",
                     if d.sensitive_groups.is_empty() {
@@ -1534,7 +1554,22 @@ fn inventory_section(inv: Option<&Inventory>, checks: Option<&ChecksFile>) -> In
                     },
                 ),
             ];
+            if d.kind == crate::model::AccountKind::User {
+                pairs.push(pair(
+                    "When its password changes",
+                    crate::checks::directory::PASSWORD_CHANGE_RULE,
+                ));
+            }
+            s.dsa_accounts.push(DsaAccount {
+                account: d.named_as.clone().unwrap_or_else(|| d.name.clone()),
+                pairs,
+            });
         }
+        s.dsa_directory = s
+            .dsa_accounts
+            .first()
+            .map(|a| a.pairs.clone())
+            .unwrap_or_default();
     }
     let alert_row = |a: &crate::model::Alert| {
         vec![

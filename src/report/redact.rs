@@ -458,7 +458,7 @@ impl Redactor {
                         }
                     }
                 }
-                if let Some(dsa) = &dir.directory_services_account {
+                for dsa in dir.directory_services_accounts() {
                     if let Some(d) = &dsa.domain {
                         self.learn_domain(d);
                     }

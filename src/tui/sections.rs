@@ -171,6 +171,7 @@ impl Section {
             Section::Dsa => &[
                 "ata.directory_services_accounts",
                 "directory.directory_services_account",
+                "directory.additional_directory_services_accounts",
             ],
             Section::Sources | Section::NotFound => &[],
         }
@@ -673,57 +674,56 @@ impl Section {
                         ),
                     );
                 }
-                match inv
-                    .directory
-                    .as_ref()
-                    .and_then(|d| d.directory_services_account.as_ref())
-                {
-                    None => push(
+                let Some(dir) = inv.directory.as_ref() else {
+                    push(
                         "In Active Directory",
                         "not looked up (no directory source)".into(),
-                    ),
-                    Some(f) => {
-                        push(
-                            "In Active Directory",
-                            format!(
-                                "{} ({})",
-                                f.name,
-                                if f.found { "found" } else { "NOT FOUND" }
-                            ),
-                        );
-                        push("DN", opt(&f.dn));
-                        push("Enabled", yes_no(f.enabled).into());
-                        push("Locked out", yes_no(f.locked_out).into());
-                        push(
-                            "Password last set",
-                            f.pwd_last_set.map_or_else(
-                                || s::NONE.into(),
-                                |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
-                            ),
-                        );
-                        push(
-                            "Password never expires",
-                            yes_no(f.password_never_expires).into(),
-                        );
-                        push(
-                            "Password expires",
-                            f.password_expires_at.map_or_else(
-                                || s::NONE.into(),
-                                |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
-                            ),
-                        );
-                        push("Sensitive groups", list(&f.sensitive_groups));
-                        push(
-                            "Reads Deleted Objects",
-                            match f.deleted_objects_readable {
-                                Some(v) => yes_no(Some(v)).into(),
-                                None => f
-                                    .deleted_objects_note
-                                    .clone()
-                                    .unwrap_or_else(|| s::NONE.into()),
-                            },
-                        );
-                    }
+                    );
+                    return out;
+                };
+                // Every account ATA names, each described alike.
+                for f in dir.directory_services_accounts() {
+                    push(
+                        "In Active Directory",
+                        format!(
+                            "{} ({})",
+                            f.named_as.as_deref().unwrap_or(&f.name),
+                            if f.found { "found" } else { "NOT FOUND" }
+                        ),
+                    );
+                    push("DN", opt(&f.dn));
+                    push("Enabled", yes_no(f.enabled).into());
+                    push("Locked out", yes_no(f.locked_out).into());
+                    push(
+                        "Password last set",
+                        f.pwd_last_set.map_or_else(
+                            || s::NONE.into(),
+                            |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
+                        ),
+                    );
+                    push(
+                        "Password never expires",
+                        yes_no(f.password_never_expires).into(),
+                    );
+                    push(
+                        "Password expires",
+                        match (f.password_expires_at, &f.password_expires) {
+                            (Some(t), _) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
+                            (None, Some(words)) => words.clone(),
+                            (None, None) => s::NONE.into(),
+                        },
+                    );
+                    push("Sensitive groups", list(&f.sensitive_groups));
+                    push(
+                        "Reads Deleted Objects",
+                        match f.deleted_objects_readable {
+                            Some(v) => yes_no(Some(v)).into(),
+                            None => f
+                                .deleted_objects_note
+                                .clone()
+                                .unwrap_or_else(|| s::NONE.into()),
+                        },
+                    );
                 }
             }
             _ => {}
@@ -786,12 +786,7 @@ fn entity_row(en: &Entity) -> Vec<String> {
         en.label().to_string(),
         opt(&en.sid),
         en.kind.map_or(s::NONE, entity_type).into(),
-        match en.source {
-            Some(TagSource::Manual) => "manual",
-            Some(TagSource::Automatic) => "automatic",
-            None => s::NONE,
-        }
-        .into(),
+        en.source.map_or(s::NONE, TagSource::as_str).into(),
         in_ad(en.ad.as_ref()).into(),
         yes_no(en.ad.as_ref().and_then(|a| a.enabled)).into(),
     ]
@@ -807,6 +802,15 @@ fn entity_pairs(en: &Entity) -> Vec<(String, String)> {
             en.kind.map_or(s::NONE, entity_type).to_string(),
         ),
     ];
+    if let Some(source) = en.source {
+        p.push((
+            "Tag".to_string(),
+            match &en.tag_evidence {
+                Some(why) => format!("{}: {why}", source.as_str()),
+                None => source.as_str().to_string(),
+            },
+        ));
+    }
     match &en.ad {
         None => p.push(("In Active Directory".into(), "not looked up".into())),
         Some(ad) => {
