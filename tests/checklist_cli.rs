@@ -221,7 +221,7 @@ fn a_second_writer_is_refused_and_changes_nothing() {
         &["set", "P02", "--status", "in_progress", "--by", "Sam"],
     )
     .assert()
-    .code(2)
+    .code(4)
     .stderr(predicate::str::contains("is in use by another ata2atp"))
     .stderr(predicate::str::contains(format!(
         "pid {}",

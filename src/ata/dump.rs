@@ -306,6 +306,7 @@ pub fn scan_file(
     let mut tally: BTreeMap<String, u64> = BTreeMap::new();
     let mut count = 0u64;
     while let Some((raw, origin)) = stream.next_raw()? {
+        progress.checkpoint()?;
         count += 1;
         if count.is_multiple_of(10_000) {
             progress.advance(&task, 10_000);

@@ -202,6 +202,7 @@ impl JsonFile {
         let mut seen_trailer = false;
         let mut count = 0u64;
         while let Some((doc, origin)) = splitter.next_doc()? {
+            progress.checkpoint()?;
             let doc = match collector {
                 None => doc,
                 Some(_) => {

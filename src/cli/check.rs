@@ -18,6 +18,7 @@ use crate::checks::thresholds::DEFAULT_PROBE_TIMEOUT_SECS;
 use crate::engagement::{Engagement, EngagementConfig, read_yaml_file};
 use crate::error::{Error, exit};
 use crate::model::{CheckResult, ChecksFile, Inventory, Status};
+use crate::progress::Progress as _;
 use crate::secrets::{SecretSource, SecretString};
 
 #[derive(Debug, clap::Args)]
@@ -358,8 +359,9 @@ async fn run_checks(args: RunArgs, ctx: &Context) -> Result<u8, Error> {
         _ => None,
     };
 
-    let progress = CliProgress::new(ctx.quiet);
+    let progress = CliProgress::new(ctx);
     let results = crate::checks::run(Arc::new(inventory), options, &progress).await;
+    progress.checkpoint()?;
     // The previous file brings the accepted risks (and, with --only, the other results).
     let previous = engagement
         .as_ref()

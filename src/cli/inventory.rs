@@ -180,7 +180,7 @@ pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
                 .into(),
         ));
     }
-    let progress = CliProgress::new(ctx.quiet);
+    let progress = CliProgress::new(ctx);
     let inventory = inventory::collect(request, &progress).await?;
     let partial = inventory
         .sources

@@ -21,8 +21,10 @@ mod tui;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use tokio_util::sync::CancellationToken;
 
 use crate::error::{EXIT_CODES_HELP, Error, exit};
 
@@ -148,6 +150,9 @@ pub struct Context {
     pub color: bool,
     /// The command line with credential-bearing values removed, for provenance.
     pub arguments: Vec<String>,
+    /// Cancelled by Ctrl-C: long loops stop at their next checkpoint (see
+    /// [`crate::progress`]).
+    pub cancel: CancellationToken,
 }
 
 /// Entry point of the binary.
@@ -172,6 +177,7 @@ pub fn main() -> ExitCode {
         quiet: cli.quiet,
         color,
         arguments: redacted_arguments(std::env::args().skip(1)),
+        cancel: CancellationToken::new(),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -195,19 +201,76 @@ pub fn main() -> ExitCode {
         );
         return ExitCode::from(exit::INPUT);
     };
+    if let Err(e) = on_interrupt(&runtime, ctx.cancel.clone()) {
+        eprintln!("error: could not listen for Ctrl-C: {e}");
+        return ExitCode::from(exit::SOURCE);
+    }
     let result = runtime.block_on(async {
         tokio::select! {
+            biased;
+            // A run waiting on the network stops here; one computing stops at its next
+            // checkpoint and returns (then the token says why).
+            _ = ctx.cancel.cancelled() => Err(Error::Interrupted),
             r = run(command, &ctx) => r,
-            _ = tokio::signal::ctrl_c() => Err(Error::Interrupted),
         }
     });
-    match result {
-        Ok(code) => ExitCode::from(code),
+    let result = if ctx.cancel.is_cancelled() {
+        Err(Error::Interrupted)
+    } else {
+        result
+    };
+    let code = match result {
+        Ok(code) => code,
+        Err(Error::Interrupted) if INTERRUPT_TOLD.swap(true, Ordering::SeqCst) => exit::INTERRUPTED,
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::from(e.exit_code())
+            e.exit_code()
         }
-    }
+    };
+    // Blocking work still running after a cancel (a log scan, a render) is not waited for:
+    // it can write nothing any more.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    ExitCode::from(code)
+}
+
+/// How long a cancelled run may take to wind down (its loops check every few
+/// milliseconds) before the process ends anyway: work that cannot be stopped midway,
+/// such as parsing one large YAML file, must not hold Ctrl-C up.
+const INTERRUPT_GRACE: std::time::Duration = std::time::Duration::from_millis(300);
+
+/// Set by whichever says "interrupted" first (the run's end or the grace's), so it is
+/// said once.
+static INTERRUPT_TOLD: AtomicBool = AtomicBool::new(false);
+
+/// Ctrl-C: stop writing (after a write in progress), cancel the run, and end the process
+/// with 130 if the run has not ended by itself within [`INTERRUPT_GRACE`]. The handler is
+/// installed before any command runs, so the signal never kills the process outright.
+fn on_interrupt(
+    runtime: &tokio::runtime::Runtime,
+    cancel: CancellationToken,
+) -> std::io::Result<()> {
+    let _entered = runtime.enter();
+    #[cfg(unix)]
+    let mut signal = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+    #[cfg(windows)]
+    let mut signal = tokio::signal::windows::ctrl_c()?;
+    runtime.spawn(async move {
+        if signal.recv().await.is_none() {
+            return;
+        }
+        // Off the runtime's threads: stopping writes may wait for a write's fsync, and
+        // the wait below must not depend on the runtime being responsive.
+        std::thread::spawn(move || {
+            crate::engagement::stop_writes();
+            cancel.cancel();
+            std::thread::sleep(INTERRUPT_GRACE);
+            if !INTERRUPT_TOLD.swap(true, Ordering::SeqCst) {
+                eprintln!("error: {}", Error::Interrupted);
+            }
+            std::process::exit(i32::from(exit::INTERRUPTED));
+        });
+    });
+    Ok(())
 }
 
 /// Runs one subcommand; returns the exit code on success (1 when checks failed).

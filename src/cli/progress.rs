@@ -6,23 +6,28 @@ use std::io::IsTerminal;
 use std::sync::Mutex;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tokio_util::sync::CancellationToken;
 
+use super::Context;
 use crate::progress::Progress;
 
 pub struct CliProgress {
     bars: Option<MultiProgress>,
     active: Mutex<HashMap<String, ProgressBar>>,
     quiet: bool,
+    /// Cancelled by Ctrl-C.
+    cancel: CancellationToken,
 }
 
 impl CliProgress {
-    pub fn new(quiet: bool) -> Self {
-        let bars = (!quiet && std::io::stderr().is_terminal())
+    pub fn new(ctx: &Context) -> Self {
+        let bars = (!ctx.quiet && std::io::stderr().is_terminal())
             .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
         Self {
             bars,
             active: Mutex::new(HashMap::new()),
-            quiet,
+            quiet: ctx.quiet,
+            cancel: ctx.cancel.clone(),
         }
     }
 }
@@ -56,6 +61,10 @@ impl Progress for CliProgress {
         {
             bar.inc(n);
         }
+    }
+
+    fn cancellation(&self) -> Option<&CancellationToken> {
+        Some(&self.cancel)
     }
 
     fn finish(&self, task: &str, outcome: &str) {

@@ -87,6 +87,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::BrowserMissing { .. } | Error::Browser { .. } => exit::SOURCE,
+            Error::Engagement(e) => e.exit_code(),
             _ => exit::INPUT,
         }
     }
@@ -214,6 +215,9 @@ pub async fn write(
         "report: engagement read in {} ms",
         started.elapsed().as_millis()
     );
+    // Between the long phases the caller may stop the report (Ctrl-C): it is dropped at
+    // these points, before anything is written.
+    tokio::task::yield_now().await;
     let template_label = match &request.template {
         Some(t) => t.display().to_string(),
         None => "built-in".to_string(),
@@ -244,6 +248,7 @@ pub async fn write(
         "report: context built after {} ms",
         started.elapsed().as_millis()
     );
+    tokio::task::yield_now().await;
     let template = request.template.as_deref();
     let mut base = base_name(&inputs.def.guide, request.now, request.redact);
     // Two reports in the same second (html, then md) must not share a record.
@@ -297,6 +302,7 @@ pub async fn write(
         "report: rendered after {} ms",
         started.elapsed().as_millis()
     );
+    tokio::task::yield_now().await;
     let record = |names: &[(String, &[u8])]| IntegrityRecord {
         schema_version: crate::model::SCHEMA_VERSION,
         tool_version: crate::model::TOOL_VERSION.to_string(),
