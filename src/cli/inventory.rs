@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use super::Context;
-use super::output::{emit, style};
+use super::output::{emit, print_stderr, style};
 use super::progress::CliProgress;
 use crate::ata::MongoSource;
 use crate::directory::LdapSource;
@@ -199,9 +199,9 @@ pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
         })?,
     }
     if partial {
-        eprintln!(
+        print_stderr(
             "warning: some sources were read only in part (status partial/failed in the \
-             inventory's sources); the inventory was kept, re-run when they are reachable"
+             inventory's sources); the inventory was kept, re-run when they are reachable",
         );
         return Ok(exit::SOURCE);
     }

@@ -185,7 +185,7 @@ pub fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: could not start the async runtime: {e}");
+            output::print_stderr(&format!("error: could not start the async runtime: {e}"));
             return ExitCode::from(exit::SOURCE);
         }
     };
@@ -194,15 +194,15 @@ pub fn main() -> ExitCode {
         // subcommand (exit 2).
         let mut cmd = Cli::command();
         let _ = cmd.write_help(&mut std::io::stderr());
-        eprintln!(
+        output::print_stderr(&format!(
             "\nerror: no command given, and {} is not an engagement to open the screen on \
              (give a command, or --engagement DIR)",
             ctx.engagement.display()
-        );
+        ));
         return ExitCode::from(exit::INPUT);
     };
     if let Err(e) = on_interrupt(&runtime, ctx.cancel.clone()) {
-        eprintln!("error: could not listen for Ctrl-C: {e}");
+        output::print_stderr(&format!("error: could not listen for Ctrl-C: {e}"));
         return ExitCode::from(exit::SOURCE);
     }
     let result = runtime.block_on(async {
@@ -223,7 +223,7 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(Error::Interrupted) if INTERRUPT_TOLD.swap(true, Ordering::SeqCst) => exit::INTERRUPTED,
         Err(e) => {
-            eprintln!("error: {e}");
+            output::print_stderr(&format!("error: {e}"));
             e.exit_code()
         }
     };
@@ -265,7 +265,7 @@ fn on_interrupt(
             cancel.cancel();
             std::thread::sleep(INTERRUPT_GRACE);
             if !INTERRUPT_TOLD.swap(true, Ordering::SeqCst) {
-                eprintln!("error: {}", Error::Interrupted);
+                output::print_stderr(&format!("error: {}", Error::Interrupted));
             }
             std::process::exit(i32::from(exit::INTERRUPTED));
         });
@@ -324,6 +324,7 @@ fn apply_color_choice(choice: ColorChoice) -> bool {
 
 fn init_logging(verbose: u8, quiet: bool, color: bool) {
     use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::field::MakeExt as _;
     let level = match (quiet, verbose) {
         (true, _) => "error",
         (false, 0) => "warn",
@@ -332,8 +333,21 @@ fn init_logging(verbose: u8, quiet: bool, color: bool) {
     };
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(format!("ata2atp={level},warn")));
+    // Log messages quote names and files: their fields are escaped like every other text
+    // printed (the level's colour is the formatter's own).
+    let fields = tracing_subscriber::fmt::format::debug_fn(|w, field, value| {
+        let text = format!("{value:?}");
+        let text = crate::terminal::escape(&text);
+        if field.name() == "message" {
+            write!(w, "{text}")
+        } else {
+            write!(w, "{field}={text}")
+        }
+    })
+    .delimited(" ");
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .fmt_fields(fields)
         .with_writer(std::io::stderr)
         .with_ansi(color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()))
         .with_target(false)

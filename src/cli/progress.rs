@@ -35,6 +35,8 @@ impl CliProgress {
 impl Progress for CliProgress {
     fn start(&self, task: &str, total: Option<u64>) {
         let Some(bars) = &self.bars else { return };
+        // Task names hold file and server names: shown escaped, like all printed text.
+        let label = crate::terminal::escape(task).into_owned();
         let bar = match total {
             Some(n) => ProgressBar::new(n).with_style(
                 ProgressStyle::with_template(
@@ -48,7 +50,7 @@ impl Progress for CliProgress {
             ),
         };
         let bar = bars.add(bar);
-        bar.set_message(task.to_string());
+        bar.set_message(label);
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         if let Ok(mut active) = self.active.lock() {
             active.insert(task.to_string(), bar);
@@ -69,9 +71,10 @@ impl Progress for CliProgress {
 
     fn finish(&self, task: &str, outcome: &str) {
         let bar = self.active.lock().ok().and_then(|mut a| a.remove(task));
+        let line = crate::terminal::escape(&format!("{task}: {outcome}")).into_owned();
         match bar {
-            Some(bar) => bar.finish_with_message(format!("{task}: {outcome}")),
-            None if !self.quiet => tracing::info!("{task}: {outcome}"),
+            Some(bar) => bar.finish_with_message(line),
+            None if !self.quiet => tracing::info!("{line}"),
             None => {}
         }
     }
