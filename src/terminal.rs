@@ -104,14 +104,16 @@ fn push_escaped(out: &mut String, c: char) {
 }
 
 /// `text` with every control character shown escaped (`\x1b`); the text itself when it
-/// holds none. Idempotent: what it returns holds no control character.
+/// holds none. Idempotent: what it returns holds no control character but line breaks
+/// (LF, CRLF) and tabs.
 pub fn escape(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(needs_escape) {
+    if !has_escapes(text) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        if needs_escape(c) {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if needs_escape(c) && !line_end(c, chars.peek()) {
             push_escaped(&mut out, c);
         } else {
             out.push(c);
@@ -120,15 +122,34 @@ pub fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A CR right before a LF ends a line (Windows text, the collector scripts): kept. A CR
+/// alone returns to the start of the line and lets what follows overwrite it: escaped.
+fn line_end(c: char, next: Option<&char>) -> bool {
+    c == '\r' && next == Some(&'\n')
+}
+
+fn has_escapes(text: &str) -> bool {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if needs_escape(c) && !line_end(c, chars.peek()) {
+            return true;
+        }
+    }
+    false
+}
+
 /// Command-line text ready for the terminal: control characters escaped, then the
 /// [`paint`] markers turned into colour codes (`color`) or removed.
 pub fn finish(text: &str, color: bool) -> Cow<'_, str> {
-    if !text.chars().any(needs_escape) {
+    if !has_escapes(text) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        if let Some(p) = paint_of(c) {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if line_end(c, chars.peek()) {
+            out.push(c);
+        } else if let Some(p) = paint_of(c) {
             if color {
                 out.push_str(p.sgr());
             }
@@ -179,6 +200,8 @@ mod tests {
             "FAB\\x1b[31m-DC01\\x07 \\x1b]0;owned\\x07 \\u{9b}2J \\x1b]8;;http://x\\x1b\\link\\x0d\\u{202e}txt\\x7f"
         );
         assert_eq!(escape("line 1\n\tline 2"), "line 1\n\tline 2");
+        assert_eq!(escape("crlf\r\nline"), "crlf\r\nline");
+        assert_eq!(escape("a\rb"), "a\\x0db");
         assert!(matches!(escape("plain FAB-DC01"), Cow::Borrowed(_)));
         assert_eq!(escape(&shown), shown, "idempotent");
     }
