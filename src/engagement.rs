@@ -86,7 +86,10 @@ pub enum EngagementError {
         source: io::Error,
     },
 
-    #[error("{0}; fix the file by hand or restore it from history/")]
+    #[error(
+        "{0}; fix the file by hand, or restore it from a copy (history/ keeps every \
+         inventory and the checklist's last good state)"
+    )]
     Parse(#[from] YamlError),
 
     #[error(
@@ -189,6 +192,7 @@ impl Cloud {
 /// The customer's proxy, as the sensors will use it. The password is never stored: it is
 /// asked for, or read from a file or environment variable, when a probe needs it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ProxyConfig {
     /// `http://host:port`, without credentials.
     pub url: String,
@@ -198,6 +202,7 @@ pub struct ProxyConfig {
 
 /// Where the LDAP source is and who binds. No password.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LdapSourceConfig {
     pub url: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -208,6 +213,7 @@ pub struct LdapSourceConfig {
 
 /// Where the engagement's inputs live, so later runs need no flags. No credentials.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SourceLocations {
     /// MongoDB URI of ATA's database, without user or password.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -230,6 +236,7 @@ pub struct SourceLocations {
 
 /// The content of `ata2atp.yaml`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EngagementConfig {
     pub schema_version: u32,
     pub customer: String,
@@ -445,9 +452,40 @@ impl Engagement {
         read_yaml_file(&self.path(CHECKS_FILE))
     }
 
-    /// The checklist state, if any step was touched.
+    /// The checklist state, if any step was touched. A step marked done must say by whom
+    /// and when (what the sign-off rests on): a file edited into one that does not is
+    /// refused, with the step's line.
     pub fn checklist(&self) -> Result<Option<ChecklistState>, EngagementError> {
-        read_yaml_file(&self.path(CHECKLIST_FILE))
+        let path = self.path(CHECKLIST_FILE);
+        let Some(state) = read_yaml_file::<ChecklistState>(&path)? else {
+            return Ok(None);
+        };
+        let blank = |s: &Option<String>| s.as_deref().is_none_or(|v| v.trim().is_empty());
+        let unsigned = state.steps.iter().find(|(_, s)| {
+            s.status == crate::model::StepStatus::Done && (blank(&s.by) || s.at.is_none())
+        });
+        if let Some((id, _)) = unsigned {
+            let text = fs::read_to_string(&path).unwrap_or_default();
+            let line = text
+                .lines()
+                .position(|l| {
+                    l.trim_start()
+                        .trim_start_matches(['"', '\''])
+                        .starts_with(id.as_str())
+                        && l.contains(':')
+                })
+                .map(|i| i as u64 + 1);
+            return Err(EngagementError::Parse(YamlError {
+                origin: path.display().to_string(),
+                line,
+                column: None,
+                message: format!(
+                    "step {id} is marked done but does not say by whom and when (`by:` and \
+                     `at:`); record it with `ata2atp checklist set {id} --status done --by NAME`"
+                ),
+            }));
+        }
+        Ok(Some(state))
     }
 
     /// Inventories kept in `history/`, oldest first.
@@ -868,5 +906,101 @@ mod tests {
             .to_string();
         assert!(err.contains("checklist.yaml:"), "{err}");
         assert!(err.contains(":4:") || err.contains(":5:"), "{err}");
+    }
+
+    /// Files a person edits refuse a key they do not know, naming the file, the line and
+    /// the keys allowed; files the tool writes refuse one too rather than drop it on the
+    /// next save.
+    #[test]
+    fn unknown_keys_are_refused_with_the_line_and_the_valid_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let (eng, lock) = Engagement::init(dir.path().join("e"), &config()).unwrap();
+        drop(lock);
+        let cfg_path = eng.path(CONFIG_FILE);
+        let text = fs::read_to_string(&cfg_path).unwrap();
+        fs::write(&cfg_path, format!("{text}consultnat: Typo\n")).unwrap();
+        let err = eng.config().unwrap_err().to_string();
+        let line = text.lines().count() + 1;
+        assert!(err.contains(&format!("ata2atp.yaml:{line}:")), "{err}");
+        assert!(
+            err.contains("consultnat") && err.contains("consultant"),
+            "{err}"
+        );
+        fs::write(
+            &cfg_path,
+            text.replace("proxy:\n", "proxy:\n  passwrd: x\n"),
+        )
+        .unwrap();
+        let err = eng.config().unwrap_err().to_string();
+        assert!(
+            err.contains("passwrd") && err.contains("url, user"),
+            "{err}"
+        );
+
+        let cases: [(&str, &str, &str); 3] = [
+            (
+                CHECKLIST_FILE,
+                "schema_version: 1\nguide: azure-atp-2019\nsteps:\n  P01:\n    status: todo\n    notes: kept?\n",
+                "notes",
+            ),
+            (
+                CHECKS_FILE,
+                "schema_version: 1\nran_at: 2026-11-16T10:00:00Z\nresults: []\nextra: 1\n",
+                "extra",
+            ),
+            (
+                INVENTORY_FILE,
+                "schema_version: 1\ncollected_at: 2026-11-16T10:00:00Z\ntool_version: 0.1.0\nata:\n  gatewyas: []\n",
+                "gatewyas",
+            ),
+        ];
+        for (file, content, key) in cases {
+            fs::write(eng.path(file), content).unwrap();
+            let err = match file {
+                CHECKLIST_FILE => eng.checklist().map(|_| ()),
+                CHECKS_FILE => eng.checks().map(|_| ()),
+                _ => eng.inventory().map(|_| ()),
+            }
+            .unwrap_err()
+            .to_string();
+            assert!(err.contains(&format!("{file}:")), "{file}: {err}");
+            assert!(
+                err.contains(key) && err.contains("expected"),
+                "{file}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_step_done_without_who_or_when_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let (eng, lock) = Engagement::init(dir.path().join("e"), &config()).unwrap();
+        drop(lock);
+        let path = eng.path(CHECKLIST_FILE);
+        for step in [
+            "    status: done\n",
+            "    status: done\n    by: Jo\n",
+            "    status: done\n    at: 2026-11-16T10:00:00Z\n",
+            "    status: done\n    by: ' '\n    at: 2026-11-16T10:00:00Z\n",
+        ] {
+            fs::write(
+                &path,
+                format!("schema_version: 1\nguide: azure-atp-2019\nsteps:\n  R01:\n    status: todo\n  P01:\n{step}"),
+            )
+            .unwrap();
+            let err = eng.checklist().unwrap_err();
+            assert!(matches!(err, EngagementError::Parse(_)), "{err}");
+            let err = err.to_string();
+            assert!(
+                err.contains("checklist.yaml:6:") && err.contains("P01"),
+                "{err}"
+            );
+        }
+        fs::write(
+            &path,
+            "schema_version: 1\nguide: azure-atp-2019\nsteps:\n  P01:\n    status: done\n    by: Jo\n    at: 2026-11-16T10:00:00Z\n",
+        )
+        .unwrap();
+        assert!(eng.checklist().unwrap().is_some());
     }
 }

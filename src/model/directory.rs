@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The directory side of the inventory.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DirectoryInventory {
     /// What the domain controller read answered in its rootDSE (absent for an LDIF export
     /// without the rootDSE, e.g. from ldifde).
@@ -38,6 +39,7 @@ pub struct DirectoryInventory {
 
 /// The rootDSE of the domain controller that was read (MS-ADTS 3.1.1.3.2).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RootDse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dns_host_name: Option<String>,
@@ -63,6 +65,7 @@ pub struct RootDse {
 
 /// A functional level as a number and its name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Level {
     pub level: u32,
     pub name: String,
@@ -83,6 +86,7 @@ impl DirectoryInventory {
 
 /// The forest and its functional level (`msDS-Behavior-Version` on `CN=Partitions`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Forest {
     pub root_domain: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -96,6 +100,7 @@ pub struct Forest {
 
 /// A domain of the forest.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Domain {
     pub dns_name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -111,6 +116,7 @@ pub struct Domain {
 
 /// A domain controller, as the directory describes it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DomainController {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -134,6 +140,7 @@ pub struct DomainController {
 
 /// A group whose members are sensitive by default, with its transitive members.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PrivilegedGroup {
     pub name: String,
     pub sid: String,
@@ -147,6 +154,7 @@ pub struct PrivilegedGroup {
 
 /// An object found in the directory.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DirectoryObject {
     pub name: String,
     pub dn: String,
@@ -169,6 +177,7 @@ pub enum AccountKind {
 
 /// The directory services account as Active Directory sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DirectoryServicesAccountFacts {
     pub name: String,
     /// Where the account's name came from: ATA's configuration or the LDAP bind account.
