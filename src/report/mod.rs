@@ -5,6 +5,7 @@
 //! | [`inputs`] | reading the engagement's files once, with their SHA-256 |
 //! | [`context`] | the report's data model: display-ready text the templates only present |
 //! | [`redact`] | `--redact`: stable keyed pseudonyms for names, SIDs and addresses |
+//! | [`bounds`] | limits on a template's nesting (blocks, brackets, recursive macros), checked before Tera parses it |
 //! | [`render`] | the Tera environment (HTML and Markdown escaping) and the built-in templates |
 //! | [`csv_export`] | the lists as CSV files |
 //! | [`pdf`] | printing the HTML report with a local headless Chromium/Chrome/Edge |
@@ -17,6 +18,7 @@
 //! into `reports/` atomically. Nothing in the report comes from anywhere but the
 //! engagement folder (and the template), so it can be made again, offline, a year later.
 
+pub mod bounds;
 pub mod context;
 pub mod csv_export;
 pub mod diff;
