@@ -419,6 +419,9 @@ impl Engagement {
             let _ = file.seek(io::SeekFrom::Start(0));
             let _ = file.write_all(description.as_bytes());
             let _ = file.sync_all();
+            if let Ok(copy) = file.try_clone() {
+                held_locks().push((path.clone(), copy));
+            }
             return Ok(WriteLock {
                 root: self.root.clone(),
                 file,
@@ -550,8 +553,27 @@ impl Drop for WriteLock {
         // Removed while still locked, so no other writer can have locked this file in
         // between; one that opened it already notices it is gone (see `lock`).
         let path = self.root.join(LOCK_FILE);
+        held_locks().retain(|(p, _)| p != &path);
         if still_at(&self.file, &path) {
             let _ = fs::remove_file(&path);
+        }
+    }
+}
+
+/// The lock files this process holds (a handle on each), so that a process ended
+/// without unwinding (Ctrl-C's deadline) still removes them; see [`remove_held_locks`].
+fn held_locks() -> MutexGuard<'static, Vec<(PathBuf, File)>> {
+    static HELD: Mutex<Vec<(PathBuf, File)>> = Mutex::new(Vec::new());
+    HELD.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Removes the lock files this process holds, for a process about to end without
+/// dropping its [`WriteLock`]s (after [`stop_writes`]): the OS releases the locks when it
+/// ends, and no file is left behind.
+pub fn remove_held_locks() {
+    for (path, file) in held_locks().iter() {
+        if still_at(file, path) {
+            let _ = fs::remove_file(path);
         }
     }
 }

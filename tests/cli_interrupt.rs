@@ -55,8 +55,7 @@ fn large_ldif(path: &Path, users: usize) {
     fs::write(path, text).unwrap();
 }
 
-/// The engagement's files except the lock file (an interrupted writer may leave it, with
-/// its OS lock released).
+/// The engagement's files except the lock file (checked on its own).
 fn contents(eng: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
     let mut s = snapshot(eng);
     s.remove(Path::new(".ata2atp.lock"));
@@ -283,6 +282,10 @@ fn sigint_at_random_points_of_a_long_inventory_exits_130_and_changes_nothing() {
         assert!(
             contents(&eng) == before,
             "run {run}: SIGINT at {at:?} changed the engagement"
+        );
+        assert!(
+            !eng.join(".ata2atp.lock").exists(),
+            "run {run}: the lock file was left behind"
         );
         eprintln!("run {run}: SIGINT at {at:?}, exit after {took:?}");
         slowest = slowest.max(took);

@@ -227,16 +227,21 @@ pub fn main() -> ExitCode {
             e.exit_code()
         }
     };
-    // Blocking work still running after a cancel (a log scan, a render) is not waited for:
-    // it can write nothing any more.
-    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    // After a cancel, blocking work still running (a log scan, a render) is not waited
+    // for: writes are stopped, it can change nothing. Otherwise everything started ends.
+    if ctx.cancel.is_cancelled() {
+        runtime.shutdown_background();
+    } else {
+        drop(runtime);
+    }
     ExitCode::from(code)
 }
 
 /// How long a cancelled run may take to wind down (its loops check every few
-/// milliseconds) before the process ends anyway: work that cannot be stopped midway,
-/// such as parsing one large YAML file, must not hold Ctrl-C up.
-const INTERRUPT_GRACE: std::time::Duration = std::time::Duration::from_millis(300);
+/// milliseconds; dropping what it read takes most of the time) before the process ends
+/// anyway: work that cannot be stopped midway, such as parsing or writing one large YAML
+/// file, must not hold Ctrl-C up. Writes are stopped by then and the lock files removed.
+const INTERRUPT_GRACE: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// Set by whichever says "interrupted" first (the run's end or the grace's), so it is
 /// said once.
@@ -264,6 +269,7 @@ fn on_interrupt(
             crate::engagement::stop_writes();
             cancel.cancel();
             std::thread::sleep(INTERRUPT_GRACE);
+            crate::engagement::remove_held_locks();
             if !INTERRUPT_TOLD.swap(true, Ordering::SeqCst) {
                 output::print_stderr(&format!("error: {}", Error::Interrupted));
             }
