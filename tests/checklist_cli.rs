@@ -221,7 +221,7 @@ fn a_second_writer_is_refused_and_changes_nothing() {
         &["set", "P02", "--status", "in_progress", "--by", "Sam"],
     )
     .assert()
-    .code(2)
+    .code(4)
     .stderr(predicate::str::contains("is in use by another ata2atp"))
     .stderr(predicate::str::contains(format!(
         "pid {}",
@@ -304,7 +304,7 @@ fn unknown_steps_in_the_state_are_reported_and_kept() {
     let root = engagement(dir.path(), "azure-atp-2019");
     fs::write(
         root.join(CHECKLIST_FILE),
-        "schema_version: 1\nguide: azure-atp-2019\nsteps:\n  Z99:\n    status: done\n    by: Someone\n    note: from an older checklist\n",
+        "schema_version: 1\nguide: azure-atp-2019\nsteps:\n  Z99:\n    status: done\n    by: Someone\n    at: 2026-11-16T10:00:00Z\n    note: from an older checklist\n",
     )
     .unwrap();
     let out = checklist(&root, &["list", "-o", "json"]).output().unwrap();

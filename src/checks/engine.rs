@@ -461,6 +461,10 @@ pub async fn run(
     .buffer_unordered(opts.concurrency.max(1));
     let mut failures = 0usize;
     while let Some((seq, name, out)) = stream.next().await {
+        // Cancelled: what ran is returned; the caller asks `progress` and saves nothing.
+        if progress.is_cancelled() {
+            break;
+        }
         if name.starts_with("probe ") {
             let verdict = out
                 .first()

@@ -12,7 +12,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use super::Context;
-use super::output::{emit, style};
+use super::output::{emit, print_stderr, style};
 use crate::checks::directory::DsaTestOutcome;
 use crate::directory::dsa::{CredentialTest, DsaIdentity, DsaPasswords, test_credentials};
 use crate::directory::ldap::TlsOptions;
@@ -174,8 +174,8 @@ pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
         to_test.push((id.bind_name(), pw));
     }
     if args.insecure {
-        eprintln!(
-            "warning: --insecure: the DC's certificate is NOT verified; the password can be read on the way. Lab use only"
+        print_stderr(
+            "warning: --insecure: the DC's certificate is NOT verified; the password can be read on the way. Lab use only",
         );
     }
     let tls = TlsOptions {

@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use super::Context;
-use super::output::{emit, style};
+use super::output::{emit, print_stderr, style};
 use super::progress::CliProgress;
 use crate::ata::MongoSource;
 use crate::directory::LdapSource;
@@ -189,7 +189,7 @@ pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
                 .into(),
         ));
     }
-    let progress = CliProgress::new(ctx.quiet);
+    let progress = CliProgress::new(ctx);
     let inventory = inventory::collect(request, &progress).await?;
     let partial = inventory
         .sources
@@ -208,9 +208,9 @@ pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
         })?,
     }
     if partial {
-        eprintln!(
+        print_stderr(
             "warning: some sources were read only in part (status partial/failed in the \
-             inventory's sources); the inventory was kept, re-run when they are reachable"
+             inventory's sources); the inventory was kept, re-run when they are reachable",
         );
         return Ok(exit::SOURCE);
     }

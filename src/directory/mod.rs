@@ -93,6 +93,10 @@ pub enum Error {
     )]
     Ldif(#[from] ldif::LdifError),
 
+    /// The run was stopped (Ctrl-C, Esc in the TUI); nothing was written.
+    #[error("interrupted")]
+    Interrupted(#[from] crate::progress::Cancelled),
+
     #[error("LDAP to {server} failed: {reason}; {hint}")]
     Unreachable {
         server: String,
@@ -123,6 +127,7 @@ impl Error {
             Error::Unreachable { .. } | Error::Tls { .. } | Error::Bind { .. } => {
                 crate::error::exit::SOURCE
             }
+            Error::Interrupted(_) => crate::error::exit::INTERRUPTED,
         }
     }
 }
@@ -137,7 +142,10 @@ pub fn read_ldif(
     for path in paths {
         let task = format!("LDIF {}", path.display());
         progress.start(&task, None);
-        let file = ldif::read_file(path)?;
+        let file = ldif::read_file_until(path, progress);
+        // The parser stops early when the run is cancelled: say so, not "bad LDIF".
+        progress.checkpoint()?;
+        let file = file?;
         let mut source = Source::ok(SourceKind::Ldif, path.display().to_string());
         source.records = Some(file.entries.len() as u64);
         source.read_at = Some(Utc::now());
@@ -153,7 +161,10 @@ pub fn read_ldif(
         for base in &file.absent {
             snap.mark_absent(base);
         }
-        for e in file.entries {
+        for (i, e) in file.entries.into_iter().enumerate() {
+            if i.is_multiple_of(4096) {
+                progress.checkpoint()?;
+            }
             snap.insert(e);
         }
         inventory.sources.push(source);

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// The ATA side of the inventory.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AtaInventory {
     #[serde(default)]
     pub center: Center,
@@ -54,6 +55,7 @@ pub struct AtaInventory {
 
 /// The ATA Center: console URL, certificates, and whether a change awaits activation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Center {
     /// `CenterWebClientConfiguration.ServiceEndpoints`: more than one while a URL change
     /// awaits activation.
@@ -88,6 +90,7 @@ pub struct Center {
 
 /// One thumbprint with the profile and field path it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ThumbprintSource {
     /// The profile, e.g. `CenterSystemProfile` or `ServiceSystemProfile 5b2…`.
     pub profile: String,
@@ -97,6 +100,7 @@ pub struct ThumbprintSource {
 
 /// A certificate from the Center's machine store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Certificate {
     pub thumbprint: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -111,6 +115,7 @@ pub struct Certificate {
 
 /// ATA's automatic update settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AutoUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
@@ -122,6 +127,7 @@ pub struct AutoUpdate {
 
 /// The account ATA uses to read the directory (Configuration → Directory Services).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DirectoryServicesAccount {
     pub user: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -148,6 +154,7 @@ impl DirectoryServicesAccount {
 
 /// Outbound syslog notifications (`SyslogClientConfiguration`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Syslog {
     pub enabled: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -170,6 +177,7 @@ pub struct Syslog {
 
 /// SMTP settings for e-mail notifications (`MailClientConfiguration`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Email {
     pub enabled: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -204,6 +212,7 @@ pub struct Email {
 
 /// VPN integration: ATA gateways listening for RADIUS accounting.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Vpn {
     pub radius_enabled: bool,
     /// A RADIUS shared secret is stored (encrypted; it cannot be exported and must be
@@ -222,6 +231,7 @@ pub enum ExclusionKind {
 
 /// One ATA exclusion: the detector it silences and the entity or subnet excluded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Exclusion {
     /// Detector configuration key, e.g. `DnsReconnaissanceDetectorConfiguration`.
     pub detector: String,
@@ -279,6 +289,7 @@ impl TagSource {
 /// A directory object ATA knows, resolved through `UniqueEntity` and, when a directory
 /// source was read, matched against Active Directory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Entity {
     /// ATA's `UniqueEntity._id`.
     pub id: String,
@@ -324,6 +335,7 @@ impl Entity {
 
 /// The outcome of looking an ATA entity up in Active Directory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AdMatch {
     pub found: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -338,6 +350,7 @@ pub struct AdMatch {
 
 /// One of ATA's scheduled reports (`ReporterConfiguration`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReportSchedule {
     /// Report type as ATA names it, e.g. `Summary`.
     pub name: String,
@@ -363,6 +376,7 @@ pub enum GatewayKind {
 
 /// An ATA Gateway or Lightweight Gateway registered with the Center.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Gateway {
     pub id: String,
     pub name: String,
@@ -387,6 +401,7 @@ pub struct Gateway {
 
 /// ATA alerts (suspicious activities): counts by status and the ones still to record.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Alerts {
     /// Number of alerts per `Status` value as stored (Open, Closed, Suppressed, …).
     #[serde(default)]
@@ -407,6 +422,7 @@ impl Alerts {
 
 /// One ATA alert.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Alert {
     pub id: String,
     /// The `_t` discriminator, e.g. `DnsReconnaissanceSuspiciousActivity`.
@@ -426,6 +442,7 @@ pub struct Alert {
 
 /// An ATA detector and whether it is enabled.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Detector {
     /// Configuration key, e.g. `SamrReconnaissanceDetectorConfiguration`.
     pub name: String,
@@ -435,6 +452,7 @@ pub struct Detector {
 
 /// A local group on the Center that grants access to ATA.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RoleGroup {
     /// e.g. `Microsoft Advanced Threat Analytics Administrators`.
     pub name: String,
@@ -444,6 +462,7 @@ pub struct RoleGroup {
 
 /// A collection of ATA's database.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CollectionInfo {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

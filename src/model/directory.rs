@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The directory side of the inventory.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DirectoryInventory {
     /// What the domain controller read answered in its rootDSE (absent for an LDIF export
     /// without the rootDSE, e.g. from ldifde).
@@ -58,6 +59,7 @@ pub struct RecycleBin {
 
 /// The rootDSE of the domain controller that was read (MS-ADTS 3.1.1.3.2).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RootDse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dns_host_name: Option<String>,
@@ -83,6 +85,7 @@ pub struct RootDse {
 
 /// A functional level as a number and its name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Level {
     pub level: u32,
     pub name: String,
@@ -138,6 +141,7 @@ impl DirectoryInventory {
 
 /// The forest and its functional level (`msDS-Behavior-Version` on `CN=Partitions`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Forest {
     pub root_domain: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -151,6 +155,7 @@ pub struct Forest {
 
 /// A domain of the forest.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Domain {
     pub dns_name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -166,6 +171,7 @@ pub struct Domain {
 
 /// A domain controller, as the directory describes it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DomainController {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -189,6 +195,7 @@ pub struct DomainController {
 
 /// A group whose members are sensitive by default, with its transitive members.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PrivilegedGroup {
     pub name: String,
     pub sid: String,
@@ -202,6 +209,7 @@ pub struct PrivilegedGroup {
 
 /// An object found in the directory.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DirectoryObject {
     pub name: String,
     pub dn: String,
@@ -224,6 +232,7 @@ pub enum AccountKind {
 
 /// The directory services account as Active Directory sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DirectoryServicesAccountFacts {
     pub name: String,
     /// The account as ATA's configuration (or the LDAP bind) names it, in the form checks

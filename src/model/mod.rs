@@ -35,6 +35,7 @@ pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Everything collected about one ATA deployment and the forest it protects: the single
 /// input of checks, checklist and report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Inventory {
     pub schema_version: u32,
     pub tool_version: String,

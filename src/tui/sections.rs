@@ -9,6 +9,14 @@ use crate::model::{
 
 use super::strings::{self as s, yes_no};
 
+/// Data as the screen draws it: control characters shown escaped ([`crate::terminal`]).
+pub fn visible(text: String) -> String {
+    match crate::terminal::escape(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(escaped) => escaped,
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Center,
@@ -212,6 +220,10 @@ impl Section {
 
     /// A line above the table: totals, or where the data came from.
     pub fn summary(self, inv: &Inventory) -> Option<String> {
+        self.summary_of(inv).map(visible)
+    }
+
+    fn summary_of(self, inv: &Inventory) -> Option<String> {
         match self {
             Section::Alerts => {
                 let a = &inv.ata.alerts;
@@ -282,8 +294,12 @@ impl Section {
         }
     }
 
-    /// The cells of row `i` (empty when out of range).
+    /// The cells of row `i` (empty when out of range), as drawn.
     pub fn row(self, inv: &Inventory, i: usize) -> Vec<String> {
+        self.row_of(inv, i).into_iter().map(visible).collect()
+    }
+
+    fn row_of(self, inv: &Inventory, i: usize) -> Vec<String> {
         match self {
             Section::Center | Section::Syslog | Section::Email | Section::Vpn | Section::Dsa => {
                 self.pairs(inv)
@@ -440,8 +456,20 @@ impl Section {
         }
     }
 
-    /// Every field of row `i`, for the details pop-up: a title and label/value pairs.
+    /// Every field of row `i`, for the details pop-up: a title and label/value pairs, as
+    /// drawn.
     pub fn detail(self, inv: &Inventory, i: usize) -> Option<(String, Vec<(String, String)>)> {
+        let (title, pairs) = self.detail_of(inv, i)?;
+        Some((
+            visible(title),
+            pairs
+                .into_iter()
+                .map(|(k, v)| (visible(k), visible(v)))
+                .collect(),
+        ))
+    }
+
+    fn detail_of(self, inv: &Inventory, i: usize) -> Option<(String, Vec<(String, String)>)> {
         let pairs = |v: Vec<(&str, String)>| -> Vec<(String, String)> {
             v.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
         };
@@ -516,7 +544,7 @@ impl Section {
                 Dc::Facts(h) => Some((h.name.clone(), facts_pairs(h))),
             },
             _ => {
-                let cells = self.row(inv, i);
+                let cells = self.row_of(inv, i);
                 if cells.is_empty() {
                     return None;
                 }
