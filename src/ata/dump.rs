@@ -708,6 +708,7 @@ pub fn scan_file_full(
             }
             Err(e) => return Err(e),
         };
+        progress.checkpoint()?;
         count += 1;
         if count.is_multiple_of(10_000) {
             progress.advance(&task, 10_000);
