@@ -561,10 +561,21 @@ pub fn scan_file_with(
     let mut failure = None;
     pipeline::run(
         workers,
-        || framer.next_batch(pool.take(), block),
+        // A cancel stops the reader thread at its next batch; the consumer below turns it
+        // into `Interrupted` before it hands anything more to the visitor.
+        || {
+            if progress.is_cancelled() {
+                return None;
+            }
+            framer.next_batch(pool.take(), block)
+        },
         Checker::default,
         |checker, batch| scan_batch(checker, batch, scan, &origin, &pool),
         |done: Scanned| {
+            if let Err(c) = progress.checkpoint() {
+                failure = Some(c.into());
+                return false;
+            }
             let before = count;
             count += done.docs;
             for _ in before / 10_000..count / 10_000 {
@@ -605,6 +616,8 @@ pub fn scan_file_with(
     if let Some(e) = failure {
         return Err(e);
     }
+    // The reader may have stopped on a cancel after the consumer's last check.
+    progress.checkpoint()?;
     if scan.tally.is_some() {
         outcome.tally = Some(tally);
     }
