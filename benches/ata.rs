@@ -2,18 +2,26 @@
 //!
 //! Generates a large synthetic ATA database (250,000 UniqueEntity, 100,000
 //! SuspiciousActivity, 5,000 exclusions, 2,000 honeytokens and sensitive entities, 200
-//! gateways) as a mongodump folder, then measures:
-//! - the dump reader: full decoding of `UniqueEntity.bson` (docs/s), the same file
-//!   through pymongo's C-accelerated `bson.decode_file_iter` in the same run, and the
-//!   inventory's own pass over it (raw filter, validation, decoding only what matches);
-//! - the whole inventory from the dump, in a child process, with its peak RSS;
+//! gateways) as a mongodump folder, and the same kind of data as JSON exports of about
+//! 1 GB (a Center backup `SystemProfile_<timestamp>.json` and mongoexport files), then
+//! measures in one run, best of three, alternating:
+//! - ata2atp's whole inventory of the dump, in a child process (its time, peak RSS);
+//! - pymongo's C-accelerated `bson.decode_file_iter` over the same files, reading three
+//!   fields of each document (a child Python: its time, peak RSS);
+//! - the raw read of the same files (`cat` to /dev/null), the floor;
+//! - ata2atp's single-threaded full decode of every document (the reference path's
+//!   decoder), for scale;
+//! - ata2atp's whole inventory of the JSON exports (time, MB/s, peak RSS: they stream);
 //! - with `--mongo-uri`, the same data loaded into a MongoDB-wire server and the live
 //!   inventory: wall time and round trips by command.
 //!
-//! Writes everything to the JSON file given with `--out`.
+//! Docs/s and MB/s for each, and the ratios. Writes everything to the JSON file given
+//! with `--out`.
 //!
-//! usage: ata [--dir DIR] [--out FILE] [--python PY] [--mongo-uri URI]
-//!        ata child-inventory DIR        (internal: the measured child)
+//! usage: ata [--dir DIR] [--json-dir DIR] [--json-bytes N] [--out FILE] [--python PY]
+//!        [--mongo-uri URI]
+//!        ata child-inventory DIR            (internal: the measured child, dump)
+//!        ata child-inventory-json FILE...   (internal: the measured child, JSON)
 
 mod common;
 
@@ -25,8 +33,6 @@ use std::process::Command;
 use std::time::Instant;
 
 use ata2atp::ata::dump::{self, DumpFile};
-use ata2atp::ata::mapping::Mapping;
-use ata2atp::ata::snapshot::{Filter, Logical, Scan};
 use ata2atp::ata::{AtaSources, MongoSource};
 
 use ata2atp::model::Inventory;
@@ -206,10 +212,62 @@ fn generate(dir: &Path) -> BTreeMap<String, u64> {
     sizes
 }
 
-fn peak_rss_kib() -> Option<u64> {
-    let status = fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
+/// The JSON exports: the Center backup (the profiles), the alerts, and as many entities
+/// as bring the total to about `target` bytes. Relaxed Extended JSON, one document a line,
+/// as mongoexport writes it. Returns the files and the number of documents in them.
+fn generate_json(dir: &Path, target: u64) -> (Vec<PathBuf>, u64) {
+    fs::create_dir_all(dir).unwrap();
+    let names = [
+        "SystemProfile_20261115040000.json",
+        "SuspiciousActivity.json",
+        "UniqueEntity.json",
+    ];
+    let paths: Vec<PathBuf> = names.iter().map(|n| dir.join(n)).collect();
+    let marker = dir.join(format!(".complete-{target}"));
+    if let Some(docs) = fs::read_to_string(&marker)
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+    {
+        eprintln!("bench: reusing {}", dir.display());
+        return (paths, docs);
+    }
+    let t = Instant::now();
+    let write = |path: &Path, docs: &mut dyn Iterator<Item = Document>, limit: u64| {
+        let mut w = BufWriter::with_capacity(1 << 20, fs::File::create(path).unwrap());
+        let (mut bytes, mut n) = (0u64, 0u64);
+        for d in docs {
+            let line = Bson::Document(d).into_relaxed_extjson().to_string();
+            w.write_all(line.as_bytes()).unwrap();
+            w.write_all(b"\n").unwrap();
+            bytes += line.len() as u64 + 1;
+            n += 1;
+            if bytes >= limit {
+                break;
+            }
+        }
+        w.flush().unwrap();
+        (bytes, n)
+    };
+    let (b1, n1) = write(&paths[0], &mut profiles().into_iter(), u64::MAX);
+    let mut rng = Lcg(7);
+    let (b2, n2) = write(
+        &paths[1],
+        &mut (0..ALERTS).map(|i| alert(i, &mut rng)),
+        u64::MAX,
+    );
+    let mut rng = Lcg(42);
+    let (_, n3) = write(
+        &paths[2],
+        &mut (0..).map(|i| entity(i, &mut rng)),
+        target.saturating_sub(b1 + b2),
+    );
+    let docs = n1 + n2 + n3;
+    fs::write(&marker, docs.to_string()).unwrap();
+    eprintln!(
+        "bench: JSON generated in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    (paths, docs)
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -219,15 +277,11 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-/// The measured child: one inventory from the dump, then its own peak RSS.
-fn child_inventory(dir: &Path) {
+/// The measured child: one inventory, then what it found and how long it took.
+fn child_inventory(sources: AtaSources) {
     let t = Instant::now();
     let inv = runtime().block_on(async {
         let mut inv = Inventory::new(chrono::Utc::now());
-        let sources = AtaSources {
-            dump: Some(dir.to_path_buf()),
-            ..AtaSources::default()
-        };
         ata2atp::ata::collect_into(&sources, &mut inv, &Silent)
             .await
             .unwrap();
@@ -239,7 +293,6 @@ fn child_inventory(dir: &Path) {
         "{}",
         json!({
             "seconds": secs,
-            "peak_rss_mib": peak_rss_kib().map(|k| k as f64 / 1024.0),
             "exclusions": a.exclusions.len(),
             "honeytokens": a.honeytokens.len(),
             "sensitive": a.sensitive.len(),
@@ -247,28 +300,97 @@ fn child_inventory(dir: &Path) {
             "open_alerts": a.alerts.open.len(),
             "suppressed_alerts": a.alerts.suppressed.len(),
             "alerts_total": a.alerts.total(),
+            "partial_sources": inv.sources.iter().filter(|s| s.error.is_some()).count(),
         })
     );
 }
 
-fn pymongo(python: &str, file: &Path) -> serde_json::Value {
-    let code = r#"
-import sys, time, bson
-t = time.perf_counter(); n = 0
-with open(sys.argv[1], 'rb') as f:
-    for _ in bson.decode_file_iter(f):
-        n += 1
-s = time.perf_counter() - t
-import json; print(json.dumps({"docs": n, "seconds": s, "docs_per_s": n / s, "c_extension": bson.has_c(), "pymongo": __import__("pymongo").version}))
-"#;
-    match Command::new(python).arg("-c").arg(code).arg(file).output() {
-        Ok(o) if o.status.success() => {
-            serde_json::from_slice(&o.stdout).unwrap_or(json!({"error": "unreadable output"}))
+/// Runs `cmd` to its end: its stdout, wall time and peak RSS (the child's own, from
+/// wait4, so every contestant is measured the same way).
+fn measure(cmd: &mut Command) -> Result<(Vec<u8>, f64, f64), String> {
+    use std::io::Read;
+    let t = Instant::now();
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{cmd:?}: {e}"))?;
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    child.stdout.take().unwrap().read_to_end(&mut out).unwrap();
+    child.stderr.take().unwrap().read_to_end(&mut err).unwrap();
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is a valid value; wait4 reaps our own child by its pid.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    let wall = t.elapsed().as_secs_f64();
+    if pid < 0 || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
+        return Err(format!(
+            "{cmd:?} failed: {}",
+            String::from_utf8_lossy(&err).trim()
+        ));
+    }
+    Ok((out, wall, usage.ru_maxrss as f64 / 1024.0))
+}
+
+/// One contestant's best run of three: seconds (its own when it reports them, else wall
+/// time), and the peak RSS of the runs.
+#[derive(Default)]
+struct Best {
+    seconds: f64,
+    peak_rss_mib: f64,
+    report: serde_json::Value,
+    runs: Vec<f64>,
+}
+
+impl Best {
+    fn add(&mut self, run: Result<(Vec<u8>, f64, f64), String>) {
+        let (out, wall, rss) = match run {
+            Ok(r) => r,
+            Err(e) => {
+                self.report = json!({ "error": e });
+                return;
+            }
+        };
+        let report: serde_json::Value = serde_json::from_slice(&out).unwrap_or(json!({}));
+        let secs = report
+            .get("seconds")
+            .and_then(serde_json::Value::as_f64)
+            .unwrap_or(wall);
+        self.runs.push(secs);
+        self.peak_rss_mib = self.peak_rss_mib.max(rss);
+        if self.seconds == 0.0 || secs < self.seconds {
+            self.seconds = secs;
+            self.report = report;
         }
-        Ok(o) => json!({ "error": String::from_utf8_lossy(&o.stderr).trim().to_string() }),
-        Err(e) => json!({ "error": format!("{python}: {e}") }),
+    }
+
+    fn json(&self, docs: f64, bytes: f64) -> serde_json::Value {
+        if self.seconds == 0.0 {
+            return self.report.clone();
+        }
+        json!({
+            "seconds": self.seconds,
+            "docs_per_s": docs / self.seconds,
+            "mb_per_s": bytes / self.seconds / 1e6,
+            "peak_rss_mib": self.peak_rss_mib,
+            "runs": self.runs,
+            "report": self.report,
+        })
     }
 }
+
+const PYMONGO: &str = r#"
+import sys, time, bson, json
+t = time.perf_counter(); n = 0
+for path in sys.argv[1:]:
+    with open(path, 'rb') as f:
+        for d in bson.decode_file_iter(f):
+            n += 1
+            d.get('_id'); d.get('_t'); d.get('Status')
+s = time.perf_counter() - t
+print(json.dumps({"docs": n, "seconds": s, "c_extension": bson.has_c(), "pymongo": __import__("pymongo").version}))
+"#;
 
 fn live(uri: &str, dir: &Path) -> serde_json::Value {
     match std::panic::catch_unwind(|| live_inner(uri, dir)) {
@@ -346,9 +468,20 @@ impl ata2atp::progress::Progress for RoundTrips {
 
 fn main() {
     let all: Vec<String> = std::env::args().skip(1).collect();
-    if all.first().map(String::as_str) == Some("child-inventory") {
-        child_inventory(Path::new(&all[1]));
-        return;
+    match all.first().map(String::as_str) {
+        Some("child-inventory") => {
+            return child_inventory(AtaSources {
+                dump: Some(PathBuf::from(&all[1])),
+                ..AtaSources::default()
+            });
+        }
+        Some("child-inventory-json") => {
+            return child_inventory(AtaSources {
+                json: all[1..].iter().map(PathBuf::from).collect(),
+                ..AtaSources::default()
+            });
+        }
+        _ => {}
     }
     if !common::under_cargo_bench("ata") {
         return;
@@ -364,101 +497,93 @@ fn main() {
     let dir = opt("--dir")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target/bench/ata-dump"));
+    let json_dir = opt("--json-dir")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target/bench/ata-json"));
+    let json_target: u64 = opt("--json-bytes").map_or(1_000_000_000, |n| n.parse().unwrap());
     let out = opt("--out")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target/bench/ata.json"));
     let python = opt("--python").unwrap_or_else(|| "python3".into());
     let sizes = generate(&dir);
-    let ue = dir.join("ATA/UniqueEntity.bson");
-
-    // Full decode, best of three, and pymongo's in the same run, alternating.
-    let mut rust_best = f64::MAX;
-    let mut py_runs = Vec::new();
-    for _ in 0..3 {
-        let t = Instant::now();
-        let n = dump::decode_all(&ue).unwrap();
-        rust_best = rust_best.min(t.elapsed().as_secs_f64());
-        assert_eq!(n as usize, ENTITIES);
-        py_runs.push(pymongo(&python, &ue));
-    }
-    let py_best = py_runs
-        .iter()
-        .filter_map(|r| r.get("seconds").and_then(|s| s.as_f64()))
-        .fold(f64::MAX, f64::min);
-
-    // The inventory's own pass over UniqueEntity: what it really does with the file.
-    let mapping = Mapping::builtin().unwrap();
-    let ids: BTreeMap<String, Bson> = (0..TAGGED)
-        .chain(100_000..100_000 + EXCLUSIONS)
-        .map(|i| (guid(i), Bson::String(guid(i))))
+    let files: Vec<PathBuf> = sizes
+        .keys()
+        .map(|n| dir.join("ATA").join(format!("{n}.bson")))
         .collect();
-    let scan = Scan {
-        collection: Logical::UniqueEntity,
-        filter: Filter::Or(vec![
-            Filter::IdIn("_id".into(), ids),
-            Filter::IsTrue("IsHoneytoken".into()),
-            Filter::IsTrue("IsSensitive".into()),
-        ]),
-        projection: Some(vec![
-            "_id".into(),
-            "_t".into(),
-            "Name".into(),
-            "Sid".into(),
-            "IsHoneytoken".into(),
-            "IsSensitive".into(),
-        ]),
-        tally: None,
-    };
-    let _ = &mapping;
-    let file = DumpFile {
-        path: ue.clone(),
-        collection: "UniqueEntity".into(),
-        gzip: false,
-        size_bytes: 0,
-    };
-    let mut scan_best = f64::MAX;
-    let mut matched = 0;
-    for _ in 0..3 {
-        let t = Instant::now();
-        let (o, _) = dump::scan_file(&file, &scan, &Silent, &mut |_, _| Ok(())).unwrap();
-        scan_best = scan_best.min(t.elapsed().as_secs_f64());
-        matched = o.matched;
-    }
+    let bytes = sizes.values().sum::<u64>() as f64;
+    let docs = (1 + GATEWAYS + ENTITIES + ALERTS) as f64;
+    let (json_files, json_docs) = generate_json(&json_dir, json_target);
+    let json_bytes = json_files
+        .iter()
+        .map(|f| fs::metadata(f).unwrap().len())
+        .sum::<u64>() as f64;
+    let me = std::env::current_exe().unwrap();
 
-    // The whole inventory in a child process, for an honest peak RSS.
-    let child = Command::new(std::env::current_exe().unwrap())
-        .arg("child-inventory")
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        child.status.success(),
-        "{}",
-        String::from_utf8_lossy(&child.stderr)
-    );
-    let inventory: serde_json::Value = serde_json::from_slice(&child.stdout).unwrap();
+    // Three rounds, the contestants alternating, so a busy moment on the machine does
+    // not fall on one of them only.
+    let (mut inventory, mut py, mut raw, mut decode) = Default::default();
+    let (inventory, py, raw, decode): (&mut Best, &mut Best, &mut Best, &mut f64) =
+        (&mut inventory, &mut py, &mut raw, &mut decode);
+    *decode = f64::MAX;
+    for round in 1..=3 {
+        eprintln!("bench: round {round} of 3");
+        raw.add(measure(
+            Command::new("cat")
+                .args(&files)
+                .stdout(std::process::Stdio::null()),
+        ));
+        inventory.add(measure(Command::new(&me).arg("child-inventory").arg(&dir)));
+        py.add(measure(
+            Command::new(&python).arg("-c").arg(PYMONGO).args(&files),
+        ));
+        let t = Instant::now();
+        let mut n = 0;
+        for f in &files {
+            n += dump::decode_all(f).unwrap();
+        }
+        *decode = decode.min(t.elapsed().as_secs_f64());
+        assert_eq!(n as f64, docs);
+    }
+    let mut json_inventory = Best::default();
+    for round in 1..=3 {
+        eprintln!("bench: JSON round {round} of 3");
+        json_inventory.add(measure(
+            Command::new(&me)
+                .arg("child-inventory-json")
+                .args(&json_files),
+        ));
+    }
 
     let live = opt("--mongo-uri").map(|uri| live(&uri, &dir));
 
-    let docs = ENTITIES as f64;
+    let ratio = |a: f64, b: f64| {
+        if a > 0.0 && b > 0.0 {
+            json!(a / b)
+        } else {
+            json!(null)
+        }
+    };
     let result = json!({
         "generated": { "unique_entities": ENTITIES, "suspicious_activities": ALERTS, "exclusions": EXCLUSIONS,
-                        "honeytokens_and_sensitive": TAGGED, "gateways": GATEWAYS, "bytes": sizes },
+                        "honeytokens_and_sensitive": TAGGED, "gateways": GATEWAYS, "bytes": sizes,
+                        "documents": docs },
         "machine": { "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0) },
-        "dump_reader": {
-            "file": ue.display().to_string(),
-            "full_decode_docs_per_s": docs / rust_best,
-            "full_decode_mb_per_s": sizes["UniqueEntity"] as f64 / rust_best / 1e6,
-            "inventory_scan_docs_per_s": docs / scan_best,
-            "inventory_scan_matched": matched,
+        "dump": {
+            "files": files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
+            "bytes": bytes,
+            "ata2atp_inventory": inventory.json(docs, bytes),
+            "pymongo_decode_file_iter": py.json(docs, bytes),
+            "raw_read_cat": raw.json(docs, bytes),
+            "ata2atp_full_decode_one_thread": { "seconds": *decode, "docs_per_s": docs / *decode, "mb_per_s": bytes / *decode / 1e6 },
+            "inventory_speedup_vs_pymongo": ratio(py.seconds, inventory.seconds),
+            "inventory_time_vs_raw_read": ratio(inventory.seconds, raw.seconds),
         },
-        "pymongo_decode_file_iter": {
-            "best_docs_per_s": if py_best < f64::MAX { json!(docs / py_best) } else { json!(null) },
-            "runs": py_runs,
+        "json_export": {
+            "files": json_files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
+            "bytes": json_bytes,
+            "documents": json_docs,
+            "ata2atp_inventory": json_inventory.json(json_docs as f64, json_bytes),
         },
-        "ratio_full_decode_vs_pymongo": if py_best < f64::MAX { json!(py_best / rust_best) } else { json!(null) },
-        "ratio_inventory_scan_vs_pymongo": if py_best < f64::MAX { json!(py_best / scan_best) } else { json!(null) },
-        "inventory_from_dump": inventory,
         "live": live,
     });
     fs::create_dir_all(out.parent().unwrap()).unwrap();
