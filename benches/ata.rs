@@ -22,6 +22,7 @@
 //!        [--mongo-uri URI]
 //!        ata child-inventory DIR            (internal: the measured child, dump)
 //!        ata child-inventory-json FILE...   (internal: the measured child, JSON)
+//!        ata child-inventory-with DIR WORKERS BATCH_BYTES   (tuning by hand)
 
 mod common;
 
@@ -305,32 +306,40 @@ fn child_inventory(sources: AtaSources) {
     );
 }
 
-/// Runs `cmd` to its end: its stdout, wall time and peak RSS (the child's own, from
-/// wait4, so every contestant is measured the same way).
-fn measure(cmd: &mut Command) -> Result<(Vec<u8>, f64, f64), String> {
-    use std::io::Read;
-    let t = Instant::now();
-    let mut child = cmd
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("{cmd:?}: {e}"))?;
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    child.stdout.take().unwrap().read_to_end(&mut out).unwrap();
-    child.stderr.take().unwrap().read_to_end(&mut err).unwrap();
-    let mut status = 0;
-    // SAFETY: a zeroed rusage is a valid value; wait4 reaps our own child by its pid.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
-    let wall = t.elapsed().as_secs_f64();
-    if pid < 0 || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
-        return Err(format!(
-            "{cmd:?} failed: {}",
-            String::from_utf8_lossy(&err).trim()
-        ));
+/// Runs `program args` to its end under GNU time: its stdout, wall time and peak RSS.
+/// (A child's rusage from wait4 would not do: a child spawned by this large process
+/// inherits its high-water mark at exec. GNU time forks from a small process.)
+/// `to_null` sends its stdout to /dev/null (the raw read: `cat` to /dev/null).
+fn measure(
+    program: &Path,
+    args: &[&std::ffi::OsStr],
+    to_null: bool,
+) -> Result<(Vec<u8>, f64, f64), String> {
+    const MARK: &str = "ata2atp-bench-peak-kib";
+    let mut cmd = Command::new("/usr/bin/time");
+    cmd.arg("-f")
+        .arg(format!("{MARK} %M"))
+        .arg(program)
+        .args(args);
+    if to_null {
+        cmd.stdout(std::process::Stdio::null());
     }
-    Ok((out, wall, usage.ru_maxrss as f64 / 1024.0))
+    let t = Instant::now();
+    let out = cmd
+        .output()
+        .map_err(|e| format!("/usr/bin/time (GNU time, apt install time): {e}"))?;
+    let wall = t.elapsed().as_secs_f64();
+    let err = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        return Err(format!("{} failed: {}", program.display(), err.trim()));
+    }
+    let kib: f64 = err
+        .lines()
+        .filter_map(|l| l.strip_prefix(MARK))
+        .next_back()
+        .and_then(|n| n.trim().parse().ok())
+        .ok_or_else(|| format!("no peak RSS from /usr/bin/time: {}", err.trim()))?;
+    Ok((out.stdout, wall, kib / 1024.0))
 }
 
 /// One contestant's best run of three: seconds (its own when it reports them, else wall
@@ -481,6 +490,27 @@ fn main() {
                 ..AtaSources::default()
             });
         }
+        // For tuning by hand: the dump's inventory with W workers and batches of B bytes.
+        Some("child-inventory-with") => {
+            let (workers, batch_bytes) = (all[2].parse().unwrap(), all[3].parse().unwrap());
+            let t = Instant::now();
+            runtime().block_on(async {
+                let mut inv = Inventory::new(chrono::Utc::now());
+                let sources = AtaSources {
+                    dump: Some(PathBuf::from(&all[1])),
+                    ..AtaSources::default()
+                };
+                let path = ata2atp::ata::ReadPath::Parallel {
+                    workers,
+                    batch_bytes,
+                };
+                ata2atp::ata::collect_into_with(&sources, &mut inv, &Silent, path)
+                    .await
+                    .unwrap();
+            });
+            println!("{}", json!({ "seconds": t.elapsed().as_secs_f64() }));
+            return;
+        }
         _ => {}
     }
     if !common::under_cargo_bench("ata") {
@@ -527,19 +557,20 @@ fn main() {
     *decode = f64::MAX;
     for round in 1..=3 {
         eprintln!("bench: round {round} of 3");
-        raw.add(measure(
-            Command::new("cat")
-                .args(&files)
-                .stdout(std::process::Stdio::null()),
-        ));
-        inventory.add(measure(Command::new(&me).arg("child-inventory").arg(&dir)));
-        py.add(measure(
-            Command::new(&python).arg("-c").arg(PYMONGO).args(&files),
-        ));
+        let files: Vec<&std::ffi::OsStr> = files.iter().map(|f| f.as_os_str()).collect();
+        raw.add(measure(Path::new("cat"), &files, true));
+        let child = [std::ffi::OsStr::new("child-inventory"), dir.as_os_str()];
+        inventory.add(measure(&me, &child, false));
+        let py_args: Vec<&std::ffi::OsStr> =
+            [std::ffi::OsStr::new("-c"), std::ffi::OsStr::new(PYMONGO)]
+                .into_iter()
+                .chain(files.iter().copied())
+                .collect();
+        py.add(measure(Path::new(&python), &py_args, false));
         let t = Instant::now();
         let mut n = 0;
         for f in &files {
-            n += dump::decode_all(f).unwrap();
+            n += dump::decode_all(Path::new(f)).unwrap();
         }
         *decode = decode.min(t.elapsed().as_secs_f64());
         assert_eq!(n as f64, docs);
@@ -547,11 +578,11 @@ fn main() {
     let mut json_inventory = Best::default();
     for round in 1..=3 {
         eprintln!("bench: JSON round {round} of 3");
-        json_inventory.add(measure(
-            Command::new(&me)
-                .arg("child-inventory-json")
-                .args(&json_files),
-        ));
+        let args: Vec<&std::ffi::OsStr> =
+            std::iter::once(std::ffi::OsStr::new("child-inventory-json"))
+                .chain(json_files.iter().map(|f| f.as_os_str()))
+                .collect();
+        json_inventory.add(measure(&me, &args, false));
     }
 
     let live = opt("--mongo-uri").map(|uri| live(&uri, &dir));

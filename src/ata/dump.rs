@@ -26,7 +26,7 @@ use super::bson_check::Checker;
 use super::mapping::Mapping;
 use super::pipeline::{self, Pool};
 use super::snapshot::{
-    DocOrigin, Indexed, Logical, Scan, ScanOutcome, Visit, project, project_raw, raw_path, redact,
+    DocOrigin, Indexed, Logical, Projection, Scan, ScanOutcome, Visit, project, raw_path, redact,
     tally_key_raw, tally_raw,
 };
 use super::{Error, ReadPath};
@@ -559,6 +559,7 @@ pub fn scan_file_with(
     let mut tally: BTreeMap<String, u64> = BTreeMap::new();
     let mut count = 0u64;
     let mut failure = None;
+    let projection = scan.projection.as_deref().map(Projection::new);
     pipeline::run(
         workers,
         // A cancel stops the reader thread at its next batch; the consumer below turns it
@@ -570,7 +571,7 @@ pub fn scan_file_with(
             framer.next_batch(pool.take(), block)
         },
         Checker::default,
-        |checker, batch| scan_batch(checker, batch, scan, &origin, &pool),
+        |checker, batch| scan_batch(checker, batch, scan, projection.as_ref(), &origin, &pool),
         |done: Scanned| {
             if let Err(c) = progress.checkpoint() {
                 failure = Some(c.into());
@@ -630,6 +631,7 @@ fn scan_batch(
     checker: &mut Checker,
     batch: Batch,
     scan: &Scan,
+    projection: Option<&Projection>,
     origin: &Arc<str>,
     pool: &Pool,
 ) -> Scanned {
@@ -668,14 +670,14 @@ fn scan_batch(
             continue;
         }
         let here = here();
-        let decoded = match &scan.projection {
-            None => decode(raw, &here),
-            Some(p) => match project_raw(raw, p) {
+        let decoded = match (&scan.projection, projection) {
+            (Some(paths), Some(tree)) => match tree.apply_raw(raw) {
                 Ok(Some(d)) => Ok(d),
                 // A repeated field name, or bytes the decoder refuses: the full decode
                 // says what it makes of them.
-                Ok(None) | Err(_) => decode(raw, &here).map(|d| project(d, p)),
+                Ok(None) | Err(_) => decode(raw, &here).map(|d| project(d, paths)),
             },
+            _ => decode(raw, &here),
         };
         let mut doc = match decoded {
             Ok(d) => d,

@@ -514,54 +514,97 @@ pub fn project_raw(
     raw: &RawDocument,
     paths: &[String],
 ) -> Result<Option<Document>, mongodb::bson::raw::Error> {
-    project_raw_tree(raw, &projection_tree(paths))
+    Projection::new(paths).apply_raw(raw)
 }
 
-fn project_raw_tree(
-    raw: &RawDocument,
-    tree: &HashMap<&str, Option<Vec<String>>>,
-) -> Result<Option<Document>, mongodb::bson::raw::Error> {
-    let mut out = Document::new();
-    let mut seen: Vec<&str> = Vec::new();
-    for item in raw {
-        let (key, value) = item?;
-        let rule = match tree.get(key) {
-            Some(rule) => Some(rule),
-            None if key == "_id" => Some(&None),
-            None => None,
-        };
-        let Some(rule) = rule else { continue };
-        if seen.contains(&key) {
-            return Ok(None);
-        }
-        seen.push(key);
-        let kept = match (rule, value) {
-            (None, v) => Some(Bson::try_from(v)?),
-            (Some(sub), RawBsonRef::Document(d)) => {
-                let Some(d) = project_raw(d, sub)? else {
-                    return Ok(None);
-                };
-                Some(Bson::Document(d))
-            }
-            (Some(sub), RawBsonRef::Array(a)) => {
-                let mut items = Vec::new();
-                for v in a {
-                    if let RawBsonRef::Document(d) = v? {
-                        let Some(d) = project_raw(d, sub)? else {
-                            return Ok(None);
-                        };
-                        items.push(Bson::Document(d));
-                    }
+/// A projection's dotted paths as a tree (the same tree [`project`] uses), built once
+/// per scan and applied to every matching document: a scan keeps tens of thousands of
+/// documents, and building the tree is most of the cost of projecting a small one.
+#[derive(Debug)]
+pub struct Projection(Vec<(String, Option<Projection>)>);
+
+impl Projection {
+    pub fn new(paths: &[String]) -> Self {
+        // A field named whole (`A`) keeps all of it, whatever else names a path under it.
+        let mut fields: Vec<(&str, Option<Vec<String>>)> = Vec::new();
+        for p in paths {
+            let (head, rest) = match p.split_once('.') {
+                None => (p.as_str(), None),
+                Some((head, rest)) => (head, Some(rest)),
+            };
+            let i = match fields.iter().position(|(k, _)| *k == head) {
+                Some(i) => i,
+                None => {
+                    fields.push((head, Some(Vec::new())));
+                    fields.len() - 1
                 }
-                Some(Bson::Array(items))
+            };
+            match (rest, &mut fields[i].1) {
+                (None, sub) => *sub = None,
+                (Some(rest), Some(sub)) => sub.push(rest.to_string()),
+                (Some(_), None) => {}
             }
-            (Some(_), _) => None,
-        };
-        if let Some(v) = kept {
-            out.insert(key, v);
+        }
+        Self(
+            fields
+                .into_iter()
+                .map(|(k, sub)| (k.to_string(), sub.map(|s| Projection::new(&s))))
+                .collect(),
+        )
+    }
+
+    /// What to keep of field `key`: all of it (`Some(None)`), the parts under it
+    /// (`Some(Some(_))`), or nothing. `_id` is kept at every level unless named.
+    fn rule(&self, key: &str) -> Option<Option<&Projection>> {
+        match self.0.iter().find(|(k, _)| k == key) {
+            Some((_, sub)) => Some(sub.as_ref()),
+            None if key == "_id" => Some(None),
+            None => None,
         }
     }
-    Ok(Some(out))
+
+    /// [`project_raw`] with this tree.
+    pub fn apply_raw(
+        &self,
+        raw: &RawDocument,
+    ) -> Result<Option<Document>, mongodb::bson::raw::Error> {
+        let mut out = Document::new();
+        let mut seen: Vec<&str> = Vec::new();
+        for item in raw {
+            let (key, value) = item?;
+            let Some(rule) = self.rule(key) else { continue };
+            if seen.contains(&key) {
+                return Ok(None);
+            }
+            seen.push(key);
+            let kept = match (rule, value) {
+                (None, v) => Some(Bson::try_from(v)?),
+                (Some(sub), RawBsonRef::Document(d)) => {
+                    let Some(d) = sub.apply_raw(d)? else {
+                        return Ok(None);
+                    };
+                    Some(Bson::Document(d))
+                }
+                (Some(sub), RawBsonRef::Array(a)) => {
+                    let mut items = Vec::new();
+                    for v in a {
+                        if let RawBsonRef::Document(d) = v? {
+                            let Some(d) = sub.apply_raw(d)? else {
+                                return Ok(None);
+                            };
+                            items.push(Bson::Document(d));
+                        }
+                    }
+                    Some(Bson::Array(items))
+                }
+                (Some(_), _) => None,
+            };
+            if let Some(v) = kept {
+                out.insert(key, v);
+            }
+        }
+        Ok(Some(out))
+    }
 }
 
 #[cfg(test)]
@@ -666,6 +709,32 @@ mod tests {
         let d = doc! { "_id": 1, "a": { "b": 1, "c": 2 }, "d": 3, "e": [ { "f": 1, "g": 2 } ] };
         let p = project(d, &["a.b".into(), "e.f".into()]);
         assert_eq!(p, doc! { "_id": 1, "a": { "b": 1 }, "e": [ { "f": 1 } ] });
+    }
+
+    /// The tree built once per scan projects as [`project`] does, whatever order and
+    /// overlap the paths come in.
+    #[test]
+    fn the_raw_projection_tree_keeps_what_project_keeps() {
+        let d = doc! {
+            "_id": 1, "a": { "_id": 7, "b": 1, "c": { "x": 1, "y": 2 } }, "d": 3,
+            "e": [ { "f": 1, "g": 2 }, 5, { "g": 3 } ], "h": "s", "": { "": 1 },
+        };
+        let raw = mongodb::bson::RawDocumentBuf::from_document(&d).unwrap();
+        let lists: &[&[&str]] = &[
+            &[],
+            &["a.b", "e.f"],
+            &["a", "a.b"],
+            &["a.b", "a"],
+            &["a.c.x", "a.b", "d", "_id"],
+            &["e", "e.f", "h.z", "d.q"],
+            &["", ".", "a."],
+            &["nope", "e.g", "a.c"],
+        ];
+        for paths in lists {
+            let paths: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
+            let fast = project_raw(&raw, &paths).unwrap().unwrap();
+            assert_eq!(fast, project(d.clone(), &paths), "{paths:?}");
+        }
     }
 
     #[test]
