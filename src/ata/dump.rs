@@ -176,8 +176,12 @@ pub fn regular_file(path: &Path) -> Result<u64, Error> {
     Ok(meta.len())
 }
 
-/// Bytes read from a file at a time: about the size of one batch of documents.
-pub(crate) const BLOCK: usize = 1 << 20;
+/// Bytes read from a file at a time: about the size of one batch of documents. Small
+/// enough that the batches in flight (a few per worker) stay in the cores' caches
+/// between the reader's copy and the worker's walk: measured on the benchmark's dump
+/// (scripts/bench-ata.sh, `child-inventory-with`), 256 KiB beat 1 MiB by about a tenth
+/// and 64 KiB was slower again (more hand-offs).
+pub(crate) const BLOCK: usize = 256 * 1024;
 
 /// Bytes read at a time by the one-document-at-a-time [`BsonStream`].
 const STREAM_BLOCK: usize = 64 * 1024;
