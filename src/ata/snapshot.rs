@@ -517,6 +517,26 @@ pub fn project_raw(
     Projection::new(paths).apply_raw(raw)
 }
 
+/// [`Bson::try_from`] of a raw value, without the copy of an array's or a document's bytes
+/// the bson crate makes before converting them (`_t` and the search names of every entity
+/// kept). The same conversion, element by element, into the same [`Document`] (a repeated
+/// name keeps its first place and its last value).
+fn to_bson(v: RawBsonRef<'_>) -> Result<Bson, mongodb::bson::raw::Error> {
+    Ok(match v {
+        RawBsonRef::Array(a) => Bson::Array(
+            a.into_iter()
+                .map(|item| item.and_then(to_bson))
+                .collect::<Result<_, _>>()?,
+        ),
+        RawBsonRef::Document(d) => Bson::Document(
+            d.into_iter()
+                .map(|item| item.and_then(|(k, v)| Ok((k.to_owned(), to_bson(v)?))))
+                .collect::<Result<_, _>>()?,
+        ),
+        other => Bson::try_from(other)?,
+    })
+}
+
 /// A projection's dotted paths as a tree (the same tree [`project`] uses), built once
 /// per scan and applied to every matching document: a scan keeps tens of thousands of
 /// documents, and building the tree is most of the cost of projecting a small one.
@@ -578,7 +598,7 @@ impl Projection {
             }
             seen.push(key);
             let kept = match (rule, value) {
-                (None, v) => Some(Bson::try_from(v)?),
+                (None, v) => Some(to_bson(v)?),
                 (Some(sub), RawBsonRef::Document(d)) => {
                     let Some(d) = sub.apply_raw(d)? else {
                         return Ok(None);
@@ -735,6 +755,34 @@ mod tests {
             let fast = project_raw(&raw, &paths).unwrap().unwrap();
             assert_eq!(fast, project(d.clone(), &paths), "{paths:?}");
         }
+    }
+
+    #[test]
+    fn the_raw_conversion_is_the_bson_crates() {
+        let d = doc! {
+            "a": [1, "x", [true, null], { "k": 1, "k": 2, "j": [ { "z": 1.5 } ] }],
+            "b": { "c": { "d": mongodb::bson::DateTime::from_millis(5) }, "c": 3 },
+            "e": Binary { subtype: BinarySubtype::Generic, bytes: vec![1, 2] },
+        };
+        let raw = mongodb::bson::RawDocumentBuf::from_document(&d).unwrap();
+        for item in &raw {
+            let (_, v) = item.unwrap();
+            assert_eq!(to_bson(v).unwrap(), Bson::try_from(v).unwrap());
+        }
+        // Repeated names inside (the doc! macro keeps one): raw bytes with `k` twice.
+        let mut bytes = Vec::new();
+        let inner = [
+            &[0x10u8, b'k', 0, 1, 0, 0, 0][..],
+            &[0x10, b'j', 0, 2, 0, 0, 0],
+            &[0x10, b'k', 0, 3, 0, 0, 0],
+        ]
+        .concat();
+        bytes.extend_from_slice(&((inner.len() + 5) as i32).to_le_bytes());
+        bytes.extend_from_slice(&inner);
+        bytes.push(0);
+        let dup = RawDocument::from_bytes(&bytes).unwrap();
+        let v = RawBsonRef::Document(dup);
+        assert_eq!(to_bson(v).unwrap(), Bson::try_from(v).unwrap());
     }
 
     #[test]
