@@ -12,6 +12,7 @@
 //! - ata2atp's single-threaded full decode of every document (the reference path's
 //!   decoder), for scale;
 //! - ata2atp's whole inventory of the JSON exports (time, MB/s, peak RSS: they stream);
+//! - whether the fast path's inventory of the dump is the full decode's, byte for byte;
 //! - with `--mongo-uri`, the same data loaded into a MongoDB-wire server and the live
 //!   inventory: wall time and round trips by command.
 //!
@@ -585,6 +586,30 @@ fn main() {
         json_inventory.add(measure(&me, &args, false));
     }
 
+    // The fast path's inventory of the dump is the reference path's, byte for byte.
+    eprintln!("bench: comparing the fast path with the full decode");
+    let text = |path| {
+        let mut inv = Inventory::new(chrono::DateTime::UNIX_EPOCH);
+        let sources = AtaSources {
+            dump: Some(dir.clone()),
+            ..AtaSources::default()
+        };
+        runtime()
+            .block_on(ata2atp::ata::collect_into_with(
+                &sources, &mut inv, &Silent, path,
+            ))
+            .unwrap();
+        for s in &mut inv.sources {
+            s.read_at = None;
+        }
+        ata2atp::yaml::to_string(&inv, "bench").unwrap()
+    };
+    let (fast, full) = (
+        text(ata2atp::ata::ReadPath::Fast),
+        text(ata2atp::ata::ReadPath::Full),
+    );
+    let same = json!({ "identical": fast == full, "inventory_bytes": fast.len() });
+
     let live = opt("--mongo-uri").map(|uri| live(&uri, &dir));
 
     let ratio = |a: f64, b: f64| {
@@ -608,6 +633,7 @@ fn main() {
             "ata2atp_full_decode_one_thread": { "seconds": *decode, "docs_per_s": docs / *decode, "mb_per_s": bytes / *decode / 1e6 },
             "inventory_speedup_vs_pymongo": ratio(py.seconds, inventory.seconds),
             "inventory_time_vs_raw_read": ratio(inventory.seconds, raw.seconds),
+            "fast_path_inventory_vs_full_decode": same,
         },
         "json_export": {
             "files": json_files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
