@@ -43,7 +43,7 @@ fn diff_as_json_markdown_and_with_an_exit_code() {
     assert!(md.starts_with("# Inventory changes"), "{md}");
     assert!(
         md.contains(
-            "- **added** SamrReconnaissanceDetectorConfiguration: O'Brien, &quot;Bob&quot;"
+            "- **added** SamrReconnaissanceDetectorConfiguration: O'Brien, \"Bob\""
         ),
         "{md}"
     );
