@@ -294,6 +294,7 @@ fn certificate_expiry_89_and_90_days_and_expired() {
             issuer: Some("CN=Edge CA".into()),
             not_before: None,
             not_after: Some(not_after),
+            dns_names: Vec::new(),
         });
         let path = dir.path().join("inventory.yaml");
         std::fs::write(&path, ata2atp::yaml::to_string(&inv, "test").unwrap()).unwrap();
