@@ -106,7 +106,7 @@ async fn main() {
         ca_file: Some(ca.clone().into()),
         insecure: false,
         gc_url: None,
-        dsa_password: None,
+        dsa_passwords: Default::default(),
     };
     // The generator numbers staff users' RIDs from 1100.
     let wanted = Wanted {

@@ -384,7 +384,34 @@ samba_launch() {
     wait_ready samba "$LOGS/samba.log" wait_ldap "ldap://127.0.0.1:$SAMBA_LDAP_PORT" 60 samba
 }
 
+# The AD Recycle Bin, both ways, for the directory tests: first the forest as provisioned
+# (not enabled), exported with ldapsearch into recycle-bin-disabled.ldif; then enabled as
+# Enable-ADOptionalFeature does it (the rootDSE's enableOptionalFeature, which Samba only
+# takes from the local system, hence ldbmodify). It cannot be turned off again, so every
+# other test runs on a forest with the Recycle Bin, as many customers' are. Done before
+# the fixtures delete anything: their deleted user is then a deleted object, visible with
+# Show Deleted, as the Deleted Objects tests expect (a tombstone from before would be a
+# recycled object).
+samba_recycle_bin() {
+    local config="CN=Configuration,$SAMBA_BASE"
+    local q=(env LDAPTLS_CACERT="$TLS/ca.pem" ldapsearch -x -H "ldaps://127.0.0.1:$SAMBA_LDAPS_PORT"
+        -D "Administrator@$SAMBA_REALM" -w "$SAMBA_ADMIN_PW" -o ldif-wrap=no)
+    {
+        "${q[@]}" -s base -b "CN=Partitions,$config" '(objectClass=*)' objectClass cn msDS-EnabledFeature \
+            msDS-Behavior-Version
+        "${q[@]}" -s sub -b "CN=Optional Features,CN=Directory Service,CN=Windows NT,CN=Services,$config" \
+            '(objectClass=*)' objectClass cn msDS-OptionalFeatureGUID msDS-EnabledFeatureBL
+    } >"$SAMBA/recycle-bin-disabled.ldif" 2>>"$LOGS/samba-fixtures.log" || die "exporting the Recycle Bin state failed"
+    ldbmodify -H "$SAMBA_LDB" >>"$LOGS/samba-fixtures.log" 2>&1 <<LDIF || die "enabling the Recycle Bin failed"
+dn:
+changetype: modify
+add: enableOptionalFeature
+enableOptionalFeature: CN=Partitions,$config:766ddcd8-acd0-445e-f3b9-a7f9b6744f2a
+LDIF
+}
+
 samba_fixtures() {
+    samba_recycle_bin
     "$PY" "$SCRIPTS/gen-samba-fixtures.py" --ldif "$SAMBA/fixtures.ldif" --json "$SAMBA/fixtures.json" \
         --base-dn "$SAMBA_BASE" --dns-domain "$SAMBA_DNS"
     # Over LDAPS: AD accepts unicodePwd only on an encrypted connection.
@@ -466,6 +493,7 @@ start_samba() {
         bind_failures.disabled=ata.disabled bind_failures.must_change_password=ata.mustchange \
         bind_failures.expired=ata.expired bind_failures.locked_out=ata.locked \
         deleted_objects_dn="CN=Deleted Objects,$SAMBA_BASE" \
+        recycle_bin_disabled_ldif="$SAMBA/recycle-bin-disabled.ldif" \
         fake_dcs.writable=DC2 fake_dcs.rodc=RODC1 \
         "accounts:=$(json_get "$SAMBA/fixtures.json" accounts)" \
         "computers:=$(json_get "$SAMBA/fixtures.json" computers)" \

@@ -16,11 +16,23 @@
 //! Every write goes through [`WriteLock`]: the file is written to a temporary file in the
 //! same folder, flushed to disk and renamed over the old one, so a reader sees either the
 //! old or the new file, never half of one. The lock is an OS file lock on `.ata2atp.lock`,
-//! released by the OS if the process dies, so a crash never leaves a stale lock behind.
+//! released by the OS if the process dies, so a crash never leaves a stale lock behind; a
+//! writer that ends normally also removes the file.
+//!
+//! Nothing is written through a symbolic link inside the engagement: a link planted at
+//! any path the tool writes (`history` → `/etc`, `.ata2atp.lock` → a file elsewhere) is
+//! refused with its name, so the tool never writes outside the folder. The engagement
+//! folder itself may be a link: that is the consultant's choice.
+//!
+//! On Ctrl-C the command line calls [`stop_writes`]: a write in progress finishes, later
+//! ones are refused, so an interrupted run leaves every file as it was or completely
+//! replaced.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, Write};
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
@@ -74,7 +86,10 @@ pub enum EngagementError {
         source: io::Error,
     },
 
-    #[error("{0}; fix the file by hand or restore it from history/")]
+    #[error(
+        "{0}; fix the file by hand, or restore it from a copy (history/ keeps every \
+         inventory and the checklist's last good state)"
+    )]
     Parse(#[from] YamlError),
 
     #[error(
@@ -90,6 +105,29 @@ pub enum EngagementError {
         field: &'static str,
         message: String,
     },
+
+    #[error(
+        "{} is a symbolic link; ata2atp writes nothing through a link inside an engagement \
+         (it could point outside the folder). Nothing was changed: remove the link (or \
+         replace it with the file or folder it points to) and try again",
+        path.display()
+    )]
+    Symlink { path: PathBuf },
+
+    #[error("interrupted; nothing more was written")]
+    Interrupted,
+}
+
+impl EngagementError {
+    /// Exit code: 4 when another writer holds the engagement, 130 after Ctrl-C, else 2.
+    pub fn exit_code(&self) -> u8 {
+        use crate::error::exit;
+        match self {
+            EngagementError::Locked { .. } => exit::BUSY,
+            EngagementError::Interrupted => exit::INTERRUPTED,
+            _ => exit::INPUT,
+        }
+    }
 }
 
 /// The next step for the common I/O failures.
@@ -154,6 +192,7 @@ impl Cloud {
 /// The customer's proxy, as the sensors will use it. The password is never stored: it is
 /// asked for, or read from a file or environment variable, when a probe needs it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ProxyConfig {
     /// `http://host:port`, without credentials.
     pub url: String,
@@ -163,6 +202,7 @@ pub struct ProxyConfig {
 
 /// Where the LDAP source is and who binds. No password.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LdapSourceConfig {
     pub url: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -173,6 +213,7 @@ pub struct LdapSourceConfig {
 
 /// Where the engagement's inputs live, so later runs need no flags. No credentials.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SourceLocations {
     /// MongoDB URI of ATA's database, without user or password.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -201,6 +242,7 @@ pub struct SourceLocations {
 
 /// The content of `ata2atp.yaml`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EngagementConfig {
     pub schema_version: u32,
     pub customer: String,
@@ -336,48 +378,66 @@ impl Engagement {
     /// Takes the writer's lock, or says who holds it.
     pub fn lock(&self) -> Result<WriteLock, EngagementError> {
         let path = self.root.join(LOCK_FILE);
-        // No truncate: a refused writer must not touch the holder's description.
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(|e| EngagementError::io("create the lock file", &path, e))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => {
-                let mut holder = String::new();
-                let _ = file.read_to_string(&mut holder);
-                let holder = holder.trim();
-                return Err(EngagementError::Locked {
-                    path: self.root.clone(),
-                    holder: if holder.is_empty() {
-                        "holder unknown".to_string()
-                    } else {
-                        holder.to_string()
-                    },
-                });
+        // A writer that just finished removes the file it locked; the file this process
+        // opened may be that one, no longer at `path`. Then lock again, on the new file.
+        for _ in 0..100 {
+            refuse_links(&self.root, Path::new(LOCK_FILE))?;
+            // No truncate: a refused writer must not touch the holder's description.
+            let mut file = open_no_follow(
+                OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .create(true)
+                    .truncate(false),
+                &path,
+            )
+            .map_err(|e| link_or_io("create the lock file", &path, e))?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(fs::TryLockError::WouldBlock) => {
+                    let mut holder = String::new();
+                    let _ = file.read_to_string(&mut holder);
+                    let holder = holder.trim();
+                    return Err(EngagementError::Locked {
+                        path: self.root.clone(),
+                        holder: if holder.is_empty() {
+                            "holder unknown".to_string()
+                        } else {
+                            holder.to_string()
+                        },
+                    });
+                }
+                Err(fs::TryLockError::Error(e)) => {
+                    return Err(EngagementError::io("lock", &path, e));
+                }
             }
-            Err(fs::TryLockError::Error(e)) => {
-                return Err(EngagementError::io("lock", &path, e));
+            if !still_at(&file, &path) {
+                continue;
             }
+            let description = format!(
+                "pid {} on {} since {}",
+                std::process::id(),
+                gethostname::gethostname().to_string_lossy(),
+                Utc::now().format("%Y-%m-%d %H:%M:%S UTC")
+            );
+            // Best effort: the description only improves the message another writer sees.
+            let _ = file.set_len(0);
+            let _ = file.seek(io::SeekFrom::Start(0));
+            let _ = file.write_all(description.as_bytes());
+            let _ = file.sync_all();
+            if let Ok(copy) = file.try_clone() {
+                held_locks().push((path.clone(), copy));
+            }
+            return Ok(WriteLock {
+                root: self.root.clone(),
+                file,
+            });
         }
-        let description = format!(
-            "pid {} on {} since {}",
-            std::process::id(),
-            gethostname::gethostname().to_string_lossy(),
-            Utc::now().format("%Y-%m-%d %H:%M:%S UTC")
-        );
-        // Best effort: the description only improves the message another writer sees.
-        let _ = file.set_len(0);
-        let _ = file.seek(io::SeekFrom::Start(0));
-        let _ = file.write_all(description.as_bytes());
-        let _ = file.sync_all();
-        Ok(WriteLock {
-            root: self.root.clone(),
-            _file: file,
-        })
+        Err(EngagementError::io(
+            "lock",
+            &path,
+            io::Error::other("the lock file kept being replaced by other writers"),
+        ))
     }
 
     /// Reads `ata2atp.yaml`.
@@ -401,9 +461,40 @@ impl Engagement {
         read_yaml_file(&self.path(CHECKS_FILE))
     }
 
-    /// The checklist state, if any step was touched.
+    /// The checklist state, if any step was touched. A step marked done must say by whom
+    /// and when (what the sign-off rests on): a file edited into one that does not is
+    /// refused, with the step's line.
     pub fn checklist(&self) -> Result<Option<ChecklistState>, EngagementError> {
-        read_yaml_file(&self.path(CHECKLIST_FILE))
+        let path = self.path(CHECKLIST_FILE);
+        let Some(state) = read_yaml_file::<ChecklistState>(&path)? else {
+            return Ok(None);
+        };
+        let blank = |s: &Option<String>| s.as_deref().is_none_or(|v| v.trim().is_empty());
+        let unsigned = state.steps.iter().find(|(_, s)| {
+            s.status == crate::model::StepStatus::Done && (blank(&s.by) || s.at.is_none())
+        });
+        if let Some((id, _)) = unsigned {
+            let text = fs::read_to_string(&path).unwrap_or_default();
+            let line = text
+                .lines()
+                .position(|l| {
+                    l.trim_start()
+                        .trim_start_matches(['"', '\''])
+                        .starts_with(id.as_str())
+                        && l.contains(':')
+                })
+                .map(|i| i as u64 + 1);
+            return Err(EngagementError::Parse(YamlError {
+                origin: path.display().to_string(),
+                line,
+                column: None,
+                message: format!(
+                    "step {id} is marked done but does not say by whom and when (`by:` and \
+                     `at:`); record it with `ata2atp checklist set {id} --status done --by NAME`"
+                ),
+            }));
+        }
+        Ok(Some(state))
     }
 
     /// Inventories kept in `history/`, oldest first.
@@ -460,7 +551,37 @@ pub fn read_yaml_file<T: DeserializeOwned>(path: &Path) -> Result<Option<T>, Eng
 pub struct WriteLock {
     root: PathBuf,
     // Holding the open file holds the OS lock; dropping it releases the lock.
-    _file: File,
+    file: File,
+}
+
+impl Drop for WriteLock {
+    fn drop(&mut self) {
+        // Removed while still locked, so no other writer can have locked this file in
+        // between; one that opened it already notices it is gone (see `lock`).
+        let path = self.root.join(LOCK_FILE);
+        held_locks().retain(|(p, _)| p != &path);
+        if still_at(&self.file, &path) {
+            let _ = fs::remove_file(&path);
+        }
+    }
+}
+
+/// The lock files this process holds (a handle on each), so that a process ended
+/// without unwinding (Ctrl-C's deadline) still removes them; see [`remove_held_locks`].
+fn held_locks() -> MutexGuard<'static, Vec<(PathBuf, File)>> {
+    static HELD: Mutex<Vec<(PathBuf, File)>> = Mutex::new(Vec::new());
+    HELD.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Removes the lock files this process holds, for a process about to end without
+/// dropping its [`WriteLock`]s (after [`stop_writes`]): the OS releases the locks when it
+/// ends, and no file is left behind.
+pub fn remove_held_locks() {
+    for (path, file) in held_locks().iter() {
+        if still_at(file, path) {
+            let _ = fs::remove_file(path);
+        }
+    }
 }
 
 impl WriteLock {
@@ -474,8 +595,11 @@ impl WriteLock {
         relative: impl AsRef<Path>,
         bytes: &[u8],
     ) -> Result<PathBuf, EngagementError> {
+        let relative = relative.as_ref();
+        let _gate = write_gate()?;
+        refuse_links(&self.root, relative)?;
         let path = self.root.join(relative);
-        write_atomic(&path, bytes)?;
+        replace_file(&path, bytes)?;
         Ok(path)
     }
 
@@ -496,15 +620,15 @@ impl WriteLock {
         relative: impl AsRef<Path>,
         line: &str,
     ) -> Result<(), EngagementError> {
-        let path = self.root.join(relative);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(|e| EngagementError::io("create", parent, e))?;
+        let relative = relative.as_ref();
+        let _gate = write_gate()?;
+        if let Some(parent) = relative.parent().filter(|p| !p.as_os_str().is_empty()) {
+            self.create_dir_unlocked(parent)?;
         }
-        let mut file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .map_err(|e| EngagementError::io("open", &path, e))?;
+        refuse_links(&self.root, relative)?;
+        let path = self.root.join(relative);
+        let mut file = open_no_follow(OpenOptions::new().create(true).append(true), &path)
+            .map_err(|e| link_or_io("open", &path, e))?;
         let mut buf = line.trim_end_matches('\n').to_string();
         buf.push('\n');
         file.write_all(buf.as_bytes())
@@ -514,8 +638,16 @@ impl WriteLock {
 
     /// Creates a folder inside the engagement if it is missing.
     pub fn create_dir(&self, relative: impl AsRef<Path>) -> Result<PathBuf, EngagementError> {
+        let _gate = write_gate()?;
+        self.create_dir_unlocked(relative.as_ref())
+    }
+
+    fn create_dir_unlocked(&self, relative: &Path) -> Result<PathBuf, EngagementError> {
+        refuse_links(&self.root, relative)?;
         let path = self.root.join(relative);
         fs::create_dir_all(&path).map_err(|e| EngagementError::io("create", &path, e))?;
+        // A link created between the check and here is caught before anything is
+        // written into the folder (every write checks again).
         Ok(path)
     }
 
@@ -523,16 +655,18 @@ impl WriteLock {
     /// history holds every inventory ever collected (what `diff` compares).
     pub fn save_inventory(&self, inventory: &Inventory) -> Result<PathBuf, EngagementError> {
         let text = yaml::to_string(inventory, INVENTORY_FILE)?;
-        self.create_dir(HISTORY_DIR)?;
+        // Both files or neither: a Ctrl-C waits for the pair.
+        let _gate = write_gate()?;
+        self.create_dir_unlocked(Path::new(HISTORY_DIR))?;
         let stamp = inventory.collected_at.format("%Y%m%dT%H%M%S%.3fZ");
         let mut name = format!("{HISTORY_DIR}/inventory-{stamp}.yaml");
         let mut n = 1;
-        while self.root.join(&name).exists() {
+        while fs::symlink_metadata(self.root.join(&name)).is_ok() {
             n += 1;
             name = format!("{HISTORY_DIR}/inventory-{stamp}-{n}.yaml");
         }
-        self.write_atomic(&name, text.as_bytes())?;
-        self.write_atomic(INVENTORY_FILE, text.as_bytes())
+        self.write_unlocked(Path::new(&name), text.as_bytes())?;
+        self.write_unlocked(Path::new(INVENTORY_FILE), text.as_bytes())
     }
 
     pub fn save_checks(&self, checks: &ChecksFile) -> Result<PathBuf, EngagementError> {
@@ -542,15 +676,128 @@ impl WriteLock {
     /// Saves the checklist state, and the same bytes as the last good copy in `history/`.
     pub fn save_checklist(&self, state: &ChecklistState) -> Result<PathBuf, EngagementError> {
         let text = yaml::to_string(state, CHECKLIST_FILE)?;
-        let path = self.write_atomic(CHECKLIST_FILE, text.as_bytes())?;
-        self.create_dir(HISTORY_DIR)?;
-        self.write_atomic(CHECKLIST_LAST_GOOD, text.as_bytes())?;
+        let _gate = write_gate()?;
+        let path = self.write_unlocked(Path::new(CHECKLIST_FILE), text.as_bytes())?;
+        self.create_dir_unlocked(Path::new(HISTORY_DIR))?;
+        self.write_unlocked(Path::new(CHECKLIST_LAST_GOOD), text.as_bytes())?;
+        Ok(path)
+    }
+
+    /// [`WriteLock::write_atomic`] for a caller that already holds the write gate.
+    fn write_unlocked(&self, relative: &Path, bytes: &[u8]) -> Result<PathBuf, EngagementError> {
+        refuse_links(&self.root, relative)?;
+        let path = self.root.join(relative);
+        replace_file(&path, bytes)?;
         Ok(path)
     }
 }
 
-/// Atomic replacement of one file: nothing half-written is ever visible at `path`.
+/// Held by every write; taken for good by [`stop_writes`].
+static WRITE_GATE: Mutex<()> = Mutex::new(());
+static WRITES_STOPPED: AtomicBool = AtomicBool::new(false);
+
+/// Enters the write section, or refuses once writes were stopped.
+fn write_gate() -> Result<MutexGuard<'static, ()>, EngagementError> {
+    // A panic in another write leaves nothing to protect: the files are still whole.
+    let guard = WRITE_GATE.lock().unwrap_or_else(PoisonError::into_inner);
+    if WRITES_STOPPED.load(Ordering::SeqCst) {
+        return Err(EngagementError::Interrupted);
+    }
+    Ok(guard)
+}
+
+/// Refuses every later write of this process, after the one in progress (if any) is
+/// complete. The command line calls it on Ctrl-C, before it cancels the run, so the
+/// process can end at any moment after with every file whole and nothing new written.
+pub fn stop_writes() {
+    let _guard = WRITE_GATE.lock().unwrap_or_else(PoisonError::into_inner);
+    WRITES_STOPPED.store(true, Ordering::SeqCst);
+}
+
+/// Refuses `relative` (inside `root`) when any part of it below `root` is a symbolic
+/// link, or when it climbs out with `..`. Parts that do not exist yet are fine: they are
+/// created as plain folders and files.
+fn refuse_links(root: &Path, relative: &Path) -> Result<(), EngagementError> {
+    let mut path = root.to_path_buf();
+    for part in relative.components() {
+        match part {
+            Component::Normal(name) => path.push(name),
+            Component::CurDir => continue,
+            _ => {
+                return Err(EngagementError::io(
+                    "write",
+                    &root.join(relative),
+                    io::Error::new(
+                        io::ErrorKind::InvalidInput,
+                        "the path leaves the engagement folder",
+                    ),
+                ));
+            }
+        }
+        match fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(EngagementError::Symlink { path });
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(EngagementError::io("inspect", &path, e)),
+        }
+    }
+    Ok(())
+}
+
+/// Opens `path` with `options`, refusing to follow a symbolic link at its last part
+/// (`O_NOFOLLOW`), so a link planted after [`refuse_links`] looked is still not followed.
+fn open_no_follow(options: &mut OpenOptions, path: &Path) -> io::Result<File> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    options.open(path)
+}
+
+/// An open that failed because of a link (`ELOOP` from `O_NOFOLLOW`) says so.
+fn link_or_io(action: &'static str, path: &Path, e: io::Error) -> EngagementError {
+    let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link {
+        EngagementError::Symlink {
+            path: path.to_path_buf(),
+        }
+    } else {
+        EngagementError::io(action, path, e)
+    }
+}
+
+/// True when `file` is still the file at `path` (not removed or replaced since it was
+/// opened). Windows has no inode numbers to compare, and needs none: a removed file
+/// that is still open keeps its name reserved until closed, so no second lock file can
+/// appear beside it.
+fn still_at(file: &File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (file.metadata(), fs::symlink_metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, path);
+        true
+    }
+}
+
+/// Atomic replacement of one file: nothing half-written is ever visible at `path`. For
+/// files outside an engagement (`--out` copies); inside one, use [`WriteLock`].
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), EngagementError> {
+    let _gate = write_gate()?;
+    replace_file(path, bytes)
+}
+
+/// The atomic replacement itself, for callers holding the write gate.
+fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), EngagementError> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -687,5 +934,101 @@ mod tests {
             .to_string();
         assert!(err.contains("checklist.yaml:"), "{err}");
         assert!(err.contains(":4:") || err.contains(":5:"), "{err}");
+    }
+
+    /// Files a person edits refuse a key they do not know, naming the file, the line and
+    /// the keys allowed; files the tool writes refuse one too rather than drop it on the
+    /// next save.
+    #[test]
+    fn unknown_keys_are_refused_with_the_line_and_the_valid_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let (eng, lock) = Engagement::init(dir.path().join("e"), &config()).unwrap();
+        drop(lock);
+        let cfg_path = eng.path(CONFIG_FILE);
+        let text = fs::read_to_string(&cfg_path).unwrap();
+        fs::write(&cfg_path, format!("{text}consultnat: Typo\n")).unwrap();
+        let err = eng.config().unwrap_err().to_string();
+        let line = text.lines().count() + 1;
+        assert!(err.contains(&format!("ata2atp.yaml:{line}:")), "{err}");
+        assert!(
+            err.contains("consultnat") && err.contains("consultant"),
+            "{err}"
+        );
+        fs::write(
+            &cfg_path,
+            text.replace("proxy:\n", "proxy:\n  passwrd: x\n"),
+        )
+        .unwrap();
+        let err = eng.config().unwrap_err().to_string();
+        assert!(
+            err.contains("passwrd") && err.contains("url, user"),
+            "{err}"
+        );
+
+        let cases: [(&str, &str, &str); 3] = [
+            (
+                CHECKLIST_FILE,
+                "schema_version: 1\nguide: azure-atp-2019\nsteps:\n  P01:\n    status: todo\n    notes: kept?\n",
+                "notes",
+            ),
+            (
+                CHECKS_FILE,
+                "schema_version: 1\nran_at: 2026-11-16T10:00:00Z\nresults: []\nextra: 1\n",
+                "extra",
+            ),
+            (
+                INVENTORY_FILE,
+                "schema_version: 1\ncollected_at: 2026-11-16T10:00:00Z\ntool_version: 0.1.0\nata:\n  gatewyas: []\n",
+                "gatewyas",
+            ),
+        ];
+        for (file, content, key) in cases {
+            fs::write(eng.path(file), content).unwrap();
+            let err = match file {
+                CHECKLIST_FILE => eng.checklist().map(|_| ()),
+                CHECKS_FILE => eng.checks().map(|_| ()),
+                _ => eng.inventory().map(|_| ()),
+            }
+            .unwrap_err()
+            .to_string();
+            assert!(err.contains(&format!("{file}:")), "{file}: {err}");
+            assert!(
+                err.contains(key) && err.contains("expected"),
+                "{file}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_step_done_without_who_or_when_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let (eng, lock) = Engagement::init(dir.path().join("e"), &config()).unwrap();
+        drop(lock);
+        let path = eng.path(CHECKLIST_FILE);
+        for step in [
+            "    status: done\n",
+            "    status: done\n    by: Jo\n",
+            "    status: done\n    at: 2026-11-16T10:00:00Z\n",
+            "    status: done\n    by: ' '\n    at: 2026-11-16T10:00:00Z\n",
+        ] {
+            fs::write(
+                &path,
+                format!("schema_version: 1\nguide: azure-atp-2019\nsteps:\n  R01:\n    status: todo\n  P01:\n{step}"),
+            )
+            .unwrap();
+            let err = eng.checklist().unwrap_err();
+            assert!(matches!(err, EngagementError::Parse(_)), "{err}");
+            let err = err.to_string();
+            assert!(
+                err.contains("checklist.yaml:6:") && err.contains("P01"),
+                "{err}"
+            );
+        }
+        fs::write(
+            &path,
+            "schema_version: 1\nguide: azure-atp-2019\nsteps:\n  P01:\n    status: done\n    by: Jo\n    at: 2026-11-16T10:00:00Z\n",
+        )
+        .unwrap();
+        assert!(eng.checklist().unwrap().is_some());
     }
 }

@@ -16,6 +16,9 @@ pub mod exit {
     pub const INPUT: u8 = 2;
     /// A source could not be reached or read (network, authentication, server too old).
     pub const SOURCE: u8 = 3;
+    /// The engagement is busy: another ata2atp holds its writer's lock. Nothing was
+    /// changed; try again when the other one is done.
+    pub const BUSY: u8 = 4;
     /// Interrupted with Ctrl-C.
     pub const INTERRUPTED: u8 = 130;
 }
@@ -27,7 +30,8 @@ Exit codes:
   1    checks ran and at least one failed (see --fail-on)
   2    usage or input error: a bad flag, file, field or engagement folder
   3    a source could not be reached or read (network, TLS, credentials, server too old)
-  130  interrupted (Ctrl-C); files already written are complete, nothing is half-written";
+  4    the engagement is busy: another ata2atp is writing to it; nothing was changed
+  130  interrupted (Ctrl-C): nothing more is written; files already written are complete";
 
 /// Anything that stops a command.
 #[derive(Debug, thiserror::Error)]
@@ -70,15 +74,22 @@ pub enum Error {
     Interrupted,
 }
 
+impl From<crate::progress::Cancelled> for Error {
+    fn from(_: crate::progress::Cancelled) -> Self {
+        Error::Interrupted
+    }
+}
+
 impl Error {
     /// The exit code this error maps to.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Engagement(_)
-            | Error::Yaml(_)
-            | Error::Input(_)
-            | Error::Secret(_)
-            | Error::Checklist(_) => exit::INPUT,
+            Error::Engagement(e) | Error::Checklist(crate::checklist::Error::Engagement(e)) => {
+                e.exit_code()
+            }
+            Error::Yaml(_) | Error::Input(_) | Error::Secret(_) | Error::Checklist(_) => {
+                exit::INPUT
+            }
             Error::Ata(e) => e.exit_code(),
             Error::Directory(e) => e.exit_code(),
             Error::Hosts(e) => e.exit_code(),

@@ -62,7 +62,7 @@ impl CollectRequest {
                     ca_file: l.ca_file.as_deref().map(abs),
                     insecure: false,
                     gc_url: None,
-                    dsa_password: None,
+                    dsa_passwords: Default::default(),
                 }),
                 ldif: s.ldif.iter().map(|p| abs(p)).collect(),
             },
@@ -96,11 +96,14 @@ pub async fn collect(request: CollectRequest, progress: &dyn Progress) -> Result
     if !request.ata.is_empty() {
         crate::ata::collect_into(&request.ata, &mut inventory, progress).await?;
     }
+    progress.checkpoint()?;
     if !request.directory.is_empty() {
         crate::directory::collect_into(&request.directory, &mut inventory, progress).await?;
     }
+    progress.checkpoint()?;
     if !request.hosts.is_empty() {
         crate::hosts::collect_into(&request.hosts, &mut inventory, progress)?;
     }
+    progress.checkpoint()?;
     Ok(inventory)
 }

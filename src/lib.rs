@@ -32,6 +32,7 @@
 //! | [`demo`] | the synthetic sample deployment built into the binary, and the run that turns it into an engagement |
 //! | [`secrets`] | passwords from a prompt, a file or an environment variable, held as `SecretString` |
 //! | [`yaml`] | YAML in and out with file:line:column errors |
+//! | [`terminal`] | text bound for a terminal: control characters from data shown escaped, colour applied after |
 //! | [`progress`] | the progress trait both front ends render |
 //! | [`error`] | the crate error and the documented exit codes |
 //! | [`cli`] | one file per subcommand: clap types and a `run` function, nothing else |
@@ -45,6 +46,8 @@
 //!   or an environment variable and are held in `secrecy::SecretString`; ATA's
 //!   `*Encrypted` values are dropped by the readers, only `secret_present` is kept.
 //! - **Every live source has an offline twin** producing the same snapshot.
+//! - **No raw control character from data reaches a terminal**: what the tool prints
+//!   goes through [`terminal::escape`] at the output boundary (`\x1b` is shown, not sent).
 //! - **Front ends stay thin**: `cli` and `tui` call library functions that return model
 //!   types; they never name a protocol crate.
 
@@ -62,6 +65,7 @@ pub mod model;
 pub mod progress;
 pub mod report;
 pub mod secrets;
+pub mod terminal;
 pub mod tui;
 pub mod yaml;
 

@@ -65,10 +65,18 @@ pub fn to_string<T: Serialize>(value: &T, origin: &str) -> Result<String, YamlEr
 /// The parser's message without the source snippet it may append (the location is
 /// reported separately, and a snippet could echo a secret someone pasted into the file),
 /// and without the parser's own "error: line N column M:" prefix, which would repeat the
-/// location [`YamlError`]'s display already gives.
+/// location [`YamlError`]'s display already gives. Its limits on nesting (the parser
+/// refuses documents nested deeper than 64 levels, so a nesting bomb never exhausts the
+/// stack) are said in words.
 fn first_line(message: &str) -> String {
     let line = message.lines().next().unwrap_or(message).trim();
-    strip_location_prefix(line).unwrap_or(line).to_string()
+    let line = strip_location_prefix(line).unwrap_or(line);
+    if line.starts_with("recursion limit exceeded") || line.starts_with("budget breached: Depth") {
+        return "nested deeper than 64 levels; ata2atp's files are a few levels deep, so this \
+                one is damaged or is not the file it should be"
+            .to_string();
+    }
+    line.to_string()
 }
 
 /// `error: line 4 column 5: unknown field` → `unknown field`.
@@ -100,5 +108,30 @@ mod tests {
             "{shown}"
         );
         assert_eq!(strip_location_prefix("error: line x column 1: m"), None);
+    }
+
+    /// Nesting bombs of every shape are refused with the file and the line, at any depth,
+    /// without exhausting the stack.
+    #[test]
+    fn deep_nesting_is_refused_with_the_line() {
+        for n in [10_000usize, 100_000, 1_000_000] {
+            let shapes = [
+                format!("a: {}", "[".repeat(n)),
+                format!("a: {}", "{a: ".repeat(n)),
+                format!("{}x\n", "- ".repeat(n)),
+                (0..n.min(5000))
+                    .map(|i| format!("{}k:\n", " ".repeat(i)))
+                    .collect::<String>(),
+            ];
+            for text in shapes {
+                let err = from_str::<serde_json::Value>(&text, "deep.yaml").unwrap_err();
+                assert!(err.line.is_some(), "{err}");
+                assert!(
+                    err.to_string().starts_with("deep.yaml:")
+                        && err.message.starts_with("nested deeper than 64 levels"),
+                    "{err}"
+                );
+            }
+        }
     }
 }

@@ -27,7 +27,7 @@ fn source(user: &str, password: &str) -> DirectorySources {
             ca_file: Some(samba().ca_pem.clone()),
             insecure: false,
             gc_url: None,
-            dsa_password: None,
+            dsa_passwords: Default::default(),
         }),
         ldif: Vec::new(),
     }

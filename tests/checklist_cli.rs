@@ -221,7 +221,7 @@ fn a_second_writer_is_refused_and_changes_nothing() {
         &["set", "P02", "--status", "in_progress", "--by", "Sam"],
     )
     .assert()
-    .code(2)
+    .code(4)
     .stderr(predicate::str::contains("is in use by another ata2atp"))
     .stderr(predicate::str::contains(format!(
         "pid {}",
@@ -304,7 +304,7 @@ fn unknown_steps_in_the_state_are_reported_and_kept() {
     let root = engagement(dir.path(), "azure-atp-2019");
     fs::write(
         root.join(CHECKLIST_FILE),
-        "schema_version: 1\nguide: azure-atp-2019\nsteps:\n  Z99:\n    status: done\n    by: Someone\n    note: from an older checklist\n",
+        "schema_version: 1\nguide: azure-atp-2019\nsteps:\n  Z99:\n    status: done\n    by: Someone\n    at: 2026-11-16T10:00:00Z\n    note: from an older checklist\n",
     )
     .unwrap();
     let out = checklist(&root, &["list", "-o", "json"]).output().unwrap();
@@ -630,7 +630,8 @@ fn the_current_guide_has_no_synchronizer_and_folds_honeytokens_into_entity_tags(
         .map(|v| v["label"].as_str().unwrap())
         .collect();
     assert!(
-        labels.contains(&"ATA honeytokens") && labels.contains(&"Tagged sensitive by hand in ATA"),
+        labels.contains(&"ATA honeytokens")
+            && labels.contains(&"To tag sensitive by hand in Defender for Identity"),
         "{labels:?}"
     );
     let c10 = json(&mut checklist(&root, &["show", "C10"]));

@@ -108,10 +108,11 @@ fn every_threshold_edge_of_the_fixture() {
         ("dc.lightweight_gateway", Some("edge-rodc.edge.test"), Fail),
         // Facts for a host the directory does not list as a DC.
         ("dc.facts", Some("CPU-1"), Warn),
-        ("dsa.credentials", None, Unknown),
-        ("dsa.deleted_objects", None, Fail),
-        ("dsa.privileges", None, Warn),
-        ("dsa.gmsa_kds", None, Fail),
+        // One result per directory services account, the account as subject.
+        ("dsa.credentials", Some("edge.test\\svc-edge$"), Unknown),
+        ("dsa.deleted_objects", Some("edge.test\\svc-edge$"), Fail),
+        ("dsa.privileges", Some("edge.test\\svc-edge$"), Warn),
+        ("dsa.gmsa_kds", Some("edge.test\\svc-edge$"), Fail),
         ("dsa.matches_ata", Some("edge.test\\svc-edge$"), Pass),
         ("network.sensor_api", None, Unknown),
         ("network.sensor_api_proxy", None, Unknown),
@@ -132,7 +133,7 @@ fn every_threshold_edge_of_the_fixture() {
             .unwrap()
             .contains("read-only")
     );
-    let dsa = find(&file, "dsa.credentials", None);
+    let dsa = find(&file, "dsa.credentials", Some("edge.test\\svc-edge$"));
     assert!(
         dsa.reason
             .as_deref()

@@ -69,6 +69,7 @@ fn help_texts_document_commands_and_exit_codes() {
         .stdout(predicate::str::contains(
             "3    a source could not be reached",
         ))
+        .stdout(predicate::str::contains("4    the engagement is busy"))
         .stdout(predicate::str::contains("init"))
         .stdout(predicate::str::contains("demo"));
     ata2atp()
@@ -270,14 +271,20 @@ fn a_locked_engagement_refuses_a_second_writer_and_changes_nothing() {
     ata2atp()
         .args(["demo", root.to_str().unwrap()])
         .assert()
-        .code(2)
+        .code(4)
         .stderr(predicate::str::contains("in use by another ata2atp"))
         .stderr(predicate::str::contains(format!(
             "pid {}",
             std::process::id()
         )));
+    // The refused writer changed nothing, the holder's description in the lock file
+    // included.
     assert_eq!(snapshot(&root), before_locked);
     drop(lock);
+    assert!(
+        !root.join(".ata2atp.lock").exists(),
+        "the lock file is gone once its holder is done"
+    );
     // Only the lock file's holder description differs from before the lock was taken.
     let mut after = snapshot(&root);
     let mut expected = before;
@@ -292,7 +299,7 @@ fn a_locked_engagement_refuses_a_second_writer_and_changes_nothing() {
     guard.try_lock().unwrap();
     init(&other)
         .assert()
-        .code(2)
+        .code(4)
         .stderr(predicate::str::contains("in use"));
     assert!(!other.join("ata2atp.yaml").exists());
 }

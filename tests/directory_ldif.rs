@@ -23,6 +23,7 @@ fn entity(id: &str, name: Option<&str>, sid: Option<String>, kind: EntityType) -
         sid,
         kind: Some(kind),
         source: None,
+        tag_evidence: None,
         ad: None,
     }
 }
@@ -159,6 +160,9 @@ async fn the_demo_forest_from_ldifde() {
         Some(false),
         "the container exists and is empty"
     );
+    // The Recycle Bin feature object exists and names no scope: not enabled.
+    let rb = dir.recycle_bin.as_ref().unwrap();
+    assert_eq!(rb.enabled, Some(false), "{}", rb.evidence);
 
     // Builtin groups per domain, members nested and in the right domain only.
     let group = |name: &str, domain: &str| {
@@ -279,7 +283,7 @@ async fn the_demo_forest_from_ldifde() {
 }
 
 #[tokio::test]
-async fn every_dsa_is_described_and_the_emea_one_is_about_to_expire() {
+async fn every_dsa_is_described_and_the_emea_one_has_expired() {
     let mut ata = demo_ata("svc-ata", "fabrikam.test");
     ata.directory_services_accounts
         .push(DirectoryServicesAccount {
@@ -289,19 +293,83 @@ async fn every_dsa_is_described_and_the_emea_one_is_about_to_expire() {
             found_at: None,
         });
     let inv = read(ata, vec![demo_ldif()]).await;
-    let dir = inv.directory.unwrap();
-    assert_eq!(dir.directory_services_account.unwrap().name, "svc-ata");
+    let dir = inv.directory.clone().unwrap();
+    assert_eq!(
+        dir.directory_services_account.as_ref().unwrap().name,
+        "svc-ata"
+    );
     assert_eq!(dir.additional_directory_services_accounts.len(), 1);
     let f = &dir.additional_directory_services_accounts[0];
     assert_eq!(f.domain.as_deref(), Some("emea.fabrikam.test"));
+    assert_eq!(f.named_as.as_deref(), Some("EMEA\\svc-ata-emea"));
     assert_eq!(f.password_never_expires, Some(false));
-    // pwdLastSet 2026-10-14T06:30Z + EMEA's maxPwdAge of 42 days.
+    // pwdLastSet 2026-09-30T06:30Z + EMEA's maxPwdAge of 42 days.
     assert_eq!(
         f.password_expires_at.unwrap().to_rfc3339(),
-        "2026-11-25T06:30:00+00:00"
+        "2026-11-11T06:30:00+00:00"
     );
-    assert_eq!(f.password_expired, Some(false));
+    assert_eq!(f.password_expires.as_deref(), Some("2026-11-11T06:30:00Z"));
+    assert_eq!(f.password_expired, Some(true), "collected 2026-11-22");
     assert!(f.sensitive_groups.is_empty());
+    // Deleted Objects is not known for either (an LDIF cannot say), in the same words.
+    assert_eq!(
+        f.deleted_objects_note,
+        dir.directory_services_account
+            .as_ref()
+            .unwrap()
+            .deleted_objects_note
+    );
+
+    // Every check judges each account: the expired password fails, whatever the day.
+    let results = ata2atp::checks::run(
+        std::sync::Arc::new(inv),
+        ata2atp::checks::RunOptions::new(
+            Utc::now(),
+            ata2atp::checks::engine::NetworkPlan::not_run("test"),
+        ),
+        &Silent,
+    )
+    .await;
+    let dsa: Vec<(&str, &str, Status)> = results
+        .iter()
+        .filter(|r| r.id.starts_with("dsa."))
+        .map(|r| (r.id.as_str(), r.subject.as_deref().unwrap_or("-"), r.status))
+        .collect();
+    for id in [
+        "dsa.credentials",
+        "dsa.deleted_objects",
+        "dsa.privileges",
+        "dsa.gmsa_kds",
+        "dsa.matches_ata",
+    ] {
+        let subjects: Vec<&str> = dsa.iter().filter(|r| r.0 == id).map(|r| r.1).collect();
+        assert_eq!(
+            subjects,
+            vec!["fabrikam.test\\svc-ata", "EMEA\\svc-ata-emea"],
+            "{id}"
+        );
+    }
+    let emea = |id: &str| {
+        results
+            .iter()
+            .find(|r| r.id == id && r.subject.as_deref() == Some("EMEA\\svc-ata-emea"))
+            .unwrap()
+    };
+    let c = emea("dsa.credentials");
+    assert_eq!(c.status, Status::Fail, "{c:?}");
+    assert!(
+        c.reason
+            .as_deref()
+            .unwrap()
+            .contains("password expired on 2026-11-11"),
+        "{c:?}"
+    );
+    assert!(
+        c.evidence["on_password_change"].contains("change it in ATA"),
+        "{c:?}"
+    );
+    assert_eq!(emea("dsa.matches_ata").status, Status::Pass);
+    assert_eq!(emea("dsa.privileges").status, Status::Pass);
 }
 
 #[tokio::test]
@@ -403,4 +471,194 @@ fn the_collector_prints_ldifde_and_ldapsearch_lines() {
         assert!(text.contains(needle), "missing {needle:?}");
     }
     assert!(!text.to_lowercase().contains("rootkeydata") && !text.contains("unicodePwd"));
+}
+
+/// Issue 13.8: one entry with very many values (a `member` list of a huge group) is read
+/// whole, every value once, in the order written. The time it takes is measured by the
+/// directory benchmark, not asserted here.
+#[test]
+fn one_entry_with_200k_values_is_read_whole() {
+    const N: usize = 200_000;
+    let mut text = String::with_capacity(N * 48);
+    text.push_str("dn: CN=Everyone-Big,CN=Users,DC=example,DC=test\nobjectClass: group\n");
+    for i in 0..N {
+        text.push_str(&format!(
+            "member: CN=user{i:06},CN=Users,DC=example,DC=test\n"
+        ));
+    }
+    // The same group a second time (another export file): merged, nothing doubled.
+    text.push_str("\ndn: CN=Everyone-Big,CN=Users,DC=example,DC=test\nmember: CN=user000000,CN=Users,DC=example,DC=test\nmember: CN=late,CN=Users,DC=example,DC=test\n");
+    let started = std::time::Instant::now();
+    let file =
+        ata2atp::directory::ldif::parse(text.as_bytes(), std::path::Path::new("big.ldif")).unwrap();
+    assert_eq!(file.entries.len(), 2);
+    let mut snap = ata2atp::directory::DirectorySnapshot::default();
+    for e in file.entries {
+        snap.insert(e);
+    }
+    eprintln!("200k values: parsed and merged in {:?}", started.elapsed());
+    let g = snap
+        .get("CN=Everyone-Big,CN=Users,DC=example,DC=test")
+        .unwrap();
+    let members = g.texts("member");
+    assert_eq!(members.len(), N + 1);
+    assert_eq!(members[0], "CN=user000000,CN=Users,DC=example,DC=test");
+    assert_eq!(
+        members[N - 1],
+        format!("CN=user{:06},CN=Users,DC=example,DC=test", N - 1)
+    );
+    assert_eq!(members[N], "CN=late,CN=Users,DC=example,DC=test");
+}
+
+/// The demo's ATA files through `inventory`, with or without its LDIF.
+fn demo_inventory(with_ldif: bool) -> serde_json::Value {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("demo");
+    let mut cmd = ata2atp();
+    cmd.args(["inventory", "--stdout", "-o", "json"]);
+    for f in [
+        "ata/SystemProfile_20261115040000.json",
+        "ata/UniqueEntity.json",
+        "ata/SuspiciousActivity.json",
+    ] {
+        cmd.arg("--ata-json").arg(dir.join(f));
+    }
+    if with_ldif {
+        cmd.arg("--ldif").arg(demo_ldif());
+    }
+    let out = cmd.output().unwrap();
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+fn tags(inv: &serde_json::Value) -> std::collections::BTreeMap<String, (String, String)> {
+    inv["ata"]["sensitive"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                format!(
+                    "{} {}",
+                    e["name"].as_str().unwrap(),
+                    e["sid"].as_str().unwrap_or("")
+                ),
+                (
+                    e["source"].as_str().unwrap().to_string(),
+                    e["tag_evidence"].as_str().unwrap_or("").to_string(),
+                ),
+            )
+        })
+        .collect()
+}
+
+fn tag<'a>(
+    t: &'a std::collections::BTreeMap<String, (String, String)>,
+    name: &str,
+) -> &'a (String, String) {
+    let hits: Vec<_> = t
+        .iter()
+        .filter(|(k, _)| k.starts_with(&format!("{name} ")))
+        .collect();
+    assert_eq!(hits.len(), 1, "{name}: {hits:?}");
+    hits[0].1
+}
+
+/// Issue 12.5: "automatic" only on evidence, and which evidence; "undecided" where
+/// neither the directory nor ATA's data can decide. Remote Desktop Users is not
+/// automatic (15.8).
+#[test]
+fn sensitive_entities_are_automatic_only_on_evidence() {
+    // ATA alone: its data has no group membership, so a user tagged sensitive through a
+    // group cannot be told from one tagged by hand.
+    let t = tags(&demo_inventory(false));
+    assert_eq!(tag(&t, "Bob Helpdesk").0, "undecided");
+    assert!(
+        tag(&t, "Bob Helpdesk")
+            .1
+            .starts_with("undecided: confirm in the ATA console")
+    );
+    assert_eq!(tag(&t, "Alice Admin").0, "undecided");
+    let dc = tag(&t, "FAB-DC01");
+    assert_eq!(
+        (dc.0.as_str(), dc.1.as_str()),
+        ("automatic", "a domain controller (in ATA)")
+    );
+    assert_eq!(tag(&t, "Administrators").0, "automatic");
+    assert!(tag(&t, "Administrators").1.contains("its SID"));
+    let rdu = tag(&t, "Remote Desktop Users");
+    assert_eq!(rdu.0, "manual", "{rdu:?}");
+    assert!(rdu.1.contains("no longer tags"), "{rdu:?}");
+    let listed = tag(&t, "CFO Assistant");
+    assert_eq!(listed.0, "manual");
+    assert!(listed.1.starts_with("tagged by hand in ATA"), "{listed:?}");
+
+    // With the directory: membership decides, and says which group.
+    let t = tags(&demo_inventory(true));
+    let alice = tag(&t, "Alice Admin");
+    assert_eq!(alice.0, "automatic");
+    assert!(
+        alice.1.contains("Domain Admins") && alice.1.contains("(the directory)"),
+        "{alice:?}"
+    );
+    for rdu_member in ["Bob Helpdesk", "Heidi IT"] {
+        let b = tag(&t, rdu_member);
+        assert_eq!(b.0, "manual", "{rdu_member}: {b:?}");
+        assert!(b.1.contains("Remote Desktop Users"), "{b:?}");
+    }
+    assert_eq!(tag(&t, "svc-idm").0, "automatic");
+    assert!(tag(&t, "svc-idm").1.contains("Account Operators"));
+    // On ATA's manual list and nested in Administrators: manual, with a word that MDI
+    // would tag it anyway.
+    let tier0 = tag(&t, "Tier0-Operators");
+    assert_eq!(tier0.0, "manual");
+    assert!(tier0.1.contains("would tag it anyway"), "{tier0:?}");
+    assert!(t.values().all(|(s, _)| s != "undecided"), "{t:?}");
+}
+
+/// 15.8: the checklist's P08 lists no member of Remote Desktop Users as automatic, and
+/// C02 says "never" for a password that never expires.
+#[test]
+fn the_demo_checklist_says_never_and_keeps_rdu_members_out_of_automatic() {
+    let dir = tempfile::tempdir().unwrap();
+    let eng = dir.path().join("demo");
+    let out = ata2atp().arg("demo").arg(&eng).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let show = |step: &str| -> serde_json::Value {
+        let out = ata2atp()
+            .args(["--engagement"])
+            .arg(&eng)
+            .args(["-o", "json", "checklist", "show", step])
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    };
+    let p08 = show("P08");
+    let text = p08.to_string();
+    let automatic = p08["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["label"] == "Sensitive automatically (no action)")
+        .unwrap_or_else(|| panic!("{text}"));
+    let names: Vec<&str> = automatic["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[0].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"Alice Admin"), "{names:?}");
+    for rdu in ["Bob Helpdesk", "Heidi IT", "Remote Desktop Users"] {
+        assert!(!names.contains(&rdu), "{rdu} in {names:?}");
+    }
+    let c02 = show("C02").to_string();
+    assert!(
+        c02.contains(r#""key":"Password expires","value":"never""#),
+        "{c02}"
+    );
+    assert!(!c02.contains("none found"), "{c02}");
 }

@@ -42,7 +42,7 @@ fn source(bind_upn: &str, password: &str) -> LdapSource {
         ca_file: Some(samba().ca_pem.clone()),
         insecure: false,
         gc_url: None,
-        dsa_password: None,
+        dsa_passwords: Default::default(),
     }
 }
 
@@ -115,6 +115,7 @@ fn entity(id: &str, name: Option<&str>, sid: Option<&str>, kind: EntityType) -> 
         sid: sid.map(str::to_string),
         kind: Some(kind),
         source: None,
+        tag_evidence: None,
         ad: None,
     }
 }
@@ -350,7 +351,8 @@ async fn the_directory_services_account_its_privileges_and_deleted_objects() {
     ];
     for (name, readable) in cases {
         let mut src = admin_source();
-        src.dsa_password = Some(secret(&s.account(name).password));
+        src.dsa_passwords
+            .push(None, secret(&s.account(name).password));
         let inv = collect(
             &DirectorySources {
                 ldap: Some(src),
@@ -387,7 +389,7 @@ async fn the_directory_services_account_its_privileges_and_deleted_objects() {
 
     // Over-privileged, and a wrong DSA password leaves Deleted Objects undecided.
     let mut src = admin_source();
-    src.dsa_password = Some(secret("not-the-password"));
+    src.dsa_passwords.push(None, secret("not-the-password"));
     let inv = collect(
         &DirectorySources {
             ldap: Some(src),
@@ -435,6 +437,64 @@ async fn the_directory_services_account_its_privileges_and_deleted_objects() {
         assert_eq!((f.kind, f.found), (kind, found), "{name}");
         assert!(f.deleted_objects_note.unwrap().starts_with("not tested"));
     }
+}
+
+/// Issue 15.2: every account ATA names is tested alike, each with its own password, and
+/// each gets its own Deleted Objects verdict.
+#[tokio::test]
+async fn every_directory_services_account_gets_its_own_deleted_objects_test() {
+    let s = samba();
+    let mut src = admin_source();
+    let nodel = s.account(&s.dsa_without_deleted_objects);
+    src.dsa_passwords
+        .push(None, secret(&s.account(&s.dsa).password));
+    src.dsa_passwords.push(
+        Some(format!(
+            "{}\\{}",
+            s.netbios_domain, s.dsa_without_deleted_objects
+        )),
+        secret(&nodel.password),
+    );
+    let inv = collect(
+        &DirectorySources {
+            ldap: Some(src),
+            ldif: Vec::new(),
+        },
+        AtaInventory {
+            directory_services_accounts: vec![
+                dsa(&s.dsa),
+                dsa(&s.dsa_without_deleted_objects),
+                dsa(&s.dsa_privileged),
+            ],
+            ..AtaInventory::default()
+        },
+    )
+    .await;
+    let dir = inv.directory.unwrap();
+    let all: Vec<(&str, Option<bool>)> = dir
+        .directory_services_accounts()
+        .map(|f| (f.name.as_str(), f.deleted_objects_readable))
+        .collect();
+    assert_eq!(
+        all,
+        vec![
+            (s.dsa.as_str(), Some(true)),
+            (s.dsa_without_deleted_objects.as_str(), Some(false)),
+            (s.dsa_privileged.as_str(), None),
+        ]
+    );
+    // No password for the third: not tested, and it says so.
+    let third = &dir.additional_directory_services_accounts[1];
+    assert!(
+        third
+            .deleted_objects_note
+            .as_deref()
+            .unwrap()
+            .starts_with("not tested"),
+        "{:?}",
+        third.deleted_objects_note
+    );
+    assert!(!third.sensitive_groups.is_empty());
 }
 
 #[tokio::test]
@@ -728,8 +788,9 @@ fn export_with_ldapsearch(dir: &Path, user: &str, password: &str) -> Vec<PathBuf
         .filter(|p| p.extension().is_some_and(|x| x == "ldif"))
         .collect();
     files.sort();
-    // 0-6 the directory, 7-10 the auditing entries (SACLs), CN=Services and AD FS.
-    assert_eq!(files.len(), 11, "{files:?}");
+    // 0-7 the directory (with the optional features), 8-11 the auditing entries (SACLs),
+    // CN=Services and AD FS.
+    assert_eq!(files.len(), 12, "{files:?}");
     files
 }
 
@@ -905,4 +966,198 @@ fn check_with_the_dsa_password_judges_the_credentials() {
     // The password never reaches checks.yaml.
     let saved = std::fs::read_to_string(root.join("checks.yaml")).unwrap();
     assert!(!saved.contains(&a.password) && !saved.contains("not-the-password"));
+}
+
+/// Issue 15.2: `check dsa` without --user tests every account of the inventory, each
+/// with its own password; `check` judges each account's `dsa.credentials`.
+#[test]
+fn check_dsa_tests_every_account_of_the_inventory() {
+    let s = samba();
+    let first = s.account(&s.dsa);
+    let second = s.account(&s.dsa_without_deleted_objects);
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("engagement");
+    let out = ata2atp()
+        .arg("init")
+        .arg(&root)
+        .args([
+            "--customer",
+            "Samba Test Corp",
+            "--ldap",
+            &s.ldaps_url,
+            "--ca-file",
+        ])
+        .arg(&s.ca_pem)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let engagement = ata2atp::engagement::Engagement::open(&root).unwrap();
+    let mut inv = Inventory::new(Utc::now());
+    inv.ata.directory_services_accounts = vec![dsa(&s.dsa), dsa(&s.dsa_without_deleted_objects)];
+    engagement.lock().unwrap().save_inventory(&inv).unwrap();
+    drop(engagement);
+    let second_label = format!("{}\\{}", s.dns_domain, s.dsa_without_deleted_objects);
+    let run = |args: &[&str], a: &str, b: &str| {
+        let out = ata2atp()
+            .arg("--engagement")
+            .arg(&root)
+            .args(args)
+            .env("A_PW", a)
+            .env("B_PW", b)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let named = format!("{second_label}=B_PW");
+    let both = [
+        "check",
+        "dsa",
+        "--password-env",
+        "A_PW",
+        "--password-env",
+        named.as_str(),
+    ];
+    let (code, out, err) = run(&both, &first.password, &second.password);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(lines.iter().all(|l| l.starts_with("ok: ")), "{out}");
+    assert!(lines[1].contains(&s.dsa_without_deleted_objects), "{out}");
+    let (code, out, _) = run(&both, &first.password, "wrong");
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.lines().nth(1).unwrap().starts_with("wrong password: "),
+        "{out}"
+    );
+    // No password for the second account: bad input, before any bind.
+    let (code, out, err) = run(
+        &["check", "dsa", "--password-env", "A_PW"],
+        &first.password,
+        "",
+    );
+    assert_eq!(code, Some(2), "{out}");
+    assert!(err.contains(&second_label) && err.contains("=VAR"), "{err}");
+    // A password for an account the inventory does not name is a typo: refused.
+    let (code, _, err) = run(
+        &[
+            "check",
+            "dsa",
+            "--password-env",
+            "A_PW",
+            "--password-env",
+            "svc-nobody=B_PW",
+        ],
+        &first.password,
+        &second.password,
+    );
+    assert_eq!(code, Some(2));
+    assert!(err.contains("svc-nobody"), "{err}");
+    // JSON: one object per account.
+    let mut json = vec!["-o", "json"];
+    json.extend(both);
+    let (_, out, _) = run(&json, &first.password, "wrong");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let outcomes: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, vec!["ok", "wrong_password"]);
+
+    // `check` judges each account: subject = the account.
+    let (code, out, err) = run(
+        &[
+            "-o",
+            "json",
+            "check",
+            "--only",
+            "dsa.credentials",
+            "--no-network",
+            "--dsa-password-env",
+            "A_PW",
+            "--dsa-password-env",
+            named.as_str(),
+        ],
+        &first.password,
+        "wrong",
+    );
+    assert_eq!(code, Some(1), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let results: Vec<(String, String)> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["id"] == "dsa.credentials")
+        .map(|r| {
+            (
+                r["subject"].as_str().unwrap().to_string(),
+                r["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        results,
+        vec![
+            (format!("{}\\{}", s.dns_domain, s.dsa), "pass".to_string()),
+            (second_label, "fail".to_string())
+        ]
+    );
+}
+
+/// Issue 19.1: the AD Recycle Bin, both ways, on the real Samba. test-env.sh exported the
+/// forest's state as provisioned (not enabled) with ldapsearch, then enabled it: the live
+/// read says enabled, that export says not, and `forest.recycle_bin` judges each.
+#[tokio::test]
+async fn the_recycle_bin_is_read_enabled_live_and_disabled_from_before() {
+    let s = samba();
+    let judge = |inv: Inventory| {
+        let o = ata2atp::checks::directory::recycle_bin(&inv);
+        (inv.directory.unwrap().recycle_bin.unwrap(), o)
+    };
+    let live = collect(
+        &DirectorySources {
+            ldap: Some(admin_source()),
+            ldif: Vec::new(),
+        },
+        AtaInventory::default(),
+    )
+    .await;
+    let (rb, o) = judge(live);
+    assert_eq!(rb.enabled, Some(true), "{}", rb.evidence);
+    assert!(
+        rb.evidence
+            .starts_with("msDS-EnabledFeatureBL of CN=Recycle Bin Feature"),
+        "{}",
+        rb.evidence
+    );
+    assert_eq!(o.status, Status::Pass, "{}", o.reason);
+
+    let before = collect(
+        &DirectorySources {
+            ldap: None,
+            ldif: vec![s.recycle_bin_disabled_ldif.clone()],
+        },
+        AtaInventory::default(),
+    )
+    .await;
+    let (rb, o) = judge(before);
+    assert_eq!(rb.enabled, Some(false), "{}", rb.evidence);
+    assert_eq!(o.status, Status::Fail, "{}", o.reason);
+    assert!(
+        o.remediation
+            .as_deref()
+            .unwrap()
+            .contains("Enable-ADOptionalFeature"),
+        "{o:?}"
+    );
 }

@@ -64,7 +64,7 @@ fn source(url: &str, limited: bool) -> LdapSource {
         ca_file: Some(s.ca_pem.clone()),
         insecure: false,
         gc_url: None,
-        dsa_password: None,
+        dsa_passwords: Default::default(),
     }
 }
 
@@ -86,6 +86,7 @@ fn honeytokens(sids: &[String]) -> AtaInventory {
                 sid: Some(sid.clone()),
                 kind: Some(EntityType::User),
                 source: None,
+                tag_evidence: None,
                 ad: None,
             })
             .collect(),

@@ -42,6 +42,7 @@ fn entity(n: usize, kind: EntityType) -> Entity {
         sid: Some(sid.clone()),
         kind: Some(kind),
         source: Some(TagSource::Manual),
+        tag_evidence: None,
         ad: Some(AdMatch {
             found: !n.is_multiple_of(17),
             name: Some(format!("bench-{n:05}")),

@@ -387,6 +387,7 @@ pub fn scan_file(
             }
             Err(e) => return Err(e),
         };
+        progress.checkpoint()?;
         count += 1;
         if count.is_multiple_of(10_000) {
             progress.advance(&task, 10_000);

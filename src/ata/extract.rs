@@ -583,6 +583,7 @@ pub(crate) async fn extract(
     let e = &mapping.entities;
     let mut flags: Vec<String> = mapping.honeytokens.entity_flags.iter().cloned().collect();
     flags.extend(mapping.sensitive.automatic_flags.iter().cloned());
+    flags.extend(mapping.sensitive.role_flags.iter().cloned());
     let mut alts = vec![Filter::IdIn(e.id.clone(), wanted.0.clone())];
     alts.extend(flags.iter().map(|f| Filter::IsTrue(f.clone())));
     let mut projection = vec![e.id.clone(), e.kind.clone()];
@@ -590,13 +591,16 @@ pub(crate) async fn extract(
     projection.extend(e.search_names.iter().cloned());
     projection.extend(e.sid.iter().cloned());
     projection.extend(flags.iter().cloned());
+    projection.extend(mapping.sensitive.parent_group_ids.iter().cloned());
     let scan = Scan {
         collection: Logical::UniqueEntity,
         filter: Filter::Or(alts),
         projection: Some(projection),
         tally: None,
     };
-    let mut entities: BTreeMap<String, (Entity, Vec<String>)> = BTreeMap::new();
+    // By id: the entity, the flags set on it, and the groups ATA says it belongs to.
+    type Known = (Entity, Vec<String>, Option<Vec<String>>);
+    let mut entities: BTreeMap<String, Known> = BTreeMap::new();
     let mut entity_error: Option<Error> = None;
     let mut any_entity_source = false;
     for (src, s) in sources.iter_mut().enumerate() {
@@ -610,7 +614,14 @@ pub(crate) async fn extract(
                 return Ok(());
             };
             let (entity, set_flags) = entity_from(mapping, &located)?;
-            entities.insert(key, (entity, set_flags));
+            let mut parents = None;
+            for p in mapping.sensitive.parent_group_ids.iter() {
+                if let Some(ids) = located.strings_at(p) {
+                    parents = Some(ids.iter().map(|i| i.to_ascii_lowercase()).collect());
+                    break;
+                }
+            }
+            entities.insert(key, (entity, set_flags, parents));
             Ok(())
         };
         if let Err(err) = s.scan(mapping, &scan, progress, &mut visit).await {
@@ -634,7 +645,7 @@ pub(crate) async fn extract(
     }
     let resolve = |key: &str, raw: &str| -> Entity {
         match entities.get(key) {
-            Some((e, _)) => e.clone(),
+            Some((e, _, _)) => e.clone(),
             None => Entity::unresolved(raw),
         }
     };
@@ -645,42 +656,70 @@ pub(crate) async fn extract(
         }
     };
 
+    // What ATA's own data says of an entity, for deciding whether the cloud tags it.
+    let ata_facts = |key: &str| -> Option<crate::directory::sensitive::AtaFacts> {
+        let (e, set, parents) = entities.get(key)?;
+        Some(crate::directory::sensitive::AtaFacts {
+            name: e.name.clone(),
+            sid: e.sid.clone(),
+            domain_controller: set
+                .iter()
+                .any(|f| mapping.sensitive.role_flags.iter().any(|r| r == f)),
+            parent_groups: parents.clone(),
+        })
+    };
     // A tag list: the configured ids (set by a person), then the entities that carry one of
-    // `flags` without being listed, tagged with `flagged_source`.
-    let mut tagged = |ids: &Option<Vec<(String, String)>>,
-                      flags: &Paths,
-                      flagged_source: TagSource|
-     -> Vec<Entity> {
-        let mut out = Vec::new();
-        let mut listed: BTreeSet<&str> = BTreeSet::new();
-        for (key, raw) in ids.iter().flatten() {
-            check(key, raw);
-            listed.insert(key);
-            let mut ent = resolve(key, raw);
-            ent.source = Some(TagSource::Manual);
-            out.push(ent);
-        }
-        for (key, (ent, set)) in &entities {
-            let flagged = set.iter().any(|f| flags.iter().any(|h| h == f));
-            if flagged && !listed.contains(key.as_str()) {
-                let mut ent = ent.clone();
-                ent.source = Some(flagged_source);
+    // `flags` without being listed, with the source `flagged` gives (and its evidence).
+    type Flagged<'f> = &'f dyn Fn(&str) -> (TagSource, Option<String>);
+    let mut tagged =
+        |ids: &Option<Vec<(String, String)>>, flags: &Paths, flagged: Flagged| -> Vec<Entity> {
+            let mut out = Vec::new();
+            let mut listed: BTreeSet<&str> = BTreeSet::new();
+            for (key, raw) in ids.iter().flatten() {
+                check(key, raw);
+                listed.insert(key);
+                let mut ent = resolve(key, raw);
+                ent.source = Some(TagSource::Manual);
                 out.push(ent);
             }
-        }
-        out
-    };
+            for (key, (ent, set, _)) in &entities {
+                let is_flagged = set.iter().any(|f| flags.iter().any(|h| h == f));
+                if is_flagged && !listed.contains(key.as_str()) {
+                    let mut ent = ent.clone();
+                    (ent.source, ent.tag_evidence) = {
+                        let (s, why) = flagged(key);
+                        (Some(s), why)
+                    };
+                    out.push(ent);
+                }
+            }
+            out
+        };
     // ATA has no automatic honeytokens: a flagged one was tagged by a person.
     ata.honeytokens.extend(tagged(
         &honey_ids,
         &mapping.honeytokens.entity_flags,
-        TagSource::Manual,
+        &|_| (TagSource::Manual, None),
     ));
+    // A sensitive entity is automatic only on evidence (directory::sensitive); the
+    // directory, when read, decides again (directory::resolve).
     ata.sensitive.extend(tagged(
         &manual_ids,
         &mapping.sensitive.automatic_flags,
-        TagSource::Automatic,
+        &|key| {
+            let lookup = |id: &str| ata_facts(id);
+            let d =
+                crate::directory::sensitive::from_ata(&ata_facts(key).unwrap_or_default(), &lookup);
+            (d.source, Some(d.evidence))
+        },
     ));
+    for e in ata
+        .sensitive
+        .iter_mut()
+        .filter(|e| e.tag_evidence.is_none())
+    {
+        e.tag_evidence = Some(crate::directory::sensitive::TAGGED_BY_HAND.to_string());
+    }
     // Exclusions.
     for (mut ex, key) in exclusions {
         if let Some(key) = key {
@@ -705,7 +744,7 @@ pub(crate) async fn extract(
         for key in &refs {
             let label = entities
                 .get(key)
-                .map_or_else(|| key.clone(), |(e, _)| e.label().to_string());
+                .map_or_else(|| key.clone(), |(e, _, _)| e.label().to_string());
             if !names.contains(&label) {
                 names.push(label);
             }
@@ -798,6 +837,7 @@ fn entity_from(mapping: &Mapping, d: &Located) -> Result<(Entity, Vec<String>), 
         .entity_flags
         .iter()
         .chain(mapping.sensitive.automatic_flags.iter())
+        .chain(mapping.sensitive.role_flags.iter())
     {
         if d.bool_at(f) == Some(true) {
             flags.push(f.clone());
@@ -816,6 +856,7 @@ fn entity_from(mapping: &Mapping, d: &Located) -> Result<(Entity, Vec<String>), 
             sid: d.first_str(&e.sid),
             kind,
             source: None,
+            tag_evidence: None,
             ad: None,
         },
         flags,

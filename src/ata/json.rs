@@ -227,6 +227,7 @@ impl JsonFile {
                 }
                 Err(e) => return Err(e),
             };
+            progress.checkpoint()?;
             let doc = match parsed {
                 Ok(doc) => doc,
                 Err(m) => {

@@ -432,6 +432,7 @@ impl LiveReader {
                     .await
                     .map_err(|e| classify(&self.server, &e))?
                 {
+                    progress.checkpoint()?;
                     // The same document may answer two parts of an `$or` split in batches.
                     if let Some(key) = d.get("_id").and_then(id_key)
                         && !seen.insert(key)

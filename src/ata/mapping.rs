@@ -146,7 +146,15 @@ pub struct HoneytokenPaths {
 #[serde(deny_unknown_fields)]
 pub struct SensitivePaths {
     pub manual_id_lists: Paths,
+    /// Flags ATA sets on an entity it treats as sensitive (not, by themselves, evidence
+    /// that the cloud will: see `directory::sensitive`).
     pub automatic_flags: Paths,
+    /// Flags that an entity is a domain controller: evidence the cloud tags it too.
+    #[serde(default)]
+    pub role_flags: Paths,
+    /// The ids of the groups an entity belongs to, on the entity.
+    #[serde(default)]
+    pub parent_group_ids: Paths,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -159,6 +159,10 @@ pub enum Error {
     /// The server answered a command with an error.
     #[error("ATA's MongoDB at {server}: {message}")]
     Server { server: String, message: String },
+
+    /// The run was stopped (Ctrl-C, Esc in the TUI); nothing was written.
+    #[error("interrupted")]
+    Interrupted(#[from] crate::progress::Cancelled),
 }
 
 fn io_hint(e: &std::io::Error) -> &'static str {
@@ -186,6 +190,7 @@ impl Error {
             | Error::ServerTooOld { .. }
             | Error::NotAta { .. }
             | Error::Server { .. } => exit::SOURCE,
+            Error::Interrupted(_) => exit::INTERRUPTED,
         }
     }
 

@@ -19,14 +19,21 @@ pub fn walk(
     let loaded = Loaded::open(engagement)?;
     let ata = loaded.inventory.as_ref().map(|i| &i.ata);
 
+    // Every account ATA uses (one per domain).
     let dsa = ata
-        .and_then(|a| a.directory_services_accounts.first())
-        .map(|d| match &d.domain {
-            // A DNS domain reads best as a UPN, a NetBIOS one as DOMAIN\user.
-            Some(domain) if domain.contains('.') => format!("{}@{domain}", d.user),
-            Some(domain) => format!("{domain}\\{}", d.user),
-            None => d.user.clone(),
+        .map(|a| {
+            a.directory_services_accounts
+                .iter()
+                .map(|d| match &d.domain {
+                    // A DNS domain reads best as a UPN, a NetBIOS one as DOMAIN\user.
+                    Some(domain) if domain.contains('.') => format!("{}@{domain}", d.user),
+                    Some(domain) => format!("{domain}\\{}", d.user),
+                    None => d.user.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
         })
+        .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "FABRIKAM\\svc-ata".into());
     let syslog_used = ata
         .and_then(|a| a.syslog.as_ref())

@@ -46,6 +46,7 @@ fn entity(id: &str, name: &str, kind: EntityType, source: TagSource, rid: u32) -
         sid: Some(format!("S-1-5-21-1004336348-1177238915-682003330-{rid}")),
         kind: Some(kind),
         source: Some(source),
+        tag_evidence: Some(format!("{} (sample evidence)", source.as_str())),
         ad: Some(ad(name, rid)),
     }
 }
@@ -125,6 +126,28 @@ fn gateway(name: &str, kind: GatewayKind, candidate: bool, syslog: bool) -> Gate
 
 /// An inventory where every field holds a value.
 pub fn inventory() -> Inventory {
+    let dsa = DirectoryServicesAccountFacts {
+        name: "svc-ata".into(),
+        named_as: Some("fabrikam.test\\svc-ata".into()),
+        identified_by: Some("ATA configuration".into()),
+        domain: Some("fabrikam.test".into()),
+        dn: Some("CN=svc-ata,CN=Users,DC=fabrikam,DC=test".into()),
+        sid: Some("S-1-5-21-1004336348-1177238915-682003330-1110".into()),
+        kind: AccountKind::User,
+        found: true,
+        enabled: Some(true),
+        locked_out: Some(false),
+        pwd_last_set: Some(at(2, 9)),
+        password_never_expires: Some(false),
+        password_expires_at: Some(at(28, 9)),
+        password_expires: Some("2026-11-28T09:00:00Z".into()),
+        password_expired: Some(false),
+        must_change_password: Some(false),
+        account_expires_at: Some(at(30, 9)),
+        sensitive_groups: vec!["Administrators".into()],
+        deleted_objects_readable: Some(true),
+        deleted_objects_note: Some("bound as the account".into()),
+    };
     Inventory {
         schema_version: SCHEMA_VERSION,
         tool_version: TOOL_VERSION.into(),
@@ -173,12 +196,20 @@ pub fn inventory() -> Inventory {
                 host_addresses: vec!["10.20.0.15".into()],
                 console_resolution: vec![resolution("ata.fabrikam.test", "10.20.0.15")],
             },
-            directory_services_accounts: vec![DirectoryServicesAccount {
-                user: "svc-ata".into(),
-                domain: Some("fabrikam.test".into()),
-                secret_present: true,
-                found_at: Some("Configuration.DirectoryServicesClientConfiguration".into()),
-            }],
+            directory_services_accounts: vec![
+                DirectoryServicesAccount {
+                    user: "svc-ata".into(),
+                    domain: Some("fabrikam.test".into()),
+                    secret_present: true,
+                    found_at: Some("Configuration.DirectoryServicesClientConfiguration".into()),
+                },
+                DirectoryServicesAccount {
+                    user: "svc-ata-emea".into(),
+                    domain: Some("emea.fabrikam.test".into()),
+                    secret_present: true,
+                    found_at: Some("Configuration.DirectoryServicesClientConfiguration".into()),
+                },
+            ],
             syslog: Some(Syslog {
                 enabled: true,
                 server: Some("siem01.fabrikam.test".into()),
@@ -252,6 +283,13 @@ pub fn inventory() -> Inventory {
                     EntityType::Group,
                     TagSource::Automatic,
                     512,
+                ),
+                entity(
+                    "id-s-3",
+                    "pat.user",
+                    EntityType::User,
+                    TagSource::Undecided,
+                    1302,
                 ),
             ],
             report_schedules: vec![ReportSchedule {
@@ -356,27 +394,15 @@ pub fn inventory() -> Inventory {
                     vec![member("helpdesk.op", 1150)],
                 ),
             ],
-            directory_services_account: Some(DirectoryServicesAccountFacts {
-                name: "svc-ata".into(),
-                identified_by: Some("ATA configuration".into()),
-                domain: Some("fabrikam.test".into()),
-                dn: Some("CN=svc-ata,CN=Users,DC=fabrikam,DC=test".into()),
-                sid: Some("S-1-5-21-1004336348-1177238915-682003330-1110".into()),
-                kind: AccountKind::User,
-                found: true,
-                enabled: Some(true),
-                locked_out: Some(false),
-                pwd_last_set: Some(at(2, 9)),
-                password_never_expires: Some(false),
-                password_expires_at: Some(at(28, 9)),
-                password_expired: Some(false),
-                must_change_password: Some(false),
-                account_expires_at: Some(at(30, 9)),
-                sensitive_groups: vec!["Administrators".into()],
-                deleted_objects_readable: Some(true),
-                deleted_objects_note: Some("bound as the account".into()),
-            }),
-            additional_directory_services_accounts: Vec::new(),
+            directory_services_account: Some(dsa.clone()),
+            additional_directory_services_accounts: vec![DirectoryServicesAccountFacts {
+                name: "svc-ata-emea".into(),
+                named_as: Some("emea.fabrikam.test\\svc-ata-emea".into()),
+                domain: Some("emea.fabrikam.test".into()),
+                dn: Some("CN=svc-ata-emea,CN=Users,DC=emea,DC=fabrikam,DC=test".into()),
+                sensitive_groups: vec!["Account Operators".into()],
+                ..dsa
+            }],
             kds_root_key_present: Some(true),
             object_auditing: vec![ObjectAuditing {
                 object: AuditedObject::Domain,
@@ -389,6 +415,12 @@ pub fn inventory() -> Inventory {
                 note: Some("read over LDAP with the SD flags control (SACL)".into()),
             }],
             exchange_present: Some(true),
+            recycle_bin: Some(RecycleBin {
+                enabled: Some(false),
+                evidence:
+                    "CN=Recycle Bin Feature has no msDS-EnabledFeatureBL naming CN=Partitions"
+                        .into(),
+            }),
             partial: false,
             notes: vec!["sample note from the directory read".into()],
         }),

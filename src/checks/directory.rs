@@ -5,12 +5,19 @@
 //! Everything here reads the inventory except the credentials test, whose outcome comes
 //! in from outside ([`DsaTestOutcome`]): it needs the account's password and a live bind,
 //! which the directory module performs. Without it, `dsa.credentials` is Unknown.
+//!
+//! The `dsa.*` checks run once per directory services account ATA names (ATA keeps one
+//! per domain), with the account as the subject: each gets the same treatment.
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
 use super::Outcome;
 use super::thresholds::{MIN_FOREST_LEVEL, PASSWORD_WARNING_DAYS};
-use crate::model::{AccountKind, DirectoryInventory, Inventory, Status};
+use crate::model::{
+    AccountKind, DirectoryInventory, DirectoryServicesAccountFacts, Inventory, Status,
+};
 
 /// What a live bind as the directory services account found. The directory module runs
 /// the bind (`--dsa-password-env/-file` with an LDAP source); the checks only judge it.
@@ -82,6 +89,48 @@ pub fn forest_level(inv: &Inventory) -> Outcome {
         .ev("functional_level_name", name)
 }
 
+/// `forest.recycle_bin`: the forest's AD Recycle Bin (the readiness list of the
+/// DefenderForIdentity module checks it). Not enabled fails: deleted objects then lose
+/// their attributes at once, so a mistake in the move (a deleted group, a deleted
+/// account) cannot be restored with its memberships.
+pub fn recycle_bin(inv: &Inventory) -> Outcome {
+    let Some(dir) = &inv.directory else {
+        return Outcome::unknown(format!(
+            "{NO_DIRECTORY}: whether the AD Recycle Bin is enabled is not known"
+        ))
+        .remedy(ADD_DIRECTORY);
+    };
+    let forest = &dir.forest.root_domain;
+    let Some(rb) = &dir.recycle_bin else {
+        return Outcome::unknown(format!(
+            "the configuration partition of {forest} was not read: whether the AD Recycle Bin is enabled is not known"
+        ))
+        .remedy("read the forest live, or export CN=Optional Features and CN=Partitions (`ata2atp collector ldif`)");
+    };
+    let o = match rb.enabled {
+        Some(true) => Outcome::pass(format!("the AD Recycle Bin is enabled in {forest}")),
+        Some(false) => {
+            let level = dir.forest.functional_level;
+            let first = if level.is_some_and(|l| l < 4) {
+                "raise the forest functional level to Windows Server 2008 R2 or higher first, then "
+            } else {
+                ""
+            };
+            Outcome::fail(format!("the AD Recycle Bin is not enabled in {forest}"))
+                .remedy(format!(
+                    "{first}enable it (it cannot be turned off again): `Enable-ADOptionalFeature -Identity                      'Recycle Bin Feature' -Scope ForestOrConfigurationSet -Target {forest}`, or accept the risk                      with the customer"
+                ))
+        }
+        None => Outcome::unknown(format!(
+            "whether the AD Recycle Bin is enabled in {forest} is not known: {}",
+            rb.evidence
+        ))
+        .remedy("read the forest live, or export CN=Optional Features and CN=Partitions (`ata2atp collector ldif`)"),
+    };
+    o.ev("forest", forest.clone())
+        .ev("evidence", rb.evidence.clone())
+}
+
 /// One result per domain: the level is reported; the sensor sets no domain-level minimum,
 /// but a domain below 2003 means a forest below 2003 too, so that is flagged.
 pub fn domain_levels(inv: &Inventory) -> Vec<(Option<String>, Outcome)> {
@@ -130,31 +179,124 @@ pub fn domain_levels(inv: &Inventory) -> Vec<(Option<String>, Outcome)> {
         .collect()
 }
 
-fn dsa_label(inv: &Inventory) -> Option<String> {
-    let d = inv
-        .directory
-        .as_ref()?
-        .directory_services_account
-        .as_ref()?;
-    Some(match &d.domain {
-        Some(dom) => format!("{}\\{}", dom, d.name),
-        None => d.name.clone(),
-    })
+/// One directory services account to check: how ATA (or the bind) names it, which is
+/// the results' subject, and what the directory says of it.
+pub struct DsaSubject<'a> {
+    pub label: String,
+    pub facts: Option<&'a DirectoryServicesAccountFacts>,
 }
 
-/// `dsa.credentials`: from the live test; facts that make a bind fail for sure (disabled,
-/// locked out, password expired) fail it even without the test.
+/// The accounts the DSA checks judge, one result each: every account ATA's configuration
+/// names (ATA keeps one per domain), else the account the directory read described (the
+/// LDAP bind account). `Err` is the one result when there is none to judge.
+pub fn dsa_subjects(inv: &Inventory) -> Result<Vec<DsaSubject<'_>>, Outcome> {
+    let dir = inv.directory.as_ref();
+    if !inv.ata.directory_services_accounts.is_empty() {
+        return Ok(inv
+            .ata
+            .directory_services_accounts
+            .iter()
+            .map(|a| {
+                let label = a.label();
+                DsaSubject {
+                    facts: dir.and_then(|d| d.directory_services_account_named(&label)),
+                    label,
+                }
+            })
+            .collect());
+    }
+    let Some(dir) = dir else {
+        return Err(Outcome::unknown(format!(
+            "{NO_DIRECTORY} and no ATA configuration: no directory services account is known"
+        ))
+        .remedy(ADD_DIRECTORY));
+    };
+    let described: Vec<DsaSubject> = dir
+        .directory_services_accounts()
+        .map(|f| DsaSubject {
+            label: f.named_as.clone().unwrap_or_else(|| match &f.domain {
+                Some(d) => format!("{d}\\{}", f.name),
+                None => f.name.clone(),
+            }),
+            facts: Some(f),
+        })
+        .collect();
+    if described.is_empty() {
+        return Err(Outcome::unknown(
+            "no directory services account is known: ATA's configuration names none and the directory read had no bind account",
+        )
+        .remedy("collect ATA and the directory in the same inventory run so the account ATA uses is looked up"));
+    }
+    Ok(described)
+}
+
+/// One result per account: `judge` for an account the directory described; Unknown with
+/// the reason for one it did not.
+fn per_account(
+    inv: &Inventory,
+    what: &str,
+    judge: impl Fn(&str, &DirectoryInventory, &DirectoryServicesAccountFacts) -> Outcome,
+) -> Vec<(Option<String>, Outcome)> {
+    let subjects = match dsa_subjects(inv) {
+        Ok(s) => s,
+        Err(o) => return vec![(None, o)],
+    };
+    subjects
+        .into_iter()
+        .map(|s| {
+            let o = match (&inv.directory, s.facts) {
+                (None, _) => Outcome::unknown(format!("{NO_DIRECTORY}: {what} cannot be determined"))
+                    .remedy(ADD_DIRECTORY),
+                (Some(_), None) => Outcome::unknown(format!(
+                    "{} was not looked up in the directory (see the directory notes: its domain was not read, or the read broke off), so {what} cannot be determined",
+                    s.label
+                ))
+                .remedy("read a DC of the account's domain (or pass --gc, or an LDIF export of that domain) in the same inventory run as ATA"),
+                (Some(dir), Some(f)) => judge(&s.label, dir, f),
+            };
+            (Some(s.label.clone()), o.ev("account", s.label))
+        })
+        .collect()
+}
+
+/// Seed 002: a wrong domain connectivity password stops the ATA Gateway service. Said of
+/// every account whose password a person types (not a gMSA's, which AD changes itself).
+pub const PASSWORD_CHANGE_RULE: &str = "whenever this account's password changes in Active Directory, change it in ATA \
+     at once (Configuration → Directory services: the new password, Test connection, Save), or the ATA Gateway \
+     service stops (Microsoft.Tri.Gateway-Errors.log: `The supplied credential is invalid.`); then check that the \
+     gateway service is running on every ATA Gateway";
+
+/// `dsa.credentials`, per account: from its live test; facts that make a bind fail for
+/// sure (disabled, locked out, password expired) fail it even without the test.
+/// `tests` holds, by account label, the test's outcome or why it did not run; an
+/// account missing from it gets `absent_reason`.
 pub fn credentials(
     inv: &Inventory,
-    test: Option<&DsaTestOutcome>,
+    tests: &BTreeMap<String, Result<DsaTestOutcome, String>>,
+    absent_reason: &str,
+    now: DateTime<Utc>,
+) -> Vec<(Option<String>, Outcome)> {
+    let subjects = match dsa_subjects(inv) {
+        Ok(s) => s,
+        Err(o) => return vec![(None, o)],
+    };
+    subjects
+        .into_iter()
+        .map(|s| {
+            let test = tests.get(&s.label);
+            let o = credentials_of(&s.label, s.facts, test, absent_reason, now);
+            (Some(s.label.clone()), o.ev("account", s.label))
+        })
+        .collect()
+}
+
+fn credentials_of(
+    label: &str,
+    facts: Option<&DirectoryServicesAccountFacts>,
+    test: Option<&Result<DsaTestOutcome, String>>,
     absent_reason: &str,
     now: DateTime<Utc>,
 ) -> Outcome {
-    let facts = inv
-        .directory
-        .as_ref()
-        .and_then(|d| d.directory_services_account.as_ref());
-    let label = dsa_label(inv).unwrap_or_else(|| "the directory services account".into());
     let mut blocking = Vec::new();
     if let Some(f) = facts {
         if !f.found {
@@ -176,25 +318,27 @@ pub fn credentials(
         }
     }
     let mut o = match test {
-        Some(DsaTestOutcome::Valid { server }) if blocking.is_empty() => {
+        Some(Ok(DsaTestOutcome::Valid { server })) if blocking.is_empty() => {
             Outcome::pass(format!("{label} bound successfully to {server}")).ev("tested_against", server.clone())
         }
-        Some(DsaTestOutcome::Valid { server }) => Outcome::warn(format!(
+        Some(Ok(DsaTestOutcome::Valid { server })) => Outcome::warn(format!(
             "{label} bound to {server}, but the directory says: {}",
             blocking.join("; ")
         ))
         .ev("tested_against", server.clone()),
-        Some(DsaTestOutcome::Rejected { server, detail }) => {
+        Some(Ok(DsaTestOutcome::Rejected { server, detail })) => {
             Outcome::fail(format!("{server} refused the credentials of {label}: {detail}"))
                 .ev("tested_against", server.clone())
                 .remedy(
-                    "fix the password (or unlock/enable the account) and enter the same credentials in the \
-                     Defender for Identity portal; a wrong password stops ATA gateways too",
+                    "fix the password (or unlock/enable the account) and enter the same credentials in ATA and in the \
+                     Defender for Identity portal; a wrong password stops the ATA Gateway service",
                 )
         }
         _ if !blocking.is_empty() => Outcome::fail(format!("{label}: {}", blocking.join("; ")))
-            .remedy("enable or unlock the account, or reset its password, then test it with `ata2atp check --dsa-password-env …`"),
-        Some(DsaTestOutcome::NotRun { reason }) => Outcome::unknown(format!("the credentials test did not run: {reason}")),
+            .remedy("enable or unlock the account, or reset its password (then enter it in ATA at once, or the ATA \
+                     Gateway service stops), and test it with `ata2atp check dsa`"),
+        Some(Ok(DsaTestOutcome::NotRun { reason })) => Outcome::unknown(format!("the credentials test did not run: {reason}")),
+        Some(Err(why)) => Outcome::unknown(why.clone()),
         None => Outcome::unknown(absent_reason.to_string()),
     };
     if let Some(exp) = facts.and_then(|f| f.password_expires_at) {
@@ -218,92 +362,60 @@ pub fn credentials(
             );
         }
     }
-    o.ev("account", label)
-}
-
-fn dsa_facts_or_unknown<'a>(
-    inv: &'a Inventory,
-    what: &str,
-) -> Result<(&'a DirectoryInventory, String), Outcome> {
-    let Some(dir) = &inv.directory else {
-        return Err(
-            Outcome::unknown(format!("{NO_DIRECTORY}: {what} cannot be determined"))
-                .remedy(ADD_DIRECTORY),
-        );
-    };
-    if dir.directory_services_account.is_none() {
-        return Err(Outcome::unknown(format!(
-            "the directory services account was not looked up in the directory, so {what} cannot be determined"
-        ))
-        .remedy("collect ATA and the directory in the same inventory run so the account ATA uses is looked up"));
+    if facts.is_none_or(|f| f.kind == AccountKind::User) {
+        o = o.ev("on_password_change", PASSWORD_CHANGE_RULE);
     }
-    Ok((dir, dsa_label(inv).unwrap_or_default()))
+    o
 }
 
-pub fn deleted_objects(inv: &Inventory) -> Outcome {
-    let (dir, label) = match dsa_facts_or_unknown(inv, "whether it can read Deleted Objects") {
-        Ok(x) => x,
-        Err(o) => return o,
-    };
-    let Some(f) = dir.directory_services_account.as_ref() else {
-        return Outcome::unknown("no directory services account");
-    };
-    let o = match f.deleted_objects_readable {
-        Some(true) => Outcome::pass(format!("{label} can list CN=Deleted Objects")),
-        Some(false) => Outcome::fail(format!("{label} cannot list CN=Deleted Objects"))
+pub fn deleted_objects(inv: &Inventory) -> Vec<(Option<String>, Outcome)> {
+    per_account(inv, "whether it can read Deleted Objects", |label, _, f| {
+        match f.deleted_objects_readable {
+            Some(true) => Outcome::pass(format!("{label} can list CN=Deleted Objects")),
+            Some(false) => Outcome::fail(format!("{label} cannot list CN=Deleted Objects"))
+                .remedy(
+                    "grant List Contents and Read Property on the container: take ownership, then \
+                     `dsacls \"CN=Deleted Objects,DC=…\" /G DOMAIN\\account:LCRP` (for a gMSA, a group holding it)",
+                ),
+            None => Outcome::unknown(match &f.deleted_objects_note {
+                Some(n) => format!("whether {label} can read Deleted Objects is not known: {n}"),
+                None => format!("whether {label} can read Deleted Objects is not known"),
+            })
             .remedy(
-                "grant List Contents and Read Property on the container: take ownership, then \
-                 `dsacls \"CN=Deleted Objects,DC=…\" /G DOMAIN\\account:LCRP` (for a gMSA, a group holding it)",
+                "run the inventory with --dsa-password-env 'ACCOUNT=VAR' so the account itself lists the container",
             ),
-        None => Outcome::unknown(match &f.deleted_objects_note {
-            Some(n) => format!("whether {label} can read Deleted Objects is not known: {n}"),
-            None => format!("whether {label} can read Deleted Objects is not known"),
-        })
-        .remedy("run the inventory with --dsa-password-env so the account itself lists the container"),
-    };
-    o.ev("account", label)
+        }
+    })
 }
 
 /// An over-privileged account works; it is a Warn because the sensor needs read access
 /// only, and a directory services account in Domain Admins is a credential stored on every
 /// sensor that an attacker would want (Test-MDIDSA flags the same).
-pub fn privileges(inv: &Inventory) -> Outcome {
-    let (dir, label) = match dsa_facts_or_unknown(inv, "its group memberships") {
-        Ok(x) => x,
-        Err(o) => return o,
-    };
-    let Some(f) = dir.directory_services_account.as_ref() else {
-        return Outcome::unknown("no directory services account");
-    };
-    if !f.found {
-        return Outcome::unknown(format!(
-            "{label} was not found in the directory, so its groups are not known"
-        ));
-    }
-    if f.sensitive_groups.is_empty() {
-        Outcome::pass(format!("{label} is in no sensitive group")).ev("account", label)
-    } else {
-        Outcome::warn(format!(
-            "{label} is a member of {}",
-            f.sensitive_groups.join(", ")
-        ))
-        .ev("account", label)
-        .ev("sensitive_groups", f.sensitive_groups.join(", "))
-        .remedy(
-            "remove it from privileged groups: it needs read access only (plus Deleted Objects)",
-        )
-    }
+pub fn privileges(inv: &Inventory) -> Vec<(Option<String>, Outcome)> {
+    per_account(inv, "its group memberships", |label, _, f| {
+        if !f.found {
+            return Outcome::unknown(format!(
+                "{label} was not found in the directory, so its groups are not known"
+            ));
+        }
+        if f.sensitive_groups.is_empty() {
+            Outcome::pass(format!("{label} is in no sensitive group"))
+        } else {
+            Outcome::warn(format!(
+                "{label} is a member of {}",
+                f.sensitive_groups.join(", ")
+            ))
+            .ev("sensitive_groups", f.sensitive_groups.join(", "))
+            .remedy(
+                "remove it from privileged groups: it needs read access only (plus Deleted Objects)",
+            )
+        }
+    })
 }
 
-pub fn gmsa_kds(inv: &Inventory) -> Outcome {
-    let (dir, label) = match dsa_facts_or_unknown(inv, "its account type") {
-        Ok(x) => x,
-        Err(o) => return o,
-    };
-    let Some(f) = dir.directory_services_account.as_ref() else {
-        return Outcome::unknown("no directory services account");
-    };
-    match f.kind {
+pub fn gmsa_kds(inv: &Inventory) -> Vec<(Option<String>, Outcome)> {
+    per_account(inv, "its account type", |label, dir, f| {
+        match f.kind {
         AccountKind::User => {
             let kds = match dir.kds_root_key_present {
                 Some(false) => "; the forest has no KDS root key: create one (Add-KdsRootKey) before moving to a gMSA",
@@ -325,11 +437,7 @@ pub fn gmsa_kds(inv: &Inventory) -> Outcome {
         }
         .ev("kind", "gmsa"),
     }
-}
-
-fn short_user(name: &str) -> String {
-    let n = name.rsplit('\\').next().unwrap_or(name);
-    n.split('@').next().unwrap_or(n).to_ascii_lowercase()
+    })
 }
 
 /// `dsa.matches_ata`, one result per account ATA uses.
@@ -349,32 +457,17 @@ pub fn matches_ata(inv: &Inventory) -> Vec<(Option<String>, Outcome)> {
                 .remedy("read it from the ATA console (Configuration → Directory services) and record it"),
         )];
     }
-    let ad = inv
-        .directory
-        .as_ref()
-        .and_then(|d| d.directory_services_account.as_ref());
-    ata.iter()
-        .map(|a| {
-            let subject = match &a.domain {
-                Some(d) => format!("{d}\\{}", a.user),
-                None => a.user.clone(),
-            };
-            let o = match (&inv.directory, ad) {
-                (None, _) => Outcome::unknown(format!("{NO_DIRECTORY}: {subject} was not looked up")).remedy(ADD_DIRECTORY),
-                (Some(_), Some(f)) if short_user(&f.name) == short_user(&a.user) => {
-                    if f.found {
-                        Outcome::pass(format!("{subject} exists in the directory"))
-                            .ev("dn", f.dn.clone().unwrap_or_default())
-                    } else {
-                        Outcome::fail(format!("the account ATA uses, {subject}, was not found in the directory"))
-                            .remedy("find the account the gateways really use (renamed? another domain?) and give it to the sensors")
-                    }
-                }
-                (Some(_), _) => Outcome::unknown(format!("{subject} was not looked up in the directory")),
-            };
-            (Some(subject), o)
-        })
-        .collect()
+    per_account(inv, "whether it exists", |label, _, f| {
+        if f.found {
+            Outcome::pass(format!("{label} exists in the directory"))
+                .ev("dn", f.dn.clone().unwrap_or_default())
+        } else {
+            Outcome::fail(format!(
+                "the account ATA uses, {label}, was not found in the directory"
+            ))
+            .remedy("find the account the gateways really use (renamed? another domain?) and give it to the sensors")
+        }
+    })
 }
 
 #[cfg(test)]
@@ -399,6 +492,7 @@ mod tests {
     fn account(kind: AccountKind) -> DirectoryServicesAccountFacts {
         DirectoryServicesAccountFacts {
             name: "svc-atp".into(),
+            named_as: Some("example.test\\svc-atp".into()),
             identified_by: None,
             domain: Some("example.test".into()),
             dn: Some("CN=svc-atp,CN=Users,DC=example,DC=test".into()),
@@ -410,6 +504,7 @@ mod tests {
             pwd_last_set: None,
             password_never_expires: Some(true),
             password_expires_at: None,
+            password_expires: Some("never".into()),
             password_expired: None,
             must_change_password: None,
             account_expires_at: None,
@@ -417,6 +512,50 @@ mod tests {
             deleted_objects_readable: None,
             deleted_objects_note: Some("not bound as the account".into()),
         }
+    }
+
+    fn ata_account(user: &str, domain: &str) -> DirectoryServicesAccount {
+        DirectoryServicesAccount {
+            user: user.into(),
+            domain: Some(domain.into()),
+            secret_present: true,
+            found_at: None,
+        }
+    }
+
+    fn one(v: Vec<(Option<String>, Outcome)>) -> Outcome {
+        assert_eq!(v.len(), 1, "{v:?}");
+        v.into_iter().next().unwrap().1
+    }
+
+    #[test]
+    fn recycle_bin_enabled_passes_not_enabled_fails_unread_is_unknown() {
+        let mut inv = inv_with(Some(3));
+        assert_eq!(recycle_bin(&inv).status, Status::Unknown);
+        let set = |inv: &mut Inventory, enabled| {
+            inv.directory.as_mut().unwrap().recycle_bin = Some(crate::model::RecycleBin {
+                enabled,
+                evidence: "said so".into(),
+            });
+        };
+        set(&mut inv, Some(true));
+        assert_eq!(recycle_bin(&inv).status, Status::Pass);
+        set(&mut inv, Some(false));
+        let o = recycle_bin(&inv);
+        assert_eq!(o.status, Status::Fail);
+        assert!(
+            o.remediation
+                .unwrap()
+                .starts_with("raise the forest functional level"),
+            "below 2008 R2 the level comes first"
+        );
+        assert_eq!(o.evidence["evidence"], "said so");
+        set(&mut inv, None);
+        assert_eq!(recycle_bin(&inv).status, Status::Unknown);
+        assert_eq!(
+            recycle_bin(&Inventory::new(Utc::now())).status,
+            Status::Unknown
+        );
     }
 
     #[test]
@@ -435,11 +574,12 @@ mod tests {
     #[test]
     fn dsa_checks_from_the_inventory() {
         let now = Utc::now();
+        let none = BTreeMap::new();
         let mut inv = inv_with(Some(7));
-        // No account looked up: every DSA check is Unknown with a reason.
-        assert_eq!(privileges(&inv).status, Status::Unknown);
+        // No account known: one Unknown result with a reason.
+        assert_eq!(one(privileges(&inv)).status, Status::Unknown);
         assert_eq!(
-            credentials(&inv, None, "pass --dsa-password-env", now).status,
+            one(credentials(&inv, &none, "pass --dsa-password-env", now)).status,
             Status::Unknown
         );
 
@@ -447,38 +587,60 @@ mod tests {
         a.sensitive_groups = vec!["Domain Admins".into()];
         inv.directory.as_mut().unwrap().directory_services_account = Some(a);
         inv.directory.as_mut().unwrap().kds_root_key_present = Some(false);
-        assert_eq!(privileges(&inv).status, Status::Warn);
-        assert_eq!(gmsa_kds(&inv).status, Status::Fail);
-        assert_eq!(deleted_objects(&inv).status, Status::Unknown);
+        assert_eq!(one(privileges(&inv)).status, Status::Warn);
+        assert_eq!(one(gmsa_kds(&inv)).status, Status::Fail);
+        assert_eq!(one(deleted_objects(&inv)).status, Status::Unknown);
         inv.directory.as_mut().unwrap().kds_root_key_present = Some(true);
-        assert_eq!(gmsa_kds(&inv).status, Status::Pass);
+        assert_eq!(one(gmsa_kds(&inv)).status, Status::Pass);
+        // The bind account (ATA named none) is the subject.
+        assert_eq!(
+            privileges(&inv)[0].0.as_deref(),
+            Some("example.test\\svc-atp")
+        );
 
-        let o = credentials(
+        let label = "example.test\\svc-atp".to_string();
+        let o = one(credentials(
             &inv,
-            None,
+            &none,
             "pass --dsa-password-env VAR to test the account",
             now,
-        );
+        ));
         assert_eq!(o.status, Status::Unknown);
         assert!(o.reason.contains("--dsa-password-env"));
-        let ok = DsaTestOutcome::Valid {
+        let tested = |t: DsaTestOutcome| BTreeMap::from([(label.clone(), Ok(t))]);
+        let ok = tested(DsaTestOutcome::Valid {
             server: "dc1".into(),
-        };
-        assert_eq!(credentials(&inv, Some(&ok), "", now).status, Status::Pass);
-        let bad = DsaTestOutcome::Rejected {
+        });
+        assert_eq!(one(credentials(&inv, &ok, "", now)).status, Status::Pass);
+        let bad = tested(DsaTestOutcome::Rejected {
             server: "dc1".into(),
             detail: "data 52e".into(),
+        });
+        assert_eq!(one(credentials(&inv, &bad, "", now)).status, Status::Fail);
+        let why = BTreeMap::from([(label.clone(), Err("not tested: no LDAP source".to_string()))]);
+        let o = one(credentials(&inv, &why, "", now));
+        assert_eq!(
+            (o.status, o.reason.as_str()),
+            (Status::Unknown, "not tested: no LDAP source")
+        );
+        let facts = |inv: &mut Inventory| {
+            inv.directory
+                .as_mut()
+                .unwrap()
+                .directory_services_account
+                .as_mut()
+                .unwrap()
+                .clone()
         };
-        assert_eq!(credentials(&inv, Some(&bad), "", now).status, Status::Fail);
+        let set = |inv: &mut Inventory, f: DirectoryServicesAccountFacts| {
+            inv.directory.as_mut().unwrap().directory_services_account = Some(f);
+        };
         // A password expiring within 30 days: Warn even untested.
-        inv.directory
-            .as_mut()
-            .unwrap()
-            .directory_services_account
-            .as_mut()
-            .unwrap()
-            .password_expires_at = Some(now + chrono::Duration::days(3));
-        let o = credentials(&inv, None, "untested", now);
+        let mut f = facts(&mut inv);
+        f.kind = AccountKind::User;
+        f.password_expires_at = Some(now + chrono::Duration::days(3));
+        set(&mut inv, f.clone());
+        let o = one(credentials(&inv, &none, "untested", now));
         assert_eq!(o.status, Status::Warn);
         assert!(
             o.reason.contains("(in 2 days)") || o.reason.contains("(in 3 days)"),
@@ -486,43 +648,70 @@ mod tests {
             o.reason
         );
         assert!(o.reason.contains("untested"), "{}", o.reason);
-        inv.directory
-            .as_mut()
-            .unwrap()
-            .directory_services_account
-            .as_mut()
-            .unwrap()
-            .password_expires_at = Some(now + chrono::Duration::days(31));
+        // Seed 002's rule is said of every user account.
+        assert!(o.evidence["on_password_change"].contains("The supplied credential is invalid."));
+        f.password_expires_at = Some(now + chrono::Duration::days(31));
+        set(&mut inv, f.clone());
         assert_eq!(
-            credentials(&inv, None, "untested", now).status,
+            one(credentials(&inv, &none, "untested", now)).status,
             Status::Unknown
         );
+        // An expired password fails without a test.
+        f.password_expires_at = Some(now - chrono::Duration::days(1));
+        set(&mut inv, f.clone());
+        let o = one(credentials(&inv, &none, "untested", now));
+        assert_eq!(o.status, Status::Fail);
+        assert!(o.reason.contains("its password expired on"), "{}", o.reason);
+        f.password_expires_at = None;
+        f.enabled = Some(false);
+        set(&mut inv, f);
+        assert_eq!(one(credentials(&inv, &none, "", now)).status, Status::Fail);
+
+        // Two accounts in ATA: one result each, the second not looked up.
+        inv.ata.directory_services_accounts = vec![
+            ata_account("SVC-ATP", "example.test"),
+            ata_account("svc-other", "child.example.test"),
+        ];
         inv.directory
             .as_mut()
             .unwrap()
             .directory_services_account
             .as_mut()
             .unwrap()
-            .enabled = Some(false);
-        assert_eq!(credentials(&inv, None, "", now).status, Status::Fail);
-
-        inv.ata.directory_services_accounts = vec![
-            DirectoryServicesAccount {
-                user: "SVC-ATP".into(),
-                domain: Some("example.test".into()),
-                secret_present: true,
-                found_at: None,
-            },
-            DirectoryServicesAccount {
-                user: "svc-other".into(),
-                domain: Some("child.example.test".into()),
-                secret_present: true,
-                found_at: None,
-            },
-        ];
+            .named_as = Some("example.test\\SVC-ATP".into());
         let m = matches_ata(&inv);
+        assert_eq!(m.len(), 2);
+        assert_eq!(m[0].0.as_deref(), Some("example.test\\SVC-ATP"));
         assert_eq!(m[0].1.status, Status::Pass);
+        assert_eq!(m[1].0.as_deref(), Some("child.example.test\\svc-other"));
         assert_eq!(m[1].1.status, Status::Unknown);
+        assert!(
+            m[1].1.reason.contains("was not looked up"),
+            "{}",
+            m[1].1.reason
+        );
+        assert_eq!(credentials(&inv, &none, "", now).len(), 2);
+        // The second, described too: each gets its own verdict.
+        let mut other = account(AccountKind::User);
+        other.name = "svc-other".into();
+        other.named_as = Some("child.example.test\\svc-other".into());
+        other.password_never_expires = Some(false);
+        other.password_expires_at = Some(now - chrono::Duration::days(2));
+        other.sensitive_groups = vec!["Domain Admins".into()];
+        inv.directory
+            .as_mut()
+            .unwrap()
+            .additional_directory_services_accounts
+            .push(other);
+        let p = privileges(&inv);
+        assert_eq!((p[0].1.status, p[1].1.status), (Status::Warn, Status::Warn));
+        let c = credentials(&inv, &none, "", now);
+        assert_eq!((c[0].1.status, c[1].1.status), (Status::Fail, Status::Fail));
+        assert!(
+            c[1].1.reason.contains("password expired"),
+            "{}",
+            c[1].1.reason
+        );
         inv.directory
             .as_mut()
             .unwrap()

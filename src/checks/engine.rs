@@ -7,6 +7,7 @@
 //! the runtime, the log scan on a blocking thread). A whole run therefore takes about one
 //! probe timeout at worst, however many DCs the inventory holds.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -152,9 +153,10 @@ pub struct RunOptions {
     pub network: NetworkPlan,
     /// Folder of ATA gateway logs (one sub-folder per gateway).
     pub gateway_logs: Option<PathBuf>,
-    /// The live bind test of the directory services account, when it ran.
-    pub dsa_test: Option<DsaTestOutcome>,
-    /// Why `dsa_test` is absent, shown as `dsa.credentials`' reason.
+    /// The live bind test of each directory services account a password was given for,
+    /// by the account's label: its outcome, or why it did not run.
+    pub dsa_tests: BTreeMap<String, Result<DsaTestOutcome, String>>,
+    /// Why an account has no test, shown as its `dsa.credentials` reason.
     pub dsa_test_absent: String,
     /// The Defender for Identity workspace, for the role group names.
     pub workspace: Option<String>,
@@ -174,9 +176,10 @@ impl RunOptions {
             only: Vec::new(),
             network,
             gateway_logs: None,
-            dsa_test: None,
-            dsa_test_absent: "the credentials were not tested: pass --dsa-password-env VAR or --dsa-password-file FILE \
-                              (with an LDAP source in the engagement) to test the account"
+            dsa_tests: BTreeMap::new(),
+            dsa_test_absent: "the credentials were not tested: pass --dsa-password-env ACCOUNT=VAR or \
+                              --dsa-password-file ACCOUNT=FILE (with an LDAP source in the engagement) to test the \
+                              account, or run `ata2atp check dsa`"
                 .into(),
             workspace: None,
             sensor_proxy: None,
@@ -209,6 +212,8 @@ pub fn selected(only: &[String], id: &str) -> bool {
 }
 
 type JobOutput = Vec<(&'static str, Option<String>, Outcome)>;
+/// One check's results, by subject.
+type Subjects = Vec<(Option<String>, Outcome)>;
 
 /// Runs the selected checks on `inventory`; results in catalog order, subjects in the
 /// order the inventory lists them. Acceptances are not applied here (see
@@ -246,11 +251,18 @@ pub async fn run(
         None,
         ata::tenant_admin()
     )]);
-    pure!("forest", &["forest.functional_level"], |inv, o| vec![(
-        "forest.functional_level",
-        None,
-        directory::forest_level(&inv)
-    )]);
+    pure!(
+        "forest",
+        &["forest.functional_level", "forest.recycle_bin"],
+        |inv, o| vec![
+            (
+                "forest.functional_level",
+                None,
+                directory::forest_level(&inv)
+            ),
+            ("forest.recycle_bin", None, directory::recycle_bin(&inv)),
+        ]
+    );
     pure!("domains", &["domain.functional_level"], |inv, o| {
         directory::domain_levels(&inv)
             .into_iter()
@@ -329,26 +341,21 @@ pub async fn run(
             "dsa.matches_ata"
         ],
         |inv, o| {
-            let mut out: JobOutput = vec![
+            // One result per directory services account for each check.
+            let per_account: [(&'static str, Subjects); 5] = [
                 (
                     "dsa.credentials",
-                    None,
-                    directory::credentials(&inv, o.dsa_test.as_ref(), &o.dsa_test_absent, o.now),
+                    directory::credentials(&inv, &o.dsa_tests, &o.dsa_test_absent, o.now),
                 ),
-                (
-                    "dsa.deleted_objects",
-                    None,
-                    directory::deleted_objects(&inv),
-                ),
-                ("dsa.privileges", None, directory::privileges(&inv)),
-                ("dsa.gmsa_kds", None, directory::gmsa_kds(&inv)),
+                ("dsa.deleted_objects", directory::deleted_objects(&inv)),
+                ("dsa.privileges", directory::privileges(&inv)),
+                ("dsa.gmsa_kds", directory::gmsa_kds(&inv)),
+                ("dsa.matches_ata", directory::matches_ata(&inv)),
             ];
-            out.extend(
-                directory::matches_ata(&inv)
-                    .into_iter()
-                    .map(|(s, r)| ("dsa.matches_ata", s, r)),
-            );
-            out
+            per_account
+                .into_iter()
+                .flat_map(|(id, results)| results.into_iter().map(move |(s, r)| (id, s, r)))
+                .collect()
         }
     );
 
@@ -514,6 +521,10 @@ pub async fn run(
     .buffer_unordered(opts.concurrency.max(1));
     let mut failures = 0usize;
     while let Some((seq, name, out)) = stream.next().await {
+        // Cancelled: what ran is returned; the caller asks `progress` and saves nothing.
+        if progress.is_cancelled() {
+            break;
+        }
         if name.starts_with("probe ") {
             let verdict = out
                 .first()

@@ -9,7 +9,7 @@
 //! |---|---|
 //! | [`engine`] | running the checks concurrently with progress, accepted risks, `checks.yaml`, the exit-code rule |
 //! | [`thresholds`] | every number a check compares against, with its source |
-//! | [`directory`] | forest and domain functional levels; the directory services account |
+//! | [`directory`] | forest and domain functional levels, the AD Recycle Bin; the directory services accounts |
 //! | [`dotnet`] | the .NET Framework release table and `dc.dotnet` |
 //! | [`sensor`] | per-DC requirements: OS (two profiles), CPU, RAM, disk, power plan, KB4487044, time, Lightweight Gateway, RODC; after the install, the sensor service |
 //! | [`network`] | the reachability probe to the sensor API, direct and through the proxy |
@@ -72,6 +72,7 @@ use GuideRef::{AzureAtp2019 as G2019, Both, MdiCurrent as Now};
 pub const CATALOG: &[CheckInfo] = &[
     check("tenant.admin", "Azure AD tenant with a global or security administrator", Both, false),
     check("forest.functional_level", "Forest functional level Windows Server 2003 or higher", Both, false),
+    check("forest.recycle_bin", "AD Recycle Bin enabled in the forest", Now, false),
     check("domain.functional_level", "Domain functional level", Both, true),
     check("dc.facts", "Facts collected from the domain controller", Both, true),
     check("dc.os", "Operating system supported by the sensor (today's requirements)", Now, true),
@@ -99,11 +100,11 @@ pub const CATALOG: &[CheckInfo] = &[
     check("server.adcs_auditing", "AD CS servers audit certification services", Now, true),
     check("server.adfs_auditing", "AD FS servers audit at level Verbose", Now, true),
     check("server.entra_connect_auditing", "Microsoft Entra Connect servers audit logons", Now, true),
-    check("dsa.credentials", "Directory services account credentials are valid", Both, false),
-    check("dsa.deleted_objects", "Directory services account can read Deleted Objects", Both, false),
-    check("dsa.privileges", "Directory services account is not a member of sensitive groups", Both, false),
-    check("dsa.gmsa_kds", "gMSA directory services account has a KDS root key", Now, false),
-    check("dsa.matches_ata", "The account ATA uses exists in Active Directory", Both, false),
+    check("dsa.credentials", "Directory services account credentials are valid", Both, true),
+    check("dsa.deleted_objects", "Directory services account can read Deleted Objects", Both, true),
+    check("dsa.privileges", "Directory services account is not a member of sensitive groups", Both, true),
+    check("dsa.gmsa_kds", "gMSA directory services account has a KDS root key", Now, true),
+    check("dsa.matches_ata", "The account ATA uses exists in Active Directory", Both, true),
     check("dsa.remote_sam", "Directory services accounts may make remote calls to SAM (lateral movement paths)", Both, true),
     check("network.sensor_api", "Cloud service reachable directly", Both, false),
     check("network.sensor_api_proxy", "Cloud service reachable through the customer's proxy", Both, false),

@@ -414,6 +414,7 @@ mod tests {
     fn dsa(sid: &str) -> DirectoryServicesAccountFacts {
         DirectoryServicesAccountFacts {
             name: "svc-ata".into(),
+            named_as: None,
             identified_by: None,
             domain: Some("fabrikam.test".into()),
             dn: None,
@@ -425,6 +426,7 @@ mod tests {
             pwd_last_set: None,
             password_never_expires: None,
             password_expires_at: None,
+            password_expires: None,
             password_expired: None,
             must_change_password: None,
             account_expires_at: None,

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
+use comfy_table::{Cell, ContentArrangement, Table, presets};
 
 use super::Context;
-use super::output::{emit, print_stdout, style};
+use super::output::{emit, print_stderr, print_stdout, style};
 use super::progress::CliProgress;
 use crate::checks::engine::{self, FailOn, NetworkPlan, RunOptions};
 use crate::checks::network::{self, ProbeConfig, ProxySpec};
@@ -18,6 +18,7 @@ use crate::checks::thresholds::DEFAULT_PROBE_TIMEOUT_SECS;
 use crate::engagement::{Engagement, EngagementConfig, read_yaml_file};
 use crate::error::{Error, exit};
 use crate::model::{CheckResult, ChecksFile, Inventory, Status};
+use crate::progress::Progress as _;
 use crate::secrets::{SecretSource, SecretString};
 
 #[derive(Debug, clap::Args)]
@@ -115,19 +116,16 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR", help_heading = "Inputs")]
     pub gateway_logs: Option<PathBuf>,
 
-    /// Environment variable holding the directory services account's password, to test
-    /// its credentials against the engagement's LDAP source.
-    #[arg(long, value_name = "VAR", help_heading = "Inputs")]
-    pub dsa_password_env: Option<String>,
+    /// Environment variable holding a directory services account's password, to test its
+    /// credentials against the engagement's LDAP source. Repeatable: `ACCOUNT=VAR` names
+    /// the account (`'EMEA\svc-ata-emea=EMEA_PW'`); a bare VAR is the first account's.
+    #[arg(long, value_name = "[ACCOUNT=]VAR", help_heading = "Inputs")]
+    pub dsa_password_env: Vec<String>,
 
-    /// File whose first line is the directory services account's password.
-    #[arg(
-        long,
-        value_name = "FILE",
-        conflicts_with = "dsa_password_env",
-        help_heading = "Inputs"
-    )]
-    pub dsa_password_file: Option<PathBuf>,
+    /// File whose first line is a directory services account's password; `ACCOUNT=FILE`
+    /// names the account (repeatable).
+    #[arg(long, value_name = "[ACCOUNT=]FILE", help_heading = "Inputs")]
+    pub dsa_password_file: Vec<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -321,30 +319,16 @@ async fn run_checks(args: RunArgs, ctx: &Context) -> Result<u8, Error> {
         .any(|id| engine::selected(&args.only, id));
     let network = network_plan(&args, config.as_ref(), wants_network)?;
 
-    let dsa_password = secret(
-        args.dsa_password_env.as_deref(),
-        args.dsa_password_file.as_ref(),
-        "the directory services account's password",
-        false,
-    )?;
-    let (dsa, dsa_note) = match dsa_password {
-        None => (None, None),
-        Some(pw) => {
-            let recorded = config.as_ref().and_then(|c| c.sources.ldap.as_ref());
-            match super::check_dsa::for_checks(engagement.as_ref(), recorded, &inventory, &pw).await
-            {
-                Ok(outcome) => (Some(outcome), None),
-                Err(why) => (None, Some(why)),
-            }
-        }
-    };
+    let dsa_passwords =
+        super::check_dsa::dsa_passwords(&args.dsa_password_env, &args.dsa_password_file)?;
+    let recorded = config.as_ref().and_then(|c| c.sources.ldap.as_ref());
+    let dsa_tests =
+        super::check_dsa::for_checks(engagement.as_ref(), recorded, &inventory, &dsa_passwords)
+            .await?;
 
     let mut options = RunOptions::new(Utc::now(), network);
     options.only = args.only.clone();
-    options.dsa_test = dsa;
-    if let Some(note) = dsa_note {
-        options.dsa_test_absent = note;
-    }
+    options.dsa_tests = dsa_tests;
     options.workspace = config.as_ref().and_then(|c| c.workspace.clone());
     options.cloud = config.as_ref().map(|c| c.cloud).unwrap_or_default();
     options.sensor_proxy = args.proxy.clone().or_else(|| {
@@ -359,8 +343,9 @@ async fn run_checks(args: RunArgs, ctx: &Context) -> Result<u8, Error> {
         _ => None,
     };
 
-    let progress = CliProgress::new(ctx.quiet);
+    let progress = CliProgress::new(ctx);
     let results = crate::checks::run(Arc::new(inventory), options, &progress).await;
+    progress.checkpoint()?;
     // The previous file brings the accepted risks (and, with --only, the other results).
     let previous = engagement
         .as_ref()
@@ -375,11 +360,11 @@ async fn run_checks(args: RunArgs, ctx: &Context) -> Result<u8, Error> {
     };
     for a in engine::unmatched_acceptances(&file.results, &file.acceptances) {
         if args.only.is_empty() {
-            eprintln!(
+            print_stderr(&format!(
                 "note: the accepted risk '{}' matches no result (a subject renamed, or a typo); \
                  `ata2atp check revoke '{}'` removes it",
                 a.check, a.check
-            );
+            ));
         }
     }
     let customer = config.as_ref().map(|c| c.customer.clone());
@@ -389,47 +374,41 @@ async fn run_checks(args: RunArgs, ctx: &Context) -> Result<u8, Error> {
         .results
         .retain(|r| engine::selected(&args.only, &r.id));
     emit(ctx.output, &shown, || {
-        render(&shown, ctx.color, customer.as_deref(), saved.as_deref())
+        render(&shown, customer.as_deref(), saved.as_deref())
     })?;
     Ok(engine::exit_code(&shown.results, args.fail_on))
 }
 
-fn status_cell(r: &CheckResult, color: bool) -> Cell {
+fn status_cell(r: &CheckResult) -> Cell {
     let text = match &r.accepted {
         Some(_) => format!("{} (accepted)", r.status),
         None => r.status.to_string(),
     };
-    let mut cell = Cell::new(text);
-    if color {
-        cell = match r.status {
-            Status::Pass => cell.fg(Color::Green),
-            Status::Warn => cell.fg(Color::Yellow),
-            Status::Fail => cell.fg(Color::Red).add_attribute(Attribute::Bold),
-            Status::Unknown => cell.fg(Color::Magenta),
-            Status::Manual => cell.fg(Color::Cyan),
-        };
-        if r.accepted.is_some() {
-            cell = cell.add_attribute(Attribute::Dim);
-        }
-    }
-    cell
+    let paint = match (r.status, &r.accepted) {
+        (_, Some(_)) => style::DIM,
+        (Status::Pass, _) => style::OK,
+        (Status::Warn, _) => style::WARN,
+        (Status::Fail, _) => style::FAIL,
+        (Status::Unknown, _) => style::Paint::Unknown,
+        (Status::Manual, _) => style::Paint::Manual,
+    };
+    Cell::new(style::paint(paint, text))
+}
+
+/// A table cell of data. The writer escapes control characters anyway; escaping them
+/// here too keeps the columns the width the table measured.
+fn data_cell(text: &str) -> Cell {
+    Cell::new(crate::terminal::escape(text))
 }
 
 /// The text rendering: a table, the accepted risks, what to do, and a summary line.
-pub fn render(
-    file: &ChecksFile,
-    color: bool,
-    customer: Option<&str>,
-    saved: Option<&Path>,
-) -> String {
+/// Colour is painted always; the writer drops it when colour is off.
+pub fn render(file: &ChecksFile, customer: Option<&str>, saved: Option<&Path>) -> String {
     let mut table = Table::new();
     table.load_preset(presets::UTF8_FULL_CONDENSED);
     table.set_content_arrangement(ContentArrangement::Dynamic);
-    if color {
-        table.enforce_styling();
-    } else {
-        table.force_no_tty();
-    }
+    // The table draws no colour itself: the status cells carry paint markers.
+    table.force_no_tty();
     // Outside a terminal (pipes, CI logs, tests) the width is fixed so output is stable.
     if !std::io::stdout().is_terminal() {
         table.set_width(120);
@@ -438,19 +417,13 @@ pub fn render(
     let shown: Vec<&CheckResult> = file.results.iter().collect();
     for r in &shown {
         table.add_row(vec![
-            status_cell(r, color),
-            Cell::new(&r.id),
-            Cell::new(r.subject.as_deref().unwrap_or("")),
-            Cell::new(r.reason.as_deref().unwrap_or("")),
+            status_cell(r),
+            data_cell(&r.id),
+            data_cell(r.subject.as_deref().unwrap_or("")),
+            data_cell(r.reason.as_deref().unwrap_or("")),
         ]);
     }
-    let paint = |s: anstyle::Style, t: &str| {
-        if color {
-            style::paint(s, t)
-        } else {
-            t.to_string()
-        }
-    };
+    let paint = |p: style::Paint, t: &str| style::paint(p, t);
     let mut out = String::new();
     out.push_str(&paint(
         style::HEADER,

@@ -1,55 +1,123 @@
-//! `ata2atp check dsa`: bind as the directory services account and say in one line
-//! whether its credentials work — what ATA's "Test connection" button does, to run after
-//! changing the domain connectivity password and before saving it (a wrong password
+//! `ata2atp check dsa`: bind as each directory services account and say in one line per
+//! account whether its credentials work — what ATA's "Test connection" button does, to run
+//! after changing a domain connectivity password and before saving it (a wrong password
 //! stops the gateways).
+//!
+//! The passwords of several accounts are given as `ACCOUNT=VAR` (or `ACCOUNT=FILE`); a
+//! bare `VAR` is the first account's. The same rule serves `inventory` and `check`
+//! ([`dsa_passwords`]).
 
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use super::Context;
-use super::output::{emit, style};
+use super::output::{emit, print_stderr, style};
 use crate::checks::directory::DsaTestOutcome;
-use crate::directory::dsa::{DsaIdentity, test_credentials};
+use crate::directory::dsa::{CredentialTest, DsaIdentity, DsaPasswords, test_credentials};
 use crate::directory::ldap::TlsOptions;
 use crate::engagement::{Engagement, LdapSourceConfig};
 use crate::error::Error;
 use crate::model::Inventory;
-use crate::secrets::SecretString;
+use crate::secrets::{SecretSource, SecretString};
 
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "\
-Answers in one line: ok, wrong password, no such user, disabled, locked out, password
-expired, account expired, must change password, server unreachable or TLS failure.
+Answers in one line per account: ok, wrong password, no such user, disabled, locked out,
+password expired, account expired, must change password, server unreachable or TLS failure.
+
+Without --user, every directory services account the engagement's inventory names is tested
+(ATA keeps one per domain), each with its own password: --password-env ACCOUNT=VAR (repeat
+it per account; a bare VAR is the first account's), or a prompt on a terminal. JSON output
+is then a list, one object per account; with --user, one object.
 
 Exit codes: 0 the credentials work; 1 the directory rejected them (the line says why);
-2 bad input (flag, URL, CA file, empty password); 3 the server could not be reached or TLS
-failed, so nothing was learnt about the credentials.
+2 bad input (flag, URL, CA file, empty or missing password); 3 the server could not be
+reached or TLS failed, so nothing was learnt about the credentials.
 
-Without --ldap/--user, the engagement's recorded LDAP source and the directory services
-account from its inventory are used.
+Without --ldap, the engagement's recorded LDAP source is used.
 
 Examples:
   ata2atp check dsa --ldap ldaps://dc01.fabrikam.test --user svc-ata@fabrikam.test --ca-file ca.pem
-  ATA_DSA_PW=… ata2atp check dsa --password-env ATA_DSA_PW -o json")]
+  ATA_DSA_PW=… EMEA_PW=… ata2atp check dsa --password-env ATA_DSA_PW --password-env 'EMEA\\svc-ata-emea=EMEA_PW'")]
 pub struct Args {
     /// LDAP URL of a domain controller: ldap:// (StartTLS) or ldaps://.
     #[arg(long, value_name = "URL")]
     pub ldap: Option<String>,
-    /// The account: UPN, DOMAIN\user or DN. Default: the inventory's directory services
-    /// account.
+    /// The account: UPN, DOMAIN\user or DN. Default: every directory services account of
+    /// the inventory.
     #[arg(long, value_name = "USER")]
     pub user: Option<String>,
-    /// Environment variable holding the password.
-    #[arg(long, value_name = "VAR")]
-    pub password_env: Option<String>,
-    /// File whose first line is the password.
-    #[arg(long, value_name = "FILE", conflicts_with = "password_env")]
-    pub password_file: Option<PathBuf>,
+    /// Environment variable holding a password; `ACCOUNT=VAR` names its account
+    /// (repeatable).
+    #[arg(long, value_name = "[ACCOUNT=]VAR")]
+    pub password_env: Vec<String>,
+    /// File whose first line is a password; `ACCOUNT=FILE` names its account (repeatable).
+    #[arg(long, value_name = "[ACCOUNT=]FILE")]
+    pub password_file: Vec<PathBuf>,
     /// The domain CA certificate (PEM).
     #[arg(long, value_name = "FILE")]
     pub ca_file: Option<PathBuf>,
     /// Do not verify the DC's certificate. Lab use only.
     #[arg(long)]
     pub insecure: bool,
+}
+
+/// Reads the password flags: `[ACCOUNT=]VAR` and `[ACCOUNT=]FILE`, each repeatable.
+pub(super) fn dsa_passwords(envs: &[String], files: &[PathBuf]) -> Result<DsaPasswords, Error> {
+    let mut out = DsaPasswords::default();
+    let purpose = |account: Option<&str>| match account {
+        Some(a) => format!("the password of {a}"),
+        None => "the directory services account's password".to_string(),
+    };
+    for e in envs {
+        // A variable name holds no `=`: the last one separates the account (which may be
+        // a DN) from it.
+        let (account, var) = match e.rsplit_once('=') {
+            Some((a, v)) if !a.trim().is_empty() => (Some(a.trim().to_string()), v.trim()),
+            _ => (None, e.trim()),
+        };
+        if var.is_empty() {
+            return Err(Error::Input(format!(
+                "--password-env '{e}': no variable name after the account"
+            )));
+        }
+        let pw = SecretSource::Env(var.to_string()).read(&purpose(account.as_deref()))?;
+        out.push(account, pw);
+    }
+    for f in files {
+        // A path that exists as given is a bare file, even with `=` in its name.
+        let text = f.to_string_lossy();
+        let (account, path) = match text.split_once('=') {
+            Some((a, p)) if !f.exists() && !a.trim().is_empty() => {
+                (Some(a.trim().to_string()), PathBuf::from(p))
+            }
+            _ => (None, f.clone()),
+        };
+        let pw = SecretSource::File(path).read(&purpose(account.as_deref()))?;
+        out.push(account, pw);
+    }
+    Ok(out)
+}
+
+/// The directory services accounts an inventory names: ATA's, else the one the directory
+/// read described (the bind account).
+fn inventory_accounts(inv: &Inventory) -> Vec<DsaIdentity> {
+    let ids = crate::directory::dsa::identities(&inv.ata, None);
+    if !ids.is_empty() {
+        return ids;
+    }
+    inv.directory
+        .iter()
+        .flat_map(|d| d.directory_services_accounts())
+        .map(|f| {
+            let mut id = DsaIdentity::parse(&f.name, f.domain.as_deref(), "");
+            if let Some(n) = &f.named_as {
+                id.label = n.clone();
+            }
+            id
+        })
+        .collect()
 }
 
 pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
@@ -63,58 +131,87 @@ pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
         .ca_file
         .clone()
         .or_else(|| recorded_ca_file(engagement.as_ref(), recorded.as_ref()));
-    let user = match args.user.clone() {
-        Some(u) => u,
-        None => engagement
-            .as_ref()
-            .and_then(|e| e.inventory().ok().flatten())
-            .and_then(|inv| inventory_user(&inv))
-            .ok_or_else(|| {
-            Error::Input(
-                "no directory services account named: pass --user, or collect an inventory that holds one first".into(),
-            )
-        })?,
+    let passwords = dsa_passwords(&args.password_env, &args.password_file)?;
+    let accounts: Vec<DsaIdentity> = match &args.user {
+        Some(u) => vec![DsaIdentity::parse(u, None, "--user")],
+        None => {
+            let inv = engagement
+                .as_ref()
+                .and_then(|e| e.inventory().ok().flatten());
+            let ids = inv.as_ref().map(inventory_accounts).unwrap_or_default();
+            if ids.is_empty() {
+                return Err(Error::Input(
+                    "no directory services account named: pass --user, or collect an inventory that holds one first"
+                        .into(),
+                ));
+            }
+            ids
+        }
     };
+    if let Some(p) = passwords.problems(&accounts).into_iter().next() {
+        return Err(Error::Input(p));
+    }
+    // Every password first (a missing one is bad input, found before any bind).
+    let mut to_test: Vec<(String, SecretString)> = Vec::new();
+    for (i, id) in accounts.iter().enumerate() {
+        let pw = match passwords.for_account(&accounts, i) {
+            Some(pw) => pw.clone(),
+            None if std::io::stdin().is_terminal() => {
+                let typed = rpassword::prompt_password(format!("Password of {}: ", id.label))
+                    .map_err(|e| {
+                        Error::Input(format!("could not read the password of {}: {e}", id.label))
+                    })?;
+                crate::secrets::secret_from(typed, &format!("the password of {}", id.label))?
+            }
+            None => {
+                return Err(Error::Input(format!(
+                    "no password for {0}: pass --password-env '{0}=VAR' (or --password-file '{0}=FILE'); \
+                     a bare VAR is the first account's",
+                    id.label
+                )));
+            }
+        };
+        to_test.push((id.bind_name(), pw));
+    }
     if args.insecure {
-        eprintln!(
-            "warning: --insecure: the DC's certificate is NOT verified; the password can be read on the way. Lab use only"
+        print_stderr(
+            "warning: --insecure: the DC's certificate is NOT verified; the password can be read on the way. Lab use only",
         );
     }
-    let password = super::inventory::secret(
-        args.password_env.as_deref(),
-        args.password_file.as_ref(),
-        "the directory services account's password",
-        true,
-    )?
-    .ok_or_else(|| Error::Input("the directory services account's password is needed".into()))?;
     let tls = TlsOptions {
         ca_file,
         insecure: args.insecure,
     };
-    let result = test_credentials(&url, &tls, &user, &password).await?;
-    let code = result.exit_code();
-    emit(ctx.output, &result, || {
-        let st = if code == 0 { style::OK } else { style::FAIL };
-        let (head, rest) = result
-            .message
-            .split_once(": ")
-            .unwrap_or((&result.message, ""));
+    let mut results: Vec<CredentialTest> = Vec::new();
+    for (user, pw) in &to_test {
+        results.push(test_credentials(&url, &tls, user, pw).await?);
+    }
+    let line = |r: &CredentialTest| {
+        let st = if r.exit_code() == 0 {
+            style::OK
+        } else {
+            style::FAIL
+        };
+        let (head, rest) = r.message.split_once(": ").unwrap_or((&r.message, ""));
         format!("{}: {rest}\n", style::paint(st, head))
-    })?;
+    };
+    let code = worst_exit(&results);
+    if args.user.is_some() {
+        emit(ctx.output, &results[0], || line(&results[0]))?;
+    } else {
+        emit(ctx.output, &results, || results.iter().map(line).collect())?;
+    }
     Ok(code)
 }
 
-/// The account recorded in an inventory: ATA's, else the directory's.
-fn inventory_user(inv: &Inventory) -> Option<String> {
-    if let Some(a) = inv.ata.directory_services_accounts.first() {
-        return Some(DsaIdentity::parse(&a.user, a.domain.as_deref(), "").bind_name());
+/// A rejection (1) says more than an unreachable server (3): it wins.
+fn worst_exit(results: &[CredentialTest]) -> u8 {
+    let codes: Vec<u8> = results.iter().map(CredentialTest::exit_code).collect();
+    if codes.contains(&crate::error::exit::CHECKS_FAILED) {
+        crate::error::exit::CHECKS_FAILED
+    } else {
+        codes.into_iter().max().unwrap_or(crate::error::exit::OK)
     }
-    let d = inv
-        .directory
-        .as_ref()?
-        .directory_services_account
-        .as_ref()?;
-    Some(DsaIdentity::parse(&d.name, d.domain.as_deref(), "").bind_name())
 }
 
 /// A recorded CA file is relative to the engagement folder.
@@ -129,28 +226,54 @@ fn recorded_ca_file(
     })
 }
 
-/// The DSA test `ata2atp check` runs when given the account's password: a bind to the
-/// engagement's recorded LDAP source as the inventory's account, judged by the
-/// `dsa.credentials` check. `Err` carries why no test was attempted.
+/// The DSA tests `ata2atp check` runs when given passwords: a bind to the engagement's
+/// recorded LDAP source as each account a password was given for, judged by the
+/// `dsa.credentials` check. By account label: the outcome, or why no test was attempted.
+/// Empty when no password was given (every account then gets the default reason).
 pub(super) async fn for_checks(
     engagement: Option<&Engagement>,
     recorded: Option<&LdapSourceConfig>,
     inventory: &Inventory,
-    password: &SecretString,
-) -> Result<DsaTestOutcome, String> {
-    let recorded = recorded.ok_or(
-        "the credentials were not tested: the engagement has no LDAP source to bind against \
-         (record one with `ata2atp init --ldap` or in ata2atp.yaml)",
-    )?;
-    let user = inventory_user(inventory).ok_or(
-        "the credentials were not tested: the inventory names no directory services account",
-    )?;
-    let tls = TlsOptions {
-        ca_file: recorded_ca_file(engagement, Some(recorded)),
-        insecure: false,
-    };
-    match test_credentials(&recorded.url, &tls, &user, password).await {
-        Ok(t) => Ok(DsaTestOutcome::from(&t)),
-        Err(e) => Err(format!("the credentials were not tested: {e}")),
+    passwords: &DsaPasswords,
+) -> Result<BTreeMap<String, Result<DsaTestOutcome, String>>, Error> {
+    let mut out = BTreeMap::new();
+    if passwords.is_empty() {
+        return Ok(out);
     }
+    let accounts = inventory_accounts(inventory);
+    if accounts.is_empty() {
+        return Err(Error::Input(
+            "a directory services account password was given, but the inventory names no directory services account"
+                .into(),
+        ));
+    }
+    if let Some(p) = passwords.problems(&accounts).into_iter().next() {
+        return Err(Error::Input(p));
+    }
+    for (i, id) in accounts.iter().enumerate() {
+        let result = match (passwords.for_account(&accounts, i), recorded) {
+            (None, _) => Err(format!(
+                "the credentials of {0} were not tested: no password was given for it \
+                 (--dsa-password-env '{0}=VAR')",
+                id.label
+            )),
+            (Some(_), None) => Err(
+                "the credentials were not tested: the engagement has no LDAP source to bind against \
+                 (record one with `ata2atp init --ldap` or in ata2atp.yaml)"
+                    .to_string(),
+            ),
+            (Some(pw), Some(rec)) => {
+                let tls = TlsOptions {
+                    ca_file: recorded_ca_file(engagement, Some(rec)),
+                    insecure: false,
+                };
+                match test_credentials(&rec.url, &tls, &id.bind_name(), pw).await {
+                    Ok(t) => Ok(DsaTestOutcome::from(&t)),
+                    Err(e) => Err(format!("the credentials were not tested: {e}")),
+                }
+            }
+        };
+        out.insert(id.label.clone(), result);
+    }
+    Ok(out)
 }

@@ -7,7 +7,7 @@ use chrono::Utc;
 use comfy_table::{Table, presets};
 
 use super::Context;
-use super::output::{emit, print_stdout, style};
+use super::output::{emit, print_stderr, print_stdout, style};
 use crate::checklist::bind::{Bound, BoundShow};
 use crate::checklist::engine::{self, Next};
 use crate::checklist::view::{self, ListView, StepView};
@@ -229,7 +229,7 @@ impl Session {
             None => checklist::resolve(Some(&loaded.root), guide.unwrap_or(&loaded.config.guide))?,
         };
         if !def.origin.ends_with("(built in)") && !ctx.quiet {
-            eprintln!("note: checklist from {}", def.origin);
+            print_stderr(&format!("note: checklist from {}", def.origin));
         }
         Ok(Self {
             engagement,
@@ -246,11 +246,11 @@ impl Session {
 fn warn_unknown(list: &ListView, ctx: &Context) {
     if !list.unknown_steps.is_empty() && !ctx.quiet {
         let ids: Vec<&str> = list.unknown_steps.iter().map(|u| u.id.as_str()).collect();
-        eprintln!(
+        print_stderr(&format!(
             "warning: checklist.yaml has steps the guide {} does not define: {} (kept as they are)",
             list.guide,
             ids.join(", ")
-        );
+        ));
     }
 }
 
@@ -469,7 +469,8 @@ fn table(columns: &[String], rows: &[Vec<String>]) -> String {
     t.set_header(header);
     for (i, row) in rows.iter().enumerate() {
         let mut r = vec![(i + 1).to_string()];
-        r.extend(row.iter().cloned());
+        // Escaped here too (the writer does it anyway) so the columns keep their width.
+        r.extend(row.iter().map(|c| crate::terminal::escape(c).into_owned()));
         t.add_row(r);
     }
     t.lines().map(|l| format!("    {l}\n")).collect()

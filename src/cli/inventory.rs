@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use super::Context;
-use super::output::{emit, style};
+use super::output::{emit, print_stderr, style};
 use super::progress::CliProgress;
 use crate::ata::MongoSource;
 use crate::directory::LdapSource;
@@ -123,24 +123,25 @@ pub struct Args {
         help_heading = "Directory sources"
     )]
     pub gc: Option<String>,
-    /// Environment variable holding the directory services account's password, to test
-    /// its access to Deleted Objects.
+    /// Environment variable holding a directory services account's password, to test its
+    /// access to Deleted Objects. Repeatable: `ACCOUNT=VAR` names the account
+    /// (`'EMEA\svc-ata-emea=EMEA_PW'`); a bare VAR is the first account's.
     #[arg(
         long,
-        value_name = "VAR",
+        value_name = "[ACCOUNT=]VAR",
         requires = "ldap",
         help_heading = "Directory sources"
     )]
-    pub dsa_password_env: Option<String>,
-    /// File whose first line is the directory services account's password.
+    pub dsa_password_env: Vec<String>,
+    /// File whose first line is a directory services account's password; `ACCOUNT=FILE`
+    /// names the account (repeatable).
     #[arg(
         long,
-        value_name = "FILE",
+        value_name = "[ACCOUNT=]FILE",
         requires = "ldap",
-        conflicts_with = "dsa_password_env",
         help_heading = "Directory sources"
     )]
-    pub dsa_password_file: Option<PathBuf>,
+    pub dsa_password_file: Vec<PathBuf>,
     /// LDIF export of the directory (repeatable).
     #[arg(long, value_name = "FILE", help_heading = "Directory sources")]
     pub ldif: Vec<PathBuf>,
@@ -188,7 +189,7 @@ pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
                 .into(),
         ));
     }
-    let progress = CliProgress::new(ctx.quiet);
+    let progress = CliProgress::new(ctx);
     let inventory = inventory::collect(request, &progress).await?;
     let partial = inventory
         .sources
@@ -207,9 +208,9 @@ pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
         })?,
     }
     if partial {
-        eprintln!(
+        print_stderr(
             "warning: some sources were read only in part (status partial/failed in the \
-             inventory's sources); the inventory was kept, re-run when they are reachable"
+             inventory's sources); the inventory was kept, re-run when they are reachable",
         );
         return Ok(exit::SOURCE);
     }
@@ -255,7 +256,7 @@ fn build_request(
             ca_file: None,
             insecure: false,
             gc_url: None,
-            dsa_password: None,
+            dsa_passwords: Default::default(),
         });
         request.directory.ldif = args.ldif.clone();
     }
@@ -276,12 +277,8 @@ fn build_request(
                 true,
             )?;
         }
-        ldap.dsa_password = secret(
-            args.dsa_password_env.as_deref(),
-            args.dsa_password_file.as_ref(),
-            "the directory services account's password",
-            false,
-        )?;
+        ldap.dsa_passwords =
+            super::check_dsa::dsa_passwords(&args.dsa_password_env, &args.dsa_password_file)?;
     }
 
     if !args.dc_facts.is_empty()

@@ -22,8 +22,10 @@ mod tui;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use tokio_util::sync::CancellationToken;
 
 use crate::error::{EXIT_CODES_HELP, Error, exit};
 
@@ -152,6 +154,9 @@ pub struct Context {
     pub color: bool,
     /// The command line with credential-bearing values removed, for provenance.
     pub arguments: Vec<String>,
+    /// Cancelled by Ctrl-C: long loops stop at their next checkpoint (see
+    /// [`crate::progress`]).
+    pub cancel: CancellationToken,
 }
 
 /// Entry point of the binary.
@@ -176,6 +181,7 @@ pub fn main() -> ExitCode {
         quiet: cli.quiet,
         color,
         arguments: redacted_arguments(std::env::args().skip(1)),
+        cancel: CancellationToken::new(),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -183,7 +189,7 @@ pub fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: could not start the async runtime: {e}");
+            output::print_stderr(&format!("error: could not start the async runtime: {e}"));
             return ExitCode::from(exit::SOURCE);
         }
     };
@@ -192,26 +198,89 @@ pub fn main() -> ExitCode {
         // subcommand (exit 2).
         let mut cmd = Cli::command();
         let _ = cmd.write_help(&mut std::io::stderr());
-        eprintln!(
+        output::print_stderr(&format!(
             "\nerror: no command given, and {} is not an engagement to open the screen on \
              (give a command, or --engagement DIR)",
             ctx.engagement.display()
-        );
+        ));
         return ExitCode::from(exit::INPUT);
     };
+    if let Err(e) = on_interrupt(&runtime, ctx.cancel.clone()) {
+        output::print_stderr(&format!("error: could not listen for Ctrl-C: {e}"));
+        return ExitCode::from(exit::SOURCE);
+    }
     let result = runtime.block_on(async {
         tokio::select! {
+            biased;
+            // A run waiting on the network stops here; one computing stops at its next
+            // checkpoint and returns (then the token says why).
+            _ = ctx.cancel.cancelled() => Err(Error::Interrupted),
             r = run(command, &ctx) => r,
-            _ = tokio::signal::ctrl_c() => Err(Error::Interrupted),
         }
     });
-    match result {
-        Ok(code) => ExitCode::from(code),
+    let result = if ctx.cancel.is_cancelled() {
+        Err(Error::Interrupted)
+    } else {
+        result
+    };
+    let code = match result {
+        Ok(code) => code,
+        Err(Error::Interrupted) if INTERRUPT_TOLD.swap(true, Ordering::SeqCst) => exit::INTERRUPTED,
         Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(e.exit_code())
+            output::print_stderr(&format!("error: {e}"));
+            e.exit_code()
         }
+    };
+    // After a cancel, blocking work still running (a log scan, a render) is not waited
+    // for: writes are stopped, it can change nothing. Otherwise everything started ends.
+    if ctx.cancel.is_cancelled() {
+        runtime.shutdown_background();
+    } else {
+        drop(runtime);
     }
+    ExitCode::from(code)
+}
+
+/// How long a cancelled run may take to wind down (its loops check every few
+/// milliseconds; dropping what it read takes most of the time) before the process ends
+/// anyway: work that cannot be stopped midway, such as parsing or writing one large YAML
+/// file, must not hold Ctrl-C up. Writes are stopped by then and the lock files removed.
+const INTERRUPT_GRACE: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Set by whichever says "interrupted" first (the run's end or the grace's), so it is
+/// said once.
+static INTERRUPT_TOLD: AtomicBool = AtomicBool::new(false);
+
+/// Ctrl-C: stop writing (after a write in progress), cancel the run, and end the process
+/// with 130 if the run has not ended by itself within [`INTERRUPT_GRACE`]. The handler is
+/// installed before any command runs, so the signal never kills the process outright.
+fn on_interrupt(
+    runtime: &tokio::runtime::Runtime,
+    cancel: CancellationToken,
+) -> std::io::Result<()> {
+    let _entered = runtime.enter();
+    #[cfg(unix)]
+    let mut signal = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+    #[cfg(windows)]
+    let mut signal = tokio::signal::windows::ctrl_c()?;
+    runtime.spawn(async move {
+        if signal.recv().await.is_none() {
+            return;
+        }
+        // Off the runtime's threads: stopping writes may wait for a write's fsync, and
+        // the wait below must not depend on the runtime being responsive.
+        std::thread::spawn(move || {
+            crate::engagement::stop_writes();
+            cancel.cancel();
+            std::thread::sleep(INTERRUPT_GRACE);
+            crate::engagement::remove_held_locks();
+            if !INTERRUPT_TOLD.swap(true, Ordering::SeqCst) {
+                output::print_stderr(&format!("error: {}", Error::Interrupted));
+            }
+            std::process::exit(i32::from(exit::INTERRUPTED));
+        });
+    });
+    Ok(())
 }
 
 /// Runs one subcommand; returns the exit code on success (1 when checks failed).
@@ -266,6 +335,7 @@ fn apply_color_choice(choice: ColorChoice) -> bool {
 
 fn init_logging(verbose: u8, quiet: bool, color: bool) {
     use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::field::MakeExt as _;
     let level = match (quiet, verbose) {
         (true, _) => "error",
         (false, 0) => "warn",
@@ -274,8 +344,21 @@ fn init_logging(verbose: u8, quiet: bool, color: bool) {
     };
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(format!("ata2atp={level},warn")));
+    // Log messages quote names and files: their fields are escaped like every other text
+    // printed (the level's colour is the formatter's own).
+    let fields = tracing_subscriber::fmt::format::debug_fn(|w, field, value| {
+        let text = format!("{value:?}");
+        let text = crate::terminal::escape(&text);
+        if field.name() == "message" {
+            write!(w, "{text}")
+        } else {
+            write!(w, "{field}={text}")
+        }
+    })
+    .delimited(" ");
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .fmt_fields(fields)
         .with_writer(std::io::stderr)
         .with_ansi(color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()))
         .with_target(false)

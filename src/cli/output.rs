@@ -1,4 +1,6 @@
-//! Writing data to stdout: one place decides text, JSON or YAML.
+//! Writing to the terminal: one place decides text, JSON or YAML on stdout, and every
+//! line the command line prints (data, messages on stderr) leaves through here, with
+//! control characters from data shown escaped ([`crate::terminal`]).
 
 use std::io::Write;
 
@@ -6,6 +8,7 @@ use clap::ValueEnum;
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::terminal;
 
 /// `-o/--output`: how data on stdout is formatted. JSON and YAML are stable, versioned
 /// schemas and never contain colour codes.
@@ -22,22 +25,31 @@ pub fn emit<T: Serialize>(
     value: &T,
     text: impl FnOnce() -> String,
 ) -> Result<(), Error> {
-    let rendered = match format {
-        OutputFormat::Text => text(),
+    match format {
+        OutputFormat::Text => print_stdout(&text()),
         OutputFormat::Json => {
             let mut s = serde_json::to_string_pretty(value)
                 .map_err(|e| Error::Input(format!("could not render JSON: {e}")))?;
             s.push('\n');
-            s
+            write_stdout(&terminal::json_safe(&s))
         }
-        OutputFormat::Yaml => crate::yaml::to_string(value, "stdout")?,
-    };
-    print_stdout(&rendered)
+        // The YAML writer escapes every control character itself (`"\e"`, `"\x7F"`).
+        OutputFormat::Yaml => write_stdout(&crate::yaml::to_string(value, "stdout")?),
+    }
 }
 
-/// Writes to stdout through anstream, which strips colour when it is off. A closed pipe
-/// (`| head`) is not an error.
+/// Prints text for a person: control characters escaped, colour as decided for stdout.
 pub fn print_stdout(text: &str) -> Result<(), Error> {
+    let color = !matches!(
+        anstream::AutoStream::choice(&std::io::stdout()),
+        anstream::ColorChoice::Never
+    );
+    write_stdout(&terminal::finish(text, color))
+}
+
+/// Writes to stdout through anstream (Windows consoles). A closed pipe (`| head`) is not
+/// an error.
+fn write_stdout(text: &str) -> Result<(), Error> {
     let mut out = anstream::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
@@ -46,18 +58,21 @@ pub fn print_stdout(text: &str) -> Result<(), Error> {
     }
 }
 
-/// Styles for text output; anstream removes them when colour is off.
+/// Prints one message on stderr (an error, a warning, a note), control characters
+/// escaped: messages quote input files and names.
+pub fn print_stderr(message: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{}", terminal::escape(message));
+}
+
+/// Styles for text output; the writer turns them into colour, or drops them when colour
+/// is off.
 pub mod style {
-    use anstyle::{AnsiColor, Style};
+    pub use crate::terminal::{Paint, paint};
 
-    pub const HEADER: Style = Style::new().bold();
-    pub const OK: Style = AnsiColor::Green.on_default();
-    pub const WARN: Style = AnsiColor::Yellow.on_default();
-    pub const FAIL: Style = AnsiColor::Red.on_default().bold();
-    pub const DIM: Style = Style::new().dimmed();
-
-    /// `text` wrapped in `style`'s escape codes.
-    pub fn paint(style: Style, text: impl std::fmt::Display) -> String {
-        format!("{style}{text}{style:#}")
-    }
+    pub const HEADER: Paint = Paint::Header;
+    pub const OK: Paint = Paint::Ok;
+    pub const WARN: Paint = Paint::Warn;
+    pub const FAIL: Paint = Paint::Fail;
+    pub const DIM: Paint = Paint::Dim;
 }

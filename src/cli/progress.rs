@@ -6,23 +6,28 @@ use std::io::IsTerminal;
 use std::sync::Mutex;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tokio_util::sync::CancellationToken;
 
+use super::Context;
 use crate::progress::Progress;
 
 pub struct CliProgress {
     bars: Option<MultiProgress>,
     active: Mutex<HashMap<String, ProgressBar>>,
     quiet: bool,
+    /// Cancelled by Ctrl-C.
+    cancel: CancellationToken,
 }
 
 impl CliProgress {
-    pub fn new(quiet: bool) -> Self {
-        let bars = (!quiet && std::io::stderr().is_terminal())
+    pub fn new(ctx: &Context) -> Self {
+        let bars = (!ctx.quiet && std::io::stderr().is_terminal())
             .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
         Self {
             bars,
             active: Mutex::new(HashMap::new()),
-            quiet,
+            quiet: ctx.quiet,
+            cancel: ctx.cancel.clone(),
         }
     }
 }
@@ -30,6 +35,8 @@ impl CliProgress {
 impl Progress for CliProgress {
     fn start(&self, task: &str, total: Option<u64>) {
         let Some(bars) = &self.bars else { return };
+        // Task names hold file and server names: shown escaped, like all printed text.
+        let label = crate::terminal::escape(task).into_owned();
         let bar = match total {
             Some(n) => ProgressBar::new(n).with_style(
                 ProgressStyle::with_template(
@@ -43,7 +50,7 @@ impl Progress for CliProgress {
             ),
         };
         let bar = bars.add(bar);
-        bar.set_message(task.to_string());
+        bar.set_message(label);
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         if let Ok(mut active) = self.active.lock() {
             active.insert(task.to_string(), bar);
@@ -58,11 +65,16 @@ impl Progress for CliProgress {
         }
     }
 
+    fn cancellation(&self) -> Option<&CancellationToken> {
+        Some(&self.cancel)
+    }
+
     fn finish(&self, task: &str, outcome: &str) {
         let bar = self.active.lock().ok().and_then(|mut a| a.remove(task));
+        let line = crate::terminal::escape(&format!("{task}: {outcome}")).into_owned();
         match bar {
-            Some(bar) => bar.finish_with_message(format!("{task}: {outcome}")),
-            None if !self.quiet => tracing::info!("{task}: {outcome}"),
+            Some(bar) => bar.finish_with_message(line),
+            None if !self.quiet => tracing::info!("{line}"),
             None => {}
         }
     }

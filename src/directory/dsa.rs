@@ -28,6 +28,8 @@ pub struct DsaIdentity {
     /// Domain as DNS or NetBIOS name, when known.
     pub domain: Option<String>,
     pub identified_by: String,
+    /// The account as checks name it ([`crate::model::DirectoryServicesAccount::label`]).
+    pub label: String,
 }
 
 impl DsaIdentity {
@@ -41,6 +43,13 @@ impl DsaIdentity {
             dn: None,
             domain: domain.map(str::to_string).filter(|d| !d.is_empty()),
             identified_by: identified_by.to_string(),
+            label: crate::model::DirectoryServicesAccount {
+                user: user.to_string(),
+                domain: domain.map(str::to_string),
+                secret_present: false,
+                found_at: None,
+            }
+            .label(),
         };
         if user.contains('=') && user.contains(',') {
             id.dn = Some(user.to_string());
@@ -73,6 +82,97 @@ impl DsaIdentity {
     /// The name shown in the inventory.
     pub fn display(&self) -> String {
         self.sam.clone().unwrap_or_else(|| self.given.clone())
+    }
+
+    /// Whether `name` (as a consultant types it on the command line: `svc-ata`,
+    /// `EMEA\svc-ata-emea`, `svc-ata@fabrikam.test`, a DN, or the label) means this
+    /// account. A domain given on both sides must agree (DNS or NetBIOS name: the first
+    /// label of a DNS name stands for its NetBIOS name here).
+    pub fn is_named(&self, name: &str) -> bool {
+        let other = DsaIdentity::parse(name, None, "");
+        if self.label.eq_ignore_ascii_case(name.trim()) {
+            return true;
+        }
+        if let (Some(a), Some(b)) = (&self.dn, &other.dn) {
+            return normalize_dn(a) == normalize_dn(b);
+        }
+        let sam = |i: &DsaIdentity| {
+            i.sam
+                .as_deref()
+                .map(|s| s.trim_end_matches('$').to_ascii_lowercase())
+        };
+        if sam(self).is_none() || sam(self) != sam(&other) {
+            return false;
+        }
+        let first = |d: &str| d.split('.').next().unwrap_or(d).to_ascii_lowercase();
+        match (&self.domain, &other.domain) {
+            (Some(a), Some(b)) => a.eq_ignore_ascii_case(b) || first(a) == first(b),
+            _ => true,
+        }
+    }
+}
+
+/// The directory services accounts' passwords, as given on the command line: each for a
+/// named account, or one without a name, which is the first account's (the one ATA lists
+/// first, as before there could be several).
+#[derive(Debug, Clone, Default)]
+pub struct DsaPasswords {
+    entries: Vec<(Option<String>, crate::secrets::SecretString)>,
+}
+
+impl DsaPasswords {
+    pub fn push(&mut self, account: Option<String>, password: crate::secrets::SecretString) {
+        self.entries.push((account, password));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The password for the account at `index` of `ids`.
+    pub fn for_account(
+        &self,
+        ids: &[DsaIdentity],
+        index: usize,
+    ) -> Option<&crate::secrets::SecretString> {
+        let id = ids.get(index)?;
+        self.entries
+            .iter()
+            .find(|(name, _)| name.as_deref().is_some_and(|n| id.is_named(n)))
+            .or_else(|| {
+                (index == 0)
+                    .then(|| self.entries.iter().find(|(name, _)| name.is_none()))
+                    .flatten()
+            })
+            .map(|(_, pw)| pw)
+    }
+
+    /// Account names given with a password that name none of `ids` (a typo), and whether
+    /// more than one password was given without a name.
+    pub fn problems(&self, ids: &[DsaIdentity]) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .entries
+            .iter()
+            .filter_map(|(name, _)| name.as_deref())
+            .filter(|n| !ids.iter().any(|id| id.is_named(n)))
+            .map(|n| {
+                format!(
+                    "a password was given for {n}, which is not one of the directory services accounts ({})",
+                    if ids.is_empty() {
+                        "none known".to_string()
+                    } else {
+                        ids.iter().map(|i| i.label.clone()).collect::<Vec<_>>().join(", ")
+                    }
+                )
+            })
+            .collect();
+        if self.entries.iter().filter(|(n, _)| n.is_none()).count() > 1 {
+            out.push(
+                "more than one password without an account name: give the others as ACCOUNT=VAR (or ACCOUNT=FILE)"
+                    .into(),
+            );
+        }
+        out
     }
 }
 
@@ -134,7 +234,7 @@ pub fn find<'a>(view: &View<'a>, id: &DsaIdentity) -> Option<&'a Entry> {
 
 /// Default note when Deleted Objects access could not be tested.
 pub const DELETED_OBJECTS_UNTESTED: &str = "not tested: listing CN=Deleted Objects needs a live bind as the directory \
-     services account (run inventory with --ldap and --dsa-password-env or --dsa-password-file)";
+     services account (run inventory with --ldap and --dsa-password-env ACCOUNT=VAR for it)";
 
 /// What the directory says about the account.
 pub fn facts(
@@ -143,13 +243,14 @@ pub fn facts(
     groups: &[PrivilegedGroup],
     now: DateTime<Utc>,
 ) -> DirectoryServicesAccountFacts {
-    let (readable, note) = match &view.snap.deleted_objects {
+    let (readable, note) = match view.snap.deleted_objects.get(&id.label) {
         Some(t) => (t.readable, t.note.clone()),
         None => (None, Some(DELETED_OBJECTS_UNTESTED.to_string())),
     };
     let Some(e) = find(view, id) else {
         return DirectoryServicesAccountFacts {
             name: id.display(),
+            named_as: Some(id.label.clone()),
             identified_by: Some(id.identified_by.clone()),
             domain: id.domain.clone(),
             dn: id.dn.clone(),
@@ -165,6 +266,7 @@ pub fn facts(
             pwd_last_set: None,
             password_never_expires: None,
             password_expires_at: None,
+            password_expires: None,
             password_expired: None,
             must_change_password: None,
             account_expires_at: None,
@@ -211,8 +313,16 @@ pub fn facts(
             sensitive.push(g.name.clone());
         }
     }
+    // "never" only where AD says so; no expiry date for want of the domain's policy is
+    // not known, not "never".
+    let password_expires = if gmsa || never_expires {
+        Some("never".to_string())
+    } else {
+        expires_at.map(|x| x.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    };
     DirectoryServicesAccountFacts {
         name: e.text("sAMAccountName").unwrap_or_else(|| id.display()),
+        named_as: Some(id.label.clone()),
         identified_by: Some(id.identified_by.clone()),
         domain: domain.map(|d| d.dns.clone()).or_else(|| id.domain.clone()),
         dn: Some(e.dn.clone()),
@@ -228,6 +338,7 @@ pub fn facts(
         pwd_last_set,
         password_never_expires: (!gmsa).then_some(never_expires),
         password_expires_at: expires_at,
+        password_expires,
         password_expired: expires_at
             .map(|x| x <= now)
             .or((!gmsa && u & uac::PASSWORD_EXPIRED != 0).then_some(true)),

@@ -11,7 +11,7 @@ use std::sync::{OnceLock, RwLock};
 
 use chrono::{DateTime, TimeZone, Utc};
 
-use super::sid::{Sid, guid_to_string};
+use super::sid::{Sid, guid_from_string, guid_to_string};
 
 /// Attribute names, interned: a directory of 50,000 accounts repeats the same twenty
 /// names a million times.
@@ -84,8 +84,7 @@ fn name_of(id: u16) -> String {
         .unwrap_or_default()
 }
 
-/// One value: attribute id and its bytes' place in the entry's buffer. A value of
-/// `u32::MAX` length marks an attribute present without values.
+/// One value: attribute id and its bytes' place in the entry's buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Slot {
     attr: u16,
@@ -93,15 +92,21 @@ struct Slot {
     len: u32,
 }
 
-const NO_VALUE: u32 = u32::MAX;
-
 /// A directory entry. Attribute names are matched case-insensitively, as LDAP does.
 /// Values are kept in one buffer per entry (large directories are read whole from LDIF).
+///
+/// Every operation that adds values is linear in what it adds: a group with 200,000
+/// `member` values is built in one pass (issue 13.8: a scan of every slot per value made
+/// it quadratic).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Entry {
     pub dn: String,
     data: Vec<u8>,
     slots: Vec<Slot>,
+    /// Attributes present without values (sorted ids), so "present but empty" is
+    /// visible. An id may stay here after values arrive: every reader looks at `slots`
+    /// first.
+    empty: Vec<u16>,
 }
 
 impl Entry {
@@ -110,6 +115,7 @@ impl Entry {
             dn: dn.into(),
             data: Vec::new(),
             slots: Vec::new(),
+            empty: Vec::new(),
         }
     }
 
@@ -124,11 +130,6 @@ impl Entry {
         else {
             return;
         };
-        if len == NO_VALUE {
-            return;
-        }
-        self.slots
-            .retain(|s| !(s.attr == attr && s.len == NO_VALUE));
         self.data.extend_from_slice(value);
         self.slots.push(Slot { attr, start, len });
     }
@@ -145,36 +146,43 @@ impl Entry {
 
     /// Records an attribute with no values (kept so "present but empty" is visible).
     pub fn touch(&mut self, attr: &str) {
-        let id = intern(attr);
-        if !self.slots.iter().any(|s| s.attr == id) {
-            self.slots.push(Slot {
-                attr: id,
-                start: 0,
-                len: NO_VALUE,
-            });
+        self.touch_id(intern(attr));
+    }
+
+    fn touch_id(&mut self, id: u16) {
+        if let Err(at) = self.empty.binary_search(&id) {
+            self.empty.insert(at, id);
         }
     }
 
-    /// Merges another view of the same entry: values not yet present are added.
+    /// Merges another view of the same entry: values not yet present are added, once.
     pub fn merge(&mut self, other: Entry) {
-        for slot in &other.slots {
-            if slot.len == NO_VALUE {
-                if !self.slots.iter().any(|s| s.attr == slot.attr) {
-                    self.slots.push(*slot);
-                }
-                continue;
-            }
-            let v = other.slot_bytes(slot);
-            if !self.values_of(slot.attr).any(|mine| mine == v) {
-                self.push_bytes(slot.attr, v);
-            }
+        // Which of `other`'s values are new, decided against a set of what is here (and
+        // of what `other` already added), so the merge stays linear.
+        let new: Vec<usize> = {
+            let mut seen: std::collections::HashSet<(u16, &[u8])> = self
+                .slots
+                .iter()
+                .map(|s| (s.attr, self.slot_bytes(s)))
+                .collect();
+            other
+                .slots
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| seen.insert((s.attr, other.slot_bytes(s))))
+                .map(|(i, _)| i)
+                .collect()
+        };
+        for i in new {
+            let s = other.slots[i];
+            self.push_bytes(s.attr, other.slot_bytes(&s));
+        }
+        for id in other.empty {
+            self.touch_id(id);
         }
     }
 
     fn slot_bytes(&self, s: &Slot) -> &[u8] {
-        if s.len == NO_VALUE {
-            return &[];
-        }
         let (a, b) = (s.start as usize, s.start as usize + s.len as usize);
         self.data.get(a..b).unwrap_or(&[])
     }
@@ -182,15 +190,19 @@ impl Entry {
     fn values_of(&self, attr: u16) -> impl Iterator<Item = &[u8]> {
         self.slots
             .iter()
-            .filter(move |s| s.attr == attr && s.len != NO_VALUE)
+            .filter(move |s| s.attr == attr)
             .map(|s| self.slot_bytes(s))
     }
 
     /// Removes an attribute and returns its values.
     pub fn remove(&mut self, attr: &str) -> Option<Vec<Vec<u8>>> {
         let id = name_id(&attr.to_ascii_lowercase())?;
+        let was_empty = self
+            .empty
+            .binary_search(&id)
+            .map(|at| self.empty.remove(at));
         if !self.slots.iter().any(|s| s.attr == id) {
-            return None;
+            return was_empty.ok().map(|_| Vec::new());
         }
         let vals: Vec<Vec<u8>> = self.values_of(id).map(<[u8]>::to_vec).collect();
         // The bytes stay in the buffer; only their slots go (a rare operation).
@@ -201,14 +213,16 @@ impl Entry {
     /// Attribute names present (lower case).
     pub fn names(&self) -> Vec<String> {
         let mut ids: Vec<u16> = self.slots.iter().map(|s| s.attr).collect();
+        ids.extend(&self.empty);
         ids.sort_unstable();
         ids.dedup();
         ids.into_iter().map(name_of).collect()
     }
 
     pub fn has(&self, attr: &str) -> bool {
-        name_id(&attr.to_ascii_lowercase())
-            .is_some_and(|id| self.slots.iter().any(|s| s.attr == id))
+        name_id(&attr.to_ascii_lowercase()).is_some_and(|id| {
+            self.empty.binary_search(&id).is_ok() || self.slots.iter().any(|s| s.attr == id)
+        })
     }
 
     /// Every value of an attribute.
@@ -252,15 +266,31 @@ impl Entry {
         }
     }
 
-    /// `objectSid` in string form, when it is a valid SID.
+    /// `objectSid`, when it is a valid SID: binary as AD sends it, or in text form
+    /// (`S-1-5-21-…`) as Samba's ldbsearch writes it. A binary SID starts with its
+    /// revision byte 1, never with `S`, so the two cannot be confused.
     pub fn sid(&self) -> Option<Sid> {
-        self.bytes("objectSid")
-            .and_then(|b| Sid::from_bytes(b).ok())
+        let b = self.bytes("objectSid")?;
+        if b.starts_with(b"S-") || b.starts_with(b"s-") {
+            return std::str::from_utf8(b).ok()?.parse().ok();
+        }
+        Sid::from_bytes(b).ok()
     }
 
-    /// `objectGUID` in string form.
+    /// `objectGUID` in string form: from its 16 bytes, or as written when a tool
+    /// exported it as text (36 characters; 16 raw bytes can never be that long).
     pub fn guid(&self) -> Option<String> {
-        self.bytes("objectGUID").and_then(guid_to_string)
+        self.guid_of("objectGUID")
+    }
+
+    /// A GUID-valued attribute in string form, read as [`Entry::guid`] reads objectGUID.
+    pub fn guid_of(&self, attr: &str) -> Option<String> {
+        let b = self.bytes(attr)?;
+        if b.len() == 36 {
+            let text = std::str::from_utf8(b).ok()?;
+            return guid_from_string(text).and_then(|g| guid_to_string(&g));
+        }
+        guid_to_string(b)
     }
 
     /// True when `objectClass` holds `class` (case-insensitive).
@@ -517,6 +547,29 @@ mod tests {
         assert_eq!(e.kind(), Some("group"));
         assert_eq!(e.enabled(), Some(false));
         assert_eq!(e.display_name(), "x");
+    }
+
+    #[test]
+    fn present_without_values_merges_and_removes() {
+        let mut e = Entry::new("CN=g,DC=test");
+        e.touch("member");
+        assert!(e.has("member") && e.values("member").is_empty());
+        e.push("member", b"CN=a".to_vec());
+        e.touch("member");
+        assert_eq!(e.texts("member"), vec!["CN=a"]);
+        assert_eq!(e.names(), vec!["member"]);
+        let mut other = Entry::new("CN=g,DC=test");
+        other.push("member", b"CN=a".to_vec());
+        other.push("member", b"CN=b".to_vec());
+        other.push("member", b"CN=b".to_vec());
+        other.touch("description");
+        e.merge(other);
+        assert_eq!(e.texts("member"), vec!["CN=a", "CN=b"]);
+        assert!(e.has("description"));
+        assert_eq!(e.remove("description"), Some(Vec::new()));
+        assert!(!e.has("description"));
+        assert_eq!(e.remove("member").unwrap().len(), 2);
+        assert_eq!(e.remove("member"), None);
     }
 
     #[test]

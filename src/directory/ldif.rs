@@ -3,6 +3,8 @@
 //! Both tools write RFC 2849 content records, with their own habits:
 //! - `ldifde` puts `changetype: add` in every record, folds long lines, base64-encodes
 //!   binary values (`objectSid:: AQUAAAAAAAUV…`) and, with `-u`, writes UTF-16.
+//! - Samba's `ldbsearch` writes the rootDSE as `dn: @ROOTDSE` and SIDs and GUIDs as text
+//!   (`objectSid: S-1-5-21-…`); both are read as LDAP would give them.
 //! - `ldapsearch` starts with `version: 1` (or comments only with `-LLL`), writes a
 //!   comment before each entry, prints search continuation references as `ref:` records
 //!   without a DN, and ends with `search:`/`result:` lines; a non-zero `result` (size limit,
@@ -16,6 +18,7 @@ use std::path::{Path, PathBuf};
 use base64::Engine;
 
 use super::entry::Entry;
+use crate::progress::{Progress, Silent};
 
 /// An LDIF file that cannot be read as an export.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -42,22 +45,32 @@ pub struct LdifFile {
 
 /// Reads an LDIF file from disk.
 pub fn read_file(path: &Path) -> Result<LdifFile, LdifError> {
+    read_file_until(path, &Silent)
+}
+
+/// Reads an LDIF file from disk, stopping early (with an error) once `progress` is
+/// cancelled: the caller asks `progress` first, so a stop is reported as a stop.
+pub fn read_file_until(path: &Path, progress: &dyn Progress) -> Result<LdifFile, LdifError> {
     let bytes = std::fs::read(path).map_err(|e| LdifError {
         path: path.to_path_buf(),
         line: 0,
         message: format!("cannot read the file ({e}); check the path given to --ldif"),
     })?;
-    parse_owned(bytes, path)
+    parse_owned(bytes, path, progress)
 }
 
 /// Parses LDIF content; `path` is only used in errors.
 pub fn parse(bytes: &[u8], path: &Path) -> Result<LdifFile, LdifError> {
-    parse_owned(bytes.to_vec(), path)
+    parse_owned(bytes.to_vec(), path, &Silent)
 }
 
 /// Parses LDIF content it owns: the text is decoded in place and walked once, record by
 /// record, so an export of a large domain is held once, not several times over.
-fn parse_owned(bytes: Vec<u8>, path: &Path) -> Result<LdifFile, LdifError> {
+fn parse_owned(
+    bytes: Vec<u8>,
+    path: &Path,
+    progress: &dyn Progress,
+) -> Result<LdifFile, LdifError> {
     let err = |(line, message): (usize, String)| LdifError {
         path: path.to_path_buf(),
         line,
@@ -71,6 +84,9 @@ fn parse_owned(bytes: Vec<u8>, path: &Path) -> Result<LdifFile, LdifError> {
     let mut in_comment = false;
     for (i, raw) in text.split('\n').enumerate() {
         let n = i + 1;
+        if n.is_multiple_of(4096) && progress.is_cancelled() {
+            return Err(err((n, "interrupted".into())));
+        }
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         if let Some(cont) = line.strip_prefix(' ') {
             if in_comment {
@@ -284,7 +300,13 @@ fn record_into(
         }
     }
     let dn = String::from_utf8(value).map_err(|_| (n0, "the DN is not UTF-8".to_string()))?;
-    let mut entry = Entry::new(dn.trim());
+    // Samba's ldbsearch names the rootDSE `@ROOTDSE`; LDAP gives it the empty DN.
+    let dn = if dn.trim().eq_ignore_ascii_case("@ROOTDSE") {
+        ""
+    } else {
+        dn.trim()
+    };
+    let mut entry = Entry::new(dn);
     for (i, (n, line)) in lines.iter().enumerate().skip(1) {
         if *line == "-" {
             return Err((

@@ -2,9 +2,10 @@
 //! searches the inventory needs, all into a [`DirectorySnapshot`].
 //!
 //! Order: rootDSE → configuration partition (partitions, schema version, sites, KDS root
-//! keys) → the DC's own domain (head, DCs, sensitive groups and their members) → the ids
-//! ATA holds (batched, at most [`BATCH`] per search) → the directory services account →
-//! with its password, the Deleted Objects test on a second connection bound as it.
+//! keys, optional features) → the DC's own domain (head, DCs, sensitive groups and their
+//! members) → the ids ATA holds (batched, at most [`BATCH`] per search) → the directory
+//! services accounts → for each one given its password, the Deleted Objects test on a
+//! connection bound as it.
 //!
 //! A failing search does not end the read: what came back is kept, the failure is noted
 //! and the snapshot is marked incomplete (the inventory's source becomes `partial`). A
@@ -191,13 +192,42 @@ pub async fn read(
             fetch_dsa(&mut r, default_nc.as_deref(), id).await;
         }
     }
-    // The Deleted Objects test binds as the first account: the password given is its.
-    if let (Some(id), Some(pw), Some(nc), false) =
-        (dsas.first(), &src.dsa_password, &default_nc, r.lost())
-    {
+    // The Deleted Objects test binds as each account a password was given for.
+    if let (Some(nc), false, false) = (&default_nc, r.lost(), src.dsa_passwords.is_empty()) {
+        r.snap.notes.extend(src.dsa_passwords.problems(&dsas));
         let reference = deleted_objects_reference(&mut r, nc).await;
-        r.snap.deleted_objects =
-            Some(deleted_objects_test(&server, &tls, id, pw, nc, reference).await);
+        // The domain each account lives in: its sensors read that domain's container.
+        let homes: Vec<Option<String>> = {
+            let mut ncs = domain_ncs(&r);
+            ncs.push(nc.clone());
+            let ncs: Vec<&str> = ncs.iter().map(String::as_str).collect();
+            let view = super::read::View::new(&r.snap);
+            dsas.iter()
+                .map(|id| {
+                    super::dsa::find(&view, id)
+                        .and_then(|e| nc_of(&e.dn, &ncs))
+                        .map(str::to_string)
+                })
+                .collect()
+        };
+        for (i, id) in dsas.iter().enumerate() {
+            let Some(pw) = src.dsa_passwords.for_account(&dsas, i) else {
+                continue;
+            };
+            let test = match &homes[i] {
+                Some(home) if normalize_dn(home) != normalize_dn(nc) => DeletedObjectsTest {
+                    readable: None,
+                    note: Some(format!(
+                        "not tested: {} belongs to {}, whose CN=Deleted Objects is on that domain's DCs; \
+                         run the inventory against one of them (--ldap) with this account's password",
+                        id.label,
+                        super::entry::dns_from_dn(home)
+                    )),
+                },
+                _ => deleted_objects_test(&server, &tls, id, pw, nc, reference).await,
+            };
+            r.snap.deleted_objects.insert(id.label.clone(), test);
+        }
     }
 
     let searches = r.conn.searches.load(std::sync::atomic::Ordering::Relaxed)
@@ -329,6 +359,26 @@ async fn read_forest(r: &mut Reader<'_>) {
     r.keep(&out);
     if matches!(out.failure, Some(SearchFailure::Server { rc: 32, .. })) {
         r.snap.mark_absent(&kds);
+    }
+    // The optional features (the Recycle Bin); a forest whose schema predates them has
+    // no container: an answer too.
+    let features = optional_features_container(&config);
+    let out = r
+        .run(
+            "optional features",
+            &Search::new(
+                &features,
+                Scope::Subtree,
+                "(objectClass=*)",
+                OPTIONAL_FEATURES_ATTRS,
+            ),
+            false,
+            true,
+        )
+        .await;
+    r.keep(&out);
+    if matches!(out.failure, Some(SearchFailure::Server { rc: 32, .. })) {
+        r.snap.mark_absent(&features);
     }
     // Other domains' heads (SID, level) live in their own partitions: a GC has them.
     if r.gc.is_some() {
@@ -748,14 +798,23 @@ fn dn_lookup_done(out: &Outcome) -> bool {
 }
 
 /// The one-level search of `CN=Deleted Objects` with the Show Deleted control, at most
-/// one entry: enough to know whether anything can be listed.
+/// one entry: enough to know whether anything can be listed. Show Recycled too: once the
+/// Recycle Bin is enabled, the tombstones from before are recycled objects, which Show
+/// Deleted alone hides (not critical: a DC older than 2008 R2 ignores it).
 fn deleted_objects_search<'a>(container: &'a str, attrs: &'a [&'a str]) -> Search<'a> {
     let mut s = Search::new(container, Scope::OneLevel, "(objectClass=*)", attrs);
-    s.controls = vec![RawControl {
-        ctype: oid::SHOW_DELETED.to_string(),
-        crit: true,
-        val: None,
-    }];
+    s.controls = vec![
+        RawControl {
+            ctype: oid::SHOW_DELETED.to_string(),
+            crit: true,
+            val: None,
+        },
+        RawControl {
+            ctype: oid::SHOW_RECYCLED.to_string(),
+            crit: false,
+            val: None,
+        },
+    ];
     s.size_limit = Some(1);
     s
 }

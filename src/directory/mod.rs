@@ -11,6 +11,7 @@
 //! | [`read`] | snapshot → forest, domains, sites, DCs, sensitive groups (pure) |
 //! | [`dsa`] | the directory services account: facts, and the credential test |
 //! | [`resolve`] | ATA's ids and SIDs → AD objects; gateways on DCs (pure) |
+//! | [`sensitive`] | which sensitive entities the cloud tags by itself, decided on evidence (pure) |
 //! | [`queries`] | attribute lists and filters shared by the live read and the export commands |
 //! | [`sid`] | SID/GUID binary ↔ text, filter escaping |
 //! | [`security_descriptor`] | security descriptors: binary `nTSecurityDescriptor` and SDDL text |
@@ -31,6 +32,7 @@ pub mod queries;
 pub mod read;
 pub mod resolve;
 pub mod security_descriptor;
+pub mod sensitive;
 pub mod sid;
 pub mod snapshot;
 
@@ -59,8 +61,8 @@ pub struct LdapSource {
     pub insecure: bool,
     /// A global catalog for SIDs of other domains of the forest.
     pub gc_url: Option<String>,
-    /// The directory services account's password, to test it (Deleted Objects access).
-    pub dsa_password: Option<SecretString>,
+    /// The directory services accounts' passwords, to test them (Deleted Objects access).
+    pub dsa_passwords: dsa::DsaPasswords,
 }
 
 /// Where to read the directory from.
@@ -90,6 +92,10 @@ pub enum Error {
         "LDIF {0}; fix the file or export it again (`ata2atp collector ldif` prints the commands)"
     )]
     Ldif(#[from] ldif::LdifError),
+
+    /// The run was stopped (Ctrl-C, Esc in the TUI); nothing was written.
+    #[error("interrupted")]
+    Interrupted(#[from] crate::progress::Cancelled),
 
     #[error("LDAP to {server} failed: {reason}; {hint}")]
     Unreachable {
@@ -121,6 +127,7 @@ impl Error {
             Error::Unreachable { .. } | Error::Tls { .. } | Error::Bind { .. } => {
                 crate::error::exit::SOURCE
             }
+            Error::Interrupted(_) => crate::error::exit::INTERRUPTED,
         }
     }
 }
@@ -135,7 +142,10 @@ pub fn read_ldif(
     for path in paths {
         let task = format!("LDIF {}", path.display());
         progress.start(&task, None);
-        let file = ldif::read_file(path)?;
+        let file = ldif::read_file_until(path, progress);
+        // The parser stops early when the run is cancelled: say so, not "bad LDIF".
+        progress.checkpoint()?;
+        let file = file?;
         let mut source = Source::ok(SourceKind::Ldif, path.display().to_string());
         source.records = Some(file.entries.len() as u64);
         source.read_at = Some(Utc::now());
@@ -151,7 +161,10 @@ pub fn read_ldif(
         for base in &file.absent {
             snap.mark_absent(base);
         }
-        for e in file.entries {
+        for (i, e) in file.entries.into_iter().enumerate() {
+            if i.is_multiple_of(4096) {
+                progress.checkpoint()?;
+            }
             snap.insert(e);
         }
         inventory.sources.push(source);
@@ -217,17 +230,13 @@ pub fn describe(snap: &DirectorySnapshot, bind_user: Option<&str>, inventory: &m
     let view = read::View::new(snap);
     let mut dir = read::derive_with(&view);
     // ATA may hold one directory services account per domain: the first is
-    // `directory_services_account` (and the one the Deleted Objects test binds as), the
-    // others follow in `additional_directory_services_accounts`.
+    // `directory_services_account`, the others follow in
+    // `additional_directory_services_accounts`; each is described alike.
     for (i, id) in dsa::identities(&inventory.ata, bind_user)
         .into_iter()
         .enumerate()
     {
-        let mut facts = dsa::facts(&view, &id, &dir.privileged_groups, inventory.collected_at);
-        if i > 0 {
-            facts.deleted_objects_readable = None;
-            facts.deleted_objects_note = Some(dsa::DELETED_OBJECTS_UNTESTED.to_string());
-        }
+        let facts = dsa::facts(&view, &id, &dir.privileged_groups, inventory.collected_at);
         // "Not found" only where it was looked for: a read that broke off, or a domain
         // that was not read, leaves the account undescribed, with the reason.
         let domain_nc = match (&id.dn, &id.domain) {
@@ -274,6 +283,7 @@ pub fn collector_commands() -> String {
     let join = |a: &[&str]| a.join(",");
     let gattrs = group_attrs();
     let kds_rel = "CN=Master Root Keys,CN=Group Key Distribution Service,CN=Services";
+    let features_rel = "CN=Optional Features,CN=Directory Service,CN=Windows NT,CN=Services";
     let mut s = String::new();
     s.push_str(&format!(
         "# Export what `ata2atp inventory --ldif` needs, when ata2atp may not connect itself.\n\
@@ -295,6 +305,8 @@ ldifde -f ata2atp-2-schema.ldf -d \"$schema\" -p base -r \"(objectClass=*)\" -l 
 ldifde -f ata2atp-3-sites.ldf -d \"CN=Sites,$config\" -p subtree -r \"{}\" -l \"{}\"\n\
 # May report \"No such object\" when the forest has no KDS container: that is an answer too.\n\
 ldifde -f ata2atp-4-kds.ldf -d \"{kds_rel},$config\" -p subtree -r \"(objectClass=*)\" -l \"{}\"\n\
+# The optional features (the AD Recycle Bin); \"No such object\" on a schema older than 2008 R2.\n\
+ldifde -f ata2atp-7-features.ldf -d \"{features_rel},$config\" -p subtree -r \"(objectClass=*)\" -l \"{}\"\n\
 ldifde -f ata2atp-5-domain.ldf -d \"$domain\" -p base -r \"(objectClass=*)\" -l \"{}\"\n\
 ldifde -f ata2atp-6-accounts.ldf -d \"$domain\" -p subtree -r \"{}\" -l \"{}\"\n\
 \n\
@@ -313,6 +325,7 @@ q -E pr=1000/noprompt -s sub -b \"CN=Partitions,$CONFIG\" \"(objectClass=*)\" {}
 q -s base -b \"$SCHEMA\" \"(objectClass=*)\" {} > ata2atp-2-schema.ldif\n\
 q -E pr=1000/noprompt -s sub -b \"CN=Sites,$CONFIG\" \"{}\" {} > ata2atp-3-sites.ldif\n\
 q -E pr=1000/noprompt -s sub -b \"{kds_rel},$CONFIG\" \"(objectClass=*)\" {} > ata2atp-4-kds.ldif\n\
+q -s sub -b \"{features_rel},$CONFIG\" \"(objectClass=*)\" {} > ata2atp-7-features.ldif\n\
 q -s base -b \"$DOMAIN\" \"(objectClass=*)\" {} > ata2atp-5-domain.ldif\n\
 q -E pr=1000/noprompt -s sub -b \"$DOMAIN\" \"{}\" {} > ata2atp-6-accounts.ldif\n",
         join(PARTITIONS_ATTRS),
@@ -320,6 +333,7 @@ q -E pr=1000/noprompt -s sub -b \"$DOMAIN\" \"{}\" {} > ata2atp-6-accounts.ldif\
         SITES_FILTER,
         join(SITES_ATTRS),
         join(KDS_ATTRS),
+        join(OPTIONAL_FEATURES_ATTRS),
         join(DOMAIN_HEAD_ATTRS),
         ACCOUNTS_FILTER,
         join(&gattrs),
@@ -329,6 +343,7 @@ q -E pr=1000/noprompt -s sub -b \"$DOMAIN\" \"{}\" {} > ata2atp-6-accounts.ldif\
         SITES_FILTER,
         SITES_ATTRS.join(" "),
         KDS_ATTRS.join(" "),
+        OPTIONAL_FEATURES_ATTRS.join(" "),
         DOMAIN_HEAD_ATTRS.join(" "),
         ACCOUNTS_FILTER,
         gattrs.join(" "),

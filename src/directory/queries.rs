@@ -27,7 +27,8 @@ pub const ROOT_DSE_ATTRS: &[&str] = &[
     "vendorVersion",
 ];
 
-/// `CN=Partitions,<config>` and its crossRefs.
+/// `CN=Partitions,<config>` and its crossRefs. `msDS-EnabledFeature` on the container
+/// names the optional features enabled forest-wide (the Recycle Bin).
 pub const PARTITIONS_ATTRS: &[&str] = &[
     "objectClass",
     "cn",
@@ -36,7 +37,26 @@ pub const PARTITIONS_ATTRS: &[&str] = &[
     "nETBIOSName",
     "systemFlags",
     "msDS-Behavior-Version",
+    "msDS-EnabledFeature",
 ];
+
+/// The forest's optional features (`CN=Optional Features,…`): which feature each is, and
+/// where it is enabled (`msDS-EnabledFeatureBL`, a back link AD returns only when asked).
+pub const OPTIONAL_FEATURES_ATTRS: &[&str] = &[
+    "objectClass",
+    "cn",
+    "msDS-OptionalFeatureGUID",
+    "msDS-RequiredForestBehaviorVersion",
+    "msDS-EnabledFeatureBL",
+];
+
+/// `msDS-OptionalFeatureGUID` of the Recycle Bin feature (MS-ADTS 3.1.1.9.1).
+pub const RECYCLE_BIN_FEATURE_GUID: &str = "766ddcd8-acd0-445e-f3b9-a7f9b6744f2a";
+
+/// `CN=Optional Features,…` below the configuration NC.
+pub fn optional_features_container(config_nc: &str) -> String {
+    format!("CN=Optional Features,CN=Directory Service,CN=Windows NT,CN=Services,{config_nc}")
+}
 
 /// The schema NC head.
 pub const SCHEMA_ATTRS: &[&str] = &["objectClass", "objectVersion"];
@@ -51,6 +71,8 @@ pub const SITES_ATTRS: &[&str] = &[
     "msDS-Behavior-Version",
     "msDS-HasDomainNCs",
     "hasMasterNCs",
+    // On an RODC's NTDS Settings (constructed): where the nTDSDSARO class is not shown.
+    "msDS-isRODC",
 ];
 pub const SITES_FILTER: &str =
     "(|(objectClass=site)(objectClass=server)(objectClass=nTDSDSA)(objectClass=nTDSDSARO))";
@@ -170,5 +192,10 @@ mod tests {
                 .iter()
                 .any(|a| a.eq_ignore_ascii_case("msKds-RootKeyData"))
         );
+        // What the readers need of the configuration partition is asked for (an RODC's
+        // NTDS Settings, the Recycle Bin's scope on both sides of its link).
+        assert!(SITES_ATTRS.contains(&"msDS-isRODC"));
+        assert!(PARTITIONS_ATTRS.contains(&"msDS-EnabledFeature"));
+        assert!(OPTIONAL_FEATURES_ATTRS.contains(&"msDS-EnabledFeatureBL"));
     }
 }

@@ -6,12 +6,18 @@
 //! - forest level: `msDS-Behavior-Version` on `CN=Partitions,<config>`; domains: the
 //!   crossRef objects below it with `systemFlags` bit 2 (`nCName`, `dnsRoot`,
 //!   `nETBIOSName`); domain level and SID: the domain NC head;
+//! - the Recycle Bin: its optional feature object under `CN=Optional Features,…` and its
+//!   `msDS-EnabledFeatureBL`, or `msDS-EnabledFeature` on `CN=Partitions`;
 //! - sites and servers: `CN=Sites,<config>`; a server's `NTDS Settings` (nTDSDSA) holds
 //!   the GC flag (`options` bit 1) and the DC's level;
 //! - DC computer objects: `userAccountControl` SERVER_TRUST (0x2000) or
 //!   PARTIAL_SECRETS (0x4000000, an RODC), or primary group 516/521. A DC is read-only
-//!   by the UAC bit, primary group 521, `msDS-isRODC` or an nTDSDSARO object: any one
-//!   suffices, because `msDS-isRODC` is only computed when the nTDSDSA object exists.
+//!   by the UAC bit, primary group 521, `msDS-isRODC` (on the computer or its NTDS
+//!   Settings) or an nTDSDSARO object: any one suffices, because `msDS-isRODC` is only
+//!   computed when the nTDSDSA object exists;
+//! - application partitions (DomainDnsZones, ForestDnsZones) have domainDNS heads but
+//!   are not domains: their crossRefs lack FLAG_CR_NTDS_DOMAIN, and their heads have no
+//!   objectSid.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -23,7 +29,7 @@ use super::sid::Sid;
 use super::snapshot::DirectorySnapshot;
 use crate::model::{
     DirectoryInventory, DirectoryObject, Domain, DomainController, Forest, Level, PrivilegedGroup,
-    RootDse,
+    RecycleBin, RootDse,
 };
 
 /// A domain of the forest as the snapshot knows it.
@@ -118,12 +124,16 @@ impl<'a> View<'a> {
     fn find_domains(&self) -> Vec<DomainInfo> {
         let mut found: BTreeMap<String, DomainInfo> = BTreeMap::new();
         let head = |dn: &str| self.snap.get(dn);
-        // crossRefs of domain naming contexts (FLAG_CR_NTDS_DOMAIN = 2).
+        // crossRefs of domain naming contexts (FLAG_CR_NTDS_DOMAIN = 2). The others name
+        // the configuration and schema partitions and application partitions
+        // (DomainDnsZones, ForestDnsZones: systemFlags 5), whose heads look like domains.
+        let mut not_domains: BTreeSet<String> = BTreeSet::new();
         for cr in self.snap.entries().filter(|e| e.is_a("crossRef")) {
             let Some(nc) = cr.text("nCName") else {
                 continue;
             };
             if cr.int("systemFlags").unwrap_or(0) & 2 == 0 {
+                not_domains.insert(normalize_dn(&nc));
                 continue;
             }
             let h = head(&nc);
@@ -144,7 +154,9 @@ impl<'a> View<'a> {
             );
         }
         // Without the configuration partition: domain heads that were exported or read,
-        // and the DC's own domain from the rootDSE.
+        // and the DC's own domain from the rootDSE. An application partition's head is a
+        // domainDNS object too: one its crossRef marks, or (no crossRef read) one without
+        // an objectSid and with a DNS application partition's name, is not a domain.
         let mut heads: Vec<String> = self
             .snap
             .entries()
@@ -153,6 +165,8 @@ impl<'a> View<'a> {
                     && split_dn(&e.dn)
                         .iter()
                         .all(|r| r.to_ascii_uppercase().starts_with("DC="))
+                    && !not_domains.contains(&normalize_dn(&e.dn))
+                    && (e.sid().is_some() || !is_dns_application_partition(&e.dn))
             })
             .map(|e| e.dn.clone())
             .collect();
@@ -404,7 +418,7 @@ impl<'a> View<'a> {
         let ntds: HashMap<String, &Entry> = self
             .snap
             .entries()
-            .filter(|n| n.is_a("nTDSDSA") || n.is_a("nTDSDSARO"))
+            .filter(|n| is_ntds_settings(n))
             .map(|n| (normalize_dn(&parent_dn(&n.dn)), n))
             .collect();
         let ntds_of = |server: &Entry| ntds.get(&normalize_dn(&server.dn)).copied();
@@ -436,7 +450,7 @@ impl<'a> View<'a> {
             let read_only = u & uac::PARTIAL_SECRETS_ACCOUNT != 0
                 || c.int("primaryGroupID") == Some(521)
                 || c.boolean("msDS-isRODC") == Some(true)
-                || ntds.is_some_and(|n| n.is_a("nTDSDSARO"));
+                || ntds.is_some_and(ntds_read_only);
             out.push(DomainController {
                 name: c.text("cn").unwrap_or_else(|| c.rdn_value()),
                 dns_host_name: c
@@ -449,7 +463,7 @@ impl<'a> View<'a> {
                 os: c.text("operatingSystem"),
                 os_version: c.text("operatingSystemVersion"),
                 read_only,
-                global_catalog: ntds.map(|n| n.int("options").unwrap_or(0) & 1 == 1),
+                global_catalog: ntds.and_then(ntds_global_catalog),
                 dn: Some(c.dn.clone()),
                 functional_level: ntds
                     .and_then(|n| n.int("msDS-Behavior-Version"))
@@ -494,8 +508,8 @@ impl<'a> View<'a> {
                 site: site_of(s),
                 os: None,
                 os_version: None,
-                read_only: ntds.is_a("nTDSDSARO"),
-                global_catalog: Some(ntds.int("options").unwrap_or(0) & 1 == 1),
+                read_only: ntds_read_only(ntds),
+                global_catalog: ntds_global_catalog(ntds),
                 dn: s.text("serverReference"),
                 functional_level: ntds.int("msDS-Behavior-Version").map(|l| l as u32),
             });
@@ -625,6 +639,80 @@ impl<'a> View<'a> {
             .collect()
     }
 
+    /// The Recycle Bin feature: enabled when its object's `msDS-EnabledFeatureBL` names
+    /// `CN=Partitions` (or the container's `msDS-EnabledFeature` names the feature), not
+    /// enabled when both were read without, absent from a schema that predates it.
+    pub fn recycle_bin(&self) -> Option<RecycleBin> {
+        let config = self.config_nc.as_ref()?;
+        let container = super::queries::optional_features_container(config);
+        let partitions_dn = format!("CN=Partitions,{config}");
+        let partitions = self.snap.get(&partitions_dn);
+        let feature = self.snap.entries().find(|e| {
+            is_under(&e.dn, &container)
+                && e.is_a("msDS-OptionalFeature")
+                && (e.guid_of("msDS-OptionalFeatureGUID").as_deref()
+                    == Some(super::queries::RECYCLE_BIN_FEATURE_GUID)
+                    || e.text("cn")
+                        .is_some_and(|c| c.eq_ignore_ascii_case("Recycle Bin Feature")))
+        });
+        let container_read = self.snap.get(&container).is_some();
+        let Some(feature) = feature else {
+            if self.snap.is_absent(&container) || container_read {
+                return Some(RecycleBin {
+                    enabled: Some(false),
+                    evidence: format!(
+                        "the forest has no Recycle Bin feature object under {container}: its schema predates                          Windows Server 2008 R2"
+                    ),
+                });
+            }
+            return Some(RecycleBin {
+                enabled: None,
+                evidence: format!("{container} was not read (export it, or read the forest live)"),
+            });
+        };
+        let by_link = feature
+            .texts("msDS-EnabledFeatureBL")
+            .iter()
+            .any(|d| normalize_dn(d) == normalize_dn(&partitions_dn));
+        let by_container = partitions.is_some_and(|p| {
+            p.texts("msDS-EnabledFeature")
+                .iter()
+                .any(|d| normalize_dn(d) == normalize_dn(&feature.dn))
+        });
+        Some(if by_link || by_container {
+            RecycleBin {
+                enabled: Some(true),
+                evidence: if by_link {
+                    format!(
+                        "msDS-EnabledFeatureBL of {} names {partitions_dn}",
+                        feature.dn
+                    )
+                } else {
+                    format!(
+                        "msDS-EnabledFeature of {partitions_dn} names {}",
+                        feature.dn
+                    )
+                },
+            }
+        } else if partitions.is_some() {
+            RecycleBin {
+                enabled: Some(false),
+                evidence: format!(
+                    "{} has no msDS-EnabledFeatureBL naming {partitions_dn}, and {partitions_dn} no \
+                     msDS-EnabledFeature naming it",
+                    feature.dn
+                ),
+            }
+        } else {
+            RecycleBin {
+                enabled: None,
+                evidence: format!(
+                    "{partitions_dn} was not read, and the feature object names no enabled scope"
+                ),
+            }
+        })
+    }
+
     /// KDS root keys below `CN=Master Root Keys,…`: `Some(true)` when one was seen,
     /// `Some(false)` when the container was read and holds none or does not exist, `None`
     /// when it was not read.
@@ -636,6 +724,37 @@ impl<'a> View<'a> {
         let container = super::queries::kds_container(config);
         (self.snap.get(&container).is_some() || self.snap.is_absent(&container)).then_some(false)
     }
+}
+
+/// `DC=DomainDnsZones,…` and `DC=ForestDnsZones,…`: the DNS application partitions every
+/// AD-integrated DNS forest has.
+fn is_dns_application_partition(dn: &str) -> bool {
+    split_dn(dn).first().is_some_and(|r| {
+        r.eq_ignore_ascii_case("DC=DomainDnsZones") || r.eq_ignore_ascii_case("DC=ForestDnsZones")
+    })
+}
+
+/// An NTDS Settings object: of class nTDSDSA (nTDSDSARO on an RODC), or named so below a
+/// server when an export left its classes out.
+fn is_ntds_settings(e: &Entry) -> bool {
+    e.is_a("nTDSDSA")
+        || e.is_a("nTDSDSARO")
+        || split_dn(&e.dn)
+            .first()
+            .is_some_and(|r| r.eq_ignore_ascii_case("CN=NTDS Settings"))
+}
+
+/// What an NTDS Settings object says of its DC: read-only (the nTDSDSARO class, or
+/// `msDS-isRODC`, which AD computes and Samba exports), and whether it is a global
+/// catalog (`options` bit 1; unknown when the object's class was not read, since then
+/// its attributes may not have been either).
+fn ntds_read_only(ntds: &Entry) -> bool {
+    ntds.is_a("nTDSDSARO") || ntds.boolean("msDS-isRODC") == Some(true)
+}
+
+fn ntds_global_catalog(ntds: &Entry) -> Option<bool> {
+    (ntds.is_a("nTDSDSA") || ntds.is_a("nTDSDSARO"))
+        .then(|| ntds.int("options").unwrap_or(0) & 1 == 1)
 }
 
 /// `CN=DC1,CN=Servers,CN=<site>,CN=Sites,…` → the site's name.
@@ -687,6 +806,7 @@ pub fn derive_with(view: &View<'_>) -> DirectoryInventory {
         directory_services_account: None,
         additional_directory_services_accounts: Vec::new(),
         kds_root_key_present: kds,
+        recycle_bin: view.recycle_bin(),
         partial: !snap.incomplete.is_empty(),
         notes: all_notes,
         ..DirectoryInventory::default()
@@ -876,6 +996,137 @@ mod tests {
             "the KDS container was not read"
         );
         assert!(!d.partial);
+    }
+
+    #[test]
+    fn ntds_settings_say_rodc_and_application_partitions_are_not_domains() {
+        let mut s = snapshot();
+        let c = "CN=Configuration,DC=corp,DC=test";
+        // DC1's NTDS Settings say it is an RODC (Samba's way: msDS-isRODC, no nTDSDSARO).
+        let ntds = format!("CN=NTDS Settings,CN=DC1,CN=Servers,CN=HQ,CN=Sites,{c}");
+        s.insert(entry(&ntds, &[("msDS-isRODC", "TRUE")]));
+        // A server whose NTDS Settings were exported without their classes.
+        s.insert(entry(
+            &format!("CN=DC3,CN=Servers,CN=HQ,CN=Sites,{c}"),
+            &[("objectClass", "server"), ("dNSHostName", "dc3.corp.test")],
+        ));
+        s.insert(entry(
+            &format!("CN=NTDS Settings,CN=DC3,CN=Servers,CN=HQ,CN=Sites,{c}"),
+            &[("cn", "NTDS Settings")],
+        ));
+        // DomainDnsZones: a crossRef with systemFlags 5 and a domainDNS head; a
+        // ForestDnsZones head with neither crossRef nor SID.
+        s.insert(entry(
+            &format!("CN=guid1,CN=Partitions,{c}"),
+            &[
+                ("objectClass", "crossRef"),
+                ("nCName", "DC=DomainDnsZones,DC=corp,DC=test"),
+                ("systemFlags", "5"),
+            ],
+        ));
+        for h in [
+            "DC=DomainDnsZones,DC=corp,DC=test",
+            "DC=ForestDnsZones,DC=corp,DC=test",
+        ] {
+            s.insert(entry(h, &[("objectClass", "domainDNS")]));
+        }
+        // A domain head known without crossRef, SID in text form.
+        s.insert(entry(
+            "DC=other,DC=test",
+            &[
+                ("objectClass", "domainDNS"),
+                ("objectSid", "S-1-5-21-7-7-7"),
+            ],
+        ));
+        let d = derive(&s);
+        let names: Vec<&str> = d.domains.iter().map(|x| x.dns_name.as_str()).collect();
+        assert_eq!(names, vec!["corp.test", "kids.corp.test", "other.test"]);
+        assert_eq!(d.domains[2].sid.as_deref(), Some("S-1-5-21-7-7-7"));
+        assert!(d.domain_controller("DC1").unwrap().read_only);
+        let dc3 = d.domain_controller("DC3").unwrap();
+        assert_eq!(
+            (dc3.global_catalog, dc3.domain.as_str()),
+            (None, "corp.test")
+        );
+    }
+
+    #[test]
+    fn the_recycle_bin_from_its_feature_object_or_the_partitions_container() {
+        let c = "CN=Configuration,DC=corp,DC=test";
+        let features =
+            format!("CN=Optional Features,CN=Directory Service,CN=Windows NT,CN=Services,{c}");
+        let feature = format!("CN=Recycle Bin Feature,{features}");
+        let with = |bl: Option<&str>, attr: Option<&str>, partitions: bool| {
+            let mut s = snapshot();
+            if !partitions {
+                s = DirectorySnapshot::default();
+                s.insert(entry(
+                    "",
+                    &[(
+                        "configurationNamingContext",
+                        "CN=Configuration,DC=corp,DC=test",
+                    )],
+                ));
+            }
+            let mut f = entry(
+                &feature,
+                &[
+                    ("objectClass", "msDS-OptionalFeature"),
+                    // Text form, as ldbsearch writes it; over LDAP it is 16 bytes.
+                    (
+                        "msDS-OptionalFeatureGUID",
+                        "766ddcd8-acd0-445e-f3b9-a7f9b6744f2a",
+                    ),
+                ],
+            );
+            if let Some(b) = bl {
+                f.push("msDS-EnabledFeatureBL", b.as_bytes().to_vec());
+            }
+            s.insert(f);
+            if let Some(a) = attr {
+                s.insert(entry(
+                    &format!("CN=Partitions,{c}"),
+                    &[("msDS-EnabledFeature", a)],
+                ));
+            }
+            derive(&s).recycle_bin.unwrap()
+        };
+        let partitions = format!("CN=Partitions,{c}");
+        let rb = with(Some(&partitions), None, true);
+        assert_eq!(rb.enabled, Some(true));
+        assert!(
+            rb.evidence.contains("msDS-EnabledFeatureBL"),
+            "{}",
+            rb.evidence
+        );
+        let rb = with(None, Some(&feature), true);
+        assert_eq!(rb.enabled, Some(true));
+        assert!(
+            rb.evidence.starts_with("msDS-EnabledFeature of"),
+            "{}",
+            rb.evidence
+        );
+        // The NTDS Settings of a DC in the back link, not the Partitions container: the
+        // feature is enabled for that DC only, not the forest.
+        let rb = with(
+            Some(&format!(
+                "CN=NTDS Settings,CN=DC1,CN=Servers,CN=HQ,CN=Sites,{c}"
+            )),
+            None,
+            true,
+        );
+        assert_eq!(rb.enabled, Some(false), "{}", rb.evidence);
+        // The feature without its scope, and the Partitions container not read: unknown.
+        assert_eq!(with(None, None, false).enabled, None);
+        // No Optional Features container at all: not read, unknown; absent, no feature.
+        let s = snapshot();
+        let rb = derive(&s).recycle_bin.unwrap();
+        assert_eq!(rb.enabled, None, "{}", rb.evidence);
+        let mut s = snapshot();
+        s.mark_absent(&features);
+        let rb = derive(&s).recycle_bin.unwrap();
+        assert_eq!(rb.enabled, Some(false));
+        assert!(rb.evidence.contains("predates"), "{}", rb.evidence);
     }
 
     #[test]

@@ -12,7 +12,8 @@
 //!   a `not_found` entry says why. Nothing is guessed.
 //!
 //! [`wanted`] lists the ids for the LDAP reader to fetch (in batches); [`apply`] then
-//! matches in memory, exactly as for an LDIF export.
+//! matches in memory, exactly as for an LDIF export, and lets the directory decide which
+//! sensitive entities the cloud tags by itself ([`super::sensitive`]).
 
 use std::collections::BTreeSet;
 
@@ -269,6 +270,23 @@ pub fn apply(view: &View<'_>, inv: &mut Inventory) {
     }
     for (item, tried) in missing {
         inv.note_not_found(item, tried);
+    }
+    // With the AD objects known, the directory decides which sensitive entities the
+    // cloud tags by itself; where it cannot, ATA's own decision stands.
+    if let Some(dir) = inv.directory.as_ref() {
+        for e in &mut inv.ata.sensitive {
+            let on_manual_list =
+                e.tag_evidence.as_deref() == Some(super::sensitive::TAGGED_BY_HAND);
+            let d = if on_manual_list {
+                Some(super::sensitive::listed(Some(dir), e))
+            } else {
+                super::sensitive::from_directory(dir, e)
+            };
+            if let Some(d) = d {
+                e.source = Some(d.source);
+                e.tag_evidence = Some(d.evidence);
+            }
+        }
     }
     // Gateways ATA's profiles left undecided: the DC list decides, with the evidence.
     crate::ata::extract::classify_by_directory(inv);

@@ -34,7 +34,9 @@ pub struct DirectorySnapshot {
     searched: BTreeSet<String>,
     /// Naming contexts where the directory services account was looked for.
     dsa_searched: BTreeSet<String>,
-    pub deleted_objects: Option<DeletedObjectsTest>,
+    /// The Deleted Objects test of each directory services account it ran for, by the
+    /// account's label.
+    pub deleted_objects: BTreeMap<String, DeletedObjectsTest>,
     /// Search bases the server said do not exist (noSuchObject): an answer, not a gap.
     absent: BTreeSet<String>,
     /// Objects whose SACL was asked for over LDAP (the SD flags control): an absent
@@ -152,9 +154,7 @@ impl DirectorySnapshot {
         self.dsa_searched.extend(other.dsa_searched);
         self.absent.extend(other.absent);
         self.sacl_requested.extend(other.sacl_requested);
-        if other.deleted_objects.is_some() {
-            self.deleted_objects = other.deleted_objects;
-        }
+        self.deleted_objects.extend(other.deleted_objects);
         self.incomplete.extend(other.incomplete);
         self.notes.extend(other.notes);
         self.references += other.references;

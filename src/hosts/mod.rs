@@ -4,7 +4,7 @@
 //! | source | reader | lands in |
 //! |---|---|---|
 //! | `Get-DcFacts.ps1` JSON ([`DcFactsFile`]) | [`read_dc_facts`] | `inventory.hosts`, merged per DC by name |
-//! | `reg query … /v Release` text | [`reg_query::parse`] | `inventory.hosts[].dotnet_release` |
+//! | `reg query …\v4\Full` or `Get-ItemProperty` text | [`reg_query::parse`] | `inventory.hosts[].dotnet_release` |
 //! | `Get-CenterFacts.ps1` JSON ([`CenterFactsFile`]) | [`read_center_facts`] | `ata.role_groups`, `ata.center.certificates`, `ata.center.mongo_version`, `ata.center.host`, `.host_addresses`, `.console_resolution`; the Center's `RestrictRemoteSAM` in `inventory.servers` |
 //! | `auditpol /get /category:* /r` text | [`auditpol::parse`] | `inventory.hosts[].audit_policy` |
 //! | `Get-ServerFacts.ps1` JSON ([`ServerFactsFile`]) | [`read_server_facts`] | `inventory.servers` (AD CS, AD FS, Entra Connect) |
@@ -80,7 +80,8 @@ pub enum Error {
     )]
     SchemaTooNew { path: PathBuf, found: u32 },
     #[error(
-        "{0}; paste the output of reg query \"HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v4\\Full\" /v Release unchanged"
+        "{0}; paste the output of reg query \"HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v4\\Full\" /v Release \
+         (or of Get-ItemProperty of that key) unchanged"
     )]
     RegQuery(#[from] reg_query::ParseError),
     #[error("{0}")]
@@ -252,14 +253,23 @@ pub fn merge_server(servers: &mut Vec<ServerFacts>, facts: ServerFacts) {
     }
 }
 
-/// Reads `reg query` output: one or more DCs' `Release` values.
+/// Reads `reg query` (or `Get-ItemProperty`) output: one or more DCs' `Release` values.
 pub fn read_reg_query(path: &Path) -> Result<Vec<DcFacts>, Error> {
-    let text = read_text(path)?;
-    Ok(reg_query::parse(
-        &text,
-        &path.display().to_string(),
-        &reg_query::stem(path),
-    )?)
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    reg_query_from_bytes(&bytes, path, &reg_query::stem(path))
+}
+
+/// [`read_reg_query`] on bytes already read: `path` names the file in errors, `dc` is the
+/// DC the file stands for when its text does not name one.
+pub fn reg_query_from_bytes(bytes: &[u8], path: &Path, dc: &str) -> Result<Vec<DcFacts>, Error> {
+    let text = decode_text(bytes).map_err(|message| Error::Invalid {
+        path: path.to_path_buf(),
+        message,
+    })?;
+    Ok(reg_query::parse(&text, &path.display().to_string(), dc)?)
 }
 
 /// Adds facts about one DC to `hosts`: merged into the entry of the same host, else added.

@@ -1,30 +1,39 @@
 //! `reg query` output pasted per domain controller: the .NET Framework `Release` value,
 //! for when the collector script may not run.
 //!
-//! The consultant runs, on (or against) each DC:
+//! The consultant runs, on (or against) each DC, one of:
 //!
 //! ```text
 //! reg query "HKLM\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full" /v Release
-//! reg query "\\FAB-DC02\HKLM\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full" /v Release
+//! reg query "\\FAB-DC02\HKLM\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full"
+//! Get-ItemProperty 'HKLM:\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full'
 //! ```
 //!
 //! and saves the output in a file per DC (`FAB-DC02.txt`), or several in one file, each
 //! after a header line `DC: FAB-DC02`. The DC is named, in this order, by the last header
-//! line, by the `\\HOST\` of a remote key line, or by the file name. The parse is strict:
-//! a line that is none of the forms below is an error naming the file, the line and what
-//! was expected, so a pasted mistake is never read as a fact.
+//! line, by the `\\HOST\` of a remote key line (or `PSComputerName` of a remote
+//! `Get-ItemProperty`), or by the file name. The parse is strict: a line that is none of
+//! the forms below is an error naming the file, the line and what was expected, so a
+//! pasted mistake is never read as a fact.
 //!
 //! Accepted lines: blank; a header (`DC: NAME`, `Host: NAME`, `Computer: NAME`, optionally
-//! after `#`); the command itself as echoed by a prompt (`C:\> reg query …`); the key line;
-//! a value line (`Release    REG_DWORD    0x80ff4`, other values of the key are allowed and
-//! ignored); `End of search: N match(es) found.`; and reg's
-//! `ERROR: The system was unable to find the specified registry key or value.`, which
-//! means .NET Framework 4.5 or later is not installed (recorded as Release 0).
+//! after `#`); the command itself as echoed by a prompt (`C:\> reg query …`,
+//! `PS C:\> Get-ItemProperty …`); the key line; a value line (`Release    REG_DWORD
+//! 0x80ff4`, other values of the key are allowed and ignored); a subkey line (`…\Full\1033`,
+//! what `reg query` of the whole key lists after its values) or another key under `NDP`
+//! (`reg query …\NDP /s`), whose values are skipped; `End of search: N match(es) found.`;
+//! reg's `ERROR: The system was unable to find the specified registry key or value.`,
+//! which means .NET Framework 4.5 or later is not installed (recorded as Release 0); and
+//! PowerShell's list format (`Release       : 528372`, long values wrapped onto indented
+//! lines), one block per key, whose `PSPath` must name the `Full` key.
+//!
+//! The parse is one pass over the lines with no recursion, whatever the input.
 
 use std::path::Path;
 
 use crate::model::DcFacts;
 
+const NDP: &str = r"SOFTWARE\Microsoft\NET Framework Setup\NDP";
 const KEY: &str = r"SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full";
 const NOT_FOUND: &str = "ERROR: The system was unable to find the specified registry key or value.";
 
@@ -47,6 +56,22 @@ struct Section {
     errors: Vec<String>,
 }
 
+impl Section {
+    fn new(name: impl Into<String>, line: usize) -> Self {
+        Self {
+            name: name.into(),
+            line,
+            release: None,
+            missing: false,
+            errors: Vec::new(),
+        }
+    }
+
+    fn is_blank(&self) -> bool {
+        self.release.is_none() && !self.missing && self.errors.is_empty()
+    }
+}
+
 /// The DC named by a key line `\\HOST\HKEY_LOCAL_MACHINE\…` (or `\\HOST\HKLM\…`).
 fn remote_host(key_line: &str) -> Option<&str> {
     let rest = key_line.strip_prefix(r"\\")?;
@@ -54,8 +79,19 @@ fn remote_host(key_line: &str) -> Option<&str> {
     (!host.is_empty()).then_some(host)
 }
 
-/// True when `line` names the .NET v4 Full key (local or remote, long or short hive).
-fn is_key_line(line: &str) -> Option<Result<(), String>> {
+/// What a key line names.
+#[derive(Debug, PartialEq, Eq)]
+enum Key {
+    /// The .NET v4 `Full` key itself.
+    Full,
+    /// A subkey of it (`…\Full\1033`) or another key under `NDP` (`reg query …\NDP /s`):
+    /// its values are not the `Release` wanted.
+    Other,
+}
+
+/// What `line` names when it is a key line (local or remote, long or short hive, or
+/// PowerShell's `HKLM:\` drive); `Err` for a key outside `NDP`.
+fn key_line(line: &str) -> Option<Result<Key, String>> {
     let path = match remote_host(line) {
         Some(h) => &line[h.len() + 3..],
         None => line,
@@ -63,9 +99,17 @@ fn is_key_line(line: &str) -> Option<Result<(), String>> {
     let upper = path.to_ascii_uppercase();
     let rest = upper
         .strip_prefix(r"HKEY_LOCAL_MACHINE\")
-        .or_else(|| upper.strip_prefix(r"HKLM\"))?;
+        .or_else(|| upper.strip_prefix(r"HKLM\"))
+        .or_else(|| upper.strip_prefix(r"HKLM:\"))?;
+    let rest = rest.trim_end_matches('\\');
     Some(if rest.eq_ignore_ascii_case(KEY) {
-        Ok(())
+        Ok(Key::Full)
+    } else if rest.len() > NDP.len() + 1
+        // On bytes: the rest may hold any character, and NDP is ASCII.
+        && rest.as_bytes()[..NDP.len()].eq_ignore_ascii_case(NDP.as_bytes())
+        && rest.as_bytes()[NDP.len()] == b'\\'
+    {
+        Ok(Key::Other)
     } else {
         Err(format!(
             "this is not the .NET key (expected HKEY_LOCAL_MACHINE\\{KEY})"
@@ -80,12 +124,43 @@ fn header_name(line: &str) -> Option<&str> {
     if !["dc", "host", "computer", "computername", "server"].contains(&label.as_str()) {
         return None;
     }
-    let value = value.trim();
+    host_name(value.trim())
+}
+
+fn host_name(value: &str) -> Option<&str> {
     let ok = !value.is_empty()
         && value
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_');
     ok.then_some(value)
+}
+
+/// A property line of PowerShell's list format: `Name   : value` (the name padded to the
+/// longest one of the block, the value possibly empty).
+fn list_property(line: &str) -> Option<(&str, &str)> {
+    let (name, value) = line.split_once(" :").or_else(|| line.split_once(':'))?;
+    let name = name.trim_end();
+    let ok = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '(' | ')'));
+    if !ok {
+        return None;
+    }
+    // `Name : value` or `Name :` (empty value); `C:\…` after a name is not this form.
+    match value.strip_prefix(' ') {
+        Some(v) => Some((name, v.trim())),
+        None if value.trim().is_empty() => Some((name, "")),
+        None => None,
+    }
+}
+
+/// The number PowerShell prints for a DWORD (decimal), or `reg`'s `0x…`.
+fn number(v: &str) -> Option<u32> {
+    match v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
+        Some(hex) => u32::from_str_radix(hex, 16).ok(),
+        None => v.parse().ok(),
+    }
 }
 
 /// Parses one file's text. `file_stem` names the DC when nothing in the text does.
@@ -96,11 +171,18 @@ pub fn parse(text: &str, file: &str, file_stem: &str) -> Result<Vec<DcFacts>, Pa
         text: text.trim().chars().take(120).collect(),
         message: message.to_string(),
     };
+    let lines: Vec<&str> = text.lines().collect();
     let mut sections: Vec<Section> = Vec::new();
     let mut current: Option<Section> = None;
-    let mut saw_key = false;
-    for (i, raw) in text.lines().enumerate() {
+    // The key the value lines below belong to, once a key line was seen.
+    let mut key: Option<Key> = None;
+    // The first key line of another key, for the error when no `Full` key is found.
+    let mut other: Option<(usize, &str)> = None;
+    let mut i = 0;
+    while i < lines.len() {
+        let raw = lines[i];
         let n = i + 1;
+        i += 1;
         let line = raw.trim();
         if line.is_empty() {
             continue;
@@ -109,14 +191,8 @@ pub fn parse(text: &str, file: &str, file_stem: &str) -> Result<Vec<DcFacts>, Pa
             if let Some(s) = current.take() {
                 sections.push(s);
             }
-            current = Some(Section {
-                name: name.to_string(),
-                line: n,
-                release: None,
-                missing: false,
-                errors: Vec::new(),
-            });
-            saw_key = false;
+            current = Some(Section::new(name, n));
+            key = None;
             continue;
         }
         let lower = line.to_ascii_lowercase();
@@ -127,31 +203,28 @@ pub fn parse(text: &str, file: &str, file_stem: &str) -> Result<Vec<DcFacts>, Pa
                 if let Some(host) = remote_host(candidate)
                     && current.is_none()
                 {
-                    current = Some(Section {
-                        name: host.to_string(),
-                        line: n,
-                        release: None,
-                        missing: false,
-                        errors: Vec::new(),
-                    });
+                    current = Some(Section::new(host, n));
                 }
             }
             continue;
         }
-        if let Some(key) = is_key_line(line) {
-            key.map_err(|m| err(n, raw, &m))?;
-            let new_section = |name: String| Section {
-                name,
-                line: n,
-                release: None,
-                missing: false,
-                errors: Vec::new(),
-            };
+        if lower.contains("get-itemproperty") {
+            // `PS C:\> Get-ItemProperty 'HKLM:\…\Full'`: the block below says the key.
+            continue;
+        }
+        if let Some(k) = key_line(line) {
+            let k = k.map_err(|m| err(n, raw, &m))?;
+            if k == Key::Other {
+                // A subkey (`…\Full\1033`) or a sibling under NDP: not the DC's Release.
+                key = Some(Key::Other);
+                other.get_or_insert((n, raw));
+                continue;
+            }
             match (remote_host(line).map(str::to_string), &current) {
-                (None, None) => current = Some(new_section(file_stem.to_string())),
+                (None, None) => current = Some(Section::new(file_stem, n)),
                 (None, Some(_)) => {}
                 (Some(h), Some(s)) if crate::model::same_host(&s.name, &h) => {}
-                (Some(h), Some(s)) if s.release.is_none() && !s.missing && s.errors.is_empty() => {
+                (Some(h), Some(s)) if s.is_blank() => {
                     return Err(err(
                         n,
                         raw,
@@ -165,107 +238,127 @@ pub fn parse(text: &str, file: &str, file_stem: &str) -> Result<Vec<DcFacts>, Pa
                     if let Some(done) = current.take() {
                         sections.push(done);
                     }
-                    current = Some(new_section(h));
+                    current = Some(Section::new(h, n));
                 }
             }
-            saw_key = true;
+            key = Some(Key::Full);
             continue;
         }
         if lower.starts_with("end of search:") {
             continue;
         }
         if line == NOT_FOUND {
-            let s = current.get_or_insert_with(|| Section {
-                name: file_stem.to_string(),
-                line: n,
-                release: None,
-                missing: false,
-                errors: Vec::new(),
-            });
+            let s = current.get_or_insert_with(|| Section::new(file_stem, n));
             s.missing = true;
             continue;
         }
         if line.starts_with("ERROR:") {
             // Access denied, network path not found…: the DC could not be read.
-            let s = current.get_or_insert_with(|| Section {
-                name: file_stem.to_string(),
-                line: n,
-                release: None,
-                missing: false,
-                errors: Vec::new(),
-            });
+            let s = current.get_or_insert_with(|| Section::new(file_stem, n));
             s.errors
                 .push(format!("dotnet_release: reg query said: {line}"));
             continue;
         }
         // A value line: NAME  REG_TYPE  DATA (DATA may hold spaces for REG_SZ).
         let mut parts = line.split_whitespace();
-        let (Some(name), Some(kind)) = (parts.next(), parts.next()) else {
-            return Err(err(
-                n,
-                raw,
-                "not understood; expected a value line like 'Release    REG_DWORD    0x80ff4'",
-            ));
-        };
-        if !kind.starts_with("REG_") {
-            return Err(err(
-                n,
-                raw,
-                "not understood; expected a header 'DC: NAME', the key line, or a value line 'Release    REG_DWORD    0x…'",
-            ));
-        }
-        if !saw_key {
-            return Err(err(
-                n,
-                raw,
-                "a value line before the key line HKEY_LOCAL_MACHINE\\SOFTWARE\\…\\v4\\Full",
-            ));
-        }
-        if !name.eq_ignore_ascii_case("Release") {
-            continue;
-        }
-        if kind != "REG_DWORD" {
-            return Err(err(n, raw, "Release must be a REG_DWORD"));
-        }
-        let data: Vec<&str> = parts.collect();
-        let value = match data.as_slice() {
-            [v] => {
-                let parsed = match v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
-                    Some(hex) => u32::from_str_radix(hex, 16).ok(),
-                    None => v.parse().ok(),
-                };
-                parsed.ok_or_else(|| {
+        let (name, kind) = (parts.next().unwrap_or_default(), parts.next());
+        if let Some(kind) = kind.filter(|k| k.starts_with("REG_")) {
+            match key {
+                None => {
+                    return Err(err(
+                        n,
+                        raw,
+                        "a value line before the key line HKEY_LOCAL_MACHINE\\SOFTWARE\\…\\v4\\Full",
+                    ));
+                }
+                Some(Key::Other) => continue,
+                Some(Key::Full) => {}
+            }
+            if !name.eq_ignore_ascii_case("Release") {
+                continue;
+            }
+            if kind != "REG_DWORD" {
+                return Err(err(n, raw, "Release must be a REG_DWORD"));
+            }
+            let data: Vec<&str> = parts.collect();
+            let value = match data.as_slice() {
+                [v] => number(v).ok_or_else(|| {
                     err(
                         n,
                         raw,
                         "the Release value is not a number (expected 0x… as reg prints it)",
                     )
-                })?
-            }
-            _ => return Err(err(n, raw, "expected exactly one value after REG_DWORD")),
-        };
-        let s = current
-            .as_mut()
-            .ok_or_else(|| err(n, raw, "a value line before the key line"))?;
-        if let Some(prev) = s.release
-            && prev != value
-        {
-            return Err(err(
-                n,
-                raw,
-                &format!(
-                    "a second Release value for {} (the first was {prev})",
-                    s.name
-                ),
-            ));
+                })?,
+                _ => return Err(err(n, raw, "expected exactly one value after REG_DWORD")),
+            };
+            let s = current
+                .as_mut()
+                .ok_or_else(|| err(n, raw, "a value line before the key line"))?;
+            set_release(s, value).map_err(|m| err(n, raw, &m))?;
+            continue;
         }
-        s.release = Some(value);
+        if list_property(line).is_some() && key.is_none() {
+            // PowerShell's list format: the whole block, up to the next blank line.
+            let first = i - 1;
+            let mut end = first;
+            while end < lines.len() && !lines[end].trim().is_empty() {
+                end += 1;
+            }
+            i = end;
+            let block = list_block(&lines[first..end], first + 1)
+                .map_err(|(at, m)| err(at, lines.get(at - 1).copied().unwrap_or_default(), &m))?;
+            let Some(block) = block else {
+                // Another key's properties (a subkey, v4\Client): not the DC's Release.
+                continue;
+            };
+            let name = match (&block.computer, &current) {
+                (Some(h), Some(s)) if !s.is_blank() && !crate::model::same_host(&s.name, h) => {
+                    sections.extend(current.take());
+                    h.clone()
+                }
+                (Some(h), None) => h.clone(),
+                (_, Some(s)) => s.name.clone(),
+                (None, None) => file_stem.to_string(),
+            };
+            let s = match current.as_mut() {
+                Some(s) if crate::model::same_host(&s.name, &name) => s,
+                _ => {
+                    sections.extend(current.take());
+                    current.insert(Section::new(name, first + 1))
+                }
+            };
+            match block.release {
+                Some((at, value)) => {
+                    set_release(s, value).map_err(|m| err(at, lines[at - 1], &m))?;
+                }
+                None => s.missing = false,
+            }
+            continue;
+        }
+        return Err(err(
+            n,
+            raw,
+            if kind.is_none() {
+                "not understood; expected a value line like 'Release    REG_DWORD    0x80ff4'"
+            } else {
+                "not understood; expected a header 'DC: NAME', the key line, or a value line 'Release    REG_DWORD    0x…'"
+            },
+        ));
     }
     if let Some(s) = current.take() {
         sections.push(s);
     }
     if sections.is_empty() {
-        return Err(err(0, "", "no reg query output found (empty file?)"));
+        return Err(match other {
+            Some((n, raw)) => err(
+                n,
+                raw,
+                &format!(
+                    "this output shows other keys only; the Release value is under HKEY_LOCAL_MACHINE\\{KEY}"
+                ),
+            ),
+            None => err(0, "", "no reg query output found (empty file?)"),
+        });
     }
     let mut out = Vec::new();
     for s in sections {
@@ -286,6 +379,101 @@ pub fn parse(text: &str, file: &str, file_stem: &str) -> Result<Vec<DcFacts>, Pa
         out.push(f);
     }
     Ok(out)
+}
+
+fn set_release(s: &mut Section, value: u32) -> Result<(), String> {
+    if let Some(prev) = s.release
+        && prev != value
+    {
+        return Err(format!(
+            "a second Release value for {} (the first was {prev})",
+            s.name
+        ));
+    }
+    s.release = Some(value);
+    Ok(())
+}
+
+/// One block of `Get-ItemProperty` output.
+struct ListBlock {
+    /// The `Release` value and its line.
+    release: Option<(usize, u32)>,
+    /// `PSComputerName`, when the command ran remotely (`Invoke-Command`).
+    computer: Option<String>,
+}
+
+/// Reads one list-format block (`lines`, the first at line `first`). `Ok(None)` when its
+/// `PSPath` names another key under `NDP`.
+fn list_block(lines: &[&str], first: usize) -> Result<Option<ListBlock>, (usize, String)> {
+    let mut props: Vec<(usize, String, String)> = Vec::new();
+    for (k, raw) in lines.iter().enumerate() {
+        let n = first + k;
+        if raw.starts_with([' ', '\t']) {
+            // A long value wrapped by the console: PowerShell breaks at a space.
+            match props.last_mut() {
+                Some((_, _, v)) => {
+                    v.push(' ');
+                    v.push_str(raw.trim());
+                }
+                None => return Err((n, "a continuation line before any property".into())),
+            }
+            continue;
+        }
+        let Some((name, value)) = list_property(raw.trim()) else {
+            return Err((
+                n,
+                "not understood; Get-ItemProperty output has lines like 'Release       : 528372'"
+                    .into(),
+            ));
+        };
+        props.push((n, name.to_string(), value.to_string()));
+    }
+    let get = |name: &str| props.iter().find(|(_, k, _)| k.eq_ignore_ascii_case(name));
+    if let Some((n, _, path)) = get("PSPath") {
+        let path = path.rsplit("::").next().unwrap_or(path);
+        match key_line(path) {
+            Some(Ok(Key::Full)) => {}
+            Some(Ok(Key::Other)) => return Ok(None),
+            Some(Err(m)) => return Err((*n, m)),
+            None => {
+                return Err((
+                    *n,
+                    format!(
+                        "PSPath does not name a registry key (expected …HKEY_LOCAL_MACHINE\\{KEY})"
+                    ),
+                ));
+            }
+        }
+    } else if let Some((n, _, child)) = get("PSChildName")
+        && !child.eq_ignore_ascii_case("Full")
+    {
+        return Err((
+            *n,
+            "PSChildName is not Full: this is not the .NET v4 Full key".into(),
+        ));
+    }
+    let release = match get("Release") {
+        Some((n, _, v)) => Some((
+            *n,
+            number(v).ok_or((*n, "the Release value is not a number".to_string()))?,
+        )),
+        None => None,
+    };
+    let computer = match get("PSComputerName") {
+        Some((n, _, v)) => Some(
+            host_name(v)
+                .ok_or((*n, "PSComputerName is not a host name".to_string()))?
+                .to_string(),
+        ),
+        None => None,
+    };
+    if release.is_none() && get("PSPath").is_none() && get("PSChildName").is_none() {
+        return Err((
+            first,
+            "not understood; expected Get-ItemProperty output of the .NET v4 Full key (with its PSPath)".into(),
+        ));
+    }
+    Ok(Some(ListBlock { release, computer }))
 }
 
 /// The DC name a file stands for when it does not say: its name without the extension.
@@ -361,6 +549,16 @@ End of search: 1 match(es) found.
         assert!(e.to_string().starts_with("y.txt:2: not understood"), "{e}");
         let e = parse(
             "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v4\\Client\n",
+            "z.txt",
+            "z",
+        )
+        .unwrap_err();
+        assert!(
+            e.message.contains("other keys only") && e.message.contains(r"NDP\v4\Full"),
+            "{e}"
+        );
+        let e = parse(
+            "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\n",
             "z.txt",
             "z",
         )

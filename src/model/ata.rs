@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// The ATA side of the inventory.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AtaInventory {
     #[serde(default)]
     pub center: Center,
@@ -54,6 +55,7 @@ pub struct AtaInventory {
 
 /// The ATA Center: console URL, certificates, and whether a change awaits activation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Center {
     /// `CenterWebClientConfiguration.ServiceEndpoints`: more than one while a URL change
     /// awaits activation.
@@ -99,6 +101,7 @@ pub struct Center {
 
 /// One thumbprint with the profile and field path it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ThumbprintSource {
     /// The profile, e.g. `CenterSystemProfile` or `ServiceSystemProfile 5b2…`.
     pub profile: String,
@@ -108,6 +111,7 @@ pub struct ThumbprintSource {
 
 /// A certificate from the Center's machine store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Certificate {
     pub thumbprint: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -126,6 +130,7 @@ pub struct Certificate {
 
 /// ATA's automatic update settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AutoUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
@@ -137,6 +142,7 @@ pub struct AutoUpdate {
 
 /// The account ATA uses to read the directory (Configuration → Directory Services).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DirectoryServicesAccount {
     pub user: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -148,8 +154,22 @@ pub struct DirectoryServicesAccount {
     pub found_at: Option<String>,
 }
 
+impl DirectoryServicesAccount {
+    /// The account as checks, steps and `check dsa` name it: `domain\user`, or the user
+    /// as ATA wrote it when that already says the domain (`EMEA\x`, `x@emea.test`).
+    pub fn label(&self) -> String {
+        match &self.domain {
+            Some(d) if !d.is_empty() && !self.user.contains(['\\', '@']) => {
+                format!("{d}\\{}", self.user)
+            }
+            _ => self.user.clone(),
+        }
+    }
+}
+
 /// Outbound syslog notifications (`SyslogClientConfiguration`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Syslog {
     pub enabled: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -172,6 +192,7 @@ pub struct Syslog {
 
 /// SMTP settings for e-mail notifications (`MailClientConfiguration`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Email {
     pub enabled: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -206,6 +227,7 @@ pub struct Email {
 
 /// VPN integration: ATA gateways listening for RADIUS accounting.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Vpn {
     pub radius_enabled: bool,
     /// A RADIUS shared secret is stored (encrypted; it cannot be exported and must be
@@ -224,6 +246,7 @@ pub enum ExclusionKind {
 
 /// One ATA exclusion: the detector it silences and the entity or subnet excluded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Exclusion {
     /// Detector configuration key, e.g. `DnsReconnaissanceDetectorConfiguration`.
     pub detector: String,
@@ -250,17 +273,38 @@ pub enum EntityType {
     Unknown,
 }
 
-/// Why an entity is on a list: tagged by a person, or sensitive by its group membership.
+/// What the cloud will do with an entity ATA tags: for sensitive entities this is
+/// decided on evidence only (`Entity::tag_evidence` says which, see
+/// `directory::sensitive`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TagSource {
+    /// A person must tag it again in the cloud: ATA's tag was set by hand, or came from a
+    /// group Defender for Identity no longer treats as sensitive (Remote Desktop Users).
     Manual,
+    /// Defender for Identity tags it by itself: a well-known sensitive SID, a domain
+    /// controller, or membership of a group it treats as sensitive.
     Automatic,
+    /// Neither the directory nor ATA's data says why ATA marks it sensitive: confirm in
+    /// the ATA console.
+    Undecided,
+}
+
+impl TagSource {
+    /// The word every front end shows.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TagSource::Manual => "manual",
+            TagSource::Automatic => "automatic",
+            TagSource::Undecided => "undecided",
+        }
+    }
 }
 
 /// A directory object ATA knows, resolved through `UniqueEntity` and, when a directory
 /// source was read, matched against Active Directory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Entity {
     /// ATA's `UniqueEntity._id`.
     pub id: String,
@@ -270,9 +314,12 @@ pub struct Entity {
     pub sid: Option<String>,
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<EntityType>,
-    /// For honeytokens and sensitive entities: tagged by hand or automatic.
+    /// For honeytokens and sensitive entities: tagged by hand, automatic or undecided.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<TagSource>,
+    /// What decided `source`, in words (the evidence, or why there is none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag_evidence: Option<String>,
     /// The matching object in Active Directory, when the directory was read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ad: Option<AdMatch>,
@@ -287,6 +334,7 @@ impl Entity {
             sid: None,
             kind: None,
             source: None,
+            tag_evidence: None,
             ad: None,
         }
     }
@@ -302,6 +350,7 @@ impl Entity {
 
 /// The outcome of looking an ATA entity up in Active Directory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AdMatch {
     pub found: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -316,6 +365,7 @@ pub struct AdMatch {
 
 /// One of ATA's scheduled reports (`ReporterConfiguration`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReportSchedule {
     /// Report type as ATA names it, e.g. `Summary`.
     pub name: String,
@@ -341,6 +391,7 @@ pub enum GatewayKind {
 
 /// An ATA Gateway or Lightweight Gateway registered with the Center.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Gateway {
     pub id: String,
     pub name: String,
@@ -372,6 +423,7 @@ pub struct Gateway {
 
 /// ATA alerts (suspicious activities): counts by status and the ones still to record.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Alerts {
     /// Number of alerts per `Status` value as stored (Open, Closed, Suppressed, …).
     #[serde(default)]
@@ -392,6 +444,7 @@ impl Alerts {
 
 /// One ATA alert.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Alert {
     pub id: String,
     /// The `_t` discriminator, e.g. `DnsReconnaissanceSuspiciousActivity`.
@@ -411,6 +464,7 @@ pub struct Alert {
 
 /// An ATA detector and whether it is enabled.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Detector {
     /// Configuration key, e.g. `SamrReconnaissanceDetectorConfiguration`.
     pub name: String,
@@ -420,6 +474,7 @@ pub struct Detector {
 
 /// A local group on the Center that grants access to ATA.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RoleGroup {
     /// e.g. `Microsoft Advanced Threat Analytics Administrators`.
     pub name: String,
@@ -429,6 +484,7 @@ pub struct RoleGroup {
 
 /// A collection of ATA's database.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CollectionInfo {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

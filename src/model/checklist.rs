@@ -45,6 +45,7 @@ impl fmt::Display for StepStatus {
 
 /// The recorded state of one step.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StepState {
     pub status: StepStatus,
     /// Why a step is skipped or blocked.
@@ -66,6 +67,7 @@ pub struct StepState {
 
 /// The content of `checklist.yaml`: one guide's steps by id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ChecklistState {
     pub schema_version: u32,
     /// The guide the state belongs to, e.g. `azure-atp-2019`.
@@ -91,6 +93,7 @@ impl ChecklistState {
 
 /// One line of the append-only audit log of checklist changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ChecklistChange {
     pub at: DateTime<Utc>,
     pub guide: String,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The directory side of the inventory.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DirectoryInventory {
     /// What the domain controller read answered in its rootDSE (absent for an LDIF export
     /// without the rootDSE, e.g. from ldifde).
@@ -35,6 +36,9 @@ pub struct DirectoryInventory {
     /// Exchange, so the Configuration container must be audited too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_present: Option<bool>,
+    /// The forest's AD Recycle Bin optional feature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recycle_bin: Option<RecycleBin>,
     /// Some of what was asked for could not be read (connection lost, size limit, an
     /// incomplete export): what is here is true, but lists may be short. `notes` says what.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -44,8 +48,18 @@ pub struct DirectoryInventory {
     pub notes: Vec<String>,
 }
 
+/// Whether the forest's AD Recycle Bin is enabled, and what said so.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecycleBin {
+    /// `None` when it could not be decided: `evidence` says why.
+    pub enabled: Option<bool>,
+    /// The objects and attributes that decided it (or why nothing could).
+    pub evidence: String,
+}
+
 /// The rootDSE of the domain controller that was read (MS-ADTS 3.1.1.3.2).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RootDse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dns_host_name: Option<String>,
@@ -71,12 +85,48 @@ pub struct RootDse {
 
 /// A functional level as a number and its name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Level {
     pub level: u32,
     pub name: String,
 }
 
 impl DirectoryInventory {
+    /// Every directory services account described: the first, then the others.
+    pub fn directory_services_accounts(
+        &self,
+    ) -> impl Iterator<Item = &DirectoryServicesAccountFacts> {
+        self.directory_services_account
+            .iter()
+            .chain(&self.additional_directory_services_accounts)
+    }
+
+    /// The facts about the account ATA names `label` ([`super::DirectoryServicesAccount::label`]).
+    /// An inventory written before `named_as` existed matches by account name.
+    pub fn directory_services_account_named(
+        &self,
+        label: &str,
+    ) -> Option<&DirectoryServicesAccountFacts> {
+        let short = |n: &str| {
+            let n = n.rsplit('\\').next().unwrap_or(n);
+            n.split('@')
+                .next()
+                .unwrap_or(n)
+                .trim_end_matches('$')
+                .to_ascii_lowercase()
+        };
+        self.directory_services_accounts()
+            .find(|f| {
+                f.named_as
+                    .as_deref()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(label))
+            })
+            .or_else(|| {
+                self.directory_services_accounts()
+                    .find(|f| f.named_as.is_none() && short(&f.name) == short(label))
+            })
+    }
+
     /// The domain controller with this short or DNS name.
     pub fn domain_controller(&self, name: &str) -> Option<&DomainController> {
         self.domain_controllers.iter().find(|dc| {
@@ -91,6 +141,7 @@ impl DirectoryInventory {
 
 /// The forest and its functional level (`msDS-Behavior-Version` on `CN=Partitions`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Forest {
     pub root_domain: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -104,6 +155,7 @@ pub struct Forest {
 
 /// A domain of the forest.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Domain {
     pub dns_name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -119,6 +171,7 @@ pub struct Domain {
 
 /// A domain controller, as the directory describes it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DomainController {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -142,6 +195,7 @@ pub struct DomainController {
 
 /// A group whose members are sensitive by default, with its transitive members.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PrivilegedGroup {
     pub name: String,
     pub sid: String,
@@ -155,6 +209,7 @@ pub struct PrivilegedGroup {
 
 /// An object found in the directory.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DirectoryObject {
     pub name: String,
     pub dn: String,
@@ -177,8 +232,13 @@ pub enum AccountKind {
 
 /// The directory services account as Active Directory sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DirectoryServicesAccountFacts {
     pub name: String,
+    /// The account as ATA's configuration (or the LDAP bind) names it, in the form checks
+    /// use as their subject ([`super::DirectoryServicesAccount::label`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub named_as: Option<String>,
     /// Where the account's name came from: ATA's configuration or the LDAP bind account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identified_by: Option<String>,
@@ -201,6 +261,11 @@ pub struct DirectoryServicesAccountFacts {
     pub password_never_expires: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_expires_at: Option<DateTime<Utc>>,
+    /// When the password expires, as a person reads it: `never` (it is set never to
+    /// expire, or a gMSA's, which AD changes itself), else `password_expires_at`; absent
+    /// when not known (the account was not found, or the domain's policy not read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_expires: Option<String>,
     /// The password is past `password_expires_at` at collection time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_expired: Option<bool>,

@@ -59,6 +59,7 @@ pub enum GuideRef {
 
 /// One check's outcome for one subject (the forest, a DC, the proxy, …).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CheckResult {
     /// Stable id, e.g. `dc.dotnet`; with `subject` it identifies the result.
     pub id: String,
@@ -99,6 +100,7 @@ impl CheckResult {
 
 /// A consultant's decision to proceed despite a failing or undecided check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Acceptance {
     /// Check id, or `id[subject]` for one subject only.
     pub check: String,
@@ -109,6 +111,7 @@ pub struct Acceptance {
 
 /// The content of `checks.yaml`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ChecksFile {
     pub schema_version: u32,
     pub tool_version: String,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// The JSON file written by `Get-DcFacts.ps1`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DcFactsFile {
     pub schema_version: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -20,6 +21,7 @@ pub struct DcFactsFile {
 /// What one domain controller reported about itself. Every field is optional: a fact the
 /// script could not read is absent, and the checks report it as Unknown.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DcFacts {
     /// DNS host name (or short name when that is all that is known).
     pub name: String,
@@ -200,6 +202,7 @@ impl DcFacts {
 /// The JSON file written by `Get-CenterFacts.ps1` on the ATA Center: what is not in
 /// MongoDB (role groups are local groups; certificate expiry is in the machine store).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CenterFactsFile {
     pub schema_version: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -35,6 +35,7 @@ pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Everything collected about one ATA deployment and the forest it protects: the single
 /// input of checks, checklist and report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Inventory {
     pub schema_version: u32,
     pub tool_version: String,
@@ -124,6 +125,7 @@ mod tests {
             sid: Some("S-1-5-21-1-2-3-1105".into()),
             kind: Some(kind),
             source: Some(TagSource::Manual),
+            tag_evidence: None,
             ad: Some(AdMatch {
                 found: true,
                 name: Some(name.into()),
@@ -347,6 +349,7 @@ mod tests {
             }],
             directory_services_account: Some(DirectoryServicesAccountFacts {
                 name: "svc-ata".into(),
+                named_as: Some("fabrikam.test\\svc-ata".into()),
                 identified_by: Some("ATA directory services account".into()),
                 domain: Some("fabrikam.test".into()),
                 dn: Some("CN=svc-ata,CN=Users,DC=fabrikam,DC=test".into()),
@@ -358,6 +361,7 @@ mod tests {
                 pwd_last_set: Some(at(2)),
                 password_never_expires: Some(false),
                 password_expires_at: Some(at(28)),
+                password_expires: Some("2026-11-28T10:30:00Z".into()),
                 password_expired: Some(false),
                 must_change_password: Some(false),
                 account_expires_at: Some(at(30)),
@@ -375,6 +379,12 @@ mod tests {
                 note: Some("read over LDAP".into()),
             }],
             exchange_present: Some(true),
+            recycle_bin: Some(RecycleBin {
+                enabled: Some(false),
+                evidence:
+                    "CN=Recycle Bin Feature has no msDS-EnabledFeatureBL naming CN=Partitions"
+                        .into(),
+            }),
             partial: true,
             notes: vec!["privileged groups of emea.fabrikam.test were not read".into()],
         });

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Who collected, on which host, with which command line (secrets removed).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Provenance {
     /// The consultant named in the engagement, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -59,6 +60,7 @@ pub enum SourceStatus {
 
 /// One input read into the inventory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Source {
     pub kind: SourceKind,
     /// File path or URL, never with credentials in it.
@@ -92,6 +94,7 @@ impl Source {
 
 /// An item the migration guide asks for that no source provided.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NotFound {
     /// What was looked for, e.g. `ata.directory_services_accounts`.
     pub item: String,

@@ -24,35 +24,71 @@ use crate::model::{
 /// (tables with per-item records are shown whole: those rows are the sign-off record).
 pub const STEP_ROWS: usize = 100;
 
-/// Fields that hold the tool's or the guide's words, never the customer's data: left as
-/// they are by `--redact` (a host named like a word of a title must not rewrite it).
+/// Fields that hold the tool's or the guide's words, never the customer's data, named by
+/// their path in the context (field names joined with `.`, lists passed through, `*` one
+/// field of any name): left as they are by `--redact` (a host named like a word of a title
+/// must not rewrite it). Every other string is scrubbed: a field added later, and the
+/// evidence of every check whatever its keys are (`gateway FAB-DC01`), included. A path
+/// is added here only for text the tool or the guide wrote.
 pub const TOOL_TEXT: &[&str] = &[
-    "title",
-    "guide",
-    "guide_title",
-    "guide_source",
-    "guide_description",
-    "redaction_note",
-    "generated_at",
-    "tool_version",
-    "report_tool_version",
-    "inventory_tool_version",
-    "headline",
-    "link",
-    "label",
-    "columns",
-    "empty",
-    "id",
-    "see",
-    "key",
-    "status",
-    "level",
-    "kind",
-    "detail",
-    "change",
-    "at",
-    "ran_at",
-    "collected_at",
+    "meta.title",
+    "meta.guide",
+    "meta.guide_title",
+    "meta.guide_source",
+    "meta.guide_description",
+    "meta.redaction_note",
+    "meta.generated_at",
+    "meta.tool_version",
+    "summary.verdict.level",
+    "summary.verdict.headline",
+    "summary.checks.ran_at",
+    "summary.inventory.key",
+    "summary.alerts.by_status.key",
+    "phases.id",
+    "phases.title",
+    "phases.detail",
+    "phases.steps.id",
+    "phases.steps.title",
+    "phases.steps.link",
+    "phases.steps.detail",
+    "phases.steps.status",
+    "phases.steps.at",
+    "phases.steps.history.at",
+    "phases.steps.history.change",
+    "phases.steps.record.label",
+    "phases.steps.values.label",
+    "phases.steps.values.kind",
+    "phases.steps.values.table.id",
+    "phases.steps.values.table.title",
+    "phases.steps.values.table.columns",
+    "phases.steps.values.table.empty",
+    "phases.steps.values.table.see",
+    "prerequisites.ran_at",
+    "prerequisites.results.id",
+    "prerequisites.results.title",
+    "prerequisites.results.guide",
+    "prerequisites.results.status",
+    "prerequisites.results.accepted.at",
+    "prerequisites.acceptances.at",
+    "inventory.collected_at",
+    "inventory.*.id",
+    "inventory.*.title",
+    "inventory.*.columns",
+    "inventory.*.empty",
+    "inventory.*.see",
+    "inventory.center.key",
+    "inventory.directory.key",
+    "inventory.dsa_directory.key",
+    "inventory.notifications.key",
+    "inventory.alerts_by_status.key",
+    "provenance.collected_at",
+    "provenance.generated_at",
+    "provenance.inventory_tool_version",
+    "provenance.report_tool_version",
+    "provenance.*.id",
+    "provenance.*.title",
+    "provenance.*.columns",
+    "provenance.*.empty",
 ];
 
 /// The whole report.
@@ -310,6 +346,14 @@ pub struct AcceptanceLine {
     pub at: String,
 }
 
+/// One directory services account as Active Directory sees it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DsaAccount {
+    /// The account as ATA names it.
+    pub account: String,
+    pub pairs: Vec<Pair>,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct InventorySection {
     pub present: bool,
@@ -317,7 +361,11 @@ pub struct InventorySection {
     pub center: Vec<Pair>,
     pub certificates: Table,
     pub directory_services_accounts: Table,
-    /// The directory services account as Active Directory sees it.
+    /// Every directory services account ATA names (one per domain), as Active Directory
+    /// sees it.
+    pub dsa_accounts: Vec<DsaAccount>,
+    /// The first of `dsa_accounts` alone, for templates written before there could be
+    /// several.
     pub dsa_directory: Vec<Pair>,
     pub notifications: Vec<Pair>,
     pub exclusions: Table,
@@ -1020,10 +1068,11 @@ fn entity_row(e: &Entity) -> Vec<String> {
         e.label().to_string(),
         opt(e.kind.map(entity_kind)),
         opt(e.sid.as_ref().or(ad.and_then(|a| a.sid.as_ref()))),
-        opt(e.source.map(|s| match s {
-            crate::model::TagSource::Manual => "manual",
-            crate::model::TagSource::Automatic => "automatic",
-        })),
+        match (e.source, &e.tag_evidence) {
+            (Some(s), Some(why)) => format!("{}: {why}", s.as_str()),
+            (Some(s), None) => s.as_str().to_string(),
+            (None, _) => NO_VALUE.into(),
+        },
         match ad {
             Some(a) if a.found => "yes".into(),
             Some(_) => "NOT FOUND".into(),
@@ -1492,8 +1541,8 @@ fn inventory_section(inv: Option<&Inventory>, checks: Option<&ChecksFile>) -> In
                 },
             ]);
         }
-        if let Some(d) = &dir.directory_services_account {
-            s.dsa_directory = vec![
+        for d in dir.directory_services_accounts() {
+            let mut pairs = vec![
                 pair("Account", d.name.clone()),
                 pair("Domain", opt(d.domain.as_ref())),
                 pair(
@@ -1511,7 +1560,14 @@ fn inventory_section(inv: Option<&Inventory>, checks: Option<&ChecksFile>) -> In
                 pair("Locked out", yes_no(d.locked_out)),
                 pair("Password last set", opt(d.pwd_last_set.map(when))),
                 pair("Password never expires", yes_no(d.password_never_expires)),
-                pair("Password expires", opt(d.password_expires_at.map(when))),
+                pair(
+                    "Password expires",
+                    match (&d.password_expires, d.password_expires_at) {
+                        (_, Some(t)) => when(t),
+                        (Some(words), None) => words.clone(),
+                        (None, None) => NO_VALUE.into(),
+                    },
+                ),
                 pair(
                     "Member of sensitive groups",
                     if d.sensitive_groups.is_empty() {
@@ -1534,7 +1590,22 @@ fn inventory_section(inv: Option<&Inventory>, checks: Option<&ChecksFile>) -> In
                     },
                 ),
             ];
+            if d.kind == crate::model::AccountKind::User {
+                pairs.push(pair(
+                    "When its password changes",
+                    crate::checks::directory::PASSWORD_CHANGE_RULE,
+                ));
+            }
+            s.dsa_accounts.push(DsaAccount {
+                account: d.named_as.clone().unwrap_or_else(|| d.name.clone()),
+                pairs,
+            });
         }
+        s.dsa_directory = s
+            .dsa_accounts
+            .first()
+            .map(|a| a.pairs.clone())
+            .unwrap_or_default();
     }
     let alert_row = |a: &crate::model::Alert| {
         vec![

@@ -236,11 +236,20 @@ fn sections(inv: &Inventory) -> Vec<(&'static str, &'static str, Items)> {
         ),
         (
             "directory_services_account",
-            "Directory services account in AD",
-            single(
-                "account",
-                dir.and_then(|d| d.directory_services_account.as_ref()),
-            ),
+            "Directory services accounts in AD",
+            dir.map(|d| {
+                let all: Vec<&crate::model::DirectoryServicesAccountFacts> =
+                    d.directory_services_accounts().collect();
+                items(
+                    &all,
+                    |f| match &f.domain {
+                        Some(dom) => lower(&format!("{dom}\\{}", f.name)),
+                        None => lower(&f.name),
+                    },
+                    |f| f.named_as.clone().unwrap_or_else(|| f.name.clone()),
+                )
+            })
+            .unwrap_or_default(),
         ),
         (
             "hosts",

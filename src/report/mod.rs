@@ -5,6 +5,7 @@
 //! | [`inputs`] | reading the engagement's files once, with their SHA-256 |
 //! | [`context`] | the report's data model: display-ready text the templates only present |
 //! | [`redact`] | `--redact`: stable keyed pseudonyms for names, SIDs and addresses |
+//! | [`bounds`] | limits on a template's nesting (blocks, brackets, recursive macros), checked before Tera parses it |
 //! | [`render`] | the Tera environment (HTML and Markdown escaping) and the built-in templates |
 //! | [`csv_export`] | the lists as CSV files |
 //! | [`pdf`] | printing the HTML report with a local headless Chromium/Chrome/Edge |
@@ -17,6 +18,7 @@
 //! into `reports/` atomically. Nothing in the report comes from anywhere but the
 //! engagement folder (and the template), so it can be made again, offline, a year later.
 
+pub mod bounds;
 pub mod context;
 pub mod csv_export;
 pub mod diff;
@@ -87,6 +89,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::BrowserMissing { .. } | Error::Browser { .. } => exit::SOURCE,
+            Error::Engagement(e) => e.exit_code(),
             _ => exit::INPUT,
         }
     }
@@ -214,6 +217,9 @@ pub async fn write(
         "report: engagement read in {} ms",
         started.elapsed().as_millis()
     );
+    // Between the long phases the caller may stop the report (Ctrl-C): it is dropped at
+    // these points, before anything is written.
+    tokio::task::yield_now().await;
     let template_label = match &request.template {
         Some(t) => t.display().to_string(),
         None => "built-in".to_string(),
@@ -244,6 +250,7 @@ pub async fn write(
         "report: context built after {} ms",
         started.elapsed().as_millis()
     );
+    tokio::task::yield_now().await;
     let template = request.template.as_deref();
     let mut base = base_name(&inputs.def.guide, request.now, request.redact);
     // Two reports in the same second (html, then md) must not share a record.
@@ -297,6 +304,7 @@ pub async fn write(
         "report: rendered after {} ms",
         started.elapsed().as_millis()
     );
+    tokio::task::yield_now().await;
     let record = |names: &[(String, &[u8])]| IntegrityRecord {
         schema_version: crate::model::SCHEMA_VERSION,
         tool_version: crate::model::TOOL_VERSION.to_string(),

@@ -458,7 +458,7 @@ impl Redactor {
                         }
                     }
                 }
-                if let Some(dsa) = &dir.directory_services_account {
+                for dsa in dir.directory_services_accounts() {
                     if let Some(d) = &dsa.domain {
                         self.learn_domain(d);
                     }
@@ -790,23 +790,51 @@ impl Redactor {
         out
     }
 
-    /// Every string inside a JSON value, scrubbed in place, except the values of the
-    /// object keys in `keep` (text the tool or the guide wrote: titles, labels, links).
-    /// Object keys themselves are field names and stay.
+    /// Every string inside a JSON value scrubbed in place (object keys, which are field
+    /// names, stay), except at the paths `keep` lists (text the tool or the guide wrote:
+    /// titles, labels, links; see [`super::context::TOOL_TEXT`] for the path form). What
+    /// is not listed is scrubbed, so new fields and data of any shape are covered.
     pub fn scrub_value(&mut self, value: &mut serde_json::Value, keep: &[&str]) {
+        let mut path = Vec::new();
+        self.scrub_at(value, keep, &mut path);
+    }
+
+    fn scrub_at<'a>(
+        &mut self,
+        value: &'a mut serde_json::Value,
+        keep: &[&str],
+        path: &mut Vec<&'a str>,
+    ) {
         match value {
-            serde_json::Value::String(s) => *s = self.scrub(s),
+            serde_json::Value::String(s) if !keep.iter().any(|k| path_matches(k, path)) => {
+                *s = self.scrub(s);
+            }
             serde_json::Value::Array(items) => {
-                items.iter_mut().for_each(|v| self.scrub_value(v, keep))
+                for v in items {
+                    self.scrub_at(v, keep, path);
+                }
             }
             serde_json::Value::Object(map) => {
                 for (k, v) in map.iter_mut() {
-                    if !keep.contains(&k.as_str()) {
-                        self.scrub_value(v, keep);
-                    }
+                    path.push(k.as_str());
+                    self.scrub_at(v, keep, path);
+                    path.pop();
                 }
             }
             _ => {}
+        }
+    }
+}
+
+/// `meta.title` matches the path `[meta, title]`; `*` matches any one field.
+fn path_matches(pattern: &str, path: &[&str]) -> bool {
+    let mut parts = pattern.split('.');
+    let mut at = path.iter();
+    loop {
+        match (parts.next(), at.next()) {
+            (None, None) => return true,
+            (Some(p), Some(f)) if p == "*" || p == *f => {}
+            _ => return false,
         }
     }
 }
@@ -921,6 +949,40 @@ mod tests {
         let mut r = redactor();
         assert_eq!(r.scrub("FAB-DC010"), "FAB-DC010");
         assert_eq!(r.scrub("Jo Consultants"), "Jo Consultants");
+    }
+
+    #[test]
+    fn only_the_listed_paths_are_kept() {
+        let mut r = redactor();
+        let mut v = serde_json::json!({
+            "meta": { "title": "FAB-DC01 report", "customer": "FAB-DC01" },
+            "prerequisites": { "results": [
+                { "title": "FAB-DC01 check", "evidence": [{ "key": "gateway FAB-DC01", "value": "x" }] }
+            ]},
+            "inventory": { "gateways": { "title": "FAB-DC01 table", "rows": [["FAB-DC01"]] } },
+        });
+        r.scrub_value(
+            &mut v,
+            &[
+                "meta.title",
+                "prerequisites.results.title",
+                "inventory.*.title",
+            ],
+        );
+        let text = v.to_string();
+        assert_eq!(text.matches("FAB-DC01").count(), 3, "{text}");
+        assert!(
+            !v["prerequisites"]["results"][0]["evidence"][0]["key"]
+                .as_str()
+                .unwrap()
+                .contains("FAB-DC01")
+        );
+        assert!(path_matches(
+            "inventory.*.title",
+            &["inventory", "x", "title"]
+        ));
+        assert!(!path_matches("inventory.*.title", &["inventory", "title"]));
+        assert!(!path_matches("meta.title", &["meta", "title", "x"]));
     }
 
     #[test]

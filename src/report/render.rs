@@ -133,6 +133,11 @@ impl Renderer {
     }
 
     pub fn from_text(document: Document, text: &str, origin: &str) -> Result<Self, Error> {
+        // Before Tera sees it: its parser and renderer recurse without a bound.
+        super::bounds::check(text).map_err(|message| Error::Template {
+            origin: origin.to_string(),
+            message,
+        })?;
         let mut tera = Tera::default();
         match document {
             Document::Html => tera.autoescape_on(vec![".html.tera"]),

@@ -294,12 +294,13 @@ impl ChecksRun {
         if let Some(l) = request.directory.ldap.as_mut() {
             l.password = ldap_password;
         }
-        let progress = ChannelProgress::new(self.tx.clone());
+        let progress = ChannelProgress::new(self.tx.clone(), token.clone());
         let collected = tokio::select! {
             _ = token.cancelled() => return RunEnd::Cancelled,
             r = crate::inventory::collect(request, &progress) => r,
         };
         let inventory = match collected {
+            _ if token.is_cancelled() => return RunEnd::Cancelled,
             Ok(i) => i,
             Err(e) => return RunEnd::Failed(e.to_string()),
         };
@@ -375,7 +376,7 @@ impl ChecksRun {
         let handle = tokio::runtime::Handle::current();
         let run_token = token.clone();
         let results = tokio::task::spawn_blocking(move || {
-            let progress = ChannelProgress::new(tx);
+            let progress = ChannelProgress::new(tx, run_token.clone());
             handle.block_on(async {
                 tokio::select! {
                     _ = run_token.cancelled() => None,
@@ -385,6 +386,8 @@ impl ChecksRun {
         })
         .await;
         let results = match results {
+            // A cancelled run's results are partial: nothing of them is saved.
+            _ if token.is_cancelled() => return RunEnd::Cancelled,
             Ok(Some(r)) => r,
             Ok(None) => return RunEnd::Cancelled,
             Err(e) => return RunEnd::Failed(format!("the checks stopped unexpectedly: {e}")),

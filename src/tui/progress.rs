@@ -2,17 +2,20 @@
 //! channel (the command line's renderer draws indicatif bars instead).
 
 use tokio::sync::mpsc::UnboundedSender;
+use tokio_util::sync::CancellationToken;
 
 use super::msg::{Msg, ProgressEvent};
 use crate::progress::Progress;
 
 pub struct ChannelProgress {
     tx: UnboundedSender<Msg>,
+    /// The run's token (Esc): the library's loops stop at their next checkpoint.
+    cancel: CancellationToken,
 }
 
 impl ChannelProgress {
-    pub fn new(tx: UnboundedSender<Msg>) -> Self {
-        Self { tx }
+    pub fn new(tx: UnboundedSender<Msg>, cancel: CancellationToken) -> Self {
+        Self { tx, cancel }
     }
 
     fn send(&self, event: ProgressEvent) {
@@ -34,6 +37,10 @@ impl Progress for ChannelProgress {
             task: task.to_string(),
             n,
         });
+    }
+
+    fn cancellation(&self) -> Option<&CancellationToken> {
+        Some(&self.cancel)
     }
 
     fn finish(&self, task: &str, outcome: &str) {

@@ -9,6 +9,14 @@ use crate::model::{
 
 use super::strings::{self as s, yes_no};
 
+/// Data as the screen draws it: control characters shown escaped ([`crate::terminal`]).
+pub fn visible(text: String) -> String {
+    match crate::terminal::escape(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(escaped) => escaped,
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Center,
@@ -171,6 +179,7 @@ impl Section {
             Section::Dsa => &[
                 "ata.directory_services_accounts",
                 "directory.directory_services_account",
+                "directory.additional_directory_services_accounts",
             ],
             Section::Sources | Section::NotFound => &[],
         }
@@ -211,6 +220,10 @@ impl Section {
 
     /// A line above the table: totals, or where the data came from.
     pub fn summary(self, inv: &Inventory) -> Option<String> {
+        self.summary_of(inv).map(visible)
+    }
+
+    fn summary_of(self, inv: &Inventory) -> Option<String> {
         match self {
             Section::Alerts => {
                 let a = &inv.ata.alerts;
@@ -281,8 +294,12 @@ impl Section {
         }
     }
 
-    /// The cells of row `i` (empty when out of range).
+    /// The cells of row `i` (empty when out of range), as drawn.
     pub fn row(self, inv: &Inventory, i: usize) -> Vec<String> {
+        self.row_of(inv, i).into_iter().map(visible).collect()
+    }
+
+    fn row_of(self, inv: &Inventory, i: usize) -> Vec<String> {
         match self {
             Section::Center | Section::Syslog | Section::Email | Section::Vpn | Section::Dsa => {
                 self.pairs(inv)
@@ -439,8 +456,20 @@ impl Section {
         }
     }
 
-    /// Every field of row `i`, for the details pop-up: a title and label/value pairs.
+    /// Every field of row `i`, for the details pop-up: a title and label/value pairs, as
+    /// drawn.
     pub fn detail(self, inv: &Inventory, i: usize) -> Option<(String, Vec<(String, String)>)> {
+        let (title, pairs) = self.detail_of(inv, i)?;
+        Some((
+            visible(title),
+            pairs
+                .into_iter()
+                .map(|(k, v)| (visible(k), visible(v)))
+                .collect(),
+        ))
+    }
+
+    fn detail_of(self, inv: &Inventory, i: usize) -> Option<(String, Vec<(String, String)>)> {
         let pairs = |v: Vec<(&str, String)>| -> Vec<(String, String)> {
             v.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
         };
@@ -515,7 +544,7 @@ impl Section {
                 Dc::Facts(h) => Some((h.name.clone(), facts_pairs(h))),
             },
             _ => {
-                let cells = self.row(inv, i);
+                let cells = self.row_of(inv, i);
                 if cells.is_empty() {
                     return None;
                 }
@@ -673,57 +702,56 @@ impl Section {
                         ),
                     );
                 }
-                match inv
-                    .directory
-                    .as_ref()
-                    .and_then(|d| d.directory_services_account.as_ref())
-                {
-                    None => push(
+                let Some(dir) = inv.directory.as_ref() else {
+                    push(
                         "In Active Directory",
                         "not looked up (no directory source)".into(),
-                    ),
-                    Some(f) => {
-                        push(
-                            "In Active Directory",
-                            format!(
-                                "{} ({})",
-                                f.name,
-                                if f.found { "found" } else { "NOT FOUND" }
-                            ),
-                        );
-                        push("DN", opt(&f.dn));
-                        push("Enabled", yes_no(f.enabled).into());
-                        push("Locked out", yes_no(f.locked_out).into());
-                        push(
-                            "Password last set",
-                            f.pwd_last_set.map_or_else(
-                                || s::NONE.into(),
-                                |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
-                            ),
-                        );
-                        push(
-                            "Password never expires",
-                            yes_no(f.password_never_expires).into(),
-                        );
-                        push(
-                            "Password expires",
-                            f.password_expires_at.map_or_else(
-                                || s::NONE.into(),
-                                |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
-                            ),
-                        );
-                        push("Sensitive groups", list(&f.sensitive_groups));
-                        push(
-                            "Reads Deleted Objects",
-                            match f.deleted_objects_readable {
-                                Some(v) => yes_no(Some(v)).into(),
-                                None => f
-                                    .deleted_objects_note
-                                    .clone()
-                                    .unwrap_or_else(|| s::NONE.into()),
-                            },
-                        );
-                    }
+                    );
+                    return out;
+                };
+                // Every account ATA names, each described alike.
+                for f in dir.directory_services_accounts() {
+                    push(
+                        "In Active Directory",
+                        format!(
+                            "{} ({})",
+                            f.named_as.as_deref().unwrap_or(&f.name),
+                            if f.found { "found" } else { "NOT FOUND" }
+                        ),
+                    );
+                    push("DN", opt(&f.dn));
+                    push("Enabled", yes_no(f.enabled).into());
+                    push("Locked out", yes_no(f.locked_out).into());
+                    push(
+                        "Password last set",
+                        f.pwd_last_set.map_or_else(
+                            || s::NONE.into(),
+                            |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
+                        ),
+                    );
+                    push(
+                        "Password never expires",
+                        yes_no(f.password_never_expires).into(),
+                    );
+                    push(
+                        "Password expires",
+                        match (f.password_expires_at, &f.password_expires) {
+                            (Some(t), _) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
+                            (None, Some(words)) => words.clone(),
+                            (None, None) => s::NONE.into(),
+                        },
+                    );
+                    push("Sensitive groups", list(&f.sensitive_groups));
+                    push(
+                        "Reads Deleted Objects",
+                        match f.deleted_objects_readable {
+                            Some(v) => yes_no(Some(v)).into(),
+                            None => f
+                                .deleted_objects_note
+                                .clone()
+                                .unwrap_or_else(|| s::NONE.into()),
+                        },
+                    );
                 }
             }
             _ => {}
@@ -786,12 +814,7 @@ fn entity_row(en: &Entity) -> Vec<String> {
         en.label().to_string(),
         opt(&en.sid),
         en.kind.map_or(s::NONE, entity_type).into(),
-        match en.source {
-            Some(TagSource::Manual) => "manual",
-            Some(TagSource::Automatic) => "automatic",
-            None => s::NONE,
-        }
-        .into(),
+        en.source.map_or(s::NONE, TagSource::as_str).into(),
         in_ad(en.ad.as_ref()).into(),
         yes_no(en.ad.as_ref().and_then(|a| a.enabled)).into(),
     ]
@@ -807,6 +830,15 @@ fn entity_pairs(en: &Entity) -> Vec<(String, String)> {
             en.kind.map_or(s::NONE, entity_type).to_string(),
         ),
     ];
+    if let Some(source) = en.source {
+        p.push((
+            "Tag".to_string(),
+            match &en.tag_evidence {
+                Some(why) => format!("{}: {why}", source.as_str()),
+                None => source.as_str().to_string(),
+            },
+        ));
+    }
     match &en.ad {
         None => p.push(("In Active Directory".into(), "not looked up".into())),
         Some(ad) => {

@@ -709,3 +709,105 @@ async fn without_the_lock_nothing_is_written() {
     assert!(matches!(next_msg(&mut rx).await, Msg::WriteFailed(_)));
     exec.shutdown().await;
 }
+
+/// Control characters planted in every kind of name the screen shows (ATA's gateways,
+/// exclusions, honeytokens, the directory's DCs and notes, sources, check subjects and
+/// results, a checklist note, the customer, a progress task, a message) are drawn
+/// escaped (`\x1b[7m`), never dropped unseen and never sent raw.
+#[test]
+fn control_characters_in_data_are_drawn_escaped_on_every_screen() {
+    const CSI: &str = "\x1b[7m";
+    const SHOWN: &str = "\\x1b[7m";
+    let tags = [
+        "EVILGW", "EVILEX", "EVILHT", "EVILDC", "EVILSRC", "EVILSUBJ", "EVILWHY", "EVILSTEP",
+        "EVILCUST", "EVILTASK", "EVILMSG", "EVILNF",
+    ];
+    let evil = |tag: &str| format!("{CSI}{tag}\x07\x1b]0;t\x07");
+    let (_dir, root) = demo();
+    let noted;
+    {
+        let engagement = Engagement::open(&root).unwrap();
+        let lock = engagement.lock().unwrap();
+        let mut config = engagement.config().unwrap();
+        config.customer = evil("EVILCUST");
+        lock.write_yaml(crate::engagement::CONFIG_FILE, &config)
+            .unwrap();
+        let mut inv = engagement.inventory().unwrap().unwrap();
+        inv.ata.gateways[0].name = evil("EVILGW");
+        inv.ata.exclusions[0].value = evil("EVILEX");
+        inv.ata.honeytokens[0].name = Some(evil("EVILHT"));
+        let dir = inv.directory.as_mut().unwrap();
+        dir.domain_controllers[0].name = evil("EVILDC");
+        inv.sources[0].location = evil("EVILSRC");
+        if let Some(nf) = inv.not_found.first_mut() {
+            nf.item = evil("EVILNF");
+        }
+        let text = crate::yaml::to_string(&inv, INVENTORY_FILE).unwrap();
+        lock.write_atomic(INVENTORY_FILE, text.as_bytes()).unwrap();
+        let mut checks = engagement.checks().unwrap().unwrap();
+        checks.inventory_sha256 = Some(sha256_hex(text.as_bytes()));
+        for r in &mut checks.results {
+            r.subject = r.subject.as_ref().map(|_| evil("EVILSUBJ"));
+            r.reason = Some(evil("EVILWHY"));
+        }
+        lock.save_checks(&checks).unwrap();
+        let mut state = engagement.checklist().unwrap().unwrap();
+        let (id, step) = state.steps.iter_mut().next().unwrap();
+        step.note = Some(evil("EVILSTEP"));
+        noted = id.clone();
+        lock.save_checklist(&state).unwrap();
+    }
+    let mut app = app_at(&root, (160, 48));
+    let mut shown = String::new();
+    let mut look = |app: &App| shown.push_str(&draw(app));
+    look(&app);
+    keys(&mut app, "2");
+    for _ in Section::ALL {
+        look(&app);
+        keys(&mut app, "l");
+        press(&mut app, KeyCode::Enter);
+        look(&app);
+        press(&mut app, KeyCode::Esc);
+        app.inventory.focus = Pane::Left;
+        press(&mut app, KeyCode::Char('j'));
+    }
+    keys(&mut app, "3");
+    for _ in 0..3 {
+        look(&app);
+        press(&mut app, KeyCode::Char('j'));
+    }
+    keys(&mut app, "4");
+    app.checklist.focus = Pane::Left;
+    for _ in 0..4 {
+        look(&app);
+        press(&mut app, KeyCode::Char('j'));
+    }
+    select_step(&mut app, &noted);
+    look(&app);
+    keys(&mut app, "6");
+    update(
+        &mut app,
+        Msg::Progress(ProgressEvent::Start {
+            task: evil("EVILTASK"),
+            total: None,
+        }),
+    );
+    look(&app);
+    update(&mut app, Msg::ChecklistSaved(Err(evil("EVILMSG"))));
+    look(&app);
+
+    assert!(
+        !shown.contains('\x1b') && !shown.contains('\x07'),
+        "raw bytes drawn"
+    );
+    for tag in tags {
+        let escaped = format!("{SHOWN}{tag}");
+        assert!(shown.contains(&escaped), "{tag} is not shown escaped");
+        // Every place it is drawn, it is drawn escaped.
+        assert_eq!(
+            shown.matches(tag).count(),
+            shown.matches(&escaped).count(),
+            "{tag} drawn without its escape somewhere"
+        );
+    }
+}

@@ -236,7 +236,7 @@ fn render_menu(frame: &mut Frame, area: Rect, app: &App, menu: &Menu) {
             );
         }
         Menu::ConfirmRevoke { key } => {
-            let text = s::confirm_revoke(key);
+            let text = super::widgets::text::visible(s::confirm_revoke(key));
             let w = (width(&text) as u16 + 4).clamp(40, area.width);
             let popup = layout::centered(area, w, 4);
             frame.render_widget(Clear, popup);

@@ -105,6 +105,9 @@ pub struct Samba {
     pub bind_failures: BindFailures,
     pub deleted_objects_dn: String,
     pub deleted_user: String,
+    /// The forest's Recycle Bin state as provisioned (not enabled), exported with
+    /// ldapsearch before test-env.sh enabled it.
+    pub recycle_bin_disabled_ldif: PathBuf,
     pub gmsa_dn: String,
     pub fake_dcs: FakeDcs,
     pub computers: Vec<String>,

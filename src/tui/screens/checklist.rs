@@ -14,7 +14,7 @@ use crate::tui::layout;
 use crate::tui::strings as s;
 use crate::tui::view::pane;
 use crate::tui::widgets::table::Windowed;
-use crate::tui::widgets::text::cut;
+use crate::tui::widgets::text::{cut, visible};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.theme;
@@ -33,7 +33,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(block, left);
     let Some(list) = &ui.list else {
         let line = match &app.data.definition {
-            Loadable::Failed(e) => Line::styled(format!("{}: {e}", s::CL_NO_DEFINITION), t.error()),
+            Loadable::Failed(e) => {
+                Line::styled(visible(format!("{}: {e}", s::CL_NO_DEFINITION)), t.error())
+            }
             _ => Line::styled(s::LOADING, t.dim()),
         };
         frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: true }), inner);
@@ -81,7 +83,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                     format!(" {} ", s::step_marker(st.status)),
                     t.step(st.status),
                 ),
-                Span::styled(format!("{:<4} ", st.id), t.bold()),
+                Span::styled(format!("{:<4} ", visible(st.id.clone())), t.bold()),
                 Span::styled(cut(&st.title, w.saturating_sub(10)), title_style),
             ]))])
         }
@@ -89,7 +91,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
 
     // The selected step.
     let title = match &ui.step {
-        Some(v) => format!(" {} {} ", s::CL_STEP, v.id),
+        Some(v) => format!(" {} {} ", s::CL_STEP, visible(v.id.clone())),
         None => format!(" {} ", s::CL_STEP),
     };
     let block = pane(app, title, ui.focus == Pane::Right);
@@ -136,7 +138,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             3.min(inner.height),
         );
         frame.render_widget(
-            Paragraph::new(Line::styled(state_error.clone(), t.error())).wrap(Wrap { trim: true }),
+            Paragraph::new(Line::styled(visible(state_error.clone()), t.error()))
+                .wrap(Wrap { trim: true }),
             area,
         );
     }

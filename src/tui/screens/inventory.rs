@@ -8,7 +8,7 @@ use ratatui::widgets::{Cell, Clear, Paragraph, Row, Wrap};
 
 use crate::tui::app::{App, DetailPopup, Pane};
 use crate::tui::layout;
-use crate::tui::sections::Section;
+use crate::tui::sections::{self, Section};
 use crate::tui::strings as s;
 use crate::tui::view::pane;
 use crate::tui::widgets::table::Windowed;
@@ -130,7 +130,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             not_found.len()
         };
         for n in not_found.iter().take(shown_nf) {
-            let text = format!("  {} (tried: {})", n.item, n.tried.join("; "));
+            let text = sections::visible(format!("  {} (tried: {})", n.item, n.tried.join("; ")));
             lines.push(Line::styled(cut(&text, nf_area.width as usize), t.warn()));
         }
         if not_found.len() > shown_nf {

@@ -23,6 +23,10 @@ pub fn not_ready<T>(
         Loadable::Ready(_) => None,
         Loadable::Loading => Some(Line::styled(s::LOADING, app.theme.dim())),
         Loadable::Missing => Some(Line::styled(missing, app.theme.warn())),
-        Loadable::Failed(e) => Some(Line::styled(e.clone(), app.theme.error())),
+        // The library's message quotes the file: shown escaped, like all data.
+        Loadable::Failed(e) => Some(Line::styled(
+            super::sections::visible(e.clone()),
+            app.theme.error(),
+        )),
     }
 }

@@ -12,7 +12,7 @@ use crate::tui::app::{App, Loadable};
 use crate::tui::strings as s;
 use crate::tui::view::pane;
 use crate::tui::widgets::bar;
-use crate::tui::widgets::text::{cut, pad};
+use crate::tui::widgets::text::{cut, pad, visible};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let [head, rest] = Layout::vertical([Constraint::Length(10), Constraint::Fill(1)]).areas(area);
@@ -30,7 +30,7 @@ fn label(app: &App, text: &str) -> Span<'static> {
 fn render_head(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.theme;
     let c = &app.data.config;
-    let block = pane(app, format!(" {} ", c.customer), false);
+    let block = pane(app, format!(" {} ", visible(c.customer.clone())), false);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let half = (inner.width / 2) as usize;
@@ -40,7 +40,7 @@ fn render_head(frame: &mut Frame, area: Rect, app: &App) {
             Span::raw(pad(&v1, half.saturating_sub(13))),
             Span::raw(" "),
             label(app, l2),
-            Span::raw(v2),
+            Span::raw(visible(v2)),
         ])
     };
     let workspace = match &c.workspace {
@@ -74,7 +74,7 @@ fn render_head(frame: &mut Frame, area: Rect, app: &App) {
         ),
         Line::from(vec![
             label(app, s::OV_ENGAGEMENT),
-            Span::raw(app.root_label.clone()),
+            Span::raw(visible(app.root_label.clone())),
         ]),
         pair(s::OV_INVENTORY, inventory, s::OV_CHECKS, checks),
     ];
@@ -153,7 +153,7 @@ fn render_progress(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(block, area);
     let Some(list) = list else {
         let msg = match &app.data.definition {
-            Loadable::Failed(e) => Line::styled(e.clone(), t.error()),
+            Loadable::Failed(e) => Line::styled(visible(e.clone()), t.error()),
             _ => Line::styled(s::LOADING, t.dim()),
         };
         frame.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), inner);
@@ -206,8 +206,8 @@ fn render_progress(frame: &mut Frame, area: Rect, app: &App) {
                 .unwrap_or("");
             Line::from(vec![
                 Span::styled(format!("{}: ", s::OV_NEXT), t.heading()),
-                Span::styled(format!("{id}  "), t.bold()),
-                Span::raw(title.to_string()),
+                Span::styled(format!("{}  ", visible(id.clone())), t.bold()),
+                Span::raw(visible(title.to_string())),
                 Span::styled(format!("  ({})", s::OV_NEXT_HINT), t.dim()),
             ])
         }

@@ -13,7 +13,7 @@ use crate::tui::strings as s;
 use crate::tui::update::prereq_selected;
 use crate::tui::view::pane;
 use crate::tui::widgets::table::Windowed;
-use crate::tui::widgets::text::wrap;
+use crate::tui::widgets::text::{visible, wrap};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.theme;
@@ -95,9 +95,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             Row::new(vec![
                 Cell::from(Span::styled(s::status_word(r.status), style)),
                 Cell::from(if r.accepted.is_some() { s::YES } else { "" }),
-                Cell::from(r.id.clone()),
-                Cell::from(r.subject.clone().unwrap_or_default()),
-                Cell::from(r.reason.clone().unwrap_or_default()),
+                Cell::from(visible(r.id.clone())),
+                Cell::from(visible(r.subject.clone().unwrap_or_default())),
+                Cell::from(visible(r.reason.clone().unwrap_or_default())),
             ])
         });
     }
@@ -109,7 +109,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             " {}{} ",
             s::PRE_DETAILS,
             selected
-                .map(|r| format!(" · {}", r.key()))
+                .map(|r| format!(" · {}", visible(r.key())))
                 .unwrap_or_default()
         ),
         ui.focus == Pane::Right,
@@ -141,7 +141,7 @@ fn detail_lines(app: &App, r: &CheckResult, width: usize) -> Vec<Line<'static>> 
     };
     lines.push(Line::from(vec![
         Span::styled(format!("{} ", s::status_word(r.status)), t.status(r.status)),
-        Span::styled(r.title.clone(), t.bold()),
+        Span::styled(visible(r.title.clone()), t.bold()),
     ]));
     lines.push(Line::styled(format!("{}: {guide}", s::PRE_GUIDE), t.dim()));
     if let Some(reason) = &r.reason {
@@ -164,7 +164,7 @@ fn detail_lines(app: &App, r: &CheckResult, width: usize) -> Vec<Line<'static>> 
                 .enumerate()
             {
                 let key = if n == 0 {
-                    format!("  {k:<key_width$}  ")
+                    format!("  {:<key_width$}  ", visible(k.clone()))
                 } else {
                     " ".repeat(key_width + 4)
                 };

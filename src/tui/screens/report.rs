@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use crate::tui::app::{App, REPORT_FORMATS};
 use crate::tui::strings as s;
 use crate::tui::view::pane;
-use crate::tui::widgets::text::cut;
+use crate::tui::widgets::text::{cut, visible};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.theme;
@@ -52,7 +52,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         Line::from(spans)
     };
     let mut lines = vec![
-        option(0, s::REP_GUIDE, vec![Span::raw(format!("‹ {guide} ›"))]),
+        option(
+            0,
+            s::REP_GUIDE,
+            vec![Span::raw(format!("‹ {} ›", visible(guide.clone())))],
+        ),
         option(1, s::REP_FORMAT, formats),
         option(
             2,
@@ -71,7 +75,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         lines.push(Line::styled(s::REP_EXPORT_HINT, t.dim()));
     }
     if let Some(e) = &ui.error {
-        lines.push(Line::styled(e.clone(), t.error()));
+        lines.push(Line::styled(visible(e.clone()), t.error()));
     }
     frame.render_widget(
         Paragraph::new(Text::from(lines)).wrap(Wrap { trim: false }),

@@ -1,7 +1,12 @@
 //! Text measured in terminal cells: wrapping, padding and cutting, for lines laid out
 //! once in `update` rather than at every frame.
+//!
+//! These are where data is laid out for the screen, so they show its control characters
+//! escaped first ([`crate::terminal::escape`]): the widths measured are those drawn.
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+pub use crate::tui::sections::visible;
 
 pub fn width(s: &str) -> usize {
     UnicodeWidthStr::width(s)
@@ -9,6 +14,7 @@ pub fn width(s: &str) -> usize {
 
 /// Cuts `s` to `max` cells, ending with `…` when something was cut.
 pub fn cut(s: &str, max: usize) -> String {
+    let s = &*crate::terminal::escape(s);
     if width(s) <= max {
         return s.to_string();
     }
@@ -39,6 +45,7 @@ pub fn pad(s: &str, w: usize) -> String {
 /// Wraps `text` at word boundaries to `max` cells; words longer than a line are broken.
 /// Line breaks in the text are kept.
 pub fn wrap(text: &str, max: usize) -> Vec<String> {
+    let text = &*crate::terminal::escape(text);
     let max = max.max(8);
     let mut lines = Vec::new();
     for para in text.split('\n') {
