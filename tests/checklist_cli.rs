@@ -69,7 +69,7 @@ fn progress_is_saved_and_a_new_process_resumes_from_it() {
     let text = checklist(&root, &["list"]).output().unwrap();
     let text = String::from_utf8(text.stdout).unwrap();
     assert!(text.contains("[x] P01"), "{text}");
-    assert!(text.contains("1 of 38 steps done"), "{text}");
+    assert!(text.contains("1 of 39 steps done"), "{text}");
 
     // The audit log has the change, without the values.
     let log = fs::read_to_string(root.join(CHECKLIST_LOG)).unwrap();
@@ -592,7 +592,7 @@ fn a_state_of_another_guide_is_not_written_to() {
     assert_eq!(snapshot(&root), before);
     let list = json(&mut checklist(&root, &["list", "--guide", "mdi-current"]));
     assert_eq!(list["guide"], "mdi-current");
-    assert_eq!(list["total"], 39);
+    assert_eq!(list["total"], 40);
     checklist(&root, &["--guide", "nope", "list"])
         .assert()
         .code(2)
@@ -745,8 +745,8 @@ fn validate_reports_every_error_with_file_line_and_column() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     let p = invalid.display().to_string();
     for expected in [
-        "ok checklists/azure-atp-2019.yaml (built in): guide azure-atp-2019, 38 steps".to_string(),
-        "ok checklists/mdi-current.yaml (built in): guide mdi-current, 39 steps".to_string(),
+        "ok checklists/azure-atp-2019.yaml (built in): guide azure-atp-2019, 39 steps".to_string(),
+        "ok checklists/mdi-current.yaml (built in): guide mdi-current, 40 steps".to_string(),
         "guide short-guide, 2 steps".to_string(),
         format!("invalid {p}"),
         format!("{p}:12:24: step S1: gate `dc.nonsense` names no known check"),
@@ -798,7 +798,9 @@ fn demo_walks_the_first_steps_without_breaking_its_own_rules() {
         .args(["demo", root.to_str().unwrap()])
         .assert()
         .success()
-        .stdout(predicate::str::contains("Checklist: R06 done, P01 done"));
+        .stdout(predicate::str::contains(
+            "Checklist: R06 done, R07 in_progress, P01 done",
+        ));
     let list = json(&mut checklist(&root, &["list"]));
     assert_eq!(list["done"], 6);
     assert_eq!(list["next"], "R02");
@@ -808,5 +810,142 @@ fn demo_walks_the_first_steps_without_breaking_its_own_rules() {
         .assert()
         .success();
     let log = fs::read_to_string(root.join(CHECKLIST_LOG)).unwrap();
-    assert_eq!(log.lines().count(), 7, "{log}");
+    assert_eq!(log.lines().count(), 8, "{log}");
+}
+
+/// Seed 000 as a step of both guides: the demo's Center has a certificate awaiting
+/// activation and one in use that ends before the planned decommission, so the step is
+/// gated twice; each gateway is named with its status and what a change needs from it.
+#[test]
+fn the_center_must_stay_stable_until_its_decommission() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("demo");
+    ata2atp()
+        .args(["demo", root.to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("R07 in_progress"));
+    let r07 = json(&mut checklist(&root, &["show", "R07"]));
+    assert_eq!(r07["state"]["fields"]["decommission_planned"], "2027-03-31");
+    let problems: Vec<&str> = r07["done_problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    for expected in [
+        "gate ata.pending_change: ata.pending_change is warn: 2 certificates await activation",
+        "gate ata.center_certificate (not_after later than decommission_planned): \
+         ata.center_certificate: not_after is 2027-01-31 09:59 UTC, not later than \
+         decommission_planned (2027-03-31)",
+    ] {
+        assert!(
+            problems.iter().any(|p| p.starts_with(expected)),
+            "`{expected}` missing from {problems:#?}"
+        );
+    }
+    let gateways = r07["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["path"] == "ata.gateways")
+        .unwrap();
+    let rows = gateways["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 6, "every gateway, one by one: {rows:#?}");
+    let row = |name: &str| {
+        rows.iter()
+            .find(|r| r[0] == name)
+            .unwrap_or_else(|| panic!("{name} missing from {rows:#?}"))
+    };
+    assert_eq!(row("FAB-ATAGW01")[2], "StartFailure");
+    assert!(
+        row("FAB-ATAGW01")[5]
+            .as_str()
+            .unwrap()
+            .contains("update its configuration JSON by hand"),
+        "{rows:#?}"
+    );
+    assert!(
+        row("FAB-DC01")[5]
+            .as_str()
+            .unwrap()
+            .contains("wait until it has synced")
+    );
+    for seed in [
+        "Renewing a certificate is not supported",
+        "before the current certificate expires",
+        "a custom IP address cannot be activated until it is installed on the Center",
+        "update its configuration JSON by hand",
+        "gateway setup package downloaded again",
+    ] {
+        assert!(
+            r07["detail"].as_str().unwrap().contains(seed),
+            "`{seed}` missing from the detail"
+        );
+    }
+
+    // A decommission before the certificate ends holds the dated gate (its Warn included);
+    // the pending change still blocks.
+    let set = |day: &str| {
+        checklist(
+            &root,
+            &[
+                "set",
+                "R07",
+                "--status",
+                "done",
+                "--by",
+                "Jo",
+                "--field",
+                &format!("decommission_planned={day}"),
+                "--field",
+                "center_change=none needed",
+            ],
+        )
+        .output()
+        .unwrap()
+    };
+    let out = set("2027-01-15");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("gate ata.pending_change"), "{stderr}");
+    assert!(!stderr.contains("gate ata.center_certificate"), "{stderr}");
+
+    // Today's guide has the same step under its own id, with the same gates.
+    let dir = tempfile::tempdir().unwrap();
+    let root = engagement(dir.path(), "mdi-current");
+    let mut checks = all_checks(Status::Pass);
+    let cert = checks
+        .results
+        .iter_mut()
+        .find(|r| r.id == "ata.center_certificate")
+        .unwrap();
+    cert.status = Status::Warn;
+    cert.evidence
+        .insert("not_after".into(), "2027-01-31T09:59:59+00:00".into());
+    write_checks(&root, &checks);
+    let r10 = json(&mut checklist(&root, &["show", "R10"]));
+    assert_eq!(r10["gates"][0]["gate"], "ata.pending_change");
+    let done = |day: &str| {
+        checklist(
+            &root,
+            &[
+                "set",
+                "R10",
+                "--status",
+                "done",
+                "--by",
+                "Jo",
+                "--field",
+                &format!("decommission_planned={day}"),
+                "--field",
+                "center_change=none needed",
+            ],
+        )
+        .assert()
+    };
+    done("2027-02-28").code(2).stderr(predicate::str::contains(
+        "not_after is 2027-01-31 09:59 UTC, not later than decommission_planned (2027-02-28)",
+    ));
+    done("2027-01-30").success();
 }

@@ -406,7 +406,7 @@ impl fmt::Display for Gate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.any_of.join(" | "))?;
         if let Some(d) = &self.dated {
-            write!(f, " ({} after {})", d.evidence, d.later_than)?;
+            write!(f, " ({} later than {})", d.evidence, d.later_than)?;
         }
         Ok(())
     }

@@ -1011,7 +1011,7 @@ steps:
         // Without the date the gate cannot hold.
         let e = try_done(&warn, None).unwrap_err();
         assert!(
-            e.contains("gate ata.center_certificate (not_after after gone): `gone` (Planned decommission) is not recorded yet"),
+            e.contains("gate ata.center_certificate (not_after later than gone): `gone` (Planned decommission) is not recorded yet"),
             "{e}"
         );
         // A failed or undecided check never holds it, whatever its date; an accepted one does.
