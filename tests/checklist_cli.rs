@@ -949,3 +949,111 @@ fn the_center_must_stay_stable_until_its_decommission() {
     ));
     done("2027-01-30").success();
 }
+
+/// 15.6: what the inventory holds about notifications is shown where it is entered again:
+/// the types (alerts, health) per channel, the e-mail toggles with the recipients split
+/// by type, ATA's health alert toggles and whether scheduled reports are sent at all.
+#[test]
+fn notifications_show_their_types_toggles_and_the_recipient_split() {
+    // The value a step shows under `label`, as text.
+    fn value(step: &serde_json::Value, label: &str) -> String {
+        let v = step["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["label"] == label)
+            .unwrap_or_else(|| panic!("`{label}` missing from {:#}", step["values"]));
+        match v["kind"].as_str().unwrap() {
+            "value" => v["value"].as_str().unwrap().to_string(),
+            "list" => v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i.as_str().unwrap())
+                .collect::<Vec<_>>()
+                .join(", "),
+            "pairs" => v["pairs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{}={}",
+                        p["key"].as_str().unwrap(),
+                        p["value"].as_str().unwrap()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            _ => v["text"].as_str().unwrap_or_default().to_string(),
+        }
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    ata2atp()
+        .args(["demo", demo.to_str().unwrap()])
+        .assert()
+        .success();
+    for id in ["P02", "C04"] {
+        let step = json(&mut checklist(&demo, &["show", id]));
+        assert_eq!(
+            value(&step, "Suspicious activities sent to syslog (ATA)"),
+            "yes"
+        );
+        assert_eq!(value(&step, "Health issues sent to syslog (ATA)"), "no");
+    }
+    for id in ["P03", "C10"] {
+        let step = json(&mut checklist(&demo, &["show", id]));
+        assert_eq!(value(&step, "Suspicious activities mailed (ATA)"), "yes");
+        assert_eq!(
+            value(&step, "Recipients of alert e-mail (ATA)"),
+            "soc@fabrikam.test"
+        );
+        assert_eq!(value(&step, "Health issues mailed (ATA)"), "yes");
+        assert_eq!(
+            value(&step, "Recipients of health e-mail (ATA)"),
+            "ata-admins@fabrikam.test"
+        );
+    }
+    let c10 = json(&mut checklist(&demo, &["show", "C10"]));
+    assert_eq!(value(&c10, "E-mail notifications enabled in ATA"), "yes");
+    // The demo's Center lists no per-type health alert setting: said, not left blank.
+    assert_eq!(
+        value(&c10, "Health alert types switched on or off in ATA"),
+        "none listed in ATA's configuration"
+    );
+    for id in ["P09", "C11"] {
+        let step = json(&mut checklist(&demo, &["show", id]));
+        assert_eq!(
+            value(&step, "ATA sends its scheduled reports at all"),
+            "yes"
+        );
+    }
+    let r07 = json(&mut checklist(&demo, &["show", "R07"]));
+    assert_eq!(
+        value(&r07, "The Center's service profile (ATA configuration id)"),
+        "5a819973fab0a7c0de000002"
+    );
+
+    // Today's guide shows the same, and the toggles when ATA lists them.
+    let root = engagement(dir.path(), "mdi-current");
+    let c10 = json(&mut checklist(&root, &["show", "C10"]));
+    assert_eq!(
+        value(&c10, "Health alert types switched on or off in ATA"),
+        "GatewayDisconnectedMonitoringAlert=yes"
+    );
+    for label in [
+        "Suspicious activities mailed (ATA)",
+        "Recipients of alert e-mail (ATA)",
+        "Health issues mailed (ATA)",
+        "Recipients of health e-mail (ATA)",
+    ] {
+        value(&c10, label);
+    }
+    let c04 = json(&mut checklist(&root, &["show", "C04"]));
+    value(&c04, "Suspicious activities sent to syslog (ATA)");
+    value(&c04, "Health issues sent to syslog (ATA)");
+    let c11 = json(&mut checklist(&root, &["show", "C11"]));
+    value(&c11, "ATA sends its scheduled reports at all");
+}
