@@ -1057,3 +1057,39 @@ fn notifications_show_their_types_toggles_and_the_recipient_split() {
     let c11 = json(&mut checklist(&root, &["show", "C11"]));
     value(&c11, "ATA sends its scheduled reports at all");
 }
+
+/// 15.7 in the guides: validation rests on the sensor service state and the sensors' own
+/// error logs (both undecided on the demo, whose sensors are not installed yet), and seed
+/// 002's "check the service is running" is recommended where the account is planned.
+#[test]
+fn validation_is_gated_on_the_sensor_service_and_its_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    ata2atp()
+        .args(["demo", demo.to_str().unwrap()])
+        .assert()
+        .success();
+    let v01 = json(&mut checklist(&demo, &["show", "V01"]));
+    assert_eq!(v01["gates"][0]["gate"], "dc.sensor_service");
+    assert_eq!(v01["gates"][0]["satisfied"], false);
+    assert!(
+        v01["gates"][0]["problem"]
+            .as_str()
+            .unwrap()
+            .contains("the sensor is not installed on FAB-DC01.fabrikam.test yet"),
+        "{:#}",
+        v01["gates"][0]
+    );
+    let v02 = json(&mut checklist(&demo, &["show", "V02"]));
+    assert_eq!(v02["gates"][0]["gate"], "dc.sensor_logs");
+    let p01 = json(&mut checklist(&demo, &["show", "P01"]));
+    assert_eq!(p01["recommendations"][0]["gate"], "ata.gateway_service");
+    assert!(
+        p01["recommendations"][0]["problem"]
+            .as_str()
+            .unwrap()
+            .contains("FAB-ATAGW01 is not running: StartFailure"),
+        "{:#}",
+        p01["recommendations"][0]
+    );
+}
