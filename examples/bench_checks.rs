@@ -108,6 +108,8 @@ fn inventory(n: usize) -> Inventory {
             kind: GatewayKind::LightweightGateway,
             version: Some("1.9.7576".into()),
             status: Some("Running".into()),
+            service_status: Some("Started".into()),
+            last_activity: None,
             kind_evidence: None,
             domain_synchronizer_candidate: Some(i % 50 == 9),
             syslog_listener: None,
@@ -225,6 +227,7 @@ async fn main() {
         probes: probes.clone(),
         decided: Vec::new(),
         config: config.clone(),
+        resolve_names: false,
     };
 
     // 1. Facts only (no network): the constant part.

@@ -295,6 +295,7 @@ fn certificate_expiry_89_and_90_days_and_expired() {
             issuer: Some("CN=Edge CA".into()),
             not_before: None,
             not_after: Some(not_after),
+            dns_names: Vec::new(),
         });
         let path = dir.path().join("inventory.yaml");
         std::fs::write(&path, ata2atp::yaml::to_string(&inv, "test").unwrap()).unwrap();
@@ -408,6 +409,23 @@ fn the_demo_has_every_kind_of_verdict_and_never_probes() {
             .as_deref()
             .unwrap()
             .contains("The supplied credential is invalid.")
+    );
+    // The stopped full gateway is flagged, tied to the same log line (15.5, seed 002);
+    // the Lightweight Gateways run.
+    let stopped = find(&file, "ata.gateway_service", Some("FAB-ATAGW01"));
+    assert_eq!(stopped.status, Status::Fail);
+    let reason = stopped.reason.as_deref().unwrap();
+    assert!(
+        reason.contains("FAB-ATAGW01 is not running: StartFailure")
+            && reason.contains("The supplied credential is invalid."),
+        "{reason}"
+    );
+    assert!(
+        file.results
+            .iter()
+            .filter(|r| r.id == "ata.gateway_service")
+            .all(|r| r.subject.as_deref() == Some("FAB-ATAGW01") || r.status == Status::Pass),
+        "only FAB-ATAGW01 is down"
     );
     assert_eq!(find(&file, "ata.role_groups", None).status, Status::Manual);
     // Running `check` on the demo does not probe either, and agrees.

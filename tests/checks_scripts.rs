@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use ata2atp::model::{
-    AuditSubcategory, CenterFactsFile, Certificate, DcFacts, DcFactsFile, Inventory, RoleGroup,
-    ServerFacts, ServerFactsFile, ServerRole, Status,
+    AuditSubcategory, CenterFactsFile, Certificate, DcFacts, DcFactsFile, Inventory,
+    NameResolution, RoleGroup, ServerFacts, ServerFactsFile, ServerRole, Status,
 };
 use chrono::Utc;
 use predicates::prelude::*;
@@ -71,8 +71,19 @@ fn full_dc_facts() -> DcFacts {
         restrict_remote_sam: Some("x".into()),
         root_certificates: Some(vec!["x".into()]),
         packet_capture: Some(vec!["x".into()]),
+        ata_gateway_service: Some("Running".into()),
+        atp_sensor_service: Some("Running".into()),
+        console_resolution: Some(vec![name_resolution()]),
         mde_onboarded: Some(true),
         errors: vec!["x".into()],
+    }
+}
+
+fn name_resolution() -> NameResolution {
+    NameResolution {
+        name: "x".into(),
+        addresses: vec!["x".into()],
+        error: Some("x".into()),
     }
 }
 
@@ -171,6 +182,10 @@ fn dc_facts_script_writes_exactly_the_fields_of_dcfacts() {
         ordered_block_keys(&script, "AuditSubcategory"),
         keys_of(&audit_subcategory())
     );
+    assert_eq!(
+        ordered_block_keys(&script, "NameResolution"),
+        keys_of(&name_resolution())
+    );
     for needle in [
         "auditpol.exe /get /category:* /r",
         "AuditReceivingNTLMTraffic",
@@ -180,6 +195,8 @@ fn dc_facts_script_writes_exactly_the_fields_of_dcfacts() {
         "Cert:\\LocalMachine\\Root",
         "npcap|winpcap",
         "Windows Advanced Threat Protection\\Status",
+        "Resolve-DnsName",
+        "$ConsoleUrl",
     ] {
         assert!(
             script.contains(needle),
@@ -206,6 +223,7 @@ fn center_facts_script_writes_exactly_the_fields_of_centerfactsfile() {
         issuer: Some("x".into()),
         not_before: Some(Utc::now()),
         not_after: Some(Utc::now()),
+        dns_names: vec!["x".into()],
     };
     let group = RoleGroup {
         name: "x".into(),
@@ -218,6 +236,8 @@ fn center_facts_script_writes_exactly_the_fields_of_centerfactsfile() {
         host: Some("x".into()),
         role_groups: vec![group.clone()],
         certificates: vec![cert.clone()],
+        ip_addresses: vec!["x".into()],
+        console_resolution: vec![name_resolution()],
         mongo_version: Some("x".into()),
         latest_backup: Some("x".into()),
         os_build: Some(1),
@@ -230,6 +250,10 @@ fn center_facts_script_writes_exactly_the_fields_of_centerfactsfile() {
     );
     assert_eq!(ordered_block_keys(&script, "Certificate"), keys_of(&cert));
     assert_eq!(ordered_block_keys(&script, "RoleGroup"), keys_of(&group));
+    assert_eq!(
+        ordered_block_keys(&script, "NameResolution"),
+        keys_of(&name_resolution())
+    );
     for g in [
         "Microsoft Advanced Threat Analytics Administrators",
         "Microsoft Advanced Threat Analytics Users",
@@ -238,6 +262,10 @@ fn center_facts_script_writes_exactly_the_fields_of_centerfactsfile() {
         "Cert:\\LocalMachine\\My",
         "SystemProfile_*.json",
         "mongod.exe",
+        "Resolve-DnsName",
+        "DnsNameList",
+        "Win32_NetworkAdapterConfiguration",
+        "ServiceEndpoints",
     ] {
         assert!(script.contains(g), "the Center script does not mention {g}");
     }

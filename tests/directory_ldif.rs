@@ -35,6 +35,8 @@ fn gateway(name: &str) -> Gateway {
         kind: GatewayKind::Unknown,
         version: None,
         status: None,
+        service_status: None,
+        last_activity: None,
         kind_evidence: None,
         domain_synchronizer_candidate: None,
         syslog_listener: None,

@@ -42,9 +42,7 @@ fn diff_as_json_markdown_and_with_an_exit_code() {
     let md = String::from_utf8_lossy(&out.stdout);
     assert!(md.starts_with("# Inventory changes"), "{md}");
     assert!(
-        md.contains(
-            "- **added** SamrReconnaissanceDetectorConfiguration: O'Brien, &quot;Bob&quot;"
-        ),
+        md.contains("- **added** SamrReconnaissanceDetectorConfiguration: O'Brien, \"Bob\""),
         "{md}"
     );
 

@@ -177,6 +177,14 @@ fn harvest(value: &Value, key: Option<&str>, out: &mut BTreeSet<String>) {
                 if VOCABULARY.contains(&k.as_str()) {
                     continue;
                 }
+                if k == "console_resolution" {
+                    // Each lookup's `name` is the console URL's host: a service name
+                    // (its first label, `ata`, is a word), as in `console_urls`.
+                    for item in v.as_array().into_iter().flatten() {
+                        harvest(&item["name"], Some("console_urls"), out);
+                    }
+                    continue;
+                }
                 if k == "report_schedules" || k == "role_groups" {
                     // Their names are ATA's (report kinds, role groups); the people in
                     // them are identifiers.

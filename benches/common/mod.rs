@@ -118,6 +118,8 @@ pub fn inventory() -> Inventory {
             kind: GatewayKind::LightweightGateway,
             version: Some("1.9.7576.0".into()),
             status: Some("Running".into()),
+            service_status: Some("Started".into()),
+            last_activity: None,
             kind_evidence: None,
             domain_synchronizer_candidate: Some(n % 50 == 0),
             syslog_listener: Some(false),

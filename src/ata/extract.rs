@@ -1596,6 +1596,8 @@ fn gateways(
             kind_evidence,
             version: d.first_str(&m.version),
             status: d.first_str(&m.status),
+            service_status: d.first_str(&m.service_status),
+            last_activity: m.last_activity.iter().find_map(|p| d.date_at(p)),
             domain_synchronizer_candidate: candidate,
             syslog_listener: d.first_bool(&m.syslog_listener),
             domain_controllers: dcs,

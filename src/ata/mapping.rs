@@ -191,6 +191,12 @@ pub struct GatewayPaths {
     pub name: Paths,
     pub version: Paths,
     pub status: Paths,
+    /// The gateway's Windows service state (absent in older custom mappings: not read).
+    #[serde(default)]
+    pub service_status: Paths,
+    /// When the gateway last reported to the Center.
+    #[serde(default)]
+    pub last_activity: Paths,
     pub lightweight: Paths,
     pub domain_synchronizer_candidate: Paths,
     pub syslog_listener: Paths,

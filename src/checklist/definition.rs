@@ -139,7 +139,7 @@ struct RawStep {
     #[serde(default)]
     shows: Vec<RawShow>,
     #[serde(default)]
-    gates: Vec<Spanned<String>>,
+    gates: Vec<Spanned<RawGate>>,
     #[serde(default)]
     recommends: Vec<Spanned<String>>,
     #[serde(default)]
@@ -148,6 +148,40 @@ struct RawStep {
     record: Vec<RawField>,
     #[serde(default)]
     evidence: EvidenceRule,
+}
+
+/// A gate as written: `check.id`, `a | b`, or a check whose evidence date must be later
+/// than a date the step records (`{check, evidence, later_than}`).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawGate {
+    Checks(String),
+    /// A map, read as one so that a list is never taken for a dated gate (serde reads a
+    /// struct from a sequence too); its keys are checked in [`RawDatedGate::from_map`].
+    Dated(BTreeMap<String, String>),
+    /// Anything else, reported with what a gate may be (serde's own message for an
+    /// untagged enum names no field).
+    Other(serde::de::IgnoredAny),
+}
+
+#[derive(Debug)]
+struct RawDatedGate {
+    check: String,
+    evidence: String,
+    later_than: String,
+}
+
+impl RawDatedGate {
+    /// Exactly the three keys, or `None`.
+    fn from_map(map: &BTreeMap<String, String>) -> Option<Self> {
+        let get = |k: &str| map.get(k).cloned();
+        (map.len() == 3).then_some(())?;
+        Some(Self {
+            check: get("check")?,
+            evidence: get("evidence")?,
+            later_than: get("later_than")?,
+        })
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -351,11 +385,30 @@ pub struct Column {
 pub struct Gate {
     /// Check ids, or `id[subject]` for one subject's result.
     pub any_of: Vec<String>,
+    /// For a dated gate (one check): the evidence date that must be later than a date
+    /// the step records.
+    pub dated: Option<DatedRule>,
+}
+
+/// A check's evidence value (a date and time) must be later than a date or time the step
+/// records: a certificate's `not_after` past the planned decommission, say. The step's own
+/// date decides then, so a Warn of the check holds too; a Fail or Unknown never does
+/// (unless accepted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatedRule {
+    /// The evidence key of the check's result, holding an RFC 3339 date and time.
+    pub evidence: String,
+    /// The step's record field (kind `date` or `datetime`) it must be later than.
+    pub later_than: String,
 }
 
 impl fmt::Display for Gate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.any_of.join(" | "))
+        f.write_str(&self.any_of.join(" | "))?;
+        if let Some(d) = &self.dated {
+            write!(f, " ({} later than {})", d.evidence, d.later_than)?;
+        }
+        Ok(())
     }
 }
 
@@ -414,14 +467,33 @@ struct Collector<'a> {
 
 impl Collector<'_> {
     fn at<T>(&mut self, spanned: &Spanned<T>, step: Option<&str>, message: impl Into<String>) {
-        let l = spanned.referenced;
+        self.at_location(Location::of(spanned), step, message);
+    }
+
+    fn at_location(&mut self, l: Location, step: Option<&str>, message: impl Into<String>) {
         self.errors.push(DefinitionError {
             origin: self.origin.to_string(),
-            line: (l.line() > 0).then_some(l.line()),
-            column: (l.column() > 0).then_some(l.column()),
+            line: (l.line > 0).then_some(l.line),
+            column: (l.column > 0).then_some(l.column),
             step: step.map(str::to_string),
             message: message.into(),
         });
+    }
+}
+
+/// Where a value is written (line and column from 1; 0 when not known).
+#[derive(Debug, Clone, Copy)]
+struct Location {
+    line: u64,
+    column: u64,
+}
+
+impl Location {
+    fn of<T>(spanned: &Spanned<T>) -> Self {
+        Self {
+            line: spanned.referenced.line(),
+            column: spanned.referenced.column(),
+        }
     }
 }
 
@@ -653,20 +725,47 @@ pub fn parse(
             });
         }
 
-        let mut gates = Vec::new();
-        let mut recommends = Vec::new();
-        for (g, gating) in s
+        // Gates and recommendations as (text, dated rule, where it is written, gating).
+        let written: Vec<(String, Option<RawDatedGate>, &Spanned<RawGate>)> = s
             .gates
             .iter()
-            .map(|g| (g, true))
-            .chain(s.recommends.iter().map(|g| (g, false)))
-        {
-            let mut any_of = Vec::new();
-            for alt in g.value.split('|').map(str::trim) {
-                let id_part = alt.split_once('[').map_or(alt, |(id, rest)| {
-                    if !rest.ends_with(']') || rest.len() < 2 {
+            .filter_map(|g| {
+                let dated = match &g.value {
+                    RawGate::Checks(text) => return Some((text.clone(), None, g)),
+                    RawGate::Dated(map) => RawDatedGate::from_map(map),
+                    RawGate::Other(_) => None,
+                };
+                match dated {
+                    Some(d) => Some((d.check.clone(), Some(d), g)),
+                    None => {
                         c.at(
                             g,
+                            sid,
+                            "a gate is a check id (`dc.cpu`, `a | b`, `id[SUBJECT]`) or \
+                             {check: ID, evidence: KEY, later_than: FIELD}",
+                        );
+                        None
+                    }
+                }
+            })
+            .collect();
+        let mut gates = Vec::new();
+        let mut recommends = Vec::new();
+        let candidates = written
+            .iter()
+            .map(|(text, dated, at)| (text.clone(), dated.as_ref(), Location::of(*at), true))
+            .chain(
+                s.recommends
+                    .iter()
+                    .map(|g| (g.value.clone(), None, Location::of(g), false)),
+            );
+        for (text, dated, at, gating) in candidates {
+            let mut any_of = Vec::new();
+            for alt in text.split('|').map(str::trim) {
+                let id_part = alt.split_once('[').map_or(alt, |(id, rest)| {
+                    if !rest.ends_with(']') || rest.len() < 2 {
+                        c.at_location(
+                            at,
                             sid,
                             format!("gate `{alt}`: write one subject as `check.id[SUBJECT]`"),
                         );
@@ -674,8 +773,8 @@ pub fn parse(
                     id
                 });
                 match (schema.check)(id_part) {
-                    None => c.at(
-                        g,
+                    None => c.at_location(
+                        at,
                         sid,
                         format!("gate `{alt}` names no known check; `ata2atp check --help` lists the check ids"),
                     ),
@@ -686,16 +785,47 @@ pub fn parse(
                             _ => None,
                         };
                         if let (Some(other), true) = (other, gating) {
-                            c.at(g, sid, format!("gate `{id_part}` checks {other}, not this guide's edition"));
+                            c.at_location(at, sid, format!("gate `{id_part}` checks {other}, not this guide's edition"));
                         }
                     }
                 }
                 any_of.push(alt.to_string());
             }
+            let dated = dated.map(|d| {
+                if any_of.len() != 1 {
+                    c.at_location(at, sid, "a dated gate names one check, not alternatives");
+                }
+                match s.record.iter().find(|f| f.key.value == d.later_than) {
+                    None => c.at_location(
+                        at,
+                        sid,
+                        format!("`later_than: {}` names no record field of this step", d.later_than),
+                    ),
+                    Some(f) if !matches!(f.kind, FieldKind::Date | FieldKind::Datetime) || f.each.is_some() => {
+                        c.at_location(
+                            at,
+                            sid,
+                            format!(
+                                "`later_than: {}` must name a date or datetime field recorded once (it is {})",
+                                d.later_than,
+                                f.kind.as_str()
+                            ),
+                        )
+                    }
+                    Some(_) => {}
+                }
+                if !is_key(&d.evidence) {
+                    c.at_location(at, sid, format!("`evidence: {}` must be an evidence key (lower_snake_case)", d.evidence));
+                }
+                DatedRule {
+                    evidence: d.evidence.clone(),
+                    later_than: d.later_than.clone(),
+                }
+            });
             if gating {
-                gates.push(Gate { any_of });
+                gates.push(Gate { any_of, dated });
             } else {
-                recommends.push(Gate { any_of });
+                recommends.push(Gate { any_of, dated });
             }
         }
 
@@ -998,6 +1128,44 @@ mod tests {
             .collect();
         let def = parse(&yaml).unwrap_or_else(|e| panic!("{e}\n{yaml}"));
         assert_eq!(def.steps[0].record.len(), 5);
+        let dated = def.steps[2].gates[1].dated.as_ref().unwrap();
+        assert_eq!(
+            (dated.evidence.as_str(), dated.later_than.as_str()),
+            ("not_after", "decommission_planned")
+        );
+    }
+
+    #[test]
+    fn a_dated_gate_names_one_check_and_a_date_field_of_its_step() {
+        let e = errors(&with_steps(concat!(
+            "  - id: A\n",                                                                      // 9
+            "    phase: p\n", // 10
+            "    title: x\n", // 11
+            "    gates:\n",   // 12
+            "      - {check: ata.center_certificate, evidence: not_after, later_than: who}\n", // 13
+            "      - {check: ata.center_certificate, evidence: not_after, later_than: gone}\n", // 14
+            "      - {check: 'dc.cpu | dc.disk', evidence: Not-After, later_than: day}\n", // 15
+            "      - {check: ata.center_certificate, evidence: x, later_than: day, extra: 1}\n", // 16
+            "      - [not, a, gate]\n", // 17
+            "    record:\n",
+            "      - {key: who, label: Who}\n",
+            "      - {key: day, label: Day, kind: date}\n",
+        )));
+        for x in [
+            "13:9: `later_than: who` must name a date or datetime field recorded once (it is text)",
+            "14:9: `later_than: gone` names no record field of this step",
+            "15:9: a dated gate names one check",
+            "15:9: `evidence: Not-After` must be an evidence key",
+        ] {
+            assert!(
+                e.iter().any(|m| m.starts_with(x)),
+                "missing `{x}` in {e:#?}"
+            );
+        }
+        // Neither form: what a gate may be, at its line.
+        for line in ["16:9: a gate is a check id", "17:9: a gate is a check id"] {
+            assert!(e.iter().any(|m| m.starts_with(line)), "{line}: {e:#?}");
+        }
     }
 
     #[test]

@@ -70,6 +70,12 @@ pub fn walk(
             full_gateways.join(", ")
         )
     };
+    // The stable-Center step has its own id in each guide (R07, R10): found by its field.
+    let stable_center = def
+        .steps
+        .iter()
+        .find(|s| s.field("decommission_planned").is_some())
+        .map_or("R07", |s| s.id.as_str());
     // (step, status, record fields, note)
     type Planned<'a> = (&'a str, StepStatus, Vec<(String, String)>, Option<&'a str>);
     let steps: Vec<Planned> = vec![
@@ -78,6 +84,14 @@ pub fn walk(
             StepStatus::Done,
             fields(&[("gateways_plan", &gateways_plan)]),
             None,
+        ),
+        // The customer plans to switch ATA off at the end of March: the certificate in use
+        // ends in January, and the new one waits for FAB-ATAGW01, so the step stays open.
+        (
+            stable_center,
+            StepStatus::InProgress,
+            fields(&[("decommission_planned", "2027-03-31")]),
+            Some("New Center certificate selected on 2026-11-05, not activated yet"),
         ),
         (
             "P01",

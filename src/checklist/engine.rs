@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::bind::count_items;
-use super::definition::{Definition, EvidenceRule, FieldKind, Gate, RecordField, Step};
+use super::definition::{DatedRule, Definition, EvidenceRule, FieldKind, Gate, RecordField, Step};
 use super::{Error, exemplar};
 use crate::engagement::EngagementConfig;
 use crate::model::{
@@ -137,12 +137,17 @@ pub fn readiness(
     state: &ChecklistState,
     facts: &Facts<'_>,
 ) -> Readiness {
+    let own = state.step(&step.id);
     Readiness {
-        gates: step.gates.iter().map(|g| gate_status(g, facts.checks)).collect(),
+        gates: step
+            .gates
+            .iter()
+            .map(|g| gate_status(g, facts.checks, Some((step, &own))))
+            .collect(),
         recommendations: step
             .recommends
             .iter()
-            .map(|g| gate_status(g, facts.checks))
+            .map(|g| gate_status(g, facts.checks, Some((step, &own))))
             .collect(),
         after: step
             .after
@@ -215,7 +220,66 @@ pub fn readiness(
     }
 }
 
-fn gate_status(gate: &Gate, checks: Option<&ChecksFile>) -> GateStatus {
+/// The end of a recorded date or the recorded moment: what a dated gate's evidence must
+/// be later than. `Err` says what is wrong with the value.
+fn recorded_limit(field: &RecordField, value: &str) -> Result<DateTime<Utc>, String> {
+    match field.kind {
+        FieldKind::Date => NaiveDate::parse_from_str(value, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.succ_opt())
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc())
+            .ok_or_else(|| format!("`{value}` is not a date (YYYY-MM-DD)")),
+        _ => DateTime::parse_from_rfc3339(value)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| format!("`{value}` is not a date and time")),
+    }
+}
+
+/// Whether one result holds a dated gate: its evidence date is later than the limit.
+/// A Fail or Unknown never holds it (the date may be wrong or missing for a reason).
+fn dated_ok(
+    r: &crate::model::CheckResult,
+    rule: &DatedRule,
+    limit: DateTime<Utc>,
+    shown: &str,
+) -> Result<(), String> {
+    if !matches!(r.status, Status::Pass | Status::Warn) {
+        let reason = r
+            .reason
+            .as_deref()
+            .map(|s| format!(": {s}"))
+            .unwrap_or_default();
+        return Err(format!("{} is {}{reason}", r.key(), r.status));
+    }
+    let Some(value) = r.evidence.get(&rule.evidence) else {
+        return Err(format!("{} records no `{}`", r.key(), rule.evidence));
+    };
+    let Ok(date) = DateTime::parse_from_rfc3339(value) else {
+        return Err(format!(
+            "{}'s `{}` is `{value}`, not a date and time",
+            r.key(),
+            rule.evidence
+        ));
+    };
+    if date.with_timezone(&Utc) >= limit {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: {} is {}, not later than {} {shown}",
+            r.key(),
+            rule.evidence,
+            date.format("%Y-%m-%d %H:%M UTC"),
+            rule.later_than
+        ))
+    }
+}
+
+fn gate_status(
+    gate: &Gate,
+    checks: Option<&ChecksFile>,
+    step: Option<(&Step, &StepState)>,
+) -> GateStatus {
     let text = gate.to_string();
     let Some(checks) = checks else {
         return GateStatus {
@@ -228,6 +292,26 @@ fn gate_status(gate: &Gate, checks: Option<&ChecksFile>) -> GateStatus {
     let mut results = Vec::new();
     let mut satisfied = false;
     let mut problems = Vec::new();
+    // A dated gate compares with the step's own date: without it, it cannot hold.
+    let limit = gate.dated.as_ref().map(|rule| {
+        let field = step.and_then(|(s, _)| s.field(&rule.later_than));
+        let value = step
+            .and_then(|(_, st)| st.fields.get(&rule.later_than))
+            .filter(|v| !v.trim().is_empty());
+        match (field, value) {
+            (Some(f), Some(v)) => recorded_limit(f, v).map(|t| (rule, t, v.clone())),
+            (Some(f), None) => Err(format!(
+                "`{}` ({}) is not recorded yet: pass --field {}=…",
+                f.key, f.label, f.key
+            )),
+            (None, _) => Err(format!("the step records no `{}`", rule.later_than)),
+        }
+    });
+    if let Some(Err(why)) = &limit {
+        problems.push(why.clone());
+    }
+    // Problems of the step's own record: fixed there, not by running the checks again.
+    let own_problems = problems.len();
     for alt in &gate.any_of {
         let (id, subject) = match alt.split_once('[') {
             Some((id, rest)) => (id, Some(rest.trim_end_matches(']'))),
@@ -260,15 +344,26 @@ fn gate_status(gate: &Gate, checks: Option<&ChecksFile>) -> GateStatus {
                     .acceptances
                     .iter()
                     .any(|a| a.check == r.id || a.check.eq_ignore_ascii_case(&r.key()));
-            let ok = r.is_satisfied() || accepted;
-            if !ok {
+            let verdict = match &limit {
+                _ if accepted => Ok(()),
+                None if r.is_satisfied() => Ok(()),
+                None => Err(format!(
+                    "{} is {}{}",
+                    r.key(),
+                    r.status,
+                    r.reason
+                        .as_deref()
+                        .map(|s| format!(": {s}"))
+                        .unwrap_or_default()
+                )),
+                Some(Ok((rule, t, shown))) => dated_ok(r, rule, *t, &format!("({shown})")),
+                Some(Err(_)) => Err(String::new()),
+            };
+            if let Err(why) = verdict {
                 all = false;
-                let reason = r
-                    .reason
-                    .as_deref()
-                    .map(|s| format!(": {s}"))
-                    .unwrap_or_default();
-                problems.push(format!("{} is {}{reason}", r.key(), r.status));
+                if !why.is_empty() {
+                    problems.push(why);
+                }
             }
             results.push(GateResult {
                 check: r.key(),
@@ -280,10 +375,14 @@ fn gate_status(gate: &Gate, checks: Option<&ChecksFile>) -> GateStatus {
         satisfied |= all;
     }
     let problem = (!satisfied).then(|| {
-        format!(
-            "{}; fix it and run `ata2atp check` again, or accept the risk in checks.yaml",
+        if problems.len() == own_problems {
             problems.join("; ")
-        )
+        } else {
+            format!(
+                "{}; fix it and run `ata2atp check` again, or accept the risk in checks.yaml",
+                problems.join("; ")
+            )
+        }
     });
     GateStatus {
         gate: text,
@@ -796,7 +895,7 @@ steps:
         let gate = |c: Option<&ChecksFile>| {
             b.gates
                 .iter()
-                .map(|g| gate_status(g, c))
+                .map(|g| gate_status(g, c, None))
                 .collect::<Vec<_>>()
         };
 
@@ -861,6 +960,90 @@ steps:
             Status::Warn,
         )])));
         assert!(!g[1].satisfied, "a warning is not a pass");
+    }
+
+    #[test]
+    fn a_dated_gate_compares_the_evidence_date_with_the_steps_own_date() {
+        let def = parse(
+            "\
+schema_version: 1
+guide: t
+title: T
+phases: [{id: p, title: P}]
+steps:
+  - id: S
+    phase: p
+    title: s
+    gates: [{check: ata.center_certificate, evidence: not_after, later_than: gone}]
+    record: [{key: gone, label: Planned decommission, kind: date}]
+",
+            "t.yaml",
+        )
+        .unwrap();
+        let inv = exemplar::inventory();
+        let cert = |status: Status, not_after: Option<&str>| {
+            let mut r = result("ata.center_certificate", None, status);
+            if let Some(t) = not_after {
+                r.evidence.insert("not_after".into(), t.into());
+            }
+            checks(vec![r])
+        };
+        let try_done = |c: &ChecksFile, gone: Option<&str>| {
+            let facts = Facts::new(Some(&inv), None, Some(c), None, t0());
+            let mut state = ChecklistState::new("t");
+            let fields: Vec<(&str, &str)> = gone.map(|g| ("gone", g)).into_iter().collect();
+            apply(
+                &def,
+                &mut state,
+                &facts,
+                &req("S", Some(StepStatus::Done), &fields),
+            )
+            .map(|_| ())
+            .map_err(|e| refused(e).join("\n"))
+        };
+        // A warning (60 days left) holds when the certificate outlives the recorded day.
+        let warn = cert(Status::Warn, Some("2027-01-31T09:59:59+00:00"));
+        assert_eq!(try_done(&warn, Some("2027-01-30")), Ok(()));
+        // The certificate must last the whole decommission day, and longer is refused.
+        for day in ["2027-01-31", "2027-03-01"] {
+            let e = try_done(&warn, Some(day)).unwrap_err();
+            assert!(
+                e.contains(&format!(
+                    "ata.center_certificate: not_after is 2027-01-31 09:59 UTC, not later than gone ({day})"
+                )),
+                "{e}"
+            );
+        }
+        // Without the date the gate cannot hold.
+        let e = try_done(&warn, None).unwrap_err();
+        assert!(
+            e.contains("gate ata.center_certificate (not_after later than gone): `gone` (Planned decommission) is not recorded yet"),
+            "{e}"
+        );
+        // Fixed by recording it, not by running the checks again.
+        assert!(!e.contains("run `ata2atp check` again"), "{e}");
+        // A failed or undecided check never holds it, whatever its date; an accepted one does.
+        let mut failed = cert(Status::Fail, Some("2030-01-01T00:00:00Z"));
+        let e = try_done(&failed, Some("2027-01-30")).unwrap_err();
+        assert!(e.contains("ata.center_certificate is fail"), "{e}");
+        failed.acceptances.push(Acceptance {
+            check: "ata.center_certificate".into(),
+            by: "Jo".into(),
+            reason: "the new certificate is activated next week".into(),
+            at: t0(),
+        });
+        assert_eq!(try_done(&failed, Some("2027-01-30")), Ok(()));
+        // No date in the evidence, or not a date: said, not guessed.
+        let e = try_done(&cert(Status::Pass, None), Some("2027-01-30")).unwrap_err();
+        assert!(
+            e.contains("ata.center_certificate records no `not_after`"),
+            "{e}"
+        );
+        let e = try_done(&cert(Status::Pass, Some("soon")), Some("2027-01-30")).unwrap_err();
+        assert!(
+            e.contains("`not_after` is `soon`, not a date and time"),
+            "{e}"
+        );
     }
 
     #[test]

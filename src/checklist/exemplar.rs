@@ -17,7 +17,11 @@ use crate::engagement::{Cloud, EngagementConfig, LdapSourceConfig, ProxyConfig, 
 use crate::model::*;
 
 /// Objects that are maps keyed by data, not records (list elements are transparent).
-pub const MAP_PATHS: &[&str] = &["ata.alerts.by_status", "ata.report_schedules.settings"];
+pub const MAP_PATHS: &[&str] = &[
+    "ata.alerts.by_status",
+    "ata.report_schedules.settings",
+    "ata.health_alert_toggles",
+];
 
 fn at(day: u32, hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, hour, 0, 0)
@@ -96,6 +100,14 @@ fn group(name: &str, sid: &str, members: Vec<DirectoryObject>) -> PrivilegedGrou
     }
 }
 
+fn resolution(name: &str, address: &str) -> NameResolution {
+    NameResolution {
+        name: name.into(),
+        addresses: vec![address.into()],
+        error: Some("sample: the second server timed out".into()),
+    }
+}
+
 fn gateway(name: &str, kind: GatewayKind, candidate: bool, syslog: bool) -> Gateway {
     Gateway {
         id: format!("5f1c0a2b3c4d5e6f7081{:04}", name.len()),
@@ -103,6 +115,8 @@ fn gateway(name: &str, kind: GatewayKind, candidate: bool, syslog: bool) -> Gate
         kind,
         version: Some("1.9.7478.57683".into()),
         status: Some("Running".into()),
+        service_status: Some("Started".into()),
+        last_activity: Some(at(15, 4)),
         kind_evidence: Some(format!("watches only its own host ({name}.fabrikam.test)")),
         domain_synchronizer_candidate: Some(candidate),
         syslog_listener: Some(syslog),
@@ -169,6 +183,7 @@ pub fn inventory() -> Inventory {
                     issuer: Some("CN=Fabrikam Issuing CA 01".into()),
                     not_before: Some(at(1, 0)),
                     not_after: Some(at(30, 0)),
+                    dns_names: vec!["ata.fabrikam.test".into()],
                 }],
                 mongo_version: Some("3.6.18".into()),
                 auto_update: Some(AutoUpdate {
@@ -177,6 +192,9 @@ pub fn inventory() -> Inventory {
                     lightweight_gateways_restart_automatically: Some(false),
                 }),
                 service_profile_id: Some("5a81996afab0a7c0de000002".into()),
+                host: Some("FAB-ATA01.fabrikam.test".into()),
+                host_addresses: vec!["10.20.0.15".into()],
+                console_resolution: vec![resolution("ata.fabrikam.test", "10.20.0.15")],
             },
             directory_services_accounts: vec![
                 DirectoryServicesAccount {
@@ -437,6 +455,9 @@ pub fn inventory() -> Inventory {
             restrict_remote_sam: Some("O:BAG:BAD:(A;;RC;;;BA)".into()),
             root_certificates: Some(vec!["DF3C24F9BFD666761B268073FE06D1CC8D4F82A4".into()]),
             packet_capture: Some(vec!["Npcap 1.00".into()]),
+            ata_gateway_service: Some("Running".into()),
+            atp_sensor_service: Some("Running".into()),
+            console_resolution: Some(vec![resolution("ata.fabrikam.test", "10.20.0.15")]),
             mde_onboarded: Some(false),
             errors: vec!["power scheme: access denied".into()],
         }],

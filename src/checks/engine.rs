@@ -44,6 +44,9 @@ pub struct NetworkPlan {
     /// no proxy configured.
     pub decided: Vec<(&'static str, Option<String>, Outcome)>,
     pub config: ProbeConfig,
+    /// Look the ATA console URL's host up from this machine (`ata.console_url_resolves`);
+    /// off when the network is not to be touched.
+    pub resolve_names: bool,
 }
 
 impl NetworkPlan {
@@ -57,6 +60,7 @@ impl NetworkPlan {
             probes: Vec::new(),
             decided,
             config: ProbeConfig::default(),
+            resolve_names: false,
         }
     }
 
@@ -72,6 +76,9 @@ impl NetworkPlan {
             Err(why) => {
                 let mut plan = Self::not_run(&why);
                 plan.config = config;
+                // No workspace to probe, but the network may be used: the console
+                // lookup needs none.
+                plan.resolve_names = true;
                 return plan;
             }
         };
@@ -103,6 +110,7 @@ impl NetworkPlan {
             probes,
             decided,
             config,
+            resolve_names: true,
         }
     }
 }
@@ -393,9 +401,17 @@ pub async fn run(
             "ata.certificate_thumbprints",
             "ata.center_certificate",
             "ata.synchronizer_rodc",
-            "ata.role_groups"
+            "ata.role_groups",
+            "ata.console_certificate_name",
+            "ata.center_addresses"
         ],
         |inv, o| vec![
+            (
+                "ata.console_certificate_name",
+                None,
+                ata::console_certificate_name(&inv)
+            ),
+            ("ata.center_addresses", None, ata::center_addresses(&inv)),
             ("ata.open_alerts", None, ata::open_alerts(&inv)),
             (
                 "ata.gateways_registered",
@@ -423,24 +439,68 @@ pub async fn run(
         ]
     );
 
-    if want("ata.gateway_logs") {
+    // The logs folder is read once for the three checks that look at it: the gateways'
+    // logs, each gateway's service (tied to a wrong password in its log), the sensors'.
+    const LOG_CHECKS: [&str; 3] = ["ata.gateway_logs", "ata.gateway_service", "dc.sensor_logs"];
+    if LOG_CHECKS.iter().any(|id| want(id)) {
         let dir = opts.gateway_logs.clone();
+        let inv = inventory.clone();
+        let o = opts.clone();
         jobs.push((
-            "gateway logs".into(),
+            "logs".into(),
             Box::pin(async move {
-                let scanned =
-                    tokio::task::spawn_blocking(move || logs::check(dir.as_deref())).await;
-                match scanned {
-                    Ok(r) => r
+                let scanned = tokio::task::spawn_blocking(move || logs::scan(dir.as_deref()))
+                    .await
+                    .unwrap_or_else(|e| {
+                        Err(Outcome::unknown(format!(
+                            "the log scan stopped unexpectedly: {e}"
+                        )))
+                    });
+                let mut out: JobOutput = Vec::new();
+                out.extend(
+                    logs::gateway_results(&scanned)
                         .into_iter()
-                        .map(|(s, o)| ("ata.gateway_logs", s, o))
-                        .collect(),
-                    Err(e) => vec![(
-                        "ata.gateway_logs",
-                        None,
-                        Outcome::unknown(format!("the log scan stopped unexpectedly: {e}")),
-                    )],
-                }
+                        .map(|(s, r)| ("ata.gateway_logs", s, r)),
+                );
+                out.extend(
+                    ata::gateway_service(&inv, &scanned)
+                        .into_iter()
+                        .map(|(s, r)| ("ata.gateway_service", s, r)),
+                );
+                out.extend(
+                    logs::sensor_results(&scanned, &inv)
+                        .into_iter()
+                        .map(|(s, r)| ("dc.sensor_logs", s, r)),
+                );
+                out.retain(|(id, _, _)| selected(&o.only, id));
+                out
+            }),
+        ));
+    }
+
+    if want("ata.console_url_resolves") {
+        let inv = inventory.clone();
+        let o = opts.clone();
+        jobs.push((
+            "console lookup".into(),
+            Box::pin(async move {
+                let local = if o.network.resolve_names {
+                    ata::LocalLookup::Done(
+                        resolve_all(&ata::console_names(&inv), o.network.config.timeout).await,
+                    )
+                } else {
+                    ata::LocalLookup::NotRun(
+                        o.network
+                            .decided
+                            .first()
+                            .map(|(_, _, d)| d.reason.trim_start_matches("not run: ").to_string())
+                            .unwrap_or_else(|| "the network is not used in this run".into()),
+                    )
+                };
+                ata::console_url_resolves(&inv, &local)
+                    .into_iter()
+                    .map(|(s, r)| ("ata.console_url_resolves", s, r))
+                    .collect()
             }),
         ));
     }
@@ -504,6 +564,41 @@ pub async fn run(
         .collect();
     flat.sort_by_key(|(c, seq, pos, _)| (*c, *seq, *pos));
     flat.into_iter().map(|(_, _, _, r)| r).collect()
+}
+
+/// Looks each name up with the system's resolver, as a browser or a gateway on this machine
+/// would; a lookup that takes longer than `timeout` counts as failed.
+async fn resolve_all(
+    names: &[String],
+    timeout: std::time::Duration,
+) -> Vec<crate::model::NameResolution> {
+    let mut out = Vec::new();
+    for name in names {
+        let lookup = tokio::net::lookup_host((name.as_str(), 443));
+        let (addresses, error) = match tokio::time::timeout(timeout, lookup).await {
+            Err(_) => (
+                Vec::new(),
+                Some(format!("no answer within {} s", timeout.as_secs_f64())),
+            ),
+            Ok(Err(e)) => (Vec::new(), Some(e.to_string())),
+            Ok(Ok(addrs)) => {
+                let mut ips: Vec<String> = Vec::new();
+                for a in addrs {
+                    let ip = a.ip().to_string();
+                    if !ips.contains(&ip) {
+                        ips.push(ip);
+                    }
+                }
+                (ips, None)
+            }
+        };
+        out.push(crate::model::NameResolution {
+            name: name.clone(),
+            addresses,
+            error,
+        });
+    }
+    out
 }
 
 /// Splits an acceptance key `id` or `id[subject]`.
@@ -929,5 +1024,42 @@ mod tests {
         assert_eq!(some.len(), 2);
         assert_eq!(some[0].subject.as_deref(), Some("DC1"));
         assert_eq!(some[1].subject.as_deref(), Some("DC2"));
+    }
+
+    #[tokio::test]
+    async fn the_console_url_is_looked_up_from_this_machine_unless_the_network_is_off() {
+        let mut inv = Inventory::new(Utc::now());
+        // The system resolver answers localhost from the hosts file: no DNS server needed.
+        inv.ata.center.console_urls = vec!["https://localhost".into()];
+        inv.ata.center.listen_endpoint = Some("0.0.0.0:443".into());
+        inv.ata.center.host_addresses = vec!["127.0.0.1".into(), "::1".into()];
+        let mut plan = NetworkPlan::not_run("test");
+        plan.resolve_names = true;
+        let mut opts = RunOptions::new(Utc::now(), plan);
+        opts.only = vec!["ata.console_url_resolves".into()];
+        let inv = Arc::new(inv);
+        let r = run(inv.clone(), opts.clone(), &Silent).await;
+        let local = r
+            .iter()
+            .find(|r| r.subject.as_deref() == Some("consultant"))
+            .unwrap();
+        assert_eq!(local.status, Status::Pass, "{:?}", local.reason);
+        assert!(
+            local.evidence["localhost"].contains("127.0.0.1"),
+            "{:?}",
+            local.evidence
+        );
+        opts.network = NetworkPlan::not_run(DEMO_NOT_PROBED);
+        let r = run(inv, opts, &Silent).await;
+        let local = r
+            .iter()
+            .find(|r| r.subject.as_deref() == Some("consultant"))
+            .unwrap();
+        assert_eq!(local.status, Status::Unknown);
+        assert!(
+            local.reason.as_deref().unwrap().contains("demo engagement"),
+            "{:?}",
+            local.reason
+        );
     }
 }

@@ -1,11 +1,16 @@
-//! Known errors in ATA gateway logs: each counted, with the last time it was seen.
+//! Known errors in the logs of ATA gateways and, after the move, of the sensors: each
+//! counted, with the last time it was seen.
 //!
-//! A consultant copies `C:\Program Files\Microsoft Advanced Threat Analytics\Gateway\Logs`
-//! from each gateway into a folder per gateway (`logs/FAB-ATAGW01/…`) and passes the parent
-//! with `--gateway-logs` (or records it as the engagement's `sources.gateway_logs`). Every
-//! `*.log` file below is read line by line (they roll at 50 MB, ten kept); the subject is
-//! the folder directly under the given one, i.e. the gateway. Only the line that starts an
-//! entry is matched, not the stack trace lines under it.
+//! A consultant copies each host's Logs folder into one folder per host under one logs
+//! folder (`logs/FAB-ATAGW01/…`, `logs/FAB-DC01/…`) and passes the parent with
+//! `--gateway-logs` (or records it as the engagement's `sources.gateway_logs`):
+//! `C:\Program Files\Microsoft Advanced Threat Analytics\Gateway\Logs` from each ATA
+//! gateway, `C:\Program Files\Azure Advanced Threat Protection Sensor\<version>\Logs` from
+//! each sensor. Files named `Microsoft.Tri.Sensor*` are the sensor's (its error log is
+//! `Microsoft.Tri.Sensor-Errors.log`), every other `*.log` the gateway's. Each is read line
+//! by line (they roll at 50 MB, ten kept); the subject is the folder directly under the
+//! given one, i.e. the host. Only the line that starts an entry is matched, not the stack
+//! trace lines under it.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -13,7 +18,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use super::Outcome;
-use crate::model::Status;
+use crate::model::{Inventory, Status};
 
 /// One known error: what to look for, how bad it is, and what to do.
 #[derive(Debug, Clone, Copy)]
@@ -61,7 +66,59 @@ pub const KNOWN_ERRORS: &[KnownError] = &[
     },
 ];
 
-/// Counts per known error for one gateway.
+/// The known errors of the sensor's logs (Microsoft.Tri.Sensor-Errors.log and the
+/// updater's), the most important first. The strings are those of Microsoft's known-issues
+/// pages for the sensor (medium confidence that a given release writes them verbatim).
+pub const SENSOR_KNOWN_ERRORS: &[KnownError] = &[
+    // The same words as seed 002's gateway error: the account the sensors use is wrong.
+    KnownError {
+        key: "credential_invalid",
+        pattern: "The supplied credential is invalid.",
+        status: Status::Fail,
+        meaning: "the directory services account's password is wrong",
+        remediation: "correct the account's password in the portal's Directory services settings (the health issue \
+                      \"Directory services user credentials are incorrect\" says the same)",
+    },
+    KnownError {
+        key: "gmsa_password",
+        pattern: "GMSA password could not be retrieved",
+        status: Status::Fail,
+        meaning: "the sensor could not retrieve the gMSA's password",
+        remediation: "allow the sensor's computer to retrieve the gMSA's password (PrincipalsAllowedToRetrieveManagedPassword) \
+                      and grant the gMSA \"Log on as a service\" if that right is restricted",
+    },
+    KnownError {
+        key: "unable_to_connect",
+        pattern: "Unable to connect to the remote server",
+        status: Status::Warn,
+        meaning: "the sensor could not open a connection (to its updater on localhost TCP 444, or to the cloud)",
+        remediation: "make sure nothing blocks localhost TCP 444 and that the sensor reaches the cloud service \
+                      (directly or through its proxy)",
+    },
+    KnownError {
+        key: "proxy_auth_407",
+        pattern: "(407) Proxy Authentication Required",
+        status: Status::Warn,
+        meaning: "a proxy asked the sensor for credentials",
+        remediation: "let the sensor through the proxy without authentication, or set the proxy credentials of the sensor",
+    },
+    KnownError {
+        key: "certificate_invalid",
+        pattern: "The remote certificate is invalid",
+        status: Status::Warn,
+        meaning: "the cloud's certificate was not trusted (TLS inspection, or a missing root certificate)",
+        remediation: "exclude the sensor's traffic from TLS inspection and install the root certificates (dc.root_certificates)",
+    },
+    KnownError {
+        key: "ldap_unavailable",
+        pattern: "The LDAP server is unavailable",
+        status: Status::Warn,
+        meaning: "a domain controller did not answer LDAP",
+        remediation: "check the named DC and the network path from the sensor",
+    },
+];
+
+/// Counts per known error for one host.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tally {
     pub files: Vec<PathBuf>,
@@ -87,8 +144,13 @@ fn timestamp(line: &str) -> Option<&str> {
     Some(&line[..end])
 }
 
-/// Scans one file into `tally`.
+/// Scans one gateway log file into `tally`.
 pub fn scan_file(path: &Path, tally: &mut Tally) {
+    scan_file_for(path, KNOWN_ERRORS, tally);
+}
+
+/// Scans one file into `tally`, looking for `known`.
+pub fn scan_file_for(path: &Path, known: &[KnownError], tally: &mut Tally) {
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) => {
@@ -116,7 +178,7 @@ pub fn scan_file(path: &Path, tally: &mut Tally) {
         if line.starts_with(char::is_whitespace) {
             continue;
         }
-        for k in KNOWN_ERRORS {
+        for k in known {
             if line.contains(k.pattern) {
                 let entry = tally.hits.entry(k.key).or_insert((0, None));
                 entry.0 += 1;
@@ -169,11 +231,16 @@ pub fn find_logs(dir: &Path) -> std::io::Result<BTreeMap<String, Vec<PathBuf>>> 
 
 /// Judges one gateway's tally.
 pub fn judge(tally: &Tally) -> Outcome {
+    judge_for(tally, KNOWN_ERRORS)
+}
+
+/// Judges one host's tally against `known`.
+pub fn judge_for(tally: &Tally, known: &[KnownError]) -> Outcome {
     let mut worst = Status::Pass;
     let mut found = Vec::new();
     let mut remedies = Vec::new();
     let mut o = Outcome::pass("");
-    for k in KNOWN_ERRORS {
+    for k in known {
         if let Some((count, last)) = tally.hits.get(k.key) {
             if k.status == Status::Fail || (k.status == Status::Warn && worst == Status::Pass) {
                 worst = k.status;
@@ -211,47 +278,166 @@ pub fn judge(tally: &Tally) -> Outcome {
     o.remedy(remedies.join("; "))
 }
 
-/// `ata.gateway_logs`: one result per gateway, or a single Unknown when no logs were given.
-pub fn check(dir: Option<&Path>) -> Vec<(Option<String>, Outcome)> {
+/// True for the sensor's own files (`Microsoft.Tri.Sensor.log`, `-Errors.log`, the
+/// updater's); every other log in a host's folder is an ATA gateway's.
+pub fn is_sensor_log(path: &Path) -> bool {
+    path.file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .is_some_and(|n| n.starts_with("microsoft.tri.sensor"))
+}
+
+/// The logs folder read once: per host, the tally of its gateway logs and of its sensor
+/// logs (a host appears in a map only when it has files of that kind).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Scan {
+    pub dir: PathBuf,
+    pub gateways: BTreeMap<String, Tally>,
+    pub sensors: BTreeMap<String, Tally>,
+}
+
+impl Scan {
+    /// The gateway-log tally of the folder named like `host` (short or DNS name).
+    pub fn gateway(&self, host: &str) -> Option<&Tally> {
+        self.gateways
+            .iter()
+            .find(|(k, _)| crate::model::same_host(k, host))
+            .map(|(_, t)| t)
+    }
+}
+
+/// What the logs folder gave: its scan, or why there is none (an Unknown for every log
+/// check).
+pub type Scanned = Result<Scan, Outcome>;
+
+const COPY_LOGS: &str = "copy each ATA gateway's Logs folder (…\\Microsoft Advanced Threat Analytics\\Gateway\\Logs) and, \
+     after the move, each sensor's (…\\Azure Advanced Threat Protection Sensor\\<version>\\Logs) into one folder per \
+     host, and pass the parent with --gateway-logs DIR (or sources.gateway_logs)";
+
+/// Reads every log under `dir` once.
+pub fn scan(dir: Option<&Path>) -> Scanned {
     let Some(dir) = dir else {
-        return vec![(
-            None,
-            Outcome::unknown("no ATA gateway logs were given (optional)").remedy(
-                "copy each gateway's Logs folder (…\\Microsoft Advanced Threat Analytics\\Gateway\\Logs) into one \
-                 folder per gateway and pass the parent with --gateway-logs DIR",
-            ),
-        )];
+        return Err(Outcome::unknown("no logs folder was given (optional)").remedy(COPY_LOGS));
     };
-    let groups = match find_logs(dir) {
-        Ok(g) => g,
-        Err(e) => {
-            return vec![(
-                None,
-                Outcome::unknown(format!(
-                    "the gateway logs folder {} could not be read: {e}",
-                    dir.display()
-                ))
-                .remedy("check the path given with --gateway-logs (or sources.gateway_logs)"),
-            )];
+    let groups = find_logs(dir).map_err(|e| {
+        Outcome::unknown(format!(
+            "the logs folder {} could not be read: {e}",
+            dir.display()
+        ))
+        .remedy("check the path given with --gateway-logs (or sources.gateway_logs)")
+    })?;
+    let mut out = Scan {
+        dir: dir.to_path_buf(),
+        ..Scan::default()
+    };
+    for (host, files) in groups {
+        for f in files {
+            if is_sensor_log(&f) {
+                scan_file_for(
+                    &f,
+                    SENSOR_KNOWN_ERRORS,
+                    out.sensors.entry(host.clone()).or_default(),
+                );
+            } else {
+                scan_file_for(
+                    &f,
+                    KNOWN_ERRORS,
+                    out.gateways.entry(host.clone()).or_default(),
+                );
+            }
         }
+    }
+    Ok(out)
+}
+
+/// `ata.gateway_logs`: one result per gateway, or a single Unknown when there are none.
+pub fn gateway_results(scanned: &Scanned) -> Vec<(Option<String>, Outcome)> {
+    let scan = match scanned {
+        Err(o) => return vec![(None, o.clone())],
+        Ok(s) => s,
     };
-    if groups.is_empty() {
+    if scan.gateways.is_empty() {
         return vec![(
             None,
-            Outcome::unknown(format!("no *.log file under {}", dir.display()))
-                .remedy("copy the gateways' Logs folders there (Microsoft.Tri.Gateway*.log)"),
+            Outcome::unknown(format!(
+                "no ATA gateway log (Microsoft.Tri.Gateway*.log) under {}",
+                scan.dir.display()
+            ))
+            .remedy("copy the gateways' Logs folders there, one folder per gateway"),
         )];
     }
-    groups
-        .into_iter()
-        .map(|(gateway, files)| {
-            let mut tally = Tally::default();
-            for f in &files {
-                scan_file(f, &mut tally);
-            }
-            (Some(gateway), judge(&tally))
-        })
+    scan.gateways
+        .iter()
+        .map(|(gateway, tally)| (Some(gateway.clone()), judge(tally)))
         .collect()
+}
+
+/// `ata.gateway_logs` straight from a folder (the scan and the judgement in one).
+pub fn check(dir: Option<&Path>) -> Vec<(Option<String>, Outcome)> {
+    gateway_results(&scan(dir))
+}
+
+/// `dc.sensor_logs`: one result per host whose sensor logs were copied, and an Unknown for
+/// each DC whose facts say a sensor is installed but whose logs are missing. Before the
+/// sensors are installed there is nothing to read: a single Unknown says so.
+pub fn sensor_results(scanned: &Scanned, inv: &Inventory) -> Vec<(Option<String>, Outcome)> {
+    const AFTER_INSTALL: &str =
+        "the sensors' error logs are read after they are installed (validation)";
+    let scan = match scanned {
+        Err(o) => {
+            let mut o = o.clone();
+            o.reason = format!("{}: {AFTER_INSTALL}", o.reason);
+            return vec![(None, o)];
+        }
+        Ok(s) => s,
+    };
+    let installed: Vec<&str> = inv
+        .hosts
+        .iter()
+        .filter(|h| h.atp_sensor_installed == Some(true))
+        .map(|h| h.name.as_str())
+        .collect();
+    if scan.sensors.is_empty() && installed.is_empty() {
+        return vec![(
+            None,
+            Outcome::unknown(format!(
+                "no sensor log (Microsoft.Tri.Sensor-Errors.log) under {}, and no DC facts say a sensor is installed: \
+                 {AFTER_INSTALL}",
+                scan.dir.display()
+            ))
+            .remedy(COPY_LOGS),
+        )];
+    }
+    let mut out: Vec<(Option<String>, Outcome)> = scan
+        .sensors
+        .iter()
+        .map(|(host, tally)| {
+            let mut o = judge_for(tally, SENSOR_KNOWN_ERRORS);
+            if o.status == Status::Pass {
+                o.reason = format!(
+                    "{}; review the rest of the error log for anything unusual",
+                    o.reason
+                );
+            }
+            (Some(host.clone()), o)
+        })
+        .collect();
+    for name in installed {
+        if !scan
+            .sensors
+            .keys()
+            .any(|k| crate::model::same_host(k, name))
+        {
+            out.push((
+                Some(name.to_string()),
+                Outcome::unknown(format!(
+                    "the sensor is installed on {name}, but its logs are not under {}",
+                    scan.dir.display()
+                ))
+                .remedy(COPY_LOGS),
+            ));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -320,5 +506,83 @@ mod tests {
         );
         assert_eq!(timestamp("   at X"), None);
         assert_eq!(timestamp("short"), None);
+    }
+
+    #[test]
+    fn sensor_logs_are_told_from_gateway_logs_and_judged_per_dc() {
+        let dir = tempfile::tempdir().unwrap();
+        let dc1 = dir.path().join("DC1");
+        std::fs::create_dir(&dc1).unwrap();
+        // A DC that ran a Lightweight Gateway and now a sensor: both kinds in one folder.
+        std::fs::write(
+            dc1.join("Microsoft.Tri.Gateway-Errors.log"),
+            "2026-11-01 10:00:00.0000 Info ok\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dc1.join("Microsoft.Tri.Sensor-Errors.log"),
+            "2026-11-20 10:00:00.1000 Error [SensorApi] System.Net.Http.HttpRequestException: An error occurred while \
+             sending the request. ---> System.Net.WebException: Unable to connect to the remote server\n\
+             2026-11-20 11:00:00.2000 Warn GroupManagedServiceAccountImpersonationHelper GetGroupManagedServiceAccountAccessTokenAsync \
+             failed GMSA password could not be retrieved [errorCode=AccessDenied AccountName=gmsa-mdi]\n",
+        )
+        .unwrap();
+        let dc2 = dir.path().join("DC2");
+        std::fs::create_dir(&dc2).unwrap();
+        std::fs::write(
+            dc2.join("microsoft.tri.sensor-errors.log"),
+            "2026-11-20 09:00:00.0000 Info started\n",
+        )
+        .unwrap();
+        let scanned = scan(Some(dir.path()));
+        let read = scanned.as_ref().unwrap();
+        assert_eq!(read.gateways.keys().collect::<Vec<_>>(), ["DC1"]);
+        assert_eq!(read.sensors.keys().collect::<Vec<_>>(), ["DC1", "DC2"]);
+
+        let mut inv = Inventory::new(chrono::Utc::now());
+        let mut f = crate::model::DcFacts::new("DC3.example.test");
+        f.atp_sensor_installed = Some(true);
+        inv.hosts.push(f);
+        let r = sensor_results(&scanned, &inv);
+        let get = |n: &str| {
+            r.iter()
+                .find(|(s, _)| s.as_deref() == Some(n))
+                .unwrap()
+                .1
+                .clone()
+        };
+        let o = get("DC1");
+        assert_eq!(o.status, Status::Fail, "{}", o.reason);
+        assert!(
+            o.evidence.contains_key("gmsa_password")
+                && o.evidence.contains_key("unable_to_connect")
+        );
+        assert_eq!(get("DC2").status, Status::Pass);
+        assert!(get("DC2").reason.contains("review the rest"));
+        // Installed, but its logs were not copied.
+        assert_eq!(get("DC3.example.test").status, Status::Unknown);
+        // The gateway check ignores the sensor's files.
+        assert_eq!(gateway_results(&scanned).len(), 1);
+
+        // Before the move: no sensor log, no sensor installed: one Unknown saying so.
+        let empty = tempfile::tempdir().unwrap();
+        let r = sensor_results(&scan_dir(empty.path()), &Inventory::new(chrono::Utc::now()));
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].1.status, Status::Unknown);
+        assert!(
+            r[0].1.reason.contains("after they are installed"),
+            "{}",
+            r[0].1.reason
+        );
+        let r = sensor_results(&super::scan(None), &Inventory::new(chrono::Utc::now()));
+        assert!(
+            r[0].1.reason.contains("after they are installed"),
+            "{}",
+            r[0].1.reason
+        );
+    }
+
+    fn scan_dir(p: &Path) -> Scanned {
+        scan(Some(p))
     }
 }

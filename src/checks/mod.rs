@@ -11,10 +11,10 @@
 //! | [`thresholds`] | every number a check compares against, with its source |
 //! | [`directory`] | forest and domain functional levels, the AD Recycle Bin; the directory services accounts |
 //! | [`dotnet`] | the .NET Framework release table and `dc.dotnet` |
-//! | [`sensor`] | per-DC requirements: OS (two profiles), CPU, RAM, disk, power plan, KB4487044, time, Lightweight Gateway, RODC |
+//! | [`sensor`] | per-DC requirements: OS (two profiles), CPU, RAM, disk, power plan, KB4487044, time, Lightweight Gateway, RODC; after the install, the sensor service |
 //! | [`network`] | the reachability probe to the sensor API, direct and through the proxy |
-//! | [`ata`] | ATA's state: alerts, gateways, console URL, certificates, synchronizer candidates, role groups |
-//! | [`logs`] | known errors in ATA gateway logs |
+//! | [`ata`] | ATA's state: alerts, gateways and their service, console URL (name, resolution, addresses), certificates, synchronizer candidates, role groups |
+//! | [`logs`] | known errors in ATA gateway logs and in the sensors' logs |
 //! | [`events`] | Windows event collection: audit policy, NTLM auditing, object auditing (SACLs), AD CS/AD FS/Entra Connect auditing |
 //! | [`readiness`] | the rest of Microsoft's readiness list: packet capture driver, sensor v3.x, root certificates, remote SAM |
 //! | [`remediation`] | the read-only-by-default PowerShell script per domain that fixes what those checks found |
@@ -92,6 +92,8 @@ pub const CATALOG: &[CheckInfo] = &[
     check("dc.packet_capture", "Npcap, not WinPcap, for the sensor v2.x", Now, true),
     check("dc.sensor_v3", "Ready for the sensor v3.x (Defender for Endpoint onboarding, Windows Server 2019 or later)", Now, true),
     check("dc.root_certificates", "The root certificates of the sensor's cloud endpoints are trusted", Now, true),
+    check("dc.sensor_service", "The sensor service (AATPSensor) runs", Both, true),
+    check("dc.sensor_logs", "The sensor error logs are free of known errors", Both, true),
     check("domain.object_auditing", "Domain object auditing (SACL) on users, groups, computers and service accounts (event 4662)", Now, true),
     check("forest.configuration_auditing", "Configuration container auditing (forests with Exchange)", Now, false),
     check("domain.adfs_auditing", "AD FS container auditing", Now, true),
@@ -108,7 +110,11 @@ pub const CATALOG: &[CheckInfo] = &[
     check("network.sensor_api_proxy", "Cloud service reachable through the customer's proxy", Both, false),
     check("ata.open_alerts", "Open and suppressed ATA alerts recorded (alerts are not imported)", Both, false),
     check("ata.gateways_registered", "ATA gateways still registered with the Center", Both, false),
+    check("ata.gateway_service", "Each ATA gateway runs (a stopped one leaves its DCs unwatched)", Both, true),
     check("ata.console_url", "ATA console URL is a host name, not an IP literal", Both, false),
+    check("ata.console_certificate_name", "The Center's certificate names the console URL's host", Both, false),
+    check("ata.console_url_resolves", "The console URL resolves to the address the Center listens on", Both, true),
+    check("ata.center_addresses", "The Center's listening address and any custom console IP are installed on it", Both, false),
     check("ata.pending_change", "No console URL or certificate change awaiting activation", Both, false),
     check("ata.certificate_thumbprints", "Certificate thumbprints agree across ATA profiles", Both, false),
     check("ata.center_certificate", "ATA Center certificate valid for the duration of the move", Both, false),

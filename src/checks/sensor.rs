@@ -34,6 +34,7 @@ pub const PER_DC_CHECKS: &[&str] = &[
     "dc.packet_capture",
     "dc.sensor_v3",
     "dc.root_certificates",
+    "dc.sensor_service",
 ];
 
 /// What the per-DC checks need besides the DC.
@@ -185,6 +186,7 @@ pub fn check_dc(dc: &Dc<'_>, ctx: &DcContext<'_>) -> Vec<(&'static str, Outcome)
                         "dc.packet_capture" => super::readiness::packet_capture(f),
                         "dc.sensor_v3" => super::readiness::sensor_v3(f, os.as_ref()),
                         "dc.root_certificates" => super::readiness::root_certificates(f, ctx.cloud),
+                        "dc.sensor_service" => sensor_service(f),
                         _ => Outcome::unknown(format!("{other} has no implementation")),
                     },
                 },
@@ -658,6 +660,39 @@ fn proxy(f: &DcFacts, sensor_proxy: Option<&str>) -> Outcome {
     o
 }
 
+/// After the install (validation): the sensor service runs. Before it, there is nothing
+/// to judge yet, which is an Unknown with that reason, never a Pass.
+fn sensor_service(f: &DcFacts) -> Outcome {
+    let o = match (f.atp_sensor_installed, f.atp_sensor_service.as_deref()) {
+        (_, Some(state)) if state.eq_ignore_ascii_case("running") => {
+            Outcome::pass(format!("the sensor service AATPSensor runs on {}", f.name))
+        }
+        (_, Some(state)) => Outcome::fail(format!(
+            "the sensor service AATPSensor is {state} on {}: the DC is not protected",
+            f.name
+        ))
+        .remedy(
+            "start it (Start-Service AATPSensor), then read the sensor's Microsoft.Tri.Sensor-Errors.log and the \
+             health issues in the portal for why it stopped",
+        ),
+        (Some(false), None) => Outcome::unknown(format!(
+            "the sensor is not installed on {} yet: this validation applies after the install",
+            f.name
+        ))
+        .remedy("after installing the sensor, run the DC facts collector again"),
+        (Some(true), None) => Outcome::unknown(format!(
+            "the sensor is installed on {}, but the facts do not say whether its service runs (an older collector)",
+            f.name
+        ))
+        .remedy("run this version's DC facts collector again"),
+        (None, None) => Outcome::unknown(fact_missing(f, "atp_sensor_installed", "The AATPSensor service")),
+    };
+    match &f.collected_at {
+        Some(t) => o.ev("collected_at", t.to_rfc3339()),
+        None => o,
+    }
+}
+
 fn lightweight_gateway(dc: &Dc<'_>) -> Outcome {
     let installed = dc.facts.and_then(|f| f.ata_lightweight_gateway_installed);
     let sensor = dc.facts.and_then(|f| f.atp_sensor_installed);
@@ -935,5 +970,18 @@ mod tests {
         f.winhttp_proxy = Some("direct".into());
         f.wininet_proxy = Some("LocalService: other.proxy:3128".into());
         assert_eq!(proxy(&f, customer).status, Status::Warn);
+    }
+
+    #[test]
+    fn the_sensor_service_is_judged_after_the_install_only() {
+        let mut f = DcFacts::new("DC1");
+        f.atp_sensor_installed = Some(false);
+        assert_eq!(status(&dc(f.clone()), "dc.sensor_service"), Status::Unknown);
+        f.atp_sensor_installed = Some(true);
+        assert_eq!(status(&dc(f.clone()), "dc.sensor_service"), Status::Unknown);
+        f.atp_sensor_service = Some("Running".into());
+        assert_eq!(status(&dc(f.clone()), "dc.sensor_service"), Status::Pass);
+        f.atp_sensor_service = Some("Stopped".into());
+        assert_eq!(status(&dc(f), "dc.sensor_service"), Status::Fail);
     }
 }

@@ -9,18 +9,26 @@
         "... Users" and "... Viewers", and of the local Administrators group (whose members
         are ATA administrators too);
       - each certificate of Cert:\LocalMachine\My whose thumbprint ATA's configuration names,
-        with subject, issuer and validity;
+        with subject, issuer, validity and the DNS names it is issued for (DnsNameList);
+      - the IP addresses of the Center's network adapters, and how the Center resolves the
+        console URL's host (Resolve-DnsName): the URL must resolve to the address the
+        Center listens on, and a custom IP must be installed before it can be activated;
       - the version of the Center's mongod.exe;
       - the name of the newest SystemProfile_*.json in the Center's Backup folder;
       - its Windows build and the policy "Network access: Restrict clients allowed to make
         remote calls to SAM" (RestrictRemoteSAM): the Center is a member server, like the
         computers the sensors query for lateral movement paths.
-    The thumbprints come from -Thumbprint, or else from the newest SystemProfile backup.
+    The thumbprints come from -Thumbprint and the console URLs from -ConsoleUrl, or else
+    from the newest SystemProfile backup.
     Windows PowerShell 5.1; no module is needed.
 
 .PARAMETER Thumbprint
     Certificate thumbprints to look up (from `ata2atp inventory`). Default: every thumbprint
     the newest SystemProfile_*.json backup names.
+
+.PARAMETER ConsoleUrl
+    The console URL(s) whose host to resolve. Default: every URL the newest
+    SystemProfile_*.json backup names (CenterWebClientConfiguration.ServiceEndpoints).
 
 .PARAMETER CenterPath
     The ATA Center's installation folder. Default: found from the Center's service, else
@@ -37,6 +45,7 @@
 [CmdletBinding()]
 param(
     [string[]] $Thumbprint,
+    [string[]] $ConsoleUrl,
     [string] $CenterPath,
     [string] $OutFile = 'center-facts.json'
 )
@@ -104,6 +113,14 @@ foreach ($tp in $wanted) {
             [void]$errors.Add(('certificate {0} not found in Cert:\LocalMachine\My' -f $tp))
             continue
         }
+        # The subject alternative names and the subject's CN, as the certificate provider
+        # lists them (Windows PowerShell 3.0 and later); else the first DNS name .NET finds.
+        $names = @()
+        if ($cert.PSObject.Properties.Name -contains 'DnsNameList') {
+            $names = @($cert.DnsNameList | ForEach-Object { [string]$_.Unicode })
+        } else {
+            $names = @($cert.GetNameInfo([System.Security.Cryptography.X509Certificates.X509NameType]::DnsName, $false))
+        }
         # JSON object: Certificate
         $entry = [ordered]@{
             thumbprint = $cert.Thumbprint
@@ -111,6 +128,7 @@ foreach ($tp in $wanted) {
             issuer = $cert.Issuer
             not_before = $cert.NotBefore.ToUniversalTime().ToString('o')
             not_after = $cert.NotAfter.ToUniversalTime().ToString('o')
+            dns_names = @($names)
         }
         [void]$certificates.Add($entry)
     } catch {
@@ -168,6 +186,66 @@ foreach ($g in $groupNames) {
     }
 }
 
+# The console URLs: as given, else those of the newest backup (ServiceEndpoints holds two
+# while a URL change awaits activation).
+$urls = New-Object System.Collections.ArrayList
+if ($ConsoleUrl) {
+    foreach ($u in $ConsoleUrl) { [void]$urls.Add($u) }
+} elseif ($backupText) {
+    foreach ($list in [regex]::Matches($backupText, '"ServiceEndpoints"\s*:\s*\[([^\]]*)\]')) {
+        foreach ($m in [regex]::Matches($list.Groups[1].Value, '"([^"]+)"')) {
+            if (-not $urls.Contains($m.Groups[1].Value)) { [void]$urls.Add($m.Groups[1].Value) }
+        }
+    }
+}
+if ($urls.Count -eq 0) {
+    [void]$errors.Add('console_resolution: no console URL given and none found in a SystemProfile backup; pass -ConsoleUrl')
+}
+
+# How the Center resolves each console host: the URL must lead to the address the Center
+# listens on. IP literals need no lookup (Resolve-DnsName would answer a reverse lookup).
+$consoleResolution = New-Object System.Collections.ArrayList
+$seenHosts = @()
+foreach ($u in $urls) {
+    $h = $u
+    try { $h = ([Uri]$u).DnsSafeHost } catch { $h = $u }
+    $ip = $null
+    if ([System.Net.IPAddress]::TryParse($h, [ref]$ip) -or ($seenHosts -contains $h)) { continue }
+    $seenHosts += $h
+    # JSON object: NameResolution
+    $lookup = [ordered]@{
+        name = $h
+        addresses = @()
+        error = $null
+    }
+    try {
+        if ($null -ne (Get-Command -Name 'Resolve-DnsName' -ErrorAction SilentlyContinue)) {
+            $answers = @(Resolve-DnsName -Name $h -ErrorAction Stop |
+                Where-Object { $_.PSObject.Properties.Name -contains 'IPAddress' } |
+                ForEach-Object { [string]$_.IPAddress })
+        } else {
+            $answers = @([System.Net.Dns]::GetHostAddresses($h) | ForEach-Object { $_.IPAddressToString })
+        }
+        $lookup['addresses'] = @($answers | Select-Object -Unique)
+    } catch {
+        $lookup['error'] = $_.Exception.Message
+    }
+    [void]$consoleResolution.Add($lookup)
+}
+
+# The addresses installed on the Center: a custom console IP cannot be activated before it
+# is one of them.
+$ipAddresses = New-Object System.Collections.ArrayList
+try {
+    foreach ($nic in @(Get-CimInstance -ClassName Win32_NetworkAdapterConfiguration -Filter 'IPEnabled=True')) {
+        foreach ($a in @($nic.IPAddress)) {
+            if ($a -and -not $ipAddresses.Contains([string]$a)) { [void]$ipAddresses.Add([string]$a) }
+        }
+    }
+} catch {
+    [void]$errors.Add(('ip_addresses: {0}' -f $_.Exception.Message))
+}
+
 $mongoVersion = $null
 try {
     $mongod = Join-Path $CenterPath 'MongoDB\bin\mongod.exe'
@@ -210,6 +288,8 @@ $doc = [ordered]@{
     host = $hostName
     role_groups = $roleGroups
     certificates = $certificates
+    ip_addresses = @($ipAddresses)
+    console_resolution = @($consoleResolution)
     mongo_version = $mongoVersion
     latest_backup = $latestBackup
     os_build = $osBuild

@@ -11,7 +11,8 @@
       - logical processors, installed memory, free space on the system drive
       - the active power scheme
       - the file version of ntdsai.dll (KB4487044 on Windows Server 2019)
-      - whether the ATA Lightweight Gateway (ATAGateway) and the sensor (AATPSensor) services exist
+      - whether the ATA Lightweight Gateway (ATAGateway) and the sensor (AATPSensor) services
+        exist, and the state of each (Running, Stopped...)
       - the WinHTTP proxy and the WinINet proxy of LocalSystem and LocalService
       - the clock offset to the domain's PDC emulator (w32tm /stripchart, one sample)
       - the advanced audit policy in force (auditpol /get /category:* /r)
@@ -19,6 +20,8 @@
       - the thumbprints of the LocalMachine Root store
       - the packet capture drivers installed (Npcap, WinPcap) and whether the DC is
         onboarded to Defender for Endpoint (the sensor v3.x needs it)
+      - with -ConsoleUrl: how the DC resolves the ATA console URL's host (Resolve-DnsName),
+        since a Lightweight Gateway on it reaches the ATA Center by that name
 
     Remote DCs are read through PowerShell remoting (WinRM, on by default since Windows
     Server 2012). Run it as a Domain Admin, or as an account allowed to remote into the DCs.
@@ -31,6 +34,11 @@
 .PARAMETER Forest
     Read every DC of every domain of the current forest.
 
+.PARAMETER ConsoleUrl
+    The ATA console URL(s) (`ata2atp inventory` shows them: ata.center.console_urls). Each
+    DC resolves their host names, so ata2atp can compare the answer with the address the
+    ATA Center listens on. Without it, no name is looked up.
+
 .PARAMETER OutFile
     Where to write the JSON. Default: dc-facts.json in the current folder.
 
@@ -41,11 +49,15 @@
 
 .EXAMPLE
     .\Get-DcFacts.ps1 -ComputerName FAB-DC02, FAB-DC03 -OutFile dc-facts-2.json
+
+.EXAMPLE
+    .\Get-DcFacts.ps1 -Forest -ConsoleUrl https://ata.fabrikam.test
 #>
 [CmdletBinding()]
 param(
     [string[]] $ComputerName,
     [switch] $Forest,
+    [string[]] $ConsoleUrl,
     [string] $OutFile = 'dc-facts.json'
 )
 
@@ -61,12 +73,13 @@ $FactKeys = @(
     'ata_lightweight_gateway_installed', 'atp_sensor_installed', 'winhttp_proxy',
     'wininet_proxy', 'time_offset_seconds', 'audit_policy', 'ntlm_audit_incoming',
     'ntlm_restrict_outgoing', 'ntlm_audit_domain', 'restrict_remote_sam', 'root_certificates',
-    'packet_capture', 'mde_onboarded', 'errors'
+    'packet_capture', 'ata_gateway_service', 'atp_sensor_service', 'console_resolution',
+    'mde_onboarded', 'errors'
 )
 
 # Runs on each DC (locally or through Invoke-Command). Returns one hashtable.
 $Collect = {
-    param([string] $Name, [string] $TimeSource)
+    param([string] $Name, [string] $TimeSource, [string] $ConsoleHosts)
     Set-StrictMode -Version 2.0
     $ErrorActionPreference = 'Stop'
     $facts = @{}
@@ -177,8 +190,13 @@ $Collect = {
     }
 
     try {
-        $facts['ata_lightweight_gateway_installed'] = ($null -ne (Get-Service -Name 'ATAGateway' -ErrorAction SilentlyContinue))
-        $facts['atp_sensor_installed'] = ($null -ne (Get-Service -Name 'AATPSensor' -ErrorAction SilentlyContinue))
+        $gatewayService = Get-Service -Name 'ATAGateway' -ErrorAction SilentlyContinue
+        $sensorService = Get-Service -Name 'AATPSensor' -ErrorAction SilentlyContinue
+        $facts['ata_lightweight_gateway_installed'] = ($null -ne $gatewayService)
+        $facts['atp_sensor_installed'] = ($null -ne $sensorService)
+        # The state as Windows names it: Running, Stopped, StartPending, ...
+        if ($null -ne $gatewayService) { $facts['ata_gateway_service'] = [string]$gatewayService.Status }
+        if ($null -ne $sensorService) { $facts['atp_sensor_service'] = [string]$sensorService.Status }
     } catch {
         [void]$errors.Add(('ata_lightweight_gateway_installed: {0}' -f $_.Exception.Message))
     }
@@ -304,11 +322,53 @@ $Collect = {
         [void]$errors.Add(('mde_onboarded: {0}' -f $_.Exception.Message))
     }
 
+    # The console URL's host as this DC resolves it: the Lightweight Gateway on it reaches
+    # the Center by that name. Resolve-DnsName (Windows Server 2012 and later) asks DNS;
+    # .NET's resolver is the fallback where the cmdlet is missing.
+    if ($ConsoleHosts) {
+        $resolved = New-Object System.Collections.ArrayList
+        foreach ($h in @($ConsoleHosts -split ',')) {
+            if (-not $h) { continue }
+            # JSON object: NameResolution
+            $lookup = [ordered]@{
+                name = $h
+                addresses = @()
+                error = $null
+            }
+            try {
+                if ($null -ne (Get-Command -Name 'Resolve-DnsName' -ErrorAction SilentlyContinue)) {
+                    $answers = @(Resolve-DnsName -Name $h -ErrorAction Stop |
+                        Where-Object { $_.PSObject.Properties.Name -contains 'IPAddress' } |
+                        ForEach-Object { [string]$_.IPAddress })
+                } else {
+                    $answers = @([System.Net.Dns]::GetHostAddresses($h) | ForEach-Object { $_.IPAddressToString })
+                }
+                $lookup['addresses'] = @($answers | Select-Object -Unique)
+            } catch {
+                $lookup['error'] = $_.Exception.Message
+            }
+            [void]$resolved.Add($lookup)
+        }
+        $facts['console_resolution'] = $resolved
+    }
+
     $facts['errors'] = $errors
     return $facts
 }
 
 function Get-ShortName([string] $Name) { return ($Name -split '\.')[0] }
+
+# The host names to resolve on each DC: those of -ConsoleUrl, without IP literals (there
+# is nothing to resolve, and Resolve-DnsName would answer a reverse lookup).
+$consoleHosts = @()
+foreach ($u in @($ConsoleUrl)) {
+    if (-not $u) { continue }
+    $h = $u
+    try { $h = ([Uri]$u).DnsSafeHost } catch { $h = $u }
+    $ip = $null
+    if (-not [System.Net.IPAddress]::TryParse($h, [ref]$ip)) { $consoleHosts += $h }
+}
+$consoleHostList = (@($consoleHosts | Select-Object -Unique) -join ',')
 
 Add-Type -AssemblyName System.DirectoryServices
 
@@ -352,9 +412,9 @@ foreach ($t in $targets) {
     Write-Progress -Activity 'Reading domain controllers' -Status $t[0] -PercentComplete (100 * $index / [Math]::Max(1, $targets.Count))
     try {
         if ((Get-ShortName $t[0]) -eq $env:COMPUTERNAME) {
-            $out = & $Collect $t[0] $t[1]
+            $out = & $Collect $t[0] $t[1] $consoleHostList
         } else {
-            $out = Invoke-Command -ComputerName $t[0] -ScriptBlock $Collect -ArgumentList $t[0], $t[1] -ErrorAction Stop
+            $out = Invoke-Command -ComputerName $t[0] -ScriptBlock $Collect -ArgumentList $t[0], $t[1], $consoleHostList -ErrorAction Stop
         }
         $r = @($out | Where-Object { $_ -is [hashtable] }) | Select-Object -Last 1
         if ($null -eq $r) { throw 'the collection returned nothing' }

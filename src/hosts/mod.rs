@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | `Get-DcFacts.ps1` JSON ([`DcFactsFile`]) | [`read_dc_facts`] | `inventory.hosts`, merged per DC by name |
 //! | `reg query …\v4\Full` or `Get-ItemProperty` text | [`reg_query::parse`] | `inventory.hosts[].dotnet_release` |
-//! | `Get-CenterFacts.ps1` JSON ([`CenterFactsFile`]) | [`read_center_facts`] | `ata.role_groups`, `ata.center.certificates`, `ata.center.mongo_version`; the Center's `RestrictRemoteSAM` in `inventory.servers` |
+//! | `Get-CenterFacts.ps1` JSON ([`CenterFactsFile`]) | [`read_center_facts`] | `ata.role_groups`, `ata.center.certificates`, `ata.center.mongo_version`, `ata.center.host`, `.host_addresses`, `.console_resolution`; the Center's `RestrictRemoteSAM` in `inventory.servers` |
 //! | `auditpol /get /category:* /r` text | [`auditpol::parse`] | `inventory.hosts[].audit_policy` |
 //! | `Get-ServerFacts.ps1` JSON ([`ServerFactsFile`]) | [`read_server_facts`] | `inventory.servers` (AD CS, AD FS, Entra Connect) |
 //!
@@ -314,6 +314,16 @@ pub fn apply_center_facts(inventory: &mut Inventory, facts: CenterFactsFile) {
     }
     if center.mongo_version.is_none() {
         center.mongo_version = facts.mongo_version;
+    }
+    // The file is the only source of these: replaced, like the role groups.
+    if !facts.ip_addresses.is_empty() {
+        center.host_addresses = facts.ip_addresses;
+    }
+    if !facts.console_resolution.is_empty() {
+        center.console_resolution = facts.console_resolution;
+    }
+    if facts.host.is_some() {
+        center.host = facts.host.clone();
     }
     // The Center is a member server: its RestrictRemoteSAM is a sample of what the
     // computers the sensors query over SAM-R say.

@@ -86,6 +86,17 @@ pub struct Center {
     /// `ServiceSystemProfileConfiguration.Id`: the id of the Center's service profile.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_profile_id: Option<String>,
+    /// The Center's host name (center-facts script).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// IP addresses installed on the Center's network adapters (center-facts script): a
+    /// custom console IP cannot be activated before it is one of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub host_addresses: Vec<String>,
+    /// How the Center itself resolves each console URL's host (center-facts script,
+    /// `Resolve-DnsName`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub console_resolution: Vec<super::NameResolution>,
 }
 
 /// One thumbprint with the profile and field path it came from.
@@ -111,6 +122,10 @@ pub struct Certificate {
     pub not_before: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_after: Option<DateTime<Utc>>,
+    /// The DNS names the certificate is issued for (its subject alternative names, and the
+    /// subject's common name), as Windows lists them (`DnsNameList`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dns_names: Vec<String>,
 }
 
 /// ATA's automatic update settings.
@@ -387,8 +402,15 @@ pub struct Gateway {
     pub kind_evidence: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// The gateway's state as the Center last saw it, e.g. `Running` or `StartFailure`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    /// Its Windows service's state as the Center last saw it, e.g. `Started` or `Stopped`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_status: Option<String>,
+    /// When the gateway last reported to the Center.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_activity: Option<DateTime<Utc>>,
     /// `null` when ATA's database does not say (its field is not documented).
     pub domain_synchronizer_candidate: Option<bool>,
     /// The gateway listens for syslog events from a SIEM.

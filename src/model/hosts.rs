@@ -100,6 +100,18 @@ pub struct DcFacts {
     /// WinPcap entries under the Uninstall keys); empty when there is none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub packet_capture: Option<Vec<String>>,
+    /// State of the ATA Lightweight Gateway service (`ATAGateway`), e.g. `Running` or
+    /// `Stopped`, when it is installed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ata_gateway_service: Option<String>,
+    /// State of the sensor service (`AATPSensor`), e.g. `Running` or `Stopped`, when it
+    /// is installed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub atp_sensor_service: Option<String>,
+    /// How this host resolves the ATA console URL's host (`Resolve-DnsName`, for the
+    /// URLs given with `-ConsoleUrl`): a Lightweight Gateway here reaches the Center by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub console_resolution: Option<Vec<NameResolution>>,
     /// Onboarded to Defender for Endpoint (`OnboardingState` 1 under
     /// `HKLM\SOFTWARE\Microsoft\Windows Advanced Threat Protection\Status`): the sensor
     /// v3.x needs it.
@@ -108,6 +120,19 @@ pub struct DcFacts {
     /// Facts the script tried and could not read, with the error it got.
     #[serde(default)]
     pub errors: Vec<String>,
+}
+
+/// One name as a host's resolver answered it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NameResolution {
+    /// The name looked up (a console URL's host).
+    pub name: String,
+    /// The addresses it resolved to; empty when the lookup failed.
+    #[serde(default)]
+    pub addresses: Vec<String>,
+    /// Why the lookup failed, as the resolver said it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// One subcategory of the advanced audit policy, as `auditpol` names it. The name and the
@@ -165,6 +190,9 @@ impl DcFacts {
             restrict_remote_sam,
             root_certificates,
             packet_capture,
+            ata_gateway_service,
+            atp_sensor_service,
+            console_resolution,
             mde_onboarded
         );
         self.errors.extend(other.errors);
@@ -190,6 +218,12 @@ pub struct CenterFactsFile {
     /// Machine-store certificates whose thumbprint the Center's configuration names.
     #[serde(default)]
     pub certificates: Vec<super::Certificate>,
+    /// The IP addresses of the Center's network adapters.
+    #[serde(default)]
+    pub ip_addresses: Vec<String>,
+    /// How the Center resolves each console URL's host (`Resolve-DnsName`).
+    #[serde(default)]
+    pub console_resolution: Vec<NameResolution>,
     /// `mongod --version` of the Center's database.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mongo_version: Option<String>,

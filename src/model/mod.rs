@@ -175,6 +175,7 @@ mod tests {
                     issuer: Some("CN=Fabrikam Issuing CA 01".into()),
                     not_before: Some(at(1)),
                     not_after: Some(at(30)),
+                    dns_names: vec!["ata.fabrikam.test".into()],
                 }],
                 mongo_version: Some("3.6.18".into()),
                 auto_update: Some(AutoUpdate {
@@ -183,6 +184,13 @@ mod tests {
                     lightweight_gateways_restart_automatically: Some(false),
                 }),
                 service_profile_id: Some("5a81996afab0a7c0de000002".into()),
+                host: Some("FAB-ATA01.fabrikam.test".into()),
+                host_addresses: vec!["10.20.0.15".into()],
+                console_resolution: vec![NameResolution {
+                    name: "ata.fabrikam.test".into(),
+                    addresses: vec!["10.20.0.15".into()],
+                    error: None,
+                }],
             },
             directory_services_accounts: vec![DirectoryServicesAccount {
                 user: "svc-ata".into(),
@@ -252,6 +260,8 @@ mod tests {
                 kind: GatewayKind::LightweightGateway,
                 version: Some("1.9.7576.0".into()),
                 status: Some("Running".into()),
+                service_status: Some("Started".into()),
+                last_activity: Some(at(15)),
                 kind_evidence: None,
                 domain_synchronizer_candidate: None,
                 syslog_listener: Some(false),
@@ -409,6 +419,13 @@ mod tests {
             restrict_remote_sam: Some(String::new()),
             root_certificates: Some(vec!["DF3C24F9BFD666761B268073FE06D1CC8D4F82A4".into()]),
             packet_capture: Some(vec!["WinPcap 4.1.3".into()]),
+            ata_gateway_service: Some("Running".into()),
+            atp_sensor_service: None,
+            console_resolution: Some(vec![NameResolution {
+                name: "ata.fabrikam.test".into(),
+                addresses: Vec::new(),
+                error: Some("DNS name does not exist".into()),
+            }]),
             mde_onboarded: Some(true),
             errors: vec!["power scheme: access denied".into()],
         }];

@@ -45,15 +45,17 @@ impl Document {
 
 /// Escapes text for Markdown: it renders as the same characters and never as markup or
 /// HTML. Newlines become `<br>` so a value stays inside its table cell.
+///
+/// Only backslash escapes are used, never HTML entities: a Markdown file is also read as
+/// plain text (a ticket, a diff), where `&quot;` would show as it is. CommonMark lets any
+/// ASCII punctuation be escaped, so `\<` cannot open a tag and `\&` cannot start an
+/// entity; `"` means nothing outside HTML attributes and is left alone.
 pub fn escape_markdown(input: &str) -> String {
     let mut out = String::with_capacity(input.len() + input.len() / 8);
     for c in input.chars() {
         match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' | '!' | '{' | '}' => {
+            '<' | '>' | '&' | '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' | '!' | '{'
+            | '}' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -182,7 +184,7 @@ mod tests {
     fn markdown_escaping_leaves_no_markup() {
         assert_eq!(
             escape_markdown("<script>alert(\"x\")</script> & *bold* | [a](b)\nnext"),
-            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; \\*bold\\* \\| \\[a\\](b)<br>next"
+            "\\<script\\>alert(\"x\")\\</script\\> \\& \\*bold\\* \\| \\[a\\](b)<br>next"
         );
     }
 
