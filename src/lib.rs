@@ -34,8 +34,9 @@
 //! | [`yaml`] | YAML in and out with file:line:column errors |
 //! | [`terminal`] | text bound for a terminal: control characters from data shown escaped, colour applied after |
 //! | [`progress`] | the progress trait both front ends render |
-//! | [`error`] | the crate error and the documented exit codes |
-//! | [`cli`] | one file per subcommand: clap types and a `run` function, nothing else |
+//! | [`error`] | the crate error: every module's error gathered, each with its [`kind`] |
+//! | [`kind`] | the kinds of failure (input, source, busy, interrupted) and the checks' verdict; imports nothing of the crate |
+//! | [`cli`] | one file per subcommand: clap types and a `run` function, nothing else; `cli::exit` maps kinds to the documented exit codes |
 //! | [`tui`] | the interactive screen: TEA state, pure `update`, views, background runs and the writer |
 //!
 //! ## Rules the code keeps
@@ -61,6 +62,7 @@ pub mod engagement;
 pub mod error;
 pub mod hosts;
 pub mod inventory;
+pub mod kind;
 pub mod model;
 pub mod progress;
 pub mod report;

@@ -9,6 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use ata2atp::cli::exit;
 use ata2atp::directory::dsa::test_credentials;
 use ata2atp::directory::ldap::{Conn, Search, Server, TlsOptions};
 use ata2atp::directory::{DirectorySources, LdapSource};
@@ -508,8 +509,8 @@ async fn every_bind_form_works_and_every_refusal_is_named() {
             let r = test_credentials(url, &tls(), &user, &secret(&a.password))
                 .await
                 .unwrap();
-            assert_eq!(r.outcome, "ok", "{user} on {url}: {}", r.message);
-            assert_eq!(r.exit_code(), 0);
+            assert_eq!(r.outcome.as_str(), "ok", "{user} on {url}: {}", r.message);
+            assert_eq!(exit::for_credentials(r.outcome), 0);
         }
     }
     // What Samba really answers, as scripts/README.md measured it.
@@ -556,8 +557,8 @@ async fn every_bind_form_works_and_every_refusal_is_named() {
         let r = test_credentials(&s.ldaps_url, &tls(), &user, &secret(&pw))
             .await
             .unwrap();
-        assert_eq!(r.outcome, outcome, "{user}: {}", r.message);
-        assert_eq!(r.exit_code(), 1);
+        assert_eq!(r.outcome.as_str(), outcome, "{user}: {}", r.message);
+        assert_eq!(exit::for_credentials(r.outcome), 1);
         assert!(
             r.server_said.as_deref().unwrap_or("").contains(said),
             "{user}: {:?}",
@@ -572,7 +573,7 @@ async fn every_bind_form_works_and_every_refusal_is_named() {
     let e = test_credentials(&s.ldaps_url, &tls(), &a.upn, &secret(""))
         .await
         .unwrap_err();
-    assert_eq!(e.exit_code(), 2, "{e}");
+    assert_eq!(exit::for_kind(e.kind()), 2, "{e}");
     assert!(e.to_string().contains("anonymous"), "{e}");
 }
 
@@ -627,9 +628,9 @@ async fn connection_and_tls_failures_get_their_own_words() {
     ];
     for (url, t, outcome, words) in cases {
         let r = test_credentials(&url, &t, &a.upn, &pw).await.unwrap();
-        assert_eq!(r.outcome, outcome, "{url}: {}", r.message);
+        assert_eq!(r.outcome.as_str(), outcome, "{url}: {}", r.message);
         assert!(r.message.contains(words), "{url}: {}", r.message);
-        assert_eq!(r.exit_code(), 3);
+        assert_eq!(exit::for_credentials(r.outcome), 3);
     }
     // --insecure connects to anything, and says so in the inventory.
     let mut src = source(&a.upn, &a.password);

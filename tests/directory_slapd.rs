@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use ata2atp::cli::exit;
 use ata2atp::directory::dsa::test_credentials;
 use ata2atp::directory::ldap::{Conn, Search, SearchFailure, Server, TlsOptions};
 use ata2atp::directory::resolve::Wanted;
@@ -246,15 +247,15 @@ async fn starttls_dn_binds_and_what_openldap_refuses() {
         let r = test_credentials(url, &tls(), &s.bind_dn, &secret(&s.bind_password))
             .await
             .unwrap();
-        assert_eq!(r.outcome, "ok", "{url}: {}", r.message);
+        assert_eq!(r.outcome.as_str(), "ok", "{url}: {}", r.message);
     }
     // No AD sub-code on OpenLDAP: "rejected", and it says so.
     let r = test_credentials(&s.ldaps_url, &tls(), &s.bind_dn, &secret("wrong"))
         .await
         .unwrap();
-    assert_eq!(r.outcome, "rejected");
+    assert_eq!(r.outcome.as_str(), "rejected");
     assert!(r.message.contains("no AD sub-code"), "{}", r.message);
-    assert_eq!(r.exit_code(), 1);
+    assert_eq!(exit::for_credentials(r.outcome), 1);
     // OpenLDAP takes no UPN.
     let r = test_credentials(
         &s.ldaps_url,
@@ -264,7 +265,7 @@ async fn starttls_dn_binds_and_what_openldap_refuses() {
     )
     .await
     .unwrap();
-    assert_eq!(r.outcome, "rejected");
+    assert_eq!(r.outcome.as_str(), "rejected");
     assert!(r.message.contains("full DN"), "{}", r.message);
 }
 

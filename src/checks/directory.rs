@@ -36,11 +36,12 @@ impl From<&crate::directory::dsa::CredentialTest> for DsaTestOutcome {
     /// `ok` is valid; the directory's refusals are rejections; an unreachable server or a
     /// TLS failure taught nothing about the credentials.
     fn from(t: &crate::directory::dsa::CredentialTest) -> Self {
-        match t.outcome.as_str() {
-            "ok" => Self::Valid {
+        use crate::directory::dsa::CredentialOutcome;
+        match t.outcome {
+            CredentialOutcome::Ok => Self::Valid {
                 server: t.server.clone(),
             },
-            "unreachable" | "tls_failure" => Self::NotRun {
+            o if o.taught_nothing() => Self::NotRun {
                 reason: t.message.clone(),
             },
             _ => Self::Rejected {

@@ -18,6 +18,7 @@ use futures::future::BoxFuture;
 use super::directory::{self, DsaTestOutcome};
 use super::network::{self, ProbeConfig, ProbeSpec, ProxySpec};
 use super::{CATALOG, Outcome, ata, events, logs, readiness, sensor};
+use crate::kind::Verdict;
 use crate::model::{
     Acceptance, CheckResult, ChecksFile, Inventory, SCHEMA_VERSION, Status, TOOL_VERSION, same_host,
 };
@@ -724,8 +725,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(sha2::Sha256::digest(bytes))
 }
 
-/// The exit code for `results` under `fail_on`: 1 when an unaccepted result fails it.
-pub fn exit_code(results: &[CheckResult], fail_on: FailOn) -> u8 {
+/// What `results` mean under `fail_on`: checks failed when an unaccepted result fails it.
+pub fn verdict(results: &[CheckResult], fail_on: FailOn) -> Verdict {
     let blocking = |r: &&CheckResult| {
         r.accepted.is_none()
             && match fail_on {
@@ -735,9 +736,9 @@ pub fn exit_code(results: &[CheckResult], fail_on: FailOn) -> u8 {
             }
     };
     if results.iter().any(|r| blocking(&r)) {
-        crate::error::exit::CHECKS_FAILED
+        Verdict::ChecksFailed
     } else {
-        crate::error::exit::OK
+        Verdict::Passed
     }
 }
 
@@ -806,10 +807,10 @@ mod tests {
         );
         assert!(rs[1].accepted.is_none());
         assert_eq!(rs[2].accepted.as_ref().unwrap().check, "dc.dotnet");
-        assert_eq!(exit_code(&rs, FailOn::Fail), 0);
+        assert_eq!(verdict(&rs, FailOn::Fail), Verdict::Passed);
         rs[2].accepted = None;
-        assert_eq!(exit_code(&rs, FailOn::Fail), 1);
-        assert_eq!(exit_code(&rs, FailOn::Never), 0);
+        assert_eq!(verdict(&rs, FailOn::Fail), Verdict::ChecksFailed);
+        assert_eq!(verdict(&rs, FailOn::Never), Verdict::Passed);
         let typo = [acceptance("dc.cpu[X]", 1)];
         assert_eq!(unmatched_acceptances(&rs, &typo).len(), 1);
     }
@@ -860,13 +861,13 @@ mod tests {
             result("dc.disk", Some("A"), Status::Warn),
             result("dc.cpu", Some("A"), Status::Unknown),
         ];
-        assert_eq!(exit_code(&rs, FailOn::Fail), 0);
-        assert_eq!(exit_code(&rs, FailOn::Warn), 1);
+        assert_eq!(verdict(&rs, FailOn::Fail), Verdict::Passed);
+        assert_eq!(verdict(&rs, FailOn::Warn), Verdict::ChecksFailed);
         let rs = vec![
             result("tenant.admin", None, Status::Manual),
             result("dc.cpu", Some("A"), Status::Unknown),
         ];
-        assert_eq!(exit_code(&rs, FailOn::Warn), 0);
+        assert_eq!(verdict(&rs, FailOn::Warn), Verdict::Passed);
     }
 
     #[test]

@@ -10,13 +10,14 @@ use chrono::Utc;
 use comfy_table::{Cell, ContentArrangement, Table, presets};
 
 use super::Context;
+use super::exit;
 use super::output::{emit, print_stderr, print_stdout, style};
 use super::progress::CliProgress;
 use crate::checks::engine::{self, FailOn, NetworkPlan, RunOptions};
 use crate::checks::network::{self, ProbeConfig, ProxySpec};
 use crate::checks::thresholds::DEFAULT_PROBE_TIMEOUT_SECS;
 use crate::engagement::{Engagement, EngagementConfig, read_yaml_file};
-use crate::error::{Error, exit};
+use crate::error::Error;
 use crate::model::{CheckResult, ChecksFile, Inventory, Status};
 use crate::progress::Progress as _;
 use crate::secrets::{SecretSource, SecretString};
@@ -376,7 +377,10 @@ async fn run_checks(args: RunArgs, ctx: &Context) -> Result<u8, Error> {
     emit(ctx.output, &shown, || {
         render(&shown, customer.as_deref(), saved.as_deref())
     })?;
-    Ok(engine::exit_code(&shown.results, args.fail_on))
+    Ok(super::exit::for_verdict(engine::verdict(
+        &shown.results,
+        args.fail_on,
+    )))
 }
 
 fn status_cell(r: &CheckResult) -> Cell {

@@ -12,9 +12,12 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use super::Context;
+use super::exit;
 use super::output::{emit, print_stderr, style};
 use crate::checks::directory::DsaTestOutcome;
-use crate::directory::dsa::{CredentialTest, DsaIdentity, DsaPasswords, test_credentials};
+use crate::directory::dsa::{
+    CredentialOutcome, CredentialTest, DsaIdentity, DsaPasswords, test_credentials,
+};
 use crate::directory::ldap::TlsOptions;
 use crate::engagement::{Engagement, LdapSourceConfig};
 use crate::error::Error;
@@ -187,7 +190,7 @@ pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
         results.push(test_credentials(&url, &tls, user, pw).await?);
     }
     let line = |r: &CredentialTest| {
-        let st = if r.exit_code() == 0 {
+        let st = if r.outcome == CredentialOutcome::Ok {
             style::OK
         } else {
             style::FAIL
@@ -206,11 +209,14 @@ pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
 
 /// A rejection (1) says more than an unreachable server (3): it wins.
 fn worst_exit(results: &[CredentialTest]) -> u8 {
-    let codes: Vec<u8> = results.iter().map(CredentialTest::exit_code).collect();
-    if codes.contains(&crate::error::exit::CHECKS_FAILED) {
-        crate::error::exit::CHECKS_FAILED
+    let codes: Vec<u8> = results
+        .iter()
+        .map(|t| exit::for_credentials(t.outcome))
+        .collect();
+    if codes.contains(&exit::CHECKS_FAILED) {
+        exit::CHECKS_FAILED
     } else {
-        codes.into_iter().max().unwrap_or(crate::error::exit::OK)
+        codes.into_iter().max().unwrap_or(exit::OK)
     }
 }
 

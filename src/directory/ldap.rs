@@ -291,20 +291,21 @@ impl BindFailure {
     }
 
     /// The stable word `check dsa` prints and scripts match.
-    pub fn outcome(&self) -> &'static str {
+    pub fn outcome(&self) -> super::dsa::CredentialOutcome {
+        use super::dsa::CredentialOutcome as O;
         match self {
-            BindFailure::WrongPassword => "wrong_password",
-            BindFailure::NoSuchUser => "no_such_user",
-            BindFailure::NotPermittedNow | BindFailure::NotPermittedHere => "not_permitted",
-            BindFailure::PasswordExpired => "password_expired",
-            BindFailure::Disabled => "disabled",
-            BindFailure::AccountExpired => "account_expired",
-            BindFailure::MustChangePassword => "must_change_password",
-            BindFailure::LockedOut => "locked_out",
+            BindFailure::WrongPassword => O::WrongPassword,
+            BindFailure::NoSuchUser => O::NoSuchUser,
+            BindFailure::NotPermittedNow | BindFailure::NotPermittedHere => O::NotPermitted,
+            BindFailure::PasswordExpired => O::PasswordExpired,
+            BindFailure::Disabled => O::Disabled,
+            BindFailure::AccountExpired => O::AccountExpired,
+            BindFailure::MustChangePassword => O::MustChangePassword,
+            BindFailure::LockedOut => O::LockedOut,
             BindFailure::Rejected { .. }
             | BindFailure::NotADn
             | BindFailure::NeedsStrongerAuth
-            | BindFailure::Other => "rejected",
+            | BindFailure::Other => O::Rejected,
         }
     }
 
@@ -916,7 +917,7 @@ mod tests {
             BindFailure::NeedsStrongerAuth
         );
         assert!(BindFailure::LockedOut.explain().contains("775"));
-        assert_eq!(BindFailure::Disabled.outcome(), "disabled");
+        assert_eq!(BindFailure::Disabled.outcome().as_str(), "disabled");
         assert_eq!(ad_data_code("…error, DATA 775, v2580"), Some("775".into()));
         assert_eq!(ad_data_code("no code"), None);
     }
@@ -940,7 +941,7 @@ mod tests {
         ] {
             let e = Server::parse(bad).unwrap_err();
             assert!(matches!(e, Error::Usage(_)), "{bad}: {e}");
-            assert_eq!(e.exit_code(), 2);
+            assert_eq!(e.kind(), crate::kind::ErrorKind::Input);
         }
     }
 
@@ -955,7 +956,7 @@ mod tests {
                 insecure: false,
             })
             .unwrap_err();
-            assert_eq!(e.exit_code(), 2, "{e}");
+            assert_eq!(e.kind(), crate::kind::ErrorKind::Input, "{e}");
             assert!(e.to_string().contains(&path.display().to_string()), "{e}");
         }
         assert!(

@@ -91,8 +91,9 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn exit_code(&self) -> u8 {
-        crate::error::exit::INPUT
+    /// Host facts are always files the consultant gave: a bad one is bad input.
+    pub fn kind(&self) -> crate::kind::ErrorKind {
+        crate::kind::ErrorKind::Input
     }
 }
 

@@ -35,7 +35,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::engagement::{Engagement, EngagementError, REPORTS_DIR, WriteLock};
-use crate::error::exit;
+use crate::kind::ErrorKind;
 use context::{ReportContext, RunInfo};
 use inputs::Inputs;
 use integrity::{FileHash, InputHash, IntegrityRecord};
@@ -84,13 +84,13 @@ pub enum Error {
 }
 
 impl Error {
-    /// A browser that is missing or fails is a tool that could not be used (3); the rest
-    /// is bad input: a file, a template, a flag (2).
-    pub fn exit_code(&self) -> u8 {
+    /// A browser that is missing or fails is a tool that could not be used (source); the
+    /// rest is bad input: a file, a template, a flag.
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::BrowserMissing { .. } | Error::Browser { .. } => exit::SOURCE,
-            Error::Engagement(e) => e.exit_code(),
-            _ => exit::INPUT,
+            Error::BrowserMissing { .. } | Error::Browser { .. } => ErrorKind::Source,
+            Error::Engagement(e) => e.kind(),
+            _ => ErrorKind::Input,
         }
     }
 }
