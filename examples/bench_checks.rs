@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ata2atp::checks::engine::{NetworkPlan, RunOptions};
-use ata2atp::checks::network::{self, ProbeConfig, ProbeSpec, ProxySpec};
+use ata2atp::checks::network::{ProbeConfig, ProbeSpec, ProxySpec};
 use ata2atp::model::{
     Alert, DcFacts, DirectoryInventory, DomainController, Forest, Gateway, GatewayKind, Inventory,
     Source, SourceKind, Status,
@@ -218,7 +218,7 @@ async fn main() {
     let inv = Arc::new(inventory(dcs));
     let config = ProbeConfig {
         timeout: Duration::from_secs_f64(timeout),
-        extra_roots: network::load_roots(&servers.proxy.ca_pem).expect("the lab CA"),
+        extra_roots: ata2atp::tls::load_certificates(&servers.proxy.ca_pem).expect("the lab CA"),
     };
     let probes = matrix(&servers.proxy);
     let plan = NetworkPlan {

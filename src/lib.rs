@@ -32,6 +32,7 @@
 //! | [`demo`] | the synthetic sample deployment built into the binary, and the run that turns it into an engagement |
 //! | [`secrets`] | passwords from a prompt, a file or an environment variable, held as `SecretString` |
 //! | [`yaml`] | YAML in and out with file:line:column errors |
+//! | [`tls`] | the TLS crypto provider and PEM certificate files, shared by the LDAP reader and the reachability probe |
 //! | [`terminal`] | text bound for a terminal: control characters from data shown escaped, colour applied after |
 //! | [`progress`] | the progress trait both front ends render |
 //! | [`error`] | the crate error: every module's error gathered, each with its [`kind`] |
@@ -68,6 +69,7 @@ pub mod progress;
 pub mod report;
 pub mod secrets;
 pub mod terminal;
+pub mod tls;
 pub mod tui;
 pub mod yaml;
 

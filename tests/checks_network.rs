@@ -20,7 +20,7 @@ const TIMEOUT: Duration = Duration::from_millis(1500);
 fn config() -> ProbeConfig {
     ProbeConfig {
         timeout: TIMEOUT,
-        extra_roots: network::load_roots(&common::servers().proxy.ca_pem).unwrap(),
+        extra_roots: ata2atp::tls::load_certificates(&common::servers().proxy.ca_pem).unwrap(),
     }
 }
 

@@ -66,23 +66,6 @@ impl Default for ProbeConfig {
     }
 }
 
-/// Reads PEM certificates (a lab CA) to trust in addition to the platform's store.
-pub fn load_roots(path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>, String> {
-    use rustls::pki_types::pem::PemObject;
-    let certs: Result<Vec<_>, _> = CertificateDer::pem_file_iter(path)
-        .map_err(|e| format!("could not read {}: {e}", path.display()))?
-        .collect();
-    let certs =
-        certs.map_err(|e| format!("{} is not a PEM certificate file: {e}", path.display()))?;
-    if certs.is_empty() {
-        return Err(format!(
-            "{} holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
-            path.display()
-        ));
-    }
-    Ok(certs)
-}
-
 /// One probe to run.
 #[derive(Debug, Clone)]
 pub struct ProbeSpec {
@@ -391,7 +374,7 @@ async fn run_probe(
         inner,
         seen: Mutex::new(None),
     });
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let provider = crate::tls::provider();
     let tls_config = match rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
     {
@@ -687,7 +670,7 @@ fn snippet(bytes: &[u8]) -> String {
 }
 
 fn platform_verifier(config: &ProbeConfig) -> Result<Arc<dyn ServerCertVerifier>, String> {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let provider = crate::tls::provider();
     rustls_platform_verifier::Verifier::new_with_extra_roots(
         config.extra_roots.iter().cloned(),
         provider,

@@ -14,7 +14,7 @@ use super::exit;
 use super::output::{emit, print_stderr, print_stdout, style};
 use super::progress::CliProgress;
 use crate::checks::engine::{self, FailOn, NetworkPlan, RunOptions};
-use crate::checks::network::{self, ProbeConfig, ProxySpec};
+use crate::checks::network::{ProbeConfig, ProxySpec};
 use crate::checks::thresholds::DEFAULT_PROBE_TIMEOUT_SECS;
 use crate::engagement::{Engagement, EngagementConfig, read_yaml_file};
 use crate::error::Error;
@@ -215,7 +215,10 @@ fn network_plan(
         )));
     }
     let extra_roots = match &args.ca_file {
-        Some(p) => network::load_roots(p).map_err(|e| Error::Input(format!("--ca-file: {e}")))?,
+        // Trusted in addition to the platform's store.
+        Some(p) => {
+            crate::tls::load_certificates(p).map_err(|e| Error::Input(format!("--ca-file: {e}")))?
+        }
         None => Vec::new(),
     };
     let probe_config = ProbeConfig {

@@ -25,7 +25,6 @@ use ldap3::controls::RawControl;
 use ldap3::{Ldap, LdapConnAsync, LdapConnSettings, LdapError, Scope};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
-use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{
     CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
@@ -132,20 +131,15 @@ pub struct TlsOptions {
     pub insecure: bool,
 }
 
-fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
-}
-
-/// The rustls configuration for `opts`. The provider is named explicitly: another crate
-/// in the process (reqwest) may bring its own, and rustls refuses to guess between two.
+/// The rustls configuration for `opts`.
 pub fn tls_config(opts: &TlsOptions) -> Result<Arc<ClientConfig>, Error> {
-    let builder = ClientConfig::builder_with_provider(provider())
+    let builder = ClientConfig::builder_with_provider(crate::tls::provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| Error::Usage(format!("TLS set-up failed: {e}")))?;
     if opts.insecure {
         let config = builder
             .dangerous()
-            .with_custom_certificate_verifier(Arc::new(NoChainCheck(provider())))
+            .with_custom_certificate_verifier(Arc::new(NoChainCheck(crate::tls::provider())))
             .with_no_client_auth();
         return Ok(Arc::new(config));
     }
@@ -156,16 +150,8 @@ pub fn tls_config(opts: &TlsOptions) -> Result<Arc<ClientConfig>, Error> {
                 path: path.clone(),
                 reason,
             };
-            let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
-                .map_err(|e| ca_err(format!("cannot read it ({e})")))?
-                .collect::<Result<_, _>>()
-                .map_err(|e| ca_err(format!("it is not PEM ({e})")))?;
-            if certs.is_empty() {
-                return Err(ca_err(
-                    "it holds no certificate (expected -----BEGIN CERTIFICATE-----; export the CA as Base-64 X.509)"
-                        .into(),
-                ));
-            }
+            let certs =
+                crate::tls::load_certificates(path).map_err(|e| ca_err(e.problem.to_string()))?;
             for c in certs {
                 roots.add(c).map_err(|e| {
                     ca_err(format!("a certificate in it is not usable as a CA ({e})"))
