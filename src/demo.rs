@@ -146,7 +146,7 @@ pub async fn build(root: &Path) -> Result<DemoSummary> {
     // the sample's workspace and proxy do not exist.
     let inventory_sha256 = std::fs::read(&inventory_path)
         .ok()
-        .map(|b| crate::checks::engine::sha256_hex(&b));
+        .map(|b| crate::digest::sha256_hex(&b));
     let now = Utc::now();
     let mut options = RunOptions::new(
         now,

@@ -719,12 +719,6 @@ pub fn checks_file(
     }
 }
 
-/// SHA-256 of a file's bytes, as `checks.yaml` records the inventory it ran on.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest as _;
-    hex::encode(sha2::Sha256::digest(bytes))
-}
-
 /// What `results` mean under `fail_on`: checks failed when an unaccepted result fails it.
 pub fn verdict(results: &[CheckResult], fail_on: FailOn) -> Verdict {
     let blocking = |r: &&CheckResult| {

@@ -315,7 +315,7 @@ async fn run_checks(args: RunArgs, ctx: &Context) -> Result<u8, Error> {
             inventory_path.display()
         ))
     })?;
-    let sha = engine::sha256_hex(&bytes);
+    let sha = crate::digest::sha256_hex(&bytes);
 
     let root = engagement.as_ref().map(|e| e.root().to_path_buf());
     let wants_network = ["network.sensor_api", "network.sensor_api_proxy"]

@@ -20,7 +20,7 @@
 //! another language costs that one subcategory (the DC's `errors` name it, the check says
 //! Unknown and asks for the `/backup` form), never the file. Files written by Windows
 //! PowerShell's `>` are UTF-16LE with a byte-order mark and CRLF: accepted, as everything
-//! [`super::decode_text`] accepts.
+//! [`crate::text::decode_text`] accepts.
 
 use std::path::Path;
 

@@ -320,7 +320,7 @@ pub async fn write(
             .iter()
             .map(|(name, bytes)| FileHash {
                 path: name.clone(),
-                sha256: integrity::sha256_hex(bytes),
+                sha256: crate::digest::sha256_hex(bytes),
                 bytes: bytes.len() as u64,
             })
             .collect(),
@@ -348,7 +348,7 @@ pub async fn write(
         redacted: request.redact,
         sha256: named
             .iter()
-            .map(|(_, b)| integrity::sha256_hex(b))
+            .map(|(_, b)| crate::digest::sha256_hex(b))
             .collect(),
         files,
         integrity,
@@ -365,7 +365,7 @@ fn template_input(root: &Path, template: &Path) -> Result<InputHash, Error> {
         Ok(rel) => integrity::input(root, &rel.to_string_lossy().replace('\\', "/")),
         Err(_) => Ok(InputHash {
             path: abs.display().to_string(),
-            sha256: integrity::hash_file(&abs).map_err(|source| Error::Io {
+            sha256: crate::digest::hash_file(&abs).map_err(|source| Error::Io {
                 action: "read the template",
                 path: abs.clone(),
                 source,
