@@ -33,6 +33,10 @@ pub enum Error {
     #[error(transparent)]
     Checklist(#[from] crate::checklist::Error),
 
+    /// A risk acceptance that cannot be recorded or withdrawn.
+    #[error(transparent)]
+    Acceptance(#[from] crate::checks::engine::AcceptanceError),
+
     /// A report that could not be made or verified.
     #[error(transparent)]
     Report(#[from] crate::report::Error),
@@ -62,9 +66,11 @@ impl Error {
             Error::Engagement(e) | Error::Checklist(crate::checklist::Error::Engagement(e)) => {
                 e.kind()
             }
-            Error::Yaml(_) | Error::Input(_) | Error::Secret(_) | Error::Checklist(_) => {
-                ErrorKind::Input
-            }
+            Error::Yaml(_)
+            | Error::Input(_)
+            | Error::Secret(_)
+            | Error::Checklist(_)
+            | Error::Acceptance(_) => ErrorKind::Input,
             Error::Ata(e) => e.kind(),
             Error::Directory(e) => e.kind(),
             Error::Hosts(e) => e.kind(),

@@ -147,8 +147,8 @@ pub struct RunOptions {
     /// Folder of ATA gateway logs (one sub-folder per gateway).
     pub gateway_logs: Option<PathBuf>,
     /// The live bind test of each directory services account a password was given for,
-    /// by the account's label: its outcome, or why it did not run.
-    pub dsa_tests: BTreeMap<String, Result<DsaTestOutcome, String>>,
+    /// by the account's label: its outcome, or why it was not attempted.
+    pub dsa_tests: BTreeMap<String, DsaTestOutcome>,
     /// Why an account has no test, shown as its `dsa.credentials` reason.
     pub dsa_test_absent: String,
     /// The Defender for Identity workspace, for the role group names.
@@ -507,26 +507,44 @@ pub async fn run(
     flat.into_iter().map(|(_, _, _, r)| r).collect()
 }
 
+/// An acceptance (or its withdrawal) that cannot be recorded; bad input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AcceptanceError {
+    #[error("'{key}': a subject must be closed with ']', e.g. dc.dotnet[FAB-DC02]")]
+    UnclosedSubject { key: String },
+    #[error("'{key}': the subject between [ and ] is empty")]
+    EmptySubject { key: String },
+    #[error("'{id}' is not a check id; the ids are: {}", CATALOG.iter().map(|c| c.id).collect::<Vec<_>>().join(", "))]
+    UnknownCheck { id: String },
+    #[error("the reason must say why the risk is acceptable (it goes in the report)")]
+    NoReason,
+    #[error("name the person accepting the risk")]
+    NoName,
+    #[error("'{key}' is not an accepted risk; accepted: {}", if accepted.is_empty() { "none".to_string() } else { accepted.join(", ") })]
+    NotAccepted { key: String, accepted: Vec<String> },
+}
+
 /// Splits an acceptance key `id` or `id[subject]`.
-pub fn parse_key(key: &str) -> Result<(String, Option<String>), String> {
+pub fn parse_key(key: &str) -> Result<(String, Option<String>), AcceptanceError> {
     let key = key.trim();
     let (id, subject) = match key.split_once('[') {
         Some((id, rest)) => {
-            let subject = rest.strip_suffix(']').ok_or_else(|| {
-                format!("'{key}': a subject must be closed with ']', e.g. dc.dotnet[FAB-DC02]")
-            })?;
+            let subject =
+                rest.strip_suffix(']')
+                    .ok_or_else(|| AcceptanceError::UnclosedSubject {
+                        key: key.to_string(),
+                    })?;
             if subject.trim().is_empty() {
-                return Err(format!("'{key}': the subject between [ and ] is empty"));
+                return Err(AcceptanceError::EmptySubject {
+                    key: key.to_string(),
+                });
             }
             (id.trim(), Some(subject.trim().to_string()))
         }
         None => (key, None),
     };
     if super::info(id).is_none() {
-        return Err(format!(
-            "'{id}' is not a check id; the ids are: {}",
-            CATALOG.iter().map(|c| c.id).collect::<Vec<_>>().join(", ")
-        ));
+        return Err(AcceptanceError::UnknownCheck { id: id.to_string() });
     }
     Ok((id.to_string(), subject))
 }
@@ -590,16 +608,14 @@ pub fn accept(
     by: &str,
     reason: &str,
     at: DateTime<Utc>,
-) -> Result<Accepted, String> {
+) -> Result<Accepted, AcceptanceError> {
     let (id, subject) = parse_key(key)?;
     let (by, reason) = (by.trim(), reason.trim());
     if reason.is_empty() {
-        return Err(
-            "the reason must say why the risk is acceptable (it goes in the report)".into(),
-        );
+        return Err(AcceptanceError::NoReason);
     }
     if by.is_empty() {
-        return Err("name the person accepting the risk".into());
+        return Err(AcceptanceError::NoName);
     }
     let key = match &subject {
         Some(s) => format!("{id}[{s}]"),
@@ -634,21 +650,16 @@ pub fn accept(
 }
 
 /// Withdraws the acceptance of `key` (as accepted, ignoring case) and unmarks its results.
-pub fn revoke(file: &mut ChecksFile, key: &str) -> Result<(), String> {
+pub fn revoke(file: &mut ChecksFile, key: &str) -> Result<(), AcceptanceError> {
     let key = key.trim();
     let before = file.acceptances.len();
     file.acceptances
         .retain(|a| !a.check.eq_ignore_ascii_case(key));
     if file.acceptances.len() == before {
-        let known: Vec<&str> = file.acceptances.iter().map(|a| a.check.as_str()).collect();
-        return Err(format!(
-            "'{key}' is not an accepted risk; accepted: {}",
-            if known.is_empty() {
-                "none".to_string()
-            } else {
-                known.join(", ")
-            }
-        ));
+        return Err(AcceptanceError::NotAccepted {
+            key: key.to_string(),
+            accepted: file.acceptances.iter().map(|a| a.check.clone()).collect(),
+        });
     }
     apply_acceptances(&mut file.results, &file.acceptances);
     Ok(())
@@ -775,8 +786,18 @@ mod tests {
             parse_key("tenant.admin").unwrap(),
             ("tenant.admin".into(), None)
         );
-        assert!(parse_key("dc.dotnet[FAB").unwrap_err().contains("closed"));
-        assert!(parse_key("dc.nope").unwrap_err().contains("not a check id"));
+        assert!(
+            parse_key("dc.dotnet[FAB")
+                .unwrap_err()
+                .to_string()
+                .contains("closed")
+        );
+        assert!(
+            parse_key("dc.nope")
+                .unwrap_err()
+                .to_string()
+                .contains("not a check id")
+        );
         assert_eq!(
             unknown_patterns(&["dc.*".into(), "ata.open_alerts".into(), "zz".into()]),
             vec!["zz".to_string()]
@@ -843,6 +864,7 @@ mod tests {
         assert!(
             revoke(&mut file, "nothing")
                 .unwrap_err()
+                .to_string()
                 .contains("not an accepted risk")
         );
         revoke(&mut file, "dc.dotnet[DC2]").unwrap();

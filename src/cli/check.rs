@@ -497,7 +497,7 @@ pub fn render(file: &ChecksFile, customer: Option<&str>, saved: Option<&Path>) -
 }
 
 fn accept(args: AcceptArgs, ctx: &Context) -> Result<u8, Error> {
-    let (id, subject) = engine::parse_key(&args.key).map_err(Error::Input)?;
+    let (id, subject) = engine::parse_key(&args.key)?;
     if args.reason.trim().is_empty() {
         return Err(Error::Input(
             "--reason must say why the risk is acceptable (it goes in the report)".into(),
@@ -529,7 +529,7 @@ fn accept(args: AcceptArgs, ctx: &Context) -> Result<u8, Error> {
         acceptance,
         matched,
         passing,
-    } = engine::accept(&mut file, &key, &by, &args.reason, Utc::now()).map_err(Error::Input)?;
+    } = engine::accept(&mut file, &key, &by, &args.reason, Utc::now())?;
     let path = lock.save_checks(&file)?;
     emit(ctx.output, &acceptance, || {
         let mut s = format!(
@@ -557,7 +557,7 @@ fn revoke(args: RevokeArgs, ctx: &Context) -> Result<u8, Error> {
         .checks()?
         .ok_or_else(|| Error::Input("no checks.yaml: there is nothing to revoke".into()))?;
     let key = args.key.trim().to_string();
-    engine::revoke(&mut file, &key).map_err(Error::Input)?;
+    engine::revoke(&mut file, &key)?;
     let path = lock.save_checks(&file)?;
     print_stdout(&format!("Revoked {key}; saved to {}\n", path.display()))?;
     Ok(exit::OK)

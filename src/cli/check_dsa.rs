@@ -241,7 +241,7 @@ pub(super) async fn for_checks(
     recorded: Option<&LdapSourceConfig>,
     inventory: &Inventory,
     passwords: &DsaPasswords,
-) -> Result<BTreeMap<String, Result<DsaTestOutcome, String>>, Error> {
+) -> Result<BTreeMap<String, DsaTestOutcome>, Error> {
     let mut out = BTreeMap::new();
     if passwords.is_empty() {
         return Ok(out);
@@ -258,24 +258,28 @@ pub(super) async fn for_checks(
     }
     for (i, id) in accounts.iter().enumerate() {
         let result = match (passwords.for_account(&accounts, i), recorded) {
-            (None, _) => Err(format!(
-                "the credentials of {0} were not tested: no password was given for it \
-                 (--dsa-password-env '{0}=VAR')",
-                id.label
-            )),
-            (Some(_), None) => Err(
-                "the credentials were not tested: the engagement has no LDAP source to bind against \
-                 (record one with `ata2atp init --ldap` or in ata2atp.yaml)"
+            (None, _) => DsaTestOutcome::NotAttempted {
+                reason: format!(
+                    "the credentials of {0} were not tested: no password was given for it \
+                     (--dsa-password-env '{0}=VAR')",
+                    id.label
+                ),
+            },
+            (Some(_), None) => DsaTestOutcome::NotAttempted {
+                reason: "the credentials were not tested: the engagement has no LDAP source to bind against \
+                         (record one with `ata2atp init --ldap` or in ata2atp.yaml)"
                     .to_string(),
-            ),
+            },
             (Some(pw), Some(rec)) => {
                 let tls = TlsOptions {
                     ca_file: recorded_ca_file(engagement, Some(rec)),
                     insecure: false,
                 };
                 match test_credentials(&rec.url, &tls, &id.bind_name(), pw).await {
-                    Ok(t) => Ok(DsaTestOutcome::from(&t)),
-                    Err(e) => Err(format!("the credentials were not tested: {e}")),
+                    Ok(t) => DsaTestOutcome::from(&t),
+                    Err(e) => DsaTestOutcome::NotAttempted {
+                        reason: format!("the credentials were not tested: {e}"),
+                    },
                 }
             }
         };

@@ -477,7 +477,8 @@ fn blocking_job(engagement: &Engagement, lock: &WriteLock, job: Job, tx: &Unboun
                 .map_err(|e| e.to_string())
                 .and_then(|f| f.ok_or_else(|| s::NO_CHECKS.to_string()))
                 .and_then(|mut file| {
-                    let accepted = engine::accept(&mut file, &key, &by, &reason, Utc::now())?;
+                    let accepted = engine::accept(&mut file, &key, &by, &reason, Utc::now())
+                        .map_err(|e| e.to_string())?;
                     lock.save_checks(&file).map_err(|e| e.to_string())?;
                     Ok((
                         file,
@@ -499,7 +500,7 @@ fn blocking_job(engagement: &Engagement, lock: &WriteLock, job: Job, tx: &Unboun
                 .map_err(|e| e.to_string())
                 .and_then(|f| f.ok_or_else(|| s::NO_CHECKS.to_string()))
                 .and_then(|mut file| {
-                    engine::revoke(&mut file, &key)?;
+                    engine::revoke(&mut file, &key).map_err(|e| e.to_string())?;
                     lock.save_checks(&file).map_err(|e| e.to_string())?;
                     Ok(file)
                 });
