@@ -180,6 +180,24 @@ impl RunOptions {
             concurrency: 64,
         }
     }
+
+    /// The options an engagement's own settings give: its workspace, the sensors' proxy,
+    /// the cloud, and the gateway logs folder (relative to the engagement's `root`).
+    /// Every front end starts here, then applies its own flags.
+    pub fn from_engagement(
+        now: DateTime<Utc>,
+        network: NetworkPlan,
+        config: &crate::engagement::EngagementConfig,
+        root: &std::path::Path,
+    ) -> Self {
+        let mut options = Self::new(now, network);
+        options.workspace = config.workspace.clone();
+        options.sensor_proxy = config.proxy.as_ref().map(|p| p.url.clone());
+        options.cloud = config.cloud;
+        // `join` keeps an absolute folder as it is.
+        options.gateway_logs = config.sources.gateway_logs.as_ref().map(|d| root.join(d));
+        options
+    }
 }
 
 /// Checks `--only` patterns against the catalog: each must name an id or a family

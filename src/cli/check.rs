@@ -183,14 +183,6 @@ fn secret(
     Ok(Some(crate::secrets::secret_from(typed, purpose)?))
 }
 
-fn resolve(root: &Path, p: &Path) -> PathBuf {
-    if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        root.join(p)
-    }
-}
-
 /// The network plan from flags and the engagement.
 fn network_plan(
     args: &RunArgs,
@@ -330,22 +322,18 @@ async fn run_checks(args: RunArgs, ctx: &Context) -> Result<u8, Error> {
         super::check_dsa::for_checks(engagement.as_ref(), recorded, &inventory, &dsa_passwords)
             .await?;
 
-    let mut options = RunOptions::new(Utc::now(), network);
+    let mut options = match (&config, &root) {
+        (Some(c), Some(r)) => RunOptions::from_engagement(Utc::now(), network, c, r),
+        _ => RunOptions::new(Utc::now(), network),
+    };
     options.only = args.only.clone();
     options.dsa_tests = dsa_tests;
-    options.workspace = config.as_ref().and_then(|c| c.workspace.clone());
-    options.cloud = config.as_ref().map(|c| c.cloud).unwrap_or_default();
-    options.sensor_proxy = args.proxy.clone().or_else(|| {
-        config
-            .as_ref()
-            .and_then(|c| c.proxy.as_ref())
-            .map(|p| p.url.clone())
-    });
-    options.gateway_logs = match (&args.gateway_logs, &config, &root) {
-        (Some(d), _, _) => Some(d.clone()),
-        (None, Some(c), Some(r)) => c.sources.gateway_logs.as_deref().map(|d| resolve(r, d)),
-        _ => None,
-    };
+    if let Some(p) = &args.proxy {
+        options.sensor_proxy = Some(p.clone());
+    }
+    if let Some(d) = &args.gateway_logs {
+        options.gateway_logs = Some(d.clone());
+    }
 
     let progress = CliProgress::new(ctx);
     let results = crate::checks::run(Arc::new(inventory), options, &progress).await;

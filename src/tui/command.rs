@@ -4,7 +4,6 @@
 //! (collecting, checking) are tokio tasks with one [`CancellationToken`] each; they
 //! report through the message channel and hand their results to the writer.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -356,19 +355,13 @@ impl ChecksRun {
             timeout: Duration::from_secs_f64(DEFAULT_PROBE_TIMEOUT_SECS),
             extra_roots: Vec::new(),
         };
-        let mut options = RunOptions::new(
+        let mut options = RunOptions::from_engagement(
             Utc::now(),
             engine::engagement_plan(config, proxy_password, probe),
+            config,
+            self.engagement.root(),
         );
         options.only = only.clone();
-        options.workspace = config.workspace.clone();
-        options.sensor_proxy = config.proxy.as_ref().map(|p| p.url.clone());
-        options.cloud = config.cloud;
-        options.gateway_logs = config
-            .sources
-            .gateway_logs
-            .as_ref()
-            .map(|d| resolve(self.engagement.root(), d));
         // The check runner's future is not `Send` (its job closures borrow `'static`
         // ids in a way the compiler cannot prove for every lifetime), so it cannot be
         // spawned as a task: it runs on a blocking thread of the runtime instead, its
@@ -418,14 +411,6 @@ impl ChecksRun {
             Ok(Err(e)) => RunEnd::Failed(e),
             Err(_) => RunEnd::Cancelled,
         }
-    }
-}
-
-fn resolve(root: &std::path::Path, p: &std::path::Path) -> PathBuf {
-    if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        root.join(p)
     }
 }
 
