@@ -15,6 +15,8 @@
 //! usage: ata [--dir DIR] [--out FILE] [--python PY] [--mongo-uri URI]
 //!        ata child-inventory DIR        (internal: the measured child)
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 mod common;
 
 use std::collections::BTreeMap;

@@ -8,6 +8,8 @@
 //! 2,600 check results), with C09's per-exclusion record filled for the first 1,000
 //! exclusions.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 // The headless-browser harness the report tests use.
 #[path = "../tests/report_common/mod.rs"]
 mod report_common;

@@ -8,6 +8,8 @@
 //!
 //!   cargo run --release --example bench_checks -- [--dcs N] [--timeout SECONDS] [--out FILE]
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;

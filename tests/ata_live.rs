@@ -5,6 +5,8 @@
 //! with their own message and exit code 3. The tests write the fixture into their own
 //! database on the throwaway server; the product never writes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 mod ata_support;
 mod common;
 

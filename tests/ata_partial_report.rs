@@ -1,6 +1,8 @@
 //! A source read only in part reads "partial" in the report (HTML and Markdown) and is an
 //! open point of the sign-off; a `not_found` entry's reason is shown (issue 12.2).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 mod report_common;
 
 use report_common::*;

@@ -3,6 +3,8 @@
 //! each dialect, and the collector script's export (run under node against a stub shell).
 //! The live reader joins the comparison in `ata_live.rs`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 mod ata_support;
 
 use std::path::PathBuf;

@@ -3,6 +3,8 @@
 //! with exponents, another database's dump, the names Microsoft's module uses, REST-style
 //! `Id`/`Type`, deep nesting, malformed secrets, and a FIFO in place of a dump file.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 mod ata_support;
 
 use std::path::Path;

@@ -2,6 +2,8 @@
 //! with their reasons and exit code 2, the writer's lock, a state file broken by hand,
 //! steps the guide does not know, evidence, custom checklists and `validate`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 mod checklist_common;
 
 use std::fs;

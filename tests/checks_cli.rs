@@ -2,6 +2,8 @@
 //! per `--fail-on`, accepted risks kept across runs, and the demo's checks (all four kinds
 //! of verdict, no network attempt).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;

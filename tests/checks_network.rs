@@ -5,6 +5,8 @@
 //! case tinyproxy cannot play, a proxy offering only NTLM/Negotiate, is a few lines of
 //! in-process server.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 mod common;
 
 use std::time::{Duration, Instant};

@@ -4,6 +4,8 @@
 //! (its ConvertTo-Json layout, UTF-16 from `>`, pasted `reg query` output) are read through
 //! `ata2atp inventory` into an engagement.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

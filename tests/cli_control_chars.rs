@@ -6,6 +6,8 @@
 //! list/next/show`, `diff` and the errors on stderr, with colour on and off; the only
 //! escape sequences written are the tool's own colours.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 use std::fs;
 use std::path::{Path, PathBuf};
 

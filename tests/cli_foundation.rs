@@ -1,6 +1,8 @@
 //! The command line's foundation: help, colour, completions, and `init`/`demo` refusing to
 //! damage an engagement (existing, read-only or locked), leaving every file byte-identical.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -4,6 +4,8 @@
 //! temporary file, nothing new in history/). Through the library: every reader stops at
 //! its next checkpoint once the run's token is cancelled, and says "interrupted".
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 mod ata_support;
 
 use std::fmt::Write as _;

@@ -2,6 +2,8 @@
 //! entities matched against it (hand-built ATA inventories, as the ATA reader would fill
 //! them), malformed and incomplete exports, and the export command lines. No server.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 use std::path::PathBuf;
 
 use assert_cmd::Command;

@@ -4,6 +4,8 @@
 //! Deleted Objects test, `check dsa`, and the LDIF twin giving the same section.
 //! Read-only towards the directory: the tests only bind and search.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 mod common;
 
 use std::path::{Path, PathBuf};

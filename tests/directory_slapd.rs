@@ -2,6 +2,8 @@
 //! paging, a page-size limit lower than ours, IN_CHAIN missing (recursive expansion),
 //! batched SID resolution, TLS both ways, and a connection cut in the middle of the read.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 mod common;
 
 use std::net::SocketAddr;

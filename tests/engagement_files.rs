@@ -4,6 +4,8 @@
 //! with the file, the line and the keys allowed; a checklist step marked done with no
 //! who or when is refused; nothing is changed.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 use std::fs;
 use std::path::Path;
 

@@ -3,6 +3,8 @@
 //! checks, the checklist with its log and last good copy, reports, the redaction key,
 //! the demo's samples, the folders), the command is refused with exit code 2 and a
 //! message naming the link, and the link's target is left exactly as it was.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 #![cfg(unix)]
 
 use std::fs;

@@ -5,6 +5,8 @@
 //! names), and a pasted mistake. Read through `ata2atp inventory`, judged by `ata2atp
 //! check`, fixed by `ata2atp remediation`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;

@@ -6,6 +6,8 @@
 //! build); run longer with e.g. `ATA2ATP_FUZZ_CASES=200000 cargo test --release --test
 //! fuzz_bson_dump`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 use ata2atp::ata::dump::{BsonStream, Framed};
 use mongodb::bson::{Binary, Bson, Document, doc, spec::BinarySubtype};
 use proptest::prelude::*;

@@ -9,6 +9,8 @@
 //! Cases per property: `ATA2ATP_FUZZ_CASES` (default 1,000, about 5 s in a debug build);
 //! e.g. `ATA2ATP_FUZZ_CASES=20000 cargo test --release --test fuzz_engagement`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 

@@ -2,6 +2,8 @@
 //! has its block in its domain's script, with a change or a manual step, and nothing
 //! changes anything unless the script runs with -Apply.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 use assert_cmd::Command;
 use ata2atp::checks::remediation::SCRIPTED_CHECKS;
 use ata2atp::model::{ChecksFile, Status};

@@ -3,6 +3,8 @@
 //! recurse): blocks and brackets 10,000, 100,000 and 1,000,000 deep, and a macro that
 //! calls itself; a YAML nesting bomb in an engagement file.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 mod report_common;
 
 use report_common::*;

@@ -3,6 +3,8 @@
 //! request, and it logs nothing to the console. A control page that does fetch and log
 //! proves the harness can see both. PDF output goes through the same browser.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 mod report_common;
 
 use std::path::PathBuf;

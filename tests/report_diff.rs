@@ -1,5 +1,7 @@
 //! `ata2atp diff` through the binary, on the fixture engagement's history.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 mod report_common;
 
 use report_common::*;

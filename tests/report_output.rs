@@ -2,6 +2,8 @@
 //! the sign-off block, provenance, integrity records and `report verify`, redaction, the
 //! planted-secret scan, and templates a consultant edits.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 mod report_common;
 
 use std::path::{Path, PathBuf};

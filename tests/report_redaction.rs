@@ -3,6 +3,8 @@
 //! step's values, a note). The identifiers are harvested from the inventory's own fields
 //! here, independently of what the redactor learns.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 mod report_common;
 
 use std::collections::BTreeSet;

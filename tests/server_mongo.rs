@@ -2,6 +2,8 @@
 //! servers of the test environment (SecantusDB; see scripts/README.md).
 //! Every test works in its own database, so they run in parallel.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 mod common;
 
 use std::time::Duration;

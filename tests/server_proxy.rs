@@ -2,6 +2,8 @@
 //! (tinyproxy with basic auth and a CONNECT port allow-list) to local HTTPS stand-ins
 //! for the cloud endpoints: the cases the readiness check must tell apart.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 mod common;
 
 use std::error::Error as _;

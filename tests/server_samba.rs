@@ -2,6 +2,8 @@
 //! AD bind semantics and error sub-codes, rootDSE, DC/RODC detection, privileged groups,
 //! Deleted Objects. Read-only: no test writes to the directory, so they run in parallel.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 mod common;
 
 use std::time::Duration;

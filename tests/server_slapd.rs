@@ -3,6 +3,8 @@
 //! every user, binary SIDs, the bitwise DC filter, LDAPS, and a bind user whose server
 //! page-size limit is lower than the product's page size.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 mod common;
 
 use std::collections::HashSet;

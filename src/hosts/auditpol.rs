@@ -163,7 +163,8 @@ pub fn parse(text: &str, file: &str, file_stem: &str) -> Result<Vec<DcFacts>, Pa
             Some(i) => &mut out[i],
             None => {
                 out.push(DcFacts::new(host));
-                out.last_mut().expect("just pushed")
+                let last = out.len() - 1;
+                &mut out[last]
             }
         };
         let setting = if value_column {
