@@ -3,9 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
-mod report_common;
+mod support;
 
-use report_common::*;
+use support::report::*;
 
 #[test]
 fn a_partial_source_and_not_found_reasons_are_shown() {

@@ -5,13 +5,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
-mod ata_support;
+mod support;
 
 use std::path::PathBuf;
 
-use ata_support::*;
 use ata2atp::ata::AtaSources;
 use ata2atp::model::{ExclusionKind, GatewayKind, Inventory, SourceKind, TagSource};
+use support::ata::*;
 
 async fn reference() -> Inventory {
     let dir = fixture_dir();

@@ -5,15 +5,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
-mod ata_support;
+mod support;
 
 use std::path::Path;
 
-use ata_support::*;
 use ata2atp::ata::AtaSources;
 use ata2atp::cli::exit;
 use ata2atp::model::{GatewayKind, SourceStatus};
 use mongodb::bson::{Bson, Document, doc};
+use support::ata::*;
 
 fn profiles() -> Vec<Document> {
     canonical()["SystemProfile"].clone()

@@ -4,14 +4,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
-mod checklist_common;
+mod support;
 
 use std::fs;
 
 use ata2atp::engagement::{CHECKLIST_FILE, CHECKLIST_LAST_GOOD, CHECKLIST_LOG};
 use ata2atp::model::{Acceptance, ChecklistState, Status};
-use checklist_common::*;
 use predicates::prelude::*;
+use support::checklist::*;
 
 #[test]
 fn progress_is_saved_and_a_new_process_resumes_from_it() {

@@ -11,10 +11,10 @@ use ata2atp::checklist::exemplar;
 use ata2atp::checklist::{self, Loaded, SetRequest, state};
 use ata2atp::engagement::{CHECKLIST_FILE, CHECKLIST_LAST_GOOD, CHECKLIST_LOG, Engagement};
 use ata2atp::model::{ChecklistChange, ChecklistState, Status, StepStatus};
-use checklist_common::all_checks;
 use proptest::prelude::*;
+use support::checklist::all_checks;
 
-mod checklist_common;
+mod support;
 
 /// Text that YAML likes to misread: booleans, nulls, numbers, indicators, quotes,
 /// line breaks, leading and trailing blanks, non-ASCII.

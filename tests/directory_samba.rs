@@ -6,11 +6,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
-mod common;
+mod support;
+use support::commands::ata2atp;
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use ata2atp::cli::exit;
 use ata2atp::directory::dsa::test_credentials;
 use ata2atp::directory::ldap::{Conn, Search, Server, TlsOptions};
@@ -21,8 +21,8 @@ use ata2atp::secrets::SecretString;
 use chrono::Utc;
 use ldap3::Scope;
 
-fn samba() -> &'static common::Samba {
-    &common::servers().samba
+fn samba() -> &'static support::servers::Samba {
+    &support::servers::servers().samba
 }
 
 fn tls() -> TlsOptions {
@@ -585,7 +585,7 @@ async fn connection_and_tls_failures_get_their_own_words() {
     let a = s.account(&s.dsa);
     let pw = secret(&a.password);
     let untrusted = TlsOptions {
-        ca_file: Some(common::servers().tls.untrusted_ca_pem.clone()),
+        ca_file: Some(support::servers::servers().tls.untrusted_ca_pem.clone()),
         insecure: false,
     };
     let system_roots = TlsOptions::default();
@@ -658,13 +658,6 @@ async fn connection_and_tls_failures_get_their_own_words() {
             .iter()
             .any(|n| n.contains("not verified"))
     );
-}
-
-fn ata2atp() -> Command {
-    let mut c = Command::cargo_bin("ata2atp").unwrap();
-    c.env_remove("ATA2ATP_ENGAGEMENT")
-        .env_remove("ATA2ATP_OUTPUT");
-    c
 }
 
 #[test]
@@ -799,7 +792,7 @@ fn export_with_ldapsearch(dir: &Path, user: &str, password: &str) -> Vec<PathBuf
 async fn an_ldif_export_gives_the_same_directory_section_as_the_live_read() {
     let s = samba();
     // Both reads include the domain head's SACL, which the auditing test changes.
-    let _sacl = common::samba_sacl_lock();
+    let _sacl = support::servers::samba_sacl_lock();
     let (honey_sid, _) = ids_of(&s.honeytoken).await;
     let (_, carol_guid) = ids_of("carol").await;
     let ata = AtaInventory {

@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
-mod common;
+mod support;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -24,13 +24,13 @@ use ldap3::Scope;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-fn slapd() -> &'static common::Slapd {
-    &common::servers().slapd
+fn slapd() -> &'static support::servers::Slapd {
+    &support::servers::servers().slapd
 }
 
-/// A slapd count servers.json holds that `common::Slapd` does not declare.
+/// A slapd count servers.json holds that `support::servers::Slapd` does not declare.
 fn servers_json_u64(key: &str) -> u64 {
-    let path = std::env::var_os(common::SERVERS_ENV)
+    let path = std::env::var_os(support::servers::SERVERS_ENV)
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| {
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-env/servers.json")

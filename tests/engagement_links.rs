@@ -7,24 +7,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 #![cfg(unix)]
 
+mod support;
+use support::commands::ata2atp;
+
 use std::fs;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
-
-use assert_cmd::Command;
-
-fn ata2atp() -> Command {
-    let mut cmd = Command::cargo_bin("ata2atp").unwrap();
-    for var in [
-        "ATA2ATP_ENGAGEMENT",
-        "ATA2ATP_OUTPUT",
-        "ATA2ATP_COLOR",
-        "ATA2ATP_BY",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
 
 /// Everything under `dir`, file by file (links as their target's path).
 fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {

@@ -5,9 +5,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
-mod report_common;
+mod support;
 
-use report_common::*;
+use support::report::*;
 
 #[test]
 fn deep_or_recursive_templates_are_refused_not_a_crash() {

@@ -5,11 +5,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
-mod report_common;
+mod support;
 
 use std::path::PathBuf;
 
-use report_common::*;
+use support::report::*;
 
 /// The demo's HTML report, as `ata2atp demo` writes it.
 fn demo_report(dir: &std::path::Path) -> PathBuf {

@@ -2,9 +2,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
-mod report_common;
+mod support;
 
-use report_common::*;
+use support::report::*;
 
 #[test]
 fn diff_compares_the_latest_two_inventories_by_default() {

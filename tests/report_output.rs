@@ -4,11 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
-mod report_common;
+mod support;
 
 use std::path::{Path, PathBuf};
 
-use report_common::*;
+use support::report::*;
 
 const EVIL: &str = "<script>alert(\"x\")</script> & Co";
 

@@ -5,13 +5,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
-mod report_common;
+mod support;
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use report_common::*;
 use serde_json::Value;
+use support::report::*;
 
 /// Fields whose values name a host, an account, a domain, a SID or an address.
 const IDENTIFYING: &[&str] = &[

@@ -5,7 +5,6 @@
 //! The fixture (`tests/fixtures/ata/canonical/*.json`, canonical Extended JSON v2) is
 //! loaded with the bson crate's own Extended JSON parser, not with ata2atp's, so the
 //! reader under test never grades its own homework.
-#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::fs;

@@ -1,6 +1,5 @@
 //! Shared set-up for the checklist's integration tests: engagements built with the
 //! library (fast), driven through the binary (what a consultant runs). Synthetic data.
-#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -11,21 +10,7 @@ use ata2atp::checklist::exemplar;
 use ata2atp::engagement::{CHECKS_FILE, CONFIG_FILE, Engagement, INVENTORY_FILE, WriteLock};
 use ata2atp::model::{CheckResult, ChecksFile, SCHEMA_VERSION, Status};
 
-pub fn ata2atp() -> Command {
-    let mut cmd = Command::cargo_bin("ata2atp").unwrap();
-    for var in [
-        "NO_COLOR",
-        "CLICOLOR_FORCE",
-        "CLICOLOR",
-        "ATA2ATP_ENGAGEMENT",
-        "ATA2ATP_OUTPUT",
-        "ATA2ATP_COLOR",
-        "ATA2ATP_BY",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
+pub use super::commands::ata2atp;
 
 /// `ata2atp --engagement ROOT checklist ARGS…`
 pub fn checklist(root: &Path, args: &[&str]) -> Command {
