@@ -5,8 +5,8 @@
 
 mod support;
 use support::commands::ata2atp;
+use support::files::snapshot;
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
@@ -14,26 +14,6 @@ use std::process::Command as StdCommand;
 use assert_cmd::Command;
 use ata2atp::engagement::Engagement;
 use predicates::prelude::*;
-
-/// Every file under `dir` with its bytes, to prove a refused command changed nothing.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    fn walk(dir: &Path, root: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
-        for entry in fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(&path, root, out);
-            } else {
-                out.insert(
-                    path.strip_prefix(root).unwrap().to_path_buf(),
-                    fs::read(&path).unwrap(),
-                );
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
-}
 
 fn init(dir: &Path) -> Command {
     let mut cmd = ata2atp();

@@ -92,24 +92,12 @@ pub fn write_checks(root: &Path, checks: &ChecksFile) {
     .unwrap();
 }
 
-/// Every file under `dir` with its bytes.
+/// Every file under `dir` with its bytes, except the writer's lock (a test's own run may
+/// leave one).
 pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    fn walk(dir: &Path, root: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
-        for entry in fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(&path, root, out);
-            } else if path.file_name().is_some_and(|n| n != ".ata2atp.lock") {
-                out.insert(
-                    path.strip_prefix(root).unwrap().to_path_buf(),
-                    fs::read(&path).unwrap(),
-                );
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
+    let mut files = super::files::snapshot(dir);
+    files.retain(|path, _| path.file_name().is_none_or(|n| n != ".ata2atp.lock"));
+    files
 }
 
 pub fn json(cmd: &mut Command) -> serde_json::Value {

@@ -2,6 +2,7 @@
 //! and uses only part of it.
 //!
 //! - [`commands`]: the binary under test, started with a neutral environment.
+//! - [`files`]: files on disk as tests compare them.
 //! - [`servers`]: the real test servers started by `scripts/test-env.sh`.
 //! - [`ata`]: the canonical ATA fixture and writers for every form a consultant brings.
 //! - [`checklist`]: engagements for the checklist's tests.
@@ -11,5 +12,6 @@
 pub mod ata;
 pub mod checklist;
 pub mod commands;
+pub mod files;
 pub mod report;
 pub mod servers;
