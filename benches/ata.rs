@@ -25,6 +25,8 @@
 //!        ata child-inventory-json FILE...   (internal: the measured child, JSON)
 //!        ata child-inventory-with DIR WORKERS BATCH_BYTES   (tuning by hand)
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 mod common;
 
 use std::collections::BTreeMap;

@@ -8,9 +8,11 @@
 //! 2,600 check results), with C09's per-exclusion record filled for the first 1,000
 //! exclusions.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 // The headless-browser harness the report tests use.
-#[path = "../tests/report_common/mod.rs"]
-mod report_common;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 mod common;
 
@@ -96,8 +98,8 @@ fn main() {
     // A trivial page first: what starting Chromium alone costs on this machine.
     let blank = out.path().join("blank.html");
     std::fs::write(&blank, "<!doctype html><title>x</title><p>x</p>").unwrap();
-    let baseline = report_common::load_page(&blank, out.path());
-    let load = report_common::load_page(&html, out.path());
+    let baseline = support::report::load_page(&blank, out.path());
+    let load = support::report::load_page(&html, out.path());
     assert!(load.page_requests.is_empty(), "{:?}", load.page_requests);
     assert!(load.console.is_empty(), "{:?}", load.console);
     eprintln!(

@@ -13,6 +13,8 @@
 //! - start to first frame (target: under 150 ms) and start to loaded, of the release
 //!   binary in a pseudo-terminal (`script`), from the moment it is spawned.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -8,13 +8,15 @@
 //!
 //!   cargo run --release --example bench_checks -- [--dcs N] [--timeout SECONDS] [--out FILE]
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ata2atp::checks::engine::{NetworkPlan, RunOptions};
-use ata2atp::checks::network::{self, ProbeConfig, ProbeSpec, ProxySpec};
+use ata2atp::checks::network::{ProbeConfig, ProbeSpec, ProxySpec};
 use ata2atp::model::{
     Alert, DcFacts, DirectoryInventory, DomainController, Forest, Gateway, GatewayKind, Inventory,
     Source, SourceKind, Status,
@@ -220,7 +222,7 @@ async fn main() {
     let inv = Arc::new(inventory(dcs));
     let config = ProbeConfig {
         timeout: Duration::from_secs_f64(timeout),
-        extra_roots: network::load_roots(&servers.proxy.ca_pem).expect("the lab CA"),
+        extra_roots: ata2atp::tls::load_certificates(&servers.proxy.ca_pem).expect("the lab CA"),
     };
     let probes = matrix(&servers.proxy);
     let plan = NetworkPlan {

@@ -9,6 +9,8 @@
 //!
 //! Writes JSON to `BENCH_OUT`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Instant;

@@ -146,22 +146,16 @@ pub async fn build(root: &Path) -> Result<DemoSummary> {
     // the sample's workspace and proxy do not exist.
     let inventory_sha256 = std::fs::read(&inventory_path)
         .ok()
-        .map(|b| crate::checks::engine::sha256_hex(&b));
+        .map(|b| crate::digest::sha256_hex(&b));
     let now = Utc::now();
-    let mut options = RunOptions::new(
+    let options = RunOptions::from_engagement(
         now,
         NetworkPlan::not_run(
             "demo engagement: the sample's workspace and proxy do not exist, so no probe is attempted",
         ),
+        &config,
+        engagement.root(),
     );
-    options.workspace = config.workspace.clone();
-    options.sensor_proxy = config.proxy.as_ref().map(|p| p.url.clone());
-    options.cloud = config.cloud;
-    options.gateway_logs = config
-        .sources
-        .gateway_logs
-        .as_ref()
-        .map(|d| engagement.root().join(d));
     let results = crate::checks::run(std::sync::Arc::new(inventory), options, &Silent).await;
     let previous = engagement.checks()?;
     let checks = crate::checks::engine::checks_file(results, previous, &[], inventory_sha256, now);

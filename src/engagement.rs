@@ -119,13 +119,14 @@ pub enum EngagementError {
 }
 
 impl EngagementError {
-    /// Exit code: 4 when another writer holds the engagement, 130 after Ctrl-C, else 2.
-    pub fn exit_code(&self) -> u8 {
-        use crate::error::exit;
+    /// Busy when another writer holds the engagement, interrupted after Ctrl-C, else
+    /// bad input.
+    pub fn kind(&self) -> crate::kind::ErrorKind {
+        use crate::kind::ErrorKind;
         match self {
-            EngagementError::Locked { .. } => exit::BUSY,
-            EngagementError::Interrupted => exit::INTERRUPTED,
-            _ => exit::INPUT,
+            EngagementError::Locked { .. } => ErrorKind::Busy,
+            EngagementError::Interrupted => ErrorKind::Interrupted,
+            _ => ErrorKind::Input,
         }
     }
 }

@@ -1,37 +1,12 @@
-//! The crate's error type and the exit codes the command line maps it to.
+//! The crate's error type.
 //!
 //! Each module has its own error enum whose messages name what failed (file, field,
-//! server, flag) and the next step; this type only gathers them and decides the exit code.
+//! server, flag) and the next step, and says what [`ErrorKind`] it is; this type only
+//! gathers them. The command line (`cli::exit`) turns the kind into the exit code.
 
 use crate::engagement::EngagementError;
+use crate::kind::ErrorKind;
 use crate::yaml::YamlError;
-
-/// Process exit codes, documented in `--help` and the README. Scripts branch on 1 vs 3.
-pub mod exit {
-    /// Success; all checks passed (or none failed per `--fail-on`).
-    pub const OK: u8 = 0;
-    /// Checks ran and at least one failed (per `--fail-on`).
-    pub const CHECKS_FAILED: u8 = 1;
-    /// Usage or input error: a bad flag, file, field or engagement folder.
-    pub const INPUT: u8 = 2;
-    /// A source could not be reached or read (network, authentication, server too old).
-    pub const SOURCE: u8 = 3;
-    /// The engagement is busy: another ata2atp holds its writer's lock. Nothing was
-    /// changed; try again when the other one is done.
-    pub const BUSY: u8 = 4;
-    /// Interrupted with Ctrl-C.
-    pub const INTERRUPTED: u8 = 130;
-}
-
-/// Text for `--help` and the README's table.
-pub const EXIT_CODES_HELP: &str = "\
-Exit codes:
-  0    success; no check failed
-  1    checks ran and at least one failed (see --fail-on)
-  2    usage or input error: a bad flag, file, field or engagement folder
-  3    a source could not be reached or read (network, TLS, credentials, server too old)
-  4    the engagement is busy: another ata2atp is writing to it; nothing was changed
-  130  interrupted (Ctrl-C): nothing more is written; files already written are complete";
 
 /// Anything that stops a command.
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +33,10 @@ pub enum Error {
     #[error(transparent)]
     Checklist(#[from] crate::checklist::Error),
 
+    /// A risk acceptance that cannot be recorded or withdrawn.
+    #[error(transparent)]
+    Acceptance(#[from] crate::checks::engine::AcceptanceError),
+
     /// A report that could not be made or verified.
     #[error(transparent)]
     Report(#[from] crate::report::Error),
@@ -81,21 +60,23 @@ impl From<crate::progress::Cancelled> for Error {
 }
 
 impl Error {
-    /// The exit code this error maps to.
-    pub fn exit_code(&self) -> u8 {
+    /// What kind of failure this is (the command line maps it to the exit code).
+    pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Engagement(e) | Error::Checklist(crate::checklist::Error::Engagement(e)) => {
-                e.exit_code()
+                e.kind()
             }
-            Error::Yaml(_) | Error::Input(_) | Error::Secret(_) | Error::Checklist(_) => {
-                exit::INPUT
-            }
-            Error::Ata(e) => e.exit_code(),
-            Error::Directory(e) => e.exit_code(),
-            Error::Hosts(e) => e.exit_code(),
-            Error::Report(e) => e.exit_code(),
-            Error::Source(_) => exit::SOURCE,
-            Error::Interrupted => exit::INTERRUPTED,
+            Error::Yaml(_)
+            | Error::Input(_)
+            | Error::Secret(_)
+            | Error::Checklist(_)
+            | Error::Acceptance(_) => ErrorKind::Input,
+            Error::Ata(e) => e.kind(),
+            Error::Directory(e) => e.kind(),
+            Error::Hosts(e) => e.kind(),
+            Error::Report(e) => e.kind(),
+            Error::Source(_) => ErrorKind::Source,
+            Error::Interrupted => ErrorKind::Interrupted,
         }
     }
 }

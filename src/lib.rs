@@ -30,12 +30,16 @@
 //! | [`checklist`] | the guide's steps as data (`checklists/*.yaml`), bound to the inventory, gated on checks; the state in `checklist.yaml` |
 //! | [`report`] | the report for sign-off (HTML, Markdown, CSV, PDF), its integrity record, redaction, and `diff` |
 //! | [`demo`] | the synthetic sample deployment built into the binary, and the run that turns it into an engagement |
+//! | [`digest`] | SHA-256 in hex, as `checks.yaml` and the integrity record write it |
 //! | [`secrets`] | passwords from a prompt, a file or an environment variable, held as `SecretString` |
 //! | [`yaml`] | YAML in and out with file:line:column errors |
+//! | [`text`] | bytes to text as Windows tools write files (UTF-8 or UTF-16, with a byte-order mark) |
+//! | [`tls`] | the TLS crypto provider and PEM certificate files, shared by the LDAP reader and the reachability probe |
 //! | [`terminal`] | text bound for a terminal: control characters from data shown escaped, colour applied after |
 //! | [`progress`] | the progress trait both front ends render |
-//! | [`error`] | the crate error and the documented exit codes |
-//! | [`cli`] | one file per subcommand: clap types and a `run` function, nothing else |
+//! | [`error`] | the crate error: every module's error gathered, each with its [`kind`] |
+//! | [`kind`] | the kinds of failure (input, source, busy, interrupted) and the checks' verdict; imports nothing of the crate |
+//! | [`cli`] | one file per subcommand: clap types and a `run` function, nothing else; `cli::exit` maps kinds to the documented exit codes |
 //! | [`tui`] | the interactive screen: TEA state, pure `update`, views, background runs and the writer |
 //!
 //! ## Rules the code keeps
@@ -56,16 +60,20 @@ pub mod checklist;
 pub mod checks;
 pub mod cli;
 pub mod demo;
+pub mod digest;
 pub mod directory;
 pub mod engagement;
 pub mod error;
 pub mod hosts;
 pub mod inventory;
+pub mod kind;
 pub mod model;
 pub mod progress;
 pub mod report;
 pub mod secrets;
 pub mod terminal;
+pub mod text;
+pub mod tls;
 pub mod tui;
 pub mod yaml;
 

@@ -2,30 +2,17 @@
 //! case a clear error naming the file and document, exit 2 or 3, and the engagement left
 //! byte-identical) and the planted-secret scan over every output.
 
-mod ata_support;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
+mod support;
+use support::commands::ata2atp;
 
 use std::fs;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-use ata_support::*;
 use mongodb::bson::{Bson, Document, doc};
-
-fn ata2atp() -> Command {
-    let mut cmd = Command::cargo_bin("ata2atp").unwrap();
-    for var in [
-        "NO_COLOR",
-        "CLICOLOR_FORCE",
-        "CLICOLOR",
-        "ATA2ATP_ENGAGEMENT",
-        "ATA2ATP_OUTPUT",
-        "ATA2ATP_COLOR",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
+use support::ata::*;
 
 fn engagement(root: &Path) -> PathBuf {
     let dir = root.join("engagement");

@@ -12,6 +12,8 @@
 //! One corpus parse error is read on purpose, because a real dialect writes it (listed in
 //! [`LEGACY`] with the reason); the test holds that it is read as that dialect means.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 use std::path::{Path, PathBuf};
 
 use ata2atp::ata::dump::{BsonStream, Framed};

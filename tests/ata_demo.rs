@@ -2,6 +2,8 @@
 //! strict Extended JSON, a relaxed v2 UniqueEntity export, a canonical v2 SuspiciousActivity
 //! array) into a full ATA section, and none of the sample's planted secrets leaves it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 use std::fs;
 use std::path::Path;
 

@@ -9,12 +9,12 @@
 //! forced on the small fixtures (one, two and three workers, batches of one document and
 //! of a few), so that the batch boundaries fall everywhere.
 
-mod ata_support;
+mod support;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ata_support::*;
+use support::ata::*;
 use ata2atp::ata::snapshot::{Filter, Logical, Scan};
 use ata2atp::ata::{AtaSources, ReadPath};
 use mongodb::bson::{Bson, Document, doc};

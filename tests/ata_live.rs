@@ -5,14 +5,14 @@
 //! with their own message and exit code 3. The tests write the fixture into their own
 //! database on the throwaway server; the product never writes.
 
-mod ata_support;
-mod common;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
+mod support;
+use support::commands::ata2atp;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use assert_cmd::Command;
-use ata_support::*;
 use ata2atp::ata::live::LiveReader;
 use ata2atp::ata::mapping::Mapping;
 use ata2atp::ata::{AtaSources, MongoSource};
@@ -20,9 +20,10 @@ use ata2atp::model::SourceKind;
 use mongodb::Client;
 use mongodb::bson::{Bson, Document};
 use mongodb::options::{AuthMechanism, ClientOptions, Credential, Tls, TlsOptions};
+use support::ata::*;
 
 async fn client(uri: &str, ca: Option<PathBuf>, admin: bool) -> Client {
-    let m = &common::servers().mongo;
+    let m = &support::servers::servers().mongo;
     let mut o = ClientOptions::parse(uri).await.unwrap();
     o.server_selection_timeout = Some(Duration::from_secs(5));
     if let Some(ca) = ca {
@@ -81,8 +82,8 @@ async fn reference() -> ata2atp::model::Inventory {
 
 #[tokio::test]
 async fn the_live_database_yields_the_reference_inventory_read_only() {
-    let m = &common::servers().mongo;
-    let db = common::unique_name("ata2atp_live");
+    let m = &support::servers::servers().mongo;
+    let db = support::servers::unique_name("ata2atp_live");
     load(&client(&m.plain_uri, None, false).await, &db).await;
 
     let inv = collect(AtaSources {
@@ -163,24 +164,9 @@ async fn the_live_database_yields_the_reference_inventory_read_only() {
     reader.close().await;
 }
 
-fn ata2atp() -> Command {
-    let mut cmd = Command::cargo_bin("ata2atp").unwrap();
-    for var in [
-        "NO_COLOR",
-        "CLICOLOR_FORCE",
-        "CLICOLOR",
-        "ATA2ATP_ENGAGEMENT",
-        "ATA2ATP_OUTPUT",
-        "ATA2ATP_COLOR",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
-
 /// `auth_uri` with a user name in it.
 fn with_user(uri: &str, user: &str) -> String {
-    let m = &common::servers().mongo;
+    let m = &support::servers::servers().mongo;
     let (scheme, rest) = uri.split_once("://").unwrap();
     let mut out = format!("{scheme}://{user}@{rest}");
     for (key, value) in [
@@ -197,7 +183,7 @@ fn with_user(uri: &str, user: &str) -> String {
 
 #[test]
 fn credentials_are_checked_and_never_printed() {
-    let m = &common::servers().mongo;
+    let m = &support::servers::servers().mongo;
     let uri = with_user(&m.auth_uri, &m.auth_user);
     let tmp = tempfile::tempdir().unwrap();
     let pw = tmp.path().join("pw");
@@ -262,8 +248,8 @@ fn credentials_are_checked_and_never_printed() {
 
 #[tokio::test]
 async fn tls_needs_the_ca_and_then_reads() {
-    let m = &common::servers().mongo;
-    let db = common::unique_name("ata2atp_tls");
+    let m = &support::servers::servers().mongo;
+    let db = support::servers::unique_name("ata2atp_tls");
     load(
         &client(&m.tls_uri, Some(m.tls_ca_pem.clone()), false).await,
         &db,
@@ -304,7 +290,7 @@ async fn tls_needs_the_ca_and_then_reads() {
 
 #[test]
 fn a_database_without_ata_is_named() {
-    let m = &common::servers().mongo;
+    let m = &support::servers::servers().mongo;
     let tmp = tempfile::tempdir().unwrap();
     let out = ata2atp()
         .args([

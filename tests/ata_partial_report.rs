@@ -1,9 +1,11 @@
 //! A source read only in part reads "partial" in the report (HTML and Markdown) and is an
 //! open point of the sign-off; a `not_found` entry's reason is shown (issue 12.2).
 
-mod report_common;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
-use report_common::*;
+mod support;
+
+use support::report::*;
 
 #[test]
 fn a_partial_source_and_not_found_reasons_are_shown() {

@@ -3,13 +3,15 @@
 //! each dialect, and the collector script's export (run under node against a stub shell).
 //! The live reader joins the comparison in `ata_live.rs`.
 
-mod ata_support;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
+mod support;
 
 use std::path::PathBuf;
 
-use ata_support::*;
 use ata2atp::ata::AtaSources;
 use ata2atp::model::{ExclusionKind, GatewayKind, Inventory, SourceKind, TagSource};
+use support::ata::*;
 
 async fn reference() -> Inventory {
     let dir = fixture_dir();

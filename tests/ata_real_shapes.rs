@@ -3,14 +3,17 @@
 //! with exponents, another database's dump, the names Microsoft's module uses, REST-style
 //! `Id`/`Type`, deep nesting, malformed secrets, and a FIFO in place of a dump file.
 
-mod ata_support;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
+mod support;
 
 use std::path::Path;
 
-use ata_support::*;
 use ata2atp::ata::AtaSources;
+use ata2atp::cli::exit;
 use ata2atp::model::{GatewayKind, SourceStatus};
 use mongodb::bson::{Bson, Document, doc};
+use support::ata::*;
 
 fn profiles() -> Vec<Document> {
     canonical()["SystemProfile"].clone()
@@ -99,7 +102,7 @@ async fn another_database_is_not_an_ata_database() {
         std::fs::write(dir.join(format!("{name}.bson")), bytes).unwrap();
     }
     let e = read_dump(&dir).await.unwrap_err();
-    assert_eq!(e.exit_code(), 3);
+    assert_eq!(exit::for_kind(e.kind()), 3);
     let msg = e.to_string();
     assert!(
         msg.contains("not an ATA database: found customers, orders"),
@@ -114,7 +117,7 @@ async fn another_database_is_not_an_ata_database() {
     })
     .await
     .unwrap_err();
-    assert_eq!(e.exit_code(), 3);
+    assert_eq!(exit::for_kind(e.kind()), 3);
     assert!(
         e.to_string()
             .contains("not an ATA database: found collection `orders`"),

@@ -3,7 +3,9 @@
 //! DC's sam.ldb, as an admin would on a DC), then passing; a plain user's bind gives
 //! Unknown with the reason.
 
-mod common;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
+mod support;
 
 use std::io::Write as _;
 
@@ -14,8 +16,8 @@ use ata2atp::progress::Silent;
 use ata2atp::secrets::SecretString;
 use chrono::Utc;
 
-fn samba() -> &'static common::Samba {
-    &common::servers().samba
+fn samba() -> &'static support::servers::Samba {
+    &support::servers::servers().samba
 }
 
 fn source(user: &str, password: &str) -> DirectorySources {
@@ -98,7 +100,7 @@ const MDI_ENTRIES: &str = "(OU;CIIOSA;0xd016b;;bf967aba-0de6-11d0-a285-00aa00304
 #[tokio::test]
 async fn the_domain_sacl_is_read_missing_added_and_passes() {
     let s = samba();
-    let _lock = common::samba_sacl_lock();
+    let _lock = support::servers::samba_sacl_lock();
     let _restore = Restore;
     set_domain_sacl(&s.domain_sacl_fresh);
 

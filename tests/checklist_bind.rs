@@ -4,6 +4,8 @@
 //! The demo inventory comes from `ata2atp::demo::build`, the same code `ata2atp demo`
 //! runs: as the readers fill it in, this test binds to real sample data with no change.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 use ata2atp::checklist::bind::{Bound, bind_step};
 use ata2atp::checklist::{BUILTIN, exemplar, parse};
 use ata2atp::engagement::Engagement;

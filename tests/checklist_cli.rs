@@ -2,14 +2,16 @@
 //! with their reasons and exit code 2, the writer's lock, a state file broken by hand,
 //! steps the guide does not know, evidence, custom checklists and `validate`.
 
-mod checklist_common;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
+mod support;
 
 use std::fs;
 
 use ata2atp::engagement::{CHECKLIST_FILE, CHECKLIST_LAST_GOOD, CHECKLIST_LOG};
 use ata2atp::model::{Acceptance, ChecklistState, Status};
-use checklist_common::*;
 use predicates::prelude::*;
+use support::checklist::*;
 
 #[test]
 fn progress_is_saved_and_a_new_process_resumes_from_it() {

@@ -2,6 +2,8 @@
 //! `checklist.yaml` that loads and round-trips, a last good copy equal to it, and one
 //! audit line per accepted change.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 use std::fs;
 
 use ata2atp::checklist::definition::FieldKind;
@@ -9,10 +11,10 @@ use ata2atp::checklist::exemplar;
 use ata2atp::checklist::{self, Loaded, SetRequest, state};
 use ata2atp::engagement::{CHECKLIST_FILE, CHECKLIST_LAST_GOOD, CHECKLIST_LOG, Engagement};
 use ata2atp::model::{ChecklistChange, ChecklistState, Status, StepStatus};
-use checklist_common::all_checks;
 use proptest::prelude::*;
+use support::checklist::all_checks;
 
-mod checklist_common;
+mod support;
 
 /// Text that YAML likes to misread: booleans, nulls, numbers, indicators, quotes,
 /// line breaks, leading and trailing blanks, non-ASCII.

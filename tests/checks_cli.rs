@@ -2,9 +2,13 @@
 //! per `--fail-on`, accepted risks kept across runs, and the demo's checks (all four kinds
 //! of verdict, no network attempt).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
+mod support;
+use support::commands::ata2atp;
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use ata2atp::model::{
     Certificate, CheckResult, ChecksFile, Inventory, Source, SourceKind, Status, ThumbprintSource,
 };
@@ -15,20 +19,6 @@ fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/checks")
         .join(rel)
-}
-
-fn ata2atp() -> Command {
-    let mut cmd = Command::cargo_bin("ata2atp").unwrap();
-    for var in [
-        "NO_COLOR",
-        "CLICOLOR_FORCE",
-        "ATA2ATP_ENGAGEMENT",
-        "ATA2ATP_OUTPUT",
-        "ATA2ATP_COLOR",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
 }
 
 /// An engagement whose inventory is the edges fixture.

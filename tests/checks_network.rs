@@ -5,11 +5,13 @@
 //! case tinyproxy cannot play, a proxy offering only NTLM/Negotiate, is a few lines of
 //! in-process server.
 
-mod common;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
+mod support;
+use support::commands::ata2atp;
 
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 use ata2atp::checks::Outcome;
 use ata2atp::checks::network::{self, ProbeConfig, ProbeOutcome, ProbeSpec, ProxySpec, TlsProblem};
 use ata2atp::model::{ChecksFile, Status};
@@ -20,7 +22,8 @@ const TIMEOUT: Duration = Duration::from_millis(1500);
 fn config() -> ProbeConfig {
     ProbeConfig {
         timeout: TIMEOUT,
-        extra_roots: network::load_roots(&common::servers().proxy.ca_pem).unwrap(),
+        extra_roots: ata2atp::tls::load_certificates(&support::servers::servers().proxy.ca_pem)
+            .unwrap(),
     }
 }
 
@@ -37,14 +40,14 @@ fn bare(url: &str) -> String {
 
 fn proxy(user: Option<&str>, password: Option<&str>) -> ProxySpec {
     ProxySpec {
-        url: common::servers().proxy.url.clone(),
+        url: support::servers::servers().proxy.url.clone(),
         user: user.map(str::to_string),
         password: password.map(|p| p.to_string().into()),
     }
 }
 
 fn good_proxy() -> ProxySpec {
-    let p = &common::servers().proxy;
+    let p = &support::servers::servers().proxy;
     proxy(Some(&p.user), Some(&p.password))
 }
 
@@ -68,7 +71,7 @@ async fn check(url: &str, via: Option<ProxySpec>) -> (ProbeOutcome, Outcome) {
 
 #[tokio::test]
 async fn direct_200_503_500() {
-    let t = &common::servers().proxy.targets;
+    let t = &support::servers::servers().proxy.targets;
     let (raw, o) = check(&t.ok, None).await;
     assert!(
         matches!(raw, ProbeOutcome::Http { status: 200, .. }),
@@ -90,7 +93,7 @@ async fn direct_200_503_500() {
 
 #[tokio::test]
 async fn untrusted_issuer_is_named_directly_and_through_the_proxy() {
-    let t = &common::servers().proxy.targets;
+    let t = &support::servers::servers().proxy.targets;
     for via in [None, Some(good_proxy())] {
         let (raw, o) = check(&t.untrusted, via.clone()).await;
         let ProbeOutcome::TlsCertificate {
@@ -114,7 +117,7 @@ async fn untrusted_issuer_is_named_directly_and_through_the_proxy() {
 
 #[tokio::test]
 async fn a_name_that_does_not_resolve() {
-    let ok_port = common::servers()
+    let ok_port = support::servers::servers()
         .proxy
         .targets
         .ok
@@ -139,7 +142,7 @@ async fn a_name_that_does_not_resolve() {
 
 #[tokio::test]
 async fn a_target_that_never_answers_times_out_on_time() {
-    let t = &common::servers().proxy.targets;
+    let t = &support::servers::servers().proxy.targets;
     let timed = |via: Option<ProxySpec>| async move {
         let started = Instant::now();
         let r = check(&t.blackhole, via).await;
@@ -164,7 +167,7 @@ async fn a_target_that_never_answers_times_out_on_time() {
 
 #[tokio::test]
 async fn proxy_with_good_credentials_reaches_the_service() {
-    let t = &common::servers().proxy.targets;
+    let t = &support::servers::servers().proxy.targets;
     let (raw, o) = check(&t.ok, Some(good_proxy())).await;
     assert!(
         matches!(raw, ProbeOutcome::Http { status: 200, .. }),
@@ -179,7 +182,7 @@ async fn proxy_with_good_credentials_reaches_the_service() {
     assert!(
         !o.evidence
             .values()
-            .any(|v| v.contains(&common::servers().proxy.password))
+            .any(|v| v.contains(&support::servers::servers().proxy.password))
     );
     let (_, o) = check(&t.status_503, Some(good_proxy())).await;
     assert_eq!(o.status, Status::Pass);
@@ -189,7 +192,7 @@ async fn proxy_with_good_credentials_reaches_the_service() {
 
 #[tokio::test]
 async fn proxy_without_credentials_or_with_wrong_ones() {
-    let p = &common::servers().proxy;
+    let p = &support::servers::servers().proxy;
     // No user configured at all: the proxy demands one.
     let (raw, o) = check(&p.targets.ok, Some(proxy(None, None))).await;
     assert!(
@@ -235,7 +238,7 @@ async fn proxy_without_credentials_or_with_wrong_ones() {
 
 #[tokio::test]
 async fn proxy_refusing_the_port_and_proxy_down() {
-    let p = &common::servers().proxy;
+    let p = &support::servers::servers().proxy;
     let (raw, o) = check(&p.targets.denied_port, Some(good_proxy())).await;
     assert!(
         matches!(raw, ProbeOutcome::ProxyRefused { status: 403, .. }),
@@ -284,7 +287,7 @@ async fn a_proxy_offering_only_ntlm_is_unknown_not_fail() {
         user: Some("LAB\\svc-proxy".into()),
         password: Some("x".to_string().into()),
     };
-    let (raw, o) = check(&common::servers().proxy.targets.ok, Some(via)).await;
+    let (raw, o) = check(&support::servers::servers().proxy.targets.ok, Some(via)).await;
     server.await.unwrap();
     assert!(
         matches!(raw, ProbeOutcome::ProxyAuthUnsupported { .. }),
@@ -294,24 +297,10 @@ async fn a_proxy_offering_only_ntlm_is_unknown_not_fail() {
     assert!(o.reason.contains("NTLM, Negotiate"), "{}", o.reason);
 }
 
-fn ata2atp() -> Command {
-    let mut cmd = Command::cargo_bin("ata2atp").unwrap();
-    for var in [
-        "NO_COLOR",
-        "CLICOLOR_FORCE",
-        "ATA2ATP_ENGAGEMENT",
-        "ATA2ATP_OUTPUT",
-        "ATA2ATP_COLOR",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
-
 /// The command line, with the engagement's proxy and a password from the environment.
 #[test]
 fn check_probes_directly_and_through_the_engagement_s_proxy() {
-    let p = &common::servers().proxy;
+    let p = &support::servers::servers().proxy;
     let dir = tempfile::tempdir().unwrap();
     let eng = dir.path().join("eng");
     ata2atp()

@@ -4,10 +4,14 @@
 //! (its ConvertTo-Json layout, UTF-16 from `>`, pasted `reg query` output) are read through
 //! `ata2atp inventory` into an engagement.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
+mod support;
+use support::commands::ata2atp;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use ata2atp::model::{
     AuditSubcategory, CenterFactsFile, Certificate, DcFacts, DcFactsFile, Inventory,
     NameResolution, RoleGroup, ServerFacts, ServerFactsFile, ServerRole, Status,
@@ -19,20 +23,6 @@ fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/checks")
         .join(rel)
-}
-
-fn ata2atp() -> Command {
-    let mut cmd = Command::cargo_bin("ata2atp").unwrap();
-    for var in [
-        "NO_COLOR",
-        "CLICOLOR_FORCE",
-        "ATA2ATP_ENGAGEMENT",
-        "ATA2ATP_OUTPUT",
-        "ATA2ATP_COLOR",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
 }
 
 /// The keys a struct serialises to, with every optional field present.

@@ -6,10 +6,13 @@
 //! list/next/show`, `diff` and the errors on stderr, with colour on and off; the only
 //! escape sequences written are the tool's own colours.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
+mod support;
+use support::commands::ata2atp;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-
-use assert_cmd::Command;
 
 /// A reverse-video CSI, then an OSC that would retitle the window, ended by BEL.
 const EVIL: &str = "\x1b[7m\x1b]0;owned\x07";
@@ -26,22 +29,6 @@ const OWN_SGR: [&str; 8] = [
     "\x1b[36m",
     "\x1b[0m",
 ];
-
-fn ata2atp() -> Command {
-    let mut cmd = Command::cargo_bin("ata2atp").unwrap();
-    for var in [
-        "NO_COLOR",
-        "CLICOLOR_FORCE",
-        "CLICOLOR",
-        "ATA2ATP_ENGAGEMENT",
-        "ATA2ATP_OUTPUT",
-        "ATA2ATP_COLOR",
-        "ATA2ATP_BY",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
 
 /// What a run printed, stdout then stderr.
 fn run(eng: &Path, color: &str, args: &[&str]) -> String {

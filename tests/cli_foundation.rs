@@ -1,7 +1,12 @@
 //! The command line's foundation: help, colour, completions, and `init`/`demo` refusing to
 //! damage an engagement (existing, read-only or locked), leaving every file byte-identical.
 
-use std::collections::BTreeMap;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
+mod support;
+use support::commands::ata2atp;
+use support::files::snapshot;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
@@ -9,42 +14,6 @@ use std::process::Command as StdCommand;
 use assert_cmd::Command;
 use ata2atp::engagement::Engagement;
 use predicates::prelude::*;
-
-fn ata2atp() -> Command {
-    let mut cmd = Command::cargo_bin("ata2atp").unwrap();
-    // Start from a neutral environment: no colour forcing, no engagement from the caller.
-    for var in [
-        "NO_COLOR",
-        "CLICOLOR_FORCE",
-        "CLICOLOR",
-        "ATA2ATP_ENGAGEMENT",
-        "ATA2ATP_OUTPUT",
-        "ATA2ATP_COLOR",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
-
-/// Every file under `dir` with its bytes, to prove a refused command changed nothing.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    fn walk(dir: &Path, root: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
-        for entry in fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(&path, root, out);
-            } else {
-                out.insert(
-                    path.strip_prefix(root).unwrap().to_path_buf(),
-                    fs::read(&path).unwrap(),
-                );
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
-}
 
 fn init(dir: &Path) -> Command {
     let mut cmd = ata2atp();

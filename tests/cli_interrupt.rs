@@ -4,7 +4,9 @@
 //! temporary file, nothing new in history/). Through the library: every reader stops at
 //! its next checkpoint once the run's token is cancelled, and says "interrupted".
 
-mod ata_support;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
+mod support;
 
 use std::fmt::Write as _;
 use std::fs;
@@ -12,16 +14,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use ata_support::{canonical, snapshot, write_dump};
+use ata2atp::cli::exit;
 use mongodb::bson::{Bson, oid::ObjectId};
+use support::ata::{canonical, snapshot, write_dump};
 
-fn bin() -> Command {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("ata2atp"));
-    for var in ["ATA2ATP_ENGAGEMENT", "ATA2ATP_OUTPUT", "ATA2ATP_COLOR"] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
+use support::commands::ata2atp_std as bin;
 
 /// The canonical fixture with its alerts copied `copies` times (fresh ids): a dump large
 /// enough that reading it takes seconds.
@@ -108,7 +105,7 @@ async fn every_reader_stops_at_its_checkpoint_once_cancelled() {
     use ata2atp::progress::Stoppable;
     let dir = tempfile::tempdir().unwrap();
     let dump = large_dump(dir.path(), 20_000);
-    let json = ata_support::write_json(
+    let json = support::ata::write_json(
         &dir.path().join("json"),
         &{
             let mut docs = canonical();
@@ -121,7 +118,7 @@ async fn every_reader_stops_at_its_checkpoint_once_cancelled() {
             }));
             docs
         },
-        ata_support::Dialect::Relaxed,
+        support::ata::Dialect::Relaxed,
     );
     let ldif = dir.path().join("x.ldif");
     large_ldif(&ldif, 20_000);
@@ -165,7 +162,7 @@ async fn every_reader_stops_at_its_checkpoint_once_cancelled() {
         .expect_err("ldif");
     errors.push(("ldif", err.into(), started.elapsed()));
     for (what, err, took) in errors {
-        assert_eq!(err.exit_code(), 130, "{what}: {err}");
+        assert_eq!(exit::for_kind(err.kind()), 130, "{what}: {err}");
         // From the reader's own loop.
         assert!(
             matches!(

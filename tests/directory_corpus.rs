@@ -5,6 +5,8 @@
 //! Windows forest (Samba's multi-site KCC test data). Every file is either read, with
 //! what it holds, or refused with its line; none panics.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 use std::path::{Path, PathBuf};
 
 use ata2atp::directory::ldif::{self, LdifError, LdifFile};

@@ -2,6 +2,10 @@
 //! entities matched against it (hand-built ATA inventories, as the ATA reader would fill
 //! them), malformed and incomplete exports, and the export command lines. No server.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
+mod support;
+
 use std::path::PathBuf;
 
 use assert_cmd::Command;
@@ -390,10 +394,8 @@ async fn the_same_export_split_over_files_gives_the_same_section() {
 }
 
 fn ata2atp() -> Command {
-    let mut c = Command::cargo_bin("ata2atp").unwrap();
-    c.env_remove("ATA2ATP_ENGAGEMENT")
-        .env_remove("ATA2ATP_OUTPUT")
-        .env("NO_COLOR", "1");
+    let mut c = support::commands::ata2atp();
+    c.env("NO_COLOR", "1");
     c
 }
 

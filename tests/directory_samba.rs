@@ -4,11 +4,14 @@
 //! Deleted Objects test, `check dsa`, and the LDIF twin giving the same section.
 //! Read-only towards the directory: the tests only bind and search.
 
-mod common;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
+mod support;
+use support::commands::ata2atp;
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use ata2atp::cli::exit;
 use ata2atp::directory::dsa::test_credentials;
 use ata2atp::directory::ldap::{Conn, Search, Server, TlsOptions};
 use ata2atp::directory::{DirectorySources, LdapSource};
@@ -18,8 +21,8 @@ use ata2atp::secrets::SecretString;
 use chrono::Utc;
 use ldap3::Scope;
 
-fn samba() -> &'static common::Samba {
-    &common::servers().samba
+fn samba() -> &'static support::servers::Samba {
+    &support::servers::servers().samba
 }
 
 fn tls() -> TlsOptions {
@@ -510,8 +513,8 @@ async fn every_bind_form_works_and_every_refusal_is_named() {
             let r = test_credentials(url, &tls(), &user, &secret(&a.password))
                 .await
                 .unwrap();
-            assert_eq!(r.outcome, "ok", "{user} on {url}: {}", r.message);
-            assert_eq!(r.exit_code(), 0);
+            assert_eq!(r.outcome.as_str(), "ok", "{user} on {url}: {}", r.message);
+            assert_eq!(exit::for_credentials(r.outcome), 0);
         }
     }
     // What Samba really answers, as scripts/README.md measured it.
@@ -558,8 +561,8 @@ async fn every_bind_form_works_and_every_refusal_is_named() {
         let r = test_credentials(&s.ldaps_url, &tls(), &user, &secret(&pw))
             .await
             .unwrap();
-        assert_eq!(r.outcome, outcome, "{user}: {}", r.message);
-        assert_eq!(r.exit_code(), 1);
+        assert_eq!(r.outcome.as_str(), outcome, "{user}: {}", r.message);
+        assert_eq!(exit::for_credentials(r.outcome), 1);
         assert!(
             r.server_said.as_deref().unwrap_or("").contains(said),
             "{user}: {:?}",
@@ -574,7 +577,7 @@ async fn every_bind_form_works_and_every_refusal_is_named() {
     let e = test_credentials(&s.ldaps_url, &tls(), &a.upn, &secret(""))
         .await
         .unwrap_err();
-    assert_eq!(e.exit_code(), 2, "{e}");
+    assert_eq!(exit::for_kind(e.kind()), 2, "{e}");
     assert!(e.to_string().contains("anonymous"), "{e}");
 }
 
@@ -584,7 +587,7 @@ async fn connection_and_tls_failures_get_their_own_words() {
     let a = s.account(&s.dsa);
     let pw = secret(&a.password);
     let untrusted = TlsOptions {
-        ca_file: Some(common::servers().tls.untrusted_ca_pem.clone()),
+        ca_file: Some(support::servers::servers().tls.untrusted_ca_pem.clone()),
         insecure: false,
     };
     let system_roots = TlsOptions::default();
@@ -629,9 +632,9 @@ async fn connection_and_tls_failures_get_their_own_words() {
     ];
     for (url, t, outcome, words) in cases {
         let r = test_credentials(&url, &t, &a.upn, &pw).await.unwrap();
-        assert_eq!(r.outcome, outcome, "{url}: {}", r.message);
+        assert_eq!(r.outcome.as_str(), outcome, "{url}: {}", r.message);
         assert!(r.message.contains(words), "{url}: {}", r.message);
-        assert_eq!(r.exit_code(), 3);
+        assert_eq!(exit::for_credentials(r.outcome), 3);
     }
     // --insecure connects to anything, and says so in the inventory.
     let mut src = source(&a.upn, &a.password);
@@ -657,13 +660,6 @@ async fn connection_and_tls_failures_get_their_own_words() {
             .iter()
             .any(|n| n.contains("not verified"))
     );
-}
-
-fn ata2atp() -> Command {
-    let mut c = Command::cargo_bin("ata2atp").unwrap();
-    c.env_remove("ATA2ATP_ENGAGEMENT")
-        .env_remove("ATA2ATP_OUTPUT");
-    c
 }
 
 #[test]
@@ -798,7 +794,7 @@ fn export_with_ldapsearch(dir: &Path, user: &str, password: &str) -> Vec<PathBuf
 async fn an_ldif_export_gives_the_same_directory_section_as_the_live_read() {
     let s = samba();
     // Both reads include the domain head's SACL, which the auditing test changes.
-    let _sacl = common::samba_sacl_lock();
+    let _sacl = support::servers::samba_sacl_lock();
     let (honey_sid, _) = ids_of(&s.honeytoken).await;
     let (_, carol_guid) = ids_of("carol").await;
     let ata = AtaInventory {

@@ -2,12 +2,15 @@
 //! paging, a page-size limit lower than ours, IN_CHAIN missing (recursive expansion),
 //! batched SID resolution, TLS both ways, and a connection cut in the middle of the read.
 
-mod common;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
+mod support;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use ata2atp::cli::exit;
 use ata2atp::directory::dsa::test_credentials;
 use ata2atp::directory::ldap::{Conn, Search, SearchFailure, Server, TlsOptions};
 use ata2atp::directory::resolve::Wanted;
@@ -21,13 +24,13 @@ use ldap3::Scope;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-fn slapd() -> &'static common::Slapd {
-    &common::servers().slapd
+fn slapd() -> &'static support::servers::Slapd {
+    &support::servers::servers().slapd
 }
 
-/// A slapd count servers.json holds that `common::Slapd` does not declare.
+/// A slapd count servers.json holds that `support::servers::Slapd` does not declare.
 fn servers_json_u64(key: &str) -> u64 {
-    let path = std::env::var_os(common::SERVERS_ENV)
+    let path = std::env::var_os(support::servers::SERVERS_ENV)
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| {
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-env/servers.json")
@@ -246,15 +249,15 @@ async fn starttls_dn_binds_and_what_openldap_refuses() {
         let r = test_credentials(url, &tls(), &s.bind_dn, &secret(&s.bind_password))
             .await
             .unwrap();
-        assert_eq!(r.outcome, "ok", "{url}: {}", r.message);
+        assert_eq!(r.outcome.as_str(), "ok", "{url}: {}", r.message);
     }
     // No AD sub-code on OpenLDAP: "rejected", and it says so.
     let r = test_credentials(&s.ldaps_url, &tls(), &s.bind_dn, &secret("wrong"))
         .await
         .unwrap();
-    assert_eq!(r.outcome, "rejected");
+    assert_eq!(r.outcome.as_str(), "rejected");
     assert!(r.message.contains("no AD sub-code"), "{}", r.message);
-    assert_eq!(r.exit_code(), 1);
+    assert_eq!(exit::for_credentials(r.outcome), 1);
     // OpenLDAP takes no UPN.
     let r = test_credentials(
         &s.ldaps_url,
@@ -264,7 +267,7 @@ async fn starttls_dn_binds_and_what_openldap_refuses() {
     )
     .await
     .unwrap();
-    assert_eq!(r.outcome, "rejected");
+    assert_eq!(r.outcome.as_str(), "rejected");
     assert!(r.message.contains("full DN"), "{}", r.message);
 }
 

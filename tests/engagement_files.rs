@@ -4,21 +4,17 @@
 //! with the file, the line and the keys allowed; a checklist step marked done with no
 //! who or when is refused; nothing is changed.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
+mod support;
+
 use std::fs;
 use std::path::Path;
 
 use assert_cmd::Command;
 
 fn ata2atp(eng: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("ata2atp").unwrap();
-    for var in [
-        "ATA2ATP_ENGAGEMENT",
-        "ATA2ATP_OUTPUT",
-        "ATA2ATP_COLOR",
-        "ATA2ATP_BY",
-    ] {
-        cmd.env_remove(var);
-    }
+    let mut cmd = support::commands::ata2atp();
     cmd.env("NO_COLOR", "1").arg("--engagement").arg(eng);
     cmd
 }

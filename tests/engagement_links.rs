@@ -3,26 +3,16 @@
 //! checks, the checklist with its log and last good copy, reports, the redaction key,
 //! the demo's samples, the folders), the command is refused with exit code 2 and a
 //! message naming the link, and the link's target is left exactly as it was.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 #![cfg(unix)]
+
+mod support;
+use support::commands::ata2atp;
 
 use std::fs;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
-
-use assert_cmd::Command;
-
-fn ata2atp() -> Command {
-    let mut cmd = Command::cargo_bin("ata2atp").unwrap();
-    for var in [
-        "ATA2ATP_ENGAGEMENT",
-        "ATA2ATP_OUTPUT",
-        "ATA2ATP_COLOR",
-        "ATA2ATP_BY",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
 
 /// Everything under `dir`, file by file (links as their target's path).
 fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {

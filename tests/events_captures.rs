@@ -5,9 +5,13 @@
 //! names), and a pasted mistake. Read through `ata2atp inventory`, judged by `ata2atp
 //! check`, fixed by `ata2atp remediation`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
+mod support;
+use support::commands::ata2atp;
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use ata2atp::model::{ChecksFile, Inventory, ServerRole, Status};
 use predicates::prelude::*;
 
@@ -15,20 +19,6 @@ fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/checks")
         .join(rel)
-}
-
-fn ata2atp() -> Command {
-    let mut cmd = Command::cargo_bin("ata2atp").unwrap();
-    for var in [
-        "NO_COLOR",
-        "CLICOLOR_FORCE",
-        "ATA2ATP_ENGAGEMENT",
-        "ATA2ATP_OUTPUT",
-        "ATA2ATP_COLOR",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
 }
 
 fn engagement(dir: &Path) -> PathBuf {

@@ -7,7 +7,9 @@
 //! build); run longer with e.g. `ATA2ATP_FUZZ_CASES=200000 cargo test --release --test
 //! fuzz_bson_dump`.
 
-mod ata_support;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
+mod support;
 
 use ata2atp::ata::ReadPath;
 use ata2atp::ata::dump::{BsonStream, Framed};
@@ -128,7 +130,7 @@ fn paths_agree(bytes: &[u8]) {
     let path = dir.path().join("fuzz.bson");
     std::fs::write(&path, bytes).unwrap();
     for scan in scans() {
-        let want = ata_support::dump_scan_trace(&path, &scan, ReadPath::Full);
+        let want = support::ata::dump_scan_trace(&path, &scan, ReadPath::Full);
         for read in [
             ReadPath::Fast,
             ReadPath::Parallel {
@@ -140,7 +142,7 @@ fn paths_agree(bytes: &[u8]) {
                 batch_bytes: 200,
             },
         ] {
-            let got = ata_support::dump_scan_trace(&path, &scan, read);
+            let got = support::ata::dump_scan_trace(&path, &scan, read);
             assert!(
                 got == want,
                 "{read:?}, {scan:?}:\nfast: {got}\nfull: {want}"

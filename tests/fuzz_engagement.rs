@@ -9,9 +9,12 @@
 //! Cases per property: `ATA2ATP_FUZZ_CASES` (default 1,000, about 5 s in a debug build);
 //! e.g. `ATA2ATP_FUZZ_CASES=20000 cargo test --release --test fuzz_engagement`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use ata2atp::cli::exit;
 use ata2atp::engagement::{
     CHECKLIST_FILE, CHECKS_FILE, CONFIG_FILE, Engagement, EngagementError, INVENTORY_FILE,
     read_yaml_file,
@@ -218,7 +221,7 @@ fn check_one(file: &str, bytes: &[u8]) {
                 shown.contains(file),
                 "{file}: the error does not name it: {shown}"
             );
-            assert_eq!(e.exit_code(), 2, "{file}: {shown}");
+            assert_eq!(exit::for_kind(e.kind()), 2, "{file}: {shown}");
         }
     }
 }

@@ -7,6 +7,8 @@
 //! build); run longer with e.g. `ATA2ATP_FUZZ_CASES=200000 cargo test --release --test
 //! fuzz_json_shell`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 use ata2atp::ata::json::parse_all;
 use proptest::prelude::*;
 

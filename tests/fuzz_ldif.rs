@@ -6,6 +6,8 @@
 //!
 //! `ATA2ATP_FUZZ_CASES=100000 cargo test --release --test fuzz_ldif` runs longer.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 use std::path::Path;
 
 use ata2atp::directory::{DirectorySnapshot, ldif, read};

@@ -3,6 +3,8 @@
 //! panic, and what they accept survives a round trip.
 //! Cases: `ATA2ATP_FUZZ_CASES` (default 256 per property, well under 10 s in a debug build).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 use ata2atp::directory::security_descriptor::{SecurityDescriptor, parse_ace};
 use ata2atp::hosts::auditpol;
 use proptest::prelude::*;

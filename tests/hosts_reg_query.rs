@@ -5,6 +5,8 @@
 //! byte-order mark, CRLF), and files that must be refused. `cases.json` says what each
 //! file should yield.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;

@@ -2,23 +2,13 @@
 //! has its block in its domain's script, with a change or a manual step, and nothing
 //! changes anything unless the script runs with -Apply.
 
-use assert_cmd::Command;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
+mod support;
+use support::commands::ata2atp;
+
 use ata2atp::checks::remediation::SCRIPTED_CHECKS;
 use ata2atp::model::{ChecksFile, Status};
-
-fn ata2atp() -> Command {
-    let mut cmd = Command::cargo_bin("ata2atp").unwrap();
-    for var in [
-        "NO_COLOR",
-        "CLICOLOR_FORCE",
-        "ATA2ATP_ENGAGEMENT",
-        "ATA2ATP_OUTPUT",
-        "ATA2ATP_COLOR",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
 
 /// Commands that change a system: each must sit inside an `Invoke-Fix` block.
 const CHANGES: &[&str] = &[

@@ -3,9 +3,11 @@
 //! recurse): blocks and brackets 10,000, 100,000 and 1,000,000 deep, and a macro that
 //! calls itself; a YAML nesting bomb in an engagement file.
 
-mod report_common;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
-use report_common::*;
+mod support;
+
+use support::report::*;
 
 #[test]
 fn deep_or_recursive_templates_are_refused_not_a_crash() {

@@ -3,11 +3,13 @@
 //! request, and it logs nothing to the console. A control page that does fetch and log
 //! proves the harness can see both. PDF output goes through the same browser.
 
-mod report_common;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
+mod support;
 
 use std::path::PathBuf;
 
-use report_common::*;
+use support::report::*;
 
 /// The demo's HTML report, as `ata2atp demo` writes it.
 fn demo_report(dir: &std::path::Path) -> PathBuf {

@@ -1,8 +1,10 @@
 //! `ata2atp diff` through the binary, on the fixture engagement's history.
 
-mod report_common;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
-use report_common::*;
+mod support;
+
+use support::report::*;
 
 #[test]
 fn diff_compares_the_latest_two_inventories_by_default() {

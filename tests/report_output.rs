@@ -2,11 +2,13 @@
 //! the sign-off block, provenance, integrity records and `report verify`, redaction, the
 //! planted-secret scan, and templates a consultant edits.
 
-mod report_common;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
+mod support;
 
 use std::path::{Path, PathBuf};
 
-use report_common::*;
+use support::report::*;
 
 const EVIL: &str = "<script>alert(\"x\")</script> & Co";
 

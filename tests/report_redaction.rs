@@ -3,13 +3,15 @@
 //! step's values, a note). The identifiers are harvested from the inventory's own fields
 //! here, independently of what the redactor learns.
 
-mod report_common;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
+mod support;
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use report_common::*;
 use serde_json::Value;
+use support::report::*;
 
 /// Fields whose values name a host, an account, a domain, a SID or an address.
 const IDENTIFYING: &[&str] = &[

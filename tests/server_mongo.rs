@@ -2,7 +2,9 @@
 //! servers of the test environment (SecantusDB; see scripts/README.md).
 //! Every test works in its own database, so they run in parallel.
 
-mod common;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
+mod support;
 
 use std::time::Duration;
 
@@ -25,7 +27,7 @@ async fn options(uri: &str) -> ClientOptions {
 }
 
 fn credential(user: &str, password: &str) -> Credential {
-    let m = &common::servers().mongo;
+    let m = &support::servers::servers().mongo;
     Credential::builder()
         .username(user.to_string())
         .password(password.to_string())
@@ -44,9 +46,9 @@ fn command_code(e: &mongodb::error::Error) -> Option<i32> {
 
 #[tokio::test]
 async fn plain_instance_stores_and_finds_ata_like_profiles() {
-    let s = common::servers();
+    let s = support::servers::servers();
     let client = Client::with_options(options(&s.mongo.plain_uri).await).unwrap();
-    let db = client.database(&common::unique_name("ata2atp_it"));
+    let db = client.database(&support::servers::unique_name("ata2atp_it"));
     let profiles = db.collection::<Document>("SystemProfile");
 
     // Shaped like ATA's SystemProfile collection: the Center's profile has a scalar _t,
@@ -121,7 +123,7 @@ async fn plain_instance_stores_and_finds_ata_like_profiles() {
 
 #[tokio::test]
 async fn auth_instance_accepts_the_right_password() {
-    let m = &common::servers().mongo;
+    let m = &support::servers::servers().mongo;
     let mut o = options(&m.auth_uri).await;
     o.credential = Some(credential(&m.auth_user, &m.auth_password));
     let client = Client::with_options(o).unwrap();
@@ -150,7 +152,7 @@ async fn auth_instance_accepts_the_right_password() {
 
 #[tokio::test]
 async fn auth_instance_rejects_a_wrong_password() {
-    let m = &common::servers().mongo;
+    let m = &support::servers::servers().mongo;
     let mut o = options(&m.auth_uri).await;
     o.credential = Some(credential(&m.auth_user, "not-the-password"));
     let client = Client::with_options(o).unwrap();
@@ -168,7 +170,7 @@ async fn auth_instance_rejects_a_wrong_password() {
 
 #[tokio::test]
 async fn auth_instance_refuses_commands_without_credentials() {
-    let m = &common::servers().mongo;
+    let m = &support::servers::servers().mongo;
     let client = Client::with_options(options(&m.auth_uri).await).unwrap();
     let err = client
         .database(&m.auth_seeded_database)
@@ -185,7 +187,7 @@ async fn auth_instance_refuses_commands_without_credentials() {
 
 #[tokio::test]
 async fn tls_instance_works_with_the_lab_ca() {
-    let m = &common::servers().mongo;
+    let m = &support::servers::servers().mongo;
     let mut o = options(&m.tls_uri).await;
     o.tls = Some(Tls::Enabled(
         TlsOptions::builder()
@@ -205,7 +207,7 @@ async fn tls_instance_works_with_the_lab_ca() {
         Some(1.0)
     );
 
-    let db = client.database(&common::unique_name("ata2atp_tls"));
+    let db = client.database(&support::servers::unique_name("ata2atp_tls"));
     let c = db.collection::<Document>("SystemProfile");
     c.insert_one(doc! { "_t": "CenterSystemProfile" })
         .await
@@ -221,7 +223,7 @@ async fn tls_instance_works_with_the_lab_ca() {
 
 #[tokio::test]
 async fn tls_instance_is_refused_without_the_ca() {
-    let m = &common::servers().mongo;
+    let m = &support::servers::servers().mongo;
     // tls=true with only the system roots: the lab CA is not among them. The handshake
     // fails at once, but the driver keeps retrying until server selection gives up.
     let mut o = options(&m.tls_uri).await;

@@ -2,7 +2,9 @@
 //! (tinyproxy with basic auth and a CONNECT port allow-list) to local HTTPS stand-ins
 //! for the cloud endpoints: the cases the readiness check must tell apart.
 
-mod common;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
+mod support;
 
 use std::error::Error as _;
 use std::time::Duration;
@@ -10,7 +12,7 @@ use std::time::Duration;
 /// A client that trusts only `ca` and goes through `proxy` (None: direct).
 fn client(proxy: Option<&str>, ca: &std::path::Path, timeout: Duration) -> reqwest::Client {
     let mut b = reqwest::Client::builder()
-        .tls_certs_only([common::reqwest_cert(ca)])
+        .tls_certs_only([support::servers::reqwest_cert(ca)])
         .connect_timeout(Duration::from_secs(5))
         .timeout(timeout);
     b = match proxy {
@@ -48,7 +50,7 @@ async fn get(
 
 #[tokio::test]
 async fn proxy_with_credentials_reaches_the_trusted_target() {
-    let p = &common::servers().proxy;
+    let p = &support::servers::servers().proxy;
     let (status, body) = get(Some(&p.url_with_credentials), &p.ca_pem, &p.targets.ok)
         .await
         .unwrap();
@@ -60,7 +62,7 @@ async fn proxy_with_credentials_reaches_the_trusted_target() {
 
 #[tokio::test]
 async fn proxy_without_credentials_is_refused_with_407() {
-    let p = &common::servers().proxy;
+    let p = &support::servers::servers().proxy;
     let err = get(Some(&p.url), &p.ca_pem, &p.targets.ok)
         .await
         .expect_err("no credentials");
@@ -71,7 +73,7 @@ async fn proxy_without_credentials_is_refused_with_407() {
 
 #[tokio::test]
 async fn proxy_with_a_wrong_password_is_refused() {
-    let p = &common::servers().proxy;
+    let p = &support::servers::servers().proxy;
     let wrong = p
         .url_with_credentials
         .replace(&format!(":{}@", p.password), ":wrong-password@");
@@ -89,7 +91,7 @@ async fn proxy_with_a_wrong_password_is_refused() {
 
 #[tokio::test]
 async fn server_errors_come_back_as_status_codes() {
-    let p = &common::servers().proxy;
+    let p = &support::servers::servers().proxy;
     let proxy = Some(p.url_with_credentials.as_str());
     for (url, code) in [
         (&p.targets.status_503, 503),
@@ -103,7 +105,7 @@ async fn server_errors_come_back_as_status_codes() {
 
 #[tokio::test]
 async fn an_untrusted_certificate_is_refused_through_the_proxy() {
-    let p = &common::servers().proxy;
+    let p = &support::servers::servers().proxy;
     let err = get(
         Some(&p.url_with_credentials),
         &p.ca_pem,
@@ -126,7 +128,7 @@ async fn an_untrusted_certificate_is_refused_through_the_proxy() {
 
 #[tokio::test]
 async fn a_port_outside_connectport_is_denied() {
-    let p = &common::servers().proxy;
+    let p = &support::servers::servers().proxy;
     let err = get(
         Some(&p.url_with_credentials),
         &p.ca_pem,
@@ -146,7 +148,7 @@ async fn a_port_outside_connectport_is_denied() {
 
 #[tokio::test]
 async fn a_proxy_that_is_down_is_a_refused_connection() {
-    let p = &common::servers().proxy;
+    let p = &support::servers::servers().proxy;
     let err = get(Some(&p.down_url), &p.ca_pem, &p.targets.ok)
         .await
         .expect_err("proxy down");
@@ -159,7 +161,7 @@ async fn a_proxy_that_is_down_is_a_refused_connection() {
 
 #[tokio::test]
 async fn a_silent_target_times_out() {
-    let p = &common::servers().proxy;
+    let p = &support::servers::servers().proxy;
     let started = std::time::Instant::now();
     let err = client(
         Some(&p.url_with_credentials),

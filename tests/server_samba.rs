@@ -2,7 +2,9 @@
 //! AD bind semantics and error sub-codes, rootDSE, DC/RODC detection, privileged groups,
 //! Deleted Objects. Read-only: no test writes to the directory, so they run in parallel.
 
-mod common;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
+mod support;
 
 use std::time::Duration;
 
@@ -20,17 +22,17 @@ enum Transport {
 }
 
 async fn connect(transport: Transport) -> Result<Ldap, LdapError> {
-    let s = &common::servers().samba;
+    let s = &support::servers::servers().samba;
     let mut settings = LdapConnSettings::new().set_conn_timeout(Duration::from_secs(10));
     let url = match transport {
         Transport::StartTls => {
             settings = settings
                 .set_starttls(true)
-                .set_config(common::rustls_config(&s.ca_pem));
+                .set_config(support::servers::rustls_config(&s.ca_pem));
             &s.ldap_url
         }
         Transport::Ldaps => {
-            settings = settings.set_config(common::rustls_config(&s.ca_pem));
+            settings = settings.set_config(support::servers::rustls_config(&s.ca_pem));
             &s.ldaps_url
         }
         Transport::LdapsSystemRoots => &s.ldaps_url,
@@ -42,7 +44,7 @@ async fn connect(transport: Transport) -> Result<Ldap, LdapError> {
 
 /// Connected over StartTLS and bound as `sam` (by UPN, as consultants type it).
 async fn bound_as(sam: &str) -> Ldap {
-    let a = common::servers().samba.account(sam);
+    let a = support::servers::servers().samba.account(sam);
     let mut ldap = connect(Transport::StartTls)
         .await
         .expect("StartTLS with the lab CA");
@@ -73,7 +75,7 @@ async fn search(
 fn sam_names(entries: &[SearchEntry]) -> Vec<String> {
     let mut v: Vec<String> = entries
         .iter()
-        .map(|e| common::first_str(e, "sAMAccountName").to_string())
+        .map(|e| support::servers::first_str(e, "sAMAccountName").to_string())
         .collect();
     v.sort();
     v
@@ -104,7 +106,7 @@ async fn try_bind(upn: &str, password: &str) -> Result<(), LdapError> {
 
 #[tokio::test]
 async fn starttls_bind_reads_rootdse_and_finds_domain_controllers() {
-    let s = &common::servers().samba;
+    let s = &support::servers::servers().samba;
     let mut ldap = bound_as(&s.dsa).await;
 
     let root = search(
@@ -124,14 +126,25 @@ async fn starttls_bind_reads_rootdse_and_finds_domain_controllers() {
     .await;
     let root = &root[0];
     let level = s.functional_level.to_string();
-    assert_eq!(common::first_str(root, "forestFunctionality"), level);
-    assert_eq!(common::first_str(root, "domainFunctionality"), level);
-    assert_eq!(common::first_str(root, "defaultNamingContext"), s.base_dn);
     assert_eq!(
-        common::first_str(root, "configurationNamingContext"),
+        support::servers::first_str(root, "forestFunctionality"),
+        level
+    );
+    assert_eq!(
+        support::servers::first_str(root, "domainFunctionality"),
+        level
+    );
+    assert_eq!(
+        support::servers::first_str(root, "defaultNamingContext"),
+        s.base_dn
+    );
+    assert_eq!(
+        support::servers::first_str(root, "configurationNamingContext"),
         format!("CN=Configuration,{}", s.base_dn)
     );
-    assert!(common::first_str(root, "dnsHostName").eq_ignore_ascii_case(&s.dc_dns_hostname));
+    assert!(
+        support::servers::first_str(root, "dnsHostName").eq_ignore_ascii_case(&s.dc_dns_hostname)
+    );
 
     // Domain controllers: SERVER_TRUST_ACCOUNT (8192) in userAccountControl, bitwise.
     let dcs = search(
@@ -157,18 +170,20 @@ async fn starttls_bind_reads_rootdse_and_finds_domain_controllers() {
     );
     let dc2 = dcs
         .iter()
-        .find(|e| common::first_str(e, "sAMAccountName") == format!("{}$", s.fake_dcs.writable))
+        .find(|e| {
+            support::servers::first_str(e, "sAMAccountName") == format!("{}$", s.fake_dcs.writable)
+        })
         .unwrap();
     assert_eq!(
-        common::first_str(dc2, "operatingSystem"),
+        support::servers::first_str(dc2, "operatingSystem"),
         "Windows Server 2012 R2 Datacenter"
     );
     assert_eq!(
-        common::first_str(dc2, "operatingSystemVersion"),
+        support::servers::first_str(dc2, "operatingSystemVersion"),
         "6.3 (9600)"
     );
     assert_eq!(
-        common::first_str(dc2, "dNSHostName"),
+        support::servers::first_str(dc2, "dNSHostName"),
         format!("dc2.{}", s.dns_domain)
     );
 
@@ -192,16 +207,17 @@ async fn starttls_bind_reads_rootdse_and_finds_domain_controllers() {
         &["objectSid"],
     )
     .await;
-    let sid = common::first_bytes(&domain[0], "objectSid").expect("objectSid on the domain root");
-    assert_eq!(common::sid_to_string(&sid), s.domain_sid);
+    let sid = support::servers::first_bytes(&domain[0], "objectSid")
+        .expect("objectSid on the domain root");
+    assert_eq!(support::servers::sid_to_string(&sid), s.domain_sid);
     ldap.unbind().await.unwrap();
 }
 
 #[tokio::test]
 async fn wrong_password_is_rc_49_with_data_52e() {
-    let a = common::servers()
+    let a = support::servers::servers()
         .samba
-        .account(&common::servers().samba.dsa);
+        .account(&support::servers::servers().samba.dsa);
     let err = try_bind(&a.upn, "not-the-password")
         .await
         .expect_err("a wrong password must fail");
@@ -212,7 +228,7 @@ async fn wrong_password_is_rc_49_with_data_52e() {
 /// with the account's correct password. Recorded in scripts/README.md.
 #[tokio::test]
 async fn bind_failures_carry_ad_sub_codes() {
-    let s = &common::servers().samba;
+    let s = &support::servers::servers().samba;
     let cases = [
         (&s.bind_failures.disabled, "533"),
         (&s.bind_failures.must_change_password, "773"),
@@ -228,7 +244,7 @@ async fn bind_failures_carry_ad_sub_codes() {
 
 #[tokio::test]
 async fn ldaps_with_the_lab_ca_binds_and_searches() {
-    let s = &common::servers().samba;
+    let s = &support::servers::servers().samba;
     let a = s.account(&s.dsa);
     let mut ldap = connect(Transport::Ldaps)
         .await
@@ -248,7 +264,10 @@ async fn ldaps_with_the_lab_ca_binds_and_searches() {
     .await;
     assert_eq!(me.len(), 1);
     assert_eq!(me[0].dn, a.dn);
-    assert_eq!(common::first_str(&me[0], "userPrincipalName"), a.upn);
+    assert_eq!(
+        support::servers::first_str(&me[0], "userPrincipalName"),
+        a.upn
+    );
     ldap.unbind().await.unwrap();
 }
 
@@ -266,7 +285,7 @@ async fn ldaps_without_the_lab_ca_is_refused() {
 
 #[tokio::test]
 async fn privileged_groups_resolve_transitively() {
-    let s = &common::servers().samba;
+    let s = &support::servers::servers().samba;
     let mut ldap = bound_as(&s.dsa).await;
     // LDAP_MATCHING_RULE_IN_CHAIN: members through nested groups too.
     let admins = format!("CN=Administrators,CN=Builtin,{}", s.base_dn);
@@ -320,7 +339,7 @@ async fn privileged_groups_resolve_transitively() {
 #[tokio::test]
 async fn deleted_objects_are_visible_only_to_the_granted_account() {
     use ldap3::controls::RawControl;
-    let s = &common::servers().samba;
+    let s = &support::servers::servers().samba;
     let show_deleted = RawControl {
         ctype: "1.2.840.113556.1.4.417".into(),
         crit: true,
@@ -344,7 +363,7 @@ async fn deleted_objects_are_visible_only_to_the_granted_account() {
         let names: Vec<String> = entries
             .into_iter()
             .map(SearchEntry::construct)
-            .map(|e| common::first_str(&e, "sAMAccountName").to_string())
+            .map(|e| support::servers::first_str(&e, "sAMAccountName").to_string())
             .filter(|n| !n.is_empty())
             .collect();
         seen.push(names);

@@ -3,7 +3,9 @@
 //! every user, binary SIDs, the bitwise DC filter, LDAPS, and a bind user whose server
 //! page-size limit is lower than the product's page size.
 
-mod common;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
+mod support;
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -15,10 +17,10 @@ use ldap3::{Ldap, LdapConnAsync, LdapConnSettings, LdapError, Scope, SearchEntry
 const USER_FILTER: &str = "(sAMAccountType=805306368)";
 
 async fn connect(url: &str, tls: bool) -> Ldap {
-    let s = &common::servers().slapd;
+    let s = &support::servers::servers().slapd;
     let mut settings = LdapConnSettings::new().set_conn_timeout(Duration::from_secs(10));
     if tls {
-        settings = settings.set_config(common::rustls_config(&s.ca_pem));
+        settings = settings.set_config(support::servers::rustls_config(&s.ca_pem));
     }
     let (conn, ldap) = LdapConnAsync::with_settings(settings, url)
         .await
@@ -39,7 +41,7 @@ async fn bound(url: &str, tls: bool, dn: &str, password: &str) -> Ldap {
 
 /// A paged search of every user; returns the SIDs seen, or the error that stopped it.
 async fn paged_user_sids(ldap: &mut Ldap, page: i32) -> Result<Vec<String>, LdapError> {
-    let s = &common::servers().slapd;
+    let s = &support::servers::servers().slapd;
     let adapters: Vec<Box<dyn Adapter<_, _>>> = vec![
         Box::new(EntriesOnly::new()),
         Box::new(PagedResults::new(page)),
@@ -56,16 +58,16 @@ async fn paged_user_sids(ldap: &mut Ldap, page: i32) -> Result<Vec<String>, Ldap
     let mut sids = Vec::new();
     while let Some(entry) = stream.next().await? {
         let entry = SearchEntry::construct(entry);
-        let sid = common::first_bytes(&entry, "objectSid")
+        let sid = support::servers::first_bytes(&entry, "objectSid")
             .unwrap_or_else(|| panic!("no objectSid on {}", entry.dn));
-        sids.push(common::sid_to_string(&sid));
+        sids.push(support::servers::sid_to_string(&sid));
     }
     stream.finish().await.success()?;
     Ok(sids)
 }
 
 async fn count(ldap: &mut Ldap, filter: &str) -> u64 {
-    let base = &common::servers().slapd.base_dn;
+    let base = &support::servers::servers().slapd.base_dn;
     let (entries, _) = ldap
         .search(base, Scope::Subtree, filter, vec!["sAMAccountName"])
         .await
@@ -77,7 +79,7 @@ async fn count(ldap: &mut Ldap, filter: &str) -> u64 {
 
 #[tokio::test]
 async fn paged_search_returns_every_user_with_a_unique_sid() {
-    let s = &common::servers().slapd;
+    let s = &support::servers::servers().slapd;
     let mut ldap = bound(&s.ldap_url, false, &s.bind_dn, &s.bind_password).await;
     let sids = paged_user_sids(&mut ldap, 1000).await.unwrap();
 
@@ -96,7 +98,7 @@ async fn paged_search_returns_every_user_with_a_unique_sid() {
 
 #[tokio::test]
 async fn ldaps_with_the_lab_ca_serves_rootdse_and_dc_objects() {
-    let s = &common::servers().slapd;
+    let s = &support::servers::servers().slapd;
     let mut ldap = bound(&s.ldaps_url, true, &s.bind_dn, &s.bind_password).await;
 
     let (root, _) = ldap
@@ -116,14 +118,17 @@ async fn ldaps_with_the_lab_ca_serves_rootdse_and_dc_objects() {
         .unwrap();
     let root = SearchEntry::construct(root.into_iter().next().unwrap());
     assert_eq!(
-        common::first_str(&root, "forestFunctionality"),
+        support::servers::first_str(&root, "forestFunctionality"),
         s.functional_level.to_string()
     );
     assert_eq!(
-        common::first_str(&root, "domainFunctionality"),
+        support::servers::first_str(&root, "domainFunctionality"),
         s.functional_level.to_string()
     );
-    assert_eq!(common::first_str(&root, "defaultNamingContext"), s.base_dn);
+    assert_eq!(
+        support::servers::first_str(&root, "defaultNamingContext"),
+        s.base_dn
+    );
 
     // The same bitwise filters the product sends to AD.
     assert_eq!(
@@ -151,7 +156,7 @@ async fn ldaps_with_the_lab_ca_serves_rootdse_and_dc_objects() {
 
 #[tokio::test]
 async fn ldaps_without_the_lab_ca_is_refused() {
-    let s = &common::servers().slapd;
+    let s = &support::servers::servers().slapd;
     let settings = LdapConnSettings::new().set_conn_timeout(Duration::from_secs(10));
     let Err(err) = LdapConnAsync::with_settings(settings, &s.ldaps_url).await else {
         panic!("connected although the lab CA is not a system root");
@@ -164,7 +169,7 @@ async fn ldaps_without_the_lab_ca_is_refused() {
 /// pages within the limit still reach every entry.
 #[tokio::test]
 async fn limited_bind_user_refuses_pages_above_the_server_limit() {
-    let s = &common::servers().slapd;
+    let s = &support::servers::servers().slapd;
     let mut ldap = bound(
         &s.ldap_url,
         false,

@@ -7,6 +7,8 @@
 //! tmux is never touched. The TUI writes timings to a file (`ATA2ATP_TUI_TIMINGS`): the
 //! test waits for "loaded" there instead of sleeping.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};

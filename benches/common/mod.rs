@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use ata2atp::checks::engine::{NetworkPlan, RunOptions, checks_file, sha256_hex};
+use ata2atp::checks::engine::{NetworkPlan, RunOptions, checks_file};
+use ata2atp::digest::sha256_hex;
 use ata2atp::engagement::{Cloud, Engagement, EngagementConfig, SourceLocations, WriteLock};
 use ata2atp::model::*;
 use ata2atp::progress::Silent;

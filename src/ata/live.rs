@@ -519,7 +519,7 @@ mod tests {
                 text.contains(v) && text.contains("--ata-dump") && text.contains("collector"),
                 "{text}"
             );
-            assert_eq!(e.exit_code(), 3);
+            assert_eq!(e.kind(), crate::kind::ErrorKind::Source);
         }
         for v in ["3.6.18", "3.6.0", "4.0.1", "8.2.11"] {
             check_version("x", v).unwrap();
@@ -536,7 +536,7 @@ mod tests {
             text.contains("3.4 (wire version 5)") && text.contains("--ata-json"),
             "{text}"
         );
-        assert_eq!(e.exit_code(), 3);
+        assert_eq!(e.kind(), crate::kind::ErrorKind::Source);
         assert!(too_old_from_message("x", "reports wire version 6").is_none());
     }
 

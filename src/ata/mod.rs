@@ -211,23 +211,23 @@ fn io_hint(e: &std::io::Error) -> &'static str {
 }
 
 impl Error {
-    /// Exit code: 2 for bad input files or mapping, 3 when a server could not be read.
-    pub fn exit_code(&self) -> u8 {
-        use crate::error::exit;
+    /// Input for bad input files or mapping, source when a server could not be read.
+    pub fn kind(&self) -> crate::kind::ErrorKind {
+        use crate::kind::ErrorKind;
         match self {
             Error::Input { .. }
             | Error::Io { .. }
             | Error::MappingYaml(_)
             | Error::Mapping { .. }
-            | Error::BadUri { .. } => exit::INPUT,
+            | Error::BadUri { .. } => ErrorKind::Input,
             Error::Unreachable { .. }
             | Error::Timeout { .. }
             | Error::Auth { .. }
             | Error::Tls { .. }
             | Error::ServerTooOld { .. }
             | Error::NotAta { .. }
-            | Error::Server { .. } => exit::SOURCE,
-            Error::Interrupted(_) => exit::INTERRUPTED,
+            | Error::Server { .. } => ErrorKind::Source,
+            Error::Interrupted(_) => ErrorKind::Interrupted,
         }
     }
 
@@ -255,7 +255,7 @@ impl Error {
 
     /// True for failures of a server (the run may go on with what was read).
     fn is_server(&self) -> bool {
-        self.exit_code() == crate::error::exit::SOURCE && !matches!(self, Error::NotAta { .. })
+        self.kind() == crate::kind::ErrorKind::Source && !matches!(self, Error::NotAta { .. })
     }
 }
 

@@ -30,17 +30,21 @@ pub enum DsaTestOutcome {
     Rejected { server: String, detail: String },
     /// The test could not be run to the end (DC unreachable, TLS failure…).
     NotRun { reason: String },
+    /// No test was attempted (no password, no LDAP source, a set-up error); `reason`
+    /// is the whole sentence shown.
+    NotAttempted { reason: String },
 }
 
 impl From<&crate::directory::dsa::CredentialTest> for DsaTestOutcome {
     /// `ok` is valid; the directory's refusals are rejections; an unreachable server or a
     /// TLS failure taught nothing about the credentials.
     fn from(t: &crate::directory::dsa::CredentialTest) -> Self {
-        match t.outcome.as_str() {
-            "ok" => Self::Valid {
+        use crate::directory::dsa::CredentialOutcome;
+        match t.outcome {
+            CredentialOutcome::Ok => Self::Valid {
                 server: t.server.clone(),
             },
-            "unreachable" | "tls_failure" => Self::NotRun {
+            o if o.taught_nothing() => Self::NotRun {
                 reason: t.message.clone(),
             },
             _ => Self::Rejected {
@@ -272,7 +276,7 @@ pub const PASSWORD_CHANGE_RULE: &str = "whenever this account's password changes
 /// account missing from it gets `absent_reason`.
 pub fn credentials(
     inv: &Inventory,
-    tests: &BTreeMap<String, Result<DsaTestOutcome, String>>,
+    tests: &BTreeMap<String, DsaTestOutcome>,
     absent_reason: &str,
     now: DateTime<Utc>,
 ) -> Vec<(Option<String>, Outcome)> {
@@ -293,7 +297,7 @@ pub fn credentials(
 fn credentials_of(
     label: &str,
     facts: Option<&DirectoryServicesAccountFacts>,
-    test: Option<&Result<DsaTestOutcome, String>>,
+    test: Option<&DsaTestOutcome>,
     absent_reason: &str,
     now: DateTime<Utc>,
 ) -> Outcome {
@@ -318,15 +322,15 @@ fn credentials_of(
         }
     }
     let mut o = match test {
-        Some(Ok(DsaTestOutcome::Valid { server })) if blocking.is_empty() => {
+        Some(DsaTestOutcome::Valid { server }) if blocking.is_empty() => {
             Outcome::pass(format!("{label} bound successfully to {server}")).ev("tested_against", server.clone())
         }
-        Some(Ok(DsaTestOutcome::Valid { server })) => Outcome::warn(format!(
+        Some(DsaTestOutcome::Valid { server }) => Outcome::warn(format!(
             "{label} bound to {server}, but the directory says: {}",
             blocking.join("; ")
         ))
         .ev("tested_against", server.clone()),
-        Some(Ok(DsaTestOutcome::Rejected { server, detail })) => {
+        Some(DsaTestOutcome::Rejected { server, detail }) => {
             Outcome::fail(format!("{server} refused the credentials of {label}: {detail}"))
                 .ev("tested_against", server.clone())
                 .remedy(
@@ -337,8 +341,8 @@ fn credentials_of(
         _ if !blocking.is_empty() => Outcome::fail(format!("{label}: {}", blocking.join("; ")))
             .remedy("enable or unlock the account, or reset its password (then enter it in ATA at once, or the ATA \
                      Gateway service stops), and test it with `ata2atp check dsa`"),
-        Some(Ok(DsaTestOutcome::NotRun { reason })) => Outcome::unknown(format!("the credentials test did not run: {reason}")),
-        Some(Err(why)) => Outcome::unknown(why.clone()),
+        Some(DsaTestOutcome::NotRun { reason }) => Outcome::unknown(format!("the credentials test did not run: {reason}")),
+        Some(DsaTestOutcome::NotAttempted { reason }) => Outcome::unknown(reason.clone()),
         None => Outcome::unknown(absent_reason.to_string()),
     };
     if let Some(exp) = facts.and_then(|f| f.password_expires_at) {
@@ -607,7 +611,7 @@ mod tests {
         ));
         assert_eq!(o.status, Status::Unknown);
         assert!(o.reason.contains("--dsa-password-env"));
-        let tested = |t: DsaTestOutcome| BTreeMap::from([(label.clone(), Ok(t))]);
+        let tested = |t: DsaTestOutcome| BTreeMap::from([(label.clone(), t)]);
         let ok = tested(DsaTestOutcome::Valid {
             server: "dc1".into(),
         });
@@ -617,7 +621,9 @@ mod tests {
             detail: "data 52e".into(),
         });
         assert_eq!(one(credentials(&inv, &bad, "", now)).status, Status::Fail);
-        let why = BTreeMap::from([(label.clone(), Err("not tested: no LDAP source".to_string()))]);
+        let why = tested(DsaTestOutcome::NotAttempted {
+            reason: "not tested: no LDAP source".into(),
+        });
         let o = one(credentials(&inv, &why, "", now));
         assert_eq!(
             (o.status, o.reason.as_str()),

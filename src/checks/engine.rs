@@ -18,6 +18,7 @@ use futures::future::BoxFuture;
 use super::directory::{self, DsaTestOutcome};
 use super::network::{self, ProbeConfig, ProbeSpec, ProxySpec};
 use super::{CATALOG, Outcome, ata, events, logs, readiness, sensor};
+use crate::kind::Verdict;
 use crate::model::{
     Acceptance, CheckResult, ChecksFile, Inventory, SCHEMA_VERSION, Status, TOOL_VERSION, same_host,
 };
@@ -154,8 +155,8 @@ pub struct RunOptions {
     /// Folder of ATA gateway logs (one sub-folder per gateway).
     pub gateway_logs: Option<PathBuf>,
     /// The live bind test of each directory services account a password was given for,
-    /// by the account's label: its outcome, or why it did not run.
-    pub dsa_tests: BTreeMap<String, Result<DsaTestOutcome, String>>,
+    /// by the account's label: its outcome, or why it was not attempted.
+    pub dsa_tests: BTreeMap<String, DsaTestOutcome>,
     /// Why an account has no test, shown as its `dsa.credentials` reason.
     pub dsa_test_absent: String,
     /// The Defender for Identity workspace, for the role group names.
@@ -186,6 +187,24 @@ impl RunOptions {
             cloud: crate::engagement::Cloud::default(),
             concurrency: 64,
         }
+    }
+
+    /// The options an engagement's own settings give: its workspace, the sensors' proxy,
+    /// the cloud, and the gateway logs folder (relative to the engagement's `root`).
+    /// Every front end starts here, then applies its own flags.
+    pub fn from_engagement(
+        now: DateTime<Utc>,
+        network: NetworkPlan,
+        config: &crate::engagement::EngagementConfig,
+        root: &std::path::Path,
+    ) -> Self {
+        let mut options = Self::new(now, network);
+        options.workspace = config.workspace.clone();
+        options.sensor_proxy = config.proxy.as_ref().map(|p| p.url.clone());
+        options.cloud = config.cloud;
+        // `join` keeps an absolute folder as it is.
+        options.gateway_logs = config.sources.gateway_logs.as_ref().map(|d| root.join(d));
+        options
     }
 }
 
@@ -601,26 +620,44 @@ async fn resolve_all(
     out
 }
 
+/// An acceptance (or its withdrawal) that cannot be recorded; bad input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AcceptanceError {
+    #[error("'{key}': a subject must be closed with ']', e.g. dc.dotnet[FAB-DC02]")]
+    UnclosedSubject { key: String },
+    #[error("'{key}': the subject between [ and ] is empty")]
+    EmptySubject { key: String },
+    #[error("'{id}' is not a check id; the ids are: {}", CATALOG.iter().map(|c| c.id).collect::<Vec<_>>().join(", "))]
+    UnknownCheck { id: String },
+    #[error("the reason must say why the risk is acceptable (it goes in the report)")]
+    NoReason,
+    #[error("name the person accepting the risk")]
+    NoName,
+    #[error("'{key}' is not an accepted risk; accepted: {}", if accepted.is_empty() { "none".to_string() } else { accepted.join(", ") })]
+    NotAccepted { key: String, accepted: Vec<String> },
+}
+
 /// Splits an acceptance key `id` or `id[subject]`.
-pub fn parse_key(key: &str) -> Result<(String, Option<String>), String> {
+pub fn parse_key(key: &str) -> Result<(String, Option<String>), AcceptanceError> {
     let key = key.trim();
     let (id, subject) = match key.split_once('[') {
         Some((id, rest)) => {
-            let subject = rest.strip_suffix(']').ok_or_else(|| {
-                format!("'{key}': a subject must be closed with ']', e.g. dc.dotnet[FAB-DC02]")
-            })?;
+            let subject =
+                rest.strip_suffix(']')
+                    .ok_or_else(|| AcceptanceError::UnclosedSubject {
+                        key: key.to_string(),
+                    })?;
             if subject.trim().is_empty() {
-                return Err(format!("'{key}': the subject between [ and ] is empty"));
+                return Err(AcceptanceError::EmptySubject {
+                    key: key.to_string(),
+                });
             }
             (id.trim(), Some(subject.trim().to_string()))
         }
         None => (key, None),
     };
     if super::info(id).is_none() {
-        return Err(format!(
-            "'{id}' is not a check id; the ids are: {}",
-            CATALOG.iter().map(|c| c.id).collect::<Vec<_>>().join(", ")
-        ));
+        return Err(AcceptanceError::UnknownCheck { id: id.to_string() });
     }
     Ok((id.to_string(), subject))
 }
@@ -684,16 +721,14 @@ pub fn accept(
     by: &str,
     reason: &str,
     at: DateTime<Utc>,
-) -> Result<Accepted, String> {
+) -> Result<Accepted, AcceptanceError> {
     let (id, subject) = parse_key(key)?;
     let (by, reason) = (by.trim(), reason.trim());
     if reason.is_empty() {
-        return Err(
-            "the reason must say why the risk is acceptable (it goes in the report)".into(),
-        );
+        return Err(AcceptanceError::NoReason);
     }
     if by.is_empty() {
-        return Err("name the person accepting the risk".into());
+        return Err(AcceptanceError::NoName);
     }
     let key = match &subject {
         Some(s) => format!("{id}[{s}]"),
@@ -728,21 +763,16 @@ pub fn accept(
 }
 
 /// Withdraws the acceptance of `key` (as accepted, ignoring case) and unmarks its results.
-pub fn revoke(file: &mut ChecksFile, key: &str) -> Result<(), String> {
+pub fn revoke(file: &mut ChecksFile, key: &str) -> Result<(), AcceptanceError> {
     let key = key.trim();
     let before = file.acceptances.len();
     file.acceptances
         .retain(|a| !a.check.eq_ignore_ascii_case(key));
     if file.acceptances.len() == before {
-        let known: Vec<&str> = file.acceptances.iter().map(|a| a.check.as_str()).collect();
-        return Err(format!(
-            "'{key}' is not an accepted risk; accepted: {}",
-            if known.is_empty() {
-                "none".to_string()
-            } else {
-                known.join(", ")
-            }
-        ));
+        return Err(AcceptanceError::NotAccepted {
+            key: key.to_string(),
+            accepted: file.acceptances.iter().map(|a| a.check.clone()).collect(),
+        });
     }
     apply_acceptances(&mut file.results, &file.acceptances);
     Ok(())
@@ -813,14 +843,8 @@ pub fn checks_file(
     }
 }
 
-/// SHA-256 of a file's bytes, as `checks.yaml` records the inventory it ran on.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest as _;
-    hex::encode(sha2::Sha256::digest(bytes))
-}
-
-/// The exit code for `results` under `fail_on`: 1 when an unaccepted result fails it.
-pub fn exit_code(results: &[CheckResult], fail_on: FailOn) -> u8 {
+/// What `results` mean under `fail_on`: checks failed when an unaccepted result fails it.
+pub fn verdict(results: &[CheckResult], fail_on: FailOn) -> Verdict {
     let blocking = |r: &&CheckResult| {
         r.accepted.is_none()
             && match fail_on {
@@ -830,9 +854,9 @@ pub fn exit_code(results: &[CheckResult], fail_on: FailOn) -> u8 {
             }
     };
     if results.iter().any(|r| blocking(&r)) {
-        crate::error::exit::CHECKS_FAILED
+        Verdict::ChecksFailed
     } else {
-        crate::error::exit::OK
+        Verdict::Passed
     }
 }
 
@@ -875,8 +899,18 @@ mod tests {
             parse_key("tenant.admin").unwrap(),
             ("tenant.admin".into(), None)
         );
-        assert!(parse_key("dc.dotnet[FAB").unwrap_err().contains("closed"));
-        assert!(parse_key("dc.nope").unwrap_err().contains("not a check id"));
+        assert!(
+            parse_key("dc.dotnet[FAB")
+                .unwrap_err()
+                .to_string()
+                .contains("closed")
+        );
+        assert!(
+            parse_key("dc.nope")
+                .unwrap_err()
+                .to_string()
+                .contains("not a check id")
+        );
         assert_eq!(
             unknown_patterns(&["dc.*".into(), "ata.open_alerts".into(), "zz".into()]),
             vec!["zz".to_string()]
@@ -901,10 +935,10 @@ mod tests {
         );
         assert!(rs[1].accepted.is_none());
         assert_eq!(rs[2].accepted.as_ref().unwrap().check, "dc.dotnet");
-        assert_eq!(exit_code(&rs, FailOn::Fail), 0);
+        assert_eq!(verdict(&rs, FailOn::Fail), Verdict::Passed);
         rs[2].accepted = None;
-        assert_eq!(exit_code(&rs, FailOn::Fail), 1);
-        assert_eq!(exit_code(&rs, FailOn::Never), 0);
+        assert_eq!(verdict(&rs, FailOn::Fail), Verdict::ChecksFailed);
+        assert_eq!(verdict(&rs, FailOn::Never), Verdict::Passed);
         let typo = [acceptance("dc.cpu[X]", 1)];
         assert_eq!(unmatched_acceptances(&rs, &typo).len(), 1);
     }
@@ -943,6 +977,7 @@ mod tests {
         assert!(
             revoke(&mut file, "nothing")
                 .unwrap_err()
+                .to_string()
                 .contains("not an accepted risk")
         );
         revoke(&mut file, "dc.dotnet[DC2]").unwrap();
@@ -955,13 +990,13 @@ mod tests {
             result("dc.disk", Some("A"), Status::Warn),
             result("dc.cpu", Some("A"), Status::Unknown),
         ];
-        assert_eq!(exit_code(&rs, FailOn::Fail), 0);
-        assert_eq!(exit_code(&rs, FailOn::Warn), 1);
+        assert_eq!(verdict(&rs, FailOn::Fail), Verdict::Passed);
+        assert_eq!(verdict(&rs, FailOn::Warn), Verdict::ChecksFailed);
         let rs = vec![
             result("tenant.admin", None, Status::Manual),
             result("dc.cpu", Some("A"), Status::Unknown),
         ];
-        assert_eq!(exit_code(&rs, FailOn::Warn), 0);
+        assert_eq!(verdict(&rs, FailOn::Warn), Verdict::Passed);
     }
 
     #[test]

@@ -10,13 +10,14 @@ use chrono::Utc;
 use comfy_table::{Cell, ContentArrangement, Table, presets};
 
 use super::Context;
+use super::exit;
 use super::output::{emit, print_stderr, print_stdout, style};
 use super::progress::CliProgress;
 use crate::checks::engine::{self, FailOn, NetworkPlan, RunOptions};
-use crate::checks::network::{self, ProbeConfig, ProxySpec};
+use crate::checks::network::{ProbeConfig, ProxySpec};
 use crate::checks::thresholds::DEFAULT_PROBE_TIMEOUT_SECS;
 use crate::engagement::{Engagement, EngagementConfig, read_yaml_file};
-use crate::error::{Error, exit};
+use crate::error::Error;
 use crate::model::{CheckResult, ChecksFile, Inventory, Status};
 use crate::progress::Progress as _;
 use crate::secrets::{SecretSource, SecretString};
@@ -182,14 +183,6 @@ fn secret(
     Ok(Some(crate::secrets::secret_from(typed, purpose)?))
 }
 
-fn resolve(root: &Path, p: &Path) -> PathBuf {
-    if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        root.join(p)
-    }
-}
-
 /// The network plan from flags and the engagement.
 fn network_plan(
     args: &RunArgs,
@@ -214,7 +207,10 @@ fn network_plan(
         )));
     }
     let extra_roots = match &args.ca_file {
-        Some(p) => network::load_roots(p).map_err(|e| Error::Input(format!("--ca-file: {e}")))?,
+        // Trusted in addition to the platform's store.
+        Some(p) => {
+            crate::tls::load_certificates(p).map_err(|e| Error::Input(format!("--ca-file: {e}")))?
+        }
         None => Vec::new(),
     };
     let probe_config = ProbeConfig {
@@ -311,7 +307,7 @@ async fn run_checks(args: RunArgs, ctx: &Context) -> Result<u8, Error> {
             inventory_path.display()
         ))
     })?;
-    let sha = engine::sha256_hex(&bytes);
+    let sha = crate::digest::sha256_hex(&bytes);
 
     let root = engagement.as_ref().map(|e| e.root().to_path_buf());
     let wants_network = ["network.sensor_api", "network.sensor_api_proxy"]
@@ -326,22 +322,18 @@ async fn run_checks(args: RunArgs, ctx: &Context) -> Result<u8, Error> {
         super::check_dsa::for_checks(engagement.as_ref(), recorded, &inventory, &dsa_passwords)
             .await?;
 
-    let mut options = RunOptions::new(Utc::now(), network);
+    let mut options = match (&config, &root) {
+        (Some(c), Some(r)) => RunOptions::from_engagement(Utc::now(), network, c, r),
+        _ => RunOptions::new(Utc::now(), network),
+    };
     options.only = args.only.clone();
     options.dsa_tests = dsa_tests;
-    options.workspace = config.as_ref().and_then(|c| c.workspace.clone());
-    options.cloud = config.as_ref().map(|c| c.cloud).unwrap_or_default();
-    options.sensor_proxy = args.proxy.clone().or_else(|| {
-        config
-            .as_ref()
-            .and_then(|c| c.proxy.as_ref())
-            .map(|p| p.url.clone())
-    });
-    options.gateway_logs = match (&args.gateway_logs, &config, &root) {
-        (Some(d), _, _) => Some(d.clone()),
-        (None, Some(c), Some(r)) => c.sources.gateway_logs.as_deref().map(|d| resolve(r, d)),
-        _ => None,
-    };
+    if let Some(p) = &args.proxy {
+        options.sensor_proxy = Some(p.clone());
+    }
+    if let Some(d) = &args.gateway_logs {
+        options.gateway_logs = Some(d.clone());
+    }
 
     let progress = CliProgress::new(ctx);
     let results = crate::checks::run(Arc::new(inventory), options, &progress).await;
@@ -376,7 +368,10 @@ async fn run_checks(args: RunArgs, ctx: &Context) -> Result<u8, Error> {
     emit(ctx.output, &shown, || {
         render(&shown, customer.as_deref(), saved.as_deref())
     })?;
-    Ok(engine::exit_code(&shown.results, args.fail_on))
+    Ok(super::exit::for_verdict(engine::verdict(
+        &shown.results,
+        args.fail_on,
+    )))
 }
 
 fn status_cell(r: &CheckResult) -> Cell {
@@ -490,7 +485,7 @@ pub fn render(file: &ChecksFile, customer: Option<&str>, saved: Option<&Path>) -
 }
 
 fn accept(args: AcceptArgs, ctx: &Context) -> Result<u8, Error> {
-    let (id, subject) = engine::parse_key(&args.key).map_err(Error::Input)?;
+    let (id, subject) = engine::parse_key(&args.key)?;
     if args.reason.trim().is_empty() {
         return Err(Error::Input(
             "--reason must say why the risk is acceptable (it goes in the report)".into(),
@@ -522,7 +517,7 @@ fn accept(args: AcceptArgs, ctx: &Context) -> Result<u8, Error> {
         acceptance,
         matched,
         passing,
-    } = engine::accept(&mut file, &key, &by, &args.reason, Utc::now()).map_err(Error::Input)?;
+    } = engine::accept(&mut file, &key, &by, &args.reason, Utc::now())?;
     let path = lock.save_checks(&file)?;
     emit(ctx.output, &acceptance, || {
         let mut s = format!(
@@ -550,7 +545,7 @@ fn revoke(args: RevokeArgs, ctx: &Context) -> Result<u8, Error> {
         .checks()?
         .ok_or_else(|| Error::Input("no checks.yaml: there is nothing to revoke".into()))?;
     let key = args.key.trim().to_string();
-    engine::revoke(&mut file, &key).map_err(Error::Input)?;
+    engine::revoke(&mut file, &key)?;
     let path = lock.save_checks(&file)?;
     print_stdout(&format!("Revoked {key}; saved to {}\n", path.display()))?;
     Ok(exit::OK)

@@ -12,9 +12,12 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use super::Context;
+use super::exit;
 use super::output::{emit, print_stderr, style};
 use crate::checks::directory::DsaTestOutcome;
-use crate::directory::dsa::{CredentialTest, DsaIdentity, DsaPasswords, test_credentials};
+use crate::directory::dsa::{
+    CredentialOutcome, CredentialTest, DsaIdentity, DsaPasswords, test_credentials,
+};
 use crate::directory::ldap::TlsOptions;
 use crate::engagement::{Engagement, LdapSourceConfig};
 use crate::error::Error;
@@ -187,7 +190,7 @@ pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
         results.push(test_credentials(&url, &tls, user, pw).await?);
     }
     let line = |r: &CredentialTest| {
-        let st = if r.exit_code() == 0 {
+        let st = if r.outcome == CredentialOutcome::Ok {
             style::OK
         } else {
             style::FAIL
@@ -206,11 +209,14 @@ pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
 
 /// A rejection (1) says more than an unreachable server (3): it wins.
 fn worst_exit(results: &[CredentialTest]) -> u8 {
-    let codes: Vec<u8> = results.iter().map(CredentialTest::exit_code).collect();
-    if codes.contains(&crate::error::exit::CHECKS_FAILED) {
-        crate::error::exit::CHECKS_FAILED
+    let codes: Vec<u8> = results
+        .iter()
+        .map(|t| exit::for_credentials(t.outcome))
+        .collect();
+    if codes.contains(&exit::CHECKS_FAILED) {
+        exit::CHECKS_FAILED
     } else {
-        codes.into_iter().max().unwrap_or(crate::error::exit::OK)
+        codes.into_iter().max().unwrap_or(exit::OK)
     }
 }
 
@@ -235,7 +241,7 @@ pub(super) async fn for_checks(
     recorded: Option<&LdapSourceConfig>,
     inventory: &Inventory,
     passwords: &DsaPasswords,
-) -> Result<BTreeMap<String, Result<DsaTestOutcome, String>>, Error> {
+) -> Result<BTreeMap<String, DsaTestOutcome>, Error> {
     let mut out = BTreeMap::new();
     if passwords.is_empty() {
         return Ok(out);
@@ -252,24 +258,28 @@ pub(super) async fn for_checks(
     }
     for (i, id) in accounts.iter().enumerate() {
         let result = match (passwords.for_account(&accounts, i), recorded) {
-            (None, _) => Err(format!(
-                "the credentials of {0} were not tested: no password was given for it \
-                 (--dsa-password-env '{0}=VAR')",
-                id.label
-            )),
-            (Some(_), None) => Err(
-                "the credentials were not tested: the engagement has no LDAP source to bind against \
-                 (record one with `ata2atp init --ldap` or in ata2atp.yaml)"
+            (None, _) => DsaTestOutcome::NotAttempted {
+                reason: format!(
+                    "the credentials of {0} were not tested: no password was given for it \
+                     (--dsa-password-env '{0}=VAR')",
+                    id.label
+                ),
+            },
+            (Some(_), None) => DsaTestOutcome::NotAttempted {
+                reason: "the credentials were not tested: the engagement has no LDAP source to bind against \
+                         (record one with `ata2atp init --ldap` or in ata2atp.yaml)"
                     .to_string(),
-            ),
+            },
             (Some(pw), Some(rec)) => {
                 let tls = TlsOptions {
                     ca_file: recorded_ca_file(engagement, Some(rec)),
                     insecure: false,
                 };
                 match test_credentials(&rec.url, &tls, &id.bind_name(), pw).await {
-                    Ok(t) => Ok(DsaTestOutcome::from(&t)),
-                    Err(e) => Err(format!("the credentials were not tested: {e}")),
+                    Ok(t) => DsaTestOutcome::from(&t),
+                    Err(e) => DsaTestOutcome::NotAttempted {
+                        reason: format!("the credentials were not tested: {e}"),
+                    },
                 }
             }
         };

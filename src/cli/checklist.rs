@@ -7,13 +7,14 @@ use chrono::Utc;
 use comfy_table::{Table, presets};
 
 use super::Context;
+use super::exit;
 use super::output::{emit, print_stderr, print_stdout, style};
 use crate::checklist::bind::{Bound, BoundShow};
 use crate::checklist::engine::{self, Next};
 use crate::checklist::view::{self, ListView, StepView};
 use crate::checklist::{self, Definition, Loaded, SetRequest, state};
 use crate::engagement::Engagement;
-use crate::error::{Error, exit};
+use crate::error::Error;
 use crate::model::{ChecklistChange, StepStatus};
 
 const AFTER_HELP: &str = "\

@@ -1,8 +1,9 @@
 //! `ata2atp collector …`: the read-only scripts and command lines a consultant runs on
 //! the customer's machines when the tool may not connect itself.
 
+use super::exit;
 use super::output::print_stdout;
-use crate::error::{Error, exit};
+use crate::error::Error;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -2,7 +2,8 @@
 
 use clap_complete::Shell;
 
-use crate::error::{Error, exit};
+use super::exit;
+use crate::error::Error;
 
 #[derive(Debug, clap::Args)]
 #[command(

@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 
 use super::Context;
+use super::exit;
 use super::output::{emit, style};
-use crate::error::{Error, exit};
+use crate::error::Error;
 
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "\

@@ -3,9 +3,10 @@
 use std::path::PathBuf;
 
 use super::Context;
+use super::exit;
 use super::output::{emit, print_stdout};
 use crate::engagement::Engagement;
-use crate::error::{Error, exit};
+use crate::error::Error;
 use crate::report::diff;
 
 const AFTER_HELP: &str = "\

@@ -5,11 +5,12 @@ use std::path::PathBuf;
 use chrono::Utc;
 
 use super::Context;
+use super::exit;
 use super::output::{emit, style};
 use crate::engagement::{
     Cloud, Engagement, EngagementConfig, LdapSourceConfig, ProxyConfig, SourceLocations,
 };
-use crate::error::{Error, exit};
+use crate::error::Error;
 use crate::model::SCHEMA_VERSION;
 
 #[derive(Debug, clap::Args)]

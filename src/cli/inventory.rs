@@ -4,12 +4,13 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use super::Context;
+use super::exit;
 use super::output::{emit, print_stderr, style};
 use super::progress::CliProgress;
 use crate::ata::MongoSource;
 use crate::directory::LdapSource;
 use crate::engagement::Engagement;
-use crate::error::{Error, exit};
+use crate::error::Error;
 use crate::inventory::{self, CollectRequest};
 use crate::model::{Inventory, SourceStatus};
 use crate::secrets::{SecretSource, SecretString};

@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use crate::error::{Error, exit};
+use super::exit;
+use crate::error::Error;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -11,6 +11,7 @@ mod collector;
 mod completions;
 mod demo;
 mod diff;
+pub mod exit;
 mod init;
 mod inventory;
 mod man;
@@ -27,7 +28,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use tokio_util::sync::CancellationToken;
 
-use crate::error::{EXIT_CODES_HELP, Error, exit};
+use crate::error::Error;
+use exit::EXIT_CODES_HELP;
 
 pub use output::OutputFormat;
 
@@ -228,7 +230,7 @@ pub fn main() -> ExitCode {
         Err(Error::Interrupted) if INTERRUPT_TOLD.swap(true, Ordering::SeqCst) => exit::INTERRUPTED,
         Err(e) => {
             output::print_stderr(&format!("error: {e}"));
-            e.exit_code()
+            exit::for_kind(e.kind())
         }
     };
     // After a cancel, blocking work still running (a log scan, a render) is not waited

@@ -2,10 +2,11 @@
 //! event-collection and readiness checks found (read-only unless run with `-Apply`).
 
 use super::Context;
+use super::exit;
 use super::output::print_stdout;
 use crate::checks::remediation;
 use crate::engagement::Engagement;
-use crate::error::{Error, exit};
+use crate::error::Error;
 
 const AFTER_HELP: &str = "\
 Reads the engagement's inventory.yaml and checks.yaml (run `ata2atp check` first) and writes

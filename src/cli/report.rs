@@ -5,9 +5,10 @@ use std::path::PathBuf;
 use chrono::Utc;
 
 use super::Context;
+use super::exit;
 use super::output::{emit, style};
 use crate::engagement::Engagement;
-use crate::error::{Error, exit};
+use crate::error::Error;
 use crate::report::integrity::FileStatus;
 use crate::report::signoff::SignOffOverrides;
 use crate::report::{self, Format, Request};

@@ -35,5 +35,6 @@ pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
         by: args.by,
         color: ctx.color,
     })
-    .await
+    .await?;
+    Ok(super::exit::OK)
 }

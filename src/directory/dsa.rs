@@ -350,13 +350,63 @@ pub fn facts(
     }
 }
 
+/// The stable word `ata2atp check dsa` prints and scripts match (serialised as today's
+/// words: `ok`, `wrong_password`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialOutcome {
+    Ok,
+    WrongPassword,
+    NoSuchUser,
+    Disabled,
+    LockedOut,
+    PasswordExpired,
+    AccountExpired,
+    MustChangePassword,
+    NotPermitted,
+    Rejected,
+    Unreachable,
+    TlsFailure,
+}
+
+impl CredentialOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CredentialOutcome::Ok => "ok",
+            CredentialOutcome::WrongPassword => "wrong_password",
+            CredentialOutcome::NoSuchUser => "no_such_user",
+            CredentialOutcome::Disabled => "disabled",
+            CredentialOutcome::LockedOut => "locked_out",
+            CredentialOutcome::PasswordExpired => "password_expired",
+            CredentialOutcome::AccountExpired => "account_expired",
+            CredentialOutcome::MustChangePassword => "must_change_password",
+            CredentialOutcome::NotPermitted => "not_permitted",
+            CredentialOutcome::Rejected => "rejected",
+            CredentialOutcome::Unreachable => "unreachable",
+            CredentialOutcome::TlsFailure => "tls_failure",
+        }
+    }
+
+    /// The server could not be reached or TLS failed: nothing was learnt about the
+    /// credentials.
+    pub fn taught_nothing(self) -> bool {
+        matches!(
+            self,
+            CredentialOutcome::Unreachable | CredentialOutcome::TlsFailure
+        )
+    }
+}
+
+impl std::fmt::Display for CredentialOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The outcome of `ata2atp check dsa`, one line for a person, stable words for scripts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CredentialTest {
-    /// `ok`, `wrong_password`, `no_such_user`, `disabled`, `locked_out`,
-    /// `password_expired`, `account_expired`, `must_change_password`, `not_permitted`,
-    /// `rejected`, `unreachable`, `tls_failure`.
-    pub outcome: String,
+    pub outcome: CredentialOutcome,
     pub user: String,
     pub server: String,
     /// The sentence for the consultant.
@@ -364,18 +414,6 @@ pub struct CredentialTest {
     /// What the server said, verbatim (LDAP result code and diagnostic text).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server_said: Option<String>,
-}
-
-impl CredentialTest {
-    /// Exit code: 0 the credentials work, 1 the directory rejected them, 3 the server
-    /// could not be reached or TLS failed (nothing was learnt about the credentials).
-    pub fn exit_code(&self) -> u8 {
-        match self.outcome.as_str() {
-            "ok" => crate::error::exit::OK,
-            "unreachable" | "tls_failure" => crate::error::exit::SOURCE,
-            _ => crate::error::exit::CHECKS_FAILED,
-        }
-    }
 }
 
 /// `ata2atp check dsa`: binds as the account and says what happened. Bad input (URL,
@@ -400,7 +438,7 @@ pub async fn test_credentials(
     };
     let (outcome, headline, detail, server_said) = match result {
         Ok(()) => (
-            "ok",
+            CredentialOutcome::Ok,
             "ok".to_string(),
             format!("{user} binds to {}", server.url),
             None,
@@ -411,21 +449,26 @@ pub async fn test_credentials(
             ..
         }) => (
             failure.outcome(),
-            failure.outcome().replace('_', " "),
+            failure.outcome().as_str().replace('_', " "),
             format!("{user} on {}: {}", server.url, failure.explain()),
             Some(server_said),
         ),
         Err(e @ Error::Unreachable { .. }) => (
-            "unreachable",
+            CredentialOutcome::Unreachable,
             "server unreachable".into(),
             e.to_string(),
             None,
         ),
-        Err(e @ Error::Tls { .. }) => ("tls_failure", "TLS failure".into(), e.to_string(), None),
+        Err(e @ Error::Tls { .. }) => (
+            CredentialOutcome::TlsFailure,
+            "TLS failure".into(),
+            e.to_string(),
+            None,
+        ),
         Err(e) => return Err(e),
     };
     Ok(CredentialTest {
-        outcome: outcome.to_string(),
+        outcome,
         user: user.to_string(),
         server: server.url,
         message: format!("{headline}: {detail}"),

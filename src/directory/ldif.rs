@@ -180,37 +180,18 @@ impl Parser {
     }
 }
 
-/// Bytes to text: UTF-8 (with or without BOM) or UTF-16 with BOM (`ldifde -u`).
+/// Bytes to text: UTF-8 (with or without BOM) or UTF-16 with BOM (`ldifde -u`); errors
+/// with the line to look at.
 fn decode(bytes: Vec<u8>) -> Result<String, (usize, String)> {
-    let utf16 = |b: &[u8], le: bool| -> Result<String, (usize, String)> {
-        if !b.len().is_multiple_of(2) {
-            return Err((
-                1,
-                "the file starts with a UTF-16 byte-order mark but has an odd length".into(),
-            ));
-        }
-        let units: Vec<u16> = b
-            .chunks_exact(2)
-            .map(|c| {
-                if le {
-                    u16::from_le_bytes([c[0], c[1]])
-                } else {
-                    u16::from_be_bytes([c[0], c[1]])
-                }
-            })
-            .collect();
-        String::from_utf16(&units).map_err(|_| (1, "the file is not valid UTF-16".to_string()))
-    };
-    match bytes.as_slice() {
-        [0xFF, 0xFE, rest @ ..] => utf16(rest, true),
-        [0xFE, 0xFF, rest @ ..] => utf16(rest, false),
-        [0xEF, 0xBB, 0xBF, ..] => {
-            let mut b = bytes;
-            b.drain(..3);
-            String::from_utf8(b).map_err(|e| not_utf8(&e))
-        }
-        _ => String::from_utf8(bytes).map_err(|e| not_utf8(&e)),
-    }
+    use crate::text::TextError;
+    crate::text::decode_text(bytes).map_err(|e| match e {
+        TextError::OddUtf16 => (
+            1,
+            "the file starts with a UTF-16 byte-order mark but has an odd length".into(),
+        ),
+        TextError::InvalidUtf16(_) => (1, "the file is not valid UTF-16".to_string()),
+        TextError::InvalidUtf8AfterBom(e) | TextError::NotUtf8(e) => not_utf8(&e),
+    })
 }
 
 fn not_utf8(e: &std::string::FromUtf8Error) -> (usize, String) {

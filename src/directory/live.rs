@@ -22,7 +22,7 @@ use super::entry::{Entry, is_under, nc_of, normalize_dn};
 use super::ldap::{Conn, Outcome, Search, SearchFailure, Server, TlsOptions, oid};
 use super::queries::*;
 use super::resolve::Wanted;
-use super::sid::{Sid, eq_filter, escape_bytes, escape_value, or_filter};
+use super::sid::{Sid, eq_filter, escape_bytes, or_filter};
 use super::snapshot::{DeletedObjectsTest, DirectorySnapshot};
 use super::{Error, LdapSource};
 use crate::model::Inventory;
@@ -513,7 +513,11 @@ async fn read_domain(r: &mut Reader<'_>, nc: &str) {
         if r.lost() {
             return;
         }
-        let filter = format!("(memberOf:{}:={})", oid::IN_CHAIN, escape_value(&g.dn));
+        let filter = format!(
+            "(memberOf:{}:={})",
+            oid::IN_CHAIN,
+            ldap3::ldap_escape(g.dn.as_str())
+        );
         let out = r
             .run(
                 &format!("members of {}", g.display_name()),

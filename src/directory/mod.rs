@@ -78,8 +78,9 @@ impl DirectorySources {
     }
 }
 
-/// The directory could not be read. Bad input (a flag, a CA file, an LDIF file) exits
-/// with 2; a server that cannot be reached, a TLS failure or a refused bind with 3.
+/// The directory could not be read. Bad input (a flag, a CA file, an LDIF file) is an
+/// input error; a server that cannot be reached, a TLS failure or a refused bind a
+/// source error.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{0}")]
@@ -121,13 +122,12 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn exit_code(&self) -> u8 {
+    pub fn kind(&self) -> crate::kind::ErrorKind {
+        use crate::kind::ErrorKind;
         match self {
-            Error::Usage(_) | Error::CaFile { .. } | Error::Ldif(_) => crate::error::exit::INPUT,
-            Error::Unreachable { .. } | Error::Tls { .. } | Error::Bind { .. } => {
-                crate::error::exit::SOURCE
-            }
-            Error::Interrupted(_) => crate::error::exit::INTERRUPTED,
+            Error::Usage(_) | Error::CaFile { .. } | Error::Ldif(_) => ErrorKind::Input,
+            Error::Unreachable { .. } | Error::Tls { .. } | Error::Bind { .. } => ErrorKind::Source,
+            Error::Interrupted(_) => ErrorKind::Interrupted,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Binary ↔ string forms of the identifiers AD stores as octet strings (`objectSid`,
 //! `objectGUID`), and escaping of values put into LDAP filters.
 //!
-//! Everything that lands in a filter goes through [`escape_value`] or [`escape_bytes`]:
+//! Everything that lands in a filter goes through `ldap3::ldap_escape` (text) or
+//! [`escape_bytes`] (binary):
 //! names and ids come from ATA's database or from the command line, and a `*`, `(` or
 //! `)` in one must never widen or rewrite the search (RFC 4515 §3).
 
@@ -195,28 +196,9 @@ pub fn escape_bytes(b: &[u8]) -> String {
     s
 }
 
-/// A text value made safe for an LDAP filter (RFC 4515): `*`, `(`, `)`, `\`, NUL and
-/// every other control character become `\hh`; everything else, UTF-8 included, is kept.
-pub fn escape_value(v: &str) -> String {
-    let mut s = String::with_capacity(v.len() + 8);
-    for c in v.chars() {
-        match c {
-            '*' | '(' | ')' | '\\' | '\0' => s.push_str(&format!("\\{:02x}", c as u32)),
-            c if c.is_control() => {
-                let mut buf = [0u8; 4];
-                for b in c.encode_utf8(&mut buf).bytes() {
-                    s.push_str(&format!("\\{b:02x}"));
-                }
-            }
-            c => s.push(c),
-        }
-    }
-    s
-}
-
 /// `(attr=value)` with the value escaped.
 pub fn eq_filter(attr: &str, value: &str) -> String {
-    format!("({attr}={})", escape_value(value))
+    format!("({attr}={})", ldap3::ldap_escape(value))
 }
 
 /// `(|a b c)` of the given filters; a single filter is returned as is.
@@ -324,6 +306,8 @@ mod tests {
 
     #[test]
     fn filter_metacharacters_are_escaped() {
+        // ldap3's escaping, as this module's filters use it.
+        let escape_value = |v: &str| ldap3::ldap_escape(v).into_owned();
         assert_eq!(escape_value("a*b"), "a\\2ab");
         assert_eq!(
             escape_value("x)(objectClass=*"),

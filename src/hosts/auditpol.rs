@@ -20,7 +20,7 @@
 //! another language costs that one subcategory (the DC's `errors` name it, the check says
 //! Unknown and asks for the `/backup` form), never the file. Files written by Windows
 //! PowerShell's `>` are UTF-16LE with a byte-order mark and CRLF: accepted, as everything
-//! [`super::decode_text`] accepts.
+//! [`crate::text::decode_text`] accepts.
 
 use std::path::Path;
 
@@ -163,7 +163,8 @@ pub fn parse(text: &str, file: &str, file_stem: &str) -> Result<Vec<DcFacts>, Pa
             Some(i) => &mut out[i],
             None => {
                 out.push(DcFacts::new(host));
-                out.last_mut().expect("just pushed")
+                let last = out.len() - 1;
+                &mut out[last]
             }
         };
         let setting = if value_column {

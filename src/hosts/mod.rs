@@ -91,41 +91,10 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn exit_code(&self) -> u8 {
-        crate::error::exit::INPUT
+    /// Host facts are always files the consultant gave: a bad one is bad input.
+    pub fn kind(&self) -> crate::kind::ErrorKind {
+        crate::kind::ErrorKind::Input
     }
-}
-
-/// Decodes a text file as Windows tools write it: UTF-8 with or without a byte-order
-/// mark, or UTF-16 (little or big endian) with one.
-pub fn decode_text(bytes: &[u8]) -> Result<String, String> {
-    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        return String::from_utf8(rest.to_vec()).map_err(|e| format!("not valid UTF-8: {e}"));
-    }
-    let utf16 = |rest: &[u8], le: bool| -> Result<String, String> {
-        if !rest.len().is_multiple_of(2) {
-            return Err("UTF-16 text with an odd number of bytes".into());
-        }
-        let units: Vec<u16> = rest
-            .chunks_exact(2)
-            .map(|c| {
-                if le {
-                    u16::from_le_bytes([c[0], c[1]])
-                } else {
-                    u16::from_be_bytes([c[0], c[1]])
-                }
-            })
-            .collect();
-        String::from_utf16(&units).map_err(|e| format!("not valid UTF-16: {e}"))
-    };
-    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
-        return utf16(rest, true);
-    }
-    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        return utf16(rest, false);
-    }
-    String::from_utf8(bytes.to_vec())
-        .map_err(|e| format!("not UTF-8 or UTF-16 with a byte-order mark: {e}"))
 }
 
 fn read_text(path: &Path) -> Result<String, Error> {
@@ -133,9 +102,9 @@ fn read_text(path: &Path) -> Result<String, Error> {
         path: path.to_path_buf(),
         source,
     })?;
-    decode_text(&bytes).map_err(|message| Error::Invalid {
+    crate::text::decode_text(bytes).map_err(|e| Error::Invalid {
         path: path.to_path_buf(),
-        message,
+        message: e.to_string(),
     })
 }
 
@@ -265,9 +234,9 @@ pub fn read_reg_query(path: &Path) -> Result<Vec<DcFacts>, Error> {
 /// [`read_reg_query`] on bytes already read: `path` names the file in errors, `dc` is the
 /// DC the file stands for when its text does not name one.
 pub fn reg_query_from_bytes(bytes: &[u8], path: &Path, dc: &str) -> Result<Vec<DcFacts>, Error> {
-    let text = decode_text(bytes).map_err(|message| Error::Invalid {
+    let text = crate::text::decode_text(bytes.to_vec()).map_err(|e| Error::Invalid {
         path: path.to_path_buf(),
-        message,
+        message: e.to_string(),
     })?;
     Ok(reg_query::parse(&text, &path.display().to_string(), dc)?)
 }
@@ -466,18 +435,6 @@ pub fn server_facts_script() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn windows_encodings_decode() {
-        assert_eq!(decode_text(b"\xEF\xBB\xBF{}").unwrap(), "{}");
-        let utf16: Vec<u8> = [0xFF, 0xFE]
-            .into_iter()
-            .chain("{\"a\":1}".encode_utf16().flat_map(u16::to_le_bytes))
-            .collect();
-        assert_eq!(decode_text(&utf16).unwrap(), "{\"a\":1}");
-        assert!(decode_text(b"\xFF\xFE{").is_err());
-        assert!(decode_text(b"\xC3").is_err());
-    }
 
     #[test]
     fn the_scripts_are_ascii_and_stamped() {

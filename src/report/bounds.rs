@@ -8,8 +8,28 @@
 /// Far above any real template (the built-in ones stay under 10).
 pub const MAX_DEPTH: usize = 64;
 
-/// Why a template is refused: a message with its line.
-pub fn check(text: &str) -> Result<(), String> {
+/// Why a template is refused, with its line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    #[error("line {line}: blocks nested deeper than {MAX_DEPTH} levels")]
+    BlocksTooDeep { line: usize },
+    #[error("line {line}: brackets nested deeper than {MAX_DEPTH} levels")]
+    BracketsTooDeep { line: usize },
+    #[error(
+        "line {line}: macro {name} (line {defined}) calls itself{}; report templates may not recurse",
+        through.as_ref().map(|m| format!(" through {m}")).unwrap_or_default()
+    )]
+    Recursion {
+        line: usize,
+        name: String,
+        defined: usize,
+        /// The macro the call goes through, when it is not `name` itself.
+        through: Option<String>,
+    },
+}
+
+/// Checks a template's shape (see the module's comment).
+pub fn check(text: &str) -> Result<(), Refused> {
     let mut scan = Scan::default();
     let bytes = text.as_bytes();
     let mut i = 0;
@@ -83,14 +103,12 @@ struct Scan {
 }
 
 impl Scan {
-    fn statement(&mut self, word: &str, body: &str, line: usize) -> Result<(), String> {
+    fn statement(&mut self, word: &str, body: &str, line: usize) -> Result<(), Refused> {
         match word {
             "if" | "for" | "block" | "filter" | "macro" => {
                 self.depth += 1;
                 if self.depth > MAX_DEPTH {
-                    return Err(format!(
-                        "line {line}: blocks nested deeper than {MAX_DEPTH} levels"
-                    ));
+                    return Err(Refused::BlocksTooDeep { line });
                 }
                 if word == "macro" {
                     let name = body[5..]
@@ -115,7 +133,7 @@ impl Scan {
     }
 
     /// Bracket nesting of one tag's expression, and the `self::` macros it calls.
-    fn expression(&mut self, inner: &str, line: usize) -> Result<(), String> {
+    fn expression(&mut self, inner: &str, line: usize) -> Result<(), Refused> {
         let mut depth = 0usize;
         let mut quote: Option<char> = None;
         for (at, c) in inner.char_indices() {
@@ -126,9 +144,7 @@ impl Scan {
                 (None, '(' | '[') => {
                     depth += 1;
                     if depth > MAX_DEPTH {
-                        return Err(format!(
-                            "line {line}: brackets nested deeper than {MAX_DEPTH} levels"
-                        ));
+                        return Err(Refused::BracketsTooDeep { line });
                     }
                 }
                 (None, ')' | ']') => depth = depth.saturating_sub(1),
@@ -148,7 +164,7 @@ impl Scan {
     }
 
     /// Refuses a macro that can reach itself through `self::` calls.
-    fn no_recursion(&self) -> Result<(), String> {
+    fn no_recursion(&self) -> Result<(), Refused> {
         for (name, defined) in &self.macros {
             let mut seen: Vec<&str> = Vec::new();
             let mut todo: Vec<&str> = vec![name];
@@ -158,15 +174,12 @@ impl Scan {
                         continue;
                     }
                     if callee == name {
-                        return Err(format!(
-                            "line {line}: macro {name} (line {defined}) calls itself{}; \
-                             report templates may not recurse",
-                            if m == name {
-                                String::new()
-                            } else {
-                                format!(" through {m}")
-                            }
-                        ));
+                        return Err(Refused::Recursion {
+                            line: *line,
+                            name: name.clone(),
+                            defined: *defined,
+                            through: (m != name).then(|| m.to_string()),
+                        });
                     }
                     if !seen.contains(&callee.as_str()) {
                         seen.push(callee);
@@ -224,6 +237,8 @@ mod tests {
 
     #[test]
     fn deep_blocks_brackets_and_recursive_macros_are_refused_with_the_line() {
+        // What the consultant reads.
+        let check = |t: &str| super::check(t).map_err(|e| e.to_string());
         for n in [10_000, 100_000, 1_000_000] {
             let ifs = format!(
                 "a\n{}x{}",

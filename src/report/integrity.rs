@@ -11,13 +11,10 @@
 //! that, the consultant sends the report's SHA-256 (printed by `ata2atp report`) with
 //! the report to the approver.
 
-use std::fs;
-use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::Error;
 use crate::engagement::read_yaml_file;
@@ -70,34 +67,10 @@ pub struct InputHash {
     pub external: bool,
 }
 
-/// SHA-256 of bytes, as lowercase hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
-/// SHA-256 of a file, streamed; `Ok(None)` when it does not exist.
-pub fn hash_file(path: &Path) -> io::Result<Option<String>> {
-    let mut file = match fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(Some(hex::encode(hasher.finalize())))
-}
-
 /// Hashes `relative` inside `root` for the record.
 pub fn input(root: &Path, relative: &str) -> Result<InputHash, Error> {
     let path = root.join(relative);
-    let sha256 = hash_file(&path).map_err(|source| Error::Io {
+    let sha256 = crate::digest::hash_file(&path).map_err(|source| Error::Io {
         action: "read",
         path,
         source,
@@ -223,7 +196,7 @@ pub fn verify(file: &Path, engagement: Option<&Path>) -> Result<Verification, Er
         }
     };
     let hash = |path: &Path| {
-        hash_file(path).map_err(|source| Error::Io {
+        crate::digest::hash_file(path).map_err(|source| Error::Io {
             action: "read",
             path: path.to_path_buf(),
             source,
@@ -306,7 +279,7 @@ mod tests {
     fn the_record_is_found_from_any_file_of_the_run() {
         let dir = tempfile::tempdir().unwrap();
         let record = dir.path().join("report-g-20261116T103000Z.integrity.yaml");
-        fs::write(&record, "x").unwrap();
+        std::fs::write(&record, "x").unwrap();
         for name in [
             "report-g-20261116T103000Z.html",
             "report-g-20261116T103000Z.exclusions.csv",
@@ -319,13 +292,5 @@ mod tests {
             );
         }
         assert!(record_path_for(&dir.path().join("other.html")).is_none());
-    }
-
-    #[test]
-    fn hashes_are_lowercase_hex_sha256() {
-        assert_eq!(
-            sha256_hex(b""),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
     }
 }

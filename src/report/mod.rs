@@ -35,7 +35,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::engagement::{Engagement, EngagementError, REPORTS_DIR, WriteLock};
-use crate::error::exit;
+use crate::kind::ErrorKind;
 use context::{ReportContext, RunInfo};
 use inputs::Inputs;
 use integrity::{FileHash, InputHash, IntegrityRecord};
@@ -84,13 +84,13 @@ pub enum Error {
 }
 
 impl Error {
-    /// A browser that is missing or fails is a tool that could not be used (3); the rest
-    /// is bad input: a file, a template, a flag (2).
-    pub fn exit_code(&self) -> u8 {
+    /// A browser that is missing or fails is a tool that could not be used (source); the
+    /// rest is bad input: a file, a template, a flag.
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::BrowserMissing { .. } | Error::Browser { .. } => exit::SOURCE,
-            Error::Engagement(e) => e.exit_code(),
-            _ => exit::INPUT,
+            Error::BrowserMissing { .. } | Error::Browser { .. } => ErrorKind::Source,
+            Error::Engagement(e) => e.kind(),
+            _ => ErrorKind::Input,
         }
     }
 }
@@ -320,7 +320,7 @@ pub async fn write(
             .iter()
             .map(|(name, bytes)| FileHash {
                 path: name.clone(),
-                sha256: integrity::sha256_hex(bytes),
+                sha256: crate::digest::sha256_hex(bytes),
                 bytes: bytes.len() as u64,
             })
             .collect(),
@@ -348,7 +348,7 @@ pub async fn write(
         redacted: request.redact,
         sha256: named
             .iter()
-            .map(|(_, b)| integrity::sha256_hex(b))
+            .map(|(_, b)| crate::digest::sha256_hex(b))
             .collect(),
         files,
         integrity,
@@ -365,7 +365,7 @@ fn template_input(root: &Path, template: &Path) -> Result<InputHash, Error> {
         Ok(rel) => integrity::input(root, &rel.to_string_lossy().replace('\\', "/")),
         Err(_) => Ok(InputHash {
             path: abs.display().to_string(),
-            sha256: integrity::hash_file(&abs).map_err(|source| Error::Io {
+            sha256: crate::digest::hash_file(&abs).map_err(|source| Error::Io {
                 action: "read the template",
                 path: abs.clone(),
                 source,

@@ -13,8 +13,9 @@
 //!    by pattern; an e-mail address or UPN, and any name under one of the customer's
 //!    domains (`x.fabrikam.test`), are replaced even when never learned.
 //!
-//! A pseudonym is the kind and the first hex digits of SHA-256 over a per-engagement
-//! random key and the lower-cased identifier (`host-3f2a9c`): the same input always gets
+//! A pseudonym is the kind and the first hex digits of HMAC-SHA-256, keyed with a
+//! per-engagement random key, over the lower-cased identifier (`host-3f2a9c`; keys made
+//! before HMAC keep their plain keyed SHA-256, see [`RedactionKey`]): the same input always gets
 //! the same pseudonym, in every report of the engagement, and nobody without the key can
 //! confirm a guess by hashing it. A host's DNS name is its short name's pseudonym plus its
 //! domain's (`host-3f2a9c.domain-81b0de`), and `DOMAIN\user` keeps its shape, so the
@@ -27,6 +28,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use hmac::{Hmac, Mac};
 use regex::Regex;
 use sha2::{Digest, Sha256};
 
@@ -100,9 +102,79 @@ impl Kind {
     }
 }
 
+/// The engagement's redaction key and the keyed hash it is used with.
+#[derive(Clone)]
+pub struct RedactionKey {
+    bytes: Vec<u8>,
+    scheme: KeyScheme,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyScheme {
+    /// Key files written as `hmac-sha256:<hex>` (every key made now).
+    HmacSha256,
+    /// Key files of bare hex, made before HMAC: SHA-256 over key ‖ kind ‖ 0 ‖ value.
+    /// Kept so an engagement's pseudonyms stay the same in all its redacted reports.
+    LegacySha256,
+}
+
+/// How a key file marks the HMAC scheme.
+const HMAC_PREFIX: &str = "hmac-sha256:";
+
+impl RedactionKey {
+    /// A key used with HMAC-SHA-256.
+    pub fn hmac(bytes: Vec<u8>) -> Self {
+        Self {
+            bytes,
+            scheme: KeyScheme::HmacSha256,
+        }
+    }
+
+    /// The key file's text: `hmac-sha256:<hex>`, or bare hex for a key made before HMAC.
+    fn parse(text: &str) -> Option<Self> {
+        let text = text.trim();
+        let (scheme, hex_text) = match text.strip_prefix(HMAC_PREFIX) {
+            Some(rest) => (KeyScheme::HmacSha256, rest),
+            None => (KeyScheme::LegacySha256, text),
+        };
+        let bytes = hex::decode(hex_text).ok().filter(|b| !b.is_empty())?;
+        Some(Self { bytes, scheme })
+    }
+
+    fn file_text(&self) -> String {
+        match self.scheme {
+            KeyScheme::HmacSha256 => format!("{HMAC_PREFIX}{}\n", hex::encode(&self.bytes)),
+            KeyScheme::LegacySha256 => format!("{}\n", hex::encode(&self.bytes)),
+        }
+    }
+
+    /// The keyed hash of `kind` and `value`, hex.
+    fn digest(&self, kind: &str, value: &str) -> String {
+        match self.scheme {
+            KeyScheme::HmacSha256 => {
+                // HMAC takes a key of any length.
+                let mut mac = Hmac::<Sha256>::new_from_slice(&self.bytes)
+                    .unwrap_or_else(|e| unreachable!("HMAC key: {e}"));
+                mac.update(kind.as_bytes());
+                mac.update(&[0]);
+                mac.update(value.as_bytes());
+                hex::encode(mac.finalize().into_bytes())
+            }
+            KeyScheme::LegacySha256 => {
+                let mut hasher = Sha256::new();
+                hasher.update(&self.bytes);
+                hasher.update(kind.as_bytes());
+                hasher.update([0]);
+                hasher.update(value.as_bytes());
+                hex::encode(hasher.finalize())
+            }
+        }
+    }
+}
+
 /// Learns identifiers, then replaces them in text.
 pub struct Redactor {
-    key: Vec<u8>,
+    key: RedactionKey,
     /// Lower-cased identifier → its pseudonym.
     known: HashMap<String, String>,
     /// Pseudonym → the identifier it stands for (to detect collisions).
@@ -130,7 +202,7 @@ fn is_inner_separator(c: char) -> bool {
 
 impl Redactor {
     /// A redactor with `key` (the engagement's key, see [`load_or_create_key`]).
-    pub fn new(key: Vec<u8>) -> Self {
+    pub fn new(key: RedactionKey) -> Self {
         // The patterns are constants; they compile.
         let re = |p: &str| Regex::new(p).unwrap_or_else(|e| unreachable!("pattern {p}: {e}"));
         Self {
@@ -165,12 +237,7 @@ impl Redactor {
         if let Some(p) = self.known.get(&canonical) {
             return p.clone();
         }
-        let mut hasher = Sha256::new();
-        hasher.update(&self.key);
-        hasher.update(kind.prefix().as_bytes());
-        hasher.update([0]);
-        hasher.update(canonical.as_bytes());
-        let digest = hex::encode(hasher.finalize());
+        let digest = self.key.digest(kind.prefix(), &canonical);
         let mut digits = DIGITS;
         loop {
             let candidate = format!("{}-{}", kind.prefix(), &digest[..digits]);
@@ -844,10 +911,10 @@ fn path_matches(pattern: &str, path: &[&str]) -> bool {
 pub fn load_or_create_key(
     lock: &crate::engagement::WriteLock,
     root: &Path,
-) -> Result<Vec<u8>, Error> {
+) -> Result<RedactionKey, Error> {
     let path = root.join(KEY_FILE);
     match std::fs::read_to_string(&path) {
-        Ok(text) => hex::decode(text.trim()).map_err(|_| {
+        Ok(text) => RedactionKey::parse(&text).ok_or_else(|| {
             Error::Input(format!(
                 "{} is not a redaction key (hex); delete it to make a new one (pseudonyms \
                  in new redacted reports will then differ from earlier ones)",
@@ -862,7 +929,8 @@ pub fn load_or_create_key(
                 ))
             })?;
             lock.create_dir(crate::engagement::HISTORY_DIR)?;
-            lock.write_atomic(KEY_FILE, format!("{}\n", hex::encode(&key)).as_bytes())?;
+            let key = RedactionKey::hmac(key);
+            lock.write_atomic(KEY_FILE, key.file_text().as_bytes())?;
             Ok(key)
         }
         Err(source) => Err(Error::Io {
@@ -878,7 +946,7 @@ mod tests {
     use super::*;
 
     fn redactor() -> Redactor {
-        let mut r = Redactor::new(b"test key".to_vec());
+        let mut r = Redactor::new(RedactionKey::hmac(b"test key".to_vec()));
         r.alias_domain("FABRIKAM", "fabrikam.test");
         r.learn_host("FAB-DC01.fabrikam.test");
         r.learn_account("FABRIKAM\\svc-ata");
@@ -988,9 +1056,40 @@ mod tests {
     #[test]
     fn another_key_gives_other_pseudonyms() {
         let mut a = redactor();
-        let mut b = Redactor::new(b"other key".to_vec());
+        let mut b = Redactor::new(RedactionKey::hmac(b"other key".to_vec()));
         b.learn_host("FAB-DC01");
         b.seal();
         assert_ne!(a.scrub("FAB-DC01"), b.scrub("FAB-DC01"));
+    }
+
+    #[test]
+    fn new_keys_are_hmac_and_keys_made_before_keep_their_pseudonyms() {
+        let key = RedactionKey::parse(&RedactionKey::hmac(vec![7; 32]).file_text()).unwrap();
+        assert_eq!(key.scheme, KeyScheme::HmacSha256);
+        // HMAC-SHA-256 of "host" 0 "fab-dc01" under the key "Jefe" (Python's hmac).
+        assert_eq!(
+            RedactionKey::hmac(b"Jefe".to_vec()).digest("host", "fab-dc01"),
+            "6a5e4dceadc0284634ee70488cc860ecd3a0760a0077a5c58694ec9edc7c071e"
+        );
+        // A bare-hex key file (written before HMAC): SHA-256 over key, kind, 0, value,
+        // so the engagement's earlier redacted reports and the new ones agree.
+        let legacy = RedactionKey::parse("74657374206b6579\n").unwrap();
+        assert_eq!(legacy.scheme, KeyScheme::LegacySha256);
+        assert_eq!(legacy.file_text(), "74657374206b6579\n");
+        let mut old = Sha256::new();
+        old.update(b"test key");
+        old.update(b"host");
+        old.update([0]);
+        old.update(b"fab-dc01");
+        assert_eq!(
+            legacy.digest("host", "fab-dc01"),
+            hex::encode(old.finalize())
+        );
+        assert_ne!(
+            legacy.digest("host", "fab-dc01"),
+            RedactionKey::hmac(b"test key".to_vec()).digest("host", "fab-dc01")
+        );
+        assert!(RedactionKey::parse("not hex").is_none());
+        assert!(RedactionKey::parse("hmac-sha256:").is_none());
     }
 }

@@ -134,9 +134,9 @@ impl Renderer {
 
     pub fn from_text(document: Document, text: &str, origin: &str) -> Result<Self, Error> {
         // Before Tera sees it: its parser and renderer recurse without a bound.
-        super::bounds::check(text).map_err(|message| Error::Template {
+        super::bounds::check(text).map_err(|refused| Error::Template {
             origin: origin.to_string(),
-            message,
+            message: refused.to_string(),
         })?;
         let mut tera = Tera::default();
         match document {

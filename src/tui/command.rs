@@ -4,7 +4,6 @@
 //! (collecting, checking) are tokio tasks with one [`CancellationToken`] each; they
 //! report through the message channel and hand their results to the writer.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,9 +17,10 @@ use super::msg::{InventoryLoaded, Msg};
 use super::progress::ChannelProgress;
 use super::strings as s;
 use crate::checklist::{self, Definition, Facts, SetRequest};
-use crate::checks::engine::{self, RunOptions, sha256_hex};
+use crate::checks::engine::{self, RunOptions};
 use crate::checks::network::ProbeConfig;
 use crate::checks::thresholds::DEFAULT_PROBE_TIMEOUT_SECS;
+use crate::digest::sha256_hex;
 use crate::engagement::{Engagement, EngagementConfig, INVENTORY_FILE, WriteLock};
 use crate::inventory::CollectRequest;
 use crate::model::{CheckResult, ChecksFile, Inventory, Status};
@@ -355,19 +355,13 @@ impl ChecksRun {
             timeout: Duration::from_secs_f64(DEFAULT_PROBE_TIMEOUT_SECS),
             extra_roots: Vec::new(),
         };
-        let mut options = RunOptions::new(
+        let mut options = RunOptions::from_engagement(
             Utc::now(),
             engine::engagement_plan(config, proxy_password, probe),
+            config,
+            self.engagement.root(),
         );
         options.only = only.clone();
-        options.workspace = config.workspace.clone();
-        options.sensor_proxy = config.proxy.as_ref().map(|p| p.url.clone());
-        options.cloud = config.cloud;
-        options.gateway_logs = config
-            .sources
-            .gateway_logs
-            .as_ref()
-            .map(|d| resolve(self.engagement.root(), d));
         // The check runner's future is not `Send` (its job closures borrow `'static`
         // ids in a way the compiler cannot prove for every lifetime), so it cannot be
         // spawned as a task: it runs on a blocking thread of the runtime instead, its
@@ -420,14 +414,6 @@ impl ChecksRun {
     }
 }
 
-fn resolve(root: &std::path::Path, p: &std::path::Path) -> PathBuf {
-    if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        root.join(p)
-    }
-}
-
 /// The writer: one job at a time, in the order they were asked for.
 async fn writer(
     engagement: Engagement,
@@ -476,7 +462,8 @@ fn blocking_job(engagement: &Engagement, lock: &WriteLock, job: Job, tx: &Unboun
                 .map_err(|e| e.to_string())
                 .and_then(|f| f.ok_or_else(|| s::NO_CHECKS.to_string()))
                 .and_then(|mut file| {
-                    let accepted = engine::accept(&mut file, &key, &by, &reason, Utc::now())?;
+                    let accepted = engine::accept(&mut file, &key, &by, &reason, Utc::now())
+                        .map_err(|e| e.to_string())?;
                     lock.save_checks(&file).map_err(|e| e.to_string())?;
                     Ok((
                         file,
@@ -498,7 +485,7 @@ fn blocking_job(engagement: &Engagement, lock: &WriteLock, job: Job, tx: &Unboun
                 .map_err(|e| e.to_string())
                 .and_then(|f| f.ok_or_else(|| s::NO_CHECKS.to_string()))
                 .and_then(|mut file| {
-                    engine::revoke(&mut file, &key)?;
+                    engine::revoke(&mut file, &key).map_err(|e| e.to_string())?;
                     lock.save_checks(&file).map_err(|e| e.to_string())?;
                     Ok(file)
                 });

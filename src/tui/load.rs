@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::msg::{InventoryLoaded, Loaded};
 use crate::checklist;
-use crate::checks::engine::sha256_hex;
+use crate::digest::sha256_hex;
 use crate::engagement::{Engagement, EngagementConfig, INVENTORY_FILE};
 
 /// The checks, the checklist definition and its state.

@@ -61,7 +61,7 @@ use ratatui::crossterm::{cursor, execute};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use crate::engagement::{Engagement, EngagementError};
-use crate::error::{Error, exit};
+use crate::error::Error;
 use app::App;
 use command::{Command, Executor};
 use msg::Msg;
@@ -84,7 +84,7 @@ pub struct Options {
 }
 
 /// Runs the TUI until the consultant quits; every queued write is on disk when it returns.
-pub async fn run(options: Options) -> Result<u8, Error> {
+pub async fn run(options: Options) -> Result<(), Error> {
     let started = Instant::now();
     // Refused before the terminal is touched: the error is printed normally.
     let Session {
@@ -169,7 +169,7 @@ pub async fn run(options: Options) -> Result<u8, Error> {
     // After the screen is restored: a slow final write then shows as a wait at the
     // prompt, not as a frozen screen.
     executor.shutdown().await;
-    Ok(exit::OK)
+    Ok(())
 }
 
 /// An app with the engagement read synchronously, as the background load would leave it:

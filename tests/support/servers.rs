@@ -4,9 +4,6 @@
 //! also runs the tests and stops them). It writes every connection detail to
 //! `target/test-env/servers.json`; [`servers()`] loads it. When the file is missing the
 //! tests fail loudly: a test that needs a server is never skipped.
-//!
-//! Each test file includes this module (`mod common;`) and uses only part of it.
-#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -1,11 +1,8 @@
 //! Shared helpers of the report tests: the fixture engagement, the binary, and a headless
 //! Chromium harness that records what a page asked the network for and what it logged.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-use assert_cmd::cargo::CommandCargoExt;
 
 /// The synthetic engagement of the report tests.
 pub fn fixture() -> PathBuf {
@@ -35,11 +32,9 @@ pub fn engagement() -> (tempfile::TempDir, PathBuf) {
 
 /// `ata2atp --engagement ROOT ARGS…`, with a clean environment for our variables.
 pub fn ata2atp(root: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::cargo_bin("ata2atp").unwrap();
+    let mut cmd = super::commands::ata2atp_std();
     cmd.arg("--engagement").arg(root).args(args);
-    cmd.env_remove("ATA2ATP_OUTPUT")
-        .env_remove("ATA2ATP_ENGAGEMENT")
-        .env("NO_COLOR", "1");
+    cmd.env("NO_COLOR", "1");
     cmd
 }
 

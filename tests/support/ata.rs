@@ -5,7 +5,6 @@
 //! The fixture (`tests/fixtures/ata/canonical/*.json`, canonical Extended JSON v2) is
 //! loaded with the bson crate's own Extended JSON parser, not with ata2atp's, so the
 //! reader under test never grades its own homework.
-#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -273,25 +272,7 @@ pub fn normalized(mut inv: Inventory) -> Inventory {
     inv
 }
 
-/// Every file under `dir` with its bytes.
-pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    fn walk(dir: &Path, root: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
-        for entry in fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(&path, root, out);
-            } else {
-                out.insert(
-                    path.strip_prefix(root).unwrap().to_path_buf(),
-                    fs::read(&path).unwrap(),
-                );
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
-}
+pub use super::files::snapshot;
 
 /// Runs the collector script under node against a stub `db` serving `fixture_dir`;
 /// returns its output, or `None` when node is not installed.

@@ -1,6 +1,5 @@
 //! Shared set-up for the checklist's integration tests: engagements built with the
 //! library (fast), driven through the binary (what a consultant runs). Synthetic data.
-#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -11,21 +10,7 @@ use ata2atp::checklist::exemplar;
 use ata2atp::engagement::{CHECKS_FILE, CONFIG_FILE, Engagement, INVENTORY_FILE, WriteLock};
 use ata2atp::model::{CheckResult, ChecksFile, SCHEMA_VERSION, Status};
 
-pub fn ata2atp() -> Command {
-    let mut cmd = Command::cargo_bin("ata2atp").unwrap();
-    for var in [
-        "NO_COLOR",
-        "CLICOLOR_FORCE",
-        "CLICOLOR",
-        "ATA2ATP_ENGAGEMENT",
-        "ATA2ATP_OUTPUT",
-        "ATA2ATP_COLOR",
-        "ATA2ATP_BY",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
+pub use super::commands::ata2atp;
 
 /// `ata2atp --engagement ROOT checklist ARGS…`
 pub fn checklist(root: &Path, args: &[&str]) -> Command {
@@ -107,24 +92,12 @@ pub fn write_checks(root: &Path, checks: &ChecksFile) {
     .unwrap();
 }
 
-/// Every file under `dir` with its bytes.
+/// Every file under `dir` with its bytes, except the writer's lock (a test's own run may
+/// leave one).
 pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    fn walk(dir: &Path, root: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
-        for entry in fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(&path, root, out);
-            } else if path.file_name().is_some_and(|n| n != ".ata2atp.lock") {
-                out.insert(
-                    path.strip_prefix(root).unwrap().to_path_buf(),
-                    fs::read(&path).unwrap(),
-                );
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
+    let mut files = super::files::snapshot(dir);
+    files.retain(|path, _| path.file_name().is_none_or(|n| n != ".ata2atp.lock"));
+    files
 }
 
 pub fn json(cmd: &mut Command) -> serde_json::Value {

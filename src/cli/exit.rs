@@ -1,0 +1,74 @@
+//! The documented exit codes, and the one place that maps failure kinds and check
+//! verdicts to them. Readers say what kind of failure they had ([`ErrorKind`]); only the
+//! binary's edge knows the numbers. Scripts branch on 1 vs 3.
+
+use crate::directory::dsa::CredentialOutcome;
+use crate::kind::{ErrorKind, Verdict};
+
+/// Success; all checks passed (or none failed per `--fail-on`).
+pub const OK: u8 = 0;
+/// Checks ran and at least one failed (per `--fail-on`).
+pub const CHECKS_FAILED: u8 = 1;
+/// Usage or input error: a bad flag, file, field or engagement folder.
+pub const INPUT: u8 = 2;
+/// A source could not be reached or read (network, authentication, server too old).
+pub const SOURCE: u8 = 3;
+/// The engagement is busy: another ata2atp holds its writer's lock. Nothing was
+/// changed; try again when the other one is done.
+pub const BUSY: u8 = 4;
+/// Interrupted with Ctrl-C.
+pub const INTERRUPTED: u8 = 130;
+
+/// Text for `--help` and the README's table.
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0    success; no check failed
+  1    checks ran and at least one failed (see --fail-on)
+  2    usage or input error: a bad flag, file, field or engagement folder
+  3    a source could not be reached or read (network, TLS, credentials, server too old)
+  4    the engagement is busy: another ata2atp is writing to it; nothing was changed
+  130  interrupted (Ctrl-C): nothing more is written; files already written are complete";
+
+/// The exit code for a failure of this kind.
+pub fn for_kind(kind: ErrorKind) -> u8 {
+    match kind {
+        ErrorKind::Input => INPUT,
+        ErrorKind::Source => SOURCE,
+        ErrorKind::Busy => BUSY,
+        ErrorKind::Interrupted => INTERRUPTED,
+    }
+}
+
+/// The exit code for a run of checks that itself worked.
+pub fn for_verdict(verdict: Verdict) -> u8 {
+    match verdict {
+        Verdict::Passed => OK,
+        Verdict::ChecksFailed => CHECKS_FAILED,
+    }
+}
+
+/// The exit code of one `check dsa` test: 0 the credentials work, 1 the directory
+/// rejected them, 3 the server could not be reached or TLS failed (nothing was learnt
+/// about the credentials).
+pub fn for_credentials(outcome: CredentialOutcome) -> u8 {
+    match outcome {
+        CredentialOutcome::Ok => OK,
+        o if o.taught_nothing() => SOURCE,
+        _ => CHECKS_FAILED,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_keep_their_documented_codes() {
+        assert_eq!(for_kind(ErrorKind::Input), 2);
+        assert_eq!(for_kind(ErrorKind::Source), 3);
+        assert_eq!(for_kind(ErrorKind::Busy), 4);
+        assert_eq!(for_kind(ErrorKind::Interrupted), 130);
+        assert_eq!(for_verdict(Verdict::Passed), 0);
+        assert_eq!(for_verdict(Verdict::ChecksFailed), 1);
+    }
+}

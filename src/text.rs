@@ -1,0 +1,85 @@
+//! Bytes to text as Windows tools write files: UTF-8 with or without a byte-order mark,
+//! or UTF-16 (little or big endian) with one. PowerShell 5.1's `>` writes UTF-16 LE,
+//! `ldifde -u` too; `reg query` output pasted into Notepad may be either.
+//!
+//! The ATA JSON reader transcodes UTF-16 while streaming (its files can be gigabytes) and
+//! does not use this; everything read whole does.
+
+use std::string::{FromUtf8Error, FromUtf16Error};
+
+/// Why bytes are not text.
+#[derive(Debug, thiserror::Error)]
+pub enum TextError {
+    #[error("UTF-16 text with an odd number of bytes")]
+    OddUtf16,
+    #[error("not valid UTF-16: {0}")]
+    InvalidUtf16(FromUtf16Error),
+    /// After a UTF-8 byte-order mark; the error's bytes are those after the mark.
+    #[error("not valid UTF-8: {0}")]
+    InvalidUtf8AfterBom(FromUtf8Error),
+    /// Without a byte-order mark: neither UTF-8 nor marked UTF-16.
+    #[error("not UTF-8 or UTF-16 with a byte-order mark: {0}")]
+    NotUtf8(FromUtf8Error),
+}
+
+/// Decodes `bytes` (see the module's comment); a byte-order mark is removed.
+pub fn decode_text(bytes: Vec<u8>) -> Result<String, TextError> {
+    let utf16 = |rest: &[u8], little_endian: bool| {
+        if !rest.len().is_multiple_of(2) {
+            return Err(TextError::OddUtf16);
+        }
+        let units: Vec<u16> = rest
+            .chunks_exact(2)
+            .map(|c| {
+                if little_endian {
+                    u16::from_le_bytes([c[0], c[1]])
+                } else {
+                    u16::from_be_bytes([c[0], c[1]])
+                }
+            })
+            .collect();
+        String::from_utf16(&units).map_err(TextError::InvalidUtf16)
+    };
+    match bytes.as_slice() {
+        [0xFF, 0xFE, rest @ ..] => utf16(rest, true),
+        [0xFE, 0xFF, rest @ ..] => utf16(rest, false),
+        [0xEF, 0xBB, 0xBF, ..] => {
+            let mut bytes = bytes;
+            bytes.drain(..3);
+            String::from_utf8(bytes).map_err(TextError::InvalidUtf8AfterBom)
+        }
+        _ => String::from_utf8(bytes).map_err(TextError::NotUtf8),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_windows_encoding_is_read_and_broken_ones_are_told() {
+        assert_eq!(decode_text(b"\xEF\xBB\xBF{}".to_vec()).unwrap(), "{}");
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("{\"a\":1}".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(decode_text(le).unwrap(), "{\"a\":1}");
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain("é".encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        assert_eq!(decode_text(be).unwrap(), "é");
+        assert!(matches!(
+            decode_text(b"\xFF\xFE{".to_vec()),
+            Err(TextError::OddUtf16)
+        ));
+        assert!(matches!(
+            decode_text(b"\xC3".to_vec()),
+            Err(TextError::NotUtf8(_))
+        ));
+        assert!(matches!(
+            decode_text(b"\xEF\xBB\xBF\xC3".to_vec()),
+            Err(TextError::InvalidUtf8AfterBom(_))
+        ));
+    }
+}

@@ -1,0 +1,32 @@
+//! The binary under test. Every test starts it from a neutral environment: the caller's
+//! colour switches and ata2atp's own variables would otherwise change what it prints or
+//! which engagement it opens. A test that wants one sets it after.
+
+/// Variables removed before each run.
+pub const NEUTRAL: &[&str] = &[
+    "NO_COLOR",
+    "CLICOLOR_FORCE",
+    "CLICOLOR",
+    "ATA2ATP_ENGAGEMENT",
+    "ATA2ATP_OUTPUT",
+    "ATA2ATP_COLOR",
+    "ATA2ATP_BY",
+];
+
+/// `ata2atp` as an assert_cmd command.
+pub fn ata2atp() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("ata2atp").unwrap();
+    for var in NEUTRAL {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// `ata2atp` as a std command, for tests that spawn it and signal or wait on it.
+pub fn ata2atp_std() -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("ata2atp"));
+    for var in NEUTRAL {
+        cmd.env_remove(var);
+    }
+    cmd
+}
