@@ -11,6 +11,7 @@
 //! | [`pdf`] | printing the HTML report with a local headless Chromium/Chrome/Edge |
 //! | [`integrity`] | `reports/<name>.integrity.yaml` and `report verify` |
 //! | [`signoff`] | who signs: `signoff.yaml` and the flags over it |
+//! | [`summary`] | the signer's summary: failing items by area with owner and remediation; the action lists' lines |
 //! | [`diff`] | what changed between two inventories |
 //!
 //! A report run reads the engagement under its lock, builds one [`context::ReportContext`],
@@ -28,6 +29,7 @@ pub mod pdf;
 pub mod redact;
 pub mod render;
 pub mod signoff;
+pub mod summary;
 
 use std::path::{Path, PathBuf};
 

@@ -17,6 +17,10 @@ use super::Error;
 
 pub const HTML_TEMPLATE: &str = include_str!("../../report-templates/report.html.tera");
 pub const MD_TEMPLATE: &str = include_str!("../../report-templates/report.md.tera");
+/// The signer's summary in Markdown: included by the Markdown report (a copied template
+/// may include it too), and rendered alone as the ticket-sized summary of the action lists.
+pub const SUMMARY_MD_TEMPLATE: &str = include_str!("../../report-templates/summary.md.tera");
+const SUMMARY_MD_NAME: &str = "summary.md.tera";
 
 /// Which document a template produces; decides the escaping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,6 +148,13 @@ impl Renderer {
                 tera.set_escape_fn(escape_markdown);
             }
         }
+        if document == Document::Markdown {
+            tera.add_raw_template(SUMMARY_MD_NAME, SUMMARY_MD_TEMPLATE)
+                .map_err(|e| Error::Template {
+                    origin: format!("report-templates/{SUMMARY_MD_NAME} (built in)"),
+                    message: describe(&e),
+                })?;
+        }
         tera.register_filter("css_string", css_string);
         tera.register_function("get_env", no_env);
         // Tera's parse errors carry the line and column ("--> 12:5").
@@ -161,16 +172,23 @@ impl Renderer {
 
     /// Renders the report's context (already redacted when asked).
     pub fn render(&self, context: &serde_json::Value) -> Result<String, Error> {
+        self.render_named(self.document.name(), context)
+    }
+
+    /// The signer's summary alone (Markdown).
+    pub fn render_summary(&self, context: &serde_json::Value) -> Result<String, Error> {
+        self.render_named(SUMMARY_MD_NAME, context)
+    }
+
+    fn render_named(&self, name: &str, context: &serde_json::Value) -> Result<String, Error> {
         let ctx = tera::Context::from_value(context.clone()).map_err(|e| Error::Template {
             origin: self.origin.clone(),
             message: describe(&e),
         })?;
-        self.tera
-            .render(self.document.name(), &ctx)
-            .map_err(|e| Error::Template {
-                origin: self.origin.clone(),
-                message: describe(&e),
-            })
+        self.tera.render(name, &ctx).map_err(|e| Error::Template {
+            origin: self.origin.clone(),
+            message: describe(&e),
+        })
     }
 }
 
