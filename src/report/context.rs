@@ -104,6 +104,8 @@ pub const TOOL_TEXT: &[&str] = &[
     "signer.open_steps.id",
     "signer.open_steps.title",
     "signer.open_steps.status",
+    "signer.deadlines.at",
+    "signer.deadlines.when",
 ];
 
 /// The whole report.
@@ -523,7 +525,8 @@ pub fn build(inputs: &Inputs, run: &RunInfo) -> ReportContext {
     let checklist = progress(inputs, &facts);
     let summary = summary(inputs, &prerequisites, checklist);
     let signoff = signoff(inputs, &summary, &phases);
-    let signer = super::summary::build(inputs.checks.as_ref(), &phases);
+    let mut signer = super::summary::build(inputs.checks.as_ref(), &phases);
+    signer.deadlines = super::summary::deadlines(inputs);
     ReportContext {
         meta: meta(inputs, run),
         summary,

@@ -5,6 +5,7 @@
 //! | [`inputs`] | reading the engagement's files once, with their SHA-256 |
 //! | [`context`] | the report's data model: display-ready text the templates only present |
 //! | [`redact`] | `--redact`: stable keyed pseudonyms for names, SIDs and addresses |
+//! | [`actions`] | `--format actions`: per-owner CSV and Markdown, the checks CSV, the ticket-sized summary, the deadlines calendar |
 //! | [`bounds`] | limits on a template's nesting (blocks, brackets, recursive macros), checked before Tera parses it |
 //! | [`render`] | the Tera environment (HTML and Markdown escaping) and the built-in templates |
 //! | [`csv_export`] | the lists as CSV files |
@@ -19,6 +20,7 @@
 //! into `reports/` atomically. Nothing in the report comes from anywhere but the
 //! engagement folder (and the template), so it can be made again, offline, a year later.
 
+pub mod actions;
 pub mod bounds;
 pub mod context;
 pub mod csv_export;
@@ -105,6 +107,9 @@ pub enum Format {
     Md,
     Csv,
     Pdf,
+    /// Per-owner action lists (CSV and Markdown), the checks CSV, the summary alone and
+    /// the full Markdown, and the deadlines as a calendar.
+    Actions,
 }
 
 impl Format {
@@ -114,7 +119,13 @@ impl Format {
             Format::Md => "md",
             Format::Csv => "csv",
             Format::Pdf => "pdf",
+            Format::Actions => "actions",
         }
+    }
+
+    /// Writes several files: `--out` is a folder.
+    pub fn is_many(self) -> bool {
+        matches!(self, Format::Csv | Format::Actions)
     }
 }
 
@@ -279,8 +290,20 @@ pub async fn write(
         )],
         Format::Csv => csv_export::tables(&ctx)
             .into_iter()
-            .map(|(name, table)| Ok((format!(".{name}.csv"), csv_export::to_csv(table)?)))
+            .map(|(name, table)| Ok((format!(".{name}.csv"), csv_export::to_csv(&table)?)))
             .collect::<Result<_, Error>>()?,
+        Format::Actions => {
+            if template.is_some() {
+                return Err(Error::Input(
+                    "--template applies to html, pdf and md; --format actions uses the built-in \
+                     Markdown: leave out --template"
+                        .into(),
+                ));
+            }
+            let value = serde_json::to_value(&ctx)
+                .map_err(|e| Error::Input(format!("could not prepare the report context: {e}")))?;
+            actions::files(&ctx, &value, request.now)?
+        }
         Format::Pdf => {
             let browser = pdf::find_browser(request.browser.as_deref())?;
             let html = render(Document::Html, &ctx, template)?;
@@ -389,7 +412,7 @@ fn write_copies(
     base: &str,
     record: &RecordOf<'_>,
 ) -> Result<Vec<PathBuf>, Error> {
-    let (dir, names): (PathBuf, Vec<String>) = if format == Format::Csv {
+    let (dir, names): (PathBuf, Vec<String>) = if format.is_many() {
         std::fs::create_dir_all(out).map_err(|source| Error::Io {
             action: "create the folder",
             path: out.to_path_buf(),
@@ -429,7 +452,7 @@ fn write_copies(
     }
     // The record takes the copy's name without its last extension.
     let first = &named[0].0;
-    let stem = if format == Format::Csv {
+    let stem = if format.is_many() {
         base.to_string()
     } else {
         first

@@ -7,7 +7,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+
 use super::context::{PhaseSection, acceptance_of, when};
+use super::inputs::Inputs;
+use crate::checklist::definition::FieldKind;
 use crate::model::{ChecksFile, Status};
 
 /// A remediation longer than this is cut in the summary (at a word); the full text is in
@@ -90,6 +94,128 @@ pub struct SignerSummary {
     pub passed: usize,
     /// `id[subject]` of each pass, for the appendix's one-paragraph list.
     pub passed_checks: Vec<String>,
+    /// The dates the engagement knows, for the action lists' calendar.
+    #[serde(default)]
+    pub deadlines: Vec<Deadline>,
+}
+
+/// A date the tool knows from the engagement's data: a certificate's or a password's
+/// expiry, the end of the initial sync, the planned decommission.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Deadline {
+    /// ISO 8601: `2027-01-31T00:00:00Z`, or `2027-01-31` for a whole day.
+    pub at: String,
+    /// For the reader: `2027-01-31 00:00 UTC`.
+    pub when: String,
+    pub all_day: bool,
+    pub title: String,
+    pub detail: String,
+}
+
+fn moment(t: DateTime<Utc>, title: String, detail: String) -> Deadline {
+    Deadline {
+        at: t.to_rfc3339_opts(SecondsFormat::Secs, true),
+        when: when(t),
+        all_day: false,
+        title,
+        detail,
+    }
+}
+
+/// The deadlines of the engagement, soonest first.
+pub fn deadlines(inputs: &Inputs) -> Vec<Deadline> {
+    let mut out = Vec::new();
+    if let Some(inv) = &inputs.inventory {
+        for c in &inv.ata.center.certificates {
+            if let Some(t) = c.not_after {
+                out.push(moment(
+                    t,
+                    format!("ATA Center certificate {} expires", c.thumbprint),
+                    format!(
+                        "Subject {}. Select its successor in ATA (Configuration → Center) and let every gateway sync before this date.",
+                        c.subject.as_deref().unwrap_or("not recorded")
+                    ),
+                ));
+            }
+        }
+        if let Some(dir) = &inv.directory {
+            for d in dir.directory_services_accounts() {
+                if let Some(t) = d.password_expires_at {
+                    out.push(moment(
+                        t,
+                        format!(
+                            "Password of directory services account {} expires",
+                            d.named_as.as_deref().unwrap_or(&d.name)
+                        ),
+                        crate::checks::directory::PASSWORD_CHANGE_RULE.to_string(),
+                    ));
+                }
+            }
+        }
+    }
+    // Waits the checklist counts from a recorded moment (the initial sync, 2 hours after
+    // the last sensor), once per moment.
+    let mut seen: Vec<(String, String)> = Vec::new();
+    for step in &inputs.def.steps {
+        for a in &step.after {
+            let (Some(field), Some(hours)) = (&a.field, a.wait_hours) else {
+                continue;
+            };
+            if seen.contains(&(a.step.clone(), field.clone())) {
+                continue;
+            }
+            seen.push((a.step.clone(), field.clone()));
+            let Some(from) = inputs
+                .state
+                .step(&a.step)
+                .fields
+                .get(field)
+                .and_then(|v| DateTime::parse_from_rfc3339(v).ok())
+            else {
+                continue;
+            };
+            let t = from.with_timezone(&Utc) + chrono::Duration::hours(i64::from(hours));
+            let why = a.why.as_deref().unwrap_or("the wait");
+            out.push(moment(
+                t,
+                format!("End of {why} ({hours} h after {} {field})", a.step),
+                format!(
+                    "Steps that wait for it can start: counted from {} recorded in {}.",
+                    when(from.with_timezone(&Utc)),
+                    a.step
+                ),
+            ));
+        }
+    }
+    // A planned decommission date recorded in the checklist.
+    for step in &inputs.def.steps {
+        for f in step.record.iter().filter(|f| {
+            f.key.contains("decommission")
+                && matches!(f.kind, FieldKind::Date | FieldKind::Datetime)
+        }) {
+            let Some(v) = inputs.state.step(&step.id).fields.get(&f.key).cloned() else {
+                continue;
+            };
+            let title = format!("{} ({} {})", f.label, step.id, step.title);
+            if let Ok(d) = NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d") {
+                out.push(Deadline {
+                    at: d.format("%Y-%m-%d").to_string(),
+                    when: d.format("%Y-%m-%d").to_string(),
+                    all_day: true,
+                    title,
+                    detail: "Recorded in the checklist.".into(),
+                });
+            } else if let Ok(t) = DateTime::parse_from_rfc3339(v.trim()) {
+                out.push(moment(
+                    t.with_timezone(&Utc),
+                    title,
+                    "Recorded in the checklist.".into(),
+                ));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.at.cmp(&b.at));
+    out
 }
 
 /// Areas in the order the summary shows them: (id, title, check-id families).
