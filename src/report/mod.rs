@@ -203,9 +203,24 @@ pub fn render(
     ctx: &ReportContext,
     template: Option<&Path>,
 ) -> Result<String, Error> {
+    render_page(document, ctx, template, false)
+}
+
+/// Renders a context; `print`: the HTML is for the PDF (collapsed rows open).
+fn render_page(
+    document: Document,
+    ctx: &ReportContext,
+    template: Option<&Path>,
+    print: bool,
+) -> Result<String, Error> {
     let renderer = Renderer::new(document, template)?;
-    let value = serde_json::to_value(ctx)
+    let mut value = serde_json::to_value(ctx)
         .map_err(|e| Error::Input(format!("could not prepare the report context: {e}")))?;
+    if document == Document::Html
+        && let Some(map) = value.as_object_mut()
+    {
+        map.insert("page".into(), render::page_value(print));
+    }
     renderer.render(&value)
 }
 
@@ -306,7 +321,7 @@ pub async fn write(
         }
         Format::Pdf => {
             let browser = pdf::find_browser(request.browser.as_deref())?;
-            let html = render(Document::Html, &ctx, template)?;
+            let html = render_page(Document::Html, &ctx, template, true)?;
             let tmp = tempfile::Builder::new()
                 .prefix("ata2atp-report-")
                 .suffix(".html")

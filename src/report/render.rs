@@ -17,6 +17,23 @@ use tera::Tera;
 use super::Error;
 
 pub const HTML_TEMPLATE: &str = include_str!("../../report-templates/report.html.tera");
+/// The HTML report's one script (sorting, filtering, opening collapsed rows to print).
+pub const HTML_SCRIPT: &str = include_str!("../../report-templates/report.js");
+
+/// `page` in the HTML template's context: the script, its CSP hash, and whether the HTML
+/// is printed to PDF (collapsed rows are then open). Not part of the report's data model:
+/// it is the tool's own code, never redacted.
+pub fn page_value(print: bool) -> serde_json::Value {
+    use base64::Engine as _;
+    use sha2::Digest;
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(HTML_SCRIPT));
+    serde_json::json!({
+        "script": HTML_SCRIPT,
+        "script_hash": format!("sha256-{hash}"),
+        "print": print,
+    })
+}
+
 pub const MD_TEMPLATE: &str = include_str!("../../report-templates/report.md.tera");
 /// The signer's summary in Markdown: included by the Markdown report (a copied template
 /// may include it too), and rendered alone as the ticket-sized summary of the action lists.

@@ -16,7 +16,7 @@ use crate::model::{ChecksFile, Status};
 
 /// A remediation longer than this is cut in the summary (at a word); the full text is in
 /// the appendix and in the action lists.
-pub const SHORT_REMEDIATION: usize = 130;
+pub const SHORT_REMEDIATION: usize = 90;
 
 /// One failing or undecided result, with who acts on it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
