@@ -24,6 +24,21 @@ use super::summary::ActionLine;
 /// summary file stays under the smaller.
 pub const TICKET_LIMIT: usize = 32_000;
 
+/// The summary cut at a line to stay under [`TICKET_LIMIT`] (a large engagement's
+/// hundreds of items), saying where the rest is.
+pub fn fit_ticket(text: String) -> String {
+    const NOTE: &str = "\n\n_Cut here to fit a ticket: every item is in the full Markdown \
+                        (`.full.md`) and in each owner's list._\n";
+    if text.len() <= TICKET_LIMIT {
+        return text;
+    }
+    let room = TICKET_LIMIT - NOTE.len();
+    let cut = text[..text.floor_char_boundary(room)]
+        .rfind('\n')
+        .unwrap_or(0);
+    format!("{}{NOTE}", &text[..cut])
+}
+
 /// A file name part from an owner: lower case, letters, digits, `.` and `-`.
 pub fn slug(owner: &str) -> String {
     let mut s = String::new();
@@ -266,7 +281,7 @@ pub fn files(
     let mut out = vec![
         (
             ".summary.md".to_string(),
-            md.render_summary(value)?.into_bytes(),
+            fit_ticket(md.render_summary(value)?).into_bytes(),
         ),
         (".full.md".to_string(), md.render(value)?.into_bytes()),
         (".checks.csv".to_string(), to_csv(&checks_table(ctx))?),
@@ -311,6 +326,20 @@ pub fn files(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_summary_is_cut_at_a_line_under_the_ticket_limit() {
+        let long = "| fail | an item | what to do | owner |\n".repeat(2_000);
+        let cut = fit_ticket(long.clone());
+        assert!(cut.len() <= TICKET_LIMIT, "{}", cut.len());
+        assert!(cut.contains("Cut here to fit a ticket"));
+        let body = &cut[..cut.find("\n\n_Cut").unwrap()];
+        assert!(
+            body.lines()
+                .all(|l| l == "| fail | an item | what to do | owner |")
+        );
+        assert_eq!(fit_ticket("short\n".into()), "short\n");
+    }
 
     #[test]
     fn slugs_are_file_name_safe() {
