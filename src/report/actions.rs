@@ -33,9 +33,12 @@ pub fn fit_ticket(text: String) -> String {
         return text;
     }
     let room = TICKET_LIMIT - NOTE.len();
-    let cut = text[..text.floor_char_boundary(room)]
-        .rfind('\n')
-        .unwrap_or(0);
+    // A char boundary at or before `room` (str::floor_char_boundary needs Rust 1.91).
+    let mut end = room;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let cut = text[..end].rfind('\n').unwrap_or(0);
     format!("{}{NOTE}", &text[..cut])
 }
 
