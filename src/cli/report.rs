@@ -20,8 +20,16 @@ was made from). --out writes a copy elsewhere too, with its own record.
 
 Formats: html (one self-contained file, prints to PDF with page breaks and headers), md
 (Markdown, for tickets and wikis), csv (exclusions, honeytokens, sensitive entities, open
-and suppressed alerts, DC readiness: one file each; --out is then a folder), pdf (the HTML
-printed by a locally installed Chromium, Chrome or Edge).
+and suppressed alerts, DC readiness, checks: one file each, dates in ISO 8601; --out is then
+a folder), pdf (the HTML printed by a locally installed Chromium, Chrome or Edge), actions
+(for tickets: one CSV and one Markdown per owner, each DC, server and team, with its failing
+and undecided items and their remediation; every action and every check as CSV; the
+signer's summary alone in Markdown, under 32,000 characters, and the full Markdown; the
+deadlines the engagement knows as an .ics calendar; --out is then a folder).
+
+Every report leads with the signer's summary: the verdict, what fails or is undecided
+grouped by area with its remediation and owner, the accepted risks, the open steps and the
+sign-off block. The evidence follows as an appendix.
 
 Who signs comes from signoff.yaml in the engagement (approver and consultant: name, role,
 organisation, date; statement; notes); the flags below override it for one report.
@@ -35,6 +43,7 @@ Examples:
   ata2atp report
   ata2atp report --format pdf --approver \"Pat Approver\" --approver-role CISO --out signoff.pdf
   ata2atp report --format md --redact
+  ata2atp report --format actions --out tickets/
   ata2atp report verify reports/report-azure-atp-2019-20261116T103000Z.html
 
 Exit codes: 0 written; 2 bad input (engagement, template, flag); 3 --format pdf and no
@@ -76,13 +85,13 @@ pub struct WriteArgs {
     /// Document format.
     #[arg(long, value_enum, default_value_t = Format::Html)]
     pub format: Format,
-    /// A copied and edited template (HTML for html and pdf, Markdown for md).
+    /// A copied and edited template (HTML for html and pdf, Markdown for md; not actions).
     #[arg(long, value_name = "FILE")]
     pub template: Option<PathBuf>,
     /// Replace names, SIDs and addresses with stable pseudonyms.
     #[arg(long)]
     pub redact: bool,
-    /// Also write a copy here (a file; a folder for csv).
+    /// Also write a copy here (a file; a folder for csv and actions).
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
     /// Customer approver's name [default: signoff.yaml].

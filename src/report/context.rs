@@ -89,6 +89,23 @@ pub const TOOL_TEXT: &[&str] = &[
     "provenance.*.title",
     "provenance.*.columns",
     "provenance.*.empty",
+    "signer.actions.id",
+    "signer.actions.title",
+    "signer.actions.status",
+    "signer.actions.area",
+    "signer.areas.id",
+    "signer.areas.title",
+    "signer.areas.items.title",
+    "signer.areas.items.status",
+    "signer.areas.items.checks",
+    "signer.accepted.title",
+    "signer.accepted.status",
+    "signer.accepted.at",
+    "signer.open_steps.id",
+    "signer.open_steps.title",
+    "signer.open_steps.status",
+    "signer.deadlines.at",
+    "signer.deadlines.when",
 ];
 
 /// The whole report.
@@ -96,6 +113,10 @@ pub const TOOL_TEXT: &[&str] = &[
 pub struct ReportContext {
     pub meta: Meta,
     pub summary: Summary,
+    /// What the signer reads first: failing items with owner and remediation, accepted
+    /// risks, open steps.
+    #[serde(default)]
+    pub signer: super::summary::SignerSummary,
     pub phases: Vec<PhaseSection>,
     pub prerequisites: Prerequisites,
     pub inventory: InventorySection,
@@ -468,7 +489,7 @@ fn display_value(v: &str) -> String {
 
 /// The acceptance that covers a result, if any (applied by the checks, or added to
 /// `checks.yaml` by hand since: the same rule the checklist's gates use).
-fn acceptance_of<'a>(
+pub(super) fn acceptance_of<'a>(
     checks: &'a ChecksFile,
     r: &'a CheckResult,
 ) -> Option<&'a crate::model::Acceptance> {
@@ -504,9 +525,12 @@ pub fn build(inputs: &Inputs, run: &RunInfo) -> ReportContext {
     let checklist = progress(inputs, &facts);
     let summary = summary(inputs, &prerequisites, checklist);
     let signoff = signoff(inputs, &summary, &phases);
+    let mut signer = super::summary::build(inputs.checks.as_ref(), &phases);
+    signer.deadlines = super::summary::deadlines(inputs);
     ReportContext {
         meta: meta(inputs, run),
         summary,
+        signer,
         phases,
         prerequisites,
         inventory,
@@ -1724,22 +1748,30 @@ fn signoff(inputs: &Inputs, summary: &Summary, phases: &[PhaseSection]) -> SignO
     let so = &inputs.signoff;
     let line = |v: &Option<String>| v.clone().unwrap_or_default();
     let mut open_points = Vec::new();
+    // One line each: the verdict's details and the open steps are listed in full just
+    // above the sign-off block, in the signer's summary.
     if summary.verdict.level != "ready" {
-        open_points.push(format!("Readiness: {}", summary.verdict.headline));
-        open_points.extend(summary.verdict.details.iter().cloned());
+        open_points.push(if summary.verdict.details.is_empty() {
+            format!("Readiness: {}", summary.verdict.headline)
+        } else {
+            format!(
+                "Readiness: {} ({})",
+                summary.verdict.headline,
+                summary.verdict.details.join("; ")
+            )
+        });
     }
-    let open_steps: Vec<String> = phases
+    let open_steps: Vec<&str> = phases
         .iter()
         .flat_map(|p| &p.steps)
         .filter(|s| s.status != "done" && s.status != "skipped")
-        .map(|s| s.id.clone())
+        .map(|s| s.id.as_str())
         .collect();
     if !open_steps.is_empty() {
         open_points.push(format!(
-            "{} of {} checklist steps not done: {}",
+            "{} of {} checklist steps not done (see \"Open checklist steps\")",
             open_steps.len(),
             summary.checklist.total,
-            open_steps.join(", ")
         ));
     }
     if summary.alerts.open + summary.alerts.suppressed > 0 {

@@ -11,21 +11,34 @@ use super::context::{ReportContext, Table};
 use crate::checklist::bind::NO_VALUE;
 
 /// The exported lists: file suffix and the table.
-pub fn tables(ctx: &ReportContext) -> Vec<(&'static str, &Table)> {
+pub fn tables(ctx: &ReportContext) -> Vec<(&'static str, std::borrow::Cow<'_, Table>)> {
+    use std::borrow::Cow::{Borrowed, Owned};
     let inv = &ctx.inventory;
     vec![
-        ("exclusions", &inv.exclusions),
-        ("honeytokens", &inv.honeytokens),
-        ("sensitive-entities", &inv.sensitive),
-        ("open-alerts", &inv.open_alerts),
-        ("suppressed-alerts", &inv.suppressed_alerts),
-        ("dc-readiness", &inv.domain_controllers),
+        ("exclusions", Borrowed(&inv.exclusions)),
+        ("honeytokens", Borrowed(&inv.honeytokens)),
+        ("sensitive-entities", Borrowed(&inv.sensitive)),
+        ("open-alerts", Borrowed(&inv.open_alerts)),
+        ("suppressed-alerts", Borrowed(&inv.suppressed_alerts)),
+        ("dc-readiness", Borrowed(&inv.domain_controllers)),
+        ("checks", Owned(super::actions::checks_table(ctx))),
     ]
+}
+
+/// A moment as the report shows it (`2026-11-16 10:30 UTC`) in ISO 8601
+/// (`2026-11-16T10:30:00Z`): a spreadsheet sorts and converts that form.
+fn iso_8601(value: &str) -> Option<String> {
+    chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%d %H:%M UTC")
+        .ok()
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
 }
 
 fn field(value: &str) -> String {
     if value == NO_VALUE {
         return String::new();
+    }
+    if let Some(iso) = iso_8601(value) {
+        return iso;
     }
     match value.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
@@ -62,5 +75,14 @@ mod tests {
         assert_eq!(field("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(field(NO_VALUE), "");
         assert_eq!(field("FAB-DC01"), "FAB-DC01");
+    }
+
+    #[test]
+    fn dates_are_iso_8601() {
+        assert_eq!(field("2026-11-16 10:30 UTC"), "2026-11-16T10:30:00Z");
+        assert_eq!(
+            field("2026-11-16 10:30 UTC and more"),
+            "2026-11-16 10:30 UTC and more"
+        );
     }
 }

@@ -5,12 +5,14 @@
 //! | [`inputs`] | reading the engagement's files once, with their SHA-256 |
 //! | [`context`] | the report's data model: display-ready text the templates only present |
 //! | [`redact`] | `--redact`: stable keyed pseudonyms for names, SIDs and addresses |
+//! | [`actions`] | `--format actions`: per-owner CSV and Markdown, the checks CSV, the ticket-sized summary, the deadlines calendar |
 //! | [`bounds`] | limits on a template's nesting (blocks, brackets, recursive macros), checked before Tera parses it |
 //! | [`render`] | the Tera environment (HTML and Markdown escaping) and the built-in templates |
 //! | [`csv_export`] | the lists as CSV files |
 //! | [`pdf`] | printing the HTML report with a local headless Chromium/Chrome/Edge |
 //! | [`integrity`] | `reports/<name>.integrity.yaml` and `report verify` |
 //! | [`signoff`] | who signs: `signoff.yaml` and the flags over it |
+//! | [`summary`] | the signer's summary: failing items by area with owner and remediation; the action lists' lines |
 //! | [`diff`] | what changed between two inventories |
 //!
 //! A report run reads the engagement under its lock, builds one [`context::ReportContext`],
@@ -18,6 +20,7 @@
 //! into `reports/` atomically. Nothing in the report comes from anywhere but the
 //! engagement folder (and the template), so it can be made again, offline, a year later.
 
+pub mod actions;
 pub mod bounds;
 pub mod context;
 pub mod csv_export;
@@ -28,6 +31,7 @@ pub mod pdf;
 pub mod redact;
 pub mod render;
 pub mod signoff;
+pub mod summary;
 
 use std::path::{Path, PathBuf};
 
@@ -103,6 +107,9 @@ pub enum Format {
     Md,
     Csv,
     Pdf,
+    /// Per-owner action lists (CSV and Markdown), the checks CSV, the summary alone and
+    /// the full Markdown, and the deadlines as a calendar.
+    Actions,
 }
 
 impl Format {
@@ -112,7 +119,13 @@ impl Format {
             Format::Md => "md",
             Format::Csv => "csv",
             Format::Pdf => "pdf",
+            Format::Actions => "actions",
         }
+    }
+
+    /// Writes several files: `--out` is a folder.
+    pub fn is_many(self) -> bool {
+        matches!(self, Format::Csv | Format::Actions)
     }
 }
 
@@ -190,9 +203,24 @@ pub fn render(
     ctx: &ReportContext,
     template: Option<&Path>,
 ) -> Result<String, Error> {
+    render_page(document, ctx, template, false)
+}
+
+/// Renders a context; `print`: the HTML is for the PDF (collapsed rows open).
+fn render_page(
+    document: Document,
+    ctx: &ReportContext,
+    template: Option<&Path>,
+    print: bool,
+) -> Result<String, Error> {
     let renderer = Renderer::new(document, template)?;
-    let value = serde_json::to_value(ctx)
+    let mut value = serde_json::to_value(ctx)
         .map_err(|e| Error::Input(format!("could not prepare the report context: {e}")))?;
+    if document == Document::Html
+        && let Some(map) = value.as_object_mut()
+    {
+        map.insert("page".into(), render::page_value(print));
+    }
     renderer.render(&value)
 }
 
@@ -277,11 +305,23 @@ pub async fn write(
         )],
         Format::Csv => csv_export::tables(&ctx)
             .into_iter()
-            .map(|(name, table)| Ok((format!(".{name}.csv"), csv_export::to_csv(table)?)))
+            .map(|(name, table)| Ok((format!(".{name}.csv"), csv_export::to_csv(&table)?)))
             .collect::<Result<_, Error>>()?,
+        Format::Actions => {
+            if template.is_some() {
+                return Err(Error::Input(
+                    "--template applies to html, pdf and md; --format actions uses the built-in \
+                     Markdown: leave out --template"
+                        .into(),
+                ));
+            }
+            let value = serde_json::to_value(&ctx)
+                .map_err(|e| Error::Input(format!("could not prepare the report context: {e}")))?;
+            actions::files(&ctx, &value, request.now)?
+        }
         Format::Pdf => {
             let browser = pdf::find_browser(request.browser.as_deref())?;
-            let html = render(Document::Html, &ctx, template)?;
+            let html = render_page(Document::Html, &ctx, template, true)?;
             let tmp = tempfile::Builder::new()
                 .prefix("ata2atp-report-")
                 .suffix(".html")
@@ -387,7 +427,7 @@ fn write_copies(
     base: &str,
     record: &RecordOf<'_>,
 ) -> Result<Vec<PathBuf>, Error> {
-    let (dir, names): (PathBuf, Vec<String>) = if format == Format::Csv {
+    let (dir, names): (PathBuf, Vec<String>) = if format.is_many() {
         std::fs::create_dir_all(out).map_err(|source| Error::Io {
             action: "create the folder",
             path: out.to_path_buf(),
@@ -427,7 +467,7 @@ fn write_copies(
     }
     // The record takes the copy's name without its last extension.
     let first = &named[0].0;
-    let stem = if format == Format::Csv {
+    let stem = if format.is_many() {
         base.to_string()
     } else {
         first

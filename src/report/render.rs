@@ -4,7 +4,8 @@
 //! Every value printed with `{{ }}` is escaped for the output: HTML escaping for the HTML
 //! report, Markdown escaping (entities for `<`, `&` and `"`, a backslash before the
 //! characters Markdown treats as syntax) for the Markdown one. A template marks nothing
-//! `safe` except the output of the `css_string` filter, which makes a CSS string of a
+//! `safe` except the output of the `css_string` and `breakable` filters (which escape
+//! themselves), which makes a CSS string of a
 //! value for the print headers. `get_env` is switched off: a report must be reproducible
 //! from the engagement alone, and environment variables may hold passwords.
 
@@ -16,7 +17,28 @@ use tera::Tera;
 use super::Error;
 
 pub const HTML_TEMPLATE: &str = include_str!("../../report-templates/report.html.tera");
+/// The HTML report's one script (sorting, filtering, opening collapsed rows to print).
+pub const HTML_SCRIPT: &str = include_str!("../../report-templates/report.js");
+
+/// `page` in the HTML template's context: the script, its CSP hash, and whether the HTML
+/// is printed to PDF (collapsed rows are then open). Not part of the report's data model:
+/// it is the tool's own code, never redacted.
+pub fn page_value(print: bool) -> serde_json::Value {
+    use base64::Engine as _;
+    use sha2::Digest;
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(HTML_SCRIPT));
+    serde_json::json!({
+        "script": HTML_SCRIPT,
+        "script_hash": format!("sha256-{hash}"),
+        "print": print,
+    })
+}
+
 pub const MD_TEMPLATE: &str = include_str!("../../report-templates/report.md.tera");
+/// The signer's summary in Markdown: included by the Markdown report (a copied template
+/// may include it too), and rendered alone as the ticket-sized summary of the action lists.
+pub const SUMMARY_MD_TEMPLATE: &str = include_str!("../../report-templates/summary.md.tera");
+const SUMMARY_MD_NAME: &str = "summary.md.tera";
 
 /// Which document a template produces; decides the escaping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +109,52 @@ fn css_string(value: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Re
     Ok(tera::Value::String(out))
 }
 
+/// Long tokens (DNs, host names, URLs, paths) shorter words never are: past this many
+/// characters a token may break after its punctuation.
+const BREAKABLE_AFTER: usize = 18;
+
+/// A value HTML-escaped, with a `<wbr>` after the punctuation of its long tokens: a table
+/// cell then breaks `CN=Partitions,CN=Configuration,DC=fabrikam,DC=test` at its commas
+/// instead of widening its column past the page or splitting words (issue 17.2). `<wbr>`
+/// is not text: a copied value has none.
+pub fn breakable_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    for (i, token) in text.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let long = token.chars().count() > BREAKABLE_AFTER;
+        let mut buf = [0u8; 4];
+        // Characters since the last break: a hex thumbprint or a GUID without dashes
+        // has no punctuation, and breaks every BREAKABLE_AFTER characters instead.
+        let mut run = 0;
+        for c in token.chars() {
+            out.push_str(&tera::escape_html(c.encode_utf8(&mut buf)));
+            run += 1;
+            if long
+                && (run >= BREAKABLE_AFTER
+                    || matches!(
+                        c,
+                        ',' | ';' | '/' | '\\' | '=' | '.' | '_' | '-' | '@' | ':' | ')' | '|'
+                    ))
+            {
+                out.push_str("<wbr>");
+                run = 0;
+            }
+        }
+    }
+    out
+}
+
+fn breakable(value: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    let text = match value {
+        tera::Value::String(s) => s.clone(),
+        tera::Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    Ok(tera::Value::String(breakable_html(&text)))
+}
+
 fn no_env(_: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
     Err(tera::Error::msg(
         "get_env is not available in report templates: a report is made from the engagement \
@@ -146,7 +214,15 @@ impl Renderer {
                 tera.set_escape_fn(escape_markdown);
             }
         }
+        if document == Document::Markdown {
+            tera.add_raw_template(SUMMARY_MD_NAME, SUMMARY_MD_TEMPLATE)
+                .map_err(|e| Error::Template {
+                    origin: format!("report-templates/{SUMMARY_MD_NAME} (built in)"),
+                    message: describe(&e),
+                })?;
+        }
         tera.register_filter("css_string", css_string);
+        tera.register_filter("breakable", breakable);
         tera.register_function("get_env", no_env);
         // Tera's parse errors carry the line and column ("--> 12:5").
         tera.add_raw_template(document.name(), text)
@@ -163,16 +239,23 @@ impl Renderer {
 
     /// Renders the report's context (already redacted when asked).
     pub fn render(&self, context: &serde_json::Value) -> Result<String, Error> {
+        self.render_named(self.document.name(), context)
+    }
+
+    /// The signer's summary alone (Markdown).
+    pub fn render_summary(&self, context: &serde_json::Value) -> Result<String, Error> {
+        self.render_named(SUMMARY_MD_NAME, context)
+    }
+
+    fn render_named(&self, name: &str, context: &serde_json::Value) -> Result<String, Error> {
         let ctx = tera::Context::from_value(context.clone()).map_err(|e| Error::Template {
             origin: self.origin.clone(),
             message: describe(&e),
         })?;
-        self.tera
-            .render(self.document.name(), &ctx)
-            .map_err(|e| Error::Template {
-                origin: self.origin.clone(),
-                message: describe(&e),
-            })
+        self.tera.render(name, &ctx).map_err(|e| Error::Template {
+            origin: self.origin.clone(),
+            message: describe(&e),
+        })
     }
 }
 
@@ -206,6 +289,16 @@ mod tests {
             .unwrap();
         let msg = err.to_string();
         assert!(msg.contains("my.html") && msg.contains("2:"), "{msg}");
+    }
+
+    #[test]
+    fn breakable_escapes_and_breaks_only_long_tokens() {
+        assert_eq!(breakable_html("a.b <x>"), "a.b &lt;x&gt;");
+        assert_eq!(
+            breakable_html("CN=Partitions,CN=Configuration"),
+            "CN=<wbr>Partitions,<wbr>CN=<wbr>Configuration"
+        );
+        assert!(!breakable_html("<script>alert(1)</script>-long-token").contains("<script"));
     }
 
     #[test]
