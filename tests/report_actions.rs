@@ -3,11 +3,11 @@
 //! summary alone in Markdown (ticket-sized) beside the full Markdown, and the deadlines as
 //! an iCalendar file; CSV dates in ISO 8601.
 
-mod report_common;
+mod support;
 
 use std::path::{Path, PathBuf};
 
-use report_common::*;
+use support::report::*;
 
 fn demo(dir: &Path) -> PathBuf {
     let root = dir.join("demo");

@@ -4,13 +4,13 @@
 //! header, and the contents do not overlap. Read with `pdftotext -layout` (poppler-utils,
 //! installed by `scripts/test-env.sh`).
 
-mod report_common;
+mod support;
 
 use std::collections::HashSet;
 use std::path::Path;
 use std::process::Command;
 
-use report_common::*;
+use support::report::*;
 
 fn pdf_text(pdf: &Path) -> String {
     let out = Command::new("pdftotext")

@@ -4,12 +4,12 @@
 //! appendix with the passes listed, not tabled. In HTML, Markdown and the PDF (its text
 //! read with pdftotext, installed by `scripts/test-env.sh`).
 
-mod report_common;
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use report_common::*;
+use support::report::*;
 
 /// The report's text: `<wbr>` (where a long value may break) is no text.
 fn read(p: &Path) -> String {
