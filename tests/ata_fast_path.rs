@@ -14,10 +14,10 @@ mod support;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use support::ata::*;
 use ata2atp::ata::snapshot::{Filter, Logical, Scan};
 use ata2atp::ata::{AtaSources, ReadPath};
 use mongodb::bson::{Bson, Document, doc};
+use support::ata::*;
 
 const FAST: [ReadPath; 4] = [
     ReadPath::Fast,

@@ -491,3 +491,105 @@ fn text_output_has_no_colour_when_piped_and_colour_when_forced() {
         "--no-save wrote checks.yaml"
     );
 }
+
+/// The text output as a person reads it on the edges fixture: `check` with `extra` flags.
+fn run_text(eng: &Path, extra: &[&str]) -> String {
+    let out = ata2atp()
+        .args([
+            "--engagement",
+            eng.to_str().unwrap(),
+            "check",
+            "--no-network",
+            "--no-save",
+        ])
+        .args(extra)
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The table rows' status words, in the order printed.
+fn row_statuses(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("│ "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|w| Status::ALL.iter().any(|s| s.as_str() == *w))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn check_leads_with_the_verdict_and_what_to_act_on_and_counts_the_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let eng = engagement_with_edges(dir.path());
+    let (_, file) = run_json(&eng, &["--no-save"]);
+    let passes = file
+        .results
+        .iter()
+        .filter(|r| r.status == Status::Pass)
+        .count();
+    assert!(passes > 0 && passes < file.results.len());
+
+    let text = run_text(&eng, &[]);
+    // The verdict is the line after the title, before the table.
+    let second = text.lines().nth(1).unwrap();
+    assert!(
+        second.starts_with("Not ready: prerequisites fail: "),
+        "{text}"
+    );
+    let rows = row_statuses(&text);
+    assert_eq!(rows.len(), file.results.len() - passes, "{text}");
+    assert!(!rows.iter().any(|s| s == "pass"), "{text}");
+    // Failures first, then the undecided, then warnings.
+    let rank = |s: &str| {
+        ["fail", "unknown", "warn", "manual", "pass"]
+            .iter()
+            .position(|x| *x == s)
+    };
+    assert!(
+        rows.windows(2).all(|w| rank(&w[0]) <= rank(&w[1])),
+        "{rows:?}"
+    );
+    assert!(
+        text.contains(&format!(
+            "{passes} passed, not listed: `ata2atp check --all`"
+        )),
+        "{text}"
+    );
+
+    // --all lists every result, passes last.
+    let all = row_statuses(&run_text(&eng, &["--all"]));
+    assert_eq!(all.len(), file.results.len());
+    assert_eq!(all.last().map(String::as_str), Some("pass"));
+
+    // --status filters; the counts line still covers every result.
+    let only = run_text(&eng, &["--status", "fail,warn"]);
+    let rows = row_statuses(&only);
+    assert!(
+        !rows.is_empty() && rows.iter().all(|s| s == "fail" || s == "warn"),
+        "{only}"
+    );
+    assert!(
+        only.contains(&format!("{} results: ", file.results.len())),
+        "{only}"
+    );
+
+    // The JSON keeps every result whatever is listed.
+    let (_, json) = run_json(&eng, &["--no-save", "--status", "fail"]);
+    assert_eq!(json.results.len(), file.results.len());
+
+    // A status no check has: said in words.
+    let bad = ata2atp()
+        .args([
+            "--engagement",
+            eng.to_str().unwrap(),
+            "check",
+            "--no-network",
+            "--status",
+            "broken",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("possible values"));
+}

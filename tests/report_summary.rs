@@ -80,14 +80,14 @@ fn the_demo_html_leads_with_what_the_signer_must_act_on() {
         &html,
         &[
             "Not ready: prerequisites fail",
-            "To do before the move (69 results)",
+            "To do before the move (81 results)",
             "<th colspan=\"4\">Domain controllers</th>",
             "<th colspan=\"4\">Directory services accounts</th>",
             "<th colspan=\"4\">ATA Center and gateways</th>",
             "<th colspan=\"4\">Forest and domains</th>",
             "<th colspan=\"4\">Network and cloud</th>",
             "id=\"accepted-risks\"",
-            "Open checklist steps (32 of 38)",
+            "Open checklist steps (33 of 39)",
             "id=\"signoff\"",
             "Customer approver",
             "Appendix: the evidence",
@@ -105,7 +105,7 @@ fn the_demo_html_leads_with_what_the_signer_must_act_on() {
         "Active Directory team",
         "ATA administrator",
         // The twelve-odd checks of the DC never collected are one item.
-        "15 checks: dc.facts, dc.dotnet",
+        "16 checks: dc.facts, dc.dotnet",
         // The Lightweight Gateway still on five DCs is one item naming them.
         "EMEA-DC01.emea.fabrikam.test, EMEA-RODC01.emea.fabrikam.test, FAB-DC01.fabrikam.test",
         "<b>C09</b> Create Security alert exclusions",
@@ -116,9 +116,9 @@ fn the_demo_html_leads_with_what_the_signer_must_act_on() {
         );
     }
     // Passes are counted first, listed in the appendix, never a row each.
-    assert!(summary.contains("80</b> pass"), "pass count");
+    assert!(summary.contains("91</b> pass"), "pass count");
     assert!(!summary.contains("st-pass"), "a pass in the summary");
-    assert!(html.contains("Passed (80)"));
+    assert!(html.contains("Passed (91)"));
     let checks = &html[html.find("id=\"checks\"").unwrap()..html.find("id=\"passed\"").unwrap()];
     assert!(
         !checks.contains("st st-pass"),
@@ -163,16 +163,16 @@ fn the_demo_markdown_has_the_same_summary_first() {
         &md,
         &[
             "## Not ready: prerequisites fail",
-            "## To do before the move (69 results)",
+            "## To do before the move (81 results)",
             "### Domain controllers",
             "| fail | .NET Framework 4.7 or later (FAB-DC02.fabrikam.test) | install .NET Framework 4.8",
             "### Directory services accounts",
             "## Accepted risks",
             "_No risk was accepted._",
-            "## Open checklist steps (32 of 38)",
+            "## Open checklist steps (33 of 39)",
             "## Sign-off",
             "# Appendix: the evidence",
-            "### Passed (80)",
+            "### Passed (91)",
         ],
     );
     let evidence =
@@ -194,10 +194,10 @@ fn the_demo_pdf_has_the_summary_and_sign_off_on_its_first_two_pages() {
     let first_two = pdf_text(&files[0], 1, 2);
     for needle in [
         "Not ready: prerequisites fail",
-        "To do before the move (69 results)",
+        "To do before the move (81 results)",
         "Domain controllers",
         "Accepted risks",
-        "Open checklist steps (32 of 38)",
+        "Open checklist steps (33 of 39)",
         "Sign-off",
         "Customer approver",
         "Signature",

@@ -37,6 +37,8 @@ Examples:
   ata2atp check --ping-url https://localhost:8443/tri/sensor/api/ping --ca-file lab-ca.pem --timeout 2
   ata2atp check accept 'dc.dotnet[FAB-DC02.fabrikam.test]' --by 'Jo Consultant' \\
       --reason 'DC is demoted in week 3, before the sensors go in'
+  ata2atp check --status fail,unknown
+  ata2atp check --all
   ata2atp check -o json > checks.json"
 )]
 pub struct Args {
@@ -74,6 +76,21 @@ pub struct RunArgs {
     /// Print the results without writing checks.yaml.
     #[arg(long)]
     pub no_save: bool,
+
+    /// List every result, passes included (by default passes are one line of count).
+    #[arg(long)]
+    pub all: bool,
+
+    /// List only results with these statuses, e.g. `--status fail,warn` (text output; the
+    /// JSON and YAML output, the saved file and the exit code keep every result).
+    #[arg(
+        long,
+        value_name = "STATUS",
+        num_args = 1..,
+        value_delimiter = ',',
+        value_parser = status_parser()
+    )]
+    pub status: Vec<Status>,
 
     /// URL to probe instead of the workspace's sensor API ping URL (labs, tests).
     #[arg(long, value_name = "URL", help_heading = "Reachability")]
@@ -127,6 +144,19 @@ pub struct RunArgs {
     /// names the account (repeatable).
     #[arg(long, value_name = "[ACCOUNT=]FILE", help_heading = "Inputs")]
     pub dsa_password_file: Vec<PathBuf>,
+}
+
+/// `--status` accepts the status words as `checks.yaml` writes them; clap lists them in its
+/// error and its help.
+fn status_parser() -> impl clap::builder::TypedValueParser<Value = Status> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(Status::ALL.map(Status::as_str)).map(|s| {
+        // The parser admits only these words, so the search always finds one.
+        Status::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s)
+            .unwrap_or(Status::Unknown)
+    })
 }
 
 #[derive(Debug, clap::Args)]
@@ -365,8 +395,12 @@ async fn run_checks(args: RunArgs, ctx: &Context) -> Result<u8, Error> {
     shown
         .results
         .retain(|r| engine::selected(&args.only, &r.id));
+    let listing = Listing {
+        all: args.all,
+        statuses: args.status.clone(),
+    };
     emit(ctx.output, &shown, || {
-        render(&shown, customer.as_deref(), saved.as_deref())
+        render(&shown, customer.as_deref(), saved.as_deref(), &listing)
     })?;
     Ok(super::exit::for_verdict(engine::verdict(
         &shown.results,
@@ -396,9 +430,45 @@ fn data_cell(text: &str) -> Cell {
     Cell::new(crate::terminal::escape(text))
 }
 
-/// The text rendering: a table, the accepted risks, what to do, and a summary line.
+/// Which results the text rendering lists (the counts always cover every result).
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    /// Passes are listed too.
+    pub all: bool,
+    /// Only these statuses are listed (empty: as `all` decides).
+    pub statuses: Vec<Status>,
+}
+
+impl Listing {
+    fn lists(&self, r: &CheckResult) -> bool {
+        if !self.statuses.is_empty() {
+            return self.statuses.contains(&r.status);
+        }
+        self.all || r.status != Status::Pass
+    }
+}
+
+/// What a person must act on comes first: failures, then what could not be decided, then
+/// warnings, what to confirm by hand, and passes last.
+fn urgency(s: Status) -> u8 {
+    match s {
+        Status::Fail => 0,
+        Status::Unknown => 1,
+        Status::Warn => 2,
+        Status::Manual => 3,
+        Status::Pass => 4,
+    }
+}
+
+/// The text rendering: the verdict, a table of what to act on (every result with `--all`),
+/// the accepted risks, what to do, and a count of the rest.
 /// Colour is painted always; the writer drops it when colour is off.
-pub fn render(file: &ChecksFile, customer: Option<&str>, saved: Option<&Path>) -> String {
+pub fn render(
+    file: &ChecksFile,
+    customer: Option<&str>,
+    saved: Option<&Path>,
+    listing: &Listing,
+) -> String {
     let mut table = Table::new();
     table.load_preset(presets::UTF8_FULL_CONDENSED);
     table.set_content_arrangement(ContentArrangement::Dynamic);
@@ -410,7 +480,11 @@ pub fn render(file: &ChecksFile, customer: Option<&str>, saved: Option<&Path>) -
     }
     table.set_header(vec!["Status", "Check", "Subject", "Result"]);
     let shown: Vec<&CheckResult> = file.results.iter().collect();
-    for r in &shown {
+    let mut listed: Vec<&CheckResult> =
+        shown.iter().copied().filter(|r| listing.lists(r)).collect();
+    // Accepted results are settled: they follow the open ones of their status.
+    listed.sort_by_key(|r| (urgency(r.status), r.accepted.is_some()));
+    for r in &listed {
         table.add_row(vec![
             status_cell(r),
             data_cell(&r.id),
@@ -428,8 +502,28 @@ pub fn render(file: &ChecksFile, customer: Option<&str>, saved: Option<&Path>) -
         ),
     ));
     out.push('\n');
-    out.push_str(&table.to_string());
+    let verdict = crate::report::context::verdict(Some(file), false);
+    let verdict_paint = match verdict.level.as_str() {
+        "not_ready" => style::FAIL,
+        "ready" | "ready_with_risks" => style::OK,
+        _ => style::WARN,
+    };
+    out.push_str(&paint(verdict_paint, &verdict.headline));
+    if !verdict.details.is_empty() {
+        out.push_str(&format!(": {}", verdict.details.join(", ")));
+    }
     out.push('\n');
+    if listed.is_empty() {
+        out.push_str("Nothing to list");
+        if !listing.statuses.is_empty() {
+            let names: Vec<String> = listing.statuses.iter().map(|s| s.to_string()).collect();
+            out.push_str(&format!(" with status {}", names.join(", ")));
+        }
+        out.push('\n');
+    } else {
+        out.push_str(&table.to_string());
+        out.push('\n');
+    }
 
     let accepted: Vec<&&CheckResult> = shown.iter().filter(|r| r.accepted.is_some()).collect();
     if !accepted.is_empty() {
@@ -472,6 +566,21 @@ pub fn render(file: &ChecksFile, customer: Option<&str>, saved: Option<&Path>) -
         .collect::<Vec<_>>()
         .join(", ");
     let n_accepted = shown.iter().filter(|r| r.accepted.is_some()).count();
+    let unlisted = shown.len() - listed.len();
+    if unlisted > 0 {
+        let passes = shown
+            .iter()
+            .filter(|r| r.status == Status::Pass && !listing.lists(r))
+            .count();
+        let what = if passes == unlisted {
+            format!("{passes} passed")
+        } else {
+            format!("{unlisted} more ({passes} passed)")
+        };
+        out.push_str(&format!(
+            "\n{what}, not listed: `ata2atp check --all` lists every result\n"
+        ));
+    }
     out.push_str(&format!("\n{} results: {summary}", shown.len()));
     if n_accepted > 0 {
         out.push_str(&format!(" ({n_accepted} accepted)"));

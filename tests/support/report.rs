@@ -128,6 +128,9 @@ pub fn load_page(html: &Path, out_dir: &Path) -> PageLoad {
     let console = stderr
         .lines()
         .filter(|l| l.contains(":CONSOLE"))
+        // Chromium's own pages (chrome://…) log to the console too, e.g. "Slow network is
+        // detected" from its compose box on a loaded machine: not the report's output.
+        .filter(|l| !l.contains("source: chrome://"))
         .map(str::to_string)
         .collect();
     let (page_requests, all_requests) = read_netlog(&netlog);
