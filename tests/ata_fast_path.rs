@@ -9,6 +9,8 @@
 //! forced on the small fixtures (one, two and three workers, batches of one document and
 //! of a few), so that the batch boundaries fall everywhere.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 mod support;
 
 use std::fs;

@@ -2,6 +2,8 @@
 //! sample files of a demo engagement are changed the way a real Center or DC would
 //! differ, then read again (`inventory`) and checked (`check --no-network`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 use std::fs;
 use std::path::{Path, PathBuf};
 

@@ -4,6 +4,8 @@
 //! names checks that gate (or are recommended by) one of its steps, and a row that names
 //! nothing is a Manual item.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 use std::collections::BTreeSet;
 
 use ata2atp::checklist::{Definition, resolve};

@@ -3,6 +3,8 @@
 //! summary alone in Markdown (ticket-sized) beside the full Markdown, and the deadlines as
 //! an iCalendar file; CSV dates in ISO 8601.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 mod support;
 
 use std::path::{Path, PathBuf};

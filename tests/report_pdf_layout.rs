@@ -4,6 +4,8 @@
 //! header, and the contents do not overlap. Read with `pdftotext -layout` (poppler-utils,
 //! installed by `scripts/test-env.sh`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 mod support;
 
 use std::collections::HashSet;

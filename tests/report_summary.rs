@@ -4,6 +4,8 @@
 //! appendix with the passes listed, not tabled. In HTML, Markdown and the PDF (its text
 //! read with pdftotext, installed by `scripts/test-env.sh`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
+
 mod support;
 
 use std::path::{Path, PathBuf};

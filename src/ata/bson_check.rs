@@ -127,7 +127,8 @@ impl Checker {
         while let Some(frame) = stack.last() {
             let end = frame.terminator;
             if pos == end {
-                let done = stack.pop().expect("a frame is open");
+                // `stack.last()` just saw the frame.
+                let Some(done) = stack.pop() else { break };
                 pos += 1;
                 w.path.pop();
                 if let Some(value_end) = done.value_end
@@ -307,9 +308,10 @@ impl Walk<'_, '_> {
 
     fn int32(&self, pos: usize, end: usize) -> Result<i32, Damage> {
         let after = self.fixed(pos, 4, end)?;
-        Ok(i32::from_le_bytes(
-            self.b[pos..after].try_into().expect("four bytes"),
-        ))
+        // `fixed` vouched for the four bytes.
+        let mut four = [0u8; 4];
+        four.copy_from_slice(&self.b[pos..after]);
+        Ok(i32::from_le_bytes(four))
     }
 
     /// A length-prefixed UTF-8 string ending in 0.

@@ -445,7 +445,10 @@ impl<R: Read> BsonStream<R> {
             next,
             checker,
         } = self;
-        let batch = batch.as_ref().expect("a batch with a document left");
+        // The loop above left a batch with a document in it, or returned.
+        let Some(batch) = batch.as_ref() else {
+            return Ok(None);
+        };
         let f = batch.frames[*next];
         *next += 1;
         let here = framer.origin_at(f.index, f.offset);

@@ -360,8 +360,8 @@ fn group(actions: &[ActionLine]) -> Vec<ActionArea> {
             .unwrap_or(AREAS.len())
     };
     for a in actions {
-        let area = match areas.iter_mut().position(|x| x.title == a.area) {
-            Some(i) => &mut areas[i],
+        let i = match areas.iter().position(|x| x.title == a.area) {
+            Some(i) => i,
             None => {
                 let (id, _) = area_of(&a.id);
                 areas.push(ActionArea {
@@ -369,9 +369,10 @@ fn group(actions: &[ActionLine]) -> Vec<ActionArea> {
                     title: a.area.clone(),
                     items: Vec::new(),
                 });
-                areas.last_mut().expect("just pushed")
+                areas.len() - 1
             }
         };
+        let area = &mut areas[i];
         // Without a remediation, the reason is what tells one result from another.
         let remediation = a
             .remediation
