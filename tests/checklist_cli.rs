@@ -1095,3 +1095,54 @@ fn validation_is_gated_on_the_sensor_service_and_its_logs() {
         p01["recommendations"][0]
     );
 }
+
+#[test]
+fn set_without_by_records_the_engagements_consultant_as_check_accept_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = engagement(dir.path(), "azure-atp-2019");
+    let consultant = ata2atp::engagement::Engagement::open(&root)
+        .unwrap()
+        .config()
+        .unwrap()
+        .consultant;
+    assert!(!consultant.trim().is_empty());
+    checklist(&root, &["set", "P01", "--note", "read the accounts"])
+        .env_remove("ATA2ATP_BY")
+        .assert()
+        .success();
+    let state: ChecklistState =
+        ata2atp::yaml::from_str(&fs::read_to_string(root.join(CHECKLIST_FILE)).unwrap(), "t")
+            .unwrap();
+    let p01 = state.steps.get("P01").unwrap();
+    assert_eq!(p01.by.as_deref(), Some(consultant.as_str()));
+    // A name given still wins.
+    checklist(
+        &root,
+        &["set", "P01", "--note", "again", "--by", "Someone Else"],
+    )
+    .assert()
+    .success();
+    let state: ChecklistState =
+        ata2atp::yaml::from_str(&fs::read_to_string(root.join(CHECKLIST_FILE)).unwrap(), "t")
+            .unwrap();
+    assert_eq!(state.steps["P01"].by.as_deref(), Some("Someone Else"));
+}
+
+#[test]
+fn check_dsa_and_inventory_take_the_bind_user_under_one_name() {
+    for (cmd, flag) in [
+        (vec!["check", "dsa"], "--bind-user"),
+        (vec!["inventory"], "--user"),
+    ] {
+        let out = support::commands::ata2atp()
+            .args(&cmd)
+            .arg("--help")
+            .output()
+            .unwrap();
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            help.contains(flag),
+            "{cmd:?} --help lacks the alias {flag}:\n{help}"
+        );
+    }
+}

@@ -48,8 +48,8 @@ pub struct Args {
     #[arg(long, value_name = "URL")]
     pub ldap: Option<String>,
     /// The account: UPN, DOMAIN\user or DN. Default: every directory services account of
-    /// the inventory.
-    #[arg(long, value_name = "USER")]
+    /// the inventory. (`--bind-user`, as `inventory` calls it, is the same flag.)
+    #[arg(long, value_name = "USER", visible_alias = "bind-user")]
     pub user: Option<String>,
     /// Environment variable holding a password; `ACCOUNT=VAR` names its account
     /// (repeatable).

@@ -118,9 +118,9 @@ pub struct SetArgs {
     /// New status; without it, only fields, note or evidence change.
     #[arg(long, value_enum)]
     pub status: Option<StatusArg>,
-    /// Who made the change (recorded for sign-off).
+    /// Who made the change, recorded for sign-off (default: the engagement's consultant).
     #[arg(long, value_name = "NAME", env = "ATA2ATP_BY")]
-    pub by: String,
+    pub by: Option<String>,
     /// A note on the step (replaces the previous one; empty removes it).
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
@@ -189,11 +189,16 @@ pub fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
             // saved; a second writer is refused here, with nothing changed.
             let engagement = Engagement::open(&ctx.engagement)?;
             let lock = engagement.lock()?;
+            // As `check accept`: the consultant who runs the tool, unless someone else is named.
+            let by = match a.by {
+                Some(b) => b,
+                None => engagement.config()?.consultant,
+            };
             let session = open()?;
             let request = SetRequest {
                 step: a.id,
                 status: a.status.map(Into::into),
-                by: a.by,
+                by,
                 note: a.note,
                 reason: a.reason,
                 fields: a.fields,

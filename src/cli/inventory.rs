@@ -83,6 +83,7 @@ pub struct Args {
     #[arg(
         long,
         value_name = "USER",
+        visible_alias = "user",
         requires = "ldap",
         help_heading = "Directory sources"
     )]
