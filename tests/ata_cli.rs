@@ -452,7 +452,10 @@ fn unreachable_servers_exit_3_with_their_own_message() {
         &eng,
         &["--ata-mongo", &uri],
         3,
-        &["could not connect", &format!("127.0.0.1:{port}")],
+        &[
+            &format!("no MongoDB answered at 127.0.0.1:{port} (Connection refused"),
+            "is the Center's MongoDB reachable from here?",
+        ],
     );
 
     // Timeout: a listener that accepts and never answers.
@@ -467,7 +470,12 @@ fn unreachable_servers_exit_3_with_their_own_message() {
     let uri = format!(
         "mongodb://127.0.0.1:{port}/?directConnection=true&serverSelectionTimeoutMS=1500&connectTimeoutMS=1000"
     );
-    refused(&eng, &["--ata-mongo", &uri], 3, &["did not answer"]);
+    refused(
+        &eng,
+        &["--ata-mongo", &uri],
+        3,
+        &["no MongoDB answered", "within"],
+    );
     drop(keep);
 
     // A malformed URI is a usage error.

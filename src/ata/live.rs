@@ -154,6 +154,36 @@ pub fn too_old_from_message(server: &str, message: &str) -> Option<Error> {
     })
 }
 
+/// The driver's server-selection message is a dump of its topology ("Kind: Server
+/// selection timeout: No available servers. Topology: { … Error: Kind: I/O error:
+/// Connection refused (os error 111), labels: {} … }"); a person needs only the innermost
+/// cause, in words.
+pub fn driver_cause(message: &str) -> String {
+    const INNER: &str = "Error: Kind: ";
+    let cause = match message.rfind(INNER) {
+        Some(i) => {
+            let rest = &message[i + INNER.len()..];
+            let end = [", labels", " }"]
+                .iter()
+                .filter_map(|m| rest.find(m))
+                .min()
+                .unwrap_or(rest.len());
+            rest[..end].trim_start_matches("I/O error: ").to_string()
+        }
+        None if message.contains("No available servers") => "no server answered".to_string(),
+        None => message
+            .trim_start_matches("Kind: ")
+            .trim_end_matches(", labels: {}")
+            .to_string(),
+    };
+    let cause = cause.trim();
+    if cause.is_empty() {
+        "no server answered".to_string()
+    } else {
+        cause.to_string()
+    }
+}
+
 /// Turns a driver error into the consultant's error: unreachable, timeout, credentials,
 /// TLS, server too old, or a server-side failure.
 pub fn classify(server: &str, e: &mongodb::error::Error) -> Error {
@@ -206,7 +236,10 @@ pub fn classify(server: &str, e: &mongodb::error::Error) -> Error {
         || lower.contains("no such host")
         || lower.contains("failed to lookup")
     {
-        return Error::Unreachable { server, message };
+        return Error::Unreachable {
+            server,
+            message: driver_cause(&message),
+        };
     }
     if lower.contains("timed out")
         || lower.contains("timeout")
@@ -215,11 +248,14 @@ pub fn classify(server: &str, e: &mongodb::error::Error) -> Error {
         return Error::Timeout {
             server,
             seconds: SERVER_SELECTION_TIMEOUT.as_secs(),
-            message,
+            message: driver_cause(&message),
         };
     }
     if matches!(e.kind.as_ref(), ErrorKind::Io(_)) {
-        return Error::Unreachable { server, message };
+        return Error::Unreachable {
+            server,
+            message: driver_cause(&message),
+        };
     }
     Error::Server { server, message }
 }
@@ -509,6 +545,34 @@ fn split_ids(path: &str, ids: &BTreeMap<String, Bson>) -> Vec<(Document, Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_drivers_topology_dump_becomes_its_cause_in_words() {
+        let refused = "Kind: Server selection timeout: No available servers. Topology: { Type: \
+            Unknown, Servers: [ { Address: 127.0.0.1:1, Type: Unknown, Error: Kind: I/O error: \
+            Connection refused (os error 111), labels: {} } ] }, labels: {}";
+        assert_eq!(driver_cause(refused), "Connection refused (os error 111)");
+        let none = "Kind: Server selection timeout: No available servers. Topology: { Type: \
+            Unknown, Servers: [ { Address: 10.0.0.9:27017, Type: Unknown } ] }, labels: {}";
+        assert_eq!(driver_cause(none), "no server answered");
+        assert_eq!(
+            driver_cause("Kind: I/O error: timed out, labels: {}"),
+            "I/O error: timed out"
+        );
+        let e = Error::Unreachable {
+            server: "127.0.0.1:1".into(),
+            message: driver_cause(refused),
+        };
+        let text = e.to_string();
+        assert!(
+            text.starts_with(
+                "no MongoDB answered at 127.0.0.1:1 (Connection refused (os error 111)): \
+                is the Center's MongoDB reachable from here?"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("Topology"), "{text}");
+    }
 
     #[test]
     fn servers_older_than_3_6_are_refused_with_the_version() {

@@ -154,15 +154,16 @@ pub enum Error {
 
     /// Nothing listens, the name does not resolve, or the network refuses.
     #[error(
-        "could not connect to ATA's MongoDB at {server}: {message}. Check the host and port \
-         (the Center's mongod listens on 127.0.0.1:27017 by default, so from another machine \
-         use an SSH tunnel or run `ata2atp collector ata-mongo` on the Center instead)"
+        "no MongoDB answered at {server} ({message}): is the Center's MongoDB reachable from \
+         here? It listens on the Center only (127.0.0.1:27017) by default: from another \
+         machine use an SSH tunnel, or run `ata2atp collector ata-mongo` on the Center"
     )]
     Unreachable { server: String, message: String },
 
     #[error(
-        "ATA's MongoDB at {server} did not answer within {seconds} s: {message}. Check \
-         firewalls and that mongod runs (service \"MongoDB\" on the Center); or take a \
+        "no MongoDB answered at {server} within {seconds} s ({message}): is the Center's \
+         MongoDB reachable from here? Check firewalls and that mongod runs (service \
+         \"MongoDB\" on the Center; it listens on the Center only by default); or take a \
          mongodump / the collector script's export instead"
     )]
     Timeout {
