@@ -22,13 +22,13 @@
 //! |---|---|
 //! | [`model`] | the plain serde types: [`model::Inventory`], [`model::CheckResult`], [`model::ChecklistState`]; no I/O |
 //! | [`engagement`] | the engagement folder: paths, atomic writes, the writer's lock, history |
-//! | [`ata`] | reading ATA (live MongoDB, mongodump, JSON exports, collector script) into one snapshot, and the mapping-driven extraction into `inventory.ata` |
+//! | [`ata`] | reading ATA (live MongoDB, mongodump, JSON exports, collector script) into one snapshot, and the mapping-driven extraction into `inventory.ata`; dumps are read on every core (`ata::pipeline`), only the mapped fields decoded |
 //! | [`directory`] | Active Directory over LDAP or from LDIF: forest, DCs, sensitive groups, the directory services account and its bind test, the AD object behind each ATA entity |
 //! | [`hosts`] | DC facts and Center facts: the collector scripts, their JSON, pasted `reg query` output |
 //! | [`inventory`] | one collection run: ATA, then the directory, then host facts, into `inventory.yaml` with each source's status |
 //! | [`checks`] | the prerequisite checks: stable ids, one file per family, the concurrent runner, `checks.yaml`, accepted risks |
 //! | [`checklist`] | the guide's steps as data (`checklists/*.yaml`), bound to the inventory, gated on checks; the state in `checklist.yaml` |
-//! | [`report`] | the report for sign-off (HTML, Markdown, CSV, PDF), its integrity record, redaction, and `diff` |
+//! | [`report`] | the report for sign-off (HTML, Markdown, CSV, PDF) led by the signer's summary (`report::summary`), the per-owner action lists and deadline calendar (`report::actions`), its integrity record, redaction, and `diff` |
 //! | [`demo`] | the synthetic sample deployment built into the binary, and the run that turns it into an engagement |
 //! | [`digest`] | SHA-256 in hex, as `checks.yaml` and the integrity record write it |
 //! | [`secrets`] | passwords from a prompt, a file or an environment variable, held as `SecretString` |
