@@ -67,7 +67,8 @@ pub enum EngagementError {
 
     #[error(
         "{} is not an ata2atp engagement (no {CONFIG_FILE}); create one with \
-         `ata2atp init {}` or point --engagement at an existing one",
+         `ata2atp init {} --customer \"CUSTOMER NAME\"` (or try `ata2atp demo DIR`), or \
+         point --engagement at an existing one",
         path.display(), path.display()
     )]
     NotAnEngagement { path: PathBuf },

@@ -593,3 +593,31 @@ fn check_leads_with_the_verdict_and_what_to_act_on_and_counts_the_passes() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("possible values"));
 }
+
+#[test]
+fn outside_an_engagement_the_error_suggests_an_init_that_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let eng = dir.path().join("new");
+    std::fs::create_dir(&eng).unwrap();
+    let out = ata2atp()
+        .args([
+            "--engagement",
+            eng.to_str().unwrap(),
+            "check",
+            "--no-network",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let suggested = format!(
+        "ata2atp init {} --customer \"CUSTOMER NAME\"",
+        eng.display()
+    );
+    assert!(stderr.contains(&suggested), "{stderr}");
+    // The suggestion runs as written.
+    ata2atp()
+        .args(["init", eng.to_str().unwrap(), "--customer", "CUSTOMER NAME"])
+        .assert()
+        .success();
+}
