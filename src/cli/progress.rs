@@ -40,12 +40,12 @@ impl Progress for CliProgress {
         let bar = match total {
             Some(n) => ProgressBar::new(n).with_style(
                 ProgressStyle::with_template(
-                    "{spinner} {msg:40!} {bar:30} {human_pos}/{human_len}",
+                    "{spinner} {wide_msg} {bar:30} {human_pos}/{human_len}",
                 )
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
             ),
             None => ProgressBar::new_spinner().with_style(
-                ProgressStyle::with_template("{spinner} {msg:40!} {human_pos}")
+                ProgressStyle::with_template("{spinner} {wide_msg} {human_pos}")
                     .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             ),
         };
@@ -73,7 +73,15 @@ impl Progress for CliProgress {
         let bar = self.active.lock().ok().and_then(|mut a| a.remove(task));
         let line = crate::terminal::escape(&format!("{task}: {outcome}")).into_owned();
         match bar {
-            Some(bar) => bar.finish_with_message(line),
+            Some(bar) => {
+                // A finished line is the task and its outcome, whole: the running count
+                // means nothing once the outcome says what was read.
+                bar.set_style(
+                    ProgressStyle::with_template("  {msg}")
+                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                );
+                bar.finish_with_message(line)
+            }
             None if !self.quiet => tracing::info!("{line}"),
             None => {}
         }
