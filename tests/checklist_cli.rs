@@ -9,7 +9,7 @@ mod support;
 use std::fs;
 
 use ata2atp::engagement::{CHECKLIST_FILE, CHECKLIST_LAST_GOOD, CHECKLIST_LOG};
-use ata2atp::model::{Acceptance, ChecklistState, Status};
+use ata2atp::model::{Acceptance, Status};
 use predicates::prelude::*;
 use support::checklist::*;
 
@@ -331,9 +331,7 @@ fn unknown_steps_in_the_state_are_reported_and_kept() {
     )
     .assert()
     .success();
-    let state: ChecklistState =
-        ata2atp::yaml::from_str(&fs::read_to_string(root.join(CHECKLIST_FILE)).unwrap(), "t")
-            .unwrap();
+    let state = read_state(&root);
     assert_eq!(
         state.steps["Z99"].note.as_deref(),
         Some("from an older checklist")
@@ -1110,9 +1108,7 @@ fn set_without_by_records_the_engagements_consultant_as_check_accept_does() {
         .env_remove("ATA2ATP_BY")
         .assert()
         .success();
-    let state: ChecklistState =
-        ata2atp::yaml::from_str(&fs::read_to_string(root.join(CHECKLIST_FILE)).unwrap(), "t")
-            .unwrap();
+    let state = read_state(&root);
     let p01 = state.steps.get("P01").unwrap();
     assert_eq!(p01.by.as_deref(), Some(consultant.as_str()));
     // A name given still wins.
@@ -1122,9 +1118,7 @@ fn set_without_by_records_the_engagements_consultant_as_check_accept_does() {
     )
     .assert()
     .success();
-    let state: ChecklistState =
-        ata2atp::yaml::from_str(&fs::read_to_string(root.join(CHECKLIST_FILE)).unwrap(), "t")
-            .unwrap();
+    let state = read_state(&root);
     assert_eq!(state.steps["P01"].by.as_deref(), Some("Someone Else"));
 }
 

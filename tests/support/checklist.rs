@@ -7,8 +7,10 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use ata2atp::checklist::exemplar;
-use ata2atp::engagement::{CHECKS_FILE, CONFIG_FILE, Engagement, INVENTORY_FILE, WriteLock};
-use ata2atp::model::{CheckResult, ChecksFile, SCHEMA_VERSION, Status};
+use ata2atp::engagement::{
+    CHECKLIST_FILE, CHECKS_FILE, CONFIG_FILE, Engagement, INVENTORY_FILE, WriteLock,
+};
+use ata2atp::model::{CheckResult, ChecklistState, ChecksFile, SCHEMA_VERSION, Status};
 
 pub use super::commands::ata2atp;
 
@@ -44,6 +46,11 @@ pub fn engagement(dir: &Path, guide: &str) -> PathBuf {
     let inventory = ata2atp::yaml::to_string(&exemplar::inventory(), "t").unwrap();
     fs::write(root.join(INVENTORY_FILE), inventory).unwrap();
     root
+}
+
+/// The engagement's `checklist.yaml` as the binary last wrote it.
+pub fn read_state(root: &Path) -> ChecklistState {
+    ata2atp::yaml::from_str(&fs::read_to_string(root.join(CHECKLIST_FILE)).unwrap(), "t").unwrap()
 }
 
 /// The writer's lock, taken by the test itself. Retried for a moment: see
