@@ -1,5 +1,5 @@
-//! What kind of failure stopped a command, and whether checks passed: the two things the
-//! binary's edge turns into an exit code (see `cli::exit`).
+//! What kind of failure stopped a command: what the binary's edge turns into an exit code
+//! (see `cli::exit`; whether checks passed is `checks::verdict::RunVerdict`).
 //!
 //! This module imports nothing of the crate, so every reader can say what kind its errors
 //! are without knowing about exit codes, and `error.rs` can wrap the readers' errors
@@ -17,14 +17,4 @@ pub enum ErrorKind {
     Busy,
     /// Stopped by Ctrl-C (or Esc in the TUI).
     Interrupted,
-}
-
-/// What a run of checks means for the process: a failed check is not an error (the run
-/// itself worked), but scripts branch on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Verdict {
-    /// No check failed (per `--fail-on`).
-    Passed,
-    /// At least one check failed (per `--fail-on`).
-    ChecksFailed,
 }

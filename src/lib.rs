@@ -26,7 +26,7 @@
 //! | [`directory`] | Active Directory over LDAP or from LDIF: forest, DCs, sensitive groups, the directory services account and its bind test, the AD object behind each ATA entity |
 //! | [`hosts`] | DC facts and Center facts: the collector scripts, their JSON, pasted `reg query` output |
 //! | [`inventory`] | one collection run: ATA, then the directory, then host facts, into `inventory.yaml` with each source's status |
-//! | [`checks`] | the prerequisite checks: stable ids, one file per family, the concurrent runner, `checks.yaml`, accepted risks |
+//! | [`checks`] | the prerequisite checks: stable ids, one file per family, the concurrent runner, `checks.yaml`, accepted risks, the readiness verdict (`checks::verdict`) |
 //! | [`checklist`] | the guide's steps as data (`checklists/*.yaml`), bound to the inventory, gated on checks; the state in `checklist.yaml` |
 //! | [`report`] | the report for sign-off (HTML, Markdown, CSV, PDF) led by the signer's summary (`report::summary`), the per-owner action lists and deadline calendar (`report::actions`), its integrity record, redaction, and `diff` |
 //! | [`demo`] | the synthetic sample deployment built into the binary, and the run that turns it into an engagement |
@@ -38,7 +38,7 @@
 //! | [`terminal`] | text bound for a terminal: control characters from data shown escaped, colour applied after |
 //! | [`progress`] | the progress trait both front ends render |
 //! | [`error`] | the crate error: every module's error gathered, each with its [`kind`] |
-//! | [`kind`] | the kinds of failure (input, source, busy, interrupted) and the checks' verdict; imports nothing of the crate |
+//! | [`kind`] | the kinds of failure (input, source, busy, interrupted); imports nothing of the crate |
 //! | [`cli`] | one file per subcommand: clap types and a `run` function, nothing else; `cli::exit` maps kinds to the documented exit codes |
 //! | [`tui`] | the interactive screen: TEA state, pure `update`, views, background runs and the writer |
 //!

@@ -18,6 +18,7 @@ use serde_json::Value;
 use super::bind::count_items;
 use super::definition::{DatedRule, Definition, EvidenceRule, FieldKind, Gate, RecordField, Step};
 use super::{Error, exemplar};
+use crate::checks::verdict::acceptance_of;
 use crate::engagement::EngagementConfig;
 use crate::model::{
     ChecklistChange, ChecklistState, ChecksFile, Inventory, Status, StepState, StepStatus,
@@ -339,11 +340,7 @@ fn gate_status(
         for r in matching {
             // Acceptances are applied to results by the checks, but an acceptance added
             // by hand since counts too.
-            let accepted = r.accepted.is_some()
-                || checks
-                    .acceptances
-                    .iter()
-                    .any(|a| a.check == r.id || a.check.eq_ignore_ascii_case(&r.key()));
+            let accepted = acceptance_of(checks, r).is_some();
             let verdict = match &limit {
                 _ if accepted => Ok(()),
                 None if r.is_satisfied() => Ok(()),

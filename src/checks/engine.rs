@@ -18,7 +18,7 @@ use futures::future::BoxFuture;
 use super::directory::{self, DsaTestOutcome};
 use super::network::{self, ProbeConfig, ProbeSpec, ProxySpec};
 use super::{CATALOG, Outcome, ata, events, logs, readiness, sensor};
-use crate::kind::Verdict;
+use crate::checks::verdict::RunVerdict as Verdict;
 use crate::model::{
     Acceptance, CheckResult, ChecksFile, Inventory, SCHEMA_VERSION, Status, TOOL_VERSION, same_host,
 };

@@ -17,6 +17,7 @@
 //! | [`logs`] | known errors in ATA gateway logs and in the sensors' logs |
 //! | [`events`] | Windows event collection: audit policy, NTLM auditing, object auditing (SACLs), AD CS/AD FS/Entra Connect auditing |
 //! | [`readiness`] | the rest of Microsoft's readiness list: packet capture driver, sensor v3.x, root certificates, remote SAM |
+//! | [`verdict`] | what the results mean: the readiness verdict (report, `check`, TUI), the pass/fail outcome for the exit code, which acceptance covers a result |
 //! | [`remediation`] | the read-only-by-default PowerShell script per domain that fixes what those checks found |
 //!
 //! Every check returns an [`Outcome`]; the engine attaches the catalog's id, title and
@@ -34,6 +35,7 @@ pub mod readiness;
 pub mod remediation;
 pub mod sensor;
 pub mod thresholds;
+pub mod verdict;
 
 use std::collections::BTreeMap;
 

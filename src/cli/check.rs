@@ -16,6 +16,7 @@ use super::progress::CliProgress;
 use crate::checks::engine::{self, FailOn, NetworkPlan, RunOptions};
 use crate::checks::network::{ProbeConfig, ProxySpec};
 use crate::checks::thresholds::DEFAULT_PROBE_TIMEOUT_SECS;
+use crate::checks::verdict::VerdictLevel;
 use crate::engagement::{Engagement, EngagementConfig, read_yaml_file};
 use crate::error::Error;
 use crate::model::{CheckResult, ChecksFile, Inventory, Status};
@@ -502,11 +503,11 @@ pub fn render(
         ),
     ));
     out.push('\n');
-    let verdict = crate::report::context::verdict(Some(file), false);
-    let verdict_paint = match verdict.level.as_str() {
-        "not_ready" => style::FAIL,
-        "ready" | "ready_with_risks" => style::OK,
-        _ => style::WARN,
+    let verdict = crate::checks::verdict::verdict(Some(file), false);
+    let verdict_paint = match verdict.level {
+        VerdictLevel::NotReady => style::FAIL,
+        VerdictLevel::Ready | VerdictLevel::ReadyWithRisks => style::OK,
+        VerdictLevel::OpenPoints | VerdictLevel::Undecided => style::WARN,
     };
     out.push_str(&paint(verdict_paint, &verdict.headline));
     if !verdict.details.is_empty() {

@@ -2,8 +2,9 @@
 //! verdicts to them. Readers say what kind of failure they had ([`ErrorKind`]); only the
 //! binary's edge knows the numbers. Scripts branch on 1 vs 3.
 
+use crate::checks::verdict::RunVerdict as Verdict;
 use crate::directory::dsa::CredentialOutcome;
-use crate::kind::{ErrorKind, Verdict};
+use crate::kind::ErrorKind;
 
 /// Success; all checks passed (or none failed per `--fail-on`).
 pub const OK: u8 = 0;

@@ -15,9 +15,10 @@ use super::inputs::Inputs;
 use crate::checklist::bind::{Bound, NO_VALUE};
 use crate::checklist::engine::{self, Facts};
 use crate::checklist::view::{self, StepView};
+use crate::checks::verdict::{Verdict, VerdictLevel, acceptance_of, verdict};
 use crate::model::{
-    CheckResult, ChecksFile, Entity, EntityType, ExclusionKind, GatewayKind, Inventory,
-    SourceStatus, Status, StepStatus, same_host,
+    ChecksFile, Entity, EntityType, ExclusionKind, GatewayKind, Inventory, SourceStatus, Status,
+    StepStatus, same_host,
 };
 
 /// A bound table in a step shows this many rows; the rest are in the inventory's table
@@ -204,15 +205,6 @@ pub struct Summary {
     pub alerts: AlertSummary,
     /// Counts of what the inventory holds.
     pub inventory: Vec<Pair>,
-}
-
-/// The readiness verdict: one word for the colour, one line for the reader.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Verdict {
-    /// `ready`, `ready_with_risks`, `open_points`, `not_ready` or `undecided`.
-    pub level: String,
-    pub headline: String,
-    pub details: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -487,20 +479,6 @@ fn display_value(v: &str) -> String {
     }
 }
 
-/// The acceptance that covers a result, if any (applied by the checks, or added to
-/// `checks.yaml` by hand since: the same rule the checklist's gates use).
-pub(super) fn acceptance_of<'a>(
-    checks: &'a ChecksFile,
-    r: &'a CheckResult,
-) -> Option<&'a crate::model::Acceptance> {
-    r.accepted.as_ref().or_else(|| {
-        checks
-            .acceptances
-            .iter()
-            .find(|a| a.check == r.id || a.check.eq_ignore_ascii_case(&r.key()))
-    })
-}
-
 fn acceptance_line(a: &crate::model::Acceptance) -> AcceptanceLine {
     AcceptanceLine {
         check: a.check.clone(),
@@ -686,82 +664,6 @@ fn summary(inputs: &Inputs, prereq: &Prerequisites, checklist: Progress) -> Summ
         checklist,
         alerts,
         inventory: counts,
-    }
-}
-
-/// The readiness verdict from the prerequisite checks (`stale`: they ran on an earlier
-/// inventory). Public so the TUI's overview says what the report will say.
-pub fn verdict(checks: Option<&ChecksFile>, stale: bool) -> Verdict {
-    let Some(c) = checks else {
-        return Verdict {
-            level: "undecided".into(),
-            headline: "Undecided: the prerequisite checks have not been run".into(),
-            details: vec!["Run `ata2atp check`, then write the report again.".into()],
-        };
-    };
-    let open = |s: Status| {
-        c.results
-            .iter()
-            .filter(|r| r.status == s && acceptance_of(c, r).is_none())
-            .count()
-    };
-    let (fail, warn, unknown, manual) = (
-        open(Status::Fail),
-        open(Status::Warn),
-        open(Status::Unknown),
-        open(Status::Manual),
-    );
-    let accepted = c
-        .results
-        .iter()
-        .filter(|r| r.status != Status::Pass && acceptance_of(c, r).is_some())
-        .count();
-    let mut details = Vec::new();
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    if fail > 0 {
-        details.push(format!(
-            "{} not accepted as a risk",
-            plural(fail, "failing check", "failing checks")
-        ));
-    }
-    if unknown > 0 {
-        details.push(format!(
-            "{} could not be decided",
-            plural(unknown, "check", "checks")
-        ));
-    }
-    if manual > 0 {
-        details.push(format!(
-            "{} to confirm by hand",
-            plural(manual, "check", "checks")
-        ));
-    }
-    if warn > 0 {
-        details.push(plural(warn, "warning", "warnings"));
-    }
-    if accepted > 0 {
-        details.push(format!(
-            "{} accepted as known risks",
-            plural(accepted, "result", "results")
-        ));
-    }
-    if stale {
-        details.push("the checks ran on an earlier inventory: run `ata2atp check` again".into());
-    }
-    let (level, headline) = if fail > 0 {
-        ("not_ready", "Not ready: prerequisites fail")
-    } else if unknown + manual + warn > 0 || stale {
-        ("open_points", "Ready once the open points are settled")
-    } else if accepted > 0 {
-        ("ready_with_risks", "Ready, with accepted risks")
-    } else {
-        ("ready", "Ready: every prerequisite check passed")
-    };
-    Verdict {
-        level: level.into(),
-        headline: headline.into(),
-        details,
     }
 }
 
@@ -1750,7 +1652,7 @@ fn signoff(inputs: &Inputs, summary: &Summary, phases: &[PhaseSection]) -> SignO
     let mut open_points = Vec::new();
     // One line each: the verdict's details and the open steps are listed in full just
     // above the sign-off block, in the signer's summary.
-    if summary.verdict.level != "ready" {
+    if summary.verdict.level != VerdictLevel::Ready {
         open_points.push(if summary.verdict.details.is_empty() {
             format!("Readiness: {}", summary.verdict.headline)
         } else {

@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 
-use super::context::{PhaseSection, acceptance_of, when};
+use super::context::{PhaseSection, when};
 use super::inputs::Inputs;
 use crate::checklist::definition::FieldKind;
+use crate::checks::verdict::acceptance_of;
 use crate::model::{ChecksFile, Status};
 
 /// A remediation longer than this is cut in the summary (at a word); the full text is in

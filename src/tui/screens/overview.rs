@@ -6,8 +6,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use crate::checks::verdict::{VerdictLevel, verdict};
 use crate::model::Status;
-use crate::report::context::verdict;
 use crate::tui::app::{App, Loadable};
 use crate::tui::strings as s;
 use crate::tui::view::pane;
@@ -92,11 +92,11 @@ fn render_head(frame: &mut Frame, area: Rect, app: &App) {
         ]));
     } else {
         let v = verdict(checks, app.data.checks_stale());
-        let style = match v.level.as_str() {
-            "ready" => t.ok(),
-            "ready_with_risks" | "open_points" => t.warn(),
-            "not_ready" => t.error(),
-            _ => t.dim(),
+        let style = match v.level {
+            VerdictLevel::Ready => t.ok(),
+            VerdictLevel::ReadyWithRisks | VerdictLevel::OpenPoints => t.warn(),
+            VerdictLevel::NotReady => t.error(),
+            VerdictLevel::Undecided => t.dim(),
         };
         lines.push(Line::from(vec![
             label(app, s::OV_READINESS),
