@@ -30,6 +30,7 @@
 //! | [`checklist`] | the guide's steps as data (`checklists/*.yaml`), bound to the inventory, gated on checks; the state in `checklist.yaml` |
 //! | [`report`] | the report for sign-off (HTML, Markdown, CSV, PDF) led by the signer's summary (`report::summary`), the per-owner action lists and deadline calendar (`report::actions`), its integrity record, redaction, and `diff` |
 //! | [`demo`] | the synthetic sample deployment built into the binary, and the run that turns it into an engagement |
+//! | [`present`] | one presentation of the inventory: how values are written (missing, yes/no, moments), the words for the model's enums, the labelled rows of the settings sections; used by the TUI, the report, the CSV exports and the checklist's values |
 //! | [`digest`] | SHA-256 in hex, as `checks.yaml` and the integrity record write it |
 //! | [`secrets`] | passwords from a prompt, a file or an environment variable, held as `SecretString` |
 //! | [`yaml`] | YAML in and out with file:line:column errors |
@@ -68,6 +69,7 @@ pub mod hosts;
 pub mod inventory;
 pub mod kind;
 pub mod model;
+pub mod present;
 pub mod progress;
 pub mod report;
 pub mod secrets;

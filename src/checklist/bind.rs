@@ -62,8 +62,8 @@ pub struct Pair {
     pub value: String,
 }
 
-/// Shown in a table cell for a value that is not there.
-pub const NO_VALUE: &str = "—";
+/// Shown in a table cell for a value that is not there (the presentation's word).
+pub use crate::present::NO_VALUE;
 
 /// Binds every `shows` entry of `step`. `document` is [`super::exemplar::document`] of
 /// the engagement's inventory and configuration.
@@ -168,17 +168,18 @@ fn row(def: &Definition, show: &Show, item: &Value) -> Vec<String> {
         .collect()
 }
 
-/// One value as text: booleans as yes/no, lists joined, through a map when one is named.
+/// One value as text, written as everywhere else ([`crate::present`]): booleans as
+/// yes/no, moments as `2026-11-16 10:30 UTC`, lists joined, through a map when one is
+/// named.
 fn cell(def: &Definition, v: &Value, map: Option<&str>, format: Option<Format>) -> String {
     let text = match v {
         Value::Null => return NO_VALUE.to_string(),
-        Value::Bool(true) => "yes".to_string(),
-        Value::Bool(false) => "no".to_string(),
+        Value::Bool(b) => crate::present::yes_no(Some(*b)).to_string(),
         Value::Number(n) => match (format, n.as_u64()) {
             (Some(Format::Bytes), Some(bytes)) => human_bytes(bytes),
             _ => n.to_string(),
         },
-        Value::String(s) => s.clone(),
+        Value::String(s) => crate::present::stored_moment(s).unwrap_or_else(|| s.clone()),
         Value::Array(items) => {
             let parts: Vec<String> = items
                 .iter()

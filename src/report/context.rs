@@ -12,14 +12,14 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::inputs::Inputs;
-use crate::checklist::bind::{Bound, NO_VALUE};
+use crate::checklist::bind::Bound;
 use crate::checklist::engine::{self, Facts};
 use crate::checklist::view::{self, StepView};
 use crate::checks::verdict::{Verdict, VerdictLevel, acceptance_of, verdict};
 use crate::model::{
-    ChecksFile, Entity, EntityType, ExclusionKind, GatewayKind, Inventory, SourceStatus, Status,
-    StepStatus, same_host,
+    ChecksFile, Entity, ExclusionKind, Inventory, SourceStatus, Status, StepStatus, same_host,
 };
+use crate::present::NO_VALUE;
 
 /// A bound table in a step shows this many rows; the rest are in the inventory's table
 /// (tables with per-item records are shown whole: those rows are the sign-off record).
@@ -150,6 +150,11 @@ pub struct Meta {
 pub struct Pair {
     pub key: String,
     pub value: String,
+}
+
+/// The presentation's rows as the template's pairs.
+fn pairs(rows: Vec<crate::present::Row>) -> Vec<Pair> {
+    rows.into_iter().map(|r| pair(r.label, r.value)).collect()
 }
 
 fn pair(key: impl Into<String>, value: impl Into<String>) -> Pair {
@@ -454,29 +459,18 @@ pub struct RunInfo {
     pub redacted: bool,
 }
 
-/// `2026-11-16 10:30 UTC`.
-pub fn when(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
-}
+/// `2026-11-16 10:30 UTC`: the one way moments are written ([`crate::present::moment`]).
+pub use crate::present::moment as when;
+use crate::present::opt;
 
-fn opt(v: Option<impl ToString>) -> String {
-    v.map_or_else(|| NO_VALUE.to_string(), |v| v.to_string())
-}
-
+/// [`crate::present::yes_no`] as the owned text the context holds.
 fn yes_no(v: Option<bool>) -> String {
-    match v {
-        Some(true) => "yes".into(),
-        Some(false) => "no".into(),
-        None => NO_VALUE.into(),
-    }
+    crate::present::yes_no(v).into()
 }
 
 /// A recorded value for display: a stored RFC 3339 moment in the report's format.
 fn display_value(v: &str) -> String {
-    match DateTime::parse_from_rfc3339(v) {
-        Ok(t) => when(t.with_timezone(&Utc)),
-        Err(_) => v.to_string(),
-    }
+    crate::present::stored_moment(v).unwrap_or_else(|| v.to_string())
 }
 
 fn acceptance_line(a: &crate::model::Acceptance) -> AcceptanceLine {
@@ -992,7 +986,7 @@ fn entity_row(e: &Entity) -> Vec<String> {
     let ad = e.ad.as_ref();
     vec![
         e.label().to_string(),
-        opt(e.kind.map(entity_kind)),
+        opt(e.kind),
         opt(e.sid.as_ref().or(ad.and_then(|a| a.sid.as_ref()))),
         match (e.source, &e.tag_evidence) {
             (Some(s), Some(why)) => format!("{}: {why}", s.as_str()),
@@ -1020,16 +1014,6 @@ const ENTITY_COLUMNS: &[&str] = &[
     "Distinguished name",
     "ATA id",
 ];
-
-fn entity_kind(k: EntityType) -> &'static str {
-    match k {
-        EntityType::User => "user",
-        EntityType::Computer => "computer",
-        EntityType::Group => "group",
-        EntityType::Domain => "domain",
-        EntityType::Unknown => "unknown",
-    }
-}
 
 /// Order of gravity for a DC's readiness: the worst result names the DC's state.
 fn gravity(s: Status) -> u8 {
@@ -1179,17 +1163,7 @@ fn inventory_section(inv: Option<&Inventory>, checks: Option<&ChecksFile>) -> In
     s.collected_at = Some(when(inv.collected_at));
     let ata = &inv.ata;
     let c = &ata.center;
-    s.center = vec![
-        pair("Console URL", if c.console_urls.is_empty() { NO_VALUE.into() } else { c.console_urls.join(", ") }),
-        pair("Listening on", opt(c.listen_endpoint.as_ref())),
-        pair("Certificate thumbprints", if c.certificate_thumbprints.is_empty() { NO_VALUE.into() } else { c.certificate_thumbprints.join(", ") }),
-        pair("Change awaiting activation", if c.pending_change { "yes" } else { "no" }),
-        pair("MongoDB version", opt(c.mongo_version.as_ref())),
-        pair("Automatic updates", opt(c.auto_update.as_ref().map(|a| format!(
-            "enabled: {}; gateways update automatically: {}; Lightweight Gateways restart automatically: {}",
-            yes_no(a.enabled), yes_no(a.gateways_update_automatically), yes_no(a.lightweight_gateways_restart_automatically)
-        )))),
-    ];
+    s.center = pairs(crate::present::center(c));
     for cert in &c.certificates {
         s.certificates.push(vec![
             cert.thumbprint.clone(),
@@ -1212,75 +1186,30 @@ fn inventory_section(inv: Option<&Inventory>, checks: Option<&ChecksFile>) -> In
             opt(d.found_at.as_ref()),
         ]);
     }
-    s.notifications = vec![
-        pair(
-            "Syslog notifications",
-            match &ata.syslog {
-                None => "not configured".into(),
-                Some(x) => format!(
-                    "{}; server {}:{}; transport {}; format {}",
-                    if x.enabled { "on" } else { "off" },
-                    opt(x.server.as_ref()),
-                    opt(x.port),
-                    opt(x.transport.as_ref()),
-                    opt(x.format.as_ref())
-                ),
-            },
-        ),
-        pair(
-            "E-mail notifications",
-            match &ata.email {
-                None => "not configured".into(),
-                Some(e) => format!(
-                    "{}; SMTP server {}:{}; SSL {}; from {}; authenticated as {}{}",
-                    if e.enabled { "on" } else { "off" },
-                    opt(e.server.as_ref()),
-                    opt(e.port),
-                    yes_no(e.ssl),
-                    opt(e.from.as_ref()),
-                    opt(e.auth_user.as_ref()),
-                    if e.secret_present {
-                        " (password stored in ATA, encrypted; not read)"
-                    } else {
-                        ""
-                    }
-                ),
-            },
-        ),
-        pair(
-            "E-mail recipients",
-            ata.email
-                .as_ref()
-                .filter(|e| !e.recipients.is_empty())
-                .map_or_else(|| NO_VALUE.into(), |e| e.recipients.join(", ")),
-        ),
-        pair(
-            "VPN (RADIUS accounting)",
-            match &ata.vpn {
-                None => "not configured".into(),
-                Some(v) => format!(
-                    "{}{}",
-                    if v.radius_enabled { "on" } else { "off" },
-                    if v.secret_present {
-                        "; shared secret stored in ATA (encrypted; cannot be exported: enter it again)"
-                    } else {
-                        ""
-                    }
-                ),
-            },
-        ),
-    ];
+    // One list under "Notifications and VPN", each row named by its section.
+    use crate::present::{EMAIL, SYSLOG, VPN, email, syslog, vpn};
+    s.notifications = [
+        (SYSLOG, syslog(ata.syslog.as_ref())),
+        (EMAIL, email(ata.email.as_ref())),
+        (VPN, vpn(ata.vpn.as_ref())),
+    ]
+    .into_iter()
+    .flat_map(|(section, rows)| {
+        rows.into_iter().map(move |r| {
+            if r.label == section {
+                pair(r.label, r.value)
+            } else {
+                pair(format!("{section}: {}", r.label), r.value)
+            }
+        })
+    })
+    .collect();
     for x in &ata.exclusions {
         let e = x.entity.as_ref();
         let ad = e.and_then(|e| e.ad.as_ref());
         s.exclusions.push(vec![
             x.detector.clone(),
-            match x.kind {
-                ExclusionKind::Account => "account",
-                ExclusionKind::Computer => "computer",
-                ExclusionKind::Subnet => "subnet",
-            }
-            .into(),
+            x.kind.to_string(),
             e.map_or_else(|| x.value.clone(), |e| e.label().to_string()),
             opt(e.and_then(|e| e.sid.as_ref())),
             match (x.kind, ad) {
@@ -1303,12 +1232,7 @@ fn inventory_section(inv: Option<&Inventory>, checks: Option<&ChecksFile>) -> In
     for g in &ata.gateways {
         s.gateways.push(vec![
             g.name.clone(),
-            match g.kind {
-                GatewayKind::Gateway => "ATA Gateway",
-                GatewayKind::LightweightGateway => "Lightweight Gateway",
-                GatewayKind::Unknown => "unknown",
-            }
-            .into(),
+            g.kind.to_string(),
             opt(g.version.as_ref()),
             opt(g.status.as_ref()),
             match g.domain_synchronizer_candidate {
@@ -1468,60 +1392,7 @@ fn inventory_section(inv: Option<&Inventory>, checks: Option<&ChecksFile>) -> In
             ]);
         }
         for d in dir.directory_services_accounts() {
-            let mut pairs = vec![
-                pair("Account", d.name.clone()),
-                pair("Domain", opt(d.domain.as_ref())),
-                pair(
-                    "Type",
-                    match d.kind {
-                        crate::model::AccountKind::User => "user",
-                        crate::model::AccountKind::Gmsa => "group managed service account",
-                    },
-                ),
-                pair(
-                    "Found in Active Directory",
-                    if d.found { "yes" } else { "NO" },
-                ),
-                pair("Enabled", yes_no(d.enabled)),
-                pair("Locked out", yes_no(d.locked_out)),
-                pair("Password last set", opt(d.pwd_last_set.map(when))),
-                pair("Password never expires", yes_no(d.password_never_expires)),
-                pair(
-                    "Password expires",
-                    match (&d.password_expires, d.password_expires_at) {
-                        (_, Some(t)) => when(t),
-                        (Some(words), None) => words.clone(),
-                        (None, None) => NO_VALUE.into(),
-                    },
-                ),
-                pair(
-                    "Member of sensitive groups",
-                    if d.sensitive_groups.is_empty() {
-                        "none".into()
-                    } else {
-                        d.sensitive_groups.join(", ")
-                    },
-                ),
-                pair(
-                    "Can read Deleted Objects",
-                    match d.deleted_objects_readable {
-                        Some(b) => yes_no(Some(b)),
-                        None => format!(
-                            "not known{}",
-                            d.deleted_objects_note
-                                .as_ref()
-                                .map(|n| format!(": {n}"))
-                                .unwrap_or_default()
-                        ),
-                    },
-                ),
-            ];
-            if d.kind == crate::model::AccountKind::User {
-                pairs.push(pair(
-                    "When its password changes",
-                    crate::checks::directory::PASSWORD_CHANGE_RULE,
-                ));
-            }
+            let pairs = pairs(crate::present::dsa_in_directory(d));
             s.dsa_accounts.push(DsaAccount {
                 account: d.named_as.clone().unwrap_or_else(|| d.name.clone()),
                 pairs,
@@ -1618,10 +1489,7 @@ fn provenance(inputs: &Inputs, run: &RunInfo) -> ProvenanceSection {
             (!inv.provenance.arguments.is_empty()).then(|| inv.provenance.arguments.join(" "));
         for s in &inv.sources {
             p.sources.push(vec![
-                serde_json::to_value(s.kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
+                s.kind.to_string(),
                 s.location.clone(),
                 // The source's own words: a partial source reads "partial", not "warn".
                 match s.status {
@@ -1722,5 +1590,36 @@ fn signoff(inputs: &Inputs, summary: &Summary, phases: &[PhaseSection]) -> SignO
         },
         notes: so.notes.clone(),
         open_points,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::sections::Section;
+
+    /// The report and the TUI write a setting through the same presentation: the syslog
+    /// server, the gateways' kind and a directory services account read alike.
+    #[test]
+    fn the_report_and_the_tui_show_the_same_words() {
+        let inv = crate::checklist::exemplar::inventory();
+        let report = inventory_section(Some(&inv), None);
+        let tui: Vec<(String, String)> = (0..Section::Syslog.len(&inv))
+            .map(|i| {
+                let r = Section::Syslog.row(&inv, i);
+                (r[0].clone(), r[1].clone())
+            })
+            .collect();
+        assert!(tui.iter().any(|(k, _)| k == "Server"));
+        for (label, value) in &tui {
+            let key = format!("{}: {label}", crate::present::SYSLOG);
+            let in_report = report.notifications.iter().find(|p| p.key == key);
+            assert_eq!(in_report.map(|p| &p.value), Some(value), "{key}");
+        }
+        let kinds: Vec<&String> = report.gateways.rows.iter().map(|r| &r[1]).collect();
+        for i in 0..Section::Gateways.len(&inv) {
+            assert_eq!(&Section::Gateways.row(&inv, i)[1], kinds[i]);
+        }
+        assert!(kinds.iter().any(|k| k.as_str() == "Lightweight Gateway"));
     }
 }

@@ -8,7 +8,7 @@
 
 use super::Error;
 use super::context::{ReportContext, Table};
-use crate::checklist::bind::NO_VALUE;
+use crate::present::NO_VALUE;
 
 /// The exported lists: file suffix and the table.
 pub fn tables(ctx: &ReportContext) -> Vec<(&'static str, std::borrow::Cow<'_, Table>)> {

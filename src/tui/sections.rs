@@ -1,13 +1,14 @@
 //! The Inventory screen's sections: which part of the [`Inventory`] each one shows, its
 //! columns, one row by index, and one row's details. Rows are produced one at a time, so
-//! a frame only formats the rows it draws, however large the section.
+//! a frame only formats the rows it draws, however large the section. Every value is
+//! written by [`crate::present`], as the report and the checklist write it.
 
 use crate::model::{
-    AdMatch, Alert, DcFacts, DomainController, Entity, EntityType, ExclusionKind, GatewayKind,
-    Inventory, NotFound, SourceKind, SourceStatus, TagSource,
+    AdMatch, Alert, DcFacts, DomainController, Entity, Inventory, NotFound, SourceStatus,
 };
+use crate::present::{self, Settings, level, list, yes_no};
 
-use super::strings::{self as s, yes_no};
+use super::strings as s;
 
 /// Data as the screen draws it: control characters shown escaped ([`crate::terminal`]).
 pub fn visible(text: String) -> String {
@@ -63,7 +64,7 @@ const fn fill(header: &'static str, width: u16) -> Column {
 const PAIRS: &[Column] = &[col("Setting", 26), fill("Value", 20)];
 const GATEWAYS: &[Column] = &[
     fill("Name", 12),
-    col("Kind", 11),
+    col("Kind", 19),
     col("Version", 11),
     col("Status", 12),
     col("Sync cand.", 10),
@@ -315,7 +316,7 @@ impl Section {
                 .map(|g| {
                     vec![
                         g.name.clone(),
-                        gateway_kind(g.kind).into(),
+                        g.kind.to_string(),
                         opt(&g.version),
                         opt(&g.status),
                         yes_no(g.domain_synchronizer_candidate).into(),
@@ -334,7 +335,7 @@ impl Section {
                             .strip_suffix("DetectorConfiguration")
                             .unwrap_or(&e.detector)
                             .to_string(),
-                        exclusion_kind(e.kind).into(),
+                        e.kind.to_string(),
                         e.entity
                             .as_ref()
                             .and_then(|en| en.name.clone())
@@ -428,7 +429,7 @@ impl Section {
                 .get(i)
                 .map(|src| {
                     vec![
-                        source_kind(src.kind).into(),
+                        src.kind.to_string(),
                         src.location.clone(),
                         match src.status {
                             SourceStatus::Ok => "ok",
@@ -482,7 +483,7 @@ impl Section {
                 let e = inv.ata.exclusions.get(i)?;
                 let mut p = pairs(vec![
                     ("Detector", e.detector.clone()),
-                    ("Kind", exclusion_kind(e.kind).into()),
+                    ("Kind", e.kind.to_string()),
                     ("Value stored by ATA", e.value.clone()),
                     ("Read from", opt(&e.list)),
                 ]);
@@ -511,13 +512,11 @@ impl Section {
                         ("Status", a.status.clone()),
                         (
                             "Started",
-                            a.start_time
-                                .map_or_else(|| s::NONE.into(), |t| t.to_rfc3339()),
+                            a.start_time.map_or_else(|| s::NONE.into(), present::moment),
                         ),
                         (
                             "Ended",
-                            a.end_time
-                                .map_or_else(|| s::NONE.into(), |t| t.to_rfc3339()),
+                            a.end_time.map_or_else(|| s::NONE.into(), present::moment),
                         ),
                         ("Entities", a.entities.join(", ")),
                     ]),
@@ -567,24 +566,8 @@ impl Section {
         match self {
             Section::Center => {
                 let c = &ata.center;
-                push("Console URLs", list(&c.console_urls));
-                push("Certificate thumbprints", list(&c.certificate_thumbprints));
-                push(
-                    "Pending activation",
-                    if c.pending_change { s::YES } else { s::NO }.into(),
-                );
-                push("Listening on", opt(&c.listen_endpoint));
-                push("MongoDB version", opt(&c.mongo_version));
-                if let Some(u) = &c.auto_update {
-                    push("Automatic updates", yes_no(u.enabled).into());
-                    push(
-                        "Gateways auto-update",
-                        yes_no(u.gateways_update_automatically).into(),
-                    );
-                    push(
-                        "Lightweight GW auto-restart",
-                        yes_no(u.lightweight_gateways_restart_automatically).into(),
-                    );
+                for r in present::center(c) {
+                    push(&r.label, r.value);
                 }
                 for cert in &c.certificates {
                     push(
@@ -629,63 +612,16 @@ impl Section {
                     );
                 }
             }
-            Section::Syslog => match &ata.syslog {
-                None => push("Syslog", s::NONE.into()),
-                Some(sy) => {
-                    push("Enabled", yes_no(Some(sy.enabled)).into());
-                    push("Server", opt(&sy.server));
-                    push(
-                        "Port",
-                        sy.port.map_or_else(|| s::NONE.into(), |p| p.to_string()),
-                    );
-                    push("Transport", opt(&sy.transport));
-                    push("Format", opt(&sy.format));
-                    push("Sends alerts", yes_no(sy.alert_notifications).into());
-                    push(
-                        "Sends health issues",
-                        yes_no(sy.health_notifications).into(),
-                    );
+            Section::Syslog | Section::Email | Section::Vpn => {
+                let which = match self {
+                    Section::Syslog => Settings::Syslog,
+                    Section::Email => Settings::Email,
+                    _ => Settings::Vpn,
+                };
+                for r in present::settings(inv, which) {
+                    push(&r.label, r.value);
                 }
-            },
-            Section::Email => match &ata.email {
-                None => push("Email", s::NONE.into()),
-                Some(e) => {
-                    push("Enabled", yes_no(Some(e.enabled)).into());
-                    push("SMTP server", opt(&e.server));
-                    push(
-                        "Port",
-                        e.port.map_or_else(|| s::NONE.into(), |p| p.to_string()),
-                    );
-                    push("SSL", yes_no(e.ssl).into());
-                    push("From", opt(&e.from));
-                    push("Authenticates as", opt(&e.auth_user));
-                    push(
-                        "Password stored",
-                        format!(
-                            "{} (it cannot be exported: enter it again)",
-                            yes_no(Some(e.secret_present))
-                        ),
-                    );
-                    push("Recipients", list(&e.recipients));
-                    push("Alert recipients", list(&e.alert_recipients));
-                    push("Health recipients", list(&e.health_recipients));
-                    push("Mails alerts", yes_no(e.alert_notifications).into());
-                    push("Mails health issues", yes_no(e.health_notifications).into());
-                }
-            },
-            Section::Vpn => match &ata.vpn {
-                None => push("VPN", s::NONE.into()),
-                Some(v) => {
-                    push("RADIUS accounting", yes_no(Some(v.radius_enabled)).into());
-                    push(
-                        "Shared secret stored",
-                        format!(
-                            "{} (it cannot be exported: enter it again)",
-                            yes_no(Some(v.secret_present))
-                        ),
-                    );
-                }
-            },
+            }
             Section::Dsa => {
                 for (n, a) in ata.directory_services_accounts.iter().enumerate() {
                     push(
@@ -713,45 +649,11 @@ impl Section {
                 for f in dir.directory_services_accounts() {
                     push(
                         "In Active Directory",
-                        format!(
-                            "{} ({})",
-                            f.named_as.as_deref().unwrap_or(&f.name),
-                            if f.found { "found" } else { "NOT FOUND" }
-                        ),
+                        f.named_as.clone().unwrap_or_else(|| f.name.clone()),
                     );
-                    push("DN", opt(&f.dn));
-                    push("Enabled", yes_no(f.enabled).into());
-                    push("Locked out", yes_no(f.locked_out).into());
-                    push(
-                        "Password last set",
-                        f.pwd_last_set.map_or_else(
-                            || s::NONE.into(),
-                            |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
-                        ),
-                    );
-                    push(
-                        "Password never expires",
-                        yes_no(f.password_never_expires).into(),
-                    );
-                    push(
-                        "Password expires",
-                        match (f.password_expires_at, &f.password_expires) {
-                            (Some(t), _) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
-                            (None, Some(words)) => words.clone(),
-                            (None, None) => s::NONE.into(),
-                        },
-                    );
-                    push("Sensitive groups", list(&f.sensitive_groups));
-                    push(
-                        "Reads Deleted Objects",
-                        match f.deleted_objects_readable {
-                            Some(v) => yes_no(Some(v)).into(),
-                            None => f
-                                .deleted_objects_note
-                                .clone()
-                                .unwrap_or_else(|| s::NONE.into()),
-                        },
-                    );
+                    for r in present::dsa_in_directory(f) {
+                        push(&r.label, r.value);
+                    }
                 }
             }
             _ => {}
@@ -781,24 +683,9 @@ fn alert(inv: &Inventory, i: usize) -> Option<&Alert> {
         .or_else(|| a.suppressed.get(i.checked_sub(a.open.len())?))
 }
 
-fn opt(v: &Option<String>) -> String {
-    v.clone().unwrap_or_else(|| s::NONE.to_string())
-}
-
-fn list(v: &[String]) -> String {
-    if v.is_empty() {
-        s::NONE.to_string()
-    } else {
-        v.join(", ")
-    }
-}
-
-fn level(n: Option<u32>, name: Option<&str>) -> String {
-    match (n, name) {
-        (Some(n), Some(name)) => format!("{n} ({name})"),
-        (Some(n), None) => n.to_string(),
-        (None, _) => s::NONE.to_string(),
-    }
+/// The value or the presentation's dash (a reference, as the model's fields are kept).
+fn opt(v: &Option<impl std::fmt::Display>) -> String {
+    present::opt(v.as_ref())
 }
 
 fn in_ad(ad: Option<&AdMatch>) -> &'static str {
@@ -813,8 +700,8 @@ fn entity_row(en: &Entity) -> Vec<String> {
     vec![
         en.label().to_string(),
         opt(&en.sid),
-        en.kind.map_or(s::NONE, entity_type).into(),
-        en.source.map_or(s::NONE, TagSource::as_str).into(),
+        opt(&en.kind),
+        opt(&en.source),
         in_ad(en.ad.as_ref()).into(),
         yes_no(en.ad.as_ref().and_then(|a| a.enabled)).into(),
     ]
@@ -825,10 +712,7 @@ fn entity_pairs(en: &Entity) -> Vec<(String, String)> {
         ("ATA entity id".to_string(), en.id.clone()),
         ("Name".to_string(), opt(&en.name)),
         ("SID".to_string(), opt(&en.sid)),
-        (
-            "Type".to_string(),
-            en.kind.map_or(s::NONE, entity_type).to_string(),
-        ),
+        ("Type".to_string(), opt(&en.kind)),
     ];
     if let Some(source) = en.source {
         p.push((
@@ -865,10 +749,8 @@ fn facts_pairs(h: &DcFacts) -> Vec<(String, String)> {
     let mut p = vec![
         (
             "Facts collected".to_string(),
-            h.collected_at.map_or_else(
-                || s::NONE.into(),
-                |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
-            ),
+            h.collected_at
+                .map_or_else(|| s::NONE.into(), present::moment),
         ),
         (".NET release".into(), num(h.dotnet_release.map(u64::from))),
         ("OS caption".into(), opt(&h.os_caption)),
@@ -904,53 +786,10 @@ fn facts_pairs(h: &DcFacts) -> Vec<(String, String)> {
     p
 }
 
-fn gateway_kind(k: GatewayKind) -> &'static str {
-    match k {
-        GatewayKind::Gateway => "Gateway",
-        GatewayKind::LightweightGateway => "Lightweight",
-        GatewayKind::Unknown => s::UNKNOWN,
-    }
-}
-
-fn exclusion_kind(k: ExclusionKind) -> &'static str {
-    match k {
-        ExclusionKind::Account => "account",
-        ExclusionKind::Computer => "computer",
-        ExclusionKind::Subnet => "subnet",
-    }
-}
-
-fn entity_type(k: EntityType) -> &'static str {
-    match k {
-        EntityType::User => "user",
-        EntityType::Computer => "computer",
-        EntityType::Group => "group",
-        EntityType::Domain => "domain",
-        EntityType::Unknown => s::UNKNOWN,
-    }
-}
-
 fn alert_kind(kind: &str) -> String {
     kind.strip_suffix("SuspiciousActivity")
         .unwrap_or(kind)
         .to_string()
-}
-
-fn source_kind(k: SourceKind) -> &'static str {
-    match k {
-        SourceKind::AtaMongo => "ATA MongoDB",
-        SourceKind::AtaDump => "ATA dump",
-        SourceKind::AtaJson => "ATA JSON",
-        SourceKind::AtaCollector => "ATA collector",
-        SourceKind::Ldap => "LDAP",
-        SourceKind::Ldif => "LDIF",
-        SourceKind::DcFacts => "DC facts",
-        SourceKind::RegQuery => "reg query",
-        SourceKind::CenterFacts => "Center facts",
-        SourceKind::Auditpol => "auditpol",
-        SourceKind::ServerFacts => "server facts",
-        SourceKind::Demo => "demo",
-    }
 }
 
 /// True when any cell of row `i` contains `needle` (already lower-case).
