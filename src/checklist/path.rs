@@ -58,9 +58,19 @@ fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '-'
 }
 
+/// Why a path does not parse, or does not exist in the schema; the definition's loader
+/// puts it after the file, line and column of the path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PathError(String);
+
 impl PathExpr {
     /// Parses `text`; the error says what is wrong and at which character.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, PathError> {
+        Self::parse_text(text).map_err(PathError)
+    }
+
+    fn parse_text(text: &str) -> Result<Self, String> {
         let trimmed = text.trim();
         if trimmed.is_empty() {
             return Err("empty path".into());
@@ -252,7 +262,11 @@ impl Shape {
     }
 
     /// The shape `path` leads to from this one, or why it cannot exist.
-    pub fn resolve(&self, path: &PathExpr) -> Result<Shape, String> {
+    pub fn resolve(&self, path: &PathExpr) -> Result<Shape, PathError> {
+        self.resolve_text(path).map_err(PathError)
+    }
+
+    fn resolve_text(&self, path: &PathExpr) -> Result<Shape, String> {
         let mut current = self.clone();
         let mut walked = String::new();
         for segment in &path.segments {
@@ -412,7 +426,10 @@ mod tests {
             Shape::Scalar
         );
         assert!(shape.resolve(&p("ata.gateways[kind=gateway]")).is_ok());
-        let err = shape.resolve(&p("ata.syslog.port")).unwrap_err();
+        let err = shape
+            .resolve(&p("ata.syslog.port"))
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("`ata.syslog.port` does not exist") && err.contains("server"),
             "{err}"
@@ -421,12 +438,14 @@ mod tests {
             shape
                 .resolve(&p("ata.syslog.server.x"))
                 .unwrap_err()
+                .to_string()
                 .contains("single value")
         );
         assert!(
             shape
                 .resolve(&p("ata.syslog[a=b]"))
                 .unwrap_err()
+                .to_string()
                 .contains("not a list")
         );
         assert!(shape.resolve(&p("ata.gateways[nope=1]")).is_err());
@@ -434,6 +453,7 @@ mod tests {
             shape
                 .resolve(&p("ata.gateways[dcs=a]"))
                 .unwrap_err()
+                .to_string()
                 .contains("not a single value")
         );
     }

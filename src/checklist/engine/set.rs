@@ -195,7 +195,11 @@ pub(super) fn field_for<'s>(
 }
 
 /// Checks and normalises a value for its field's kind.
-pub fn normalise(field: &RecordField, value: &str, now: DateTime<Utc>) -> Result<String, String> {
+pub(super) fn normalise(
+    field: &RecordField,
+    value: &str,
+    now: DateTime<Utc>,
+) -> Result<String, String> {
     match field.kind {
         FieldKind::Text => Ok(value.to_string()),
         FieldKind::YesNo => match value.to_ascii_lowercase().as_str() {
