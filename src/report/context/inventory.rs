@@ -571,8 +571,9 @@ mod tests {
             assert_eq!(in_report.map(|p| &p.value), Some(value), "{key}");
         }
         let kinds: Vec<&String> = report.gateways.rows.iter().map(|r| &r[1]).collect();
-        for i in 0..Section::Gateways.len(&inv) {
-            assert_eq!(&Section::Gateways.row(&inv, i)[1], kinds[i]);
+        assert_eq!(kinds.len(), Section::Gateways.len(&inv));
+        for (i, kind) in kinds.iter().enumerate() {
+            assert_eq!(&&Section::Gateways.row(&inv, i)[1], kind);
         }
         assert!(kinds.iter().any(|k| k.as_str() == "Lightweight Gateway"));
     }
