@@ -299,3 +299,48 @@ fn usage_errors_exit_2_and_say_what_is_wrong() {
         .assert()
         .code(2);
 }
+
+/// On a terminal, `init` without `--customer` asks for the name (issue 17.8); the answer
+/// is what the engagement records. `script` (util-linux) gives the binary a pseudo-terminal
+/// and passes the piped name to it as typed.
+#[test]
+fn init_on_a_terminal_asks_for_the_customer() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("asked");
+    let bin = assert_cmd::cargo::cargo_bin("ata2atp");
+    let run = format!("'{}' init '{}'", bin.display(), root.display());
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &run, "/dev/null"])
+        .env_remove("ATA2ATP_CUSTOMER")
+        .env_remove("ATA2ATP_ENGAGEMENT")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("script (util-linux) runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"Contoso Pharma Ltd\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{screen}");
+    assert!(screen.contains("Customer name"), "no prompt in:\n{screen}");
+    let config = fs::read_to_string(root.join("ata2atp.yaml")).unwrap();
+    assert!(config.contains("customer: Contoso Pharma Ltd"), "{config}");
+}
+
+/// Without a terminal there is no one to ask: the error says the flag to pass.
+#[test]
+fn init_without_a_terminal_names_the_customer_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    ata2atp()
+        .args(["init", dir.path().join("x").to_str().unwrap()])
+        .env_remove("ATA2ATP_CUSTOMER")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--customer \"CUSTOMER NAME\""));
+    assert!(!dir.path().join("x").exists());
+}
