@@ -140,7 +140,8 @@ async fn write(a: WriteArgs, ctx: &Context) -> Result<u8, Error> {
         consultant_role: a.consultant_role,
         notes: a.notes,
     };
-    let written = report::write(&engagement, &lock, &request).await?;
+    let progress = super::progress::CliProgress::new(ctx);
+    let written = report::write_with_progress(&engagement, &lock, &request, &progress).await?;
     emit(ctx.output, &written, || {
         let mut s = String::new();
         for (f, h) in written.files.iter().zip(&written.sha256) {

@@ -239,6 +239,17 @@ pub async fn write(
     lock: &WriteLock,
     request: &Request,
 ) -> Result<Written, Error> {
+    write_with_progress(engagement, lock, request, &crate::progress::Silent).await
+}
+
+/// [`write`], saying its stages to `progress`: a PDF takes seconds (the browser starts,
+/// then prints), so each stage is a task of its own.
+pub async fn write_with_progress(
+    engagement: &Engagement,
+    lock: &WriteLock,
+    request: &Request,
+    progress: &dyn crate::progress::Progress,
+) -> Result<Written, Error> {
     let started = std::time::Instant::now();
     let mut inputs = Inputs::load(engagement, request.guide.as_deref(), &request.signoff)?;
     tracing::debug!(
@@ -321,7 +332,10 @@ pub async fn write(
         }
         Format::Pdf => {
             let browser = pdf::find_browser(request.browser.as_deref())?;
+            let task = "PDF: rendering the HTML";
+            progress.start(task, None);
             let html = render_page(Document::Html, &ctx, template, true)?;
+            progress.finish(task, &format!("{} KB", html.len().div_ceil(1024)));
             let tmp = tempfile::Builder::new()
                 .prefix("ata2atp-report-")
                 .suffix(".html")
@@ -336,7 +350,10 @@ pub async fn write(
                 path: tmp.path().to_path_buf(),
                 source,
             })?;
-            vec![(".pdf".into(), pdf::print(&browser, tmp.path()).await?)]
+            vec![(
+                ".pdf".into(),
+                pdf::print(&browser, tmp.path(), progress).await?,
+            )]
         }
     };
 
@@ -374,7 +391,10 @@ pub async fn write(
         .map(|(suffix, bytes)| (format!("{base}{suffix}"), bytes.as_slice()))
         .collect();
     for (name, bytes) in &named {
+        let task = format!("Writing {REPORTS_DIR}/{name}");
+        progress.start(&task, None);
         files.push(lock.write_atomic(format!("{REPORTS_DIR}/{name}"), bytes)?);
+        progress.finish(&task, &format!("{} KB", bytes.len().div_ceil(1024)));
     }
     let integrity_path = format!("{REPORTS_DIR}/{base}{}", integrity::SUFFIX);
     let integrity = lock.write_yaml(&integrity_path, &record(&named))?;
