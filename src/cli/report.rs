@@ -69,7 +69,12 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 pub enum Action {
     /// Check that a report and the engagement files it was made from are unchanged.
-    #[command(after_long_help = VERIFY_HELP)]
+    #[command(after_long_help = format!("\
+Examples:
+  ata2atp report verify reports/report-azure-atp-2019-20261116T103000Z.html
+  ata2atp report verify signoff.pdf --engagement fabrikam
+
+{VERIFY_HELP}"))]
     Verify {
         /// The report (or its .integrity.yaml).
         #[arg(value_name = "FILE")]
