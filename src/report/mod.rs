@@ -334,8 +334,16 @@ pub async fn write_with_progress(
             let browser = pdf::find_browser(request.browser.as_deref())?;
             let task = "PDF: rendering the HTML";
             progress.start(task, None);
-            let html = render_page(Document::Html, &ctx, template, true)?;
-            progress.finish(task, &format!("{} KB", html.len().div_ceil(1024)));
+            let html = render_page(Document::Html, &ctx, template, true);
+            // A stage ends with its outcome, failed too: no spinner is left running.
+            progress.finish(
+                task,
+                &match &html {
+                    Ok(html) => format!("{} KB", html.len().div_ceil(1024)),
+                    Err(_) => "failed".to_string(),
+                },
+            );
+            let html = html?;
             let tmp = tempfile::Builder::new()
                 .prefix("ata2atp-report-")
                 .suffix(".html")
@@ -393,8 +401,15 @@ pub async fn write_with_progress(
     for (name, bytes) in &named {
         let task = format!("Writing {REPORTS_DIR}/{name}");
         progress.start(&task, None);
-        files.push(lock.write_atomic(format!("{REPORTS_DIR}/{name}"), bytes)?);
-        progress.finish(&task, &format!("{} KB", bytes.len().div_ceil(1024)));
+        let written = lock.write_atomic(format!("{REPORTS_DIR}/{name}"), bytes);
+        progress.finish(
+            &task,
+            &match &written {
+                Ok(_) => format!("{} KB", bytes.len().div_ceil(1024)),
+                Err(_) => "failed".to_string(),
+            },
+        );
+        files.push(written?);
     }
     let integrity_path = format!("{REPORTS_DIR}/{base}{}", integrity::SUFFIX);
     let integrity = lock.write_yaml(&integrity_path, &record(&named))?;
