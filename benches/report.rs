@@ -129,6 +129,8 @@ fn main() {
 
     let target = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench");
     std::fs::create_dir_all(&target).unwrap();
+    // The HTML measured, kept to look at (and to time again in a browser).
+    std::fs::copy(&html, target.join("report.html")).unwrap();
     let path = target.join("report.json");
     std::fs::write(
         &path,

@@ -1,10 +1,17 @@
 // ata2atp report: sort and filter the long tables, open collapsed sections before
 // printing. The report's Content-Security-Policy allows this script by its SHA-256 and
 // nothing else; the report works without it (every row is in the file).
+//
+// A collapsed long table (<details class="rows">) holds its rows in a <noscript>: with
+// scripting on, the browser keeps them as one piece of text instead of building
+// thousands of elements at load (the large engagement's report then loads in about the
+// time of a blank page); without scripting they are ordinary HTML. The table is built
+// when first opened, when a link points into it, and before printing.
 (function () {
   "use strict";
   var collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
-  document.querySelectorAll("table.sortable").forEach(function (table) {
+
+  function wire(table) {
     var head = table.tHead, body = table.tBodies[0];
     if (!head || !body) return;
     var filter = document.createElement("input");
@@ -44,9 +51,52 @@
         if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); }
       });
     });
+  }
+
+  // Builds a collapsed table from the text of its <noscript>, once.
+  function build(details) {
+    var held = details.querySelector(":scope > noscript");
+    if (!held) return;
+    var t = document.createElement("template");
+    t.innerHTML = held.textContent;
+    var tables = t.content.querySelectorAll("table.sortable");
+    held.replaceWith(t.content);
+    tables.forEach(wire);
+  }
+
+  // Opens the collapsed table holding `id` (a link's target); true when there is one.
+  function reveal(id) {
+    var found = null;
+    document.querySelectorAll("details.rows[data-holds]").forEach(function (d) {
+      if (!found && d.getAttribute("data-holds") === id) found = d;
+    });
+    if (!found) return false;
+    build(found);
+    found.open = true;
+    var target = document.getElementById(id);
+    if (target) target.scrollIntoView();
+    return true;
+  }
+
+  document.querySelectorAll("table.sortable").forEach(wire);
+  document.querySelectorAll("details.rows").forEach(function (d) {
+    d.addEventListener("toggle", function () { if (d.open) build(d); });
   });
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest ? e.target.closest("a[href^='#']") : null;
+    if (!a) return;
+    var id = decodeURIComponent(a.getAttribute("href").slice(1));
+    if (id && !document.getElementById(id) && reveal(id)) {
+      e.preventDefault();
+      location.hash = "#" + id;
+    }
+  });
+  if (location.hash.length > 1) {
+    var id = decodeURIComponent(location.hash.slice(1));
+    if (!document.getElementById(id)) reveal(id);
+  }
   // A collapsed section prints open.
   window.addEventListener("beforeprint", function () {
-    document.querySelectorAll("details.rows").forEach(function (d) { d.open = true; });
+    document.querySelectorAll("details.rows").forEach(function (d) { build(d); d.open = true; });
   });
 })();

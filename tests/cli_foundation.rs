@@ -112,6 +112,151 @@ fn man_pages_are_written() {
     assert!(dir.path().join("ata2atp-init.1").is_file());
 }
 
+/// Every visible command and subcommand, as the words typed after `ata2atp`.
+fn command_paths() -> Vec<Vec<String>> {
+    fn walk(cmd: &clap::Command, path: &[String], all: &mut Vec<Vec<String>>) {
+        all.push(path.to_vec());
+        for sub in cmd
+            .get_subcommands()
+            .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+        {
+            let mut next = path.to_vec();
+            next.push(sub.get_name().to_string());
+            walk(sub, &next, all);
+        }
+    }
+    let mut all = Vec::new();
+    walk(&ata2atp::cli::command(), &[], &mut all);
+    all
+}
+
+/// Issue 17.9: every command's `--help` has examples and `-h` shows exactly one; the
+/// global flags stand under their own heading.
+#[test]
+fn every_command_has_examples_and_short_help_keeps_one() {
+    let paths = command_paths();
+    assert!(paths.len() >= 24, "only {} commands found", paths.len());
+    let mut missing = Vec::new();
+    for path in &paths {
+        let help = |flag: &str| {
+            let out = ata2atp().args(path).arg(flag).output().unwrap();
+            assert!(out.status.success(), "{path:?} {flag}");
+            String::from_utf8(out.stdout).unwrap()
+        };
+        let long = help("--help");
+        let short = help("-h");
+        let example_lines = |text: &str, heading: &str| {
+            text.lines()
+                .skip_while(|l| *l != heading)
+                .skip(1)
+                .take_while(|l| l.starts_with("  "))
+                .filter(|l| l.starts_with("  ata2atp") || !l.starts_with("    "))
+                .count()
+        };
+        if example_lines(&long, "Examples:") == 0 {
+            missing.push(format!("{path:?}: --help has no Examples section"));
+        }
+        if example_lines(&short, "Example:") != 1 || short.contains("Examples:") {
+            missing.push(format!(
+                "{path:?}: -h does not end with exactly one example:\n{short}"
+            ));
+        }
+        if !path.is_empty() && !short.contains("Global options:\n      --engagement <DIR>") {
+            missing.push(format!(
+                "{path:?}: global flags not under their own heading"
+            ));
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// Issue 17.9: a man page for every command, each with EXIT STATUS listing every code
+/// `cli::exit` defines.
+#[test]
+fn every_command_has_a_man_page_with_the_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    ata2atp()
+        .args(["man", "--out", dir.path().to_str().unwrap()])
+        .assert()
+        .success();
+    for path in command_paths() {
+        let name = std::iter::once("ata2atp".to_string())
+            .chain(path.iter().cloned())
+            .collect::<Vec<_>>()
+            .join("-");
+        let file = dir.path().join(format!("{name}.1"));
+        let page = fs::read_to_string(&file)
+            .unwrap_or_else(|e| panic!("no man page {}: {e}", file.display()));
+        let status = page
+            .split(".SH \"EXIT STATUS\"")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{name}.1 has no EXIT STATUS section:\n{page}"));
+        // roff writes a hyphen as `\-`.
+        let status = status.split("\n.SH").next().unwrap().replace("\\-", "-");
+        for (code, meaning) in ata2atp::cli::exit::CODES {
+            assert!(
+                status.contains(&format!("\\fB{code}\\fR")),
+                "{name}.1: code {code} missing:\n{status}"
+            );
+            let words = meaning.split_whitespace().take(3).collect::<Vec<_>>();
+            assert!(
+                status.contains(&words.join(" ")),
+                "{name}.1: meaning of {code} missing:\n{status}"
+            );
+        }
+    }
+}
+
+/// What bash offers for the words of a command line ending in `current`, from the
+/// script `completions bash` prints.
+fn bash_completes(words: &[&str], current: &str) -> Vec<String> {
+    let script = ata2atp().args(["completions", "bash"]).output().unwrap();
+    assert!(script.status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ata2atp.bash");
+    fs::write(&file, &script.stdout).unwrap();
+    let mut line: Vec<&str> = vec!["ata2atp"];
+    line.extend(words);
+    line.push(current);
+    let quoted: Vec<String> = line.iter().map(|w| format!("'{w}'")).collect();
+    let program = format!(
+        "source '{}'; COMP_WORDS=({}); COMP_CWORD={}; COMP_LINE='{}'; COMP_POINT=${{#COMP_LINE}}; \
+         _ata2atp ata2atp '{current}' '{}'; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        file.display(),
+        quoted.join(" "),
+        line.len() - 1,
+        line.join(" "),
+        line[line.len() - 2],
+    );
+    let out = StdCommand::new("bash")
+        .args(["-c", &program])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Issue 17.9: the bash completion offers step ids where a step is named and check ids
+/// where a check is.
+#[test]
+fn bash_completion_offers_step_and_check_ids() {
+    let steps = bash_completes(&["checklist", "set"], "C0");
+    assert!(steps.iter().any(|s| s == "C04"), "{steps:?}");
+    assert!(steps.iter().all(|s| s.starts_with("C0")), "{steps:?}");
+    let checks = bash_completes(&["check", "accept"], "dc.do");
+    assert_eq!(checks, ["dc.dotnet"]);
+    let only = bash_completes(&["check", "--only"], "tenant");
+    assert_eq!(only, ["tenant.admin"]);
+}
+
 #[test]
 fn init_creates_an_engagement_and_json_output_is_the_config() {
     let dir = tempfile::tempdir().unwrap();
@@ -298,4 +443,49 @@ fn usage_errors_exit_2_and_say_what_is_wrong() {
         .args(["--color", "sometimes", "demo"])
         .assert()
         .code(2);
+}
+
+/// On a terminal, `init` without `--customer` asks for the name (issue 17.8); the answer
+/// is what the engagement records. `script` (util-linux) gives the binary a pseudo-terminal
+/// and passes the piped name to it as typed.
+#[test]
+fn init_on_a_terminal_asks_for_the_customer() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("asked");
+    let bin = assert_cmd::cargo::cargo_bin("ata2atp");
+    let run = format!("'{}' init '{}'", bin.display(), root.display());
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &run, "/dev/null"])
+        .env_remove("ATA2ATP_CUSTOMER")
+        .env_remove("ATA2ATP_ENGAGEMENT")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("script (util-linux) runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"Contoso Pharma Ltd\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{screen}");
+    assert!(screen.contains("Customer name"), "no prompt in:\n{screen}");
+    let config = fs::read_to_string(root.join("ata2atp.yaml")).unwrap();
+    assert!(config.contains("customer: Contoso Pharma Ltd"), "{config}");
+}
+
+/// Without a terminal there is no one to ask: the error says the flag to pass.
+#[test]
+fn init_without_a_terminal_names_the_customer_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    ata2atp()
+        .args(["init", dir.path().join("x").to_str().unwrap()])
+        .env_remove("ATA2ATP_CUSTOMER")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--customer \"CUSTOMER NAME\""));
+    assert!(!dir.path().join("x").exists());
 }

@@ -55,8 +55,19 @@ pub enum Action {
     /// Test the directory services account's credentials, as ATA's "Test connection" does.
     Dsa(super::check_dsa::Args),
     /// Accept a result that is not a pass (a known risk, or a confirmed manual check).
+    #[command(after_long_help = "\
+Examples:
+  ata2atp check accept 'dc.dotnet[FAB-DC02.fabrikam.test]' \\
+      --reason 'DC is demoted in week 3, before the sensors go in'
+  ata2atp check accept tenant.admin --by 'Jo Consultant' --reason 'confirmed with the customer'
+
+The acceptance is recorded in checks.yaml with who and why, and shown in the report.")]
     Accept(AcceptArgs),
     /// Withdraw an accepted risk.
+    #[command(after_long_help = "\
+Examples:
+  ata2atp check revoke 'dc.dotnet[FAB-DC02.fabrikam.test]'
+  ata2atp check revoke tenant.admin")]
     Revoke(RevokeArgs),
 }
 

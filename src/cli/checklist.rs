@@ -37,6 +37,14 @@ Examples:
 
 ";
 
+/// `set`'s own examples.
+const SET_EXAMPLES: &str = "\
+Examples:
+  ata2atp checklist set C04 --status done --field syslog_sensor=FAB-DC01 \\
+      --field endpoint=siem01.fabrikam.test:514 --evidence evidence/syslog-test.png
+  ata2atp checklist set M03 --field sensors_installed_at=now --by Jo
+  ata2atp checklist set C06 --status skipped --reason \"no Defender ATP licence\"";
+
 /// How `set` ends, for both help texts.
 const EXIT_HELP: &str = "\
 Exit codes: 0 done; 2 the change was refused (the reasons are printed: a gate not passed or
@@ -67,24 +75,45 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 pub enum Action {
     /// Progress per phase, and the next step.
+    #[command(after_long_help = "\
+Examples:
+  ata2atp checklist list
+  ata2atp checklist list -o json")]
     List,
     /// One step: the values to enter again, its gates, its order and what to record.
+    #[command(after_long_help = "\
+Examples:
+  ata2atp checklist show C09
+  ata2atp checklist --guide mdi-current show R01")]
     Show {
         /// Step id, e.g. C09.
         id: String,
     },
     /// The first step that can be done now.
+    #[command(after_long_help = "\
+Examples:
+  ata2atp checklist next
+  ata2atp checklist next -o yaml")]
     Next,
     /// Record progress on a step (refused with the reasons when it cannot be done).
     Set(SetArgs),
     /// Check checklist definitions: the built-in ones, the engagement's, and FILEs.
-    #[command(after_long_help = checklist::definition::FORMAT)]
+    #[command(after_long_help = format!("\
+Examples:
+  ata2atp checklist validate
+  ata2atp checklist validate my-checklist.yaml
+
+{}", checklist::definition::FORMAT))]
     Validate {
         /// Definition files to check too.
         #[arg(value_name = "FILE")]
         files: Vec<PathBuf>,
     },
     /// Print the guide's definition (YAML): a starting point for your own.
+    #[command(after_long_help = "\
+Examples:
+  ata2atp checklist definition > checklists/azure-atp-2019.yaml
+  ata2atp checklist --guide mdi-current definition > my-checklist.yaml")]
     Definition,
 }
 
@@ -111,7 +140,7 @@ impl From<StatusArg> for StepStatus {
 }
 
 #[derive(Debug, clap::Args)]
-#[command(after_long_help = EXIT_HELP)]
+#[command(after_long_help = format!("{SET_EXAMPLES}\n\n{EXIT_HELP}"))]
 pub struct SetArgs {
     /// Step id, e.g. C04.
     pub id: String,

@@ -9,6 +9,10 @@ use crate::error::Error;
 
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "\
+Examples:
+  ata2atp demo
+  ata2atp demo /tmp/fabrikam-demo && ata2atp --engagement /tmp/fabrikam-demo check
+
 The sample is a fictional deployment (Fabrikam, two domains, five domain controllers, some
 of them not ready on purpose). Running demo again on the same folder rebuilds it; a folder
 that is a real engagement is never touched.")]

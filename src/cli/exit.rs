@@ -20,15 +20,40 @@ pub const BUSY: u8 = 4;
 /// Interrupted with Ctrl-C.
 pub const INTERRUPTED: u8 = 130;
 
-/// Text for `--help` and the README's table.
-pub const EXIT_CODES_HELP: &str = "\
-Exit codes:
-  0    success; no check failed
-  1    checks ran and at least one failed (see --fail-on)
-  2    usage or input error: a bad flag, file, field or engagement folder
-  3    a source could not be reached or read (network, TLS, credentials, server too old)
-  4    the engagement is busy: another ata2atp is writing to it; nothing was changed
-  130  interrupted (Ctrl-C): nothing more is written; files already written are complete";
+/// Every documented code with its meaning, for `--help` and the man pages' EXIT STATUS
+/// (the README's table says the same in more words).
+pub const CODES: &[(u8, &str)] = &[
+    (OK, "success; no check failed"),
+    (
+        CHECKS_FAILED,
+        "checks ran and at least one failed (see --fail-on)",
+    ),
+    (
+        INPUT,
+        "usage or input error: a bad flag, file, field or engagement folder",
+    ),
+    (
+        SOURCE,
+        "a source could not be reached or read (network, TLS, credentials, server too old)",
+    ),
+    (
+        BUSY,
+        "the engagement is busy: another ata2atp is writing to it; nothing was changed",
+    ),
+    (
+        INTERRUPTED,
+        "interrupted (Ctrl-C): nothing more is written; files already written are complete",
+    ),
+];
+
+/// The codes as the top level's help lists them.
+pub fn codes_help() -> String {
+    let mut text = String::from("Exit codes:");
+    for (code, meaning) in CODES {
+        text.push_str(&format!("\n  {code:<4} {meaning}"));
+    }
+    text
+}
 
 /// The exit code for a failure of this kind.
 pub fn for_kind(kind: ErrorKind) -> u8 {
@@ -71,5 +96,15 @@ mod tests {
         assert_eq!(for_kind(ErrorKind::Interrupted), 130);
         assert_eq!(for_verdict(Verdict::Passed), 0);
         assert_eq!(for_verdict(Verdict::ChecksFailed), 1);
+    }
+
+    #[test]
+    fn every_code_is_listed_once() {
+        let listed: Vec<u8> = CODES.iter().map(|(c, _)| *c).collect();
+        assert_eq!(
+            listed,
+            [OK, CHECKS_FAILED, INPUT, SOURCE, BUSY, INTERRUPTED]
+        );
+        assert!(codes_help().contains("\n  130  interrupted"));
     }
 }

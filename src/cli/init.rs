@@ -27,9 +27,9 @@ pub struct Args {
     #[arg(value_name = "DIR")]
     pub dir: Option<PathBuf>,
 
-    /// Customer name, as it should appear on the report.
+    /// Customer name, as it should appear on the report [asked for on a terminal].
     #[arg(long, env = "ATA2ATP_CUSTOMER")]
-    pub customer: String,
+    pub customer: Option<String>,
 
     /// Consultant running the migration [default: your login name].
     #[arg(long, env = "ATA2ATP_CONSULTANT")]
@@ -91,6 +91,18 @@ pub struct Args {
 
 pub fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
     let dir = args.dir.clone().unwrap_or_else(|| ctx.engagement.clone());
+    let customer = match args.customer {
+        Some(customer) => customer,
+        None => {
+            super::output::ask_line("Customer name (as on the report): ")?.ok_or_else(|| {
+                Error::Input(format!(
+                    "init needs the customer's name, as it should appear on the report: \
+                 ata2atp init {} --customer \"CUSTOMER NAME\" (or set ATA2ATP_CUSTOMER)",
+                    dir.display()
+                ))
+            })?
+        }
+    };
     let consultant = args
         .consultant
         .clone()
@@ -99,7 +111,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
         .unwrap_or_else(|| "unknown".to_string());
     let config = EngagementConfig {
         schema_version: SCHEMA_VERSION,
-        customer: args.customer,
+        customer,
         consultant,
         cloud: args.cloud,
         workspace: args.workspace,

@@ -12,6 +12,7 @@ mod completions;
 mod demo;
 mod diff;
 pub mod exit;
+mod help;
 mod init;
 mod inventory;
 mod man;
@@ -25,11 +26,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use tokio_util::sync::CancellationToken;
 
 use crate::error::Error;
-use exit::EXIT_CODES_HELP;
 
 pub use output::OutputFormat;
 
@@ -52,6 +52,9 @@ Examples:
   ata2atp init fabrikam --customer Fabrikam --workspace fabrikam
   ata2atp --engagement fabrikam completions bash > /etc/bash_completion.d/ata2atp";
 
+/// The heading of the flags every subcommand takes.
+const GLOBAL: &str = "Global options";
+
 /// Top-level command line.
 #[derive(Debug, Parser)]
 #[command(
@@ -59,8 +62,8 @@ Examples:
     version,
     about = ABOUT,
     long_about = LONG_ABOUT,
-    after_help = EXIT_CODES_HELP,
-    after_long_help = format!("{EXAMPLES}\n\n{EXIT_CODES_HELP}"),
+    after_help = exit::codes_help(),
+    after_long_help = format!("{EXAMPLES}\n\n{}", exit::codes_help()),
     propagate_version = true,
 )]
 pub struct Cli {
@@ -69,6 +72,7 @@ pub struct Cli {
         long,
         global = true,
         value_name = "DIR",
+        help_heading = GLOBAL,
         env = "ATA2ATP_ENGAGEMENT",
         default_value = "."
     )]
@@ -79,6 +83,7 @@ pub struct Cli {
         short = 'o',
         long,
         global = true,
+        help_heading = GLOBAL,
         value_enum,
         env = "ATA2ATP_OUTPUT",
         default_value_t = OutputFormat::Text
@@ -86,17 +91,24 @@ pub struct Cli {
     pub output: OutputFormat,
 
     /// More log output on stderr (-v info, -vv debug). RUST_LOG overrides.
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = GLOBAL)]
     pub verbose: u8,
 
     /// Only errors on stderr; no progress bars.
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        conflicts_with = "verbose",
+        help_heading = GLOBAL
+    )]
     pub quiet: bool,
 
     /// When to use colour. NO_COLOR (any value) turns it off in auto mode.
     #[arg(
         long,
         global = true,
+        help_heading = GLOBAL,
         value_enum,
         env = "ATA2ATP_COLOR",
         default_value_t = ColorChoice::Auto
@@ -163,7 +175,11 @@ pub struct Context {
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    // Parsed from `command()`, the tree with the conventions of `help` applied.
+    let parsed = command()
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (2).
@@ -317,7 +333,7 @@ fn default_command(ctx: &Context) -> Option<Command> {
 
 /// The clap command, for completions and man pages.
 pub fn command() -> clap::Command {
-    Cli::command()
+    help::finish(Cli::command())
 }
 
 /// Decides colour once for the whole process: the flag, then NO_COLOR / CLICOLOR_FORCE

@@ -65,6 +65,36 @@ pub fn print_stderr(message: &str) {
     let _ = writeln!(err, "{}", terminal::escape(message));
 }
 
+/// Asks for one line of visible text at a prompt on stderr (stdout stays for data), when
+/// stdin is a terminal; `None` without one, so the caller can say which flag to pass.
+/// The answer is trimmed; an empty one is asked again.
+pub fn ask_line(prompt: &str) -> Result<Option<String>, Error> {
+    use std::io::{BufRead, IsTerminal};
+    if !std::io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    loop {
+        {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "{}", terminal::escape(prompt));
+            let _ = err.flush();
+        }
+        let mut line = String::new();
+        let read = std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| Error::Input(format!("could not read the answer to {prompt:?}: {e}")))?;
+        if read == 0 {
+            // End of input (Ctrl-D): no answer, as without a terminal.
+            return Ok(None);
+        }
+        let answer = line.trim();
+        if !answer.is_empty() {
+            return Ok(Some(answer.to_string()));
+        }
+    }
+}
+
 /// Styles for text output; the writer turns them into colour, or drops them when colour
 /// is off.
 pub mod style {

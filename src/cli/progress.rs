@@ -11,6 +11,15 @@ use tokio_util::sync::CancellationToken;
 use super::Context;
 use crate::progress::Progress;
 
+/// A task without a total that has counted nothing yet: what it does and for how long.
+const SPINNER: &str = "{spinner} {wide_msg} {elapsed}";
+/// A task without a total once it counts: how many, and for how long.
+const COUNTING_SPINNER: &str = "{spinner} {wide_msg} {human_pos} ({elapsed})";
+
+fn spinner_style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_spinner())
+}
+
 pub struct CliProgress {
     bars: Option<MultiProgress>,
     active: Mutex<HashMap<String, ProgressBar>>,
@@ -44,10 +53,9 @@ impl Progress for CliProgress {
                 )
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
             ),
-            None => ProgressBar::new_spinner().with_style(
-                ProgressStyle::with_template("{spinner} {wide_msg} {human_pos}")
-                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-            ),
+            // Without a total, the time spent says it is working; a count appears only
+            // once there is one (see `advance`), never a "0" beside work in progress.
+            None => ProgressBar::new_spinner().with_style(spinner_style(SPINNER)),
         };
         let bar = bars.add(bar);
         bar.set_message(label);
@@ -61,6 +69,9 @@ impl Progress for CliProgress {
         if let Ok(active) = self.active.lock()
             && let Some(bar) = active.get(task)
         {
+            if bar.length().is_none() && bar.position() == 0 && n > 0 {
+                bar.set_style(spinner_style(COUNTING_SPINNER));
+            }
             bar.inc(n);
         }
     }

@@ -69,7 +69,12 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 pub enum Action {
     /// Check that a report and the engagement files it was made from are unchanged.
-    #[command(after_long_help = VERIFY_HELP)]
+    #[command(after_long_help = format!("\
+Examples:
+  ata2atp report verify reports/report-azure-atp-2019-20261116T103000Z.html
+  ata2atp report verify signoff.pdf --engagement fabrikam
+
+{VERIFY_HELP}"))]
     Verify {
         /// The report (or its .integrity.yaml).
         #[arg(value_name = "FILE")]
@@ -140,7 +145,8 @@ async fn write(a: WriteArgs, ctx: &Context) -> Result<u8, Error> {
         consultant_role: a.consultant_role,
         notes: a.notes,
     };
-    let written = report::write(&engagement, &lock, &request).await?;
+    let progress = super::progress::CliProgress::new(ctx);
+    let written = report::write_with_progress(&engagement, &lock, &request, &progress).await?;
     emit(ctx.output, &written, || {
         let mut s = String::new();
         for (f, h) in written.files.iter().zip(&written.sha256) {

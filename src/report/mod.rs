@@ -239,6 +239,17 @@ pub async fn write(
     lock: &WriteLock,
     request: &Request,
 ) -> Result<Written, Error> {
+    write_with_progress(engagement, lock, request, &crate::progress::Silent).await
+}
+
+/// [`write`], saying its stages to `progress`: a PDF takes seconds (the browser starts,
+/// then prints), so each stage is a task of its own.
+pub async fn write_with_progress(
+    engagement: &Engagement,
+    lock: &WriteLock,
+    request: &Request,
+    progress: &dyn crate::progress::Progress,
+) -> Result<Written, Error> {
     let started = std::time::Instant::now();
     let mut inputs = Inputs::load(engagement, request.guide.as_deref(), &request.signoff)?;
     tracing::debug!(
@@ -321,7 +332,18 @@ pub async fn write(
         }
         Format::Pdf => {
             let browser = pdf::find_browser(request.browser.as_deref())?;
-            let html = render_page(Document::Html, &ctx, template, true)?;
+            let task = "PDF: rendering the HTML";
+            progress.start(task, None);
+            let html = render_page(Document::Html, &ctx, template, true);
+            // A stage ends with its outcome, failed too: no spinner is left running.
+            progress.finish(
+                task,
+                &match &html {
+                    Ok(html) => format!("{} KB", html.len().div_ceil(1024)),
+                    Err(_) => "failed".to_string(),
+                },
+            );
+            let html = html?;
             let tmp = tempfile::Builder::new()
                 .prefix("ata2atp-report-")
                 .suffix(".html")
@@ -336,7 +358,10 @@ pub async fn write(
                 path: tmp.path().to_path_buf(),
                 source,
             })?;
-            vec![(".pdf".into(), pdf::print(&browser, tmp.path()).await?)]
+            vec![(
+                ".pdf".into(),
+                pdf::print(&browser, tmp.path(), progress).await?,
+            )]
         }
     };
 
@@ -374,7 +399,17 @@ pub async fn write(
         .map(|(suffix, bytes)| (format!("{base}{suffix}"), bytes.as_slice()))
         .collect();
     for (name, bytes) in &named {
-        files.push(lock.write_atomic(format!("{REPORTS_DIR}/{name}"), bytes)?);
+        let task = format!("Writing {REPORTS_DIR}/{name}");
+        progress.start(&task, None);
+        let written = lock.write_atomic(format!("{REPORTS_DIR}/{name}"), bytes);
+        progress.finish(
+            &task,
+            &match &written {
+                Ok(_) => format!("{} KB", bytes.len().div_ceil(1024)),
+                Err(_) => "failed".to_string(),
+            },
+        );
+        files.push(written?);
     }
     let integrity_path = format!("{REPORTS_DIR}/{base}{}", integrity::SUFFIX);
     let integrity = lock.write_yaml(&integrity_path, &record(&named))?;

@@ -139,8 +139,13 @@ pub fn file_url(path: &Path) -> String {
     }
 }
 
-/// Prints `html` (a file) to PDF bytes with `browser`.
-pub async fn print(browser: &Path, html: &Path) -> Result<Vec<u8>, Error> {
+/// Prints `html` (a file) to PDF bytes with `browser`, saying on `progress` when the
+/// browser started and when it printed.
+pub async fn print(
+    browser: &Path,
+    html: &Path,
+    progress: &dyn crate::progress::Progress,
+) -> Result<Vec<u8>, Error> {
     let work = tempfile::tempdir().map_err(|source| Error::Io {
         action: "create a temporary folder for",
         path: PathBuf::from("the browser profile"),
@@ -161,11 +166,25 @@ pub async fn print(browser: &Path, html: &Path) -> Result<Vec<u8>, Error> {
         browser: browser.to_path_buf(),
         message,
     };
-    let child = cmd
-        .spawn()
-        .map_err(|e| failed(format!("could not start it: {e}")))?;
-    let output = tokio::time::timeout(TIMEOUT, child.wait_with_output())
-        .await
+    let starting = format!("PDF: starting {}", browser.display());
+    progress.start(&starting, None);
+    let child = cmd.spawn().map_err(|e| {
+        progress.finish(&starting, "failed");
+        failed(format!("could not start it: {e}"))
+    })?;
+    progress.finish(&starting, "started");
+    let printing = "PDF: printing (the browser lays out every page)";
+    progress.start(printing, None);
+    let waited = tokio::time::timeout(TIMEOUT, child.wait_with_output()).await;
+    progress.finish(
+        printing,
+        if matches!(waited, Ok(Ok(ref o)) if o.status.success()) {
+            "done"
+        } else {
+            "failed"
+        },
+    );
+    let output = waited
         .map_err(|_| {
             failed(format!(
                 "no PDF after {} s; it was stopped",
