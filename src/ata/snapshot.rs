@@ -287,14 +287,9 @@ impl<'a> Indexed<'a> {
 
     fn find(&self, key: &str) -> Option<&'a TopField> {
         let b: &'a [u8] = self.raw.as_bytes();
-        let key = key.as_bytes();
-        // Names of the same length often share their start (`IsHoneytoken`,
-        // `IsSensitive`…): the last byte rules most of them out before a full compare.
-        self.top.iter().find(|f| {
-            f.key.1 - f.key.0 == key.len()
-                && key.last().is_none_or(|l| b.get(f.key.1 - 1) == Some(l))
-                && b.get(f.key.0..f.key.1) == Some(key)
-        })
+        self.top
+            .iter()
+            .find(|f| b.get(f.key.0..f.key.1) == Some(key.as_bytes()))
     }
 
     /// The field's name (the check vouched for its UTF-8).
