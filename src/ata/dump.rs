@@ -26,8 +26,8 @@ use super::bson_check::Checker;
 use super::mapping::Mapping;
 use super::pipeline::{self, Pool};
 use super::snapshot::{
-    DocOrigin, Indexed, Logical, Projection, Scan, ScanOutcome, Visit, project, raw_path, redact,
-    tally_key_raw, tally_raw,
+    DocOrigin, Indexed, Logical, Prepared, Projection, Scan, ScanOutcome, Visit, project, raw_path,
+    redact, tally_key_raw, tally_raw,
 };
 use super::{Error, ReadPath};
 use crate::model::CollectionInfo;
@@ -567,6 +567,7 @@ pub fn scan_file_with(
     let mut count = 0u64;
     let mut failure = None;
     let projection = scan.projection.as_deref().map(Projection::new);
+    let filter = Prepared::new(&scan.filter);
     pipeline::run(
         workers,
         // A cancel stops the reader thread at its next batch; the consumer below turns it
@@ -578,7 +579,17 @@ pub fn scan_file_with(
             framer.next_batch(pool.take(), block)
         },
         Checker::default,
-        |checker, batch| scan_batch(checker, batch, scan, projection.as_ref(), &origin, &pool),
+        |checker, batch| {
+            scan_batch(
+                checker,
+                batch,
+                scan,
+                &filter,
+                projection.as_ref(),
+                &origin,
+                &pool,
+            )
+        },
         |done: Scanned| {
             if let Err(c) = progress.checkpoint() {
                 failure = Some(c.into());
@@ -638,6 +649,7 @@ fn scan_batch(
     checker: &mut Checker,
     batch: Batch,
     scan: &Scan,
+    filter: &Prepared<'_>,
     projection: Option<&Projection>,
     origin: &Arc<str>,
     pool: &Pool,
@@ -673,12 +685,12 @@ fn scan_batch(
         if let Some(field) = &scan.tally {
             tally_raw(&mut out.tally, doc.path(field));
         }
-        if !scan.filter.matches_indexed(&doc) {
+        if !filter.matches(&doc) {
             continue;
         }
         let here = here();
         let decoded = match (&scan.projection, projection) {
-            (Some(paths), Some(tree)) => match tree.apply_raw(raw) {
+            (Some(paths), Some(tree)) => match tree.apply_indexed(&doc) {
                 Ok(Some(d)) => Ok(d),
                 // A repeated field name, or bytes the decoder refuses: the full decode
                 // says what it makes of them.

@@ -15,7 +15,7 @@
 //! secrets are replaced by a presence flag ([`redact`]) and ids are normalised to text
 //! ([`id_key`]).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
 
@@ -116,17 +116,14 @@ impl Filter {
         self.matches_by(&|path| raw_path(doc, path))
     }
 
-    /// [`Filter::matches_raw`] on a document whose top level the check indexed.
-    pub fn matches_indexed(&self, doc: &Indexed<'_>) -> bool {
-        self.matches_by(&|path| doc.path(path))
-    }
-
     /// The filter over undecoded values, however they are found.
     fn matches_by<'a>(&self, get: &dyn Fn(&str) -> Option<RawBsonRef<'a>>) -> bool {
         match self {
             Filter::All => true,
             Filter::Or(alts) => alts.iter().any(|f| f.matches_by(get)),
-            Filter::IdIn(path, ids) => get(path).is_some_and(|v| raw_id_in(v, ids)),
+            Filter::IdIn(path, ids) => {
+                get(path).is_some_and(|v| raw_id_in(v, |k| ids.contains_key(k)))
+            }
             Filter::IsTrue(path) => matches!(get(path), Some(RawBsonRef::Boolean(true))),
             Filter::StrIn(path, values) => {
                 matches!(get(path), Some(RawBsonRef::String(s)) if values.iter().any(|v| v == s))
@@ -283,24 +280,43 @@ pub struct Indexed<'a> {
 impl<'a> Indexed<'a> {
     /// The first top-level field named `key`, as [`RawDocument::get`] finds it.
     pub fn get(&self, key: &str) -> Option<RawBsonRef<'a>> {
+        let f = self.find(key)?;
+        // The other types are rare where scans look: the bson crate reads them.
+        self.value(f).or_else(|| self.raw.get(key).ok().flatten())
+    }
+
+    fn find(&self, key: &str) -> Option<&'a TopField> {
         let b: &'a [u8] = self.raw.as_bytes();
-        let f = self
-            .top
+        self.top
             .iter()
-            .find(|f| b.get(f.key.0..f.key.1) == Some(key.as_bytes()))?;
+            .find(|f| b.get(f.key.0..f.key.1) == Some(key.as_bytes()))
+    }
+
+    /// The field's name (the check vouched for its UTF-8).
+    fn name(&self, f: &TopField) -> Option<&'a str> {
+        let b: &'a [u8] = self.raw.as_bytes();
+        std::str::from_utf8(b.get(f.key.0..f.key.1)?).ok()
+    }
+
+    /// The field's value borrowed from the bytes, for the types scans meet; `None` for
+    /// the others (and for an array, which the bson crate only builds itself).
+    fn value(&self, f: &TopField) -> Option<RawBsonRef<'a>> {
+        let b: &'a [u8] = self.raw.as_bytes();
         let v = b.get(f.value.0..f.value.1)?;
+        let eight = || v.try_into().ok().map(i64::from_le_bytes);
         Some(match f.kind {
+            0x01 => RawBsonRef::Double(f64::from_le_bytes(v.try_into().ok()?)),
             0x02 => {
                 RawBsonRef::String(std::str::from_utf8(v.get(4..v.len().checked_sub(1)?)?).ok()?)
             }
             0x08 => RawBsonRef::Boolean(v.first() == Some(&1)),
+            0x09 => RawBsonRef::DateTime(mongodb::bson::DateTime::from_millis(eight()?)),
             0x10 => RawBsonRef::Int32(i32::from_le_bytes(v.try_into().ok()?)),
-            0x12 => RawBsonRef::Int64(i64::from_le_bytes(v.try_into().ok()?)),
+            0x12 => RawBsonRef::Int64(eight()?),
             0x0A => RawBsonRef::Null,
             0x07 => RawBsonRef::ObjectId(ObjectId::from_bytes(v.try_into().ok()?)),
             0x03 => RawBsonRef::Document(RawDocument::from_bytes(v).ok()?),
-            // The other types are rare where scans look: the bson crate reads them.
-            _ => return self.raw.get(key).ok().flatten(),
+            _ => return None,
         })
     }
 
@@ -310,14 +326,89 @@ impl<'a> Indexed<'a> {
         let cur = self.get(parts.next()?)?;
         descend(cur, parts)
     }
+
+    /// [`Indexed::path`] of a path split beforehand.
+    fn split_path(&self, path: &SplitPath<'_>) -> Option<RawBsonRef<'a>> {
+        descend(self.get(path.head)?, path.rest.iter().copied())
+    }
+}
+
+/// A dotted path split once per scan instead of once per document.
+#[derive(Debug)]
+struct SplitPath<'p> {
+    head: &'p str,
+    rest: Vec<&'p str>,
+}
+
+impl<'p> SplitPath<'p> {
+    fn new(path: &'p str) -> Self {
+        let mut parts = path.split('.');
+        Self {
+            head: parts.next().unwrap_or_default(),
+            rest: parts.collect(),
+        }
+    }
+}
+
+/// A [`Filter`] made ready for the many documents of one scan: its paths split and its
+/// id lists hashed once (a lookup in a `BTreeMap` of tens of thousands of ids compared
+/// dozens of strings per document). It decides exactly as [`Filter::matches_raw`].
+#[derive(Debug)]
+pub struct Prepared<'f>(Node<'f>);
+
+#[derive(Debug)]
+enum Node<'f> {
+    All,
+    Or(Vec<Node<'f>>),
+    IdIn(SplitPath<'f>, HashSet<&'f str>),
+    IsTrue(SplitPath<'f>),
+    StrIn(SplitPath<'f>, &'f [String]),
+}
+
+impl<'f> Prepared<'f> {
+    pub fn new(filter: &'f Filter) -> Self {
+        fn node(f: &Filter) -> Node<'_> {
+            match f {
+                Filter::All => Node::All,
+                Filter::Or(alts) => Node::Or(alts.iter().map(node).collect()),
+                Filter::IdIn(path, ids) => Node::IdIn(
+                    SplitPath::new(path),
+                    ids.keys().map(String::as_str).collect(),
+                ),
+                Filter::IsTrue(path) => Node::IsTrue(SplitPath::new(path)),
+                Filter::StrIn(path, values) => Node::StrIn(SplitPath::new(path), values),
+            }
+        }
+        Self(node(filter))
+    }
+
+    /// [`Filter::matches_raw`] on a document whose top level the check indexed.
+    pub fn matches(&self, doc: &Indexed<'_>) -> bool {
+        fn eval(n: &Node<'_>, doc: &Indexed<'_>) -> bool {
+            match n {
+                Node::All => true,
+                Node::Or(alts) => alts.iter().any(|n| eval(n, doc)),
+                Node::IdIn(path, ids) => doc
+                    .split_path(path)
+                    .is_some_and(|v| raw_id_in(v, |k| ids.contains(k))),
+                Node::IsTrue(path) => {
+                    matches!(doc.split_path(path), Some(RawBsonRef::Boolean(true)))
+                }
+                Node::StrIn(path, values) => {
+                    matches!(doc.split_path(path), Some(RawBsonRef::String(s)) if values.iter().any(|v| v == s))
+                }
+            }
+        }
+        eval(&self.0, doc)
+    }
 }
 
 /// Whether an undecoded id is among `ids` ([`raw_id_key`] without building the key for
 /// the usual case, a GUID string already in lower case).
-fn raw_id_in(v: RawBsonRef<'_>, ids: &BTreeMap<String, Bson>) -> bool {
+fn raw_id_in(v: RawBsonRef<'_>, contains: impl Fn(&str) -> bool) -> bool {
     match v {
-        RawBsonRef::String(s) if !s.bytes().any(|c| c.is_ascii_uppercase()) => ids.contains_key(s),
-        other => raw_id_key(other).is_some_and(|k| ids.contains_key(&k)),
+        RawBsonRef::String(s) if !s.bytes().any(|c| c.is_ascii_uppercase()) => contains(s),
+        other => raw_id_key(other).is_some_and(|k| contains(&k)),
     }
 }
 
@@ -386,10 +477,14 @@ fn binary_id(subtype: BinarySubtype, bytes: &[u8]) -> Option<String> {
 /// Center has `EncryptedTimestampEncryptionDowngradeDetectorConfiguration` (a detector),
 /// and `PasswordExposedInCleartext` is a report type.
 pub fn is_secret_key(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
+    // Compared in place: redaction asks this of every key of every document kept.
+    let k = key.as_bytes();
     ["encrypted", "password", "secret", "passwd"]
         .iter()
-        .any(|suffix| k.ends_with(suffix))
+        .any(|suffix| {
+            k.len() >= suffix.len()
+                && k[k.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+        })
 }
 
 /// ATA's encrypted value: a document holding `EncryptedBytes` (typically
@@ -583,6 +678,68 @@ impl Projection {
         }
     }
 
+    /// [`Projection::apply_raw`] of a document whose top level the check indexed: its
+    /// fields are found through the index instead of a second walk, and only the kept
+    /// ones are read. A value of a type the index does not read sends the document to
+    /// [`Projection::apply_raw`], so the result is always the same.
+    pub fn apply_indexed(
+        &self,
+        doc: &Indexed<'_>,
+    ) -> Result<Option<Document>, mongodb::bson::raw::Error> {
+        let b = doc.raw.as_bytes();
+        let mut out = Document::new();
+        for (i, f) in doc.top.iter().enumerate() {
+            let Some(key) = doc.name(f) else {
+                return self.apply_raw(doc.raw);
+            };
+            let Some(rule) = self.rule(key) else { continue };
+            // A repeated name: see apply_raw.
+            if doc.top[..i]
+                .iter()
+                .any(|g| b.get(g.key.0..g.key.1) == Some(key.as_bytes()))
+            {
+                return Ok(None);
+            }
+            let inner = || RawDocument::from_bytes(&b[f.value.0..f.value.1]);
+            let kept = match (rule, f.kind) {
+                // An array's bytes are a document keyed "0", "1", …
+                (None, 0x04) => Some(Bson::Array(
+                    inner()?
+                        .into_iter()
+                        .map(|item| item.and_then(|(_, v)| to_bson(v)))
+                        .collect::<Result<_, _>>()?,
+                )),
+                (None, _) => match doc.value(f) {
+                    Some(v) => Some(to_bson(v)?),
+                    None => return self.apply_raw(doc.raw),
+                },
+                (Some(sub), 0x03) => {
+                    let Some(d) = sub.apply_raw(inner()?)? else {
+                        return Ok(None);
+                    };
+                    Some(Bson::Document(d))
+                }
+                (Some(sub), 0x04) => {
+                    let mut items = Vec::new();
+                    for item in inner()? {
+                        if let (_, RawBsonRef::Document(d)) = item? {
+                            let Some(d) = sub.apply_raw(d)? else {
+                                return Ok(None);
+                            };
+                            items.push(Bson::Document(d));
+                        }
+                    }
+                    Some(Bson::Array(items))
+                }
+                (Some(_), _) => None,
+            };
+            if let Some(v) = kept {
+                out.insert(key, v);
+            }
+        }
+        Ok(Some(out))
+    }
+
     /// [`project_raw`] with this tree.
     pub fn apply_raw(
         &self,
@@ -754,6 +911,18 @@ mod tests {
             let paths: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
             let fast = project_raw(&raw, &paths).unwrap().unwrap();
             assert_eq!(fast, project(d.clone(), &paths), "{paths:?}");
+            let mut checker = super::super::bson_check::Checker::default();
+            checker.check_indexed(raw.as_bytes()).unwrap();
+            let indexed = Indexed {
+                raw: &raw,
+                top: &checker.top,
+            };
+            let tree = Projection::new(&paths);
+            assert_eq!(
+                tree.apply_indexed(&indexed).unwrap(),
+                Some(fast),
+                "{paths:?}"
+            );
         }
     }
 
@@ -787,17 +956,28 @@ mod tests {
 
     #[test]
     fn filters_agree_on_raw_and_decoded_documents() {
-        let d = doc! { "_id": "ABC", "IsHoneytoken": true, "Status": "Open" };
+        let d = doc! { "_id": "ABC", "IsHoneytoken": true, "Status": "Open", "": true };
         let raw = mongodb::bson::RawDocumentBuf::from_document(&d).unwrap();
         let ids = BTreeMap::from([("abc".to_string(), Bson::String("ABC".into()))]);
+        let mut checker = super::super::bson_check::Checker::default();
+        checker.check_indexed(raw.as_bytes()).unwrap();
+        let indexed = Indexed {
+            raw: &raw,
+            top: &checker.top,
+        };
         for f in [
             Filter::IdIn("_id".into(), ids),
             Filter::IsTrue("IsHoneytoken".into()),
             Filter::StrIn("Status".into(), vec!["Open".into()]),
             Filter::Or(vec![Filter::IsTrue("Nope".into()), Filter::All]),
+            Filter::IsTrue("".into()),
         ] {
             assert!(f.matches(&d) && f.matches_raw(&raw), "{f:?}");
+            assert!(Prepared::new(&f).matches(&indexed), "{f:?}");
         }
         assert!(!Filter::IsTrue("Status".into()).matches_raw(&raw));
+        assert!(!Prepared::new(&Filter::IsTrue("Status".into())).matches(&indexed));
+        let other = BTreeMap::from([("abd".to_string(), Bson::Null)]);
+        assert!(!Prepared::new(&Filter::IdIn("_id".into(), other)).matches(&indexed));
     }
 }
