@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::theme::Theme;
 use super::widgets::input::TextInput;
+pub use super::widgets::table::Cursor;
 use crate::checklist::Definition;
 use crate::checklist::definition::FieldKind;
 use crate::checklist::view::{ListView, StepView};
@@ -84,61 +85,6 @@ impl<T> Loadable<T> {
 
     pub fn is_loading(&self) -> bool {
         matches!(self, Loadable::Loading)
-    }
-}
-
-/// A selection in a list of `len` rows shown `height` at a time. The window only moves
-/// when the selection would leave it, so the list does not jump under the consultant.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Cursor {
-    pub selected: usize,
-    pub offset: usize,
-}
-
-impl Cursor {
-    /// Moves by `delta` rows (negative: up), clamped to the list.
-    pub fn step(&mut self, delta: isize, len: usize, height: usize) {
-        if len == 0 {
-            *self = Cursor::default();
-            return;
-        }
-        let target = (self.selected as isize + delta).clamp(0, len as isize - 1) as usize;
-        self.select(target, len, height);
-    }
-
-    /// Selects row `index` (clamped) and scrolls just enough to show it.
-    pub fn select(&mut self, index: usize, len: usize, height: usize) {
-        if len == 0 {
-            *self = Cursor::default();
-            return;
-        }
-        self.selected = index.min(len - 1);
-        self.clamp(len, height);
-    }
-
-    /// Keeps the selection inside the list and the window around it (after a resize or a
-    /// change of the list).
-    pub fn clamp(&mut self, len: usize, height: usize) {
-        let height = height.max(1);
-        if len == 0 {
-            *self = Cursor::default();
-            return;
-        }
-        self.selected = self.selected.min(len - 1);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + height {
-            self.offset = self.selected + 1 - height;
-        }
-        // Never leave empty space below the last row when rows could fill it.
-        self.offset = self.offset.min(len.saturating_sub(height));
-    }
-
-    /// The rows to draw: `offset..offset+height`, within the list.
-    pub fn window(&self, len: usize, height: usize) -> std::ops::Range<usize> {
-        let mut c = *self;
-        c.clamp(len, height);
-        c.offset..(c.offset + height).min(len)
     }
 }
 
@@ -238,6 +184,15 @@ pub struct Prompt {
     pub purpose: PromptPurpose,
     pub input: TextInput,
 }
+
+/// The statuses the status menu offers, in its order.
+pub const STATUS_CHOICES: [StepStatus; 5] = [
+    StepStatus::Todo,
+    StepStatus::InProgress,
+    StepStatus::Done,
+    StepStatus::Skipped,
+    StepStatus::Blocked,
+];
 
 /// A small list to choose from (a step's status) or a yes/no confirmation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -531,5 +486,15 @@ impl App {
 
     pub fn is_loading(&self) -> bool {
         self.data.definition.is_loading() || self.data.inventory.is_loading()
+    }
+
+    /// The index into `checks.results` of the result selected on the Prerequisites screen.
+    pub fn prereq_selected(&self) -> Option<usize> {
+        let checks = self.data.checks.ready()?;
+        let i = match &self.prereq.matches {
+            Some(m) => *m.get(self.prereq.cursor.selected)?,
+            None => self.prereq.cursor.selected,
+        };
+        (i < checks.results.len()).then_some(i)
     }
 }

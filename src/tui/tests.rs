@@ -147,7 +147,7 @@ fn screens(root: &Path, size: (u16, u16)) -> Vec<(&'static str, String)> {
         .data
         .checks
         .ready()
-        .map(|c| c.results[super::update::prereq_selected(&app).unwrap()].status)
+        .map(|c| c.results[app.prereq_selected().unwrap()].status)
         != Some(Status::Fail)
     {
         press(&mut app, KeyCode::Char('j'));
@@ -449,22 +449,19 @@ fn accepting_and_withdrawing_a_risk() {
     keys(&mut app, "3/");
     keys(&mut app, "dc.dotnet");
     press(&mut app, KeyCode::Enter);
-    let i = super::update::prereq_selected(&app).unwrap();
+    let i = app.prereq_selected().unwrap();
     let result = app.data.checks.ready().unwrap().results[i].clone();
     assert_eq!(result.id, "dc.dotnet");
     // A pass has nothing to accept: find the failing one.
     let mut guard = 0;
-    while app.data.checks.ready().unwrap().results[super::update::prereq_selected(&app).unwrap()]
-        .status
+    while app.data.checks.ready().unwrap().results[app.prereq_selected().unwrap()].status
         == Status::Pass
     {
         press(&mut app, KeyCode::Down);
         guard += 1;
         assert!(guard < 20);
     }
-    let key = app.data.checks.ready().unwrap().results
-        [super::update::prereq_selected(&app).unwrap()]
-    .key();
+    let key = app.data.checks.ready().unwrap().results[app.prereq_selected().unwrap()].key();
     keys(&mut app, "a");
     keys(&mut app, "DC is demoted in week 3");
     assert!(press(&mut app, KeyCode::Enter).is_none());

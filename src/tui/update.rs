@@ -11,8 +11,8 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::app::{
     App, ChecklistUi, Cursor, DetailLine, DetailPopup, Level, LineKind, ListRow, Loadable, Menu,
-    Notice, Pane, Prompt, PromptPurpose, REPORT_FORMATS, RunKind, Screen, SecretKind, Target,
-    TaskLine,
+    Notice, Pane, Prompt, PromptPurpose, REPORT_FORMATS, RunKind, STATUS_CHOICES, Screen,
+    SecretKind, Target, TaskLine,
 };
 use super::command::{Command, Inputs};
 use super::keys::{self, Action};
@@ -493,16 +493,6 @@ fn prereq_len(app: &App) -> usize {
     }
 }
 
-/// The index into `checks.results` of the selected result.
-pub fn prereq_selected(app: &App) -> Option<usize> {
-    let checks = app.data.checks.ready()?;
-    let i = match &app.prereq.matches {
-        Some(m) => *m.get(app.prereq.cursor.selected)?,
-        None => app.prereq.cursor.selected,
-    };
-    (i < checks.results.len()).then_some(i)
-}
-
 fn refilter_prereq(app: &mut App) {
     app.prereq.matches = match app.data.checks.ready() {
         Some(c) if !app.prereq.filter.is_empty() => {
@@ -556,7 +546,8 @@ fn prereq_action(app: &mut App, action: Action) -> Option<Command> {
         }
         Action::RerunAll => return start_run(app, RunKind::Checks, Vec::new()),
         Action::RerunOne => {
-            let id = prereq_selected(app)
+            let id = app
+                .prereq_selected()
                 .and_then(|i| app.data.checks.ready().map(|c| c.results[i].id.clone()));
             match id {
                 Some(id) => return start_run(app, RunKind::CheckOne, vec![id]),
@@ -567,7 +558,8 @@ fn prereq_action(app: &mut App, action: Action) -> Option<Command> {
             if refuse_if_read_only(app) {
                 return None;
             }
-            let Some(r) = prereq_selected(app)
+            let Some(r) = app
+                .prereq_selected()
                 .and_then(|i| app.data.checks.ready().map(|c| c.results[i].clone()))
             else {
                 notify(app, Level::Info, s::NO_CHECK_SELECTED);
@@ -588,7 +580,7 @@ fn prereq_action(app: &mut App, action: Action) -> Option<Command> {
             if refuse_if_read_only(app) {
                 return None;
             }
-            let accepted = prereq_selected(app).and_then(|i| {
+            let accepted = app.prereq_selected().and_then(|i| {
                 app.data
                     .checks
                     .ready()
@@ -921,14 +913,6 @@ fn checklist_action(app: &mut App, action: Action) -> Option<Command> {
     }
     None
 }
-
-pub const STATUS_CHOICES: [StepStatus; 5] = [
-    StepStatus::Todo,
-    StepStatus::InProgress,
-    StepStatus::Done,
-    StepStatus::Skipped,
-    StepStatus::Blocked,
-];
 
 fn copy(app: &mut App, text: String) -> Option<Command> {
     notify(app, Level::Success, s::copied(&text));

@@ -3,17 +3,16 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::app::{App, Level, Menu, Screen};
+use super::app::{App, Level, Menu, STATUS_CHOICES, Screen};
 use super::keys;
 use super::layout;
 use super::screens;
 use super::strings as s;
-use super::update::STATUS_CHOICES;
 use super::widgets::text::{cut, width};
+use super::widgets::{level_style, spinner};
 
 pub fn view(frame: &mut Frame, app: &App) {
     let area = frame.area();
@@ -115,11 +114,6 @@ fn running_text(app: &App) -> String {
     cut(&task, 40)
 }
 
-pub fn spinner(n: usize) -> &'static str {
-    const FRAMES: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
-    FRAMES[n % FRAMES.len()]
-}
-
 fn hint(screen: Screen) -> &'static str {
     match screen {
         Screen::Overview => s::hint::OVERVIEW,
@@ -128,14 +122,6 @@ fn hint(screen: Screen) -> &'static str {
         Screen::Checklist => s::hint::CHECKLIST,
         Screen::Report => s::hint::REPORT,
         Screen::Collect => s::hint::COLLECT,
-    }
-}
-
-pub fn level_style(app: &App, level: Level) -> Style {
-    match level {
-        Level::Info => app.theme.info(),
-        Level::Success => app.theme.ok(),
-        Level::Error => app.theme.error(),
     }
 }
 
@@ -319,13 +305,4 @@ fn render_help(frame: &mut Frame, app: &App, scroll: usize) {
         ),
         area,
     );
-}
-
-/// A bordered block titled `title`, highlighted when it has the focus.
-pub fn pane<'a>(app: &App, title: impl Into<Line<'a>>, focused: bool) -> Block<'a> {
-    Block::bordered().title(title).border_style(if focused {
-        app.theme.border_focused()
-    } else {
-        app.theme.border()
-    })
 }

@@ -10,8 +10,8 @@ use crate::model::Status;
 use crate::report::context::verdict;
 use crate::tui::app::{App, Loadable};
 use crate::tui::strings as s;
-use crate::tui::view::pane;
 use crate::tui::widgets::bar;
+use crate::tui::widgets::pane;
 use crate::tui::widgets::text::{cut, pad, visible};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {

@@ -10,8 +10,7 @@ use crate::model::{CheckResult, GuideRef};
 use crate::tui::app::{App, Pane};
 use crate::tui::layout;
 use crate::tui::strings as s;
-use crate::tui::update::prereq_selected;
-use crate::tui::view::pane;
+use crate::tui::widgets::pane;
 use crate::tui::widgets::table::Windowed;
 use crate::tui::widgets::text::{visible, wrap};
 
@@ -102,7 +101,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         });
     }
 
-    let selected = prereq_selected(app).map(|i| &checks.results[i]);
+    let selected = app.prereq_selected().map(|i| &checks.results[i]);
     let block = pane(
         app,
         format!(
