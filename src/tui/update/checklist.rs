@@ -75,13 +75,7 @@ pub(super) fn checklist_action(app: &mut App, action: Action) -> Option<Command>
             );
         }
         Action::StatusMenu => {
-            if refuse_if_read_only(app) {
-                return None;
-            }
-            let Some(step) = app.checklist.selected_step_id().map(str::to_string) else {
-                notify(app, Level::Info, s::NO_STEP_SELECTED);
-                return None;
-            };
+            let step = editable_step(app)?;
             let current = app.data.state.step(&step).status;
             app.menu = Some(Menu::Status {
                 selected: STATUS_CHOICES
@@ -92,13 +86,7 @@ pub(super) fn checklist_action(app: &mut App, action: Action) -> Option<Command>
             });
         }
         Action::Note => {
-            if refuse_if_read_only(app) {
-                return None;
-            }
-            let Some(step) = app.checklist.selected_step_id().map(str::to_string) else {
-                notify(app, Level::Info, s::NO_STEP_SELECTED);
-                return None;
-            };
+            let step = editable_step(app)?;
             let note = app.data.state.step(&step).note.unwrap_or_default();
             app.prompt = Some(Prompt {
                 title: format!("{step} · {}", s::NOTE_PROMPT),
@@ -115,6 +103,19 @@ pub(super) fn checklist_action(app: &mut App, action: Action) -> Option<Command>
         }
     }
     None
+}
+
+/// The selected step, when the engagement can be edited and a step is selected; says
+/// why not otherwise.
+fn editable_step(app: &mut App) -> Option<String> {
+    if refuse_if_read_only(app) {
+        return None;
+    }
+    let step = app.checklist.selected_step_id().map(str::to_string);
+    if step.is_none() {
+        notify(app, Level::Info, s::NO_STEP_SELECTED);
+    }
+    step
 }
 
 pub(super) fn copy(app: &mut App, text: String) -> Option<Command> {

@@ -2,6 +2,7 @@
 //! what to record, what is missing. Pure: a `StepView` and a width in, lines out.
 
 use crate::checklist::bind::Bound;
+use crate::checklist::engine::GateStatus;
 use crate::checklist::view::StepView;
 use crate::model::StepStatus;
 use crate::tui::app::{DetailLine, LineKind, Target};
@@ -113,38 +114,20 @@ pub(super) fn step_lines(v: &StepView, width: usize, inventory_loading: bool) ->
         }
     }
 
-    if !v.gates.is_empty() {
-        out.push(line(LineKind::Blank, ""));
-        out.push(line(LineKind::Heading, s::CL_GATES));
-        for g in &v.gates {
-            if g.satisfied {
-                out.push(line(LineKind::GateOk, format!("  ✓ {}", g.gate)));
-            } else {
-                let text = format!(
-                    "{}: {}",
-                    g.gate,
-                    g.problem.as_deref().unwrap_or("not satisfied")
-                );
-                wrapped(&mut out, LineKind::GateBad, "  ✗ ", &text, width);
-            }
-        }
-    }
-    if !v.recommendations.is_empty() {
-        out.push(line(LineKind::Blank, ""));
-        out.push(line(LineKind::Heading, s::CL_RECOMMENDED));
-        for g in &v.recommendations {
-            if g.satisfied {
-                out.push(line(LineKind::GateOk, format!("  ✓ {}", g.gate)));
-            } else {
-                let text = format!(
-                    "{}: {}",
-                    g.gate,
-                    g.problem.as_deref().unwrap_or("not satisfied")
-                );
-                wrapped(&mut out, LineKind::Problem, "  ! ", &text, width);
-            }
-        }
-    }
+    gates(
+        &mut out,
+        s::CL_GATES,
+        &v.gates,
+        (LineKind::GateBad, "  ✗ "),
+        width,
+    );
+    gates(
+        &mut out,
+        s::CL_RECOMMENDED,
+        &v.recommendations,
+        (LineKind::Problem, "  ! "),
+        width,
+    );
     if !v.after.is_empty() {
         out.push(line(LineKind::Blank, ""));
         out.push(line(LineKind::Heading, s::CL_AFTER));
@@ -215,6 +198,34 @@ pub(super) fn step_lines(v: &StepView, width: usize, inventory_loading: bool) ->
         }
     }
     out
+}
+
+/// A block of gates under `heading`: each satisfied one ticked, the others marked with
+/// `unmet` (a gate that blocks, or only a recommendation) and their problem.
+fn gates(
+    out: &mut Vec<DetailLine>,
+    heading: &str,
+    gates: &[GateStatus],
+    unmet: (LineKind, &str),
+    width: usize,
+) {
+    if gates.is_empty() {
+        return;
+    }
+    out.push(line(LineKind::Blank, ""));
+    out.push(line(LineKind::Heading, heading));
+    for g in gates {
+        if g.satisfied {
+            out.push(line(LineKind::GateOk, format!("  ✓ {}", g.gate)));
+        } else {
+            let text = format!(
+                "{}: {}",
+                g.gate,
+                g.problem.as_deref().unwrap_or("not satisfied")
+            );
+            wrapped(out, unmet.0, unmet.1, &text, width);
+        }
+    }
 }
 
 /// The lines of one bound value: each a value that can be copied.
