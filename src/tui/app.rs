@@ -369,7 +369,9 @@ pub struct PrereqUi {
     pub focus: Pane,
     pub cursor: Cursor,
     pub filter: String,
-    pub matches: Option<Vec<usize>>,
+    /// The results shown, as indices into `checks.results`: those matching the filter,
+    /// failing first, then warn/unknown/manual, then pass (the file's order within each).
+    pub rows: Vec<usize>,
     pub detail_scroll: usize,
 }
 
@@ -400,11 +402,13 @@ impl Default for ReportUi {
     }
 }
 
-pub const REPORT_FORMATS: [crate::report::Format; 4] = [
+/// The formats the Report screen offers, in its order (those of `report --format`).
+pub const REPORT_FORMATS: [crate::report::Format; 5] = [
     crate::report::Format::Html,
     crate::report::Format::Md,
     crate::report::Format::Csv,
     crate::report::Format::Pdf,
+    crate::report::Format::Actions,
 ];
 
 /// Everything on screen.
@@ -491,10 +495,7 @@ impl App {
     /// The index into `checks.results` of the result selected on the Prerequisites screen.
     pub fn prereq_selected(&self) -> Option<usize> {
         let checks = self.data.checks.ready()?;
-        let i = match &self.prereq.matches {
-            Some(m) => *m.get(self.prereq.cursor.selected)?,
-            None => self.prereq.cursor.selected,
-        };
+        let i = *self.prereq.rows.get(self.prereq.cursor.selected)?;
         (i < checks.results.len()).then_some(i)
     }
 }

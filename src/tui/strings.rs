@@ -26,7 +26,7 @@ pub const SAVING: &str = "saving…";
 pub const LOADING: &str = "Loading the engagement…";
 pub const LOADING_INVENTORY: &str = "Loading the inventory…";
 pub const NO_INVENTORY: &str =
-    "No inventory yet: collect one on the Collect screen (press 6), or run `ata2atp inventory`.";
+    "No inventory yet: collect one on the Collect screen (press 6, then c).";
 pub const NO_CHECKS: &str =
     "The prerequisite checks have not run yet: press R here, or c on the Collect screen.";
 pub const NO_ROWS: &str = "Nothing recorded.";
@@ -89,7 +89,8 @@ pub const CL_READY_TO_CLOSE: &str = "Nothing stands in the way: d marks it done.
 pub const CL_NOTE: &str = "Note";
 pub const CL_REASON: &str = "Reason";
 pub const CL_EVIDENCE: &str = "Evidence";
-pub const CL_EVIDENCE_REQUIRED: &str = "This step needs a file of the engagement as evidence: attach it with `ata2atp checklist set ID --evidence FILE`.";
+pub const CL_EVIDENCE_REQUIRED: &str =
+    "This step needs a file of the engagement as evidence: press a to attach one.";
 pub const CL_NO_STEP: &str = "No step selected.";
 pub const CL_NO_DEFINITION: &str = "The checklist could not be loaded";
 pub const CL_UNKNOWN_STEPS: &str =
@@ -115,7 +116,7 @@ pub const REP_WRITING: &str = "Writing the report…";
 
 // Collect.
 pub const COL_SOURCES: &str = "Sources (from ata2atp.yaml)";
-pub const COL_NO_SOURCES: &str = "The engagement names no source: record them in ata2atp.yaml (sources:), or run `ata2atp inventory` with flags.";
+pub const COL_NO_SOURCES: &str = "The engagement names no source: record them under sources: in ata2atp.yaml, then press c again.";
 pub const COL_PROGRESS: &str = "Progress";
 pub const COL_IDLE: &str =
     "Nothing running. c collects the inventory and runs the checks; R runs the checks only.";
@@ -299,6 +300,11 @@ pub fn rows_counter(shown: usize, total: usize) -> String {
     } else {
         format!("{shown} of {total}")
     }
+}
+
+/// The Prerequisites title's note of the passing results below the window.
+pub fn passes_below(n: usize) -> String {
+    format!("{n} passing below")
 }
 
 /// What each key does, as the help overlay lists it (the keymap is in `keys.rs`).

@@ -546,8 +546,11 @@ fn lists_keep_the_selection_in_sight_through_resizes() {
         c.selected >= c.offset && c.selected < c.offset + rows,
         "{c:?}"
     );
+    let id = app.data.checks.ready().unwrap().results[app.prereq_selected().unwrap()]
+        .id
+        .clone();
     let screen = draw(&app);
-    assert!(screen.contains("ata.gateway_logs"), "{screen}");
+    assert!(screen.contains(&id), "{id}: {screen}");
     // Tiny terminals get a notice, not a panic.
     update(&mut app, Msg::Resize(30, 8));
     assert!(draw(&app).contains("too small"));
@@ -808,4 +811,42 @@ fn control_characters_in_data_are_drawn_escaped_on_every_screen() {
             "{tag} drawn without its escape somewhere"
         );
     }
+}
+
+#[test]
+fn prerequisites_list_failing_first_and_count_the_passes_below() {
+    let (_dir, root) = demo();
+    let mut app = app_at(&root, (80, 24));
+    keys(&mut app, "3");
+    let results = &app.data.checks.ready().unwrap().results;
+    let rank = |s: Status| match s {
+        Status::Fail => 0,
+        Status::Pass => 2,
+        _ => 1,
+    };
+    let shown: Vec<usize> = app.prereq.rows.clone();
+    assert_eq!(shown.len(), results.len());
+    // Failing, then needing a look, then passing; the file's order within each.
+    for pair in shown.windows(2) {
+        let (a, b) = (&results[pair[0]], &results[pair[1]]);
+        assert!(
+            rank(a.status) < rank(b.status)
+                || (rank(a.status) == rank(b.status) && pair[0] < pair[1]),
+            "{} {:?} before {} {:?}",
+            a.id,
+            a.status,
+            b.id,
+            b.status
+        );
+    }
+    assert_eq!(results[shown[0]].status, Status::Fail);
+    let passes = results.iter().filter(|r| r.status == Status::Pass).count();
+    let screen = draw(&app);
+    assert!(
+        screen.contains(&format!("{passes} passing below")),
+        "{screen}"
+    );
+    // At the bottom of the list no pass is below the window.
+    keys(&mut app, "G");
+    assert!(!draw(&app).contains("passing below"));
 }

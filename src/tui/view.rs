@@ -11,7 +11,7 @@ use super::keys;
 use super::layout;
 use super::screens;
 use super::strings as s;
-use super::widgets::text::{cut, width};
+use super::widgets::text::{cut, width, wrap};
 use super::widgets::{level_style, spinner};
 
 pub fn view(frame: &mut Frame, app: &App) {
@@ -239,17 +239,24 @@ fn render_menu(frame: &mut Frame, area: Rect, app: &App, menu: &Menu) {
     }
 }
 
-/// Every key, grouped: everywhere, then each screen, then prompts and menus.
-pub fn help_lines(app: &App) -> Vec<Line<'static>> {
+/// Every key, grouped: everywhere, then each screen, then prompts and menus. A
+/// description longer than `width` wraps under itself rather than being cut.
+pub fn help_lines(app: &App, width: usize) -> Vec<Line<'static>> {
     let t = app.theme;
     let mut lines = Vec::new();
+    // Two spaces and the key column, 16 wide.
+    const KEY_COLUMN: usize = 18;
+    let room = width.saturating_sub(KEY_COLUMN).max(10);
     let group = |title: &str, rows: Vec<(String, &'static str)>, lines: &mut Vec<Line>| {
         lines.push(Line::styled(title.to_string(), t.heading()));
         for (k, h) in rows {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {:<16}", k), t.key()),
-                Span::raw(h),
-            ]));
+            for (n, part) in wrap(h, room).into_iter().enumerate() {
+                let key = if n == 0 { k.as_str() } else { "" };
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {:<16}", key), t.key()),
+                    Span::raw(part),
+                ]));
+            }
         }
         lines.push(Line::from(""));
     };
@@ -290,7 +297,7 @@ fn render_help(frame: &mut Frame, app: &App, scroll: usize) {
     let t = app.theme;
     let area = layout::help(app.size);
     frame.render_widget(Clear, area);
-    let lines = help_lines(app);
+    let lines = help_lines(app, area.width.saturating_sub(2) as usize);
     let inner_height = area.height.saturating_sub(2) as usize;
     let scroll = scroll.min(lines.len().saturating_sub(inner_height));
     let shown: Vec<Line> = lines.into_iter().skip(scroll).take(inner_height).collect();

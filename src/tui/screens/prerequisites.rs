@@ -20,7 +20,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let [table_area, detail_area] = layout::prerequisites(area);
     let checks = app.data.checks.ready();
     let total = checks.map_or(0, |c| c.results.len());
-    let shown = ui.matches.as_ref().map_or(total, Vec::len);
+    let shown = ui.rows.len();
     let mut title = vec![Span::raw(format!(
         " {} · {} ",
         s::PRE_TITLE,
@@ -30,6 +30,21 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         title.push(Span::styled(
             format!("ran {} ", c.ran_at.format("%Y-%m-%d %H:%M UTC")),
             t.dim(),
+        ));
+    }
+    // Passes sort last: say how many are below the window so none is taken for missing.
+    let height = table_area.height.saturating_sub(3) as usize;
+    let window = ui.cursor.window(shown, height.max(1));
+    let passes_below = checks.map_or(0, |c| {
+        ui.rows[window.end..]
+            .iter()
+            .filter(|&&i| c.results[i].status == crate::model::Status::Pass)
+            .count()
+    });
+    if passes_below > 0 {
+        title.push(Span::styled(
+            format!("· {} ", s::passes_below(passes_below)),
+            t.ok(),
         ));
     }
     if app.data.checks_stale() {
@@ -65,7 +80,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             s::PRE_COL_RESULT,
         ])
         .style(t.heading());
-        let matches = ui.matches.as_deref();
+        let rows = &ui.rows;
         Windowed {
             header: Some(header),
             widths: vec![
@@ -84,7 +99,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             }),
         }
         .render(frame, inner, |i| {
-            let r = &checks.results[matches.map_or(i, |m| m[i])];
+            let r = &checks.results[rows[i]];
             // An accepted result keeps its colour, dimmed: still true, no longer blocking.
             let style = if r.accepted.is_some() {
                 t.status(r.status).patch(t.dim())

@@ -11,23 +11,36 @@ use crate::tui::strings as s;
 use crate::tui::widgets::input::TextInput;
 
 pub(super) fn prereq_len(app: &App) -> usize {
-    match (&app.prereq.matches, app.data.checks.ready()) {
-        (Some(m), _) => m.len(),
-        (None, Some(c)) => c.results.len(),
-        (None, None) => 0,
+    app.prereq.rows.len()
+}
+
+/// Where a status sorts on the screen: what fails first, then what needs a look (warn,
+/// unknown, manual), then what passes, so the problems are on the first page.
+fn rank(status: Status) -> u8 {
+    match status {
+        Status::Fail => 0,
+        Status::Warn | Status::Unknown | Status::Manual => 1,
+        Status::Pass => 2,
     }
 }
 
+/// Recomputes the rows shown (the filter's matches, failing first, stable within a
+/// status), keeping the same result selected when it is still shown.
 pub(super) fn refilter_prereq(app: &mut App) {
-    app.prereq.matches = match app.data.checks.ready() {
-        Some(c) if !app.prereq.filter.is_empty() => {
+    let selected = app.prereq_selected();
+    let selected_key = selected
+        .and_then(|i| app.data.checks.ready().and_then(|c| c.results.get(i)))
+        .map(|r| (r.id.clone(), r.subject.clone()));
+    app.prereq.rows = match app.data.checks.ready() {
+        Some(c) => {
             let needle = app.prereq.filter.to_lowercase();
-            Some(
-                c.results
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, r)| {
-                        [
+            let mut rows: Vec<usize> = c
+                .results
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| {
+                    needle.is_empty()
+                        || [
                             r.id.as_str(),
                             r.subject.as_deref().unwrap_or(""),
                             r.status.as_str(),
@@ -36,16 +49,28 @@ pub(super) fn refilter_prereq(app: &mut App) {
                         ]
                         .iter()
                         .any(|t| t.to_lowercase().contains(&needle))
-                    })
-                    .map(|(i, _)| i)
-                    .collect(),
-            )
+                })
+                .map(|(i, _)| i)
+                .collect();
+            // `sort_by_key` is stable: the file's order is kept within a status.
+            rows.sort_by_key(|&i| rank(c.results[i].status));
+            rows
         }
-        _ => None,
+        None => Vec::new(),
     };
     let len = prereq_len(app);
-    let rows = layout::prerequisites_rows(app.size);
-    app.prereq.cursor.clamp(len, rows);
+    let height = layout::prerequisites_rows(app.size);
+    let found = selected_key.and_then(|(id, subject)| {
+        let results = &app.data.checks.ready()?.results;
+        app.prereq
+            .rows
+            .iter()
+            .position(|&i| results[i].id == id && results[i].subject == subject)
+    });
+    match found {
+        Some(row) => app.prereq.cursor.select(row, len, height),
+        None => app.prereq.cursor.clamp(len, height),
+    }
 }
 
 pub(super) fn prereq_action(app: &mut App, action: Action) -> Option<Command> {

@@ -60,6 +60,8 @@ pub(super) fn apply_filter(app: &mut App, screen: Screen, text: String) {
         Screen::Prerequisites => {
             app.prereq.filter = text;
             app.prereq.cursor = Cursor::default();
+            // A new filter starts at its first match, not at the result selected before.
+            app.prereq.rows.clear();
             refilter_prereq(app);
         }
         _ => {}
