@@ -16,7 +16,7 @@ use crate::checklist::Definition;
 use crate::checklist::definition::FieldKind;
 use crate::checklist::view::{ListView, StepView};
 use crate::engagement::EngagementConfig;
-use crate::model::{ChecklistState, ChecksFile, Inventory, StepStatus};
+use crate::model::{ChecklistState, ChecksFile, Inventory, Status, StepStatus};
 use crate::secrets::SecretString;
 
 /// The screens, in tab order.
@@ -364,6 +364,24 @@ pub struct InventoryUi {
     pub popup: Option<DetailPopup>,
 }
 
+/// What stands in the way, as the Overview lists it: a failing check not accepted as a
+/// risk, or a step marked blocked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Blocker {
+    /// An index into `checks.results`.
+    Check(usize),
+    /// A step id.
+    Step(String),
+}
+
+/// The Overview's blockers list: `Pane::Right` when it has the keys (j/k moved into it),
+/// else Enter opens the next step.
+#[derive(Debug, Clone, Default)]
+pub struct OverviewUi {
+    pub focus: Pane,
+    pub cursor: Cursor,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct PrereqUi {
     pub focus: Pane,
@@ -434,6 +452,7 @@ pub struct App {
     pub prompt: Option<Prompt>,
     pub menu: Option<Menu>,
     pub data: Data,
+    pub overview: OverviewUi,
     pub inventory: InventoryUi,
     pub prereq: PrereqUi,
     pub checklist: ChecklistUi,
@@ -475,6 +494,7 @@ impl App {
             prompt: None,
             menu: None,
             data: Data::new(config),
+            overview: OverviewUi::default(),
             inventory: InventoryUi {
                 sections: vec![SectionUi::default(); super::sections::Section::ALL.len()],
                 ..InventoryUi::default()
@@ -490,6 +510,34 @@ impl App {
 
     pub fn is_loading(&self) -> bool {
         self.data.definition.is_loading() || self.data.inventory.is_loading()
+    }
+
+    /// The blockers, failing checks first (in the file's order), then blocked steps (in
+    /// the guide's order). A few hundred results at most: cheap enough per frame.
+    pub fn blockers(&self) -> Vec<Blocker> {
+        let mut out: Vec<Blocker> = self
+            .data
+            .checks
+            .ready()
+            .map(|c| {
+                c.results
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.status == Status::Fail && r.accepted.is_none())
+                    .map(|(i, _)| Blocker::Check(i))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some(list) = &self.checklist.list {
+            out.extend(
+                list.phases
+                    .iter()
+                    .flat_map(|p| &p.steps)
+                    .filter(|s| s.status == StepStatus::Blocked)
+                    .map(|s| Blocker::Step(s.id.clone())),
+            );
+        }
+        out
     }
 
     /// The index into `checks.results` of the result selected on the Prerequisites screen.

@@ -48,6 +48,7 @@ pub const OV_PROGRESS: &str = "Checklist progress";
 pub const OV_BLOCKERS: &str = "Blockers";
 pub const OV_NEXT: &str = "Next step";
 pub const OV_NO_BLOCKERS: &str = "No failing check stands in the way.";
+pub const OV_STEP_BLOCKED: &str = "step marked blocked";
 pub const OV_COMPLETE: &str = "Every step is done or skipped.";
 pub const OV_NEXT_HINT: &str = "Enter opens it";
 pub const OV_NOT_COLLECTED: &str = "not collected";
@@ -324,7 +325,8 @@ pub mod help {
     pub const RIGHT: &str = "Focus the right pane";
     pub const BACK: &str = "Close, clear the filter, or cancel a run";
 
-    pub const OV_OPEN: &str = "Open the next step on the Checklist screen";
+    pub const OV_OPEN: &str =
+        "Open the next step on the Checklist screen, or the blocker selected with j/k";
 
     pub const INV_OPEN: &str = "Open the selected row's details";
     pub const INV_FILTER: &str = "Filter the rows of this section";
@@ -369,7 +371,7 @@ pub mod help {
 
 /// The keys worth knowing on each screen, for the status bar.
 pub mod hint {
-    pub const OVERVIEW: &str = "Enter next step · Tab screens · ? help · q quit";
+    pub const OVERVIEW: &str = "Enter next step · j/k blockers · Tab screens · ? help · q quit";
     pub const INVENTORY: &str = "← → panes · / filter · Enter details · ? help";
     pub const PREREQUISITES: &str = "r re-run · R all · a accept · x withdraw · / filter · ? help";
     pub const CHECKLIST: &str =

@@ -850,3 +850,31 @@ fn prerequisites_list_failing_first_and_count_the_passes_below() {
     keys(&mut app, "G");
     assert!(!draw(&app).contains("passing below"));
 }
+
+#[test]
+fn enter_on_an_overview_blocker_opens_the_failing_check() {
+    let (_dir, root) = demo();
+    let mut app = app_at(&root, (80, 24));
+    let blockers = app.blockers();
+    assert!(blockers.len() > 2, "{blockers:?}");
+    // j moves into the list (first blocker), j again to the second.
+    keys(&mut app, "jj");
+    assert_eq!(app.overview.focus, Pane::Right);
+    insta::assert_snapshot!("overview_blocker_selected_80x24", draw(&app));
+    let super::app::Blocker::Check(index) = blockers[1].clone() else {
+        panic!("the demo's first blockers are checks: {blockers:?}");
+    };
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Prerequisites);
+    assert_eq!(app.prereq_selected(), Some(index));
+    assert_eq!(
+        app.data.checks.ready().unwrap().results[index].status,
+        Status::Fail
+    );
+    // Esc leaves the list: Enter opens the next step again.
+    keys(&mut app, "1");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.overview.focus, Pane::Left);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Checklist);
+}
