@@ -161,6 +161,10 @@ pub enum PromptPurpose {
     Note {
         step: String,
     },
+    /// A file to attach to a step as evidence.
+    Evidence {
+        step: String,
+    },
     /// The reason a step is skipped or blocked.
     StepReason {
         step: String,

@@ -207,11 +207,23 @@ pub fn copied(value: &str) -> String {
     format!("Copied “{shown}{more}” to the clipboard (OSC 52; your terminal must allow it)")
 }
 
-pub fn step_saved(step: &str, status: StepStatus, fields: &[String]) -> String {
-    if fields.is_empty() {
+pub const EVIDENCE_PROMPT: &str =
+    "Evidence file: a path inside the engagement folder, e.g. evidence/syslog-test.png";
+
+/// The notice after a checklist change: the step, its status, the fields it changed and
+/// the evidence it attached.
+pub fn step_saved(
+    step: &str,
+    status: StepStatus,
+    fields: &[String],
+    evidence: &[String],
+) -> String {
+    let mut changed = fields.to_vec();
+    changed.extend(evidence.iter().map(|e| format!("evidence {e}")));
+    if changed.is_empty() {
         format!("{step} saved ({status})")
     } else {
-        format!("{step} saved ({status}; {})", fields.join(", "))
+        format!("{step} saved ({status}; {})", changed.join(", "))
     }
 }
 
@@ -343,6 +355,8 @@ pub mod help {
     pub const CL_DONE: &str = "Mark the step done (refused with the reasons if it cannot be)";
     pub const CL_STATUS: &str = "Set the step's status (todo, in progress, done, skipped, blocked)";
     pub const CL_NOTE: &str = "Write a note on the step";
+    pub const CL_EVIDENCE: &str =
+        "Attach a file of the engagement to the step as evidence (saved at once)";
 
     pub const REP_PREV_OPTION: &str = "Previous option";
     pub const REP_NEXT_OPTION: &str = "Next option";
@@ -375,7 +389,7 @@ pub mod hint {
     pub const INVENTORY: &str = "← → panes · / filter · Enter details · ? help";
     pub const PREREQUISITES: &str = "r re-run · R all · a accept · x withdraw · / filter · ? help";
     pub const CHECKLIST: &str =
-        "→ into step · Enter edit · y copy · d done · s status · n note · ? help";
+        "→ step · Enter edit · y copy · d done · s status · n note · a attach · ? help";
     pub const REPORT: &str = "↑ ↓ option · ← → change · Enter write · ? help";
     pub const COLLECT: &str = "c collect · R checks · Esc cancel · ? help";
 }

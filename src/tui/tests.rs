@@ -634,6 +634,46 @@ async fn the_writer_saves_checklist_changes_risks_and_reports() {
     assert!(text.contains("honeytokens: honey.admin"), "{text}");
     assert_eq!(app.data.state.step("P07").status, StepStatus::Done);
 
+    // Evidence: a path typed on the Checklist screen, checked and attached by the library
+    // (the CLI's `checklist set --evidence`), written by the same writer.
+    std::fs::create_dir_all(root.join("evidence")).unwrap();
+    std::fs::write(root.join("evidence/honeytokens.png"), b"png").unwrap();
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "a");
+    assert!(matches!(
+        &app.prompt.as_ref().unwrap().purpose,
+        PromptPurpose::Evidence { step } if step == "P07"
+    ));
+    keys(&mut app, "evidence/honeytokens.png");
+    exec.execute(press(&mut app, KeyCode::Enter).unwrap());
+    let msg = next_msg(&mut rx).await;
+    assert!(matches!(&msg, Msg::ChecklistSaved(Ok(_))), "{msg:?}");
+    update(&mut app, msg);
+    assert_eq!(
+        app.data.state.step("P07").evidence,
+        vec!["evidence/honeytokens.png".to_string()]
+    );
+    assert!(
+        app.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("evidence evidence/honeytokens.png"),
+        "{:?}",
+        app.notice
+    );
+    let text = std::fs::read_to_string(root.join("checklist.yaml")).unwrap();
+    assert!(text.contains("evidence/honeytokens.png"), "{text}");
+    // A file outside the engagement is refused by the library, with its reason.
+    keys(&mut app, "a");
+    keys(&mut app, "/etc/hostname");
+    exec.execute(press(&mut app, KeyCode::Enter).unwrap());
+    match next_msg(&mut rx).await {
+        msg @ Msg::ChecklistSaved(Err(_)) => assert!(update(&mut app, msg).is_none()),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(app.data.state.step("P07").evidence.len(), 1);
+
     // A refusal comes back as an error message, and nothing changes.
     select_step(&mut app, "P08");
     exec.execute(keys(&mut app, "d").pop().unwrap());

@@ -85,6 +85,14 @@ pub(super) fn checklist_action(app: &mut App, action: Action) -> Option<Command>
                 step,
             });
         }
+        Action::Evidence => {
+            let step = editable_step(app)?;
+            app.prompt = Some(Prompt {
+                title: format!("{step} · {}", s::EVIDENCE_PROMPT),
+                purpose: PromptPurpose::Evidence { step },
+                input: TextInput::new(""),
+            });
+        }
         Action::Note => {
             let step = editable_step(app)?;
             let note = app.data.state.step(&step).note.unwrap_or_default();

@@ -151,7 +151,7 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Command> {
                     notify(
                         app,
                         Level::Success,
-                        s::step_saved(&change.step, change.to, &change.fields),
+                        s::step_saved(&change.step, change.to, &change.fields, &change.evidence),
                     );
                 }
                 Err(e) => notify(app, Level::Error, e),

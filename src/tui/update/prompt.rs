@@ -87,6 +87,17 @@ pub(super) fn submit_prompt(
                 ..SetRequest::default()
             },
         ),
+        // The library checks the file (inside the engagement, present) as for the CLI's
+        // `checklist set --evidence`; nothing typed attaches nothing.
+        PromptPurpose::Evidence { .. } if text.trim().is_empty() => None,
+        PromptPurpose::Evidence { step } => set_step(
+            app,
+            SetRequest {
+                step,
+                evidence: vec![std::path::PathBuf::from(text.trim())],
+                ..SetRequest::default()
+            },
+        ),
         PromptPurpose::Note { step } => set_step(
             app,
             SetRequest {
