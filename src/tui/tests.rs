@@ -918,3 +918,68 @@ fn enter_on_an_overview_blocker_opens_the_failing_check() {
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.screen, Screen::Checklist);
 }
+
+fn mouse(app: &mut App, kind: ratatui::crossterm::event::MouseEventKind, column: u16, row: u16) {
+    let event = ratatui::crossterm::event::MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    assert!(update(app, Msg::Mouse(event)).is_none());
+}
+
+#[test]
+fn the_mouse_switches_tabs_selects_rows_and_scrolls_the_focused_list() {
+    use ratatui::crossterm::event::{MouseButton, MouseEventKind as M};
+    let (_dir, root) = demo();
+    let mut app = app_at(&root, (80, 24));
+    // " 1 Overview  2 Inventory  3 Prerequisites …": column 30 is in the third tab.
+    mouse(&mut app, M::Down(MouseButton::Left), 30, 0);
+    assert_eq!(app.screen, Screen::Prerequisites);
+    // The table's rows start below the tab bar, its border and its header (row 3).
+    mouse(&mut app, M::Down(MouseButton::Left), 10, 5);
+    assert_eq!(app.prereq.cursor.selected, 2);
+    assert_eq!(app.prereq.focus, Pane::Left);
+    mouse(&mut app, M::ScrollDown, 10, 5);
+    assert_eq!(app.prereq.cursor.selected, 5);
+    mouse(&mut app, M::ScrollUp, 10, 5);
+    mouse(&mut app, M::ScrollUp, 10, 5);
+    assert_eq!(app.prereq.cursor.selected, 0);
+
+    // The Checklist: a click on a step selects it and lays it out; on a phase heading it
+    // does nothing.
+    keys(&mut app, "4");
+    keys(&mut app, "g");
+    let top = app.checklist.cursor.offset;
+    let heading = (0..app.checklist.rows.len())
+        .skip(top)
+        .find(|&i| matches!(app.checklist.rows[i], super::app::ListRow::Phase(_)))
+        .unwrap();
+    // A step other than the selected one (g selected the first).
+    let step_row = (app.checklist.cursor.selected + 1..)
+        .find(|&i| matches!(app.checklist.rows[i], super::app::ListRow::Step { .. }))
+        .unwrap();
+    let before = app.checklist.selected_step_id().unwrap().to_string();
+    let y = 2 + (step_row - top) as u16;
+    mouse(&mut app, M::Down(MouseButton::Left), 5, y);
+    assert_eq!(app.checklist.cursor.selected, step_row);
+    let id = app.checklist.selected_step_id().unwrap().to_string();
+    assert_ne!(id, before);
+    assert_eq!(app.checklist.step.as_ref().unwrap().id, id);
+    mouse(
+        &mut app,
+        M::Down(MouseButton::Left),
+        5,
+        2 + (heading - top) as u16,
+    );
+    assert_eq!(app.checklist.cursor.selected, step_row);
+    // A click in the step pane gives it the keys.
+    mouse(&mut app, M::Down(MouseButton::Left), 60, 10);
+    assert_eq!(app.checklist.focus, Pane::Right);
+
+    // The wheel scrolls the help, not the list behind it.
+    keys(&mut app, "?");
+    mouse(&mut app, M::ScrollDown, 40, 10);
+    assert_eq!(app.help, Some(3));
+}

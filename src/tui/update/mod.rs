@@ -19,6 +19,7 @@ mod checklist;
 mod checklist_layout;
 mod collect;
 mod inventory;
+mod mouse;
 mod overview;
 mod prerequisites;
 mod prompt;
@@ -27,6 +28,7 @@ mod report;
 use checklist::{checklist_action, derive_checklist, derive_step, keep_detail_selection_visible};
 use collect::collect_action;
 use inventory::{inventory_action, popup_key, refilter_section, section_len, section_rows};
+use mouse::on_mouse;
 use overview::overview_action;
 use prerequisites::{prereq_action, prereq_len, refilter_prereq};
 use prompt::{menu_key, prompt_key};
@@ -44,6 +46,7 @@ use super::strings as s;
 pub fn update(app: &mut App, msg: Msg) -> Option<Command> {
     match msg {
         Msg::Key(key) => on_key(app, key),
+        Msg::Mouse(event) => on_mouse(app, event),
         Msg::Resize(w, h) => {
             app.size = (w, h);
             relayout(app);
@@ -279,14 +282,19 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
             }
             None
         }
-        action => match app.screen {
-            Screen::Overview => overview_action(app, action),
-            Screen::Inventory => inventory_action(app, action),
-            Screen::Prerequisites => prereq_action(app, action),
-            Screen::Checklist => checklist_action(app, action),
-            Screen::Report => report_action(app, action),
-            Screen::Collect => collect_action(app, action),
-        },
+        action => screen_action(app, action),
+    }
+}
+
+/// An action of the current screen (a key's, or the mouse wheel's).
+fn screen_action(app: &mut App, action: Action) -> Option<Command> {
+    match app.screen {
+        Screen::Overview => overview_action(app, action),
+        Screen::Inventory => inventory_action(app, action),
+        Screen::Prerequisites => prereq_action(app, action),
+        Screen::Checklist => checklist_action(app, action),
+        Screen::Report => report_action(app, action),
+        Screen::Collect => collect_action(app, action),
     }
 }
 
