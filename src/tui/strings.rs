@@ -131,6 +131,7 @@ pub const HELP_TITLE: &str = "Keys";
 pub const HELP_FOOTER: &str = "Esc or ? closes";
 pub const HELP_GLOBAL: &str = "Everywhere";
 pub const HELP_PROMPT: &str = "In a prompt";
+pub const HELP_MOUSE: &str = "Mouse";
 pub const HELP_MENU: &str = "In a menu";
 
 // Prompts.
@@ -375,6 +376,13 @@ pub mod help {
         ("← → Home End", "Move in the text"),
         ("Backspace Del", "Delete"),
         ("Ctrl-U", "Clear the text"),
+    ];
+    pub const MOUSE_KEYS: &[(&str, &str)] = &[
+        ("Wheel", "Scroll the list that has the keys (or this help)"),
+        (
+            "Click",
+            "Switch to a tab, or select a row and focus its pane",
+        ),
     ];
     pub const MENU_KEYS: &[(&str, &str)] = &[
         ("j k ↑ ↓", "Choose"),

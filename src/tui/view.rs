@@ -283,6 +283,14 @@ pub fn help_lines(app: &App, width: usize) -> Vec<Line<'static>> {
         &mut lines,
     );
     group(
+        s::HELP_MOUSE,
+        s::help::MOUSE_KEYS
+            .iter()
+            .map(|(k, h)| (k.to_string(), *h))
+            .collect(),
+        &mut lines,
+    );
+    group(
         s::HELP_MENU,
         s::help::MENU_KEYS
             .iter()
