@@ -83,13 +83,7 @@ impl Tmux {
 
     /// Whether the program in the pane asked for mouse reports ("1") or not ("0").
     fn mouse_flag(&self, name: &str) -> String {
-        let out = self.run(&[
-            "display-message",
-            "-p",
-            "-t",
-            name,
-            "#{mouse_any_flag}",
-        ]);
+        let out = self.run(&["display-message", "-p", "-t", name, "#{mouse_any_flag}"]);
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 

@@ -605,18 +605,31 @@ async fn next_msg(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Msg>) -> Msg {
         .expect("the channel is open")
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_writer_saves_checklist_changes_risks_and_reports() {
-    let (_dir, root) = tokio::task::spawn_blocking(demo).await.unwrap();
+/// A demo engagement opened as the TUI opens it (with the writer's lock), its app at
+/// 80×24, the executor and the channel its results come back on.
+async fn writer_on_demo() -> (
+    tempfile::TempDir,
+    PathBuf,
+    App,
+    Executor,
+    tokio::sync::mpsc::UnboundedReceiver<Msg>,
+) {
+    let (dir, root) = tokio::task::spawn_blocking(demo).await.unwrap();
     let session = super::Session::open(&root).unwrap();
-    let mut app = app_at(&root, (80, 24));
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut exec = Executor::new(
+    let app = app_at(&root, (80, 24));
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let exec = Executor::new(
         session.engagement.clone(),
         session.config.clone(),
         session.lock,
         tx,
     );
+    (dir, root, app, exec, rx)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_writer_saves_checklist_changes_risks_and_reports() {
+    let (_dir, root, mut app, mut exec, mut rx) = writer_on_demo().await;
 
     select_step(&mut app, "P07");
     keys(&mut app, "lG");
@@ -706,16 +719,7 @@ async fn the_writer_saves_checklist_changes_risks_and_reports() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn checks_run_in_the_background_and_are_saved() {
-    let (_dir, root) = tokio::task::spawn_blocking(demo).await.unwrap();
-    let session = super::Session::open(&root).unwrap();
-    let mut app = app_at(&root, (80, 24));
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut exec = Executor::new(
-        session.engagement.clone(),
-        session.config.clone(),
-        session.lock,
-        tx,
-    );
+    let (_dir, _root, mut app, mut exec, mut rx) = writer_on_demo().await;
     keys(&mut app, "3");
     exec.execute(keys(&mut app, "R").pop().unwrap());
     let mut saw_progress = false;
