@@ -81,6 +81,12 @@ impl Tmux {
         self.run(&["send-keys", "-t", name, "-l", text]);
     }
 
+    /// Whether the program in the pane asked for mouse reports ("1") or not ("0").
+    fn mouse_flag(&self, name: &str) -> String {
+        let out = self.run(&["display-message", "-p", "-t", name, "#{mouse_any_flag}"]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
     fn screen(&self, name: &str) -> String {
         String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", name]).stdout).into_owned()
     }
@@ -183,6 +189,8 @@ fn a_step_is_marked_done_with_a_field_saved_and_the_screen_follows_a_resize() {
         t.contains("\"loaded\"")
     });
     tmux.wait_screen("e2e", "the overview", |s| s.contains("Fabrikam (demo)"));
+    // The mouse is captured while the screen is up (and let go on exit, below).
+    assert_eq!(tmux.mouse_flag("e2e"), "1");
 
     // To the checklist (it opens on the next step to do), then down the list to P07.
     tmux.keys("e2e", &["4"]);
@@ -232,6 +240,7 @@ fn a_step_is_marked_done_with_a_field_saved_and_the_screen_follows_a_resize() {
 
     tmux.keys("e2e", &["q"]);
     assert_eq!(tmux.wait_exit("e2e", &dir.path().join("e2e.exit")), 0);
+    assert_eq!(tmux.mouse_flag("e2e"), "0", "the mouse is let go on exit");
 
     let text = std::fs::read_to_string(&checklist).unwrap();
     let state: ChecklistState = ata2atp::yaml::from_str(&text, "checklist.yaml").unwrap();

@@ -11,11 +11,12 @@ use serde_json::Value;
 
 use super::theme::Theme;
 use super::widgets::input::TextInput;
+pub use super::widgets::table::Cursor;
 use crate::checklist::Definition;
 use crate::checklist::definition::FieldKind;
 use crate::checklist::view::{ListView, StepView};
 use crate::engagement::EngagementConfig;
-use crate::model::{ChecklistState, ChecksFile, Inventory, StepStatus};
+use crate::model::{ChecklistState, ChecksFile, Inventory, Status, StepStatus};
 use crate::secrets::SecretString;
 
 /// The screens, in tab order.
@@ -84,61 +85,6 @@ impl<T> Loadable<T> {
 
     pub fn is_loading(&self) -> bool {
         matches!(self, Loadable::Loading)
-    }
-}
-
-/// A selection in a list of `len` rows shown `height` at a time. The window only moves
-/// when the selection would leave it, so the list does not jump under the consultant.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Cursor {
-    pub selected: usize,
-    pub offset: usize,
-}
-
-impl Cursor {
-    /// Moves by `delta` rows (negative: up), clamped to the list.
-    pub fn step(&mut self, delta: isize, len: usize, height: usize) {
-        if len == 0 {
-            *self = Cursor::default();
-            return;
-        }
-        let target = (self.selected as isize + delta).clamp(0, len as isize - 1) as usize;
-        self.select(target, len, height);
-    }
-
-    /// Selects row `index` (clamped) and scrolls just enough to show it.
-    pub fn select(&mut self, index: usize, len: usize, height: usize) {
-        if len == 0 {
-            *self = Cursor::default();
-            return;
-        }
-        self.selected = index.min(len - 1);
-        self.clamp(len, height);
-    }
-
-    /// Keeps the selection inside the list and the window around it (after a resize or a
-    /// change of the list).
-    pub fn clamp(&mut self, len: usize, height: usize) {
-        let height = height.max(1);
-        if len == 0 {
-            *self = Cursor::default();
-            return;
-        }
-        self.selected = self.selected.min(len - 1);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + height {
-            self.offset = self.selected + 1 - height;
-        }
-        // Never leave empty space below the last row when rows could fill it.
-        self.offset = self.offset.min(len.saturating_sub(height));
-    }
-
-    /// The rows to draw: `offset..offset+height`, within the list.
-    pub fn window(&self, len: usize, height: usize) -> std::ops::Range<usize> {
-        let mut c = *self;
-        c.clamp(len, height);
-        c.offset..(c.offset + height).min(len)
     }
 }
 
@@ -215,6 +161,10 @@ pub enum PromptPurpose {
     Note {
         step: String,
     },
+    /// A file to attach to a step as evidence.
+    Evidence {
+        step: String,
+    },
     /// The reason a step is skipped or blocked.
     StepReason {
         step: String,
@@ -238,6 +188,15 @@ pub struct Prompt {
     pub purpose: PromptPurpose,
     pub input: TextInput,
 }
+
+/// The statuses the status menu offers, in its order.
+pub const STATUS_CHOICES: [StepStatus; 5] = [
+    StepStatus::Todo,
+    StepStatus::InProgress,
+    StepStatus::Done,
+    StepStatus::Skipped,
+    StepStatus::Blocked,
+];
 
 /// A small list to choose from (a step's status) or a yes/no confirmation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -409,12 +368,32 @@ pub struct InventoryUi {
     pub popup: Option<DetailPopup>,
 }
 
+/// What stands in the way, as the Overview lists it: a failing check not accepted as a
+/// risk, or a step marked blocked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Blocker {
+    /// An index into `checks.results`.
+    Check(usize),
+    /// A step id.
+    Step(String),
+}
+
+/// The Overview's blockers list: `Pane::Right` when it has the keys (j/k moved into it),
+/// else Enter opens the next step.
+#[derive(Debug, Clone, Default)]
+pub struct OverviewUi {
+    pub focus: Pane,
+    pub cursor: Cursor,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct PrereqUi {
     pub focus: Pane,
     pub cursor: Cursor,
     pub filter: String,
-    pub matches: Option<Vec<usize>>,
+    /// The results shown, as indices into `checks.results`: those matching the filter,
+    /// failing first, then warn/unknown/manual, then pass (the file's order within each).
+    pub rows: Vec<usize>,
     pub detail_scroll: usize,
 }
 
@@ -445,11 +424,13 @@ impl Default for ReportUi {
     }
 }
 
-pub const REPORT_FORMATS: [crate::report::Format; 4] = [
+/// The formats the Report screen offers, in its order (those of `report --format`).
+pub const REPORT_FORMATS: [crate::report::Format; 5] = [
     crate::report::Format::Html,
     crate::report::Format::Md,
     crate::report::Format::Csv,
     crate::report::Format::Pdf,
+    crate::report::Format::Actions,
 ];
 
 /// Everything on screen.
@@ -475,6 +456,7 @@ pub struct App {
     pub prompt: Option<Prompt>,
     pub menu: Option<Menu>,
     pub data: Data,
+    pub overview: OverviewUi,
     pub inventory: InventoryUi,
     pub prereq: PrereqUi,
     pub checklist: ChecklistUi,
@@ -516,6 +498,7 @@ impl App {
             prompt: None,
             menu: None,
             data: Data::new(config),
+            overview: OverviewUi::default(),
             inventory: InventoryUi {
                 sections: vec![SectionUi::default(); super::sections::Section::ALL.len()],
                 ..InventoryUi::default()
@@ -531,5 +514,40 @@ impl App {
 
     pub fn is_loading(&self) -> bool {
         self.data.definition.is_loading() || self.data.inventory.is_loading()
+    }
+
+    /// The blockers, failing checks first (in the file's order), then blocked steps (in
+    /// the guide's order). A few hundred results at most: cheap enough per frame.
+    pub fn blockers(&self) -> Vec<Blocker> {
+        let mut out: Vec<Blocker> = self
+            .data
+            .checks
+            .ready()
+            .map(|c| {
+                c.results
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.status == Status::Fail && r.accepted.is_none())
+                    .map(|(i, _)| Blocker::Check(i))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some(list) = &self.checklist.list {
+            out.extend(
+                list.phases
+                    .iter()
+                    .flat_map(|p| &p.steps)
+                    .filter(|s| s.status == StepStatus::Blocked)
+                    .map(|s| Blocker::Step(s.id.clone())),
+            );
+        }
+        out
+    }
+
+    /// The index into `checks.results` of the result selected on the Prerequisites screen.
+    pub fn prereq_selected(&self) -> Option<usize> {
+        let checks = self.data.checks.ready()?;
+        let i = *self.prereq.rows.get(self.prereq.cursor.selected)?;
+        (i < checks.results.len()).then_some(i)
     }
 }

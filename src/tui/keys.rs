@@ -35,6 +35,7 @@ pub enum Action {
     MarkDone,
     StatusMenu,
     Note,
+    Evidence,
     Collect,
 }
 
@@ -144,6 +145,7 @@ pub const CHECKLIST: &[Binding] = &[
     b(&[C('d')], A::MarkDone, h::CL_DONE),
     b(&[C('s')], A::StatusMenu, h::CL_STATUS),
     b(&[C('n')], A::Note, h::CL_NOTE),
+    b(&[C('a')], A::Evidence, h::CL_EVIDENCE),
 ];
 
 pub const REPORT: &[Binding] = &[

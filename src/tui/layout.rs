@@ -70,6 +70,21 @@ pub fn inventory_sections_rows(size: (u16, u16)) -> usize {
     inner_height(left).max(1)
 }
 
+/// Overview: the engagement's head above the checklist progress and the blockers, side
+/// by side.
+pub fn overview(body: Rect) -> [Rect; 3] {
+    let [head, rest] = Layout::vertical([Constraint::Length(10), Constraint::Fill(1)]).areas(body);
+    let [progress, blockers] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Fill(1)]).areas(rest);
+    [head, progress, blockers]
+}
+
+/// Rows of the blockers list that fit.
+pub fn overview_blockers_rows(size: (u16, u16)) -> usize {
+    let [_, _, blockers] = overview(body(size));
+    inner_height(blockers).max(1)
+}
+
 /// Prerequisites: the results table above the selected result's details.
 pub fn prerequisites(body: Rect) -> [Rect; 2] {
     Layout::vertical([Constraint::Percentage(55), Constraint::Fill(1)]).areas(body)

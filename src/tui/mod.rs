@@ -53,7 +53,10 @@ use chrono::Utc;
 use futures::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
-use ratatui::crossterm::event::{Event, EventStream, KeyEventKind};
+use ratatui::crossterm::event::{
+    DisableMouseCapture, EnableMouseCapture, Event, EventStream, KeyEventKind, MouseButton,
+    MouseEventKind,
+};
 use ratatui::crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
@@ -261,6 +264,17 @@ fn spawn_input(tx: UnboundedSender<Msg>) {
                 // Windows reports releases too; only presses (and repeats) are keys.
                 Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => Msg::Key(k),
                 Ok(Event::Resize(w, h)) => Msg::Resize(w, h),
+                // Only what the screen acts on: a stream of moves would cost a frame each.
+                Ok(Event::Mouse(m))
+                    if matches!(
+                        m.kind,
+                        MouseEventKind::ScrollUp
+                            | MouseEventKind::ScrollDown
+                            | MouseEventKind::Down(MouseButton::Left)
+                    ) =>
+                {
+                    Msg::Mouse(m)
+                }
                 Ok(_) => continue,
                 Err(_) => break,
             };
@@ -303,8 +317,8 @@ impl Timings {
     }
 }
 
-/// The terminal in raw mode on the alternate screen, restored when dropped, on error
-/// and on panic.
+/// The terminal in raw mode on the alternate screen with the mouse captured, restored
+/// when dropped, on error and on panic.
 struct TerminalGuard {
     terminal: Terminal<CrosstermBackend<io::Stdout>>,
 }
@@ -314,7 +328,7 @@ impl TerminalGuard {
         install_panic_hook();
         let fail = |e: io::Error| Error::Input(format!("could not set up the terminal: {e}"));
         enable_raw_mode().map_err(fail)?;
-        if let Err(e) = execute!(io::stdout(), EnterAlternateScreen) {
+        if let Err(e) = execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture) {
             restore();
             return Err(fail(e));
         }
@@ -358,9 +372,16 @@ impl Drop for TerminalGuard {
     }
 }
 
+/// Undoes `enter` (raw mode, the alternate screen, mouse capture): on drop, on a failed
+/// start and from the panic hook, so the shell never keeps receiving mouse reports.
 fn restore() {
     let _ = disable_raw_mode();
-    let _ = execute!(io::stdout(), LeaveAlternateScreen, cursor::Show);
+    let _ = execute!(
+        io::stdout(),
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
 }
 
 /// A panic anywhere (the loop or a background task) restores the terminal first, so

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use ratatui::crossterm::event::KeyEvent;
+use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use serde_json::Value;
 
 use crate::checklist::Definition;
@@ -13,6 +13,8 @@ use crate::model::{ChecklistChange, ChecklistState, ChecksFile, Inventory};
 #[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),
+    /// A click or a turn of the wheel (moves and drags are not sent).
+    Mouse(MouseEvent),
     Resize(u16, u16),
     /// Time passes: spinners turn, waits of the checklist expire.
     Tick(DateTime<Utc>),

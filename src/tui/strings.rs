@@ -26,7 +26,7 @@ pub const SAVING: &str = "saving…";
 pub const LOADING: &str = "Loading the engagement…";
 pub const LOADING_INVENTORY: &str = "Loading the inventory…";
 pub const NO_INVENTORY: &str =
-    "No inventory yet: collect one on the Collect screen (press 6), or run `ata2atp inventory`.";
+    "No inventory yet: collect one on the Collect screen (press 6, then c).";
 pub const NO_CHECKS: &str =
     "The prerequisite checks have not run yet: press R here, or c on the Collect screen.";
 pub const NO_ROWS: &str = "Nothing recorded.";
@@ -48,6 +48,7 @@ pub const OV_PROGRESS: &str = "Checklist progress";
 pub const OV_BLOCKERS: &str = "Blockers";
 pub const OV_NEXT: &str = "Next step";
 pub const OV_NO_BLOCKERS: &str = "No failing check stands in the way.";
+pub const OV_STEP_BLOCKED: &str = "step marked blocked";
 pub const OV_COMPLETE: &str = "Every step is done or skipped.";
 pub const OV_NEXT_HINT: &str = "Enter opens it";
 pub const OV_NOT_COLLECTED: &str = "not collected";
@@ -89,7 +90,8 @@ pub const CL_READY_TO_CLOSE: &str = "Nothing stands in the way: d marks it done.
 pub const CL_NOTE: &str = "Note";
 pub const CL_REASON: &str = "Reason";
 pub const CL_EVIDENCE: &str = "Evidence";
-pub const CL_EVIDENCE_REQUIRED: &str = "This step needs a file of the engagement as evidence: attach it with `ata2atp checklist set ID --evidence FILE`.";
+pub const CL_EVIDENCE_REQUIRED: &str =
+    "This step needs a file of the engagement as evidence: press a to attach one.";
 pub const CL_NO_STEP: &str = "No step selected.";
 pub const CL_NO_DEFINITION: &str = "The checklist could not be loaded";
 pub const CL_UNKNOWN_STEPS: &str =
@@ -115,7 +117,7 @@ pub const REP_WRITING: &str = "Writing the report…";
 
 // Collect.
 pub const COL_SOURCES: &str = "Sources (from ata2atp.yaml)";
-pub const COL_NO_SOURCES: &str = "The engagement names no source: record them in ata2atp.yaml (sources:), or run `ata2atp inventory` with flags.";
+pub const COL_NO_SOURCES: &str = "The engagement names no source: record them under sources: in ata2atp.yaml, then press c again.";
 pub const COL_PROGRESS: &str = "Progress";
 pub const COL_IDLE: &str =
     "Nothing running. c collects the inventory and runs the checks; R runs the checks only.";
@@ -129,6 +131,7 @@ pub const HELP_TITLE: &str = "Keys";
 pub const HELP_FOOTER: &str = "Esc or ? closes";
 pub const HELP_GLOBAL: &str = "Everywhere";
 pub const HELP_PROMPT: &str = "In a prompt";
+pub const HELP_MOUSE: &str = "Mouse";
 pub const HELP_MENU: &str = "In a menu";
 
 // Prompts.
@@ -205,11 +208,23 @@ pub fn copied(value: &str) -> String {
     format!("Copied “{shown}{more}” to the clipboard (OSC 52; your terminal must allow it)")
 }
 
-pub fn step_saved(step: &str, status: StepStatus, fields: &[String]) -> String {
-    if fields.is_empty() {
+pub const EVIDENCE_PROMPT: &str =
+    "Evidence file: a path inside the engagement folder, e.g. evidence/syslog-test.png";
+
+/// The notice after a checklist change: the step, its status, the fields it changed and
+/// the evidence it attached.
+pub fn step_saved(
+    step: &str,
+    status: StepStatus,
+    fields: &[String],
+    evidence: &[String],
+) -> String {
+    let mut changed = fields.to_vec();
+    changed.extend(evidence.iter().map(|e| format!("evidence {e}")));
+    if changed.is_empty() {
         format!("{step} saved ({status})")
     } else {
-        format!("{step} saved ({status}; {})", fields.join(", "))
+        format!("{step} saved ({status}; {})", changed.join(", "))
     }
 }
 
@@ -301,6 +316,11 @@ pub fn rows_counter(shown: usize, total: usize) -> String {
     }
 }
 
+/// The Prerequisites title's note of the passing results below the window.
+pub fn passes_below(n: usize) -> String {
+    format!("{n} passing below")
+}
+
 /// What each key does, as the help overlay lists it (the keymap is in `keys.rs`).
 pub mod help {
     pub const QUIT: &str = "Quit (waits for saves to finish)";
@@ -318,7 +338,8 @@ pub mod help {
     pub const RIGHT: &str = "Focus the right pane";
     pub const BACK: &str = "Close, clear the filter, or cancel a run";
 
-    pub const OV_OPEN: &str = "Open the next step on the Checklist screen";
+    pub const OV_OPEN: &str =
+        "Open the next step on the Checklist screen, or the blocker selected with j/k";
 
     pub const INV_OPEN: &str = "Open the selected row's details";
     pub const INV_FILTER: &str = "Filter the rows of this section";
@@ -335,6 +356,8 @@ pub mod help {
     pub const CL_DONE: &str = "Mark the step done (refused with the reasons if it cannot be)";
     pub const CL_STATUS: &str = "Set the step's status (todo, in progress, done, skipped, blocked)";
     pub const CL_NOTE: &str = "Write a note on the step";
+    pub const CL_EVIDENCE: &str =
+        "Attach a file of the engagement to the step as evidence (saved at once)";
 
     pub const REP_PREV_OPTION: &str = "Previous option";
     pub const REP_NEXT_OPTION: &str = "Next option";
@@ -354,6 +377,13 @@ pub mod help {
         ("Backspace Del", "Delete"),
         ("Ctrl-U", "Clear the text"),
     ];
+    pub const MOUSE_KEYS: &[(&str, &str)] = &[
+        ("Wheel", "Scroll the list that has the keys (or this help)"),
+        (
+            "Click",
+            "Switch to a tab, or select a row and focus its pane",
+        ),
+    ];
     pub const MENU_KEYS: &[(&str, &str)] = &[
         ("j k ↑ ↓", "Choose"),
         ("Enter", "Confirm"),
@@ -363,11 +393,11 @@ pub mod help {
 
 /// The keys worth knowing on each screen, for the status bar.
 pub mod hint {
-    pub const OVERVIEW: &str = "Enter next step · Tab screens · ? help · q quit";
+    pub const OVERVIEW: &str = "Enter next step · j/k blockers · Tab screens · ? help · q quit";
     pub const INVENTORY: &str = "← → panes · / filter · Enter details · ? help";
     pub const PREREQUISITES: &str = "r re-run · R all · a accept · x withdraw · / filter · ? help";
     pub const CHECKLIST: &str =
-        "→ into step · Enter edit · y copy · d done · s status · n note · ? help";
+        "→ step · Enter edit · y copy · d done · s status · n note · a attach · ? help";
     pub const REPORT: &str = "↑ ↓ option · ← → change · Enter write · ? help";
     pub const COLLECT: &str = "c collect · R checks · Esc cancel · ? help";
 }

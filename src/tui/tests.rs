@@ -147,7 +147,7 @@ fn screens(root: &Path, size: (u16, u16)) -> Vec<(&'static str, String)> {
         .data
         .checks
         .ready()
-        .map(|c| c.results[super::update::prereq_selected(&app).unwrap()].status)
+        .map(|c| c.results[app.prereq_selected().unwrap()].status)
         != Some(Status::Fail)
     {
         press(&mut app, KeyCode::Char('j'));
@@ -449,22 +449,19 @@ fn accepting_and_withdrawing_a_risk() {
     keys(&mut app, "3/");
     keys(&mut app, "dc.dotnet");
     press(&mut app, KeyCode::Enter);
-    let i = super::update::prereq_selected(&app).unwrap();
+    let i = app.prereq_selected().unwrap();
     let result = app.data.checks.ready().unwrap().results[i].clone();
     assert_eq!(result.id, "dc.dotnet");
     // A pass has nothing to accept: find the failing one.
     let mut guard = 0;
-    while app.data.checks.ready().unwrap().results[super::update::prereq_selected(&app).unwrap()]
-        .status
+    while app.data.checks.ready().unwrap().results[app.prereq_selected().unwrap()].status
         == Status::Pass
     {
         press(&mut app, KeyCode::Down);
         guard += 1;
         assert!(guard < 20);
     }
-    let key = app.data.checks.ready().unwrap().results
-        [super::update::prereq_selected(&app).unwrap()]
-    .key();
+    let key = app.data.checks.ready().unwrap().results[app.prereq_selected().unwrap()].key();
     keys(&mut app, "a");
     keys(&mut app, "DC is demoted in week 3");
     assert!(press(&mut app, KeyCode::Enter).is_none());
@@ -549,8 +546,11 @@ fn lists_keep_the_selection_in_sight_through_resizes() {
         c.selected >= c.offset && c.selected < c.offset + rows,
         "{c:?}"
     );
+    let id = app.data.checks.ready().unwrap().results[app.prereq_selected().unwrap()]
+        .id
+        .clone();
     let screen = draw(&app);
-    assert!(screen.contains("ata.gateway_logs"), "{screen}");
+    assert!(screen.contains(&id), "{id}: {screen}");
     // Tiny terminals get a notice, not a panic.
     update(&mut app, Msg::Resize(30, 8));
     assert!(draw(&app).contains("too small"));
@@ -605,18 +605,31 @@ async fn next_msg(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Msg>) -> Msg {
         .expect("the channel is open")
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_writer_saves_checklist_changes_risks_and_reports() {
-    let (_dir, root) = tokio::task::spawn_blocking(demo).await.unwrap();
+/// A demo engagement opened as the TUI opens it (with the writer's lock), its app at
+/// 80×24, the executor and the channel its results come back on.
+async fn writer_on_demo() -> (
+    tempfile::TempDir,
+    PathBuf,
+    App,
+    Executor,
+    tokio::sync::mpsc::UnboundedReceiver<Msg>,
+) {
+    let (dir, root) = tokio::task::spawn_blocking(demo).await.unwrap();
     let session = super::Session::open(&root).unwrap();
-    let mut app = app_at(&root, (80, 24));
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut exec = Executor::new(
+    let app = app_at(&root, (80, 24));
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let exec = Executor::new(
         session.engagement.clone(),
         session.config.clone(),
         session.lock,
         tx,
     );
+    (dir, root, app, exec, rx)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_writer_saves_checklist_changes_risks_and_reports() {
+    let (_dir, root, mut app, mut exec, mut rx) = writer_on_demo().await;
 
     select_step(&mut app, "P07");
     keys(&mut app, "lG");
@@ -633,6 +646,46 @@ async fn the_writer_saves_checklist_changes_risks_and_reports() {
     let text = std::fs::read_to_string(root.join("checklist.yaml")).unwrap();
     assert!(text.contains("honeytokens: honey.admin"), "{text}");
     assert_eq!(app.data.state.step("P07").status, StepStatus::Done);
+
+    // Evidence: a path typed on the Checklist screen, checked and attached by the library
+    // (the CLI's `checklist set --evidence`), written by the same writer.
+    std::fs::create_dir_all(root.join("evidence")).unwrap();
+    std::fs::write(root.join("evidence/honeytokens.png"), b"png").unwrap();
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "a");
+    assert!(matches!(
+        &app.prompt.as_ref().unwrap().purpose,
+        PromptPurpose::Evidence { step } if step == "P07"
+    ));
+    keys(&mut app, "evidence/honeytokens.png");
+    exec.execute(press(&mut app, KeyCode::Enter).unwrap());
+    let msg = next_msg(&mut rx).await;
+    assert!(matches!(&msg, Msg::ChecklistSaved(Ok(_))), "{msg:?}");
+    update(&mut app, msg);
+    assert_eq!(
+        app.data.state.step("P07").evidence,
+        vec!["evidence/honeytokens.png".to_string()]
+    );
+    assert!(
+        app.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("evidence evidence/honeytokens.png"),
+        "{:?}",
+        app.notice
+    );
+    let text = std::fs::read_to_string(root.join("checklist.yaml")).unwrap();
+    assert!(text.contains("evidence/honeytokens.png"), "{text}");
+    // A file outside the engagement is refused by the library, with its reason.
+    keys(&mut app, "a");
+    keys(&mut app, "/etc/hostname");
+    exec.execute(press(&mut app, KeyCode::Enter).unwrap());
+    match next_msg(&mut rx).await {
+        msg @ Msg::ChecklistSaved(Err(_)) => assert!(update(&mut app, msg).is_none()),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(app.data.state.step("P07").evidence.len(), 1);
 
     // A refusal comes back as an error message, and nothing changes.
     select_step(&mut app, "P08");
@@ -666,16 +719,7 @@ async fn the_writer_saves_checklist_changes_risks_and_reports() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn checks_run_in_the_background_and_are_saved() {
-    let (_dir, root) = tokio::task::spawn_blocking(demo).await.unwrap();
-    let session = super::Session::open(&root).unwrap();
-    let mut app = app_at(&root, (80, 24));
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut exec = Executor::new(
-        session.engagement.clone(),
-        session.config.clone(),
-        session.lock,
-        tx,
-    );
+    let (_dir, _root, mut app, mut exec, mut rx) = writer_on_demo().await;
     keys(&mut app, "3");
     exec.execute(keys(&mut app, "R").pop().unwrap());
     let mut saw_progress = false;
@@ -811,4 +855,135 @@ fn control_characters_in_data_are_drawn_escaped_on_every_screen() {
             "{tag} drawn without its escape somewhere"
         );
     }
+}
+
+#[test]
+fn prerequisites_list_failing_first_and_count_the_passes_below() {
+    let (_dir, root) = demo();
+    let mut app = app_at(&root, (80, 24));
+    keys(&mut app, "3");
+    let results = &app.data.checks.ready().unwrap().results;
+    let rank = |s: Status| match s {
+        Status::Fail => 0,
+        Status::Pass => 2,
+        _ => 1,
+    };
+    let shown: Vec<usize> = app.prereq.rows.clone();
+    assert_eq!(shown.len(), results.len());
+    // Failing, then needing a look, then passing; the file's order within each.
+    for pair in shown.windows(2) {
+        let (a, b) = (&results[pair[0]], &results[pair[1]]);
+        assert!(
+            rank(a.status) < rank(b.status)
+                || (rank(a.status) == rank(b.status) && pair[0] < pair[1]),
+            "{} {:?} before {} {:?}",
+            a.id,
+            a.status,
+            b.id,
+            b.status
+        );
+    }
+    assert_eq!(results[shown[0]].status, Status::Fail);
+    let passes = results.iter().filter(|r| r.status == Status::Pass).count();
+    let screen = draw(&app);
+    assert!(
+        screen.contains(&format!("{passes} passing below")),
+        "{screen}"
+    );
+    // At the bottom of the list no pass is below the window.
+    keys(&mut app, "G");
+    assert!(!draw(&app).contains("passing below"));
+}
+
+#[test]
+fn enter_on_an_overview_blocker_opens_the_failing_check() {
+    let (_dir, root) = demo();
+    let mut app = app_at(&root, (80, 24));
+    let blockers = app.blockers();
+    assert!(blockers.len() > 2, "{blockers:?}");
+    // j moves into the list (first blocker), j again to the second.
+    keys(&mut app, "jj");
+    assert_eq!(app.overview.focus, Pane::Right);
+    insta::assert_snapshot!("overview_blocker_selected_80x24", draw(&app));
+    let super::app::Blocker::Check(index) = blockers[1].clone() else {
+        panic!("the demo's first blockers are checks: {blockers:?}");
+    };
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Prerequisites);
+    assert_eq!(app.prereq_selected(), Some(index));
+    assert_eq!(
+        app.data.checks.ready().unwrap().results[index].status,
+        Status::Fail
+    );
+    // Esc leaves the list: Enter opens the next step again.
+    keys(&mut app, "1");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.overview.focus, Pane::Left);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Checklist);
+}
+
+fn mouse(app: &mut App, kind: ratatui::crossterm::event::MouseEventKind, column: u16, row: u16) {
+    let event = ratatui::crossterm::event::MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    assert!(update(app, Msg::Mouse(event)).is_none());
+}
+
+#[test]
+fn the_mouse_switches_tabs_selects_rows_and_scrolls_the_focused_list() {
+    use ratatui::crossterm::event::{MouseButton, MouseEventKind as M};
+    let (_dir, root) = demo();
+    let mut app = app_at(&root, (80, 24));
+    // " 1 Overview  2 Inventory  3 Prerequisites …": column 30 is in the third tab.
+    mouse(&mut app, M::Down(MouseButton::Left), 30, 0);
+    assert_eq!(app.screen, Screen::Prerequisites);
+    // The table's rows start below the tab bar, its border and its header (row 3).
+    mouse(&mut app, M::Down(MouseButton::Left), 10, 5);
+    assert_eq!(app.prereq.cursor.selected, 2);
+    assert_eq!(app.prereq.focus, Pane::Left);
+    mouse(&mut app, M::ScrollDown, 10, 5);
+    assert_eq!(app.prereq.cursor.selected, 5);
+    mouse(&mut app, M::ScrollUp, 10, 5);
+    mouse(&mut app, M::ScrollUp, 10, 5);
+    assert_eq!(app.prereq.cursor.selected, 0);
+
+    // The Checklist: a click on a step selects it and lays it out; on a phase heading it
+    // does nothing.
+    keys(&mut app, "4");
+    keys(&mut app, "g");
+    let top = app.checklist.cursor.offset;
+    let heading = (0..app.checklist.rows.len())
+        .skip(top)
+        .find(|&i| matches!(app.checklist.rows[i], super::app::ListRow::Phase(_)))
+        .unwrap();
+    // A step other than the selected one (g selected the first).
+    let step_row = (app.checklist.cursor.selected + 1..)
+        .find(|&i| matches!(app.checklist.rows[i], super::app::ListRow::Step { .. }))
+        .unwrap();
+    let before = app.checklist.selected_step_id().unwrap().to_string();
+    let y = 2 + (step_row - top) as u16;
+    mouse(&mut app, M::Down(MouseButton::Left), 5, y);
+    assert_eq!(app.checklist.cursor.selected, step_row);
+    let id = app.checklist.selected_step_id().unwrap().to_string();
+    assert_ne!(id, before);
+    assert_eq!(app.checklist.step.as_ref().unwrap().id, id);
+    mouse(
+        &mut app,
+        M::Down(MouseButton::Left),
+        5,
+        2 + (heading - top) as u16,
+    );
+    assert_eq!(app.checklist.cursor.selected, step_row);
+    // A click in the step pane gives it the keys.
+    mouse(&mut app, M::Down(MouseButton::Left), 60, 10);
+    assert_eq!(app.checklist.focus, Pane::Right);
+
+    // The wheel scrolls the help, not the list behind it.
+    keys(&mut app, "?");
+    mouse(&mut app, M::ScrollDown, 40, 10);
+    assert_eq!(app.help, Some(3));
 }

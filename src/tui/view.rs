@@ -3,17 +3,16 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::app::{App, Level, Menu, Screen};
+use super::app::{App, Level, Menu, STATUS_CHOICES, Screen};
 use super::keys;
 use super::layout;
 use super::screens;
 use super::strings as s;
-use super::update::STATUS_CHOICES;
-use super::widgets::text::{cut, width};
+use super::widgets::text::{cut, width, wrap};
+use super::widgets::{level_style, spinner};
 
 pub fn view(frame: &mut Frame, app: &App) {
     let area = frame.area();
@@ -115,11 +114,6 @@ fn running_text(app: &App) -> String {
     cut(&task, 40)
 }
 
-pub fn spinner(n: usize) -> &'static str {
-    const FRAMES: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
-    FRAMES[n % FRAMES.len()]
-}
-
 fn hint(screen: Screen) -> &'static str {
     match screen {
         Screen::Overview => s::hint::OVERVIEW,
@@ -128,14 +122,6 @@ fn hint(screen: Screen) -> &'static str {
         Screen::Checklist => s::hint::CHECKLIST,
         Screen::Report => s::hint::REPORT,
         Screen::Collect => s::hint::COLLECT,
-    }
-}
-
-pub fn level_style(app: &App, level: Level) -> Style {
-    match level {
-        Level::Info => app.theme.info(),
-        Level::Success => app.theme.ok(),
-        Level::Error => app.theme.error(),
     }
 }
 
@@ -253,17 +239,24 @@ fn render_menu(frame: &mut Frame, area: Rect, app: &App, menu: &Menu) {
     }
 }
 
-/// Every key, grouped: everywhere, then each screen, then prompts and menus.
-pub fn help_lines(app: &App) -> Vec<Line<'static>> {
+/// Every key, grouped: everywhere, then each screen, then prompts and menus. A
+/// description longer than `width` wraps under itself rather than being cut.
+pub fn help_lines(app: &App, width: usize) -> Vec<Line<'static>> {
     let t = app.theme;
     let mut lines = Vec::new();
+    // Two spaces and the key column, 16 wide.
+    const KEY_COLUMN: usize = 18;
+    let room = width.saturating_sub(KEY_COLUMN).max(10);
     let group = |title: &str, rows: Vec<(String, &'static str)>, lines: &mut Vec<Line>| {
         lines.push(Line::styled(title.to_string(), t.heading()));
         for (k, h) in rows {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {:<16}", k), t.key()),
-                Span::raw(h),
-            ]));
+            for (n, part) in wrap(h, room).into_iter().enumerate() {
+                let key = if n == 0 { k.as_str() } else { "" };
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {:<16}", key), t.key()),
+                    Span::raw(part),
+                ]));
+            }
         }
         lines.push(Line::from(""));
     };
@@ -290,6 +283,14 @@ pub fn help_lines(app: &App) -> Vec<Line<'static>> {
         &mut lines,
     );
     group(
+        s::HELP_MOUSE,
+        s::help::MOUSE_KEYS
+            .iter()
+            .map(|(k, h)| (k.to_string(), *h))
+            .collect(),
+        &mut lines,
+    );
+    group(
         s::HELP_MENU,
         s::help::MENU_KEYS
             .iter()
@@ -304,7 +305,7 @@ fn render_help(frame: &mut Frame, app: &App, scroll: usize) {
     let t = app.theme;
     let area = layout::help(app.size);
     frame.render_widget(Clear, area);
-    let lines = help_lines(app);
+    let lines = help_lines(app, area.width.saturating_sub(2) as usize);
     let inner_height = area.height.saturating_sub(2) as usize;
     let scroll = scroll.min(lines.len().saturating_sub(inner_height));
     let shown: Vec<Line> = lines.into_iter().skip(scroll).take(inner_height).collect();
@@ -319,13 +320,4 @@ fn render_help(frame: &mut Frame, app: &App, scroll: usize) {
         ),
         area,
     );
-}
-
-/// A bordered block titled `title`, highlighted when it has the focus.
-pub fn pane<'a>(app: &App, title: impl Into<Line<'a>>, focused: bool) -> Block<'a> {
-    Block::bordered().title(title).border_style(if focused {
-        app.theme.border_focused()
-    } else {
-        app.theme.border()
-    })
 }

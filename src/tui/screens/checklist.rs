@@ -12,7 +12,7 @@ use crate::model::StepStatus;
 use crate::tui::app::{App, LineKind, ListRow, Loadable, Pane};
 use crate::tui::layout;
 use crate::tui::strings as s;
-use crate::tui::view::pane;
+use crate::tui::widgets::pane;
 use crate::tui::widgets::table::Windowed;
 use crate::tui::widgets::text::{cut, visible};
 

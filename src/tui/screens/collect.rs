@@ -10,9 +10,9 @@ use ratatui::widgets::Paragraph;
 
 use crate::tui::app::App;
 use crate::tui::strings as s;
-use crate::tui::view::{level_style, pane, spinner};
 use crate::tui::widgets::bar;
 use crate::tui::widgets::text::{cut, pad, wrap};
+use crate::tui::widgets::{level_style, pane, spinner};
 
 /// The sources of `ata2atp.yaml` as (system, kind, location) lines.
 fn sources(app: &App) -> Vec<(&'static str, &'static str, String)> {

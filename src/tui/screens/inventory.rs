@@ -10,7 +10,7 @@ use crate::tui::app::{App, DetailPopup, Pane};
 use crate::tui::layout;
 use crate::tui::sections::{self, Section};
 use crate::tui::strings as s;
-use crate::tui::view::pane;
+use crate::tui::widgets::pane;
 use crate::tui::widgets::table::Windowed;
 use crate::tui::widgets::text::{cut, pad, width, wrap};
 

@@ -2,23 +2,22 @@
 //! blocks, and the step to do next.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::checks::verdict::{VerdictLevel, verdict};
 use crate::model::Status;
-use crate::tui::app::{App, Loadable};
+use crate::tui::app::{App, Blocker, Loadable, Pane};
+use crate::tui::layout;
 use crate::tui::strings as s;
-use crate::tui::view::pane;
 use crate::tui::widgets::bar;
+use crate::tui::widgets::pane;
 use crate::tui::widgets::text::{cut, pad, visible};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let [head, rest] = Layout::vertical([Constraint::Length(10), Constraint::Fill(1)]).areas(area);
+    let [head, progress, blockers] = layout::overview(area);
     render_head(frame, head, app);
-    let [progress, blockers] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Fill(1)]).areas(rest);
     render_progress(frame, progress, app);
     render_blockers(frame, blockers, app);
 }
@@ -223,7 +222,8 @@ fn render_progress(frame: &mut Frame, area: Rect, app: &App) {
 
 fn render_blockers(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.theme;
-    let block = pane(app, format!(" {} ", s::OV_BLOCKERS), false);
+    let focused = app.overview.focus == Pane::Right;
+    let block = pane(app, format!(" {} ", s::OV_BLOCKERS), focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let Some(checks) = app.data.checks.ready() else {
@@ -232,28 +232,48 @@ fn render_blockers(frame: &mut Frame, area: Rect, app: &App) {
         frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: true }), inner);
         return;
     };
-    let failing: Vec<_> = checks
-        .results
-        .iter()
-        .filter(|r| r.status == Status::Fail && r.accepted.is_none())
-        .collect();
-    let room = inner.height as usize;
+    let blockers = app.blockers();
+    if blockers.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Line::styled(s::OV_NO_BLOCKERS, t.ok())),
+            inner,
+        );
+        return;
+    }
     let w = inner.width as usize;
-    let mut lines = Vec::new();
-    if failing.is_empty() {
-        lines.push(Line::styled(s::OV_NO_BLOCKERS, t.ok()));
-    }
-    let shown = if failing.len() > room {
-        room.saturating_sub(1)
+    // Unfocused, the list starts at the top and says how many more there are; focused,
+    // it scrolls with the selection.
+    let room = inner.height as usize;
+    let (window, more) = if focused {
+        (app.overview.cursor.window(blockers.len(), room), 0)
+    } else if blockers.len() > room {
+        (
+            0..room.saturating_sub(1),
+            blockers.len() - room.saturating_sub(1),
+        )
     } else {
-        failing.len()
+        (0..blockers.len(), 0)
     };
-    for r in failing.iter().take(shown) {
-        let text = format!("✗ {}: {}", r.key(), r.reason.as_deref().unwrap_or(&r.title));
-        lines.push(Line::styled(cut(&text, w), t.status(Status::Fail)));
-    }
-    if failing.len() > shown {
-        lines.push(Line::styled(s::more(failing.len() - shown), t.dim()));
+    let selected = app.overview.cursor.selected;
+    let mut lines: Vec<Line> = window
+        .map(|i| {
+            let text = match &blockers[i] {
+                Blocker::Check(r) => {
+                    let r = &checks.results[*r];
+                    format!("✗ {}: {}", r.key(), r.reason.as_deref().unwrap_or(&r.title))
+                }
+                Blocker::Step(id) => format!("⊘ {id}: {}", s::OV_STEP_BLOCKED),
+            };
+            let style = if focused && i == selected {
+                t.selected()
+            } else {
+                t.status(Status::Fail)
+            };
+            Line::styled(cut(&text, w), style)
+        })
+        .collect();
+    if more > 0 {
+        lines.push(Line::styled(s::more(more), t.dim()));
     }
     frame.render_widget(Paragraph::new(Text::from(lines)), inner);
 }

@@ -10,8 +10,7 @@ use crate::model::{CheckResult, GuideRef};
 use crate::tui::app::{App, Pane};
 use crate::tui::layout;
 use crate::tui::strings as s;
-use crate::tui::update::prereq_selected;
-use crate::tui::view::pane;
+use crate::tui::widgets::pane;
 use crate::tui::widgets::table::Windowed;
 use crate::tui::widgets::text::{visible, wrap};
 
@@ -21,7 +20,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let [table_area, detail_area] = layout::prerequisites(area);
     let checks = app.data.checks.ready();
     let total = checks.map_or(0, |c| c.results.len());
-    let shown = ui.matches.as_ref().map_or(total, Vec::len);
+    let shown = ui.rows.len();
     let mut title = vec![Span::raw(format!(
         " {} · {} ",
         s::PRE_TITLE,
@@ -31,6 +30,21 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         title.push(Span::styled(
             format!("ran {} ", c.ran_at.format("%Y-%m-%d %H:%M UTC")),
             t.dim(),
+        ));
+    }
+    // Passes sort last: say how many are below the window so none is taken for missing.
+    let height = table_area.height.saturating_sub(3) as usize;
+    let window = ui.cursor.window(shown, height.max(1));
+    let passes_below = checks.map_or(0, |c| {
+        ui.rows[window.end..]
+            .iter()
+            .filter(|&&i| c.results[i].status == crate::model::Status::Pass)
+            .count()
+    });
+    if passes_below > 0 {
+        title.push(Span::styled(
+            format!("· {} ", s::passes_below(passes_below)),
+            t.ok(),
         ));
     }
     if app.data.checks_stale() {
@@ -66,7 +80,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             s::PRE_COL_RESULT,
         ])
         .style(t.heading());
-        let matches = ui.matches.as_deref();
+        let rows = &ui.rows;
         Windowed {
             header: Some(header),
             widths: vec![
@@ -85,7 +99,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             }),
         }
         .render(frame, inner, |i| {
-            let r = &checks.results[matches.map_or(i, |m| m[i])];
+            let r = &checks.results[rows[i]];
             // An accepted result keeps its colour, dimmed: still true, no longer blocking.
             let style = if r.accepted.is_some() {
                 t.status(r.status).patch(t.dim())
@@ -102,7 +116,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         });
     }
 
-    let selected = prereq_selected(app).map(|i| &checks.results[i]);
+    let selected = app.prereq_selected().map(|i| &checks.results[i]);
     let block = pane(
         app,
         format!(

@@ -7,7 +7,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::tui::app::{App, REPORT_FORMATS};
 use crate::tui::strings as s;
-use crate::tui::view::pane;
+use crate::tui::widgets::pane;
 use crate::tui::widgets::text::{cut, visible};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {

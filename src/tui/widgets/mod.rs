@@ -1,9 +1,16 @@
-//! Small pieces the screens share: the text input, text measuring, progress bars, and
-//! the windowed table every long list is drawn with.
+//! Small pieces the screens and the frame share: the text input, text measuring, progress
+//! bars, the windowed table every long list is drawn with, the bordered pane, the spinner
+//! and the style of a notice's level. Widgets read the app's theme, never its update logic.
 
 pub mod input;
 pub mod table;
 pub mod text;
+
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::Block;
+
+use super::app::{App, Level};
 
 /// A progress bar of `width` cells, `ratio` of it filled.
 pub fn bar(ratio: f64, width: usize) -> (String, String) {
@@ -14,4 +21,28 @@ pub fn bar(ratio: f64, width: usize) -> (String, String) {
     };
     let filled = (ratio * width as f64).round() as usize;
     ("█".repeat(filled), "░".repeat(width.saturating_sub(filled)))
+}
+
+/// A bordered block titled `title`, highlighted when it has the focus.
+pub fn pane<'a>(app: &App, title: impl Into<Line<'a>>, focused: bool) -> Block<'a> {
+    Block::bordered().title(title).border_style(if focused {
+        app.theme.border_focused()
+    } else {
+        app.theme.border()
+    })
+}
+
+/// The frame of the spinner shown while a run is active, advanced by ticks.
+pub fn spinner(n: usize) -> &'static str {
+    const FRAMES: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
+    FRAMES[n % FRAMES.len()]
+}
+
+/// The colour of a notice of `level`.
+pub fn level_style(app: &App, level: Level) -> Style {
+    match level {
+        Level::Info => app.theme.info(),
+        Level::Success => app.theme.ok(),
+        Level::Error => app.theme.error(),
+    }
 }

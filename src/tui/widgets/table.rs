@@ -7,8 +7,6 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::widgets::{Row, Table, TableState};
 
-use crate::tui::app::Cursor;
-
 pub struct Windowed<'a> {
     pub header: Option<Row<'a>>,
     pub widths: Vec<Constraint>,
@@ -39,5 +37,60 @@ impl<'a> Windowed<'a> {
             }
         }
         frame.render_stateful_widget(table, area, &mut state);
+    }
+}
+
+/// A selection in a list of `len` rows shown `height` at a time. The window only moves
+/// when the selection would leave it, so the list does not jump under the consultant.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cursor {
+    pub selected: usize,
+    pub offset: usize,
+}
+
+impl Cursor {
+    /// Moves by `delta` rows (negative: up), clamped to the list.
+    pub fn step(&mut self, delta: isize, len: usize, height: usize) {
+        if len == 0 {
+            *self = Cursor::default();
+            return;
+        }
+        let target = (self.selected as isize + delta).clamp(0, len as isize - 1) as usize;
+        self.select(target, len, height);
+    }
+
+    /// Selects row `index` (clamped) and scrolls just enough to show it.
+    pub fn select(&mut self, index: usize, len: usize, height: usize) {
+        if len == 0 {
+            *self = Cursor::default();
+            return;
+        }
+        self.selected = index.min(len - 1);
+        self.clamp(len, height);
+    }
+
+    /// Keeps the selection inside the list and the window around it (after a resize or a
+    /// change of the list).
+    pub fn clamp(&mut self, len: usize, height: usize) {
+        let height = height.max(1);
+        if len == 0 {
+            *self = Cursor::default();
+            return;
+        }
+        self.selected = self.selected.min(len - 1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+        // Never leave empty space below the last row when rows could fill it.
+        self.offset = self.offset.min(len.saturating_sub(height));
+    }
+
+    /// The rows to draw: `offset..offset+height`, within the list.
+    pub fn window(&self, len: usize, height: usize) -> std::ops::Range<usize> {
+        let mut c = *self;
+        c.clamp(len, height);
+        c.offset..(c.offset + height).min(len)
     }
 }
