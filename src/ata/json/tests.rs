@@ -88,7 +88,9 @@ fn malformed_wrappers_are_refused_with_the_field_named() {
 
 #[test]
 fn unknown_shell_functions_are_named() {
-    let e = parse_document(r#"{ "a": Frobnicate(1) }"#).unwrap_err().to_string();
+    let e = parse_document(r#"{ "a": Frobnicate(1) }"#)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("Frobnicate"), "{e}");
 }
 
