@@ -2,8 +2,8 @@
 //! or UTF-16 (little or big endian) with one. PowerShell 5.1's `>` writes UTF-16 LE,
 //! `ldifde -u` too; `reg query` output pasted into Notepad may be either.
 //!
-//! The ATA JSON reader transcodes UTF-16 while streaming (its files can be gigabytes) and
-//! does not use this; everything read whole does.
+//! The ATA JSON reader transcodes UTF-16 while streaming (its files can be gigabytes): it
+//! shares [`Bom`] and [`utf16_unit`] with [`decode_text`], which everything read whole uses.
 
 use std::string::{FromUtf8Error, FromUtf16Error};
 
@@ -22,33 +22,62 @@ pub enum TextError {
     NotUtf8(FromUtf8Error),
 }
 
+/// The byte-order marks Windows tools write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bom {
+    Utf8,
+    Utf16Le,
+    Utf16Be,
+}
+
+impl Bom {
+    /// The mark `bytes` start with, if any.
+    pub fn detect(bytes: &[u8]) -> Option<Self> {
+        match bytes {
+            [0xFF, 0xFE, ..] => Some(Self::Utf16Le),
+            [0xFE, 0xFF, ..] => Some(Self::Utf16Be),
+            [0xEF, 0xBB, 0xBF, ..] => Some(Self::Utf8),
+            _ => None,
+        }
+    }
+
+    /// The mark's length in bytes.
+    pub fn byte_len(self) -> usize {
+        match self {
+            Self::Utf8 => 3,
+            Self::Utf16Le | Self::Utf16Be => 2,
+        }
+    }
+}
+
+/// One UTF-16 code unit from its two bytes.
+pub fn utf16_unit(pair: [u8; 2], big_endian: bool) -> u16 {
+    if big_endian {
+        u16::from_be_bytes(pair)
+    } else {
+        u16::from_le_bytes(pair)
+    }
+}
+
 /// Decodes `bytes` (see the module's comment); a byte-order mark is removed.
 pub fn decode_text(bytes: Vec<u8>) -> Result<String, TextError> {
-    let utf16 = |rest: &[u8], little_endian: bool| {
+    let utf16 = |rest: &[u8], big_endian: bool| {
         if !rest.len().is_multiple_of(2) {
             return Err(TextError::OddUtf16);
         }
         let units: Vec<u16> = rest
             .chunks_exact(2)
-            .map(|c| {
-                if little_endian {
-                    u16::from_le_bytes([c[0], c[1]])
-                } else {
-                    u16::from_be_bytes([c[0], c[1]])
-                }
-            })
+            .map(|c| utf16_unit([c[0], c[1]], big_endian))
             .collect();
         String::from_utf16(&units).map_err(TextError::InvalidUtf16)
     };
-    match bytes.as_slice() {
-        [0xFF, 0xFE, rest @ ..] => utf16(rest, true),
-        [0xFE, 0xFF, rest @ ..] => utf16(rest, false),
-        [0xEF, 0xBB, 0xBF, ..] => {
-            let mut bytes = bytes;
-            bytes.drain(..3);
-            String::from_utf8(bytes).map_err(TextError::InvalidUtf8AfterBom)
-        }
-        _ => String::from_utf8(bytes).map_err(TextError::NotUtf8),
+    let bom = Bom::detect(&bytes);
+    let rest = &bytes[bom.map_or(0, Bom::byte_len)..];
+    match bom {
+        Some(Bom::Utf16Le) => utf16(rest, false),
+        Some(Bom::Utf16Be) => utf16(rest, true),
+        Some(Bom::Utf8) => String::from_utf8(rest.to_vec()).map_err(TextError::InvalidUtf8AfterBom),
+        None => String::from_utf8(bytes).map_err(TextError::NotUtf8),
     }
 }
 
