@@ -8,27 +8,34 @@
 //!
 //! ## The map
 //!
-//! Data flows one way, through one model:
+//! Data flows one way, through one model; every file of the engagement folder is read and
+//! written by [`engagement`] (atomic writes under the writer's lock):
 //!
 //! ```text
-//!  sources ──► readers ──► snapshots ──► extract ──► Inventory ──► checks ──► CheckResult
-//!                                                      │                        │
-//!                                                      └──► checklist ◄─────────┘
-//!                                                                │
-//!                                                             report
+//!  mappings/ata-default.yaml ─┐
+//!  ATA (MongoDB, dump, JSON) ─┴► ata ──────┐
+//!  AD (LDAP, LDIF) ──────────► directory ──┼► inventory ─► Inventory ─► checks ─► CheckResult
+//!  collector JSON, reg query ► hosts ──────┘      │ inventory.yaml  │     │ checks.yaml  │
+//!                                                 │                 ▼     ▼              │
+//!  checklists/*.yaml ─────────────────────────────┼──────────────► checklist ◄──────────┘
+//!                                                 │                 │ checklist.yaml
+//!  report-templates/*.tera, report.js ────────────┴──────────────► report ─► reports/ (HTML, PDF, …)
+//!                                          present: one wording of every value for
+//!                                          report, checklist, CSV and the TUI
+//!  demo/ (the built-in sample deployment) ─► demo ─► the same path as a real engagement
 //! ```
 //!
 //! | module | owns |
 //! |---|---|
 //! | [`model`] | the plain serde types: [`model::Inventory`], [`model::CheckResult`], [`model::ChecklistState`]; no I/O |
-//! | [`engagement`] | the engagement folder: paths, atomic writes, the writer's lock, history |
-//! | [`ata`] | reading ATA (live MongoDB, mongodump, JSON exports, collector script) into one snapshot, and the mapping-driven extraction into `inventory.ata`; dumps are read on every core (`ata::pipeline`), only the mapped fields decoded |
+//! | [`engagement`] | the engagement folder: `config` (`ata2atp.yaml`), `files` (atomic, no-follow writes), `lock` (the writer's lock), history |
+//! | [`ata`] | reading ATA (live MongoDB, mongodump, JSON exports, collector script) into one snapshot, and the mapping-driven extraction into `inventory.ata` (`ata::extract`, one file per setting family); JSON exports in `ata::json` (file, splitter, shell notation, Extended JSON); dumps are read on every core (`ata::pipeline`), only the mapped fields decoded |
 //! | [`directory`] | Active Directory over LDAP or from LDIF: forest, DCs, sensitive groups, the directory services account and its bind test, the AD object behind each ATA entity |
 //! | [`hosts`] | DC facts and Center facts: the collector scripts, their JSON, pasted `reg query` output |
 //! | [`inventory`] | one collection run: ATA, then the directory, then host facts, into `inventory.yaml` with each source's status |
 //! | [`checks`] | the prerequisite checks: stable ids, one file per family, the concurrent runner, `checks.yaml`, accepted risks, the readiness verdict (`checks::verdict`) |
-//! | [`checklist`] | the guide's steps as data (`checklists/*.yaml`), bound to the inventory, gated on checks; the state in `checklist.yaml` |
-//! | [`report`] | the report for sign-off (HTML, Markdown, CSV, PDF) led by the signer's summary (`report::summary`), the per-owner action lists and deadline calendar (`report::actions`), its integrity record, redaction, and `diff` |
+//! | [`checklist`] | the guide's steps as data (`checklists/*.yaml`, parsed in `checklist::definition`), bound to the inventory (`checklist::bind`, paths in `checklist::path`), gated on checks (`checklist::engine`); the state in `checklist.yaml` |
+//! | [`report`] | the report for sign-off (HTML, Markdown, CSV, PDF) led by the signer's summary (`report::summary`), the templates' data built in `report::context` (one file per part of the report), the per-owner action lists and deadline calendar (`report::actions`), its integrity record, redaction, and `diff` |
 //! | [`demo`] | the synthetic sample deployment built into the binary, and the run that turns it into an engagement |
 //! | [`present`] | one presentation of the inventory: how values are written (missing, yes/no, moments), the words for the model's enums, the labelled rows of the settings sections; used by the TUI, the report, the CSV exports and the checklist's values |
 //! | [`digest`] | SHA-256 in hex, as `checks.yaml` and the integrity record write it |
@@ -41,7 +48,7 @@
 //! | [`error`] | the crate error: every module's error gathered, each with its [`kind`] |
 //! | [`kind`] | the kinds of failure (input, source, busy, interrupted); imports nothing of the crate |
 //! | [`cli`] | one file per subcommand: clap types and a `run` function, nothing else; `cli::exit` maps kinds to the documented exit codes |
-//! | [`tui`] | the interactive screen: TEA state, pure `update`, views, background runs and the writer |
+//! | [`tui`] | the interactive screen: TEA state (`tui::app`), pure `update` (`tui::update`, one file per screen, as `tui::screens`), shared drawing helpers (`tui::widgets`), background runs and the writer |
 //!
 //! ## Rules the code keeps
 //!
