@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
+mod support;
+
 use std::fs;
 use std::path::Path;
 
@@ -31,11 +33,7 @@ fn the_demo_has_a_full_ata_section_and_no_secret() {
         .arg(&dir)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::commands::assert_success(&out);
     let text = fs::read_to_string(dir.join("inventory.yaml")).unwrap();
     let inv: Inventory = ata2atp::yaml::from_str(&text, "inventory.yaml").unwrap();
     let a = &inv.ata;

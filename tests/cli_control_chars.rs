@@ -145,11 +145,7 @@ fn names_with_control_characters_are_shown_escaped_by_every_command() {
         .args(["checklist", "set", "R02", "--by", "Jo", "--note", &note])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::commands::assert_success(&out);
     assert_terminal_safe(
         &String::from_utf8_lossy(&out.stdout),
         false,

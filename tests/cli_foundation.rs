@@ -232,11 +232,7 @@ fn bash_completes(words: &[&str], current: &str) -> Vec<String> {
         .args(["-c", &program])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::commands::assert_success(&out);
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -265,11 +261,7 @@ fn init_creates_an_engagement_and_json_output_is_the_config() {
         .args(["--workspace", "northwind", "--cloud", "gcc", "-o", "json"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::commands::assert_success(&out);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["customer"], "Northwind Test");
     assert_eq!(json["cloud"], "gcc");

@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
+mod support;
+
 use std::process::Command;
 
 #[test]
@@ -14,11 +16,7 @@ fn finished_tasks_keep_their_whole_label_and_outcome_on_a_terminal() {
         .join("a-demo-engagement-with-a-rather-long-folder-name");
     let bin = env!("CARGO_BIN_EXE_ata2atp");
     let demo = Command::new(bin).arg("demo").arg(&root).output().unwrap();
-    assert!(
-        demo.status.success(),
-        "{}",
-        String::from_utf8_lossy(&demo.stderr)
-    );
+    support::commands::assert_success(&demo);
 
     let run = format!("'{bin}' --engagement '{}' inventory", root.display());
     let out = Command::new("script")
@@ -105,11 +103,7 @@ fn pdf_writing_shows_its_stages_on_a_terminal() {
     let root = dir.path().join("demo");
     let bin = env!("CARGO_BIN_EXE_ata2atp");
     let demo = Command::new(bin).arg("demo").arg(&root).output().unwrap();
-    assert!(
-        demo.status.success(),
-        "{}",
-        String::from_utf8_lossy(&demo.stderr)
-    );
+    support::commands::assert_success(&demo);
     let (status, screen) = run_on_a_terminal(&format!(
         "'{bin}' --engagement '{}' report --format pdf",
         root.display()

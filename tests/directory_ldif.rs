@@ -624,11 +624,7 @@ fn the_demo_checklist_says_never_and_keeps_rdu_members_out_of_automatic() {
     let dir = tempfile::tempdir().unwrap();
     let eng = dir.path().join("demo");
     let out = ata2atp().arg("demo").arg(&eng).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::commands::assert_success(&out);
     let show = |step: &str| -> serde_json::Value {
         let out = ata2atp()
             .args(["--engagement"])

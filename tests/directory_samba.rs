@@ -913,11 +913,7 @@ fn check_with_the_dsa_password_judges_the_credentials() {
         .arg(&s.ca_pem)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::commands::assert_success(&out);
     let engagement = ata2atp::engagement::Engagement::open(&root).unwrap();
     let mut inv = Inventory::new(Utc::now());
     inv.ata.directory_services_accounts = vec![dsa(&s.dsa)];
@@ -986,11 +982,7 @@ fn check_dsa_tests_every_account_of_the_inventory() {
         .arg(&s.ca_pem)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::commands::assert_success(&out);
     let engagement = ata2atp::engagement::Engagement::open(&root).unwrap();
     let mut inv = Inventory::new(Utc::now());
     inv.ata.directory_services_accounts = vec![dsa(&s.dsa), dsa(&s.dsa_without_deleted_objects)];

@@ -214,11 +214,7 @@ fn captures_in_windows_shapes_are_read_and_judged() {
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::commands::assert_success(&out);
     let script = String::from_utf8(out.stdout).unwrap();
     for needle in [
         "# ---- dc.audit_policy [LAB-DC02.lab.test]",

@@ -68,11 +68,7 @@ fn every_failing_item_of_the_demo_is_in_its_domain_s_script() {
         .args(["--engagement", root.to_str().unwrap(), "remediation"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::commands::assert_success(&out);
     let checks: ChecksFile = ata2atp::engagement::read_yaml_file(&root.join("checks.yaml"))
         .unwrap()
         .unwrap();

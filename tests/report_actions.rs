@@ -14,11 +14,7 @@ use support::report::*;
 fn demo(dir: &Path) -> PathBuf {
     let root = dir.join("demo");
     let out = ata2atp(dir, &["demo"]).arg(&root).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::commands::assert_success(&out);
     root
 }
 
@@ -140,11 +136,7 @@ fn the_calendar_holds_the_deadlines_the_engagement_knows() {
     )
     .output()
     .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::commands::assert_success(&out);
     let files = report(&root, &["--format", "actions"]);
     let ics = std::fs::read_to_string(find(&files, ".deadlines.ics")).unwrap();
     assert!(

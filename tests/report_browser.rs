@@ -15,11 +15,7 @@ use support::report::*;
 fn demo_report(dir: &std::path::Path) -> PathBuf {
     let root = dir.join("demo");
     let out = ata2atp(dir, &["demo"]).arg(&root).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::commands::assert_success(&out);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let line = stdout
         .lines()
@@ -192,11 +188,7 @@ fn the_inline_script_runs_under_the_csp() {
         .arg(format!("file://{}", html.display()))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::commands::assert_success(&out);
     let dom = String::from_utf8_lossy(&out.stdout);
     assert!(
         dom.contains("class=\"filter\"") && dom.contains("Filter these"),
@@ -224,11 +216,7 @@ fn dump_dom(url: &str) -> String {
         .arg(url)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::commands::assert_success(&out);
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 

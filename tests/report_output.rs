@@ -541,11 +541,7 @@ fn a_nearly_empty_engagement_still_reports_plainly() {
         .args(["--customer", "Empty Test"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::commands::assert_success(&out);
     let html = read(&report(&root, &[])[0]);
     assert!(html.contains("Undecided: the prerequisite checks have not been run"));
     assert!(html.contains("No inventory has been collected"));

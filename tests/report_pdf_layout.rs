@@ -81,11 +81,7 @@ fn the_demo_pdf_splits_no_word_and_numbers_its_pages() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("demo");
     let out = ata2atp(dir.path(), &["demo"]).arg(&root).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::commands::assert_success(&out);
     let html = std::fs::read_to_string(&report(&root, &[])[0]).unwrap();
     let pdf = report(
         &root,

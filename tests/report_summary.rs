@@ -22,11 +22,7 @@ fn read(p: &Path) -> String {
 fn demo(dir: &Path) -> PathBuf {
     let root = dir.join("demo");
     let out = ata2atp(dir, &["demo"]).arg(&root).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::commands::assert_success(&out);
     root
 }
 
@@ -65,11 +61,7 @@ pub fn pdf_text(pdf: &Path, first: u32, last: u32) -> String {
         .arg("-")
         .output()
         .expect("pdftotext is not installed: run `scripts/test-env.sh install`");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::commands::assert_success(&out);
     String::from_utf8(out.stdout).unwrap()
 }
 

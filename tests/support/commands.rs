@@ -30,3 +30,13 @@ pub fn ata2atp_std() -> std::process::Command {
     }
     cmd
 }
+
+/// Panics with the command's stderr unless it exited 0: the failure message a test needs
+/// when a command it only sets the scene with fails.
+pub fn assert_success(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
