@@ -229,6 +229,32 @@ pub const EVIDENCE_PROMPT: &str =
 
 /// The notice after a checklist change: the step, its status, the fields it changed and
 /// the evidence it attached.
+/// A problem standing in the way of "done", with its fix in the TUI's keys (the library
+/// words it with the CLI's flags).
+pub fn problem(p: &crate::checklist::engine::Problem) -> String {
+    use crate::checklist::engine::Fix;
+    match &p.fix {
+        None => p.what.clone(),
+        Some(Fix::Field { key }) => format!(
+            "{}: select `{key}` under “{CL_RECORD}” (→, then j/k) and press Enter",
+            p.what
+        ),
+        Some(Fix::Evidence) => format!("{}: press a to attach a file of the engagement", p.what),
+    }
+}
+
+/// The library's refusal to mark a step done, with every reason in the TUI's words.
+pub fn refused(step: &str, title: &str, reasons: &[crate::checklist::engine::Problem]) -> String {
+    let lines: Vec<String> = reasons
+        .iter()
+        .map(|r| format!("  - {}", problem(r)))
+        .collect();
+    format!(
+        "step {step} ({title}) cannot be marked done; nothing was changed:\n{}",
+        lines.join("\n")
+    )
+}
+
 pub fn step_saved(change: &crate::model::ChecklistChange) -> String {
     let (step, status) = (&change.step, change.to);
     let mut changed = change.fields.clone();

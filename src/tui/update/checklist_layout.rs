@@ -199,7 +199,7 @@ pub(super) fn step_lines(v: &StepView, width: usize, inventory_loading: bool) ->
             out.push(line(LineKind::Good, format!("  {}", s::CL_READY_TO_CLOSE)));
         }
         for p in &v.done_problems {
-            wrapped(&mut out, LineKind::Problem, "  - ", p, width);
+            wrapped(&mut out, LineKind::Problem, "  - ", &s::problem(p), width);
         }
     }
     out
