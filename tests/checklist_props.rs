@@ -127,6 +127,7 @@ proptest! {
                 reason: op.reason,
                 fields,
                 evidence: Vec::new(),
+                entered: Vec::new(),
             };
             if state::set(&engagement, &lock, &def, &facts, &request).is_ok() {
                 accepted += 1;

@@ -118,3 +118,32 @@ fn unknown_keys_and_unsigned_steps_are_refused_with_the_line() {
         &["R02", "by whom and when"],
     );
 }
+
+#[test]
+fn a_checklist_written_before_the_copy_queue_loads_and_gains_no_ticks() {
+    let dir = tempfile::tempdir().unwrap();
+    let eng = dir.path().join("demo");
+    Command::cargo_bin("ata2atp")
+        .unwrap()
+        .arg("demo")
+        .arg(&eng)
+        .assert()
+        .success();
+    // The shape of a step before `entered` existed.
+    fs::write(
+        eng.join("checklist.yaml"),
+        "schema_version: 1\nguide: azure-atp-2019\nsteps:\n  P06:\n    status: in_progress\n    by: Jo\n    at: \"2026-11-18T09:00:00Z\"\n",
+    )
+    .unwrap();
+    ata2atp(&eng)
+        .args(["checklist", "show", "P06"])
+        .assert()
+        .success();
+    ata2atp(&eng)
+        .args(["checklist", "set", "P06", "--note", "x", "--by", "Jo"])
+        .assert()
+        .success();
+    let text = fs::read_to_string(eng.join("checklist.yaml")).unwrap();
+    assert!(text.contains("note: x"), "{text}");
+    assert!(!text.contains("entered"), "{text}");
+}

@@ -299,6 +299,56 @@ pub fn count_items(document: &Value, path: &super::path::PathExpr) -> usize {
     }
 }
 
+/// One value of a step's lists and tables, as the copy queue walks them: what the
+/// portal needs entered, one at a time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QueueItem {
+    /// What a tick is recorded under: a list's item, or a table row's cells joined with
+    /// ` · `. The values rather than a position, so a tick stays on its value when a
+    /// new inventory adds, drops or reorders rows; the whole row, because no column
+    /// tells rows apart in every table (an exclusion's detector repeats), and a row
+    /// whose values changed is one to look at again.
+    pub id: String,
+    /// The `shows` entry it comes from.
+    pub label: String,
+    /// The row's cells with their column names (one unnamed cell for a list item).
+    pub cells: Vec<(String, String)>,
+}
+
+/// The values of `shows` entries bound to lists or tables, in the step's order; a value
+/// shown twice (or under two entries) is walked once.
+pub fn queue_items(values: &[BoundShow]) -> Vec<QueueItem> {
+    let mut out: Vec<QueueItem> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut push = |id: &str, label: &str, cells: Vec<(String, String)>| {
+        let id = id.trim();
+        if !id.is_empty() && seen.insert(id.to_string()) {
+            out.push(QueueItem {
+                id: id.to_string(),
+                label: label.to_string(),
+                cells,
+            });
+        }
+    };
+    for show in values {
+        match &show.value {
+            Bound::List { items } => {
+                for item in items {
+                    push(item, &show.label, vec![(String::new(), item.clone())]);
+                }
+            }
+            Bound::Table { columns, rows } => {
+                for row in rows {
+                    let cells = columns.iter().cloned().zip(row.iter().cloned()).collect();
+                    push(&row.join(" · "), &show.label, cells);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

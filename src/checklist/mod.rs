@@ -73,7 +73,7 @@ pub enum Error {
     Refused {
         step: String,
         title: String,
-        reasons: Vec<String>,
+        reasons: Vec<engine::Problem>,
     },
 
     #[error("{0}")]

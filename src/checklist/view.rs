@@ -162,7 +162,7 @@ pub struct StepView {
     /// Gates and ordering hold.
     pub ready: bool,
     /// Why `set --status done` would be refused now (empty: it would be accepted).
-    pub done_problems: Vec<String>,
+    pub done_problems: Vec<engine::Problem>,
 }
 
 pub fn step_view(

@@ -232,6 +232,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
                 reason: a.reason,
                 fields: a.fields,
                 evidence: a.evidence,
+                entered: Vec::new(),
             };
             let facts = session.facts();
             let (state, change) =

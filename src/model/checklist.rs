@@ -1,6 +1,6 @@
 //! The consultant's progress through a migration guide, as written to `checklist.yaml`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -63,6 +63,10 @@ pub struct StepState {
     /// Files in the engagement folder that prove the step (paths relative to it).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<String>,
+    /// Values of the step's lists and tables ticked as entered in the portal, by their
+    /// row id (see [`crate::checklist::bind::queue_items`]).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub entered: BTreeSet<String>,
 }
 
 /// The content of `checklist.yaml`: one guide's steps by id.
@@ -113,4 +117,10 @@ pub struct ChecklistChange {
     /// Evidence files attached by this change (paths relative to the engagement).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<String>,
+    /// Row ids ticked as entered by this change.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entered: Vec<String>,
+    /// Row ids whose tick this change took back.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unentered: Vec<String>,
 }

@@ -525,12 +525,34 @@ mod tests {
                 note: Some("multi\nline: note, with \"quotes\"".into()),
                 fields: BTreeMap::from([("syslog_sensor".into(), "FAB-DC01".into())]),
                 evidence: vec!["evidence/syslog-test.png".into()],
+                entered: ["FAB-DC01".to_string()].into(),
             },
         );
         let back: ChecklistState =
             crate::yaml::from_str(&crate::yaml::to_string(&state, "t").unwrap(), "t").unwrap();
         assert_eq!(back, state);
         assert_eq!(state.step("C05").status, StepStatus::Todo);
+    }
+
+    #[test]
+    fn a_checklist_without_ticks_loads_and_is_written_back_byte_identical() {
+        // As written before the copy queue existed: no `entered`.
+        let old = "schema_version: 1\nguide: azure-atp-2019\nsteps:\n  P06:\n    status: in_progress\n    by: Jo\n    at: \"2026-11-18T09:00:00Z\"\n    fields:\n      exclusions_reviewed: \"yes\"\n";
+        let state: ChecklistState = crate::yaml::from_str(old, "checklist.yaml").unwrap();
+        assert!(state.step("P06").entered.is_empty());
+        assert_eq!(
+            crate::yaml::to_string(&state, "checklist.yaml").unwrap(),
+            old
+        );
+        let mut ticked = state.clone();
+        ticked
+            .steps
+            .get_mut("P06")
+            .unwrap()
+            .entered
+            .insert("FAB-SCAN01".into());
+        let text = crate::yaml::to_string(&ticked, "checklist.yaml").unwrap();
+        assert!(text.contains("entered:\n    - FAB-SCAN01"), "{text}");
     }
 
     #[test]

@@ -321,6 +321,20 @@ pub struct ChecklistUi {
     pub derived_minute: Option<i64>,
     /// The step to select once the list is known (e.g. from the Overview's Enter).
     pub want_step: Option<String>,
+    /// The copy queue over the selected step's values, when open.
+    pub queue: Option<QueueUi>,
+}
+
+/// The copy queue: a step's list and table values one at a time, to copy into the portal
+/// and tick as entered. The ticks are the state's (`StepState::entered`), never kept here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueUi {
+    pub step: String,
+    pub items: Vec<crate::checklist::bind::QueueItem>,
+    pub index: usize,
+    /// The cell `c` copies (kept from value to value: walking the exclusions, copy
+    /// each one's value column).
+    pub cell: usize,
 }
 
 impl ChecklistUi {

@@ -37,6 +37,10 @@ pub enum Action {
     Note,
     Evidence,
     Collect,
+    /// Open the copy queue over the step's values.
+    Queue,
+    /// Tick (or untick) the queue's value as entered.
+    Tick,
 }
 
 /// One key of a binding.
@@ -146,6 +150,19 @@ pub const CHECKLIST: &[Binding] = &[
     b(&[C('s')], A::StatusMenu, h::CL_STATUS),
     b(&[C('n')], A::Note, h::CL_NOTE),
     b(&[C('a')], A::Evidence, h::CL_EVIDENCE),
+    b(&[C('w')], A::Queue, h::CL_QUEUE),
+];
+
+/// Keys inside the copy queue (over the Checklist screen); other keys do nothing there
+/// but quit and help.
+pub const QUEUE: &[Binding] = &[
+    b(&[C('c'), Code(KeyCode::Enter)], A::Copy, h::Q_COPY),
+    b(&[C(' ')], A::Tick, h::Q_TICK),
+    b(&[C('n'), C('j'), Code(KeyCode::Down)], A::Down, h::Q_NEXT),
+    b(&[C('p'), C('k'), Code(KeyCode::Up)], A::Up, h::Q_PREV),
+    b(&[C('h'), Code(KeyCode::Left)], A::Left, h::Q_CELL_LEFT),
+    b(&[C('l'), Code(KeyCode::Right)], A::Right, h::Q_CELL_RIGHT),
+    b(&[Code(KeyCode::Esc)], A::Back, h::Q_CLOSE),
 ];
 
 pub const REPORT: &[Binding] = &[
@@ -181,7 +198,15 @@ pub fn screen_bindings(screen: Screen) -> &'static [Binding] {
 /// The action a key asks for on `screen`: the screen's own bindings first, then the
 /// global ones.
 pub fn action(screen: Screen, key: &KeyEvent) -> Option<Action> {
-    for binding in screen_bindings(screen).iter().chain(GLOBAL) {
+    action_in(screen_bindings(screen).iter().chain(GLOBAL), key)
+}
+
+/// The action a key asks for among `bindings`, the first that binds it.
+pub fn action_in<'b>(
+    bindings: impl IntoIterator<Item = &'b Binding>,
+    key: &KeyEvent,
+) -> Option<Action> {
+    for binding in bindings {
         if let Some(k) = binding.keys.iter().find(|k| k.matches(key)) {
             return Some(match (binding.action, k) {
                 (A::GoTo(_), K::Char(c)) => A::GoTo(c.to_digit(10).unwrap_or(1) as usize - 1),
@@ -248,6 +273,13 @@ mod tests {
                     assert!(!seen.contains(k), "{screen:?}: {k:?} bound twice");
                     seen.push(*k);
                 }
+            }
+        }
+        let mut seen = Vec::new();
+        for binding in QUEUE {
+            for k in binding.keys {
+                assert!(!seen.contains(k), "queue: {k:?} bound twice");
+                seen.push(*k);
             }
         }
         let mut seen = Vec::new();

@@ -99,6 +99,21 @@ pub const CL_UNKNOWN_STEPS: &str =
 pub const CL_EMPTY: &str = "—";
 pub const CL_REQUIRED: &str = "required";
 pub const CL_OPTIONAL: &str = "optional";
+pub const CL_QUEUE_HINT: &str = "w walks them one by one";
+
+// The copy queue.
+pub const Q_TITLE: &str = "Copy queue";
+pub const Q_FOOTER: &str = "c copy ▸ · ←→ cell · Space entered · n/p · Esc";
+pub const Q_ENTERED: &str = "✓ entered";
+pub const Q_NOT_ENTERED: &str = "not entered yet";
+pub const Q_NOTHING: &str =
+    "This step has no list or table of values to enter: the queue walks those one by one.";
+pub fn queue_count(entered: usize, total: usize) -> String {
+    format!("{entered}/{total} entered")
+}
+pub fn queue_position(index: usize, total: usize) -> String {
+    format!("value {} of {total}", index + 1)
+}
 
 // Report.
 pub const REP_TITLE: &str = "Report for sign-off";
@@ -133,6 +148,7 @@ pub const HELP_GLOBAL: &str = "Everywhere";
 pub const HELP_PROMPT: &str = "In a prompt";
 pub const HELP_MOUSE: &str = "Mouse";
 pub const HELP_MENU: &str = "In a menu";
+pub const HELP_QUEUE: &str = "In the copy queue (w on the Checklist)";
 
 // Prompts.
 pub const PROMPT_FOOTER: &str = "Enter saves · Esc cancels";
@@ -213,14 +229,38 @@ pub const EVIDENCE_PROMPT: &str =
 
 /// The notice after a checklist change: the step, its status, the fields it changed and
 /// the evidence it attached.
-pub fn step_saved(
-    step: &str,
-    status: StepStatus,
-    fields: &[String],
-    evidence: &[String],
-) -> String {
-    let mut changed = fields.to_vec();
-    changed.extend(evidence.iter().map(|e| format!("evidence {e}")));
+/// A problem standing in the way of "done", with its fix in the TUI's keys (the library
+/// words it with the CLI's flags).
+pub fn problem(p: &crate::checklist::engine::Problem) -> String {
+    use crate::checklist::engine::Fix;
+    match &p.fix {
+        None => p.what.clone(),
+        Some(Fix::Field { key }) => format!(
+            "{}: select `{key}` under “{CL_RECORD}” (→, then j/k) and press Enter",
+            p.what
+        ),
+        Some(Fix::Evidence) => format!("{}: press a to attach a file of the engagement", p.what),
+    }
+}
+
+/// The library's refusal to mark a step done, with every reason in the TUI's words.
+pub fn refused(step: &str, title: &str, reasons: &[crate::checklist::engine::Problem]) -> String {
+    let lines: Vec<String> = reasons
+        .iter()
+        .map(|r| format!("  - {}", problem(r)))
+        .collect();
+    format!(
+        "step {step} ({title}) cannot be marked done; nothing was changed:\n{}",
+        lines.join("\n")
+    )
+}
+
+pub fn step_saved(change: &crate::model::ChecklistChange) -> String {
+    let (step, status) = (&change.step, change.to);
+    let mut changed = change.fields.clone();
+    changed.extend(change.evidence.iter().map(|e| format!("evidence {e}")));
+    changed.extend(change.entered.iter().map(|e| format!("entered {e}")));
+    changed.extend(change.unentered.iter().map(|e| format!("not entered {e}")));
     if changed.is_empty() {
         format!("{step} saved ({status})")
     } else {
@@ -358,6 +398,16 @@ pub mod help {
     pub const CL_NOTE: &str = "Write a note on the step";
     pub const CL_EVIDENCE: &str =
         "Attach a file of the engagement to the step as evidence (saved at once)";
+    pub const CL_QUEUE: &str =
+        "Walk the step's lists and tables one value at a time: copy each, tick it as entered";
+
+    pub const Q_COPY: &str = "Copy the marked cell of the value to the clipboard (OSC 52)";
+    pub const Q_CELL_LEFT: &str = "Mark the cell before for copying (kept for the next values)";
+    pub const Q_CELL_RIGHT: &str = "Mark the next cell for copying";
+    pub const Q_TICK: &str = "Tick the value as entered (saved at once) and go on; again unticks";
+    pub const Q_NEXT: &str = "Next value";
+    pub const Q_PREV: &str = "Previous value";
+    pub const Q_CLOSE: &str = "Close the queue (the ticks are kept)";
 
     pub const REP_PREV_OPTION: &str = "Previous option";
     pub const REP_NEXT_OPTION: &str = "Next option";

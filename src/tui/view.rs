@@ -37,6 +37,9 @@ pub fn view(frame: &mut Frame, app: &App) {
     if let (Screen::Inventory, Some(popup)) = (app.screen, &app.inventory.popup) {
         screens::inventory::render_popup(frame, body, app, popup);
     }
+    if let (Screen::Checklist, Some(queue)) = (app.screen, &app.checklist.queue) {
+        screens::checklist::render_queue(frame, body, app, queue);
+    }
     if let Some(menu) = &app.menu {
         render_menu(frame, area, app, menu);
     }
@@ -273,6 +276,7 @@ pub fn help_lines(app: &App, width: usize) -> Vec<Line<'static>> {
             &mut lines,
         );
     }
+    group(s::HELP_QUEUE, rows(keys::QUEUE), &mut lines);
     group(s::HELP_GLOBAL, rows(keys::GLOBAL), &mut lines);
     group(
         s::HELP_PROMPT,

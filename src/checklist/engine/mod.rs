@@ -79,6 +79,51 @@ pub struct GateStatus {
     pub problem: Option<String>,
 }
 
+/// What the consultant does to clear a problem of a step's own record. The library
+/// names it; each front end words it (the CLI with its flags, the TUI with its keys).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fix {
+    /// Fill in the step's record field `key`.
+    Field { key: String },
+    /// Attach a file of the engagement as evidence.
+    Evidence,
+}
+
+/// One thing that stands in the way of marking a step done: `what` is wrong, and the
+/// `fix` when the consultant makes it on the step itself. Shown, and serialised, in the
+/// CLI's words ([`fmt::Display`]); other front ends word `fix` themselves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub what: String,
+    pub fix: Option<Fix>,
+}
+
+impl From<String> for Problem {
+    fn from(what: String) -> Self {
+        Self { what, fix: None }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.fix {
+            None => f.write_str(&self.what),
+            Some(Fix::Field { key }) => write!(f, "{}: pass --field {key}=…", self.what),
+            Some(Fix::Evidence) => write!(
+                f,
+                "{}: attach a file of the engagement with --evidence FILE",
+                self.what
+            ),
+        }
+    }
+}
+
+impl Serialize for Problem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// An `after` condition and whether it holds.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AfterStatus {
@@ -427,28 +472,32 @@ pub fn done_problems(
     step: &Step,
     state: &ChecklistState,
     facts: &Facts<'_>,
-) -> Vec<String> {
+) -> Vec<Problem> {
     let own = state.step(&step.id);
-    let mut problems = readiness(def, step, state, facts).blockers();
+    let mut problems: Vec<Problem> = readiness(def, step, state, facts)
+        .blockers()
+        .into_iter()
+        .map(Problem::from)
+        .collect();
     for f in fields(step, &own, facts) {
         if f.required && f.value.as_deref().is_none_or(|v| v.trim().is_empty()) {
-            problems.push(format!(
-                "record field `{}` ({}) is empty: pass --field {}=…",
-                f.key, f.label, f.key
-            ));
+            problems.push(Problem {
+                what: format!("record field `{}` ({}) is empty", f.key, f.label),
+                fix: Some(Fix::Field { key: f.key }),
+            });
         }
     }
     if step.evidence == EvidenceRule::Required && own.evidence.is_empty() {
-        problems.push(
-            "this step needs evidence: attach a file of the engagement with --evidence FILE".into(),
-        );
+        problems.push(Problem {
+            what: "this step needs evidence".into(),
+            fix: Some(Fix::Evidence),
+        });
     }
     if let Some(root) = facts.root {
         for e in &own.evidence {
             if !root.join(e).is_file() {
-                problems.push(format!(
-                    "evidence file {e} no longer exists in the engagement"
-                ));
+                problems
+                    .push(format!("evidence file {e} no longer exists in the engagement").into());
             }
         }
     }

@@ -16,6 +16,9 @@ pub struct SetRequest {
     /// Files to attach: relative to the engagement folder (or, failing that, to the
     /// current folder), or absolute; they must exist inside the engagement.
     pub evidence: Vec<PathBuf>,
+    /// Values of the step's lists and tables ticked (`true`) or unticked as entered in
+    /// the portal, by row id.
+    pub entered: Vec<(String, bool)>,
 }
 
 /// The step `id` names (ignoring case), or an error saying where the ids are listed.
@@ -46,6 +49,7 @@ pub fn apply(
         && req.note.is_none()
         && req.evidence.is_empty()
         && req.reason.is_none()
+        && req.entered.is_empty()
     {
         return Err(input(
             "nothing to change: give --status, --field, --note, --reason or --evidence".into(),
@@ -75,6 +79,17 @@ pub fn apply(
         if !after.evidence.contains(&rel) {
             after.evidence.push(rel.clone());
             added.push(rel);
+        }
+    }
+
+    let (mut ticked, mut unticked) = (Vec::new(), Vec::new());
+    for (id, on) in &req.entered {
+        if *on {
+            if after.entered.insert(id.clone()) {
+                ticked.push(id.clone());
+            }
+        } else if after.entered.remove(id) {
+            unticked.push(id.clone());
         }
     }
 
@@ -134,6 +149,8 @@ pub fn apply(
         note: req.note.clone(),
         fields: changed_fields.into_iter().collect(),
         evidence: added,
+        entered: ticked,
+        unentered: unticked,
     })
 }
 

@@ -83,7 +83,7 @@ fn req(step: &str, status: Option<StepStatus>, fields: &[(&str, &str)]) -> SetRe
 
 fn refused(e: Error) -> Vec<String> {
     match e {
-        Error::Refused { reasons, .. } => reasons,
+        Error::Refused { reasons, .. } => reasons.iter().map(ToString::to_string).collect(),
         other => panic!("expected a refusal, got {other}"),
     }
 }
@@ -591,7 +591,10 @@ fn evidence_must_be_an_existing_file_inside_the_engagement() {
     // A file removed afterwards is noticed the next time the step is checked.
     std::fs::remove_file(root.join("evidence/export.csv")).unwrap();
     let problems = done_problems(&def, &def.steps[3], &state, &facts);
-    assert!(problems[0].contains("no longer exists"), "{problems:?}");
+    assert!(
+        problems[0].what.contains("no longer exists"),
+        "{problems:?}"
+    );
 }
 
 #[test]

@@ -6,15 +6,16 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
+use ratatui::widgets::{Cell, Clear, Paragraph, Row, Wrap};
 
 use crate::model::StepStatus;
-use crate::tui::app::{App, LineKind, ListRow, Loadable, Pane};
+use crate::tui::app::{App, LineKind, ListRow, Loadable, Pane, QueueUi};
 use crate::tui::layout;
 use crate::tui::strings as s;
+use crate::tui::update::entered_count;
 use crate::tui::widgets::pane;
 use crate::tui::widgets::table::Windowed;
-use crate::tui::widgets::text::{cut, visible};
+use crate::tui::widgets::text::{cut, pad, visible, width, wrap};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.theme;
@@ -143,4 +144,78 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             area,
         );
     }
+}
+
+/// The copy queue over the step pane: one value, where it stands, and the keys.
+pub fn render_queue(frame: &mut Frame, body: Rect, app: &App, queue: &QueueUi) {
+    let t = app.theme;
+    let Some(item) = queue.items.get(queue.index) else {
+        return;
+    };
+    let w = body.width.min(72);
+    let room = (w as usize).saturating_sub(6).max(10);
+    let entered = app.data.state.step(&queue.step).entered.contains(&item.id);
+    let mut lines = vec![
+        Line::styled(cut(&item.label, room), t.dim()),
+        Line::from(vec![
+            Span::raw(s::queue_position(queue.index, queue.items.len())),
+            Span::raw(" · "),
+            if entered {
+                Span::styled(s::Q_ENTERED, t.ok())
+            } else {
+                Span::styled(s::Q_NOT_ENTERED, t.warn())
+            },
+        ]),
+        Line::from(""),
+    ];
+    let key_width = item
+        .cells
+        .iter()
+        .map(|(k, _)| width(k))
+        .max()
+        .unwrap_or(0)
+        .min(24);
+    let marked = queue.cell.min(item.cells.len().saturating_sub(1));
+    for (n, (k, v)) in item.cells.iter().enumerate() {
+        // The cell c copies stands out, with a marker.
+        let (style, mark) = if n == marked {
+            (t.bold(), "▸ ")
+        } else {
+            (Style::new(), "  ")
+        };
+        let value_room = room.saturating_sub(key_width + 2).max(10);
+        for (i, part) in wrap(&visible(v.clone()), value_room)
+            .into_iter()
+            .enumerate()
+        {
+            let key = if i == 0 && !k.is_empty() {
+                pad(k, key_width)
+            } else {
+                " ".repeat(key_width)
+            };
+            let gap = if key_width == 0 { "" } else { "  " };
+            let mark = if i == 0 { mark } else { "  " };
+            lines.push(Line::from(vec![
+                Span::styled(mark, t.key()),
+                Span::styled(format!("{key}{gap}"), t.dim()),
+                Span::styled(part, style),
+            ]));
+        }
+    }
+    let h = (lines.len() as u16 + 2).clamp(6, body.height);
+    let area = layout::centered(body, w, h);
+    frame.render_widget(Clear, area);
+    let title = format!(
+        " {} · {} · {} ",
+        s::Q_TITLE,
+        visible(queue.step.clone()),
+        s::queue_count(entered_count(app, queue), queue.items.len())
+    );
+    frame.render_widget(
+        Paragraph::new(Text::from(lines)).block(
+            pane(app, title, true)
+                .title_bottom(Line::from(format!(" {} ", s::Q_FOOTER)).right_aligned()),
+        ),
+        area,
+    );
 }

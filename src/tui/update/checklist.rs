@@ -102,6 +102,7 @@ pub(super) fn checklist_action(app: &mut App, action: Action) -> Option<Command>
                 input: TextInput::new(&note),
             });
         }
+        Action::Queue => super::queue::open_queue(app),
         movement => {
             if focus == Pane::Left {
                 move_step(app, movement);

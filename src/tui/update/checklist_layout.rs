@@ -92,9 +92,14 @@ pub(super) fn step_lines(v: &StepView, width: usize, inventory_loading: bool) ->
 
     if !v.values.is_empty() {
         out.push(line(LineKind::Blank, ""));
+        let hint = if crate::checklist::bind::queue_items(&v.values).is_empty() {
+            s::CL_VALUES_HINT.to_string()
+        } else {
+            format!("{}; {}", s::CL_VALUES_HINT, s::CL_QUEUE_HINT)
+        };
         out.push(line(
             LineKind::Heading,
-            format!("{}  ({})", s::CL_VALUES, s::CL_VALUES_HINT),
+            format!("{}  ({hint})", s::CL_VALUES),
         ));
         if inventory_loading {
             out.push(line(
@@ -194,7 +199,7 @@ pub(super) fn step_lines(v: &StepView, width: usize, inventory_loading: bool) ->
             out.push(line(LineKind::Good, format!("  {}", s::CL_READY_TO_CLOSE)));
         }
         for p in &v.done_problems {
-            wrapped(&mut out, LineKind::Problem, "  - ", p, width);
+            wrapped(&mut out, LineKind::Problem, "  - ", &s::problem(p), width);
         }
     }
     out

@@ -23,6 +23,7 @@ mod mouse;
 mod overview;
 mod prerequisites;
 mod prompt;
+mod queue;
 mod report;
 
 use checklist::{checklist_action, derive_checklist, derive_step, keep_detail_selection_visible};
@@ -32,6 +33,8 @@ use mouse::on_mouse;
 use overview::overview_action;
 use prerequisites::{prereq_action, prereq_len, refilter_prereq};
 use prompt::{menu_key, prompt_key};
+pub use queue::entered_count;
+use queue::queue_key;
 use report::report_action;
 
 use super::app::{App, Cursor, Level, Loadable, Notice, Screen, TaskLine};
@@ -151,11 +154,7 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Command> {
                     app.data.state = state;
                     app.data.state_error = None;
                     derive_checklist(app);
-                    notify(
-                        app,
-                        Level::Success,
-                        s::step_saved(&change.step, change.to, &change.fields, &change.evidence),
-                    );
+                    notify(app, Level::Success, s::step_saved(&change));
                 }
                 Err(e) => notify(app, Level::Error, e),
             }
@@ -255,6 +254,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
     }
     if app.screen == Screen::Inventory && app.inventory.popup.is_some() {
         return popup_key(app, key);
+    }
+    if app.screen == Screen::Checklist && app.checklist.queue.is_some() {
+        return queue_key(app, key);
     }
     let action = keys::action(app.screen, &key)?;
     if action != Action::Quit {
