@@ -43,13 +43,13 @@ pub(super) async fn read(
     mapping: &Mapping,
     progress: &dyn Progress,
     problems: &Problems,
-    wanted: &WantedIds,
+    wanted: WantedIds,
 ) -> Result<Entities, Error> {
     let e = &mapping.entities;
     let mut flags: Vec<String> = mapping.honeytokens.entity_flags.iter().cloned().collect();
     flags.extend(mapping.sensitive.automatic_flags.iter().cloned());
     flags.extend(mapping.sensitive.role_flags.iter().cloned());
-    let mut alts = vec![Filter::IdIn(e.id.clone(), wanted.0.clone())];
+    let mut alts = vec![Filter::IdIn(e.id.clone(), wanted.0)];
     alts.extend(flags.iter().map(|f| Filter::IsTrue(f.clone())));
     let mut projection = vec![e.id.clone(), e.kind.clone()];
     projection.extend(e.name.iter().cloned());
@@ -88,6 +88,8 @@ pub(super) async fn read(
         };
         s.scan(mapping, &scan, progress, &mut visit).await?;
     }
+    // The wanted ids, many on a large Center, are no longer needed.
+    super::drop_aside(scan);
     Ok(Entities { by_id, any_source })
 }
 
