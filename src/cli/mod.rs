@@ -244,6 +244,10 @@ pub fn main() -> ExitCode {
     let code = match result {
         Ok(code) => code,
         Err(Error::Interrupted) if INTERRUPT_TOLD.swap(true, Ordering::SeqCst) => exit::INTERRUPTED,
+        Err(Error::Interrupted) => {
+            output::print_stderr(&interrupted_message());
+            exit::INTERRUPTED
+        }
         Err(e) => {
             output::print_stderr(&format!("error: {e}"));
             exit::for_kind(e.kind())
@@ -264,6 +268,18 @@ pub fn main() -> ExitCode {
 /// anyway: work that cannot be stopped midway, such as parsing or writing one large YAML
 /// file, must not hold Ctrl-C up. Writes are stopped by then and the lock files removed.
 const INTERRUPT_GRACE: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// What Ctrl-C ends with: that it was interrupted, and, when the command had already
+/// saved files before it (it was printing or freeing memory), that those are whole and
+/// kept, so no one re-runs a command believing nothing was written.
+fn interrupted_message() -> String {
+    if crate::engagement::wrote_any() {
+        "error: interrupted after this run had saved its files; they are complete and kept"
+            .to_string()
+    } else {
+        format!("error: {}", Error::Interrupted)
+    }
+}
 
 /// Set by whichever says "interrupted" first (the run's end or the grace's), so it is
 /// said once.
@@ -293,7 +309,7 @@ fn on_interrupt(
             std::thread::sleep(INTERRUPT_GRACE);
             crate::engagement::remove_held_locks();
             if !INTERRUPT_TOLD.swap(true, Ordering::SeqCst) {
-                output::print_stderr(&format!("error: {}", Error::Interrupted));
+                output::print_stderr(&interrupted_message());
             }
             std::process::exit(i32::from(exit::INTERRUPTED));
         });

@@ -108,5 +108,16 @@ pub(super) fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), EngagementEr
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }
+    REPLACED_ANY.store(true, std::sync::atomic::Ordering::SeqCst);
     Ok(())
+}
+
+/// Set once this process has replaced a file for good.
+static REPLACED_ANY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether this process has written a file already. A Ctrl-C that comes after a command
+/// saved its files (while it prints or frees memory) still ends it with 130, but the
+/// message must not let the consultant think nothing was saved.
+pub fn wrote_any() -> bool {
+    REPLACED_ANY.load(std::sync::atomic::Ordering::SeqCst)
 }

@@ -46,8 +46,8 @@ use crate::model::{ChecklistState, ChecksFile, Inventory, SCHEMA_VERSION};
 use crate::yaml::{self, YamlError};
 
 pub use config::*;
-pub use files::write_atomic;
 use files::*;
+pub use files::{write_atomic, wrote_any};
 use lock::*;
 pub use lock::{WriteLock, remove_held_locks, stop_writes};
 
