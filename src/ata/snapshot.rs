@@ -720,16 +720,11 @@ impl Projection {
                     Some(Bson::Document(d))
                 }
                 (Some(sub), 0x04) => {
-                    let mut items = Vec::new();
-                    for item in inner()? {
-                        if let (_, RawBsonRef::Document(d)) = item? {
-                            let Some(d) = sub.apply_raw(d)? else {
-                                return Ok(None);
-                            };
-                            items.push(Bson::Document(d));
-                        }
-                    }
-                    Some(Bson::Array(items))
+                    let items = inner()?.into_iter().map(|item| item.map(|(_, v)| v));
+                    let Some(items) = sub.apply_items(items)? else {
+                        return Ok(None);
+                    };
+                    Some(items)
                 }
                 (Some(_), _) => None,
             };
@@ -738,6 +733,24 @@ impl Projection {
             }
         }
         Ok(Some(out))
+    }
+
+    /// The documents of an array, each projected with this tree (other items dropped);
+    /// `None` when one of them repeats a name, as [`Projection::apply_raw`] says.
+    fn apply_items<'a>(
+        &self,
+        items: impl Iterator<Item = Result<RawBsonRef<'a>, mongodb::bson::raw::Error>>,
+    ) -> Result<Option<Bson>, mongodb::bson::raw::Error> {
+        let mut out = Vec::new();
+        for item in items {
+            if let RawBsonRef::Document(d) = item? {
+                let Some(d) = self.apply_raw(d)? else {
+                    return Ok(None);
+                };
+                out.push(Bson::Document(d));
+            }
+        }
+        Ok(Some(Bson::Array(out)))
     }
 
     /// [`project_raw`] with this tree.
@@ -763,16 +776,10 @@ impl Projection {
                     Some(Bson::Document(d))
                 }
                 (Some(sub), RawBsonRef::Array(a)) => {
-                    let mut items = Vec::new();
-                    for v in a {
-                        if let RawBsonRef::Document(d) = v? {
-                            let Some(d) = sub.apply_raw(d)? else {
-                                return Ok(None);
-                            };
-                            items.push(Bson::Document(d));
-                        }
-                    }
-                    Some(Bson::Array(items))
+                    let Some(items) = sub.apply_items(a.into_iter())? else {
+                        return Ok(None);
+                    };
+                    Some(items)
                 }
                 (Some(_), _) => None,
             };
