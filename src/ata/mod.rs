@@ -308,15 +308,14 @@ impl OpenSource {
                 }
                 Ok(total)
             }
-            Reader::Json(j) => {
-                j.scan_with(mapping, scan, progress, visit, self.path)
-                    .map(|(outcome, count)| {
-                        if let Some(name) = j.physical_name() {
-                            self.counted.push((name.to_string(), count));
-                        }
-                        outcome
-                    })
-            }
+            Reader::Json(j) => j
+                .scan(mapping, scan, progress, visit)
+                .map(|(outcome, count)| {
+                    if let Some(name) = j.physical_name() {
+                        self.counted.push((name.to_string(), count));
+                    }
+                    outcome
+                }),
         };
         match result {
             Ok(o) => {

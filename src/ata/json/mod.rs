@@ -42,9 +42,9 @@ pub use extended::{ExtJsonError, ext_to_bson};
 pub use shell::shell_to_json;
 pub use split::{MAX_TEXT_DEPTH, ParseError, Parsed, Splitter, parse_document};
 
+use super::Error;
 use super::mapping::Mapping;
 use super::snapshot::{Logical, Scan, ScanOutcome, Visit, get_path, project, redact, tally_key};
-use super::{Error, ReadPath};
 use crate::model::CollectionInfo;
 use crate::progress::Progress;
 use file::open_text;
@@ -195,33 +195,12 @@ impl JsonFile {
         }
     }
 
-    /// Streams the documents of `scan.collection` that pass its filter; also returns how
-    /// many documents of that collection the file holds.
+    /// Streams the documents of `scan.collection` that pass its filter, one after another
+    /// on the calling thread; also returns how many documents of that collection the file
+    /// holds. JSON has this one read path (a dump also has a fast one: [`ReadPath`]).
+    ///
+    /// [`ReadPath`]: crate::ata::ReadPath
     pub fn scan(
-        &self,
-        mapping: &Mapping,
-        scan: &Scan,
-        progress: &dyn Progress,
-        visit: &mut Visit<'_>,
-    ) -> Result<(ScanOutcome, u64), Error> {
-        self.scan_with(mapping, scan, progress, visit, ReadPath::Fast)
-    }
-
-    /// [`JsonFile::scan`] on the given path.
-    pub fn scan_with(
-        &self,
-        mapping: &Mapping,
-        scan: &Scan,
-        progress: &dyn Progress,
-        visit: &mut Visit<'_>,
-        path: ReadPath,
-    ) -> Result<(ScanOutcome, u64), Error> {
-        let _ = path;
-        self.scan_full(mapping, scan, progress, visit)
-    }
-
-    /// The reference path: one document after another on the calling thread.
-    pub fn scan_full(
         &self,
         mapping: &Mapping,
         scan: &Scan,
