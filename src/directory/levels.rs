@@ -68,6 +68,14 @@ const fn g(name: &'static str, base: SidBase, rid: u32) -> SensitiveGroup {
     }
 }
 
+/// A group only ATA still tags (see [`SensitiveGroup::ata_only`]).
+const fn ata_only(name: &'static str, base: SidBase, rid: u32) -> SensitiveGroup {
+    SensitiveGroup {
+        ata_only: true,
+        ..g(name, base, rid)
+    }
+}
+
 /// The default sensitive groups with well-known SIDs. "Microsoft Exchange Servers" has
 /// no well-known RID and is matched by name (see [`EXCHANGE_SERVERS`]).
 pub const SENSITIVE_GROUPS: &[SensitiveGroup] = &[
@@ -78,12 +86,7 @@ pub const SENSITIVE_GROUPS: &[SensitiveGroup] = &[
     g("Print Operators", SidBase::Builtin, 550),
     g("Backup Operators", SidBase::Builtin, 551),
     g("Replicator", SidBase::Builtin, 552),
-    SensitiveGroup {
-        name: "Remote Desktop Users",
-        base: SidBase::Builtin,
-        rid: 555,
-        ata_only: true,
-    },
+    ata_only("Remote Desktop Users", SidBase::Builtin, 555),
     g("Network Configuration Operators", SidBase::Builtin, 556),
     g("Incoming Forest Trust Builders", SidBase::Builtin, 557),
     g("Domain Admins", SidBase::Domain, 512),
