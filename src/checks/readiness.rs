@@ -413,26 +413,11 @@ mod tests {
 
     fn dsa(sid: &str) -> DirectoryServicesAccountFacts {
         DirectoryServicesAccountFacts {
-            name: "svc-ata".into(),
-            named_as: None,
-            identified_by: None,
             domain: Some("fabrikam.test".into()),
-            dn: None,
             sid: Some(sid.into()),
-            kind: AccountKind::User,
             found: true,
             enabled: Some(true),
-            locked_out: None,
-            pwd_last_set: None,
-            password_never_expires: None,
-            password_expires_at: None,
-            password_expires: None,
-            password_expired: None,
-            must_change_password: None,
-            account_expires_at: None,
-            sensitive_groups: vec![],
-            deleted_objects_readable: None,
-            deleted_objects_note: None,
+            ..DirectoryServicesAccountFacts::named("svc-ata", AccountKind::User)
         }
     }
 

@@ -248,31 +248,19 @@ pub fn facts(
         None => (None, Some(DELETED_OBJECTS_UNTESTED.to_string())),
     };
     let Some(e) = find(view, id) else {
+        let kind = if id.sam.as_deref().is_some_and(|s| s.ends_with('$')) {
+            AccountKind::Gmsa
+        } else {
+            AccountKind::User
+        };
         return DirectoryServicesAccountFacts {
-            name: id.display(),
             named_as: Some(id.label.clone()),
             identified_by: Some(id.identified_by.clone()),
             domain: id.domain.clone(),
             dn: id.dn.clone(),
-            sid: None,
-            kind: if id.sam.as_deref().is_some_and(|s| s.ends_with('$')) {
-                AccountKind::Gmsa
-            } else {
-                AccountKind::User
-            },
-            found: false,
-            enabled: None,
-            locked_out: None,
-            pwd_last_set: None,
-            password_never_expires: None,
-            password_expires_at: None,
-            password_expires: None,
-            password_expired: None,
-            must_change_password: None,
-            account_expires_at: None,
-            sensitive_groups: Vec::new(),
             deleted_objects_readable: readable,
             deleted_objects_note: note,
+            ..DirectoryServicesAccountFacts::named(id.display(), kind)
         };
     };
     let domain = view.domain_of(&e.dn);

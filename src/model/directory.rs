@@ -286,6 +286,35 @@ pub struct DirectoryServicesAccountFacts {
     pub deleted_objects_note: Option<String>,
 }
 
+impl DirectoryServicesAccountFacts {
+    /// An account known only by its name and kind: not found (yet), nothing else known.
+    /// The readers and the tests fill in what they learnt on top of it.
+    pub fn named(name: impl Into<String>, kind: AccountKind) -> Self {
+        Self {
+            name: name.into(),
+            named_as: None,
+            identified_by: None,
+            domain: None,
+            dn: None,
+            sid: None,
+            kind,
+            found: false,
+            enabled: None,
+            locked_out: None,
+            pwd_last_set: None,
+            password_never_expires: None,
+            password_expires_at: None,
+            password_expires: None,
+            password_expired: None,
+            must_change_password: None,
+            account_expires_at: None,
+            sensitive_groups: Vec::new(),
+            deleted_objects_readable: None,
+            deleted_objects_note: None,
+        }
+    }
+}
+
 /// Which object's auditing entries an [`ObjectAuditing`] holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
