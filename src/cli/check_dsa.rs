@@ -66,6 +66,28 @@ pub struct Args {
     pub insecure: bool,
 }
 
+/// The directory services accounts' password flags of `inventory` (which binds as each to
+/// test its access to Deleted Objects) and `check` (which tests its credentials).
+#[derive(Debug, clap::Args)]
+pub struct DsaPasswordArgs {
+    /// Environment variable holding a directory services account's password, to bind as
+    /// the account (`inventory` tests its access to Deleted Objects, `check` its
+    /// credentials). Repeatable: `ACCOUNT=VAR` names the account
+    /// (`'EMEA\svc-ata-emea=EMEA_PW'`); a bare VAR is the first account's.
+    #[arg(long, value_name = "[ACCOUNT=]VAR")]
+    pub dsa_password_env: Vec<String>,
+    /// File whose first line is a directory services account's password; `ACCOUNT=FILE`
+    /// names the account (repeatable).
+    #[arg(long, value_name = "[ACCOUNT=]FILE")]
+    pub dsa_password_file: Vec<PathBuf>,
+}
+
+impl DsaPasswordArgs {
+    pub fn read(&self) -> Result<DsaPasswords, Error> {
+        dsa_passwords(&self.dsa_password_env, &self.dsa_password_file)
+    }
+}
+
 /// Reads the password flags: `[ACCOUNT=]VAR` and `[ACCOUNT=]FILE`, each repeatable.
 pub(super) fn dsa_passwords(envs: &[String], files: &[PathBuf]) -> Result<DsaPasswords, Error> {
     let mut out = DsaPasswords::default();

@@ -16,6 +16,8 @@ use crate::model::{Inventory, SourceStatus};
 use crate::secrets::{SecretSource, SecretString};
 
 #[derive(Debug, clap::Args)]
+// The account passwords are tested against the --ldap server (`check` takes the recorded one).
+#[command(mut_group("DsaPasswordArgs", |g| g.requires("ldap")))]
 #[command(after_long_help = "\
 Without source flags, the sources recorded in the engagement's ata2atp.yaml are read.
 Flags for one system (ATA, directory, hosts) replace that system's recorded sources.
@@ -29,147 +31,117 @@ Examples:
 The previous inventory.yaml is kept in history/. Passwords are read from a prompt, a file
 or an environment variable, never from a flag value.")]
 pub struct Args {
-    /// MongoDB URI of ATA's database (no password in it), e.g. mongodb://fab-ata01:27017.
-    #[arg(long, value_name = "URI", help_heading = "ATA sources")]
-    pub ata_mongo: Option<String>,
-    /// Environment variable holding the MongoDB password (user in the URI).
-    #[arg(
-        long,
-        value_name = "VAR",
-        requires = "ata_mongo",
-        help_heading = "ATA sources"
-    )]
-    pub ata_mongo_password_env: Option<String>,
-    /// File whose first line is the MongoDB password.
-    #[arg(
-        long,
-        value_name = "FILE",
-        requires = "ata_mongo",
-        conflicts_with = "ata_mongo_password_env",
-        help_heading = "ATA sources"
-    )]
-    pub ata_mongo_password_file: Option<PathBuf>,
-    /// CA certificate (PEM) for a MongoDB with TLS.
-    #[arg(
-        long,
-        value_name = "FILE",
-        requires = "ata_mongo",
-        help_heading = "ATA sources"
-    )]
-    pub ata_mongo_ca_file: Option<PathBuf>,
-    /// Database name.
-    #[arg(
-        long,
-        value_name = "NAME",
-        default_value = "ATA",
-        help_heading = "ATA sources"
-    )]
-    pub ata_database: String,
-    /// mongodump folder of ATA's database (<collection>.bson or .bson.gz files).
-    #[arg(long, value_name = "DIR", help_heading = "ATA sources")]
-    pub ata_dump: Option<PathBuf>,
-    /// JSON export: a SystemProfile_*.json backup, mongoexport output or the collector
-    /// script's export (repeatable).
-    #[arg(long, value_name = "FILE", help_heading = "ATA sources")]
-    pub ata_json: Vec<PathBuf>,
-    /// Field-path mapping to use instead of the built-in one.
-    #[arg(long, value_name = "FILE", help_heading = "ATA sources")]
-    pub mapping: Option<PathBuf>,
-
-    /// LDAP URL of a domain controller: ldap:// (StartTLS) or ldaps://.
-    #[arg(long, value_name = "URL", help_heading = "Directory sources")]
-    pub ldap: Option<String>,
-    /// User to bind as: UPN, DOMAIN\user or DN.
-    #[arg(
-        long,
-        value_name = "USER",
-        visible_alias = "user",
-        requires = "ldap",
-        help_heading = "Directory sources"
-    )]
-    pub bind_user: Option<String>,
-    /// Environment variable holding the bind password.
-    #[arg(
-        long,
-        value_name = "VAR",
-        requires = "ldap",
-        help_heading = "Directory sources"
-    )]
-    pub password_env: Option<String>,
-    /// File whose first line is the bind password.
-    #[arg(
-        long,
-        value_name = "FILE",
-        requires = "ldap",
-        conflicts_with = "password_env",
-        help_heading = "Directory sources"
-    )]
-    pub password_file: Option<PathBuf>,
-    /// The customer's enterprise CA certificate (PEM).
-    #[arg(
-        long,
-        value_name = "FILE",
-        requires = "ldap",
-        help_heading = "Directory sources"
-    )]
-    pub ca_file: Option<PathBuf>,
-    /// Do not verify the DC's certificate. Lab use only: anyone on the path can read the
-    /// bind password.
-    #[arg(long, requires = "ldap", help_heading = "Directory sources")]
-    pub insecure: bool,
-    /// Global catalog URL for SIDs from other domains of the forest.
-    #[arg(
-        long,
-        value_name = "URL",
-        requires = "ldap",
-        help_heading = "Directory sources"
-    )]
-    pub gc: Option<String>,
-    /// Environment variable holding a directory services account's password, to test its
-    /// access to Deleted Objects. Repeatable: `ACCOUNT=VAR` names the account
-    /// (`'EMEA\svc-ata-emea=EMEA_PW'`); a bare VAR is the first account's.
-    #[arg(
-        long,
-        value_name = "[ACCOUNT=]VAR",
-        requires = "ldap",
-        help_heading = "Directory sources"
-    )]
-    pub dsa_password_env: Vec<String>,
-    /// File whose first line is a directory services account's password; `ACCOUNT=FILE`
-    /// names the account (repeatable).
-    #[arg(
-        long,
-        value_name = "[ACCOUNT=]FILE",
-        requires = "ldap",
-        help_heading = "Directory sources"
-    )]
-    pub dsa_password_file: Vec<PathBuf>,
-    /// LDIF export of the directory (repeatable).
-    #[arg(long, value_name = "FILE", help_heading = "Directory sources")]
-    pub ldif: Vec<PathBuf>,
-
-    /// DC facts JSON from `ata2atp collector dc-facts` (repeatable).
-    #[arg(long, value_name = "FILE", help_heading = "Host sources")]
-    pub dc_facts: Vec<PathBuf>,
-    /// `reg query` output of the .NET Release value, one file per DC named after it
-    /// (e.g. FAB-DC02.txt) (repeatable).
-    #[arg(long, value_name = "FILE", help_heading = "Host sources")]
-    pub reg_query: Vec<PathBuf>,
-    /// Center facts JSON from `ata2atp collector center-facts`.
-    #[arg(long, value_name = "FILE", help_heading = "Host sources")]
-    pub center_facts: Option<PathBuf>,
-    /// `auditpol /get /category:* /r` output (or an `auditpol /backup` file) of a DC,
-    /// named after it or by its Machine Name column (repeatable).
-    #[arg(long, value_name = "FILE", help_heading = "Host sources")]
-    pub auditpol: Vec<PathBuf>,
-    /// Server facts JSON from `ata2atp collector server-facts` (AD CS, AD FS, Microsoft
-    /// Entra Connect servers) (repeatable).
-    #[arg(long, value_name = "FILE", help_heading = "Host sources")]
-    pub server_facts: Vec<PathBuf>,
-
+    // First: a flattened group leaves its heading on the fields after it.
     /// Print the inventory (with -o json|yaml) instead of writing it to the engagement.
     #[arg(long)]
     pub stdout: bool,
+
+    #[command(flatten, next_help_heading = "ATA sources")]
+    pub ata: AtaArgs,
+    #[command(flatten, next_help_heading = "Directory sources")]
+    pub directory: DirectoryArgs,
+    #[command(flatten, next_help_heading = "Host sources")]
+    pub hosts: HostArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AtaArgs {
+    /// MongoDB URI of ATA's database (no password in it), e.g. mongodb://fab-ata01:27017.
+    #[arg(long, value_name = "URI")]
+    pub ata_mongo: Option<String>,
+    #[command(flatten)]
+    pub mongo: MongoOptions,
+    /// Database name.
+    #[arg(long, value_name = "NAME", default_value = "ATA")]
+    pub ata_database: String,
+    /// mongodump folder of ATA's database (<collection>.bson or .bson.gz files).
+    #[arg(long, value_name = "DIR")]
+    pub ata_dump: Option<PathBuf>,
+    /// JSON export: a SystemProfile_*.json backup, mongoexport output or the collector
+    /// script's export (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub ata_json: Vec<PathBuf>,
+    /// Field-path mapping to use instead of the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+}
+
+/// How to reach a MongoDB server: meaningless without --ata-mongo.
+#[derive(Debug, clap::Args)]
+#[group(requires = "ata_mongo")]
+pub struct MongoOptions {
+    /// Environment variable holding the MongoDB password (user in the URI).
+    #[arg(long, value_name = "VAR")]
+    pub ata_mongo_password_env: Option<String>,
+    /// File whose first line is the MongoDB password.
+    #[arg(long, value_name = "FILE", conflicts_with = "ata_mongo_password_env")]
+    pub ata_mongo_password_file: Option<PathBuf>,
+    /// CA certificate (PEM) for a MongoDB with TLS.
+    #[arg(long, value_name = "FILE")]
+    pub ata_mongo_ca_file: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+// The account passwords are tested against the --ldap server (`check` takes the recorded one).
+#[command(mut_group("DsaPasswordArgs", |g| g.requires("ldap")))]
+pub struct DirectoryArgs {
+    /// LDAP URL of a domain controller: ldap:// (StartTLS) or ldaps://.
+    #[arg(long, value_name = "URL")]
+    pub ldap: Option<String>,
+    #[command(flatten)]
+    pub bind: LdapOptions,
+    #[command(flatten)]
+    pub dsa: super::check_dsa::DsaPasswordArgs,
+    /// LDIF export of the directory (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub ldif: Vec<PathBuf>,
+}
+
+/// How to bind to the LDAP server: meaningless without --ldap.
+#[derive(Debug, clap::Args)]
+#[group(requires = "ldap")]
+pub struct LdapOptions {
+    /// User to bind as: UPN, DOMAIN\user or DN.
+    #[arg(long, value_name = "USER", visible_alias = "user")]
+    pub bind_user: Option<String>,
+    /// Environment variable holding the bind password.
+    #[arg(long, value_name = "VAR")]
+    pub password_env: Option<String>,
+    /// File whose first line is the bind password.
+    #[arg(long, value_name = "FILE", conflicts_with = "password_env")]
+    pub password_file: Option<PathBuf>,
+    /// The customer's enterprise CA certificate (PEM).
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Do not verify the DC's certificate. Lab use only: anyone on the path can read the
+    /// bind password.
+    #[arg(long)]
+    pub insecure: bool,
+    /// Global catalog URL for SIDs from other domains of the forest.
+    #[arg(long, value_name = "URL")]
+    pub gc: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct HostArgs {
+    /// DC facts JSON from `ata2atp collector dc-facts` (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub dc_facts: Vec<PathBuf>,
+    /// `reg query` output of the .NET Release value, one file per DC named after it
+    /// (e.g. FAB-DC02.txt) (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub reg_query: Vec<PathBuf>,
+    /// Center facts JSON from `ata2atp collector center-facts`.
+    #[arg(long, value_name = "FILE")]
+    pub center_facts: Option<PathBuf>,
+    /// `auditpol /get /category:* /r` output (or an `auditpol /backup` file) of a DC,
+    /// named after it or by its Machine Name column (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub auditpol: Vec<PathBuf>,
+    /// Server facts JSON from `ata2atp collector server-facts` (AD CS, AD FS, Microsoft
+    /// Entra Connect servers) (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub server_facts: Vec<PathBuf>,
 }
 
 pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
@@ -231,27 +203,28 @@ fn build_request(
     };
     request.provenance.arguments = ctx.arguments.clone();
 
-    if args.ata_mongo.is_some() || args.ata_dump.is_some() || !args.ata_json.is_empty() {
-        request.ata.mongo = args.ata_mongo.clone().map(MongoSource::new);
-        request.ata.dump = args.ata_dump.clone();
-        request.ata.json = args.ata_json.clone();
+    let (ata, dir, hosts) = (&args.ata, &args.directory, &args.hosts);
+    if ata.ata_mongo.is_some() || ata.ata_dump.is_some() || !ata.ata_json.is_empty() {
+        request.ata.mongo = ata.ata_mongo.clone().map(MongoSource::new);
+        request.ata.dump = ata.ata_dump.clone();
+        request.ata.json = ata.ata_json.clone();
     }
     if let Some(mongo) = request.ata.mongo.as_mut() {
-        mongo.database = args.ata_database.clone();
-        mongo.ca_file = args.ata_mongo_ca_file.clone().or(mongo.ca_file.take());
+        mongo.database = ata.ata_database.clone();
+        mongo.ca_file = ata.mongo.ata_mongo_ca_file.clone().or(mongo.ca_file.take());
         mongo.password = secret(
-            args.ata_mongo_password_env.as_deref(),
-            args.ata_mongo_password_file.as_ref(),
+            ata.mongo.ata_mongo_password_env.as_deref(),
+            ata.mongo.ata_mongo_password_file.as_ref(),
             "the MongoDB password",
             // ATA's database usually runs without authentication: only ask when the URI
             // names a user.
             uri_names_user(&mongo.uri),
         )?;
     }
-    request.ata.mapping = args.mapping.clone();
+    request.ata.mapping = ata.mapping.clone();
 
-    if args.ldap.is_some() || !args.ldif.is_empty() {
-        request.directory.ldap = args.ldap.clone().map(|url| LdapSource {
+    if dir.ldap.is_some() || !dir.ldif.is_empty() {
+        request.directory.ldap = dir.ldap.clone().map(|url| LdapSource {
             url,
             bind_user: None,
             password: None,
@@ -260,40 +233,39 @@ fn build_request(
             gc_url: None,
             dsa_passwords: Default::default(),
         });
-        request.directory.ldif = args.ldif.clone();
+        request.directory.ldif = dir.ldif.clone();
     }
     if let Some(ldap) = request.directory.ldap.as_mut() {
-        if args.bind_user.is_some() {
-            ldap.bind_user = args.bind_user.clone();
+        if dir.bind.bind_user.is_some() {
+            ldap.bind_user = dir.bind.bind_user.clone();
         }
-        if args.ca_file.is_some() {
-            ldap.ca_file = args.ca_file.clone();
+        if dir.bind.ca_file.is_some() {
+            ldap.ca_file = dir.bind.ca_file.clone();
         }
-        ldap.insecure = args.insecure;
-        ldap.gc_url = args.gc.clone();
+        ldap.insecure = dir.bind.insecure;
+        ldap.gc_url = dir.bind.gc.clone();
         if ldap.bind_user.is_some() {
             ldap.password = secret(
-                args.password_env.as_deref(),
-                args.password_file.as_ref(),
+                dir.bind.password_env.as_deref(),
+                dir.bind.password_file.as_ref(),
                 "the LDAP bind password",
                 true,
             )?;
         }
-        ldap.dsa_passwords =
-            super::check_dsa::dsa_passwords(&args.dsa_password_env, &args.dsa_password_file)?;
+        ldap.dsa_passwords = dir.dsa.read()?;
     }
 
-    if !args.dc_facts.is_empty()
-        || !args.reg_query.is_empty()
-        || args.center_facts.is_some()
-        || !args.auditpol.is_empty()
-        || !args.server_facts.is_empty()
+    if !hosts.dc_facts.is_empty()
+        || !hosts.reg_query.is_empty()
+        || hosts.center_facts.is_some()
+        || !hosts.auditpol.is_empty()
+        || !hosts.server_facts.is_empty()
     {
-        request.hosts.dc_facts = args.dc_facts.clone();
-        request.hosts.reg_query = args.reg_query.clone();
-        request.hosts.center_facts = args.center_facts.clone();
-        request.hosts.auditpol = args.auditpol.clone();
-        request.hosts.server_facts = args.server_facts.clone();
+        request.hosts.dc_facts = hosts.dc_facts.clone();
+        request.hosts.reg_query = hosts.reg_query.clone();
+        request.hosts.center_facts = hosts.center_facts.clone();
+        request.hosts.auditpol = hosts.auditpol.clone();
+        request.hosts.server_facts = hosts.server_facts.clone();
     }
     Ok(request)
 }

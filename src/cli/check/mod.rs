@@ -2,26 +2,27 @@
 //! risks; and `check dsa`, the directory services account's connection test.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use comfy_table::{Cell, ContentArrangement, Table, presets};
 
 use super::Context;
 use super::exit;
-use super::output::{emit, print_stderr, print_stdout, style};
+use super::output::{emit, print_stderr, print_stdout};
 use super::progress::CliProgress;
 use crate::checks::engine::{self, FailOn, NetworkPlan, RunOptions};
 use crate::checks::network::{ProbeConfig, ProxySpec};
 use crate::checks::thresholds::DEFAULT_PROBE_TIMEOUT_SECS;
-use crate::checks::verdict::VerdictLevel;
 use crate::engagement::{Engagement, EngagementConfig, read_yaml_file};
 use crate::error::Error;
-use crate::model::{CheckResult, ChecksFile, Inventory, Status};
+use crate::model::{Inventory, Status};
 use crate::progress::Progress as _;
 use crate::secrets::{SecretSource, SecretString};
+use render::{Listing, render};
+
+mod render;
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -146,16 +147,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR", help_heading = "Inputs")]
     pub gateway_logs: Option<PathBuf>,
 
-    /// Environment variable holding a directory services account's password, to test its
-    /// credentials against the engagement's LDAP source. Repeatable: `ACCOUNT=VAR` names
-    /// the account (`'EMEA\svc-ata-emea=EMEA_PW'`); a bare VAR is the first account's.
-    #[arg(long, value_name = "[ACCOUNT=]VAR", help_heading = "Inputs")]
-    pub dsa_password_env: Vec<String>,
-
-    /// File whose first line is a directory services account's password; `ACCOUNT=FILE`
-    /// names the account (repeatable).
-    #[arg(long, value_name = "[ACCOUNT=]FILE", help_heading = "Inputs")]
-    pub dsa_password_file: Vec<PathBuf>,
+    #[command(flatten, next_help_heading = "Inputs")]
+    pub dsa: super::check_dsa::DsaPasswordArgs,
 }
 
 /// `--status` accepts the status words as `checks.yaml` writes them; clap lists them in its
@@ -357,8 +350,7 @@ async fn run_checks(args: RunArgs, ctx: &Context) -> Result<u8, Error> {
         .any(|id| engine::selected(&args.only, id));
     let network = network_plan(&args, config.as_ref(), wants_network)?;
 
-    let dsa_passwords =
-        super::check_dsa::dsa_passwords(&args.dsa_password_env, &args.dsa_password_file)?;
+    let dsa_passwords = args.dsa.read()?;
     let recorded = config.as_ref().and_then(|c| c.sources.ldap.as_ref());
     let dsa_tests =
         super::check_dsa::for_checks(engagement.as_ref(), recorded, &inventory, &dsa_passwords)
@@ -418,191 +410,6 @@ async fn run_checks(args: RunArgs, ctx: &Context) -> Result<u8, Error> {
         &shown.results,
         args.fail_on,
     )))
-}
-
-fn status_cell(r: &CheckResult) -> Cell {
-    let text = match &r.accepted {
-        Some(_) => format!("{} (accepted)", r.status),
-        None => r.status.to_string(),
-    };
-    let paint = match (r.status, &r.accepted) {
-        (_, Some(_)) => style::DIM,
-        (Status::Pass, _) => style::OK,
-        (Status::Warn, _) => style::WARN,
-        (Status::Fail, _) => style::FAIL,
-        (Status::Unknown, _) => style::Paint::Unknown,
-        (Status::Manual, _) => style::Paint::Manual,
-    };
-    Cell::new(style::paint(paint, text))
-}
-
-/// A table cell of data. The writer escapes control characters anyway; escaping them
-/// here too keeps the columns the width the table measured.
-fn data_cell(text: &str) -> Cell {
-    Cell::new(crate::terminal::escape(text))
-}
-
-/// Which results the text rendering lists (the counts always cover every result).
-#[derive(Debug, Clone, Default)]
-pub struct Listing {
-    /// Passes are listed too.
-    pub all: bool,
-    /// Only these statuses are listed (empty: as `all` decides).
-    pub statuses: Vec<Status>,
-}
-
-impl Listing {
-    fn lists(&self, r: &CheckResult) -> bool {
-        if !self.statuses.is_empty() {
-            return self.statuses.contains(&r.status);
-        }
-        self.all || r.status != Status::Pass
-    }
-}
-
-/// What a person must act on comes first: failures, then what could not be decided, then
-/// warnings, what to confirm by hand, and passes last.
-fn urgency(s: Status) -> u8 {
-    match s {
-        Status::Fail => 0,
-        Status::Unknown => 1,
-        Status::Warn => 2,
-        Status::Manual => 3,
-        Status::Pass => 4,
-    }
-}
-
-/// The text rendering: the verdict, a table of what to act on (every result with `--all`),
-/// the accepted risks, what to do, and a count of the rest.
-/// Colour is painted always; the writer drops it when colour is off.
-pub fn render(
-    file: &ChecksFile,
-    customer: Option<&str>,
-    saved: Option<&Path>,
-    listing: &Listing,
-) -> String {
-    let mut table = Table::new();
-    table.load_preset(presets::UTF8_FULL_CONDENSED);
-    table.set_content_arrangement(ContentArrangement::Dynamic);
-    // The table draws no colour itself: the status cells carry paint markers.
-    table.force_no_tty();
-    // Outside a terminal (pipes, CI logs, tests) the width is fixed so output is stable.
-    if !std::io::stdout().is_terminal() {
-        table.set_width(120);
-    }
-    table.set_header(vec!["Status", "Check", "Subject", "Result"]);
-    let shown: Vec<&CheckResult> = file.results.iter().collect();
-    let mut listed: Vec<&CheckResult> =
-        shown.iter().copied().filter(|r| listing.lists(r)).collect();
-    // Accepted results are settled: they follow the open ones of their status.
-    listed.sort_by_key(|r| (urgency(r.status), r.accepted.is_some()));
-    for r in &listed {
-        table.add_row(vec![
-            status_cell(r),
-            data_cell(&r.id),
-            data_cell(r.subject.as_deref().unwrap_or("")),
-            data_cell(r.reason.as_deref().unwrap_or("")),
-        ]);
-    }
-    let paint = |p: style::Paint, t: &str| style::paint(p, t);
-    let mut out = String::new();
-    out.push_str(&paint(
-        style::HEADER,
-        &format!(
-            "Prerequisite checks{}",
-            customer.map(|c| format!(" for {c}")).unwrap_or_default()
-        ),
-    ));
-    out.push('\n');
-    let verdict = crate::checks::verdict::verdict(Some(file), false);
-    let verdict_paint = match verdict.level {
-        VerdictLevel::NotReady => style::FAIL,
-        VerdictLevel::Ready | VerdictLevel::ReadyWithRisks => style::OK,
-        VerdictLevel::OpenPoints | VerdictLevel::Undecided => style::WARN,
-    };
-    out.push_str(&paint(verdict_paint, &verdict.headline));
-    if !verdict.details.is_empty() {
-        out.push_str(&format!(": {}", verdict.details.join(", ")));
-    }
-    out.push('\n');
-    if listed.is_empty() {
-        out.push_str("Nothing to list");
-        if !listing.statuses.is_empty() {
-            let names: Vec<String> = listing.statuses.iter().map(|s| s.to_string()).collect();
-            out.push_str(&format!(" with status {}", names.join(", ")));
-        }
-        out.push('\n');
-    } else {
-        out.push_str(&table.to_string());
-        out.push('\n');
-    }
-
-    let accepted: Vec<&&CheckResult> = shown.iter().filter(|r| r.accepted.is_some()).collect();
-    if !accepted.is_empty() {
-        out.push_str(&format!("\n{}\n", paint(style::HEADER, "Accepted risks")));
-        for r in accepted {
-            if let Some(a) = &r.accepted {
-                out.push_str(&format!(
-                    "  {} ({}): accepted by {} on {}: {}\n",
-                    r.key(),
-                    r.status,
-                    a.by,
-                    a.at.format("%Y-%m-%d"),
-                    a.reason
-                ));
-            }
-        }
-    }
-    let todo: Vec<&&CheckResult> = shown
-        .iter()
-        .filter(|r| r.status != Status::Pass && r.accepted.is_none() && r.remediation.is_some())
-        .collect();
-    if !todo.is_empty() {
-        out.push_str(&format!("\n{}\n", paint(style::HEADER, "What to do")));
-        for r in todo {
-            out.push_str(&format!(
-                "  {} {}: {}\n",
-                paint(style::DIM, &format!("[{}]", r.status)),
-                r.key(),
-                r.remediation.as_deref().unwrap_or_default()
-            ));
-        }
-    }
-    let mut counts = std::collections::BTreeMap::new();
-    for r in &shown {
-        *counts.entry(r.status).or_insert(0usize) += 1;
-    }
-    let summary = Status::ALL
-        .iter()
-        .map(|s| format!("{} {s}", counts.get(s).copied().unwrap_or(0)))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let n_accepted = shown.iter().filter(|r| r.accepted.is_some()).count();
-    let unlisted = shown.len() - listed.len();
-    if unlisted > 0 {
-        let passes = shown
-            .iter()
-            .filter(|r| r.status == Status::Pass && !listing.lists(r))
-            .count();
-        let what = if passes == unlisted {
-            format!("{passes} passed")
-        } else {
-            format!("{unlisted} more ({passes} passed)")
-        };
-        out.push_str(&format!(
-            "\n{what}, not listed: `ata2atp check --all` lists every result\n"
-        ));
-    }
-    out.push_str(&format!("\n{} results: {summary}", shown.len()));
-    if n_accepted > 0 {
-        out.push_str(&format!(" ({n_accepted} accepted)"));
-    }
-    out.push('\n');
-    match saved {
-        Some(p) => out.push_str(&format!("Saved to {}\n", p.display())),
-        None => out.push_str("Not saved (--no-save, or no engagement)\n"),
-    }
-    out
 }
 
 fn accept(args: AcceptArgs, ctx: &Context) -> Result<u8, Error> {
