@@ -1,11 +1,10 @@
 //! `ata2atp inventory`: read ATA, Active Directory and host facts into `inventory.yaml`.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use super::Context;
 use super::exit;
-use super::output::{emit, print_stderr, style};
+use super::output::{Ask, emit, print_stderr, secret, style};
 use super::progress::CliProgress;
 use crate::ata::MongoSource;
 use crate::directory::LdapSource;
@@ -13,7 +12,6 @@ use crate::engagement::Engagement;
 use crate::error::Error;
 use crate::inventory::{self, CollectRequest};
 use crate::model::{Inventory, SourceStatus};
-use crate::secrets::{SecretSource, SecretString};
 
 #[derive(Debug, clap::Args)]
 // The account passwords are tested against the --ldap server (`check` takes the recorded one).
@@ -218,7 +216,11 @@ fn build_request(
             "the MongoDB password",
             // ATA's database usually runs without authentication: only ask when the URI
             // names a user.
-            uri_names_user(&mongo.uri),
+            if uri_names_user(&mongo.uri) {
+                Ask::Required
+            } else {
+                Ask::No
+            },
         )?;
     }
     request.ata.mapping = ata.mapping.clone();
@@ -249,7 +251,7 @@ fn build_request(
                 dir.bind.password_env.as_deref(),
                 dir.bind.password_file.as_ref(),
                 "the LDAP bind password",
-                true,
+                Ask::Required,
             )?;
         }
         ldap.dsa_passwords = dir.dsa.read()?;
@@ -268,34 +270,6 @@ fn build_request(
         request.hosts.server_facts = hosts.server_facts.clone();
     }
     Ok(request)
-}
-
-/// Reads a secret from the variable or file given, else asks at a masked prompt when
-/// `required` and stdin is a terminal.
-pub(super) fn secret(
-    env: Option<&str>,
-    file: Option<&PathBuf>,
-    purpose: &str,
-    required: bool,
-) -> Result<Option<SecretString>, Error> {
-    if let Some(name) = env {
-        return Ok(Some(SecretSource::Env(name.to_string()).read(purpose)?));
-    }
-    if let Some(path) = file {
-        return Ok(Some(SecretSource::File(path.clone()).read(purpose)?));
-    }
-    if !required {
-        return Ok(None);
-    }
-    if !std::io::stdin().is_terminal() {
-        return Err(Error::Input(format!(
-            "{purpose} is needed: pass the matching --…-password-env VAR or --…-password-file FILE \
-             (no terminal to ask on)"
-        )));
-    }
-    let typed = rpassword::prompt_password(format!("Enter {purpose}: "))
-        .map_err(|e| Error::Input(format!("could not read {purpose}: {e}")))?;
-    Ok(Some(crate::secrets::secret_from(typed, purpose)?))
 }
 
 fn uri_names_user(uri: &str) -> bool {

@@ -106,3 +106,55 @@ pub mod style {
     pub const FAIL: Paint = Paint::Fail;
     pub const DIM: Paint = Paint::Dim;
 }
+
+/// Whether [`secret`] asks at a masked prompt when no flag gave the secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ask {
+    /// Never: the secret is absent.
+    No,
+    /// On a terminal, where an empty answer means going without it (the proxy password:
+    /// the probe then runs unauthenticated); absent without a terminal.
+    Optional,
+    /// It is needed: asked on a terminal; without one, an error naming the flags.
+    Required,
+}
+
+/// Reads a secret from the environment variable or the file a flag named, else asks as
+/// `ask` says. One reader for every command's password flags.
+pub fn secret(
+    env: Option<&str>,
+    file: Option<&std::path::PathBuf>,
+    purpose: &str,
+    ask: Ask,
+) -> Result<Option<crate::secrets::SecretString>, Error> {
+    use crate::secrets::SecretSource;
+    use std::io::IsTerminal;
+    if let Some(name) = env {
+        return Ok(Some(SecretSource::Env(name.to_string()).read(purpose)?));
+    }
+    if let Some(path) = file {
+        return Ok(Some(SecretSource::File(path.clone()).read(purpose)?));
+    }
+    if ask == Ask::No {
+        return Ok(None);
+    }
+    if !std::io::stdin().is_terminal() {
+        if ask == Ask::Optional {
+            return Ok(None);
+        }
+        return Err(Error::Input(format!(
+            "{purpose} is needed: pass the matching --…-password-env VAR or --…-password-file FILE \
+             (no terminal to ask on)"
+        )));
+    }
+    let prompt = match ask {
+        Ask::Optional => format!("Enter {purpose} (empty to probe without it): "),
+        _ => format!("Enter {purpose}: "),
+    };
+    let typed = rpassword::prompt_password(prompt)
+        .map_err(|e| Error::Input(format!("could not read {purpose}: {e}")))?;
+    if ask == Ask::Optional && typed.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(crate::secrets::secret_from(typed, purpose)?))
+}

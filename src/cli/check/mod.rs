@@ -1,7 +1,6 @@
 //! `ata2atp check`: the prerequisite checks; `check accept` / `check revoke` for accepted
 //! risks; and `check dsa`, the directory services account's connection test.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,7 +9,7 @@ use chrono::Utc;
 
 use super::Context;
 use super::exit;
-use super::output::{emit, print_stderr, print_stdout};
+use super::output::{Ask, emit, print_stderr, print_stdout, secret};
 use super::progress::CliProgress;
 use crate::checks::engine::{self, FailOn, NetworkPlan, RunOptions};
 use crate::checks::network::{ProbeConfig, ProxySpec};
@@ -19,7 +18,6 @@ use crate::engagement::{Engagement, EngagementConfig, read_yaml_file};
 use crate::error::Error;
 use crate::model::{Inventory, Status};
 use crate::progress::Progress as _;
-use crate::secrets::{SecretSource, SecretString};
 use render::{Listing, render};
 
 mod render;
@@ -193,31 +191,6 @@ pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
     }
 }
 
-/// Reads a secret from the variable or file given, else asks on a terminal when `ask`.
-fn secret(
-    env: Option<&str>,
-    file: Option<&PathBuf>,
-    purpose: &str,
-    ask: bool,
-) -> Result<Option<SecretString>, Error> {
-    if let Some(name) = env {
-        return Ok(Some(SecretSource::Env(name.to_string()).read(purpose)?));
-    }
-    if let Some(path) = file {
-        return Ok(Some(SecretSource::File(path.clone()).read(purpose)?));
-    }
-    if !ask || !std::io::stdin().is_terminal() {
-        return Ok(None);
-    }
-    let typed =
-        rpassword::prompt_password(format!("Enter {purpose} (empty to probe without it): "))
-            .map_err(|e| Error::Input(format!("could not read {purpose}: {e}")))?;
-    if typed.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(crate::secrets::secret_from(typed, purpose)?))
-}
-
 /// The network plan from flags and the engagement.
 fn network_plan(
     args: &RunArgs,
@@ -283,7 +256,11 @@ fn network_plan(
                 args.proxy_password_env.as_deref(),
                 args.proxy_password_file.as_ref(),
                 "the proxy password",
-                user.is_some(),
+                if user.is_some() {
+                    Ask::Optional
+                } else {
+                    Ask::No
+                },
             )?;
             Some(ProxySpec {
                 url,
