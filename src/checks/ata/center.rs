@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::gateways::{gateway_running, sync_line};
 use super::resolution::console_hosts;
-use super::{ADD_ATA, NO_ATA, ata_read};
+use super::{ADD_ATA, NO_ATA, RUN_CENTER_FACTS, ata_read};
 use crate::checks::Outcome;
 use crate::checks::thresholds::CERTIFICATE_WARNING_DAYS;
 use crate::model::{Certificate, Inventory, Status};
@@ -209,10 +209,7 @@ pub fn center_certificate(inv: &Inventory, now: DateTime<Utc>) -> Outcome {
         return Outcome::unknown(
             "the Center certificate's expiry is only in the Center's certificate store, and no Center facts were read",
         )
-        .remedy(
-            "run `ata2atp collector center-facts > Get-CenterFacts.ps1` on the ATA Center, then \
-             `ata2atp inventory --center-facts center-facts.json`",
-        );
+        .remedy(RUN_CENTER_FACTS);
     }
     let active = active_thumbprint(inv);
     let cert = match &active {
@@ -334,10 +331,7 @@ pub fn console_certificate_name(inv: &Inventory) -> Outcome {
         return Outcome::unknown(
             "the Center certificate's names are only in the Center's certificate store, and no Center facts were read",
         )
-        .remedy(
-            "run `ata2atp collector center-facts > Get-CenterFacts.ps1` on the ATA Center, then \
-             `ata2atp inventory --center-facts center-facts.json`",
-        );
+        .remedy(RUN_CENTER_FACTS);
     }
     let hosts = console_hosts(inv);
     if hosts.is_empty() {

@@ -26,6 +26,10 @@ pub use gateways::{gateway_service, gateways_registered, synchronizer_rodc};
 pub use resolution::{LocalLookup, center_addresses, console_names, console_url_resolves};
 
 const NO_ATA: &str = "no ATA source in the inventory";
+/// What to do when a check needs the Center's own facts (its certificate store, its
+/// name lookups) and none were read.
+const RUN_CENTER_FACTS: &str = "run `ata2atp collector center-facts > Get-CenterFacts.ps1` on the ATA Center, then \
+     `ata2atp inventory --center-facts center-facts.json`";
 const ADD_ATA: &str = "collect ATA: `ata2atp inventory --ata-mongo …`, `--ata-dump DIR` or `--ata-json SystemProfile_….json`";
 
 /// True when some ATA source was read (even in part).

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 use super::center::url_host;
-use super::{ADD_ATA, NO_ATA, ata_read};
+use super::{ADD_ATA, NO_ATA, RUN_CENTER_FACTS, ata_read};
 use crate::checks::Outcome;
 use crate::model::{Inventory, NameResolution, Status};
 
@@ -300,10 +300,7 @@ pub fn console_url_resolves(
         Outcome::unknown(
             "no Center facts hold the Center's own lookup of the console URL (console_resolution)",
         )
-        .remedy(
-            "run `ata2atp collector center-facts > Get-CenterFacts.ps1` on the ATA Center, then \
-             `ata2atp inventory --center-facts center-facts.json`",
-        )
+        .remedy(RUN_CENTER_FACTS)
     } else {
         judge("the Center", &inv.ata.center.console_resolution, true)
     };
