@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
 use ata2atp::checklist::bind::{Bound, bind_step};
-use ata2atp::checklist::{BUILTIN, exemplar, parse};
+use ata2atp::checklist::{BUILTIN, document, parse, schema::example};
 use ata2atp::engagement::Engagement;
 
 fn bind_all(engagement: &Engagement) -> Vec<(String, String, Bound)> {
@@ -16,7 +16,7 @@ fn bind_all(engagement: &Engagement) -> Vec<(String, String, Bound)> {
         .unwrap()
         .expect("inventory.yaml is written");
     let config = engagement.config().unwrap();
-    let doc = exemplar::document(Some(&inventory), Some(&config));
+    let doc = document::of(Some(&inventory), Some(&config));
     let mut out = Vec::new();
     for (_, origin, text) in BUILTIN {
         let def = parse(text, origin).unwrap_or_else(|e| panic!("{e}"));
@@ -53,8 +53,8 @@ fn every_step_of_both_guides_binds_to_the_demo_inventory() {
 #[test]
 fn every_step_binds_to_a_full_inventory_read_back_from_disk() {
     let dir = tempfile::tempdir().unwrap();
-    let (engagement, lock) = Engagement::init(dir.path().join("eng"), &exemplar::config()).unwrap();
-    lock.save_inventory(&exemplar::inventory()).unwrap();
+    let (engagement, lock) = Engagement::init(dir.path().join("eng"), &example::config()).unwrap();
+    lock.save_inventory(&example::inventory()).unwrap();
     for (step, path, value) in bind_all(&engagement) {
         assert!(
             !matches!(value, Bound::Unresolved { .. } | Bound::Missing { .. }),

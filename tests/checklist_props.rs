@@ -7,7 +7,7 @@
 use std::fs;
 
 use ata2atp::checklist::definition::FieldKind;
-use ata2atp::checklist::exemplar;
+use ata2atp::checklist::schema::example;
 use ata2atp::checklist::{self, Loaded, SetRequest, state};
 use ata2atp::engagement::{CHECKLIST_FILE, CHECKLIST_LAST_GOOD, CHECKLIST_LOG, Engagement};
 use ata2atp::model::{ChecklistChange, ChecklistState, Status, StepStatus};
@@ -89,8 +89,8 @@ proptest! {
     #[test]
     fn any_sequence_of_sets_leaves_a_state_that_loads_and_round_trips(ops in prop::collection::vec(op(), 1..10)) {
         let dir = tempfile::tempdir().unwrap();
-        let (engagement, lock) = Engagement::init(dir.path().join("eng"), &exemplar::config()).unwrap();
-        lock.save_inventory(&exemplar::inventory()).unwrap();
+        let (engagement, lock) = Engagement::init(dir.path().join("eng"), &example::config()).unwrap();
+        lock.save_inventory(&example::inventory()).unwrap();
         lock.save_checks(&all_checks(Status::Pass)).unwrap();
         let def = checklist::resolve(None, "azure-atp-2019").unwrap();
         let loaded = Loaded::open(&engagement).unwrap();

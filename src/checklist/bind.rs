@@ -65,7 +65,7 @@ pub struct Pair {
 /// Shown in a table cell for a value that is not there (the presentation's word).
 pub use crate::present::NO_VALUE;
 
-/// Binds every `shows` entry of `step`. `document` is [`super::exemplar::document`] of
+/// Binds every `shows` entry of `step`. `document` is [`super::document::of`] of
 /// the engagement's inventory and configuration.
 pub fn bind_step(
     def: &Definition,
@@ -352,12 +352,12 @@ pub fn queue_items(values: &[BoundShow]) -> Vec<QueueItem> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checklist::{BUILTIN, exemplar, parse};
+    use crate::checklist::{BUILTIN, document, parse, schema::example};
 
     #[test]
     fn every_show_of_both_guides_finds_a_value_in_a_full_inventory() {
-        let inventory = exemplar::inventory();
-        let doc = exemplar::document(Some(&inventory), Some(&exemplar::config()));
+        let inventory = example::inventory();
+        let doc = document::of(Some(&inventory), Some(&example::config()));
         for (_, origin, text) in BUILTIN {
             let def = parse(text, origin).unwrap();
             for step in &def.steps {
@@ -395,8 +395,8 @@ mod tests {
             "      - {label: f, path: hosts, columns: [{path: memory_bytes, format: bytes}, {path: server_core}, {path: errors}]}\n",
             "      - {label: g, path: ata.exclusions, columns: [{path: entity.name}]}\n",
         ));
-        let inv = exemplar::inventory();
-        let doc = exemplar::document(Some(&inv), None);
+        let inv = example::inventory();
+        let doc = document::of(Some(&inv), None);
         let b: Vec<Bound> = bind_step(&def, &def.steps[i], &doc, Some(&inv))
             .into_iter()
             .map(|b| b.value)
@@ -472,7 +472,7 @@ mod tests {
             "ata.report_schedules",
             vec!["Configuration.ReporterConfiguration".into()],
         );
-        let doc = exemplar::document(Some(&inv), None);
+        let doc = document::of(Some(&inv), None);
         let texts: Vec<String> = bind_step(&def, &def.steps[i], &doc, Some(&inv))
             .into_iter()
             .map(|b| match b.value {
@@ -489,7 +489,7 @@ mod tests {
         );
         assert_eq!(texts[4], "ask the DC owners");
         assert_eq!(texts[5], "not set in ata2atp.yaml");
-        let none = bind_step(&def, &def.steps[i], &exemplar::document(None, None), None);
+        let none = bind_step(&def, &def.steps[i], &document::of(None, None), None);
         assert!(
             matches!(&none[0].value, Bound::Missing { text, .. } if text.contains("run `ata2atp inventory`"))
         );
@@ -500,7 +500,7 @@ mod tests {
         let (def, i) =
             step_with("      - {label: a, path: ata.gateways, columns: [{path: name}]}\n");
         let doc = serde_json::json!({"ata": {"gateways": "FAB-DC01"}});
-        let b = bind_step(&def, &def.steps[i], &doc, Some(&exemplar::inventory()));
+        let b = bind_step(&def, &def.steps[i], &doc, Some(&example::inventory()));
         assert!(
             matches!(&b[0].value, Bound::Unresolved { text } if text.contains("another version")),
             "{b:?}"

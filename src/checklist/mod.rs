@@ -6,7 +6,8 @@
 //! | [`definition`] | the `checklists/*.yaml` format and its validation (errors at file:line:column) |
 //! | [`path`] | the path language `shows` use to point into the inventory |
 //! | [`demo_walk`] | the steps `ata2atp demo` walks on the sample |
-//! | [`exemplar`] | a fully populated inventory: the schema paths are checked against |
+//! | [`document`] | the document paths are evaluated against: the inventory and the engagement's configuration |
+//! | [`schema`] | the shape every path must resolve in, derived from a fully populated example |
 //! | [`bind`] | a step's `shows` laid out with one inventory's values |
 //! | [`engine`] | gates, `after` ordering, record fields, "next", and the refusal rules of `set` |
 //! | [`state`] | `checklist.yaml`, its last good copy and the audit log |
@@ -21,14 +22,14 @@
 pub mod bind;
 pub mod definition;
 pub mod demo_walk;
+pub mod document;
 pub mod engine;
-pub mod exemplar;
 pub mod path;
+pub mod schema;
 pub mod state;
 pub mod view;
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use crate::engagement::{Engagement, EngagementConfig, EngagementError};
 use crate::model::{ChecksFile, Inventory};
@@ -101,12 +102,6 @@ impl From<DefinitionErrors> for Error {
     }
 }
 
-/// The schema every `shows` path is checked against, derived once.
-pub fn schema() -> &'static path::Shape {
-    static SCHEMA: OnceLock<path::Shape> = OnceLock::new();
-    SCHEMA.get_or_init(exemplar::schema)
-}
-
 /// Parses and validates a definition against the inventory schema and check catalog.
 pub fn parse(text: &str, origin: &str) -> Result<Definition, DefinitionErrors> {
     let check = |id: &str| crate::checks::info(id).map(|c| c.guide);
@@ -114,7 +109,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Definition, DefinitionErrors> {
         text,
         origin,
         &definition::Schema {
-            shape: schema(),
+            shape: schema::shape(),
             check: &check,
         },
     )

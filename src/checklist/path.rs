@@ -20,7 +20,7 @@
 //!
 //! Paths are checked against the inventory's *schema*, not against one inventory: a
 //! path that no inventory could ever contain is an unresolved reference, reported when
-//! the checklist is loaded. The schema is derived from [`super::exemplar`], an inventory
+//! the checklist is loaded. The schema ([`super::schema`]) is derived from an inventory
 //! with every field filled in.
 
 use std::collections::BTreeMap;

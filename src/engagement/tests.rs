@@ -2,22 +2,9 @@
 
 use super::*;
 
+/// The engagement configuration with every field set, shared with the checklist's schema.
 fn config() -> EngagementConfig {
-    EngagementConfig {
-        schema_version: SCHEMA_VERSION,
-        customer: "Fabrikam Test".into(),
-        consultant: "Jo Consultant".into(),
-        cloud: Cloud::Commercial,
-        workspace: Some("fabrikam".into()),
-        proxy: Some(ProxyConfig {
-            url: "http://proxy.fabrikam.test:8080".into(),
-            user: Some("svc-proxy".into()),
-        }),
-        guide: "azure-atp-2019".into(),
-        sources: SourceLocations::default(),
-        demo: false,
-        created_at: Utc::now(),
-    }
+    crate::checklist::schema::example::config()
 }
 
 #[test]

@@ -93,7 +93,7 @@ fn action_table(id: &str, title: &str, lines: &[&ActionLine]) -> Table {
             a.id.clone(),
             a.title.clone(),
             a.subject.clone().unwrap_or_default(),
-            a.status.clone(),
+            a.status.to_string(),
             a.reason.clone().unwrap_or_default(),
             a.remediation.clone().unwrap_or_default(),
         ]);
@@ -138,7 +138,7 @@ pub fn checks_table(ctx: &ReportContext) -> Table {
             r.id.clone(),
             r.title.clone(),
             r.subject.clone().unwrap_or_default(),
-            r.status.clone(),
+            r.status.to_string(),
             r.reason.clone().unwrap_or_default(),
             r.evidence
                 .iter()

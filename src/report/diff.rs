@@ -522,11 +522,11 @@ pub fn to_markdown(d: &InventoryDiff) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checklist::exemplar;
+    use crate::checklist::schema::example;
 
     #[test]
     fn added_removed_and_changed_items_per_section() {
-        let old = exemplar::inventory();
+        let old = example::inventory();
         let mut new = old.clone();
         new.collected_at = old.collected_at + chrono::Duration::days(7);
         let gone = new.ata.exclusions.remove(0);
@@ -554,7 +554,7 @@ mod tests {
 
     #[test]
     fn the_same_inventory_reordered_is_no_change() {
-        let old = exemplar::inventory();
+        let old = example::inventory();
         let mut new = old.clone();
         new.ata.exclusions.reverse();
         new.collected_at = old.collected_at + chrono::Duration::hours(1);

@@ -114,7 +114,7 @@ mod tests {
 
     #[test]
     fn flags_override_the_file_and_defaults_fill_the_rest() {
-        let config = crate::checklist::exemplar::config();
+        let config = crate::checklist::schema::example::config();
         let file: SignOff = crate::yaml::from_str(
             "approver:\n  name: From File\n  role: CISO\nnotes: [one]\n",
             "signoff.yaml",

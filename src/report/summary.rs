@@ -13,7 +13,7 @@ use super::context::{PhaseSection, when};
 use super::inputs::Inputs;
 use crate::checklist::definition::FieldKind;
 use crate::checks::verdict::acceptance_of;
-use crate::model::{ChecksFile, Status};
+use crate::model::{ChecksFile, Status, StepStatus};
 
 /// A remediation longer than this is cut in the summary (at a word); the full text is in
 /// the appendix and in the action lists.
@@ -27,8 +27,8 @@ pub struct ActionLine {
     pub id: String,
     pub title: String,
     pub subject: Option<String>,
-    /// `fail`, `unknown`, `manual` or `warn`.
-    pub status: String,
+    /// Never `pass`: passes are counted, not listed.
+    pub status: Status,
     pub reason: Option<String>,
     pub remediation: Option<String>,
     /// What the result is about: the area heading of the summary.
@@ -51,7 +51,7 @@ pub struct ActionArea {
 pub struct ActionItem {
     /// The check's title, or `N checks: id, id, …` when several checks share the item.
     pub title: String,
-    pub status: String,
+    pub status: Status,
     pub checks: Vec<String>,
     pub subjects: Vec<String>,
     /// The remediation whole, and cut for the summary.
@@ -66,7 +66,7 @@ pub struct ActionItem {
 pub struct AcceptedRisk {
     pub check: String,
     pub title: String,
-    pub status: String,
+    pub status: Status,
     pub by: String,
     pub at: String,
     pub reason: String,
@@ -76,8 +76,8 @@ pub struct AcceptedRisk {
 pub struct OpenStep {
     pub id: String,
     pub title: String,
-    /// `todo`, `in_progress`, `blocked`.
-    pub status: String,
+    /// Never `done` or `skipped`.
+    pub status: StepStatus,
     /// What it waits for first, when it cannot be done now.
     pub waiting: Option<String>,
 }
@@ -276,13 +276,13 @@ fn summary_owner(owner: &str) -> String {
 }
 
 /// Most urgent first: a failure blocks, an undecided result may hide one.
-fn urgency(status: &str) -> u8 {
+fn urgency(status: Status) -> u8 {
     match status {
-        "fail" => 0,
-        "unknown" => 1,
-        "manual" => 2,
-        "warn" => 3,
-        _ => 4,
+        Status::Fail => 0,
+        Status::Unknown => 1,
+        Status::Manual => 2,
+        Status::Warn => 3,
+        Status::Pass => 4,
     }
 }
 
@@ -314,7 +314,7 @@ pub fn build(checks: Option<&ChecksFile>, phases: &[PhaseSection]) -> SignerSumm
                 s.accepted.push(AcceptedRisk {
                     check: r.key(),
                     title: r.title.clone(),
-                    status: r.status.as_str().into(),
+                    status: r.status,
                     by: a.by.clone(),
                     at: when(a.at),
                     reason: a.reason.clone(),
@@ -327,7 +327,7 @@ pub fn build(checks: Option<&ChecksFile>, phases: &[PhaseSection]) -> SignerSumm
                 id: r.id.clone(),
                 title: r.title.clone(),
                 subject: r.subject.clone(),
-                status: r.status.as_str().into(),
+                status: r.status,
                 reason: r.reason.clone(),
                 remediation: r.remediation.clone(),
                 area: area.into(),
@@ -338,13 +338,13 @@ pub fn build(checks: Option<&ChecksFile>, phases: &[PhaseSection]) -> SignerSumm
     s.areas = group(&s.actions);
     for step in phases.iter().flat_map(|p| &p.steps) {
         s.steps_total += 1;
-        if step.status == "done" || step.status == "skipped" {
+        if step.status.is_closed() {
             continue;
         }
         s.open_steps.push(OpenStep {
             id: step.id.clone(),
             title: step.title.clone(),
-            status: step.status.clone(),
+            status: step.status,
             waiting: step.waiting.first().cloned(),
         });
     }
@@ -398,7 +398,7 @@ fn group(actions: &[ActionLine]) -> Vec<ActionArea> {
             }
             None => area.items.push(ActionItem {
                 title: a.title.clone(),
-                status: a.status.clone(),
+                status: a.status,
                 checks: vec![a.id.clone()],
                 subjects: a.subject.iter().cloned().collect(),
                 remediation_short: shorten(&remediation, SHORT_REMEDIATION),
@@ -417,7 +417,7 @@ fn group(actions: &[ActionLine]) -> Vec<ActionArea> {
                 item.owner.push('s');
             }
         }
-        area.items.sort_by_key(|i| urgency(&i.status));
+        area.items.sort_by_key(|i| urgency(i.status));
     }
     areas.sort_by_key(|a| order(&a.title));
     areas

@@ -320,11 +320,10 @@ impl ChecksRun {
         let inventory = Arc::new(inventory);
         let config = self.config.clone();
         let inv = inventory.clone();
-        let document = tokio::task::spawn_blocking(move || {
-            checklist::exemplar::document(Some(&inv), Some(&config))
-        })
-        .await
-        .unwrap_or_default();
+        let document =
+            tokio::task::spawn_blocking(move || checklist::document::of(Some(&inv), Some(&config)))
+                .await
+                .unwrap_or_default();
         let _ = self.tx.send(Msg::InventoryLoaded(Box::new(InventoryLoaded {
             inventory: Ok(Some(inventory.clone())),
             sha256: Some(sha256.clone()),

@@ -41,7 +41,7 @@ pub fn inventory(engagement: &Engagement, config: &EngagementConfig) -> Inventor
         .inventory()
         .map(|i| i.map(Arc::new))
         .map_err(|e| e.to_string());
-    let document = checklist::exemplar::document(
+    let document = checklist::document::of(
         inventory.as_ref().ok().and_then(|i| i.as_deref()),
         Some(config),
     );

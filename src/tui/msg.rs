@@ -59,7 +59,7 @@ pub struct InventoryLoaded {
     pub inventory: Result<Option<Arc<Inventory>>, String>,
     pub sha256: Option<String>,
     /// The checklist's view of inventory and configuration (see
-    /// [`crate::checklist::exemplar::document`]).
+    /// [`crate::checklist::document::of`]).
     pub document: Value,
 }
 

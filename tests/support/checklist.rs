@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use ata2atp::checklist::exemplar;
+use ata2atp::checklist::schema::example;
 use ata2atp::engagement::{
     CHECKLIST_FILE, CHECKS_FILE, CONFIG_FILE, Engagement, INVENTORY_FILE, WriteLock,
 };
@@ -35,7 +35,7 @@ pub fn engagement(dir: &Path, guide: &str) -> PathBuf {
     for sub in ["reports", "history", "evidence"] {
         fs::create_dir_all(root.join(sub)).unwrap();
     }
-    let mut config = exemplar::config();
+    let mut config = example::config();
     config.demo = false;
     config.guide = guide.to_string();
     fs::write(
@@ -43,7 +43,7 @@ pub fn engagement(dir: &Path, guide: &str) -> PathBuf {
         ata2atp::yaml::to_string(&config, "t").unwrap(),
     )
     .unwrap();
-    let inventory = ata2atp::yaml::to_string(&exemplar::inventory(), "t").unwrap();
+    let inventory = ata2atp::yaml::to_string(&example::inventory(), "t").unwrap();
     fs::write(root.join(INVENTORY_FILE), inventory).unwrap();
     root
 }

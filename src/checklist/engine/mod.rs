@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use super::bind::count_items;
 use super::definition::{DatedRule, Definition, EvidenceRule, FieldKind, Gate, RecordField, Step};
-use super::{Error, exemplar};
+use super::{Error, document};
 use crate::checks::verdict::acceptance_of;
 use crate::engagement::EngagementConfig;
 use crate::model::{
@@ -52,7 +52,7 @@ impl<'a> Facts<'a> {
             checks,
             root,
             now,
-            document: exemplar::document(inventory, config),
+            document: document::of(inventory, config),
         }
     }
 }

@@ -1,7 +1,7 @@
 use chrono::TimeZone;
 
 use super::*;
-use crate::checklist::{exemplar, parse};
+use crate::checklist::{parse, schema::example as exemplar};
 use crate::model::{Acceptance, CheckResult, GuideRef, SCHEMA_VERSION};
 
 const DEF: &str = "\

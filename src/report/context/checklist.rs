@@ -21,8 +21,7 @@ pub struct StepSection {
     pub title: String,
     pub link: Option<String>,
     pub detail: Option<String>,
-    /// `todo`, `in_progress`, `done`, `skipped`, `blocked`.
-    pub status: String,
+    pub status: StepStatus,
     pub by: Option<String>,
     pub at: Option<String>,
     pub reason: Option<String>,
@@ -47,14 +46,38 @@ pub struct StepSection {
 pub struct ValueBlock {
     pub label: String,
     pub note: Option<String>,
-    /// `value`, `list`, `table`, `pairs` or `missing`.
-    pub kind: String,
+    pub kind: ValueKind,
     pub value: String,
     pub items: Vec<String>,
     pub table: Option<Table>,
     pub pairs: Vec<Pair>,
     /// For `missing`: what was looked for and where.
     pub tried: Vec<String>,
+}
+
+/// What a [`ValueBlock`] holds; the templates branch on its word (`value`, `list`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueKind {
+    Value,
+    List,
+    Table,
+    Pairs,
+    /// Nothing to enter, or a value of another shape than the schema says: `value` says
+    /// which, `tried` where it was looked for.
+    Missing,
+}
+
+impl ValueKind {
+    fn of(bound: &Bound) -> Self {
+        match bound {
+            Bound::Value { .. } => ValueKind::Value,
+            Bound::List { .. } => ValueKind::List,
+            Bound::Table { .. } => ValueKind::Table,
+            Bound::Pairs { .. } => ValueKind::Pairs,
+            Bound::Missing { .. } | Bound::Unresolved { .. } => ValueKind::Missing,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -104,8 +127,14 @@ pub(super) fn phases(inputs: &Inputs, facts: &Facts<'_>) -> Vec<PhaseSection> {
                 title: phase.title.clone(),
                 detail: phase.detail.clone(),
                 total: steps.len(),
-                done: steps.iter().filter(|s| s.status == "done").count(),
-                skipped: steps.iter().filter(|s| s.status == "skipped").count(),
+                done: steps
+                    .iter()
+                    .filter(|s| s.status == StepStatus::Done)
+                    .count(),
+                skipped: steps
+                    .iter()
+                    .filter(|s| s.status == StepStatus::Skipped)
+                    .count(),
                 steps,
             }
         })
@@ -149,7 +178,7 @@ fn step_section(
             let mut block = ValueBlock {
                 label: show.label.clone(),
                 note: show.note.clone(),
-                kind: String::new(),
+                kind: ValueKind::of(&show.value),
                 value: String::new(),
                 items: Vec::new(),
                 table: None,
@@ -158,19 +187,15 @@ fn step_section(
             };
             match &show.value {
                 Bound::Value { value } => {
-                    block.kind = "value".into();
                     block.value = display_value(value);
                 }
                 Bound::List { items } => {
-                    block.kind = "list".into();
                     block.items = items.clone();
                 }
                 Bound::Pairs { pairs } => {
-                    block.kind = "pairs".into();
                     block.pairs = pairs.iter().map(|p| pair(&p.key, &p.value)).collect();
                 }
                 Bound::Table { columns, rows } => {
-                    block.kind = "table".into();
                     let mut t = Table {
                         id: format!("step-{}-{}", step.id, i + 1),
                         title: show.label.clone(),
@@ -211,12 +236,10 @@ fn step_section(
                     block.table = Some(t);
                 }
                 Bound::Missing { text, not_found } => {
-                    block.kind = "missing".into();
                     block.value = text.clone();
                     block.tried = not_found.iter().flat_map(|n| n.tried.clone()).collect();
                 }
                 Bound::Unresolved { text } => {
-                    block.kind = "missing".into();
                     block.value = text.clone();
                 }
             }
@@ -325,7 +348,7 @@ fn step_section(
         title: v.title.clone(),
         link: v.link.clone(),
         detail: v.detail.clone(),
-        status: own.status.as_str().to_string(),
+        status: own.status,
         by: own.by.clone(),
         at: own.at.map(when),
         reason: own.reason.clone(),

@@ -556,7 +556,7 @@ mod tests {
     /// server, the gateways' kind and a directory services account read alike.
     #[test]
     fn the_report_and_the_tui_show_the_same_words() {
-        let inv = crate::checklist::exemplar::inventory();
+        let inv = crate::checklist::schema::example::inventory();
         let report = inventory_section(Some(&inv), None);
         let tui: Vec<(String, String)> = (0..Section::Syslog.len(&inv))
             .map(|i| {

@@ -20,7 +20,7 @@ pub struct CheckLine {
     pub title: String,
     pub guide: String,
     pub subject: Option<String>,
-    pub status: String,
+    pub status: Status,
     pub reason: Option<String>,
     pub evidence: Vec<Pair>,
     pub remediation: Option<String>,
@@ -73,7 +73,7 @@ pub(super) fn prerequisites(inputs: &Inputs) -> Prerequisites {
                     .and_then(|v| v.as_str().map(str::to_string))
                     .unwrap_or_default(),
                 subject: r.subject.clone(),
-                status: r.status.as_str().to_string(),
+                status: r.status,
                 reason: r.reason.clone(),
                 evidence: r.evidence.iter().map(|(k, v)| pair(k, v)).collect(),
                 remediation: r.remediation.clone(),

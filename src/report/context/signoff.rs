@@ -44,7 +44,7 @@ pub(super) fn signoff(
     let open_steps: Vec<&str> = phases
         .iter()
         .flat_map(|p| &p.steps)
-        .filter(|s| s.status != "done" && s.status != "skipped")
+        .filter(|s| !s.status.is_closed())
         .map(|s| s.id.as_str())
         .collect();
     if !open_steps.is_empty() {

@@ -5,7 +5,7 @@ use super::checklist_layout::step_lines;
 use super::{cancel_run, notify, page, refuse_if_read_only};
 use crate::checklist::engine::{self, Facts};
 use crate::checklist::view;
-use crate::checklist::{SetRequest, exemplar};
+use crate::checklist::{SetRequest, document};
 use crate::model::StepStatus;
 use crate::tui::app::{
     App, ChecklistUi, Level, ListRow, Menu, Pane, Prompt, PromptPurpose, STATUS_CHOICES, Target,
@@ -307,7 +307,7 @@ pub(super) fn select_step(app: &mut App, id: &str) {
 }
 
 /// Runs `f` on the checklist's facts: the inventory and checks as loaded, and the bound
-/// document (the exemplar until the inventory is there), lent out and put back so it is
+/// document (of the configuration alone until the inventory is there), lent out and put back so it is
 /// built once, not on every step drawn.
 pub(super) fn with_facts<T>(
     app: &mut App,
@@ -317,7 +317,7 @@ pub(super) fn with_facts<T>(
     let document = data
         .document
         .take()
-        .unwrap_or_else(|| exemplar::document(None, Some(&data.config)));
+        .unwrap_or_else(|| document::of(None, Some(&data.config)));
     let facts = Facts {
         inventory: data.inventory.ready().map(|i| i.as_ref()),
         checks: data.checks.ready().map(|c| c.as_ref()),

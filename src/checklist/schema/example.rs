@@ -1,27 +1,20 @@
-//! An inventory and an engagement configuration with every field filled in: the schema
-//! the checklist's paths are checked against, and a fully populated fixture for tests.
+//! The example: an inventory and an engagement configuration with every field filled
+//! in. Its shape is the checklist's schema (see [`super`] for why an example and not the
+//! types), and the same values serve as the fully populated fixture of the tests.
 //!
 //! Every struct is written out field by field (no `..Default::default()`), so adding a
-//! field to the model does not compile until it is added here too; a test makes sure no
-//! optional field is left unset and no list empty, because the schema only knows what
-//! the exemplar shows. The data is synthetic (Fabrikam, `.test` domains).
+//! field to the model does not compile until it is added here too; the completeness test
+//! in [`super`] makes sure no optional field is left unset and no list empty, because the
+//! schema only knows what the example shows. The data is synthetic (Fabrikam, `.test`
+//! domains).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::{DateTime, TimeZone, Utc};
-use serde_json::Value;
 
-use super::path::Shape;
 use crate::engagement::{Cloud, EngagementConfig, LdapSourceConfig, ProxyConfig, SourceLocations};
 use crate::model::*;
-
-/// Objects that are maps keyed by data, not records (list elements are transparent).
-pub const MAP_PATHS: &[&str] = &[
-    "ata.alerts.by_status",
-    "ata.report_schedules.settings",
-    "ata.health_alert_toggles",
-];
 
 fn at(day: u32, hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, hour, 0, 0)
@@ -516,83 +509,5 @@ pub fn config() -> EngagementConfig {
         },
         demo: true,
         created_at: at(16, 9),
-    }
-}
-
-/// The document paths are evaluated against: the inventory's fields at the top level,
-/// and the engagement's configuration under `engagement`.
-pub fn document(inventory: Option<&Inventory>, config: Option<&EngagementConfig>) -> Value {
-    let mut root = match inventory.map(serde_json::to_value) {
-        Some(Ok(Value::Object(map))) => map,
-        _ => serde_json::Map::new(),
-    };
-    if let Some(Ok(c)) = config.map(serde_json::to_value) {
-        root.insert("engagement".into(), c);
-    }
-    Value::Object(root)
-}
-
-/// The schema every path must resolve in.
-pub fn schema() -> Shape {
-    Shape::of(&document(Some(&inventory()), Some(&config())), MAP_PATHS)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Finds every null, empty list and empty object: each is a part of the schema the
-    /// checklist could not point at.
-    fn holes(value: &Value, at: &str, out: &mut Vec<String>) {
-        match value {
-            Value::Null => out.push(format!("{at} is null")),
-            Value::Array(items) if items.is_empty() => out.push(format!("{at} is empty")),
-            Value::Object(map) if map.is_empty() => out.push(format!("{at} is empty")),
-            Value::Array(items) => items.iter().for_each(|i| holes(i, &format!("{at}[]"), out)),
-            Value::Object(map) => map
-                .iter()
-                .for_each(|(k, v)| holes(v, &format!("{at}.{k}"), out)),
-            _ => {}
-        }
-    }
-
-    #[test]
-    fn the_exemplar_leaves_no_field_empty() {
-        let mut found = Vec::new();
-        holes(
-            &document(Some(&inventory()), Some(&config())),
-            "",
-            &mut found,
-        );
-        assert!(found.is_empty(), "fill these in the exemplar: {found:#?}");
-        // Fields left `None` are skipped when serialised, so the walk above cannot see
-        // them: the source must not leave any, except the subnet exclusion's entity (a
-        // subnet is not an entity; the other exclusion has one).
-        let source = include_str!("exemplar.rs");
-        let body = &source[..source.find("#[cfg(test)]").unwrap_or(source.len())];
-        assert_eq!(
-            body.matches("None").count(),
-            1,
-            "an optional field is left None in the exemplar"
-        );
-    }
-
-    #[test]
-    fn maps_are_maps_and_records_are_records() {
-        let schema = schema();
-        let p = |s| super::super::path::PathExpr::parse(s).unwrap();
-        assert_eq!(
-            schema.resolve(&p("ata.alerts.by_status.Open")).unwrap(),
-            Shape::Scalar
-        );
-        assert_eq!(
-            schema.resolve(&p("ata.report_schedules.settings.Language")),
-            Ok(Shape::List(Box::new(Shape::Scalar)))
-        );
-        assert!(schema.resolve(&p("ata.alerts.open_count")).is_err());
-        assert_eq!(
-            schema.resolve(&p("engagement.workspace")).unwrap(),
-            Shape::Scalar
-        );
     }
 }
