@@ -403,7 +403,7 @@ fn gate_status(
         }
         satisfied |= all;
     }
-    let problem = (!satisfied).then(|| GateProblem::Unmet {
+    let problem = (!satisfied).then_some(GateProblem::Unmet {
         rerun: problems.len() != own_problems,
         problems,
     });
