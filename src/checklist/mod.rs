@@ -74,7 +74,14 @@ pub enum Error {
     Refused {
         step: String,
         title: String,
-        reasons: Vec<engine::Problem>,
+        reasons: Vec<engine::Blocker>,
+    },
+
+    /// A skipped or blocked step given no reason (a front end words the fix its way).
+    #[error("step {step}: a {status} step needs --reason saying why")]
+    NeedsReason {
+        step: String,
+        status: crate::model::StepStatus,
     },
 
     #[error("{0}")]

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::bind::{BoundShow, bind_step};
 use super::definition::{Definition, EvidenceRule, Step};
-use super::engine::{self, AfterStatus, Facts, FieldStatus, GateStatus};
+use super::engine::{self, AfterStatus, Blocker, Facts, FieldStatus, GateStatus};
 use super::state::unknown_steps;
 use crate::model::{ChecklistState, StepState, StepStatus};
 
@@ -54,7 +54,7 @@ pub struct StepLine {
     pub ready: bool,
     /// For an open step, what it waits for; for a done step, gates that no longer hold.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub waiting: Vec<String>,
+    pub waiting: Vec<Blocker>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
@@ -82,7 +82,9 @@ pub fn list_view(def: &Definition, state: &ChecklistState, facts: &Facts<'_>) ->
                         .gates
                         .iter()
                         .filter(|g| !g.satisfied)
-                        .map(|g| format!("gate {} no longer holds", g.gate))
+                        .map(|g| {
+                            Blocker::Problem(format!("gate {} no longer holds", g.gate).into())
+                        })
                         .collect()
                 } else if own.status == StepStatus::Skipped {
                     Vec::new()
@@ -162,7 +164,7 @@ pub struct StepView {
     /// Gates and ordering hold.
     pub ready: bool,
     /// Why `set --status done` would be refused now (empty: it would be accepted).
-    pub done_problems: Vec<engine::Problem>,
+    pub done_problems: Vec<Blocker>,
 }
 
 pub fn step_view(

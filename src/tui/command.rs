@@ -452,15 +452,7 @@ fn blocking_job(engagement: &Engagement, lock: &WriteLock, job: Job, tx: &Unboun
             );
             let r = checklist::state::set(engagement, lock, &inputs.definition, &facts, &request)
                 .map(Box::new)
-                .map_err(|e| match e {
-                    // The reasons in the TUI's keys; every other error as the library says it.
-                    checklist::Error::Refused {
-                        step,
-                        title,
-                        reasons,
-                    } => s::refused(&step, &title, &reasons),
-                    e => e.to_string(),
-                });
+                .map_err(s::set_refused);
             let _ = tx.send(Msg::ChecklistSaved(r));
         }
         Job::Accept { key, by, reason } => {

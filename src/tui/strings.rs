@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use crate::checklist::{self, engine, engine::Fix};
 use crate::model::{Status, StepStatus};
 
 pub const APP: &str = "ata2atp";
@@ -227,34 +228,80 @@ pub fn copied(value: &str) -> String {
 pub const EVIDENCE_PROMPT: &str =
     "Evidence file: a path inside the engagement folder, e.g. evidence/syslog-test.png";
 
-/// The notice after a checklist change: the step, its status, the fields it changed and
-/// the evidence it attached.
-/// A problem standing in the way of "done", with its fix in the TUI's keys (the library
-/// words it with the CLI's flags).
-pub fn problem(p: &crate::checklist::engine::Problem) -> String {
-    use crate::checklist::engine::Fix;
-    match &p.fix {
-        None => p.what.clone(),
-        Some(Fix::Field { key }) => format!(
-            "{}: select `{key}` under “{CL_RECORD}” (→, then j/k) and press Enter",
-            p.what
-        ),
-        Some(Fix::Evidence) => format!("{}: press a to attach a file of the engagement", p.what),
+/// The TUI's words for the fixes the library names (the CLI words them with its
+/// commands and flags): the keys of the Checklist and the Prerequisites screens.
+pub struct Words;
+
+impl engine::Words for Words {
+    fn fix(&self, fix: &Fix) -> String {
+        match fix {
+            Fix::Field { key } => {
+                format!(": select `{key}` under “{CL_RECORD}” (→, then j/k) and press Enter")
+            }
+            Fix::Evidence => ": press a to attach a file of the engagement".into(),
+            Fix::RunChecks => format!(": {RUN_CHECKS}"),
+            Fix::RecordOn { step, key } => format!(
+                ": select step {step} in “{CL_STEPS}” and record `{key}` under “{CL_RECORD}”"
+            ),
+        }
+    }
+
+    fn checks_not_run(&self) -> String {
+        format!("the checks have not run: {RUN_CHECKS}")
+    }
+
+    fn rerun(&self) -> String {
+        format!(
+            "; fix it and run the checks again (R on the {SCREEN_PREREQUISITES} screen, 3), \
+             or accept the risk there (a)"
+        )
     }
 }
 
-/// The library's refusal to mark a step done, with every reason in the TUI's words.
-pub fn refused(step: &str, title: &str, reasons: &[crate::checklist::engine::Problem]) -> String {
-    let lines: Vec<String> = reasons
-        .iter()
-        .map(|r| format!("  - {}", problem(r)))
-        .collect();
-    format!(
-        "step {step} ({title}) cannot be marked done; nothing was changed:\n{}",
-        lines.join("\n")
-    )
+const RUN_CHECKS: &str = "press R on the Prerequisites screen (3) to run the checks";
+
+/// What stands in the way of a step, in the TUI's words.
+pub fn blocker(b: &engine::Blocker) -> String {
+    b.worded(&Words)
 }
 
+/// An ordering condition or a record problem, in the TUI's words.
+pub fn problem(p: &engine::Problem) -> String {
+    p.worded(&Words)
+}
+
+/// Why a gate does not hold, in the TUI's words.
+pub fn gate_problem(p: &engine::GateProblem) -> String {
+    p.worded(&Words)
+}
+
+/// A `set` the library refused, in the TUI's words where the library names a fix (the
+/// reasons a step cannot be done, a missing reason); every other error as it says it.
+pub fn set_refused(e: checklist::Error) -> String {
+    match e {
+        checklist::Error::Refused {
+            step,
+            title,
+            reasons,
+        } => {
+            let lines: Vec<String> = reasons
+                .iter()
+                .map(|r| format!("  - {}", blocker(r)))
+                .collect();
+            format!(
+                "step {step} ({title}) cannot be marked done; nothing was changed:\n{}",
+                lines.join("\n")
+            )
+        }
+        checklist::Error::NeedsReason { step, status } => format!(
+            "step {step}: a {status} step needs a reason: press s, choose {status} again and say why"
+        ),
+        e => e.to_string(),
+    }
+}
+
+/// The notice after a checklist change: the step, its status, the fields it changed and
+/// the evidence it attached.
 pub fn step_saved(change: &crate::model::ChecklistChange) -> String {
     let (step, status) = (&change.step, change.to);
     let mut changed = change.fields.clone();

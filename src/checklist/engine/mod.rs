@@ -24,8 +24,10 @@ use crate::model::{
     ChecklistChange, ChecklistState, ChecksFile, Inventory, Status, StepState, StepStatus,
 };
 
+mod problem;
 mod set;
 
+pub use problem::*;
 pub use set::*;
 
 /// Everything the rules look at besides the checklist state.
@@ -74,54 +76,9 @@ pub struct GateStatus {
     pub gate: String,
     pub satisfied: bool,
     pub results: Vec<GateResult>,
-    /// Why it does not hold, in one line, with what to do.
+    /// Why it does not hold, with what to do.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub problem: Option<String>,
-}
-
-/// What the consultant does to clear a problem of a step's own record. The library
-/// names it; each front end words it (the CLI with its flags, the TUI with its keys).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Fix {
-    /// Fill in the step's record field `key`.
-    Field { key: String },
-    /// Attach a file of the engagement as evidence.
-    Evidence,
-}
-
-/// One thing that stands in the way of marking a step done: `what` is wrong, and the
-/// `fix` when the consultant makes it on the step itself. Shown, and serialised, in the
-/// CLI's words ([`fmt::Display`]); other front ends word `fix` themselves.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub what: String,
-    pub fix: Option<Fix>,
-}
-
-impl From<String> for Problem {
-    fn from(what: String) -> Self {
-        Self { what, fix: None }
-    }
-}
-
-impl std::fmt::Display for Problem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.fix {
-            None => f.write_str(&self.what),
-            Some(Fix::Field { key }) => write!(f, "{}: pass --field {key}=…", self.what),
-            Some(Fix::Evidence) => write!(
-                f,
-                "{}: attach a file of the engagement with --evidence FILE",
-                self.what
-            ),
-        }
-    }
-}
-
-impl Serialize for Problem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
+    pub problem: Option<GateProblem>,
 }
 
 /// An `after` condition and whether it holds.
@@ -129,7 +86,8 @@ impl Serialize for Problem {
 pub struct AfterStatus {
     pub step: String,
     pub satisfied: bool,
-    pub detail: String,
+    /// What holds, or what does not and its fix.
+    pub detail: Problem,
 }
 
 /// A record field as the step needs it now (per-item fields are expanded).
@@ -162,20 +120,21 @@ impl Readiness {
         self.gates.iter().all(|g| g.satisfied) && self.after.iter().all(|a| a.satisfied)
     }
 
-    /// One line per unmet gate or ordering condition (the latter name their step).
-    pub fn blockers(&self) -> Vec<String> {
-        let gates = self.gates.iter().filter(|g| !g.satisfied).map(|g| {
-            format!(
-                "gate {}: {}",
-                g.gate,
-                g.problem.as_deref().unwrap_or("not satisfied")
-            )
-        });
+    /// Every unmet gate, then every unmet ordering condition (they name their step).
+    pub fn blockers(&self) -> Vec<Blocker> {
+        let gates = self
+            .gates
+            .iter()
+            .filter(|g| !g.satisfied)
+            .map(|g| Blocker::Gate {
+                gate: g.gate.clone(),
+                problem: g.problem.clone(),
+            });
         let after = self
             .after
             .iter()
             .filter(|a| !a.satisfied)
-            .map(|a| a.detail.clone());
+            .map(|a| Blocker::Problem(a.detail.clone()));
         gates.chain(after).collect()
     }
 }
@@ -204,19 +163,24 @@ pub fn readiness(
             .iter()
             .map(|a| {
                 let other = state.step(&a.step);
-                let title = def.steps.iter().find(|s| s.id == a.step).map_or("", |s| s.title.as_str());
+                let title = def
+                    .steps
+                    .iter()
+                    .find(|s| s.id == a.step)
+                    .map_or("", |s| s.title.as_str());
                 if !other.status.is_closed() {
                     return AfterStatus {
                         step: a.step.clone(),
                         satisfied: false,
-                        detail: format!("{} ({title}) is {}; it comes first", a.step, other.status),
+                        detail: format!("{} ({title}) is {}; it comes first", a.step, other.status)
+                            .into(),
                     };
                 }
                 let Some(field) = &a.field else {
                     return AfterStatus {
                         step: a.step.clone(),
                         satisfied: true,
-                        detail: format!("{} ({title}) is {}", a.step, other.status),
+                        detail: format!("{} ({title}) is {}", a.step, other.status).into(),
                     };
                 };
                 let recorded = other.fields.get(field).filter(|v| !v.trim().is_empty());
@@ -224,9 +188,12 @@ pub fn readiness(
                     return AfterStatus {
                         step: a.step.clone(),
                         satisfied: false,
-                        detail: format!(
-                            "{} has no `{field}` recorded; record it with `ata2atp checklist set {} --field {field}=…`",
-                            a.step, a.step
+                        detail: Problem::new(
+                            format!("{} has no `{field}` recorded", a.step),
+                            Fix::RecordOn {
+                                step: a.step.clone(),
+                                key: field.clone(),
+                            },
                         ),
                     };
                 };
@@ -234,15 +201,23 @@ pub fn readiness(
                     return AfterStatus {
                         step: a.step.clone(),
                         satisfied: true,
-                        detail: format!("{} recorded {field} = {value}", a.step),
+                        detail: format!("{} recorded {field} = {value}", a.step).into(),
                     };
                 };
-                let why = a.why.as_deref().map(|w| format!(" ({w})")).unwrap_or_default();
+                let why = a
+                    .why
+                    .as_deref()
+                    .map(|w| format!(" ({w})"))
+                    .unwrap_or_default();
                 match DateTime::parse_from_rfc3339(value) {
                     Err(_) => AfterStatus {
                         step: a.step.clone(),
                         satisfied: false,
-                        detail: format!("{}'s `{field}` is `{value}`, not a date and time; set it again", a.step),
+                        detail: format!(
+                            "{}'s `{field}` is `{value}`, not a date and time; set it again",
+                            a.step
+                        )
+                        .into(),
                     },
                     Ok(t) => {
                         let until = t.with_timezone(&Utc) + Duration::hours(i64::from(hours));
@@ -250,7 +225,11 @@ pub fn readiness(
                             AfterStatus {
                                 step: a.step.clone(),
                                 satisfied: true,
-                                detail: format!("{hours} h after {} {field} have passed{why}", a.step),
+                                detail: format!(
+                                    "{hours} h after {} {field} have passed{why}",
+                                    a.step
+                                )
+                                .into(),
                             }
                         } else {
                             AfterStatus {
@@ -260,7 +239,8 @@ pub fn readiness(
                                     "wait until {} ({hours} h after {}'s {field}){why}",
                                     until.format("%Y-%m-%d %H:%M UTC"),
                                     a.step
-                                ),
+                                )
+                                .into(),
                             }
                         }
                     }
@@ -336,7 +316,7 @@ fn gate_status(
             gate: text,
             satisfied: false,
             results: Vec::new(),
-            problem: Some("the checks have not run: run `ata2atp check`".into()),
+            problem: Some(GateProblem::ChecksNotRun),
         };
     };
     let mut results = Vec::new();
@@ -349,12 +329,14 @@ fn gate_status(
             .and_then(|(_, st)| st.fields.get(&rule.later_than))
             .filter(|v| !v.trim().is_empty());
         match (field, value) {
-            (Some(f), Some(v)) => recorded_limit(f, v).map(|t| (rule, t, v.clone())),
-            (Some(f), None) => Err(format!(
-                "`{}` ({}) is not recorded yet: pass --field {}=…",
-                f.key, f.label, f.key
+            (Some(f), Some(v)) => recorded_limit(f, v)
+                .map(|t| (rule, t, v.clone()))
+                .map_err(Problem::from),
+            (Some(f), None) => Err(Problem::new(
+                format!("`{}` ({}) is not recorded yet", f.key, f.label),
+                Fix::Field { key: f.key.clone() },
             )),
-            (None, _) => Err(format!("the step records no `{}`", rule.later_than)),
+            (None, _) => Err(format!("the step records no `{}`", rule.later_than).into()),
         }
     });
     if let Some(Err(why)) = &limit {
@@ -380,8 +362,9 @@ fn gate_status(
             })
             .collect();
         if matching.is_empty() {
-            problems.push(format!(
-                "no result for {alt} in checks.yaml; run `ata2atp check`"
+            problems.push(Problem::new(
+                format!("no result for {alt} in checks.yaml"),
+                Fix::RunChecks,
             ));
             continue;
         }
@@ -408,7 +391,7 @@ fn gate_status(
             if let Err(why) = verdict {
                 all = false;
                 if !why.is_empty() {
-                    problems.push(why);
+                    problems.push(why.into());
                 }
             }
             results.push(GateResult {
@@ -420,15 +403,9 @@ fn gate_status(
         }
         satisfied |= all;
     }
-    let problem = (!satisfied).then(|| {
-        if problems.len() == own_problems {
-            problems.join("; ")
-        } else {
-            format!(
-                "{}; fix it and run `ata2atp check` again, or accept the risk in checks.yaml",
-                problems.join("; ")
-            )
-        }
+    let problem = (!satisfied).then_some(GateProblem::Unmet {
+        rerun: problems.len() != own_problems,
+        problems,
     });
     GateStatus {
         gate: text,
@@ -472,32 +449,29 @@ pub fn done_problems(
     step: &Step,
     state: &ChecklistState,
     facts: &Facts<'_>,
-) -> Vec<Problem> {
+) -> Vec<Blocker> {
     let own = state.step(&step.id);
-    let mut problems: Vec<Problem> = readiness(def, step, state, facts)
-        .blockers()
-        .into_iter()
-        .map(Problem::from)
-        .collect();
+    let mut problems = readiness(def, step, state, facts).blockers();
     for f in fields(step, &own, facts) {
         if f.required && f.value.as_deref().is_none_or(|v| v.trim().is_empty()) {
-            problems.push(Problem {
-                what: format!("record field `{}` ({}) is empty", f.key, f.label),
-                fix: Some(Fix::Field { key: f.key }),
-            });
+            problems.push(
+                Problem::new(
+                    format!("record field `{}` ({}) is empty", f.key, f.label),
+                    Fix::Field { key: f.key },
+                )
+                .into(),
+            );
         }
     }
     if step.evidence == EvidenceRule::Required && own.evidence.is_empty() {
-        problems.push(Problem {
-            what: "this step needs evidence".into(),
-            fix: Some(Fix::Evidence),
-        });
+        problems.push(Problem::new("this step needs evidence".into(), Fix::Evidence).into());
     }
     if let Some(root) = facts.root {
         for e in &own.evidence {
             if !root.join(e).is_file() {
-                problems
-                    .push(format!("evidence file {e} no longer exists in the engagement").into());
+                problems.push(Blocker::Problem(
+                    format!("evidence file {e} no longer exists in the engagement").into(),
+                ));
             }
         }
     }
@@ -513,7 +487,7 @@ pub struct Next {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waiting: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub blockers: Vec<String>,
+    pub blockers: Vec<Blocker>,
     /// Every step is done or skipped.
     pub complete: bool,
 }
@@ -551,10 +525,9 @@ pub fn next(def: &Definition, state: &ChecklistState, facts: &Facts<'_>) -> Next
     if own.status == StepStatus::Blocked {
         blockers.insert(
             0,
-            format!(
-                "marked blocked: {}",
-                own.reason.as_deref().unwrap_or("no reason given")
-            ),
+            Blocker::MarkedBlocked {
+                reason: own.reason.clone(),
+            },
         );
     }
     Next {

@@ -106,7 +106,12 @@ pub fn apply(
             });
             match reason.filter(|r| !r.trim().is_empty()) {
                 Some(r) => after.reason = Some(r),
-                None => return Err(input(format!("a {to} step needs --reason saying why"))),
+                None => {
+                    return Err(Error::NeedsReason {
+                        step: step.id.clone(),
+                        status: to,
+                    });
+                }
             }
         }
         _ => {

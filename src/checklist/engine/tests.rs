@@ -104,8 +104,9 @@ fn gates_need_every_result_passed_or_accepted_and_any_of_one_alternative() {
         !g[0].satisfied
             && g[0]
                 .problem
-                .as_deref()
+                .as_ref()
                 .unwrap()
+                .to_string()
                 .contains("run `ata2atp check`")
     );
 
@@ -119,8 +120,9 @@ fn gates_need_every_result_passed_or_accepted_and_any_of_one_alternative() {
     assert!(!g[0].satisfied, "{g:?}");
     assert!(
         g[0].problem
-            .as_deref()
+            .as_ref()
             .unwrap()
+            .to_string()
             .contains("dc.cpu[FAB-DC02] is fail: dc.cpu said fail"),
         "{g:?}"
     );
@@ -149,8 +151,9 @@ fn gates_need_every_result_passed_or_accepted_and_any_of_one_alternative() {
         !g[0].satisfied
             && g[0]
                 .problem
-                .as_deref()
+                .as_ref()
                 .unwrap()
+                .to_string()
                 .contains("no result for dc.cpu")
     );
     assert!(g[1].satisfied);
@@ -592,7 +595,7 @@ fn evidence_must_be_an_existing_file_inside_the_engagement() {
     std::fs::remove_file(root.join("evidence/export.csv")).unwrap();
     let problems = done_problems(&def, &def.steps[3], &state, &facts);
     assert!(
-        problems[0].what.contains("no longer exists"),
+        problems[0].to_string().contains("no longer exists"),
         "{problems:?}"
     );
 }
@@ -614,7 +617,13 @@ fn next_is_the_first_open_step_that_can_be_done_now() {
     apply(&def, &mut state, &facts, &s).unwrap();
     let n = next(&def, &state, &facts);
     assert_eq!((n.step, n.waiting.as_deref()), (None, Some("A")));
-    assert_eq!(n.blockers, ["marked blocked: no admin"]);
+    assert_eq!(
+        n.blockers,
+        [Blocker::MarkedBlocked {
+            reason: Some("no admin".into())
+        }]
+    );
+    assert_eq!(n.blockers[0].to_string(), "marked blocked: no admin");
     for id in ["A", "B", "C"] {
         let mut s = req(id, Some(StepStatus::Skipped), &[]);
         s.reason = Some("n/a".into());

@@ -306,14 +306,15 @@ fn step_section(
         .collect();
 
     // Gates are listed with their state below; what else an open step waits for
-    // (an earlier step, the initial sync) is said here.
+    // (an earlier step, the initial sync) is said here. Fixes in the CLI's words: a
+    // report is read away from the TUI, and the commands are what a reader would run.
     let waiting = if own.status.is_closed() {
         Vec::new()
     } else {
         v.after
             .iter()
             .filter(|a| !a.satisfied)
-            .map(|a| a.detail.clone())
+            .map(|a| a.detail.to_string())
             .collect()
     };
 
@@ -321,7 +322,10 @@ fn step_section(
         gate: g.gate.clone(),
         satisfied: g.satisfied,
         results: if g.results.is_empty() {
-            g.problem.clone().unwrap_or_default()
+            g.problem
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default()
         } else {
             g.results
                 .iter()

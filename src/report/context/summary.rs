@@ -80,7 +80,10 @@ pub(super) fn progress(inputs: &Inputs, facts: &Facts<'_>) -> Progress {
         (None, Some(id)) => Some(format!(
             "{id} {} waits: {}",
             title(id),
-            next.blockers.first().map_or("", String::as_str)
+            next.blockers
+                .first()
+                .map(ToString::to_string)
+                .unwrap_or_default()
         )),
         _ => None,
     };

@@ -142,7 +142,7 @@ pub(super) fn step_lines(v: &StepView, width: usize, inventory_loading: bool) ->
             } else {
                 (LineKind::GateBad, "  ✗ ")
             };
-            wrapped(&mut out, kind, mark, &a.detail, width);
+            wrapped(&mut out, kind, mark, &s::problem(&a.detail), width);
         }
     }
 
@@ -199,7 +199,7 @@ pub(super) fn step_lines(v: &StepView, width: usize, inventory_loading: bool) ->
             out.push(line(LineKind::Good, format!("  {}", s::CL_READY_TO_CLOSE)));
         }
         for p in &v.done_problems {
-            wrapped(&mut out, LineKind::Problem, "  - ", &s::problem(p), width);
+            wrapped(&mut out, LineKind::Problem, "  - ", &s::blocker(p), width);
         }
     }
     out
@@ -226,7 +226,9 @@ fn gates(
             let text = format!(
                 "{}: {}",
                 g.gate,
-                g.problem.as_deref().unwrap_or("not satisfied")
+                g.problem
+                    .as_ref()
+                    .map_or_else(|| "not satisfied".into(), s::gate_problem)
             );
             wrapped(out, unmet.0, unmet.1, &text, width);
         }
