@@ -57,13 +57,7 @@ fn append(extra: &'static str) -> impl Fn(&str) -> (String, usize) {
 #[test]
 fn unknown_keys_and_unsigned_steps_are_refused_with_the_line() {
     let dir = tempfile::tempdir().unwrap();
-    let eng = dir.path().join("demo");
-    Command::cargo_bin("ata2atp")
-        .unwrap()
-        .arg("demo")
-        .arg(&eng)
-        .assert()
-        .success();
+    let eng = support::commands::demo_engagement(dir.path());
 
     // Files a person edits: the valid keys are listed.
     refused(
@@ -122,13 +116,7 @@ fn unknown_keys_and_unsigned_steps_are_refused_with_the_line() {
 #[test]
 fn a_checklist_written_before_the_copy_queue_loads_and_gains_no_ticks() {
     let dir = tempfile::tempdir().unwrap();
-    let eng = dir.path().join("demo");
-    Command::cargo_bin("ata2atp")
-        .unwrap()
-        .arg("demo")
-        .arg(&eng)
-        .assert()
-        .success();
+    let eng = support::commands::demo_engagement(dir.path());
     // The shape of a step before `entered` existed.
     fs::write(
         eng.join("checklist.yaml"),

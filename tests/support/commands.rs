@@ -40,3 +40,11 @@ pub fn assert_success(out: &std::process::Output) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A fresh demo engagement in `<dir>/demo` (`ata2atp demo`), for tests that start from
+/// the sample deployment and then edit or read its files.
+pub fn demo_engagement(dir: &std::path::Path) -> std::path::PathBuf {
+    let eng = dir.join("demo");
+    assert_success(&ata2atp_std().arg("demo").arg(&eng).output().unwrap());
+    eng
+}
