@@ -29,7 +29,8 @@ pub use acceptance::{
     AcceptanceError, Accepted, accept, apply_acceptances, parse_key, revoke, unmatched_acceptances,
 };
 pub use options::{
-    DEMO_NOT_PROBED, FailOn, NetworkPlan, RunOptions, engagement_plan, selected, unknown_patterns,
+    DEMO_NOT_PROBED, FailOn, NetworkPlan, NoPingUrl, RunOptions, engagement_plan, selected,
+    unknown_patterns,
 };
 pub use results::{checks_file, verdict};
 

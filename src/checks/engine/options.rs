@@ -54,14 +54,14 @@ impl NetworkPlan {
     /// The usual plan: the ping URL directly, and through the proxy when one is
     /// configured. `url` is `Err(why)` when there is no URL to probe (no workspace).
     pub fn standard(
-        url: Result<String, String>,
+        url: Result<String, NoPingUrl>,
         proxy: Option<ProxySpec>,
         config: ProbeConfig,
     ) -> Self {
         let url = match url {
             Ok(u) => u,
             Err(why) => {
-                let mut plan = Self::not_run(&why);
+                let mut plan = Self::not_run(&why.to_string());
                 plan.config = config;
                 // No workspace to probe, but the network may be used: the console
                 // lookup needs none.
@@ -102,6 +102,22 @@ impl NetworkPlan {
     }
 }
 
+/// Why a run has no sensor ping URL to probe; said in the network checks' Unknown reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum NoPingUrl {
+    /// The engagement names no workspace (the TUI's and the report's runs).
+    #[error("the engagement names no workspace (ata2atp.yaml: workspace)")]
+    NoWorkspace,
+    /// `check` without `--ping-url` on an engagement that names no workspace.
+    #[error(
+        "the engagement names no workspace (ata2atp.yaml: workspace), and no --ping-url was given"
+    )]
+    NoWorkspaceNorFlag,
+    /// `check` outside an engagement and without `--ping-url`.
+    #[error("no engagement and no --ping-url: there is no URL to probe")]
+    NoEngagementNorFlag,
+}
+
 /// Why a demo engagement is never probed: its workspace and proxy do not exist.
 pub const DEMO_NOT_PROBED: &str =
     "demo engagement: the sample's workspace and proxy do not exist, so no probe is attempted";
@@ -121,7 +137,7 @@ pub fn engagement_plan(
         .workspace
         .as_ref()
         .map(|ws| config.cloud.ping_url(ws))
-        .ok_or_else(|| "the engagement names no workspace (ata2atp.yaml: workspace)".to_string());
+        .ok_or(NoPingUrl::NoWorkspace);
     let proxy = config.proxy.as_ref().map(|p| ProxySpec {
         url: p.url.clone(),
         user: p.user.clone(),

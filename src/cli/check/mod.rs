@@ -11,7 +11,7 @@ use super::Context;
 use super::exit;
 use super::output::{Ask, emit, print_stderr, print_stdout, secret};
 use super::progress::CliProgress;
-use crate::checks::engine::{self, FailOn, NetworkPlan, RunOptions};
+use crate::checks::engine::{self, FailOn, NetworkPlan, NoPingUrl, RunOptions};
 use crate::checks::network::{ProbeConfig, ProxySpec};
 use crate::checks::thresholds::DEFAULT_PROBE_TIMEOUT_SECS;
 use crate::engagement::{Engagement, EngagementConfig, read_yaml_file};
@@ -229,9 +229,9 @@ fn network_plan(
         (Some(u), _) => Ok(u.clone()),
         (None, Some(c)) => match &c.workspace {
             Some(ws) => Ok(c.cloud.ping_url(ws)),
-            None => Err("the engagement names no workspace (ata2atp.yaml: workspace), and no --ping-url was given".into()),
+            None => Err(NoPingUrl::NoWorkspaceNorFlag),
         },
-        (None, None) => Err("no engagement and no --ping-url: there is no URL to probe".into()),
+        (None, None) => Err(NoPingUrl::NoEngagementNorFlag),
     };
     let proxy_url = args
         .proxy
