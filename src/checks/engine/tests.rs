@@ -236,3 +236,25 @@ async fn the_console_url_is_looked_up_from_this_machine_unless_the_network_is_of
         local.reason
     );
 }
+
+/// Without a ping URL both network checks say why in words, and the console lookup still
+/// runs (it needs no workspace).
+#[test]
+fn a_plan_without_a_ping_url_says_why_and_still_resolves_names() {
+    use super::{NetworkPlan, NoPingUrl};
+    let plan = NetworkPlan::standard(Err(NoPingUrl::NoWorkspace), None, Default::default());
+    assert!(plan.probes.is_empty());
+    assert!(plan.resolve_names);
+    let ids: Vec<_> = plan.decided.iter().map(|(id, _, _)| *id).collect();
+    assert_eq!(ids, ["network.sensor_api", "network.sensor_api_proxy"]);
+    for (_, _, outcome) in &plan.decided {
+        assert_eq!(outcome.status, crate::model::Status::Unknown);
+        assert!(
+            outcome
+                .reason
+                .contains("not run: the engagement names no workspace (ata2atp.yaml: workspace)"),
+            "{}",
+            outcome.reason
+        );
+    }
+}
