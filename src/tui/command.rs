@@ -451,8 +451,7 @@ fn blocking_job(engagement: &Engagement, lock: &WriteLock, job: Job, tx: &Unboun
                 Utc::now(),
             );
             let r = checklist::state::set(engagement, lock, &inputs.definition, &facts, &request)
-                .map(Box::new)
-                .map_err(s::set_refused);
+                .map(Box::new);
             let _ = tx.send(Msg::ChecklistSaved(r));
         }
         Job::Accept { key, by, reason } => {

@@ -37,7 +37,8 @@ pub enum Msg {
         cancelled: bool,
     },
     /// A checklist change was saved, or refused with the reasons.
-    ChecklistSaved(Result<Box<(ChecklistState, ChecklistChange)>, String>),
+    /// The error is the library's own, worded for the screen by `strings::set_refused`.
+    ChecklistSaved(Result<Box<(ChecklistState, ChecklistChange)>, crate::checklist::Error>),
     /// A write other than the checklist failed (accepting a risk, …).
     WriteFailed(String),
     ReportWritten(Result<Box<crate::report::Written>, String>),

@@ -223,7 +223,16 @@ fn overlays_and_states() {
     // A refusal from the library, shown in full.
     update(
         &mut app,
-        Msg::ChecklistSaved(Err("step P07 (Account details for HoneyToken accounts) cannot be marked done; nothing was changed:\n  - record field `honeytokens` (Honeytoken accounts to carry over, or new ones to create) is empty: pass --field honeytokens=…".into())),
+        Msg::ChecklistSaved(Err(crate::checklist::Error::Refused {
+            step: "P07".into(),
+            title: "Account details for HoneyToken accounts".into(),
+            reasons: vec![crate::checklist::engine::Blocker::Problem(
+                crate::checklist::engine::Problem::new(
+                    "record field `honeytokens` (Honeytoken accounts to carry over, or new ones to create) is empty".into(),
+                    crate::checklist::engine::Fix::Field { key: "honeytokens".into() },
+                ),
+            )],
+        })),
     );
     insta::assert_snapshot!("checklist_refused_80x24", draw(&app));
 }
@@ -691,7 +700,15 @@ async fn the_writer_saves_checklist_changes_risks_and_reports() {
     select_step(&mut app, "P08");
     exec.execute(keys(&mut app, "d").pop().unwrap());
     match next_msg(&mut rx).await {
-        Msg::ChecklistSaved(Err(e)) => assert!(e.contains("cannot be marked done"), "{e}"),
+        // The library's typed refusal, worded for the screen: its keys, no CLI flags.
+        Msg::ChecklistSaved(Err(e)) => {
+            let shown = crate::tui::strings::set_refused(e);
+            assert!(shown.contains("cannot be marked done"), "{shown}");
+            assert!(
+                !shown.contains("ata2atp ") && !shown.contains(" --"),
+                "CLI words on the screen: {shown}"
+            );
+        }
         other => panic!("{other:?}"),
     }
 
@@ -838,7 +855,10 @@ fn control_characters_in_data_are_drawn_escaped_on_every_screen() {
         }),
     );
     look(&app);
-    update(&mut app, Msg::ChecklistSaved(Err(evil("EVILMSG"))));
+    update(
+        &mut app,
+        Msg::ChecklistSaved(Err(crate::checklist::Error::Input(evil("EVILMSG")))),
+    );
     look(&app);
 
     assert!(

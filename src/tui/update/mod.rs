@@ -156,7 +156,7 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Command> {
                     derive_checklist(app);
                     notify(app, Level::Success, s::step_saved(&change));
                 }
-                Err(e) => notify(app, Level::Error, e),
+                Err(e) => notify(app, Level::Error, s::set_refused(e)),
             }
             None
         }
