@@ -13,7 +13,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use super::msg::{InventoryLoaded, Msg};
+use super::msg::{InventoryLoaded, Msg, RunEnd};
 use super::progress::ChannelProgress;
 use super::strings as s;
 use crate::checklist::{self, Definition, Facts, SetRequest};
@@ -209,10 +209,9 @@ impl Executor {
     /// read-only (another holds the engagement's lock).
     fn background_run(&self) -> Option<ChecksRun> {
         let Some(jobs) = self.jobs.clone() else {
-            let _ = self.tx.send(Msg::RunFinished {
-                result: Err(s::READ_ONLY_REFUSED.into()),
-                cancelled: false,
-            });
+            let _ = self.tx.send(Msg::RunFinished(RunEnd::Failed(
+                s::READ_ONLY_REFUSED.into(),
+            )));
             return None;
         };
         Some(ChecksRun {
@@ -230,21 +229,7 @@ impl Executor {
     ) {
         let tx = self.tx.clone();
         let handle = tokio::spawn(async move {
-            let end = fut.await;
-            let _ = tx.send(match end {
-                RunEnd::Done(message) => Msg::RunFinished {
-                    result: Ok(message),
-                    cancelled: false,
-                },
-                RunEnd::Failed(message) => Msg::RunFinished {
-                    result: Err(message),
-                    cancelled: false,
-                },
-                RunEnd::Cancelled => Msg::RunFinished {
-                    result: Err(s::CANCELLED.into()),
-                    cancelled: true,
-                },
-            });
+            let _ = tx.send(Msg::RunFinished(fut.await));
         });
         self.run = Some((token, handle));
     }
@@ -262,12 +247,6 @@ impl Executor {
             let _ = writer.await;
         }
     }
-}
-
-enum RunEnd {
-    Done(String),
-    Failed(String),
-    Cancelled,
 }
 
 /// What a run needs: the engagement, the writer's queue and the screen's channel.

@@ -10,6 +10,17 @@ use serde_json::Value;
 use crate::checklist::Definition;
 use crate::model::{ChecklistChange, ChecklistState, ChecksFile, Inventory};
 
+/// How a background run (collection, checks) ended.
+#[derive(Debug)]
+pub enum RunEnd {
+    /// It finished: the notice to show.
+    Done(String),
+    /// It stopped on an error, said in words.
+    Failed(String),
+    /// Esc stopped it.
+    Cancelled,
+}
+
 #[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),
@@ -31,11 +42,8 @@ pub enum Msg {
         /// Saved by a run (not counted as a pending edit).
         by_run: bool,
     },
-    /// A run ended; `Err` carries the message to show, `cancelled` when Esc stopped it.
-    RunFinished {
-        result: Result<String, String>,
-        cancelled: bool,
-    },
+    /// A run ended.
+    RunFinished(RunEnd),
     /// A checklist change was saved, or refused with the reasons.
     /// The error is the library's own, worded for the screen by `strings::set_refused`.
     ChecklistSaved(Result<Box<(ChecklistState, ChecklistChange)>, crate::checklist::Error>),

@@ -369,13 +369,7 @@ fn esc_cancels_a_run_and_progress_is_shown_per_task() {
         press(&mut app, KeyCode::Esc),
         Some(Command::Cancel)
     ));
-    update(
-        &mut app,
-        Msg::RunFinished {
-            result: Err(super::strings::CANCELLED.into()),
-            cancelled: true,
-        },
-    );
+    update(&mut app, Msg::RunFinished(super::msg::RunEnd::Cancelled));
     assert!(app.run.active.is_none());
     assert_eq!(app.run.last.as_ref().unwrap().level, Level::Info);
 }
@@ -743,7 +737,7 @@ async fn checks_run_in_the_background_and_are_saved() {
     loop {
         let msg = next_msg(&mut rx).await;
         saw_progress |= matches!(msg, Msg::Progress(_));
-        let done = matches!(msg, Msg::RunFinished { .. });
+        let done = matches!(msg, Msg::RunFinished(_));
         update(&mut app, msg);
         if done {
             break;

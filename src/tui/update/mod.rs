@@ -41,7 +41,7 @@ use super::app::{App, Cursor, Level, Loadable, Notice, Screen, TaskLine};
 use super::command::Command;
 use super::keys::{self, Action};
 use super::layout;
-use super::msg::{Msg, ProgressEvent};
+use super::msg::{Msg, ProgressEvent, RunEnd};
 use super::sections::Section;
 use super::strings as s;
 
@@ -128,20 +128,16 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Command> {
             notify(app, Level::Success, message);
             None
         }
-        Msg::RunFinished { result, cancelled } => {
+        Msg::RunFinished(end) => {
             app.run.active = None;
             app.run.cancelling = false;
             app.run.only.clear();
-            let notice = match result {
-                Ok(m) => Notice {
-                    level: Level::Success,
-                    text: m,
-                },
-                Err(m) => Notice {
-                    level: if cancelled { Level::Info } else { Level::Error },
-                    text: m,
-                },
+            let (level, text) = match end {
+                RunEnd::Done(m) => (Level::Success, m),
+                RunEnd::Failed(m) => (Level::Error, m),
+                RunEnd::Cancelled => (Level::Info, s::CANCELLED.into()),
             };
+            let notice = Notice { level, text };
             app.run.last = Some(notice.clone());
             app.notice = Some(notice);
             None
