@@ -21,7 +21,7 @@ use crate::checks::engine::{self, RunOptions};
 use crate::checks::network::ProbeConfig;
 use crate::checks::thresholds::DEFAULT_PROBE_TIMEOUT_SECS;
 use crate::digest::sha256_hex;
-use crate::engagement::{Engagement, EngagementConfig, INVENTORY_FILE, WriteLock};
+use crate::engagement::{Engagement, EngagementConfig, EngagementError, INVENTORY_FILE, WriteLock};
 use crate::inventory::CollectRequest;
 use crate::model::{CheckResult, ChecksFile, Inventory, Status};
 use crate::secrets::SecretString;
@@ -98,13 +98,14 @@ enum Job {
     },
     SaveInventory {
         inventory: Box<Inventory>,
-        reply: oneshot::Sender<Result<String, String>>,
+        /// The saved file's SHA-256.
+        reply: oneshot::Sender<Result<String, EngagementError>>,
     },
     SaveCheckRun {
         results: Vec<CheckResult>,
         only: Vec<String>,
         sha256: Option<String>,
-        reply: oneshot::Sender<Result<ChecksFile, String>>,
+        reply: oneshot::Sender<Result<ChecksFile, EngagementError>>,
     },
     Report(Box<crate::report::Request>),
 }
@@ -291,7 +292,7 @@ impl ChecksRun {
         });
         let sha256 = match answer.await {
             Ok(Ok(sha)) => sha,
-            Ok(Err(e)) => return RunEnd::Failed(e),
+            Ok(Err(e)) => return RunEnd::Failed(e.to_string()),
             Err(_) => return RunEnd::Cancelled,
         };
         // The screen gets the new inventory as it was saved; its checklist document is
@@ -386,7 +387,7 @@ impl ChecksRun {
                 });
                 RunEnd::Done(message)
             }
-            Ok(Err(e)) => RunEnd::Failed(e),
+            Ok(Err(e)) => RunEnd::Failed(e.to_string()),
             Err(_) => RunEnd::Cancelled,
         }
     }
@@ -404,8 +405,7 @@ async fn writer(
             Job::Report(request) => {
                 let r = crate::report::write(&engagement, &lock, &request)
                     .await
-                    .map(Box::new)
-                    .map_err(|e| e.to_string());
+                    .map(Box::new);
                 let _ = tx.send(Msg::ReportWritten(r));
             }
             job => {
@@ -476,14 +476,16 @@ fn blocking_job(engagement: &Engagement, lock: &WriteLock, job: Job, tx: &Unboun
             });
         }
         Job::SaveInventory { inventory, reply } => {
-            let r = lock
-                .save_inventory(&inventory)
-                .map_err(|e| e.to_string())
-                .and_then(|_| {
-                    std::fs::read(engagement.path(INVENTORY_FILE))
-                        .map(|b| sha256_hex(&b))
-                        .map_err(|e| e.to_string())
-                });
+            let r = lock.save_inventory(&inventory).and_then(|_| {
+                let path = engagement.path(INVENTORY_FILE);
+                std::fs::read(&path)
+                    .map(|b| sha256_hex(&b))
+                    .map_err(|source| EngagementError::Io {
+                        action: "read",
+                        path,
+                        source,
+                    })
+            });
             let _ = reply.send(r);
         }
         Job::SaveCheckRun {
@@ -494,14 +496,11 @@ fn blocking_job(engagement: &Engagement, lock: &WriteLock, job: Job, tx: &Unboun
         } => {
             // The previous file, read under the lock, brings the accepted risks (and,
             // for one check, the other results): the same rule as `ata2atp check`.
-            let r = engagement
-                .checks()
-                .map_err(|e| e.to_string())
-                .and_then(|previous| {
-                    let file = engine::checks_file(results, previous, &only, sha256, Utc::now());
-                    lock.save_checks(&file).map_err(|e| e.to_string())?;
-                    Ok(file)
-                });
+            let r = engagement.checks().and_then(|previous| {
+                let file = engine::checks_file(results, previous, &only, sha256, Utc::now());
+                lock.save_checks(&file)?;
+                Ok(file)
+            });
             let _ = reply.send(r);
         }
         Job::Report(_) => {}

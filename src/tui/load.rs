@@ -11,19 +11,15 @@ use crate::engagement::{Engagement, EngagementConfig, INVENTORY_FILE};
 /// The checks, the checklist definition and its state.
 pub fn checks_and_checklist(engagement: &Engagement, config: &EngagementConfig) -> Loaded {
     let root = engagement.root();
-    let definition = checklist::resolve(Some(root), &config.guide)
-        .map(Arc::new)
-        .map_err(|e| e.to_string());
+    let definition = checklist::resolve(Some(root), &config.guide).map(Arc::new);
     // A state of another guide is left alone: the library's reader gives a fresh one
     // for this guide, and saving refuses to overwrite the other.
     let state = match &definition {
-        Ok(def) => checklist::state::for_guide(engagement, def, false)
-            .map(Some)
-            .map_err(|e| e.to_string()),
+        Ok(def) => checklist::state::for_guide(engagement, def, false).map(Some),
         Err(_) => Ok(None),
     };
     Loaded {
-        checks: engagement.checks().map_err(|e| e.to_string()),
+        checks: engagement.checks(),
         definition,
         state,
         guides: checklist::available(Some(root)),
@@ -37,10 +33,7 @@ pub fn inventory(engagement: &Engagement, config: &EngagementConfig) -> Inventor
     let sha256 = std::fs::read(engagement.path(INVENTORY_FILE))
         .ok()
         .map(|b| sha256_hex(&b));
-    let inventory = engagement
-        .inventory()
-        .map(|i| i.map(Arc::new))
-        .map_err(|e| e.to_string());
+    let inventory = engagement.inventory().map(|i| i.map(Arc::new));
     let document = checklist::document::of(
         inventory.as_ref().ok().and_then(|i| i.as_deref()),
         Some(config),

@@ -8,6 +8,7 @@ use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use serde_json::Value;
 
 use crate::checklist::Definition;
+use crate::engagement::EngagementError;
 use crate::model::{ChecklistChange, ChecklistState, ChecksFile, Inventory};
 
 /// How a background run (collection, checks) ended.
@@ -49,23 +50,23 @@ pub enum Msg {
     ChecklistSaved(Result<Box<(ChecklistState, ChecklistChange)>, crate::checklist::Error>),
     /// A write other than the checklist failed (accepting a risk, …).
     WriteFailed(String),
-    ReportWritten(Result<Box<crate::report::Written>, String>),
+    ReportWritten(Result<Box<crate::report::Written>, crate::report::Error>),
 }
 
 /// What the first load read besides the inventory.
 #[derive(Debug)]
 pub struct Loaded {
-    pub checks: Result<Option<ChecksFile>, String>,
-    pub definition: Result<Arc<Definition>, String>,
+    pub checks: Result<Option<ChecksFile>, EngagementError>,
+    pub definition: Result<Arc<Definition>, crate::checklist::Error>,
     /// The saved state; `Ok(None)` when no step was touched yet (or it follows another
     /// guide, which the TUI shows fresh rather than overwrite).
-    pub state: Result<Option<ChecklistState>, String>,
+    pub state: Result<Option<ChecklistState>, crate::checklist::Error>,
     pub guides: Vec<String>,
 }
 
 #[derive(Debug)]
 pub struct InventoryLoaded {
-    pub inventory: Result<Option<Arc<Inventory>>, String>,
+    pub inventory: Result<Option<Arc<Inventory>>, EngagementError>,
     pub sha256: Option<String>,
     /// The checklist's view of inventory and configuration (see
     /// [`crate::checklist::document::of`]).

@@ -72,16 +72,16 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Command> {
             app.data.checks = match loaded.checks {
                 Ok(Some(c)) => Loadable::Ready(Arc::new(c)),
                 Ok(None) => Loadable::Missing,
-                Err(e) => Loadable::Failed(e),
+                Err(e) => Loadable::Failed(e.to_string()),
             };
             app.data.definition = match loaded.definition {
                 Ok(d) => Loadable::Ready(d),
-                Err(e) => Loadable::Failed(e),
+                Err(e) => Loadable::Failed(e.to_string()),
             };
             match loaded.state {
                 Ok(Some(state)) => app.data.state = state,
                 Ok(None) => {}
-                Err(e) => app.data.state_error = Some(e),
+                Err(e) => app.data.state_error = Some(e.to_string()),
             }
             app.data.guides = loaded.guides;
             app.report.guide = app
@@ -99,7 +99,7 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Command> {
             app.data.inventory = match loaded.inventory {
                 Ok(Some(i)) => Loadable::Ready(i),
                 Ok(None) => Loadable::Missing,
-                Err(e) => Loadable::Failed(e),
+                Err(e) => Loadable::Failed(e.to_string()),
             };
             app.data.inventory_sha256 = loaded.sha256;
             app.data.document = Some(loaded.document);
@@ -176,6 +176,7 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Command> {
                     notify(app, Level::Success, s::report_written(&first));
                 }
                 Err(e) => {
+                    let e = e.to_string();
                     app.report.error = Some(e.clone());
                     notify(app, Level::Error, e);
                 }
