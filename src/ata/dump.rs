@@ -478,7 +478,7 @@ impl<R: Read> BsonStream<R> {
 }
 
 /// Decodes a document [`super::bson_check::check`] passed (so its depth is bounded).
-pub fn decode(raw: &RawDocument, origin: &DocOrigin) -> Result<Document, String> {
+fn decode(raw: &RawDocument, origin: &DocOrigin) -> Result<Document, String> {
     Document::try_from(raw).map_err(|e| {
         format!(
             "the document is damaged (at byte {}): {e}",
