@@ -51,7 +51,7 @@ fn read_all(bytes: &[u8]) -> Result<(usize, usize), String> {
         match s.next_raw() {
             Ok(Some((Framed::Doc(raw), o))) => {
                 // Decoding what passed the check must work too.
-                ata2atp::ata::dump::decode(raw, &o)?;
+                ata2atp::ata::dump::decode(raw, &o).map_err(|e| e.to_string())?;
                 read += 1;
             }
             Ok(Some((Framed::Damaged(m), _))) => {

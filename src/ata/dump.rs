@@ -470,20 +470,27 @@ impl<R: Read> BsonStream<R> {
             }
             Some((Framed::Doc(raw), origin)) => {
                 let doc = decode(raw, &origin)
-                    .map_err(|m| Error::input(&origin_name, Some(&origin), &m))?;
+                    .map_err(|m| Error::input(&origin_name, Some(&origin), &m.to_string()))?;
                 Ok(Some((doc, origin)))
             }
         }
     }
 }
 
+/// A document the check passed but the decoder refused: the reader skips it with these
+/// words (the file is named by the caller).
+#[derive(Debug, thiserror::Error)]
+#[error("the document is damaged (at byte {offset}): {detail}")]
+pub struct Undecodable {
+    pub offset: u64,
+    pub detail: String,
+}
+
 /// Decodes a document [`super::bson_check::check`] passed (so its depth is bounded).
-fn decode(raw: &RawDocument, origin: &DocOrigin) -> Result<Document, String> {
-    Document::try_from(raw).map_err(|e| {
-        format!(
-            "the document is damaged (at byte {}): {e}",
-            origin.offset.unwrap_or(0)
-        )
+pub fn decode(raw: &RawDocument, origin: &DocOrigin) -> Result<Document, Undecodable> {
+    Document::try_from(raw).map_err(|e| Undecodable {
+        offset: origin.offset.unwrap_or(0),
+        detail: e.to_string(),
     })
 }
 
@@ -701,7 +708,7 @@ fn scan_batch(
         let mut doc = match decoded {
             Ok(d) => d,
             Err(m) => {
-                out.items.push(skipped(&here, &m));
+                out.items.push(skipped(&here, &m.to_string()));
                 continue;
             }
         };
@@ -769,7 +776,7 @@ pub fn scan_file_full(
             Err(m) => {
                 outcome
                     .skipped
-                    .push(Error::input(&origin_name, Some(&origin), &m).to_string());
+                    .push(Error::input(&origin_name, Some(&origin), &m.to_string()).to_string());
                 continue;
             }
         };
