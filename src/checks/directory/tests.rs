@@ -192,13 +192,9 @@ fn dsa_checks_from_the_inventory() {
         ata_account("SVC-ATP", "example.test"),
         ata_account("svc-other", "child.example.test"),
     ];
-    inv.directory
-        .as_mut()
-        .unwrap()
-        .directory_services_account
-        .as_mut()
-        .unwrap()
-        .named_as = Some("example.test\\SVC-ATP".into());
+    let mut f = facts(&mut inv);
+    f.named_as = Some("example.test\\SVC-ATP".into());
+    set(&mut inv, f);
     let m = matches_ata(&inv);
     assert_eq!(m.len(), 2);
     assert_eq!(m[0].0.as_deref(), Some("example.test\\SVC-ATP"));
