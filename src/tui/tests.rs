@@ -7,6 +7,8 @@
 //! file locations, and the checks (run again at a fixed "now", as `demo` runs them), so a
 //! snapshot does not depend on the machine, the folder or the day.
 
+mod words;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
