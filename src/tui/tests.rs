@@ -222,10 +222,21 @@ fn overlays_and_states() {
     insta::assert_snapshot!("checklist_status_menu_80x24", draw(&app));
     press(&mut app, KeyCode::Esc);
 
-    // A refusal from the library, shown in full.
+    // A refusal from the library, shown in full, in the TUI's words.
+    let refused = crate::checklist::Error::Refused {
+        step: "P07".into(),
+        title: "Account details for HoneyToken accounts".into(),
+        reasons: vec![
+            crate::checklist::engine::Problem::new(
+                "record field `honeytokens` (Honeytoken accounts to carry over, or new ones to create) is empty".into(),
+                crate::checklist::engine::Fix::Field { key: "honeytokens".into() },
+            )
+            .into(),
+        ],
+    };
     update(
         &mut app,
-        Msg::ChecklistSaved(Err("step P07 (Account details for HoneyToken accounts) cannot be marked done; nothing was changed:\n  - record field `honeytokens` (Honeytoken accounts to carry over, or new ones to create) is empty: pass --field honeytokens=…".into())),
+        Msg::ChecklistSaved(Err(super::strings::set_refused(refused))),
     );
     insta::assert_snapshot!("checklist_refused_80x24", draw(&app));
 }
