@@ -1140,3 +1140,46 @@ fn check_dsa_and_inventory_take_the_bind_user_under_one_name() {
         );
     }
 }
+
+/// The copy queue's ticks (recorded as the TUI records them, through `state::set`) show
+/// in `checklist show` as "entered n/m", counted over the step's values.
+#[test]
+fn show_counts_the_values_ticked_as_entered() {
+    use ata2atp::checklist::{self, SetRequest, bind::queue_items, state, view::step_view};
+    let dir = tempfile::tempdir().unwrap();
+    let root = engagement(dir.path(), "azure-atp-2019");
+    let text = |root: &std::path::Path| {
+        let out = checklist(root, &["show", "C09"]).output().unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(!text(&root).contains("entered "), "{}", text(&root));
+
+    let engagement = ata2atp::engagement::Engagement::open(&root).unwrap();
+    let loaded = checklist::Loaded::open(&engagement).unwrap();
+    let def = checklist::resolve(Some(&root), "azure-atp-2019").unwrap();
+    let facts = loaded.facts(chrono::Utc::now());
+    let st = state::for_guide(&engagement, &def, false).unwrap();
+    let step = checklist::engine::find(&def, "C09").unwrap();
+    let items = queue_items(&step_view(&def, step, &st, &facts).values);
+    assert!(items.len() >= 2, "{items:?}");
+    let lock = engagement.lock().unwrap();
+    let request = SetRequest {
+        step: "C09".into(),
+        status: None,
+        by: "Jo Consultant".into(),
+        note: None,
+        reason: None,
+        fields: Vec::new(),
+        evidence: Vec::new(),
+        entered: vec![(items[0].id.clone(), true)],
+    };
+    state::set(&engagement, &lock, &def, &facts, &request).unwrap();
+    drop(lock);
+
+    let shown = text(&root);
+    let expected = format!("entered 1/{} in the portal", items.len());
+    assert!(
+        shown.contains(&expected),
+        "`{expected}` missing from\n{shown}"
+    );
+}

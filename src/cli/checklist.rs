@@ -591,6 +591,18 @@ fn render_step(v: &StepView) -> String {
         for b in &v.values {
             s.push_str(&render_value(b));
         }
+        // The copy queue's ticks (the TUI's `w`), counted over the values shown now.
+        let items = crate::checklist::bind::queue_items(&v.values);
+        let entered = items
+            .iter()
+            .filter(|i| v.state.entered.contains(&i.id))
+            .count();
+        if !v.state.entered.is_empty() {
+            s.push_str(&format!(
+                "  entered {entered}/{} in the portal\n",
+                items.len()
+            ));
+        }
     }
     if !v.gates.is_empty() {
         s.push_str(&format!(

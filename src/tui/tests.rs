@@ -7,6 +7,8 @@
 //! file locations, and the checks (run again at a fixed "now", as `demo` runs them), so a
 //! snapshot does not depend on the machine, the folder or the day.
 
+mod words;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -220,20 +222,19 @@ fn overlays_and_states() {
     insta::assert_snapshot!("checklist_status_menu_80x24", draw(&app));
     press(&mut app, KeyCode::Esc);
 
-    // A refusal from the library, shown in full.
-    update(
-        &mut app,
-        Msg::ChecklistSaved(Err(crate::checklist::Error::Refused {
-            step: "P07".into(),
-            title: "Account details for HoneyToken accounts".into(),
-            reasons: vec![crate::checklist::engine::Blocker::Problem(
-                crate::checklist::engine::Problem::new(
-                    "record field `honeytokens` (Honeytoken accounts to carry over, or new ones to create) is empty".into(),
-                    crate::checklist::engine::Fix::Field { key: "honeytokens".into() },
-                ),
-            )],
-        })),
-    );
+    // A refusal from the library, shown in full, in the TUI's words.
+    let refused = crate::checklist::Error::Refused {
+        step: "P07".into(),
+        title: "Account details for HoneyToken accounts".into(),
+        reasons: vec![
+            crate::checklist::engine::Problem::new(
+                "record field `honeytokens` (Honeytoken accounts to carry over, or new ones to create) is empty".into(),
+                crate::checklist::engine::Fix::Field { key: "honeytokens".into() },
+            )
+            .into(),
+        ],
+    };
+    update(&mut app, Msg::ChecklistSaved(Err(refused)));
     insta::assert_snapshot!("checklist_refused_80x24", draw(&app));
 }
 

