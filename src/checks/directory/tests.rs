@@ -228,12 +228,8 @@ fn dsa_checks_from_the_inventory() {
         "{}",
         c[1].1.reason
     );
-    inv.directory
-        .as_mut()
-        .unwrap()
-        .directory_services_account
-        .as_mut()
-        .unwrap()
-        .found = false;
+    let mut f = facts(&mut inv);
+    f.found = false;
+    set(&mut inv, f);
     assert_eq!(matches_ata(&inv)[0].1.status, Status::Fail);
 }
