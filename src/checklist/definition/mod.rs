@@ -26,9 +26,11 @@ use crate::yaml::YamlError;
 
 mod parse;
 mod raw;
+mod refs;
 
 pub use parse::*;
 use raw::*;
+use refs::*;
 
 /// The format reference printed by `ata2atp checklist validate --help`.
 pub const FORMAT: &str = include_str!("../format.txt");
