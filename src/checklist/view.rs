@@ -38,6 +38,18 @@ pub struct PhaseView {
     pub steps: Vec<StepLine>,
 }
 
+/// How many of a phase's steps are done and how many skipped: the counts the list and
+/// the report give each phase.
+pub fn done_and_skipped(statuses: impl IntoIterator<Item = StepStatus>) -> (usize, usize) {
+    statuses
+        .into_iter()
+        .fold((0, 0), |(done, skipped), s| match s {
+            StepStatus::Done => (done + 1, skipped),
+            StepStatus::Skipped => (done, skipped + 1),
+            _ => (done, skipped),
+        })
+}
+
 /// One line of the list.
 #[derive(Debug, Clone, Serialize)]
 pub struct StepLine {
@@ -104,18 +116,13 @@ pub fn list_view(def: &Definition, state: &ChecklistState, facts: &Facts<'_>) ->
                 }
             })
             .collect();
+        let (done, skipped) = done_and_skipped(steps.iter().map(|s| s.status));
         phases.push(PhaseView {
             id: phase.id.clone(),
             title: phase.title.clone(),
             total: steps.len(),
-            done: steps
-                .iter()
-                .filter(|s| s.status == StepStatus::Done)
-                .count(),
-            skipped: steps
-                .iter()
-                .filter(|s| s.status == StepStatus::Skipped)
-                .count(),
+            done,
+            skipped,
             steps,
         });
     }

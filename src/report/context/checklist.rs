@@ -122,19 +122,15 @@ pub(super) fn phases(inputs: &Inputs, facts: &Facts<'_>) -> Vec<PhaseSection> {
                     step_section(inputs, s, v)
                 })
                 .collect();
+            let (done, skipped) =
+                crate::checklist::view::done_and_skipped(steps.iter().map(|s| s.status));
             PhaseSection {
                 id: phase.id.clone(),
                 title: phase.title.clone(),
                 detail: phase.detail.clone(),
                 total: steps.len(),
-                done: steps
-                    .iter()
-                    .filter(|s| s.status == StepStatus::Done)
-                    .count(),
-                skipped: steps
-                    .iter()
-                    .filter(|s| s.status == StepStatus::Skipped)
-                    .count(),
+                done,
+                skipped,
                 steps,
             }
         })
