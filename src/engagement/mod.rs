@@ -154,7 +154,7 @@ fn io_hint(e: &io::Error) -> &'static str {
 }
 
 impl EngagementError {
-    fn io(action: &'static str, path: &Path, source: io::Error) -> Self {
+    pub(crate) fn io(action: &'static str, path: &Path, source: io::Error) -> Self {
         Self::Io {
             action,
             path: path.to_path_buf(),

@@ -480,11 +480,7 @@ fn blocking_job(engagement: &Engagement, lock: &WriteLock, job: Job, tx: &Unboun
                 let path = engagement.path(INVENTORY_FILE);
                 std::fs::read(&path)
                     .map(|b| sha256_hex(&b))
-                    .map_err(|source| EngagementError::Io {
-                        action: "read",
-                        path,
-                        source,
-                    })
+                    .map_err(|e| EngagementError::io("read", &path, e))
             });
             let _ = reply.send(r);
         }
