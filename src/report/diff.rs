@@ -432,90 +432,107 @@ pub fn load(path: &Path) -> Result<Inventory, Error> {
 
 /// The difference as text for a person.
 pub fn to_text(d: &InventoryDiff) -> String {
-    // One item, one line: a line break inside a name is shown, not obeyed.
-    let one_line = |s: &str| s.replace('\r', "").replace('\n', "⏎");
-    let mut s = format!(
-        "{} ({})\n  → {} ({})\n",
-        d.old.path.display(),
-        super::context::when(d.old.collected_at),
-        d.new.path.display(),
-        super::context::when(d.new.collected_at)
-    );
-    if d.is_empty() {
-        s.push_str("\nNo difference.\n");
-        return s;
-    }
-    for sec in &d.sections {
-        s.push_str(&format!(
-            "\n{} ({} added, {} removed, {} changed)\n",
-            sec.title,
-            sec.added.len(),
-            sec.removed.len(),
-            sec.changed.len()
-        ));
-        for i in &sec.added {
-            s.push_str(&format!("  + {}\n", one_line(&i.label)));
-        }
-        for i in &sec.removed {
-            s.push_str(&format!("  - {}\n", one_line(&i.label)));
-        }
-        for c in &sec.changed {
-            s.push_str(&format!("  ~ {}\n", one_line(&c.label)));
-            for f in &c.fields {
-                s.push_str(&format!(
-                    "      {}: {} → {}\n",
-                    f.field,
-                    one_line(f.old.as_deref().unwrap_or("(none)")),
-                    one_line(f.new.as_deref().unwrap_or("(none)"))
-                ));
-            }
-        }
-    }
-    s.push_str(&format!("\nUnchanged: {}\n", d.unchanged.join(", ")));
-    s
+    render(d, &TEXT)
 }
 
 /// The difference as Markdown, for a ticket or a wiki page.
 pub fn to_markdown(d: &InventoryDiff) -> String {
-    let e = super::render::escape_markdown;
-    let mut s = format!(
-        "# Inventory changes\n\n- Old: `{}` ({})\n- New: `{}` ({})\n",
-        d.old.path.display().to_string().replace('`', "'"),
-        super::context::when(d.old.collected_at),
-        d.new.path.display().to_string().replace('`', "'"),
-        super::context::when(d.new.collected_at)
-    );
+    render(d, &MARKDOWN)
+}
+
+/// What differs between the text and the Markdown of a difference: how a value is
+/// written and the marks of each line; the structure is [`render`]'s alone.
+struct Syntax {
+    /// A value from the inventories, made safe for the format.
+    value: fn(&str) -> String,
+    /// The heading: the two files and when each was collected.
+    head: fn(&InventoryDiff) -> String,
+    /// What stands before a section's title, between it and its counts, and after them.
+    section: (&'static str, &'static str, &'static str),
+    added: &'static str,
+    removed: &'static str,
+    changed: &'static str,
+    /// The indent of a changed field's line.
+    field: &'static str,
+}
+
+const TEXT: Syntax = Syntax {
+    // One item, one line: a line break inside a name is shown, not obeyed.
+    value: |s| s.replace('\r', "").replace('\n', "⏎"),
+    head: |d| {
+        format!(
+            "{} ({})\n  → {} ({})\n",
+            d.old.path.display(),
+            super::context::when(d.old.collected_at),
+            d.new.path.display(),
+            super::context::when(d.new.collected_at)
+        )
+    },
+    section: ("\n", " (", ")\n"),
+    added: "  + ",
+    removed: "  - ",
+    changed: "  ~ ",
+    field: "      ",
+};
+
+const MARKDOWN: Syntax = Syntax {
+    value: super::render::escape_markdown,
+    head: |d| {
+        let path = |p: &Path| p.display().to_string().replace('`', "'");
+        format!(
+            "# Inventory changes\n\n- Old: `{}` ({})\n- New: `{}` ({})\n",
+            path(&d.old.path),
+            super::context::when(d.old.collected_at),
+            path(&d.new.path),
+            super::context::when(d.new.collected_at)
+        )
+    },
+    section: ("\n## ", "\n\n", ".\n\n"),
+    added: "- **added** ",
+    removed: "- **removed** ",
+    changed: "- **changed** ",
+    field: "  - ",
+};
+
+fn render(d: &InventoryDiff, syntax: &Syntax) -> String {
+    let v = syntax.value;
+    let mut s = (syntax.head)(d);
     if d.is_empty() {
         s.push_str("\nNo difference.\n");
         return s;
     }
     for sec in &d.sections {
-        s.push_str(&format!(
-            "\n## {}\n\n{} added, {} removed, {} changed.\n\n",
-            e(&sec.title),
+        let (before, between, after) = syntax.section;
+        let counts = format!(
+            "{} added, {} removed, {} changed",
             sec.added.len(),
             sec.removed.len(),
             sec.changed.len()
+        );
+        s.push_str(&format!(
+            "{before}{}{between}{counts}{after}",
+            v(&sec.title)
         ));
         for i in &sec.added {
-            s.push_str(&format!("- **added** {}\n", e(&i.label)));
+            s.push_str(&format!("{}{}\n", syntax.added, v(&i.label)));
         }
         for i in &sec.removed {
-            s.push_str(&format!("- **removed** {}\n", e(&i.label)));
+            s.push_str(&format!("{}{}\n", syntax.removed, v(&i.label)));
         }
         for c in &sec.changed {
-            s.push_str(&format!("- **changed** {}\n", e(&c.label)));
+            s.push_str(&format!("{}{}\n", syntax.changed, v(&c.label)));
             for f in &c.fields {
                 s.push_str(&format!(
-                    "  - {}: {} → {}\n",
-                    e(&f.field),
-                    e(f.old.as_deref().unwrap_or("(none)")),
-                    e(f.new.as_deref().unwrap_or("(none)"))
+                    "{}{}: {} → {}\n",
+                    syntax.field,
+                    v(&f.field),
+                    v(f.old.as_deref().unwrap_or("(none)")),
+                    v(f.new.as_deref().unwrap_or("(none)"))
                 ));
             }
         }
     }
-    s.push_str(&format!("\nUnchanged: {}\n", e(&d.unchanged.join(", "))));
+    s.push_str(&format!("\nUnchanged: {}\n", v(&d.unchanged.join(", "))));
     s
 }
 
