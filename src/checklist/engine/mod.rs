@@ -322,6 +322,8 @@ fn gate_status(
     let mut results = Vec::new();
     let mut satisfied = false;
     let mut problems = Vec::new();
+    // The actions already named by a problem of this gate.
+    let mut said: Vec<crate::checks::action::Action> = Vec::new();
     // A dated gate compares with the step's own date: without it, it cannot hold.
     let limit = gate.dated.as_ref().map(|rule| {
         let field = step.and_then(|(s, _)| s.field(&rule.later_than));
@@ -398,8 +400,16 @@ fn gate_status(
                 }
                 Some(Err(_)) => Err(Problem::from(String::new())),
             };
-            if let Err(why) = verdict {
+            if let Err(mut why) = verdict {
                 all = false;
+                // One action is said once per gate: results of many DCs often share it.
+                if let Some(Fix::Action(a)) = &why.fix {
+                    if said.contains(a) {
+                        why.fix = None;
+                    } else {
+                        said.push(a.clone());
+                    }
+                }
                 if !why.what.is_empty() {
                     problems.push(why);
                 }

@@ -347,7 +347,7 @@ fn credentials_of(
         }
         _ if !blocking.is_empty() => Outcome::fail(format!("{label}: {}", blocking.join("; ")))
             .remedy("enable or unlock the account, or reset its password (then enter it in ATA at once, or the ATA \
-                     Gateway service stops), and test it")
+                     Gateway service stops)")
             .act(Action::DsaTest),
         Some(DsaTestOutcome::NotRun { reason }) => Outcome::unknown(format!("the credentials test did not run: {reason}")),
         Some(DsaTestOutcome::NotAttempted { reason }) => Outcome::unknown(reason.clone()).act(Action::DsaTest),

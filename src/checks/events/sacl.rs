@@ -116,7 +116,7 @@ fn unreadable_sacl(o: &ObjectAuditing, what: &str) -> Outcome {
     ))
     .ev("dn", o.dn.clone())
     .remedy(format!(
-        "check on a DC: (Get-Acl -Path 'AD:{}' -Audit).Audit, or read the directory again bound as a member of Domain Admins",
+        "check by hand on a DC: (Get-Acl -Path 'AD:{}' -Audit).Audit, or read them again as a member of Domain Admins",
         o.dn
     ))
     .act(Action::CollectDirectory { as_admin: true })

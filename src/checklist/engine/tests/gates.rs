@@ -98,6 +98,16 @@ fn a_gate_on_an_undecided_result_names_the_result_s_action() {
         ) && text.ends_with("or accept the risk in checks.yaml"),
         "{text}"
     );
+
+    // Results that share an action name it once in the gate.
+    let mut other = result("dc.cpu", Some("FAB-DC03"), Status::Unknown);
+    other.action = Some(crate::checks::action::Action::DcFacts { console_urls: None });
+    let mut c = c;
+    c.results.push(other);
+    let g = gate_status(&b.gates[0], Some(&c), None);
+    let text = g.problem.as_ref().unwrap().to_string();
+    assert_eq!(text.matches("collector dc-facts").count(), 1, "{text}");
+    assert!(text.contains("dc.cpu[FAB-DC03] is unknown"), "{text}");
 }
 
 #[test]
