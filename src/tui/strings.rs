@@ -325,12 +325,12 @@ impl action::Words for Words {
                 "run the checks from a machine on the customer's network, where {urls} resolves (R on the \
                  {SCREEN_PREREQUISITES} screen, 3)"
             ),
-            Action::DsaTest => "test the account's password from the command line (its dsa check): this screen \
-                                does not ask for it"
+            Action::DsaTest => "the TUI does not test directory services account passwords: test it from \
+                                the command line (its dsa check)"
                 .into(),
-            Action::DsaInventory => "collect the inventory from the command line with the account's own password, \
-                                     so the account itself lists the container: this screen binds as sources: \
-                                     ldap's bind_user only"
+            Action::DsaInventory => "the TUI binds as sources: ldap's bind_user only: collect the inventory from \
+                                     the command line with the account's own password, so the account itself lists \
+                                     the container"
                 .into(),
             Action::ProxyPassword => format!(
                 "give the proxy's password when the run asks for it (R on the {SCREEN_PREREQUISITES} screen, 3)"

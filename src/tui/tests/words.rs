@@ -151,7 +151,7 @@ fn every_action_of_the_checks_is_worded_in_tui_words() {
         assert!(
             text.contains("press")
                 || text.contains("(R on the")
-                || text.contains("does not ask")
+                || text.contains("does not test")
                 || text.contains("binds as"),
             "{a:?} names no key of the TUI nor says the TUI cannot: {text}"
         );
