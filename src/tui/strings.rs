@@ -1,6 +1,8 @@
 //! Every word the TUI shows, in one place (gitui's `strings.rs`): titles, labels, hints,
 //! notices and the help text. Messages that come from the library (check reasons, refusal
-//! reasons, file errors) are shown as the library words them and are not repeated here.
+//! reasons, file errors) are shown as the library words them and are not repeated here;
+//! what the library names as a fix (the checklist's `Fix`, a check's `Action`) is worded
+//! here, in the TUI's screens and keys.
 
 use std::path::Path;
 
@@ -229,8 +231,9 @@ pub fn copied(value: &str) -> String {
 pub const EVIDENCE_PROMPT: &str =
     "Evidence file: a path inside the engagement folder, e.g. evidence/syslog-test.png";
 
-/// The TUI's words for the fixes the library names (the CLI words them with its
-/// commands and flags): the keys of the Checklist and the Prerequisites screens.
+/// The TUI's words for the fixes and check actions the library names (the CLI words
+/// them with its commands and flags): the keys of the Checklist, Prerequisites and
+/// Collect screens, and the sources of ata2atp.yaml.
 pub struct Words;
 
 impl engine::Words for Words {
