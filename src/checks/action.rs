@@ -1,8 +1,9 @@
 //! What the tool itself can do to decide or fix a check's result, and how each front end
 //! words it. The checks name an [`Action`] beside their free remediation text (what a
 //! person does on the customer's side, e.g. "install .NET 4.8"); the command line words
-//! the action with its commands and flags ([`Cli`], also what the report and the JSON
-//! consumer read), the TUI with its screens and keys (`tui::strings`).
+//! the action with its commands and flags ([`Cli`], also what the report shows), the TUI
+//! with its screens and keys (`tui::strings`). `checks.yaml` and `check -o json` hold the
+//! action itself (`action: {kind: …}`) beside the free `remediation`.
 
 pub use crate::model::Action;
 use crate::model::CheckResult;
