@@ -123,14 +123,20 @@ fn every_threshold_edge_of_the_fixture() {
             .unwrap()
             .contains("read-only")
     );
+    // Untested credentials name the test as the result's action, worded by each front
+    // end (the CLI with its flags).
     let dsa = find(&file, "dsa.credentials", Some("edge.test\\svc-edge$"));
-    assert!(
-        dsa.reason
-            .as_deref()
-            .unwrap()
-            .contains("--dsa-password-env"),
+    assert_eq!(
+        dsa.action,
+        Some(ata2atp::model::Action::DsaTest),
         "{:?}",
         dsa.reason
+    );
+    assert!(
+        ata2atp::checks::action::cli(dsa)
+            .unwrap()
+            .contains("--dsa-password-env"),
+        "{dsa:?}"
     );
     // Every catalog id has a result, and every Unknown says why.
     for c in ata2atp::checks::CATALOG {

@@ -36,8 +36,12 @@ pub fn version_name(release: u32) -> &'static str {
 /// `dc.dotnet` for one DC's facts.
 pub fn check(facts: &DcFacts) -> Outcome {
     let Some(release) = facts.dotnet_release else {
-        return Outcome::unknown(super::fact_missing(facts, "dotnet_release", ".NET Framework Release value"))
-            .remedy("run Get-DcFacts.ps1 again on this DC, or paste `reg query \"HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v4\\Full\" /v Release` output with --reg-query");
+        return Outcome::unknown(super::fact_missing(
+            facts,
+            "dotnet_release",
+            ".NET Framework Release value",
+        ))
+        .act(crate::model::Action::RegQuery);
     };
     let name = version_name(release);
     let ev = evidence([

@@ -18,7 +18,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use super::Outcome;
-use crate::model::{Inventory, Status};
+use crate::model::{Action, Inventory, Status};
 
 /// One known error: what to look for, how bad it is, and what to do.
 #[derive(Debug, Clone, Copy)]
@@ -311,19 +311,21 @@ pub type Scanned = Result<Scan, Outcome>;
 
 const COPY_LOGS: &str = "copy each ATA gateway's Logs folder (…\\Microsoft Advanced Threat Analytics\\Gateway\\Logs) and, \
      after the move, each sensor's (…\\Azure Advanced Threat Protection Sensor\\<version>\\Logs) into one folder per \
-     host, and pass the parent with --gateway-logs DIR (or sources.gateway_logs)";
+     host under one logs folder";
 
 /// Reads every log under `dir` once.
 pub fn scan(dir: Option<&Path>) -> Scanned {
     let Some(dir) = dir else {
-        return Err(Outcome::unknown("no logs folder was given (optional)").remedy(COPY_LOGS));
+        return Err(Outcome::unknown("no logs folder was given (optional)")
+            .remedy(COPY_LOGS)
+            .act(Action::GatewayLogs));
     };
     let groups = find_logs(dir).map_err(|e| {
         Outcome::unknown(format!(
             "the logs folder {} could not be read: {e}",
             dir.display()
         ))
-        .remedy("check the path given with --gateway-logs (or sources.gateway_logs)")
+        .act(Action::GatewayLogsPath)
     })?;
     let mut out = Scan {
         dir: dir.to_path_buf(),
@@ -404,7 +406,7 @@ pub fn sensor_results(scanned: &Scanned, inv: &Inventory) -> Vec<(Option<String>
                  {AFTER_INSTALL}",
                 scan.dir.display()
             ))
-            .remedy(COPY_LOGS),
+            .remedy(COPY_LOGS).act(Action::GatewayLogs),
         )];
     }
     let mut out: Vec<(Option<String>, Outcome)> = scan
@@ -433,7 +435,8 @@ pub fn sensor_results(scanned: &Scanned, inv: &Inventory) -> Vec<(Option<String>
                     "the sensor is installed on {name}, but its logs are not under {}",
                     scan.dir.display()
                 ))
-                .remedy(COPY_LOGS),
+                .remedy(COPY_LOGS)
+                .act(Action::GatewayLogs),
             ));
         }
     }

@@ -18,12 +18,14 @@
 //! | [`events`] | Windows event collection: audit policy, NTLM auditing, object auditing (SACLs), AD CS/AD FS/Entra Connect auditing |
 //! | [`readiness`] | the rest of Microsoft's readiness list: packet capture driver, sensor v3.x, root certificates, remote SAM |
 //! | [`verdict`] | what the results mean: the readiness verdict (report, `check`, TUI), the pass/fail outcome for the exit code, which acceptance covers a result |
+//! | [`action`] | what the tool itself can do to decide or fix a result (collect a source, test a password), named by the checks and worded by each front end (`action::Words`; the CLI's words here) |
 //! | [`remediation`] | the read-only-by-default PowerShell script per domain that fixes what those checks found |
 //!
 //! Every check returns an [`Outcome`]; the engine attaches the catalog's id, title and
 //! guide. Unknown always carries the reason it could not be decided, Manual what a person
 //! must confirm: neither is ever shown as Pass or Fail.
 
+pub mod action;
 pub mod ata;
 pub mod directory;
 pub mod dotnet;
@@ -39,7 +41,7 @@ pub mod verdict;
 
 use std::collections::BTreeMap;
 
-use crate::model::{CheckResult, DcFacts, GuideRef, Status};
+use crate::model::{Action, CheckResult, DcFacts, GuideRef, Status};
 
 pub use engine::{FailOn, RunOptions, run};
 
@@ -134,7 +136,10 @@ pub struct Outcome {
     /// confirm.
     pub reason: String,
     pub evidence: BTreeMap<String, String>,
+    /// What a person does that is not a command of the tool.
     pub remediation: Option<String>,
+    /// What the tool itself can do about it, worded by each front end.
+    pub action: Option<Action>,
 }
 
 impl Outcome {
@@ -144,6 +149,7 @@ impl Outcome {
             reason: reason.into(),
             evidence: BTreeMap::new(),
             remediation: None,
+            action: None,
         }
     }
 
@@ -181,9 +187,26 @@ impl Outcome {
         self
     }
 
+    /// What a person does about it, in words that name no command of the tool (those
+    /// are an [`Action`], see [`Outcome::act`]).
     pub fn remedy(mut self, remediation: impl Into<String>) -> Self {
         self.remediation = Some(remediation.into());
         self
+    }
+
+    /// What the tool itself can do to decide or fix it.
+    pub fn act(mut self, action: Action) -> Self {
+        self.action = Some(action);
+        self
+    }
+
+    /// The whole of what to do, in the command line's words (free text, then the action).
+    pub fn cli_remediation(&self) -> Option<String> {
+        action::worded(
+            self.remediation.as_deref(),
+            self.action.as_ref(),
+            &action::Cli,
+        )
     }
 
     /// The result as written to `checks.yaml`, with the catalog's title and guide.
@@ -200,6 +223,7 @@ impl Outcome {
             reason: Some(self.reason),
             evidence: self.evidence,
             remediation: self.remediation,
+            action: self.action,
             accepted: None,
         }
     }

@@ -282,14 +282,13 @@ pub(super) async fn for_checks(
         let result = match (passwords.for_account(&accounts, i), recorded) {
             (None, _) => DsaTestOutcome::NotAttempted {
                 reason: format!(
-                    "the credentials of {0} were not tested: no password was given for it \
-                     (--dsa-password-env '{0}=VAR')",
+                    "the credentials of {} were not tested: no password was given for it",
                     id.label
                 ),
             },
             (Some(_), None) => DsaTestOutcome::NotAttempted {
                 reason: "the credentials were not tested: the engagement has no LDAP source to bind against \
-                         (record one with `ata2atp init --ldap` or in ata2atp.yaml)"
+                         (sources: ldap in ata2atp.yaml)"
                     .to_string(),
             },
             (Some(pw), Some(rec)) => {

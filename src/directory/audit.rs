@@ -151,16 +151,18 @@ fn describe_one(
                 (None, false) => {
                     out.note = Some(format!(
                         "the exported security descriptor of {dn} holds no SACL: it may have none, or the export was made \
-                         without it; export it as a domain admin (`ata2atp collector ldif` prints the command)"
+                         without it (an export made as a domain admin holds it)"
                     ))
                 }
             },
         },
         None if requested => out.note = Some(not_returned(snap, dn)),
+        // The note says what is missing; what the tool can do about it is the check's
+        // action, worded by each front end.
         None => {
             out.note = Some(format!(
-                "the security descriptor of {dn} was not read: read a DC of its domain over LDAP as a domain admin, \
-                 or export it (`ata2atp collector ldif`)"
+                "the security descriptor of {dn} was not read (a DC of its domain read over LDAP as a domain \
+                 admin, or an LDIF export, holds it)"
             ))
         }
     }

@@ -232,9 +232,10 @@ pub fn find<'a>(view: &View<'a>, id: &DsaIdentity) -> Option<&'a Entry> {
         .find(|e| domain.is_none_or(|d| view.in_domain(&e.dn, d)))
 }
 
-/// Default note when Deleted Objects access could not be tested.
-pub const DELETED_OBJECTS_UNTESTED: &str = "not tested: listing CN=Deleted Objects needs a live bind as the directory \
-     services account (run inventory with --ldap and --dsa-password-env ACCOUNT=VAR for it)";
+/// Default note when Deleted Objects access could not be tested. How to test it is the
+/// `dsa.deleted_objects` check's action, worded by each front end.
+pub const DELETED_OBJECTS_UNTESTED: &str =
+    "not tested: listing CN=Deleted Objects needs a live bind as the directory services account";
 
 /// What the directory says about the account.
 pub fn facts(

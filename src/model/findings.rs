@@ -76,8 +76,14 @@ pub struct CheckResult {
     /// The facts the verdict rests on.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub evidence: BTreeMap<String, String>,
+    /// What to do that is not a command of the tool (e.g. "install .NET 4.8 on the DC");
+    /// what the tool itself can do is `action`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remediation: Option<String>,
+    /// What ata2atp itself can do to decide or fix the result (collect a source, test a
+    /// password, look a name up), worded by each front end (`checks::action::Words`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<Action>,
     /// Set when a consultant accepted this result as a known risk.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accepted: Option<Acceptance>,
@@ -96,6 +102,52 @@ impl CheckResult {
             None => self.id.clone(),
         }
     }
+}
+
+/// What ata2atp itself can do to decide or fix a check's result. The checks name it; the
+/// command line words it with its commands and flags, the TUI with its screens and keys
+/// (`checks::action::Words`), so no front end shows another's words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Action {
+    /// Collect ATA's configuration (MongoDB, a dump or JSON exports).
+    CollectAta,
+    /// Read the directory, over LDAP or from LDIF; `as_admin`: bound as a domain admin
+    /// (auditing entries are readable by admins only).
+    CollectDirectory { as_admin: bool },
+    /// Read the directory over LDAP, or export `what` to LDIF with the LDIF collector.
+    ExportLdif { what: String, as_admin: bool },
+    /// Read a DC (or a global catalog, or an LDIF export) of the account's own domain in
+    /// the same run as ATA.
+    AccountDomain,
+    /// Run the DC facts collector on the DC and read its JSON; with `console_urls`, the
+    /// collector also looks those URLs up (`-ConsoleUrl`).
+    DcFacts {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        console_urls: Option<String>,
+    },
+    /// Run the DC facts collector again, or read the .NET `reg query` output.
+    RegQuery,
+    /// Run the DC facts collector again, or read a pasted `auditpol` capture.
+    Auditpol,
+    /// Run the server facts collector on each `role` server and read its JSON.
+    ServerFacts { role: String },
+    /// Run the Center facts collector on the ATA Center and read its JSON.
+    CenterFacts,
+    /// Run the checks from the customer's network, where `urls` resolve.
+    LookUpOnSite { urls: String },
+    /// Test a directory services account's password (the checks' bind test).
+    DsaTest,
+    /// Collect the inventory with the directory services account's own password.
+    DsaInventory,
+    /// Give the proxy's password to the probe.
+    ProxyPassword,
+    /// Fix what the probe was given to reach: the URL, the workspace or the proxy.
+    ProbeSettings,
+    /// Give the folder of ATA gateway and sensor logs.
+    GatewayLogs,
+    /// The logs folder given could not be read: check its path.
+    GatewayLogsPath,
 }
 
 /// A consultant's decision to proceed despite a failing or undecided check.

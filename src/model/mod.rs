@@ -185,6 +185,7 @@ mod tests {
                     reason: Some("because".into()),
                     evidence: BTreeMap::from([("release".into(), "394806".into())]),
                     remediation: Some("install .NET 4.8".into()),
+                    action: None,
                     accepted: None,
                 })
                 .collect(),

@@ -329,7 +329,7 @@ pub fn build(checks: Option<&ChecksFile>, phases: &[PhaseSection]) -> SignerSumm
                 subject: r.subject.clone(),
                 status: r.status,
                 reason: r.reason.clone(),
-                remediation: r.remediation.clone(),
+                remediation: crate::checks::action::cli(r),
                 area: area.into(),
                 owner: owner_of(&r.id, r.subject.as_deref()),
             });

@@ -1,10 +1,13 @@
 //! Every word the TUI shows, in one place (gitui's `strings.rs`): titles, labels, hints,
 //! notices and the help text. Messages that come from the library (check reasons, refusal
-//! reasons, file errors) are shown as the library words them and are not repeated here.
+//! reasons, file errors) are shown as the library words them and are not repeated here;
+//! what the library names as a fix (the checklist's `Fix`, a check's `Action`) is worded
+//! here, in the TUI's screens and keys.
 
 use std::path::Path;
 
 use crate::checklist::{self, engine, engine::Fix};
+use crate::checks::action::{self, Action};
 use crate::model::{Status, StepStatus};
 
 pub const APP: &str = "ata2atp";
@@ -228,8 +231,9 @@ pub fn copied(value: &str) -> String {
 pub const EVIDENCE_PROMPT: &str =
     "Evidence file: a path inside the engagement folder, e.g. evidence/syslog-test.png";
 
-/// The TUI's words for the fixes the library names (the CLI words them with its
-/// commands and flags): the keys of the Checklist and the Prerequisites screens.
+/// The TUI's words for the fixes and check actions the library names (the CLI words
+/// them with its commands and flags): the keys of the Checklist, Prerequisites and
+/// Collect screens, and the sources of ata2atp.yaml.
 pub struct Words;
 
 impl engine::Words for Words {
@@ -243,6 +247,7 @@ impl engine::Words for Words {
             Fix::RecordOn { step, key } => format!(
                 ": select step {step} in “{CL_STEPS}” and record `{key}` under “{CL_RECORD}”"
             ),
+            Fix::Action(a) => format!("; {}", action::Words::action(self, a)),
         }
     }
 
@@ -259,6 +264,95 @@ impl engine::Words for Words {
 }
 
 const RUN_CHECKS: &str = "press R on the Prerequisites screen (3) to run the checks";
+
+/// The tail of every action that gives the tool a new source: collect again.
+const COLLECT_AGAIN: &str = "then press c on the Collect screen (6) to collect again";
+
+impl action::Words for Words {
+    fn action(&self, action: &Action) -> String {
+        match action {
+            Action::CollectAta => format!(
+                "name ATA's MongoDB, a mongodump folder or JSON exports under sources: in ata2atp.yaml \
+                 (ata_mongo, ata_dump, ata_json), {COLLECT_AGAIN}"
+            ),
+            Action::CollectDirectory { as_admin } => format!(
+                "name a DC under sources: ldap in ata2atp.yaml{}, or an LDIF export under sources: ldif, \
+                 {COLLECT_AGAIN}",
+                if *as_admin {
+                    " with a bind_user in Domain Admins"
+                } else {
+                    ""
+                }
+            ),
+            Action::ExportLdif { what, as_admin } => format!(
+                "name a DC under sources: ldap in ata2atp.yaml{}, or export {what} to LDIF (the LDIF collector \
+                 script) and name the file under sources: ldif, {COLLECT_AGAIN}",
+                if *as_admin {
+                    " with a bind_user in Domain Admins"
+                } else {
+                    ""
+                }
+            ),
+            Action::AccountDomain => format!(
+                "name a DC (or a global catalog) of the account's domain under sources: ldap in ata2atp.yaml, or an \
+                 LDIF export of that domain under sources: ldif, beside ATA's source, {COLLECT_AGAIN}"
+            ),
+            Action::DcFacts { console_urls: None } => format!(
+                "run the DC facts collector script (Get-DcFacts.ps1) on the DC (or elsewhere with -ComputerName and \
+                 its name), name its JSON under sources: dc_facts in ata2atp.yaml, {COLLECT_AGAIN}"
+            ),
+            Action::DcFacts {
+                console_urls: Some(urls),
+            } => format!(
+                "run the DC facts collector script (Get-DcFacts.ps1) with -ConsoleUrl {urls} on the gateway (add \
+                 -ComputerName for a gateway that is not a DC), name its JSON under sources: dc_facts in \
+                 ata2atp.yaml, {COLLECT_AGAIN}"
+            ),
+            Action::RegQuery => format!(
+                "run the DC facts collector script (Get-DcFacts.ps1) on this DC again, name its JSON under \
+                 sources: dc_facts in ata2atp.yaml, {COLLECT_AGAIN}"
+            ),
+            Action::Auditpol => format!(
+                "run the DC facts collector script again, or save `auditpol /get /category:* /r` from the DC to a \
+                 file named under sources: auditpol in ata2atp.yaml, {COLLECT_AGAIN}"
+            ),
+            Action::ServerFacts { role } => format!(
+                "run the server facts collector script (Get-ServerFacts.ps1) on each {role} server, name its JSON \
+                 under sources: server_facts in ata2atp.yaml, {COLLECT_AGAIN}"
+            ),
+            Action::CenterFacts => format!(
+                "run the Center facts collector script (Get-CenterFacts.ps1) on the ATA Center, name its JSON as \
+                 sources: center_facts in ata2atp.yaml, {COLLECT_AGAIN}"
+            ),
+            Action::LookUpOnSite { urls } => format!(
+                "run the checks from a machine on the customer's network, where {urls} resolves (R on the \
+                 {SCREEN_PREREQUISITES} screen, 3)"
+            ),
+            Action::DsaTest => "the TUI does not test directory services account passwords: test it from \
+                                the command line (its dsa check)"
+                .into(),
+            Action::DsaInventory => "the TUI binds as sources: ldap's bind_user only: collect the inventory from \
+                                     the command line with the account's own password, so the account itself lists \
+                                     the container"
+                .into(),
+            Action::ProxyPassword => format!(
+                "give the proxy's password when the run asks for it (R on the {SCREEN_PREREQUISITES} screen, 3)"
+            ),
+            Action::ProbeSettings => format!(
+                "fix the workspace, or proxy.url, in ata2atp.yaml, then run the checks again (R on the \
+                 {SCREEN_PREREQUISITES} screen, 3)"
+            ),
+            Action::GatewayLogs => format!(
+                "name the folder of logs (one sub-folder per host) under sources: gateway_logs in ata2atp.yaml, then run the checks again (R on the \
+                 {SCREEN_PREREQUISITES} screen, 3)"
+            ),
+            Action::GatewayLogsPath => format!(
+                "check the path under sources: gateway_logs in ata2atp.yaml, then run the checks again (R on the \
+                 {SCREEN_PREREQUISITES} screen, 3)"
+            ),
+        }
+    }
+}
 
 /// What stands in the way of a step, in the TUI's words.
 pub fn blocker(b: &engine::Blocker) -> String {

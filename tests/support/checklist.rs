@@ -84,6 +84,7 @@ pub fn all_checks(status: Status) -> ChecksFile {
                 reason: Some(format!("synthetic {status}")),
                 evidence: BTreeMap::new(),
                 remediation: None,
+                action: None,
                 accepted: None,
             })
             .collect(),

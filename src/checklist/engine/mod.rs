@@ -322,6 +322,8 @@ fn gate_status(
     let mut results = Vec::new();
     let mut satisfied = false;
     let mut problems = Vec::new();
+    // The actions already named by a problem of this gate.
+    let mut said: Vec<crate::checks::action::Action> = Vec::new();
     // A dated gate compares with the step's own date: without it, it cannot hold.
     let limit = gate.dated.as_ref().map(|rule| {
         let field = step.and_then(|(s, _)| s.field(&rule.later_than));
@@ -373,10 +375,15 @@ fn gate_status(
             // Acceptances are applied to results by the checks, but an acceptance added
             // by hand since counts too.
             let accepted = acceptance_of(checks, r).is_some();
+            // A result that is not decided or fails names what the tool can do about it.
+            let with_action = |what: String| Problem {
+                what,
+                fix: r.action.clone().map(Fix::Action),
+            };
             let verdict = match &limit {
                 _ if accepted => Ok(()),
                 None if r.is_satisfied() => Ok(()),
-                None => Err(format!(
+                None => Err(with_action(format!(
                     "{} is {}{}",
                     r.key(),
                     r.status,
@@ -384,14 +391,27 @@ fn gate_status(
                         .as_deref()
                         .map(|s| format!(": {s}"))
                         .unwrap_or_default()
-                )),
-                Some(Ok((rule, t, shown))) => dated_ok(r, rule, *t, &format!("({shown})")),
-                Some(Err(_)) => Err(String::new()),
+                ))),
+                Some(Ok((rule, t, shown))) => {
+                    dated_ok(r, rule, *t, &format!("({shown})")).map_err(|why| match r.status {
+                        Status::Pass | Status::Warn => Problem::from(why),
+                        _ => with_action(why),
+                    })
+                }
+                Some(Err(_)) => Err(Problem::from(String::new())),
             };
-            if let Err(why) = verdict {
+            if let Err(mut why) = verdict {
                 all = false;
-                if !why.is_empty() {
-                    problems.push(why.into());
+                // One action is said once per gate: results of many DCs often share it.
+                if let Some(Fix::Action(a)) = &why.fix {
+                    if said.contains(a) {
+                        why.fix = None;
+                    } else {
+                        said.push(a.clone());
+                    }
+                }
+                if !why.what.is_empty() {
+                    problems.push(why);
                 }
             }
             results.push(GateResult {

@@ -16,6 +16,9 @@ pub enum Fix {
     RunChecks,
     /// Record the field `key` on the earlier step `step`.
     RecordOn { step: String, key: String },
+    /// What the tool can do to decide or fix a result the gate names (the result's own
+    /// action, worded as the Prerequisites screen and `check` word it).
+    Action(crate::checks::action::Action),
 }
 
 /// How a front end words fixes. The structure of every message is here; a front end
@@ -43,6 +46,10 @@ impl Words for Cli {
             Fix::RecordOn { step, key } => {
                 format!("; record it with `ata2atp checklist set {step} --field {key}=…`")
             }
+            Fix::Action(a) => format!(
+                "; {}",
+                crate::checks::action::Words::action(&crate::checks::action::Cli, a)
+            ),
         }
     }
 

@@ -23,7 +23,7 @@ pub(super) fn alert_line(a: &Alert) -> String {
 /// alerts are not imported, so each must be recorded (or closed) before the Center goes.
 pub fn open_alerts(inv: &Inventory) -> Outcome {
     if !ata_read(inv) {
-        return Outcome::unknown(format!("{NO_ATA}: ATA's alerts are not known")).remedy(ADD_ATA);
+        return Outcome::unknown(format!("{NO_ATA}: ATA's alerts are not known")).act(ADD_ATA);
     }
     let alerts = &inv.ata.alerts;
     let read = !alerts.by_status.is_empty()

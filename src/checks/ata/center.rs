@@ -34,7 +34,7 @@ pub fn console_url(inv: &Inventory) -> Outcome {
                 "ATA's console URL was not found (CenterWebClientConfiguration.ServiceEndpoints)",
             )
         } else {
-            Outcome::unknown(format!("{NO_ATA}: the console URL is not known")).remedy(ADD_ATA)
+            Outcome::unknown(format!("{NO_ATA}: the console URL is not known")).act(ADD_ATA)
         };
     }
     let literal: Vec<&String> = urls
@@ -61,8 +61,7 @@ pub fn console_url(inv: &Inventory) -> Outcome {
 /// the wrong one.
 pub fn pending_change(inv: &Inventory) -> Outcome {
     if !ata_read(inv) {
-        return Outcome::unknown(format!("{NO_ATA}: pending changes are not known"))
-            .remedy(ADD_ATA);
+        return Outcome::unknown(format!("{NO_ATA}: pending changes are not known")).act(ADD_ATA);
     }
     let c = &inv.ata.center;
     let service_thumbprints: BTreeSet<String> = c
@@ -157,7 +156,7 @@ pub fn certificate_thumbprints(inv: &Inventory) -> Outcome {
         return Outcome::unknown(format!(
             "{NO_ATA}: the certificate thumbprints are not known"
         ))
-        .remedy(ADD_ATA);
+        .act(ADD_ATA);
     }
     // The candidate list (ServiceCertificateThumbprints) legitimately holds two during a
     // change; pending_change reports that. Compare the single-valued fields.
@@ -209,7 +208,7 @@ pub fn center_certificate(inv: &Inventory, now: DateTime<Utc>) -> Outcome {
         return Outcome::unknown(
             "the Center certificate's expiry is only in the Center's certificate store, and no Center facts were read",
         )
-        .remedy(RUN_CENTER_FACTS);
+        .act(RUN_CENTER_FACTS);
     }
     let active = active_thumbprint(inv);
     let cert = match &active {
@@ -331,7 +330,7 @@ pub fn console_certificate_name(inv: &Inventory) -> Outcome {
         return Outcome::unknown(
             "the Center certificate's names are only in the Center's certificate store, and no Center facts were read",
         )
-        .remedy(RUN_CENTER_FACTS);
+        .act(RUN_CENTER_FACTS);
     }
     let hosts = console_hosts(inv);
     if hosts.is_empty() {

@@ -3,7 +3,7 @@
 use super::{ADD_ATA, NO_ATA, ata_read};
 use crate::checks::Outcome;
 use crate::checks::logs::Scanned;
-use crate::model::{Gateway, Inventory, same_host};
+use crate::model::{Action, Gateway, Inventory, same_host};
 
 /// Gateways still registered: a Warn, because the move itself uninstalls them; the
 /// danger is the order (uninstalling the Center first leaves gateways running unmanaged,
@@ -11,7 +11,7 @@ use crate::model::{Gateway, Inventory, same_host};
 pub fn gateways_registered(inv: &Inventory) -> Outcome {
     if !ata_read(inv) {
         return Outcome::unknown(format!("{NO_ATA}: the registered gateways are not known"))
-            .remedy(ADD_ATA);
+            .act(ADD_ATA);
     }
     let gws = &inv.ata.gateways;
     if gws.is_empty() {
@@ -86,7 +86,7 @@ pub fn synchronizer_rodc(inv: &Inventory) -> Outcome {
         return Outcome::unknown(format!(
             "{NO_ATA}: the synchronizer candidates are not known"
         ))
-        .remedy(ADD_ATA);
+        .act(ADD_ATA);
     }
     let gws = &inv.ata.gateways;
     if gws.is_empty() {
@@ -170,7 +170,7 @@ pub fn gateway_service(inv: &Inventory, logs: &Scanned) -> Vec<(Option<String>, 
     if !ata_read(inv) {
         return vec![(
             None,
-            Outcome::unknown(format!("{NO_ATA}: the gateways are not known")).remedy(ADD_ATA),
+            Outcome::unknown(format!("{NO_ATA}: the gateways are not known")).act(ADD_ATA),
         )];
     }
     if inv.ata.gateways.is_empty() {
@@ -243,11 +243,13 @@ pub(super) fn one_gateway_service(inv: &Inventory, g: &Gateway, logs: &Scanned) 
                         g.name
                     ))
                 }
-                None => Outcome::fail(reason + &watched).remedy(format!(
-                    "start the ATA Gateway service on {} and read its Microsoft.Tri.Gateway-Errors.log for why it \
-                     stopped (with the log under --gateway-logs this check names a wrong password)",
-                    g.name
-                )),
+                None => Outcome::fail(reason + &watched)
+                    .remedy(format!(
+                        "start the ATA Gateway service on {} and read its Microsoft.Tri.Gateway-Errors.log for why it \
+                         stopped (with the gateway's logs given, this check names a wrong password)",
+                        g.name
+                    ))
+                    .act(Action::GatewayLogs),
             }
         }
     };

@@ -15,7 +15,7 @@ mod resolution;
 mod tests;
 
 use super::Outcome;
-use crate::model::{Inventory, SourceKind, SourceStatus};
+use crate::model::{Action, Inventory, SourceKind, SourceStatus};
 
 pub use alerts::open_alerts;
 pub use center::{
@@ -28,9 +28,8 @@ pub use resolution::{LocalLookup, center_addresses, console_names, console_url_r
 const NO_ATA: &str = "no ATA source in the inventory";
 /// What to do when a check needs the Center's own facts (its certificate store, its
 /// name lookups) and none were read.
-const RUN_CENTER_FACTS: &str = "run `ata2atp collector center-facts > Get-CenterFacts.ps1` on the ATA Center, then \
-     `ata2atp inventory --center-facts center-facts.json`";
-const ADD_ATA: &str = "collect ATA: `ata2atp inventory --ata-mongo …`, `--ata-dump DIR` or `--ata-json SystemProfile_….json`";
+const RUN_CENTER_FACTS: Action = Action::CenterFacts;
+const ADD_ATA: Action = Action::CollectAta;
 
 /// True when some ATA source was read (even in part).
 pub(super) fn ata_read(inv: &Inventory) -> bool {
@@ -54,7 +53,7 @@ pub fn role_groups(inv: &Inventory, workspace: Option<&str>) -> Outcome {
         return Outcome::unknown(
             "ATA's role groups are local groups on the Center and no Center facts were read",
         )
-        .remedy("run Get-CenterFacts.ps1 on the ATA Center (`ata2atp collector center-facts`) and add it to the inventory");
+        .act(RUN_CENTER_FACTS);
     }
     let ws = workspace.unwrap_or("<workspace>");
     let mut o = Outcome::manual(format!(

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use super::center::url_host;
 use super::{ADD_ATA, NO_ATA, RUN_CENTER_FACTS, ata_read};
 use crate::checks::Outcome;
-use crate::model::{Inventory, NameResolution, Status};
+use crate::model::{Action, Inventory, NameResolution, Status};
 
 /// The host part of every console URL, deduplicated, in order.
 pub(super) fn console_hosts(inv: &Inventory) -> Vec<String> {
@@ -225,7 +225,7 @@ pub fn console_url_resolves(
                 "ATA's console URL was not found (CenterWebClientConfiguration.ServiceEndpoints)",
             )
         } else {
-            Outcome::unknown(format!("{NO_ATA}: the console URL is not known")).remedy(ADD_ATA)
+            Outcome::unknown(format!("{NO_ATA}: the console URL is not known")).act(ADD_ATA)
         };
         return vec![(None, o)];
     }
@@ -235,8 +235,10 @@ pub fn console_url_resolves(
         match &expected {
             Ok((ips, why)) => judge_resolution(place, &hosts, answers, ips, why, strict),
             Err(why) => {
-                let mut o = Outcome::unknown(format!("{why}: what the console URL must resolve to is not known"))
-                    .remedy("collect the Center facts (`ata2atp collector center-facts`) and ATA's configuration");
+                let mut o = Outcome::unknown(format!(
+                    "{why}: what the console URL must resolve to is not known"
+                ))
+                .act(RUN_CENTER_FACTS);
                 for a in answers {
                     o = o.ev(
                         &a.name,
@@ -261,30 +263,26 @@ pub fn console_url_resolves(
             LocalLookup::NotRun(why) => Outcome::unknown(format!(
                 "the console URL was not looked up from this machine: {why}"
             ))
-            .remedy(format!(
-                "run `ata2atp check` on the customer's network (it resolves {urls})"
-            )),
+            .act(Action::LookUpOnSite { urls: urls.clone() }),
             LocalLookup::Done(answers) => judge("this machine", answers, false),
         },
     ));
-    let collect = format!(
-        "run `ata2atp collector dc-facts > Get-DcFacts.ps1`, then `.\\Get-DcFacts.ps1 -ConsoleUrl {}` \
-         (add -ComputerName for a gateway that is not a DC)",
-        inv.ata.center.console_urls.join(",")
-    );
+    let collect = Action::DcFacts {
+        console_urls: Some(inv.ata.center.console_urls.join(",")),
+    };
     for g in &inv.ata.gateways {
         let o = match inv.host(&g.name) {
             None => Outcome::unknown(format!(
                 "no facts were collected from {}: how it resolves the console URL is not known",
                 g.name
             ))
-            .remedy(collect.clone()),
+            .act(collect.clone()),
             Some(f) => match &f.console_resolution {
                 None => Outcome::unknown(format!(
                     "the facts of {} hold no console lookup (the collector ran without -ConsoleUrl, or is older)",
                     f.name
                 ))
-                .remedy(collect.clone()),
+                .act(collect.clone()),
                 Some(answers) => judge(&g.name, answers, true),
             },
         };
@@ -300,7 +298,7 @@ pub fn console_url_resolves(
         Outcome::unknown(
             "no Center facts hold the Center's own lookup of the console URL (console_resolution)",
         )
-        .remedy(RUN_CENTER_FACTS)
+        .act(RUN_CENTER_FACTS)
     } else {
         judge("the Center", &inv.ata.center.console_resolution, true)
     };
@@ -317,10 +315,8 @@ pub fn center_addresses(inv: &Inventory) -> Outcome {
         return Outcome::unknown(
             "the Center's IP addresses are only in the Center facts (ip_addresses), and none were read",
         )
-        .remedy(
-            "run this version's `ata2atp collector center-facts > Get-CenterFacts.ps1` on the ATA Center, then \
-             `ata2atp inventory --center-facts center-facts.json`",
-        );
+        .remedy("the Center facts of an earlier ata2atp hold no addresses: collect them with this version")
+        .act(RUN_CENTER_FACTS);
     }
     let installed: BTreeSet<IpAddr> = c
         .host_addresses

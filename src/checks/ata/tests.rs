@@ -299,7 +299,7 @@ fn the_console_url_must_resolve_to_the_listening_address_everywhere() {
     let gw1 = by_subject(&r, "GW1");
     assert_eq!(gw1.status, Status::Unknown);
     assert!(
-        gw1.remediation
+        gw1.cli_remediation()
             .unwrap()
             .contains("-ConsoleUrl https://ata.example.test")
     );

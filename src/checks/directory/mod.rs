@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use super::Outcome;
 use super::thresholds::{MIN_FOREST_LEVEL, PASSWORD_WARNING_DAYS};
 use crate::model::{
-    AccountKind, DirectoryInventory, DirectoryServicesAccountFacts, Inventory, Status,
+    AccountKind, Action, DirectoryInventory, DirectoryServicesAccountFacts, Inventory, Status,
 };
 
 /// What a live bind as the directory services account found. The directory module runs
@@ -31,7 +31,7 @@ pub enum DsaTestOutcome {
     /// The test could not be run to the end (DC unreachable, TLS failure…).
     NotRun { reason: String },
     /// No test was attempted (no password, no LDAP source, a set-up error); `reason`
-    /// is the whole sentence shown.
+    /// is the whole sentence shown, testing it is the result's action.
     NotAttempted { reason: String },
 }
 
@@ -56,15 +56,14 @@ impl From<&crate::directory::dsa::CredentialTest> for DsaTestOutcome {
 }
 
 const NO_DIRECTORY: &str = "no directory source in the inventory";
-const ADD_DIRECTORY: &str =
-    "collect the directory: `ata2atp inventory --ldap ldaps://dc… ` or `--ldif export.ldif`";
+const ADD_DIRECTORY: Action = Action::CollectDirectory { as_admin: false };
 
 pub fn forest_level(inv: &Inventory) -> Outcome {
     let Some(dir) = &inv.directory else {
         return Outcome::unknown(format!(
             "{NO_DIRECTORY}: the forest functional level is not known"
         ))
-        .remedy(ADD_DIRECTORY);
+        .act(ADD_DIRECTORY);
     };
     let Some(level) = dir.forest.functional_level else {
         return Outcome::unknown(format!(
@@ -102,14 +101,17 @@ pub fn recycle_bin(inv: &Inventory) -> Outcome {
         return Outcome::unknown(format!(
             "{NO_DIRECTORY}: whether the AD Recycle Bin is enabled is not known"
         ))
-        .remedy(ADD_DIRECTORY);
+        .act(ADD_DIRECTORY);
     };
     let forest = &dir.forest.root_domain;
     let Some(rb) = &dir.recycle_bin else {
         return Outcome::unknown(format!(
             "the configuration partition of {forest} was not read: whether the AD Recycle Bin is enabled is not known"
         ))
-        .remedy("read the forest live, or export CN=Optional Features and CN=Partitions (`ata2atp collector ldif`)");
+        .act(Action::ExportLdif {
+            what: "CN=Optional Features and CN=Partitions".into(),
+            as_admin: false,
+        });
     };
     let o = match rb.enabled {
         Some(true) => Outcome::pass(format!("the AD Recycle Bin is enabled in {forest}")),
@@ -129,7 +131,10 @@ pub fn recycle_bin(inv: &Inventory) -> Outcome {
             "whether the AD Recycle Bin is enabled in {forest} is not known: {}",
             rb.evidence
         ))
-        .remedy("read the forest live, or export CN=Optional Features and CN=Partitions (`ata2atp collector ldif`)"),
+        .act(Action::ExportLdif {
+            what: "CN=Optional Features and CN=Partitions".into(),
+            as_admin: false,
+        }),
     };
     o.ev("forest", forest.clone())
         .ev("evidence", rb.evidence.clone())
@@ -144,7 +149,7 @@ pub fn domain_levels(inv: &Inventory) -> Vec<(Option<String>, Outcome)> {
             Outcome::unknown(format!(
                 "{NO_DIRECTORY}: domain functional levels are not known"
             ))
-            .remedy(ADD_DIRECTORY),
+            .act(ADD_DIRECTORY),
         )];
     };
     if dir.domains.is_empty() {
@@ -213,7 +218,7 @@ pub fn dsa_subjects(inv: &Inventory) -> Result<Vec<DsaSubject<'_>>, Outcome> {
         return Err(Outcome::unknown(format!(
             "{NO_DIRECTORY} and no ATA configuration: no directory services account is known"
         ))
-        .remedy(ADD_DIRECTORY));
+        .act(ADD_DIRECTORY));
     };
     let described: Vec<DsaSubject> = dir
         .directory_services_accounts()
@@ -244,12 +249,12 @@ fn per_account(
     each_account(inv, |s| {
         match (&inv.directory, s.facts) {
         (None, _) => Outcome::unknown(format!("{NO_DIRECTORY}: {what} cannot be determined"))
-            .remedy(ADD_DIRECTORY),
+            .act(ADD_DIRECTORY),
         (Some(_), None) => Outcome::unknown(format!(
             "{} was not looked up in the directory (see the directory notes: its domain was not read, or the read broke off), so {what} cannot be determined",
             s.label
         ))
-        .remedy("read a DC of the account's domain (or pass --gc, or an LDIF export of that domain) in the same inventory run as ATA"),
+        .act(Action::AccountDomain),
         (Some(dir), Some(f)) => judge(&s.label, dir, f),
     }
     })
@@ -342,10 +347,11 @@ fn credentials_of(
         }
         _ if !blocking.is_empty() => Outcome::fail(format!("{label}: {}", blocking.join("; ")))
             .remedy("enable or unlock the account, or reset its password (then enter it in ATA at once, or the ATA \
-                     Gateway service stops), and test it with `ata2atp check dsa`"),
+                     Gateway service stops)")
+            .act(Action::DsaTest),
         Some(DsaTestOutcome::NotRun { reason }) => Outcome::unknown(format!("the credentials test did not run: {reason}")),
-        Some(DsaTestOutcome::NotAttempted { reason }) => Outcome::unknown(reason.clone()),
-        None => Outcome::unknown(absent_reason.to_string()),
+        Some(DsaTestOutcome::NotAttempted { reason }) => Outcome::unknown(reason.clone()).act(Action::DsaTest),
+        None => Outcome::unknown(absent_reason.to_string()).act(Action::DsaTest),
     };
     if let Some(exp) = facts.and_then(|f| f.password_expires_at) {
         o = o.ev("password_expires_at", exp.to_rfc3339());
@@ -387,9 +393,7 @@ pub fn deleted_objects(inv: &Inventory) -> Vec<(Option<String>, Outcome)> {
                 Some(n) => format!("whether {label} can read Deleted Objects is not known: {n}"),
                 None => format!("whether {label} can read Deleted Objects is not known"),
             })
-            .remedy(
-                "run the inventory with --dsa-password-env 'ACCOUNT=VAR' so the account itself lists the container",
-            ),
+            .act(Action::DsaInventory),
         }
     })
 }
@@ -453,7 +457,7 @@ pub fn matches_ata(inv: &Inventory) -> Vec<(Option<String>, Outcome)> {
         return vec![(
             None,
             Outcome::unknown("no ATA source in the inventory: the account ATA uses is not known")
-                .remedy("collect ATA with `ata2atp inventory --ata-…`"),
+                .act(Action::CollectAta),
         )];
     }
     if ata.is_empty() {

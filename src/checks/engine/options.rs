@@ -159,7 +159,8 @@ pub struct RunOptions {
     /// The live bind test of each directory services account a password was given for,
     /// by the account's label: its outcome, or why it was not attempted.
     pub dsa_tests: BTreeMap<String, DsaTestOutcome>,
-    /// Why an account has no test, shown as its `dsa.credentials` reason.
+    /// Why an account has no test, shown as its `dsa.credentials` reason (the result
+    /// names testing it as its action).
     pub dsa_test_absent: String,
     /// The Defender for Identity workspace, for the role group names.
     pub workspace: Option<String>,
@@ -180,10 +181,7 @@ impl RunOptions {
             network,
             gateway_logs: None,
             dsa_tests: BTreeMap::new(),
-            dsa_test_absent: "the credentials were not tested: pass --dsa-password-env ACCOUNT=VAR or \
-                              --dsa-password-file ACCOUNT=FILE (with an LDAP source in the engagement) to test the \
-                              account, or run `ata2atp check dsa`"
-                .into(),
+            dsa_test_absent: "the credentials were not tested".into(),
             workspace: None,
             sensor_proxy: None,
             cloud: crate::engagement::Cloud::default(),

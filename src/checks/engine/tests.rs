@@ -15,6 +15,7 @@ fn result(id: &str, subject: Option<&str>, status: Status) -> CheckResult {
         reason: None,
         evidence: Default::default(),
         remediation: None,
+        action: None,
         accepted: None,
     }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use crate::checks::thresholds::{AuditRequirement, DC_AUDIT_POLICY};
 use crate::checks::{Outcome, fact_missing};
 use crate::hosts::auditpol;
-use crate::model::{AuditSubcategory, DcFacts};
+use crate::model::{Action, AuditSubcategory, DcFacts};
 
 /// What one required subcategory lacks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,10 +167,8 @@ pub(super) fn judge_audit(
 /// `dc.audit_policy`.
 pub fn audit_policy(f: &DcFacts) -> Outcome {
     match &f.audit_policy {
-        None => Outcome::unknown(fact_missing(f, "audit_policy", "The advanced audit policy")).remedy(
-            "run the dc-facts collector again, or paste `auditpol /get /category:* /r` from the DC and read it with \
-             `ata2atp inventory --auditpol FILE`",
-        ),
+        None => Outcome::unknown(fact_missing(f, "audit_policy", "The advanced audit policy"))
+            .act(Action::Auditpol),
         Some(policy) => judge_audit(
             policy,
             DC_AUDIT_POLICY,

@@ -9,7 +9,7 @@ use crate::checks::thresholds::{
     ADFS_CONTAINER_AUDIT_RIGHTS, CONFIGURATION_AUDIT_RIGHTS, OBJECT_AUDIT_CLASSES,
 };
 use crate::directory::security_descriptor::{Ace, flags, parse_ace, rights, rights_sddl};
-use crate::model::{AuditedObject, Inventory, ObjectAuditing, ServerRole, Status};
+use crate::model::{Action, AuditedObject, Inventory, ObjectAuditing, ServerRole, Status};
 
 /// Directory rights a mask grants once the generic rights are mapped (MS-ADTS 5.1.3.3).
 fn effective(mask: u32) -> u32 {
@@ -116,10 +116,10 @@ fn unreadable_sacl(o: &ObjectAuditing, what: &str) -> Outcome {
     ))
     .ev("dn", o.dn.clone())
     .remedy(format!(
-        "read the directory again over LDAP bound as a domain admin (`ata2atp inventory --ldap … --bind-user` a member of \
-         Domain Admins), or check on a DC: (Get-Acl -Path 'AD:{}' -Audit).Audit",
+        "check by hand on a DC: (Get-Acl -Path 'AD:{}' -Audit).Audit, or read them again as a member of Domain Admins",
         o.dn
     ))
+    .act(Action::CollectDirectory { as_admin: true })
 }
 
 fn sacl_evidence(o: Outcome, sacl: &[String], bad: &[String]) -> Outcome {
@@ -143,7 +143,7 @@ pub fn object_auditing(inv: &Inventory) -> Vec<(Option<String>, Outcome)> {
         return vec![(
             None,
             Outcome::unknown("no directory source in the inventory: the domain heads' auditing entries were not read")
-                .remedy("add --ldap (bound as a domain admin) or --ldif to the inventory"),
+                .act(Action::CollectDirectory { as_admin: true }),
         )];
     };
     let schema = dir.forest.schema_version;
@@ -210,9 +210,11 @@ pub fn object_auditing(inv: &Inventory) -> Vec<(Option<String>, Outcome)> {
     if out.is_empty() {
         out.push((
             None,
-            Outcome::unknown("no domain head was described by the directory source").remedy(
-                "read a DC of each domain over LDAP as a domain admin, or export the domain heads' nTSecurityDescriptor \
-                 (`ata2atp collector ldif`)",
+            Outcome::unknown("no domain head was described by the directory source").act(
+                Action::ExportLdif {
+                    what: "the domain heads' nTSecurityDescriptor of each domain".into(),
+                    as_admin: true,
+                },
             ),
         ));
     }
@@ -255,7 +257,7 @@ fn judge_container(o: &ObjectAuditing, wanted: u32, label: &str, ui: &str) -> Ou
 pub fn configuration_auditing(inv: &Inventory) -> Outcome {
     let Some(dir) = &inv.directory else {
         return Outcome::unknown("no directory source in the inventory")
-            .remedy("add --ldap (bound as a domain admin) or --ldif to the inventory");
+            .act(Action::CollectDirectory { as_admin: true });
     };
     let container = dir
         .object_auditing
@@ -268,7 +270,10 @@ pub fn configuration_auditing(inv: &Inventory) -> Outcome {
         (_, None) => Outcome::unknown(
             "the Configuration container's auditing entries were not read (and whether the forest has Exchange)",
         )
-        .remedy("read the directory over LDAP as a domain admin, or export them (`ata2atp collector ldif`)"),
+        .act(Action::ExportLdif {
+            what: "the Configuration container's nTSecurityDescriptor".into(),
+            as_admin: true,
+        }),
         (exchange, Some(o)) => {
             let mut verdict = judge_container(
                 o,

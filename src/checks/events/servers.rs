@@ -8,7 +8,7 @@ use crate::checks::thresholds::{
     ADCS_AUDIT_POLICY, ADFS_AUDIT_POLICY, AuditRequirement, CA_AUDIT_FILTER,
     ENTRA_CONNECT_AUDIT_POLICY,
 };
-use crate::model::{Inventory, ServerFacts, ServerRole, Status};
+use crate::model::{Action, Inventory, ServerFacts, ServerRole, Status};
 
 fn server_policy(s: &ServerFacts, required: &[AuditRequirement], gpo: &str) -> Outcome {
     match &s.audit_policy {
@@ -46,6 +46,7 @@ fn worst(a: Outcome, b: Outcome) -> Outcome {
         (Some(x), Some(y)) => Some(format!("{x}; {y}")),
         (x, y) => x.or(y),
     };
+    hi.action = hi.action.take().or(lo.action);
     for (k, v) in lo.evidence {
         hi.evidence.entry(k).or_insert(v);
     }
@@ -71,11 +72,9 @@ pub fn server_auditing(inv: &Inventory) -> Vec<(&'static str, Option<String>, Ou
                     "no server facts name an {} server: if the customer has one, its auditing is not checked",
                     role.label()
                 ))
-                .remedy(format!(
-                    "run `ata2atp collector server-facts > Get-ServerFacts.ps1` and the script on each {} server, then \
-                     `ata2atp inventory --server-facts server-facts.json`",
-                    role.label()
-                )),
+                .act(Action::ServerFacts {
+                    role: role.label().to_string(),
+                }),
             ));
             continue;
         }

@@ -2,6 +2,7 @@
 //! sensor, and what to do.
 
 use super::*;
+use crate::model::Action;
 
 /// Turns a probe's report into the check's verdict. `spec` says which check and whether a
 /// proxy is configured for the sensors.
@@ -32,7 +33,7 @@ pub fn judge(spec: &ProbeSpec, report: &ProbeReport) -> Outcome {
                   service's place",
         }),
         P::InvalidUrl { detail } => Outcome::unknown(format!("the probe could not start: {detail}"))
-            .remedy("fix --ping-url, the workspace, or proxy.url in ata2atp.yaml"),
+            .act(Action::ProbeSettings),
         P::Setup { detail } => Outcome::unknown(format!("the probe could not start: {detail}")),
         P::Dns { host, detail } => Outcome::fail(format!("{host} does not resolve: {detail}")).remedy(
             "check the workspace name (the host is <workspace>sensorapi.atp.azure.com) and that the DCs' DNS resolves \
@@ -61,7 +62,7 @@ pub fn judge(spec: &ProbeSpec, report: &ProbeReport) -> Outcome {
                 "the proxy asks for credentials ({status}; offers {}) and no password was given for {user}",
                 list_or_none(schemes)
             ))
-            .remedy("pass --proxy-password-env VAR or --proxy-password-file FILE (or answer the prompt)"),
+            .act(Action::ProxyPassword),
             None => Outcome::fail(format!(
                 "the proxy requires authentication ({status}; offers {}) and no proxy user is configured",
                 list_or_none(schemes)

@@ -24,7 +24,7 @@ mod subjects;
 mod tests;
 
 use super::Outcome;
-use crate::model::Status;
+use crate::model::{Action, Status};
 use host::{cpu, disk, memory, power_plan, time_sync};
 use install::{lightweight_gateway, proxy, sensor_service};
 use os::{kb4487044, os_2019, os_today};
@@ -110,10 +110,7 @@ fn no_facts(dc: &Dc<'_>) -> Outcome {
         "no facts were collected from {}: it is known to the directory but not in any DC facts file",
         dc.label()
     ))
-    .remedy(
-        "run `ata2atp collector dc-facts > Get-DcFacts.ps1` and the script on a DC (or with -ComputerName \
-         for this one), then `ata2atp inventory --dc-facts dc-facts.json`",
-    )
+    .act(Action::DcFacts { console_urls: None })
 }
 
 fn facts(dc: &Dc<'_>, directory_read: bool) -> Outcome {
@@ -158,6 +155,6 @@ fn rodc(dc: &Dc<'_>, directory_read: bool) -> Outcome {
             dc.label()
         )),
         None => Outcome::unknown("no directory source in the inventory: whether this DC is read-only is not known")
-            .remedy("add --ldap or --ldif to the inventory"),
+            .act(Action::CollectDirectory { as_admin: false }),
     }
 }

@@ -143,18 +143,18 @@ pub fn render(
             }
         }
     }
-    let todo: Vec<&&CheckResult> = shown
+    let todo: Vec<(&&CheckResult, String)> = shown
         .iter()
-        .filter(|r| r.status != Status::Pass && r.accepted.is_none() && r.remediation.is_some())
+        .filter(|r| r.status != Status::Pass && r.accepted.is_none())
+        .filter_map(|r| crate::checks::action::cli(r).map(|what| (r, what)))
         .collect();
     if !todo.is_empty() {
         out.push_str(&format!("\n{}\n", paint(style::HEADER, "What to do")));
-        for r in todo {
+        for (r, what) in todo {
             out.push_str(&format!(
-                "  {} {}: {}\n",
+                "  {} {}: {what}\n",
                 paint(style::DIM, &format!("[{}]", r.status)),
                 r.key(),
-                r.remediation.as_deref().unwrap_or_default()
             ));
         }
     }

@@ -76,7 +76,7 @@ pub(super) fn prerequisites(inputs: &Inputs) -> Prerequisites {
                 status: r.status,
                 reason: r.reason.clone(),
                 evidence: r.evidence.iter().map(|(k, v)| pair(k, v)).collect(),
-                remediation: r.remediation.clone(),
+                remediation: crate::checks::action::cli(r),
                 accepted: (r.status != Status::Pass)
                     .then(|| acceptance_of(c, r).map(acceptance_line))
                     .flatten(),

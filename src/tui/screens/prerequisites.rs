@@ -189,9 +189,9 @@ fn detail_lines(app: &App, r: &CheckResult, width: usize) -> Vec<Line<'static>> 
             }
         }
     }
-    if let Some(rem) = &r.remediation {
+    if let Some(rem) = crate::checks::action::of(r, &s::Words) {
         lines.push(Line::styled(s::PRE_REMEDIATION, t.heading()));
-        for l in wrap(rem, width.saturating_sub(2)) {
+        for l in wrap(&rem, width.saturating_sub(2)) {
             lines.push(Line::from(format!("  {l}")));
         }
     }

@@ -1,7 +1,8 @@
 //! The TUI speaks in its own words: no screen of the demo shows a CLI command or flag
 //! (issue 17 item 11). Every step of the demo's checklist, the Overview, every row of the
 //! Prerequisites screen and the `?` overlay are drawn and searched for "ata2atp " and
-//! " --"; the wording of a refused set and of a missing reason is pinned too.
+//! " --", the checks' own reasons and remediations as they are; every action a check can
+//! name is worded, and the wording of a refused set and of a missing reason is pinned too.
 
 use ratatui::crossterm::event::KeyCode;
 
@@ -38,27 +39,9 @@ fn cli_lines(screen: &str) -> Vec<String> {
         .collect()
 }
 
-/// The checks' own reasons and remediations are worded by the checks, in the CLI's words
-/// (not yet typed like the checklist's fixes): they are replaced by a neutral text so the
-/// search sees what the TUI and the checklist word.
-fn neutral_check_texts(root: &std::path::Path) {
-    let engagement = crate::engagement::Engagement::open(root).unwrap();
-    let lock = engagement.lock().unwrap();
-    let mut file = engagement.checks().unwrap().unwrap();
-    for r in &mut file.results {
-        r.reason = r.reason.as_ref().map(|_| "a check's reason".to_string());
-        r.remediation = r
-            .remediation
-            .as_ref()
-            .map(|_| "a check's remediation".to_string());
-    }
-    lock.save_checks(&file).unwrap();
-}
-
 #[test]
 fn no_screen_of_the_demo_shows_a_cli_command_or_flag() {
     let (_dir, root) = demo();
-    neutral_check_texts(&root);
     let mut app = app_at(&root, SIZE);
     assert_tui_words(&draw(&app), "the Overview");
 
@@ -157,4 +140,23 @@ fn a_missing_reason_says_which_key_gives_one() {
         text,
         "step P09: a skipped step needs a reason: press s, choose skipped again and say why"
     );
+}
+
+#[test]
+fn every_action_of_the_checks_is_worded_in_tui_words() {
+    use crate::checks::action::{self, Words as _};
+    for a in action::every_action() {
+        let text = s::Words.action(&a);
+        assert_tui_words(&text, &format!("{a:?}"));
+        assert!(
+            text.contains("press")
+                || text.contains("(R on the")
+                || text.contains("does not test")
+                || text.contains("binds as"),
+            "{a:?} names no key of the TUI nor says the TUI cannot: {text}"
+        );
+        // In a gate line the action follows the result's reason.
+        let p = Problem::new("dc.facts[DC1] is unknown".into(), Fix::Action(a.clone()));
+        assert_tui_words(&s::problem(&p), &format!("the gate line of {a:?}"));
+    }
 }

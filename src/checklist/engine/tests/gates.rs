@@ -81,6 +81,36 @@ fn gates_need_every_result_passed_or_accepted_and_any_of_one_alternative() {
 }
 
 #[test]
+fn a_gate_on_an_undecided_result_names_the_result_s_action() {
+    let def = def();
+    let b = &def.steps[1];
+    let mut undecided = result("dc.cpu", Some("FAB-DC02"), Status::Unknown);
+    undecided.action = Some(crate::checks::action::Action::DcFacts { console_urls: None });
+    let c = checks(vec![
+        result("dc.cpu", Some("FAB-DC01"), Status::Pass),
+        undecided,
+    ]);
+    let g = gate_status(&b.gates[0], Some(&c), None);
+    let text = g.problem.as_ref().unwrap().to_string();
+    assert!(
+        text.starts_with(
+            "dc.cpu[FAB-DC02] is unknown: dc.cpu said unknown; run `ata2atp collector dc-facts"
+        ) && text.ends_with("or accept the risk in checks.yaml"),
+        "{text}"
+    );
+
+    // Results that share an action name it once in the gate.
+    let mut other = result("dc.cpu", Some("FAB-DC03"), Status::Unknown);
+    other.action = Some(crate::checks::action::Action::DcFacts { console_urls: None });
+    let mut c = c;
+    c.results.push(other);
+    let g = gate_status(&b.gates[0], Some(&c), None);
+    let text = g.problem.as_ref().unwrap().to_string();
+    assert_eq!(text.matches("collector dc-facts").count(), 1, "{text}");
+    assert!(text.contains("dc.cpu[FAB-DC03] is unknown"), "{text}");
+}
+
+#[test]
 fn a_dated_gate_compares_the_evidence_date_with_the_steps_own_date() {
     let def = parse(
         "\

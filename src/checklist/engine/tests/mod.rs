@@ -56,6 +56,7 @@ fn result(id: &str, subject: Option<&str>, status: Status) -> CheckResult {
         reason: Some(format!("{id} said {status}")),
         evidence: Default::default(),
         remediation: None,
+        action: None,
         accepted: None,
     }
 }
