@@ -310,7 +310,10 @@ samba_fingerprint() { cat "$SCRIPTS/test-env.sh" "$SCRIPTS/gen-samba-fixtures.py
 samba_reusable() {
     [[ ${CI:-} != true ]] || return 1
     [[ -f $SAMBA/.ready && -f $SAMBA_LDB && -f $SAMBA_CONF ]] || return 1
-    [[ "$(cat "$SAMBA/.ready")" == "$(samba_fingerprint)" ]]
+    [[ "$(cat "$SAMBA/.ready")" == "$(samba_fingerprint)" ]] || return 1
+    # smb.conf holds absolute paths: a target/ copied from another checkout would start
+    # that checkout's domain. Only a domain provisioned here, for this $SAMBA, is reused.
+    grep -q "private dir = $SAMBA/" "$SAMBA_CONF"
 }
 
 samba_provision() {
