@@ -46,6 +46,10 @@ use mongodb::bson::spec::BinarySubtype;
 use mongodb::bson::{Binary, Bson, DateTime, Document, doc};
 use serde_json::json;
 
+/// The binary's allocator (src/main.rs): the measured child is this program.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const ENTITIES: usize = 250_000;
 const ALERTS: usize = 100_000;
 const EXCLUSIONS: usize = 5_000;

@@ -15,7 +15,7 @@
 //! secrets are replaced by a presence flag ([`redact`]) and ids are normalised to text
 //! ([`id_key`]).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::Arc;
 
@@ -360,7 +360,9 @@ pub struct Prepared<'f>(Node<'f>);
 enum Node<'f> {
     All,
     Or(Vec<Node<'f>>),
-    IdIn(SplitPath<'f>, HashSet<&'f str>),
+    /// foldhash, not SipHash: each document's id is hashed once, and foldhash is seeded
+    /// per process, so a dump cannot be made to collide on purpose.
+    IdIn(SplitPath<'f>, foldhash::HashSet<&'f str>),
     IsTrue(SplitPath<'f>),
     StrIn(SplitPath<'f>, &'f [String]),
 }
