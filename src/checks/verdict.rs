@@ -53,6 +53,40 @@ pub struct Verdict {
     pub level: VerdictLevel,
     pub headline: String,
     pub details: Vec<String>,
+    /// The checks must run (again) before the verdict holds: the last detail, worded by
+    /// each front end ([`Verdict::worded`]), as the checklist's fixes are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_checks: Option<RunChecks>,
+}
+
+/// Why the checks must run before the verdict holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunChecks {
+    /// They have never run.
+    NotRun,
+    /// They ran on an earlier inventory than the engagement's.
+    Stale,
+}
+
+impl Verdict {
+    /// The verdict with its [`RunChecks`] worded by a front end as the last detail.
+    pub fn worded(mut self, words: fn(RunChecks) -> String) -> Self {
+        if let Some(run) = self.run_checks.take() {
+            self.details.push(words(run));
+        }
+        self
+    }
+}
+
+/// The command line's words (also the report's: the consultant runs the checks there).
+pub fn cli_words(run: RunChecks) -> String {
+    match run {
+        RunChecks::NotRun => "Run `ata2atp check`, then write the report again.".into(),
+        RunChecks::Stale => {
+            "the checks ran on an earlier inventory: run `ata2atp check` again".into()
+        }
+    }
 }
 
 /// What a run of checks means for the process: a failed check is not an error (the run
@@ -84,7 +118,8 @@ pub fn verdict(checks: Option<&ChecksFile>, stale: bool) -> Verdict {
         return Verdict {
             level: VerdictLevel::Undecided,
             headline: "Undecided: the prerequisite checks have not been run".into(),
-            details: vec!["Run `ata2atp check`, then write the report again.".into()],
+            details: Vec::new(),
+            run_checks: Some(RunChecks::NotRun),
         };
     };
     let open = |s: Status| {
@@ -134,9 +169,6 @@ pub fn verdict(checks: Option<&ChecksFile>, stale: bool) -> Verdict {
             plural(accepted, "result", "results")
         ));
     }
-    if stale {
-        details.push("the checks ran on an earlier inventory: run `ata2atp check` again".into());
-    }
     let (level, headline) = if fail > 0 {
         (VerdictLevel::NotReady, "Not ready: prerequisites fail")
     } else if unknown + manual + warn > 0 || stale {
@@ -156,12 +188,40 @@ pub fn verdict(checks: Option<&ChecksFile>, stale: bool) -> Verdict {
         level,
         headline: headline.into(),
         details,
+        run_checks: stale.then_some(RunChecks::Stale),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn running_the_checks_is_the_last_detail_worded_by_the_front_end() {
+        let none = verdict(None, false);
+        assert_eq!(none.run_checks, Some(RunChecks::NotRun));
+        assert!(none.details.is_empty());
+        assert_eq!(
+            none.worded(cli_words).details,
+            ["Run `ata2atp check`, then write the report again."]
+        );
+        let file = ChecksFile {
+            schema_version: crate::model::SCHEMA_VERSION,
+            tool_version: "test".into(),
+            ran_at: chrono::Utc::now(),
+            inventory_sha256: None,
+            results: Vec::new(),
+            acceptances: Vec::new(),
+        };
+        let stale = verdict(Some(&file), true);
+        assert_eq!(stale.level, VerdictLevel::OpenPoints);
+        let worded = stale.worded(|_| "again".into());
+        assert_eq!(
+            (worded.details.last(), worded.run_checks),
+            (Some(&"again".into()), None)
+        );
+        assert_eq!(verdict(Some(&file), false).run_checks, None);
+    }
 
     #[test]
     fn the_level_serializes_as_the_word_templates_use() {
