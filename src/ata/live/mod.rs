@@ -6,8 +6,8 @@
 //!
 //! Why 3.0.1: it is the newest driver that accepts wire version 6 (MongoDB 3.6, what
 //! ATA 1.9.3 ships). Older servers fail the driver's handshake with a wire-version
-//! message; [`classify`] turns that, and `buildInfo`'s version, into one clear "server
-//! too old, read it offline" error ([`check_version`]).
+//! message; `failure::classify` turns that, and `buildInfo`'s version, into one clear "server
+//! too old, read it offline" error (`failure::check_version`).
 //!
 //! Round trips are counted with the driver's command monitoring (every command started
 //! is one request/response on the wire) and reported in the source's `error`-free
