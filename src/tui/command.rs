@@ -39,19 +39,8 @@ pub struct Inputs {
 #[derive(Debug)]
 pub enum Command {
     Batch(Vec<Command>),
-    /// A checklist change, saved at once.
-    SetStep {
-        request: Box<SetRequest>,
-        inputs: Inputs,
-    },
-    Accept {
-        key: String,
-        by: String,
-        reason: String,
-    },
-    Revoke {
-        key: String,
-    },
+    /// A change to the engagement, saved at once by the writer.
+    Change(Change),
     /// Run the checks (all, or `only` these ids) on `inventory`.
     RunChecks {
         only: Vec<String>,
@@ -82,20 +71,27 @@ impl Command {
     }
 }
 
-/// A job for the writer.
-enum Job {
+/// A change the consultant makes to the engagement: one of the writer's jobs.
+#[derive(Debug)]
+pub enum Change {
+    /// A checklist change.
     SetStep {
         request: Box<SetRequest>,
         inputs: Inputs,
     },
+    /// Accept a check's result as a known risk.
     Accept {
         key: String,
         by: String,
         reason: String,
     },
-    Revoke {
-        key: String,
-    },
+    /// Withdraw an accepted risk.
+    Revoke { key: String },
+}
+
+/// A job for the writer.
+enum Job {
+    Change(Change),
     SaveInventory {
         inventory: Box<Inventory>,
         /// The saved file's SHA-256.
@@ -162,9 +158,7 @@ impl Executor {
     pub fn execute(&mut self, command: Command) {
         match command {
             Command::Batch(v) => v.into_iter().for_each(|c| self.execute(c)),
-            Command::SetStep { request, inputs } => self.job(Job::SetStep { request, inputs }),
-            Command::Accept { key, by, reason } => self.job(Job::Accept { key, by, reason }),
-            Command::Revoke { key } => self.job(Job::Revoke { key }),
+            Command::Change(change) => self.job(Job::Change(change)),
             Command::Report(request) => self.job(Job::Report(request)),
             Command::Cancel => {
                 if let Some((token, _)) = &self.run {
@@ -421,7 +415,7 @@ async fn writer(
 
 fn blocking_job(engagement: &Engagement, lock: &WriteLock, job: Job, tx: &UnboundedSender<Msg>) {
     match job {
-        Job::SetStep { request, inputs } => {
+        Job::Change(Change::SetStep { request, inputs }) => {
             let facts = Facts::new(
                 inputs.inventory.as_deref(),
                 Some(&inputs.config),
@@ -433,7 +427,7 @@ fn blocking_job(engagement: &Engagement, lock: &WriteLock, job: Job, tx: &Unboun
                 .map(Box::new);
             let _ = tx.send(Msg::ChecklistSaved(r));
         }
-        Job::Accept { key, by, reason } => {
+        Job::Change(Change::Accept { key, by, reason }) => {
             let r = engagement
                 .checks()
                 .map_err(|e| e.to_string())
@@ -456,7 +450,7 @@ fn blocking_job(engagement: &Engagement, lock: &WriteLock, job: Job, tx: &Unboun
                 Err(e) => Msg::WriteFailed(e),
             });
         }
-        Job::Revoke { key } => {
+        Job::Change(Change::Revoke { key }) => {
             let r = engagement
                 .checks()
                 .map_err(|e| e.to_string())

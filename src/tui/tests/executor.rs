@@ -107,11 +107,11 @@ async fn the_writer_saves_checklist_changes_risks_and_reports() {
         other => panic!("{other:?}"),
     }
 
-    exec.execute(Command::Accept {
+    exec.execute(Command::Change(Change::Accept {
         key: "dc.dotnet[FAB-DC02.fabrikam.test]".into(),
         by: "Jo".into(),
         reason: "DC retired in week 3".into(),
-    });
+    }));
     match next_msg(&mut rx).await {
         Msg::ChecksSaved { checks, .. } => assert_eq!(checks.acceptances.len(), 1),
         other => panic!("{other:?}"),
@@ -162,7 +162,7 @@ async fn without_the_lock_nothing_is_written() {
     let session = crate::tui::Session::open(&root).unwrap();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let mut exec = Executor::new(session.engagement.clone(), session.config.clone(), None, tx);
-    exec.execute(Command::Revoke { key: "x".into() });
+    exec.execute(Command::Change(Change::Revoke { key: "x".into() }));
     assert!(matches!(next_msg(&mut rx).await, Msg::WriteFailed(_)));
     exec.shutdown().await;
 }

@@ -22,7 +22,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Color;
 
 use super::app::{App, Level, Loadable, Menu, Pane, PromptPurpose, Screen, Target};
-use super::command::{Command, Executor};
+use super::command::{Change, Command, Executor};
 use super::msg::{Msg, ProgressEvent};
 use super::sections::Section;
 use super::update::update;

@@ -6,7 +6,7 @@ use super::*;
 /// Saves a `SetStep` as the writer would (the library's `apply`, on the app's inputs),
 /// without the disk: the saved state comes back as the writer's message does.
 fn save_in_memory(app: &mut App, command: Option<Command>) {
-    let Some(Command::SetStep { request, inputs }) = command else {
+    let Some(Command::Change(Change::SetStep { request, inputs })) = command else {
         panic!("not a checklist change: {command:?}");
     };
     let facts = crate::checklist::Facts::new(
@@ -50,7 +50,7 @@ fn the_copy_queue_walks_a_step_s_values_and_keeps_the_ticks_in_the_state() {
     // Space ticks the value and moves on; the tick is a checklist change for the writer.
     let tick = press(&mut app, KeyCode::Char(' '));
     match &tick {
-        Some(Command::SetStep { request, .. }) => {
+        Some(Command::Change(Change::SetStep { request, .. })) => {
             assert_eq!(request.step, "P06");
             assert_eq!(request.entered, vec![(first.clone(), true)]);
             assert_eq!(request.status, None);
@@ -90,7 +90,7 @@ fn the_copy_queue_walks_a_step_s_values_and_keeps_the_ticks_in_the_state() {
     keys(&mut app, "p");
     let untick = press(&mut app, KeyCode::Char(' '));
     match &untick {
-        Some(Command::SetStep { request, .. }) => {
+        Some(Command::Change(Change::SetStep { request, .. })) => {
             assert_eq!(request.entered, vec![(second.clone(), false)])
         }
         other => panic!("{other:?}"),

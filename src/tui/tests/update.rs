@@ -91,7 +91,7 @@ fn marking_a_step_done_and_filling_a_field_are_saved_at_once() {
     select_step(&mut app, "P07");
     let c = keys(&mut app, "d");
     match c.as_slice() {
-        [Command::SetStep { request, .. }] => {
+        [Command::Change(Change::SetStep { request, .. })] => {
             assert_eq!(request.step, "P07");
             assert_eq!(request.status, Some(StepStatus::Done));
             assert_eq!(request.by, "Demo Consultant");
@@ -112,7 +112,7 @@ fn marking_a_step_done_and_filling_a_field_are_saved_at_once() {
     ));
     keys(&mut app, "honey.admin (new)");
     match press(&mut app, KeyCode::Enter) {
-        Some(Command::SetStep { request, .. }) => {
+        Some(Command::Change(Change::SetStep { request, .. })) => {
             assert_eq!(
                 request.fields,
                 vec![("honeytokens".to_string(), "honey.admin (new)".to_string())]
@@ -130,7 +130,7 @@ fn marking_a_step_done_and_filling_a_field_are_saved_at_once() {
     assert!(press(&mut app, KeyCode::Enter).is_none());
     keys(&mut app, "not used here");
     match press(&mut app, KeyCode::Enter) {
-        Some(Command::SetStep { request, .. }) => {
+        Some(Command::Change(Change::SetStep { request, .. })) => {
             assert_eq!(request.status, Some(StepStatus::Skipped));
             assert_eq!(request.reason.as_deref(), Some("not used here"));
         }
@@ -184,7 +184,7 @@ fn accepting_and_withdrawing_a_risk() {
         "Demo Consultant"
     );
     match press(&mut app, KeyCode::Enter) {
-        Some(Command::Accept { key: k, by, reason }) => {
+        Some(Command::Change(Change::Accept { key: k, by, reason })) => {
             assert_eq!(k, key);
             assert_eq!(by, "Demo Consultant");
             assert_eq!(reason, "DC is demoted in week 3");
@@ -206,7 +206,9 @@ fn accepting_and_withdrawing_a_risk() {
     );
     keys(&mut app, "x");
     assert!(matches!(&app.menu, Some(Menu::ConfirmRevoke { key: k }) if *k == key));
-    assert!(matches!(keys(&mut app, "y").as_slice(), [Command::Revoke { key: k }] if *k == key));
+    assert!(
+        matches!(keys(&mut app, "y").as_slice(), [Command::Change(Change::Revoke { key: k })] if *k == key)
+    );
 }
 
 #[test]

@@ -10,7 +10,7 @@ use crate::model::StepStatus;
 use crate::tui::app::{
     App, ChecklistUi, Level, ListRow, Menu, Pane, Prompt, PromptPurpose, STATUS_CHOICES, Target,
 };
-use crate::tui::command::{Command, Inputs};
+use crate::tui::command::{Change, Command, Inputs};
 use crate::tui::keys::Action;
 use crate::tui::layout;
 use crate::tui::strings as s;
@@ -147,7 +147,7 @@ pub(super) fn set_step(app: &mut App, mut request: SetRequest) -> Option<Command
     }
     request.by = app.by.clone();
     app.saving += 1;
-    Some(Command::SetStep {
+    Some(Command::Change(Change::SetStep {
         request: Box::new(request),
         inputs: Inputs {
             config: app.data.config.clone(),
@@ -155,7 +155,7 @@ pub(super) fn set_step(app: &mut App, mut request: SetRequest) -> Option<Command
             checks: app.data.checks.ready().cloned(),
             definition,
         },
-    })
+    }))
 }
 
 pub(super) fn focus_detail(app: &mut App) {

@@ -13,7 +13,7 @@ use crate::model::StepStatus;
 use crate::tui::app::{
     App, Cursor, Menu, Prompt, PromptPurpose, STATUS_CHOICES, Screen, SecretKind,
 };
-use crate::tui::command::Command;
+use crate::tui::command::{Change, Command};
 use crate::tui::strings as s;
 use crate::tui::widgets::input::{Edit, TextInput};
 
@@ -128,11 +128,11 @@ pub(super) fn submit_prompt(
                 return None;
             }
             app.saving += 1;
-            Some(Command::Accept {
+            Some(Command::Change(Change::Accept {
                 key,
                 by: text,
                 reason,
-            })
+            }))
         }
         PromptPurpose::Password(kind) => {
             // The typed text moves into a SecretString; the input's buffer is wiped.
@@ -156,7 +156,7 @@ pub(super) fn menu_key(app: &mut App, key: KeyEvent) -> Option<Command> {
             app.menu = None;
             if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
                 app.saving += 1;
-                return Some(Command::Revoke { key: accepted });
+                return Some(Command::Change(Change::Revoke { key: accepted }));
             }
             None
         }
