@@ -5,12 +5,15 @@
 //! with its screens and keys (`tui::strings`). `checks.yaml` and `check -o json` hold the
 //! action itself (`action: {kind: …}`) beside the free `remediation`.
 
+use crate::checks::verdict::RunChecks;
 pub use crate::model::Action;
 use crate::model::CheckResult;
 
 /// How a front end words an action: the whole clause, without a leading separator.
 pub trait Words {
     fn action(&self, action: &Action) -> String;
+    /// The readiness verdict's last detail when the checks must run (again).
+    fn run_checks(&self, run: RunChecks) -> String;
 }
 
 /// The command line's words: commands and flags.
@@ -76,6 +79,15 @@ impl Words for Cli {
                 "pass the logs folder with --gateway-logs DIR (or sources.gateway_logs)".into()
             }
             Action::GatewayLogsPath => "check the path given with --gateway-logs (or sources.gateway_logs)".into(),
+        }
+    }
+
+    fn run_checks(&self, run: RunChecks) -> String {
+        match run {
+            RunChecks::NotRun => "Run `ata2atp check`, then write the report again.".into(),
+            RunChecks::Stale => {
+                "the checks ran on an earlier inventory: run `ata2atp check` again".into()
+            }
         }
     }
 }

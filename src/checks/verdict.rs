@@ -70,22 +70,13 @@ pub enum RunChecks {
 }
 
 impl Verdict {
-    /// The verdict with its [`RunChecks`] worded by a front end as the last detail.
-    pub fn worded(mut self, words: fn(RunChecks) -> String) -> Self {
+    /// The verdict with its [`RunChecks`] worded by a front end as the last detail, in
+    /// the words that front end gives the checks' actions.
+    pub fn worded(mut self, words: &dyn crate::checks::action::Words) -> Self {
         if let Some(run) = self.run_checks.take() {
-            self.details.push(words(run));
+            self.details.push(words.run_checks(run));
         }
         self
-    }
-}
-
-/// The command line's words (also the report's: the consultant runs the checks there).
-pub fn cli_words(run: RunChecks) -> String {
-    match run {
-        RunChecks::NotRun => "Run `ata2atp check`, then write the report again.".into(),
-        RunChecks::Stale => {
-            "the checks ran on an earlier inventory: run `ata2atp check` again".into()
-        }
     }
 }
 
@@ -202,7 +193,7 @@ mod tests {
         assert_eq!(none.run_checks, Some(RunChecks::NotRun));
         assert!(none.details.is_empty());
         assert_eq!(
-            none.worded(cli_words).details,
+            none.worded(&crate::checks::action::Cli).details,
             ["Run `ata2atp check`, then write the report again."]
         );
         let file = ChecksFile {
@@ -215,10 +206,13 @@ mod tests {
         };
         let stale = verdict(Some(&file), true);
         assert_eq!(stale.level, VerdictLevel::OpenPoints);
-        let worded = stale.worded(|_| "again".into());
+        let worded = stale.worded(&crate::checks::action::Cli);
         assert_eq!(
-            (worded.details.last(), worded.run_checks),
-            (Some(&"again".into()), None)
+            (worded.details.last().map(String::as_str), worded.run_checks),
+            (
+                Some("the checks ran on an earlier inventory: run `ata2atp check` again"),
+                None
+            )
         );
         assert_eq!(verdict(Some(&file), false).run_checks, None);
     }

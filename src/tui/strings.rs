@@ -265,19 +265,18 @@ impl engine::Words for Words {
 
 const RUN_CHECKS: &str = "press R on the Prerequisites screen (3) to run the checks";
 
-/// The verdict's last detail when the checks must run (again), in the TUI's words.
-pub fn verdict_run_checks(run: crate::checks::verdict::RunChecks) -> String {
-    use crate::checks::verdict::RunChecks;
-    match run {
-        RunChecks::NotRun => "Press R on the Prerequisites screen (3) to run the checks".into(),
-        RunChecks::Stale => format!("the checks ran on an earlier inventory: {RUN_CHECKS}"),
-    }
-}
-
 /// The tail of every action that gives the tool a new source: collect again.
 const COLLECT_AGAIN: &str = "then press c on the Collect screen (6) to collect again";
 
 impl action::Words for Words {
+    fn run_checks(&self, run: crate::checks::verdict::RunChecks) -> String {
+        use crate::checks::verdict::RunChecks;
+        match run {
+            RunChecks::NotRun => "Press R on the Prerequisites screen (3) to run the checks".into(),
+            RunChecks::Stale => format!("the checks ran on an earlier inventory: {RUN_CHECKS}"),
+        }
+    }
+
     fn action(&self, action: &Action) -> String {
         match action {
             Action::CollectAta => format!(

@@ -104,8 +104,8 @@ pub fn render(
         ),
     ));
     out.push('\n');
-    let verdict = crate::checks::verdict::verdict(Some(file), false)
-        .worded(crate::checks::verdict::cli_words);
+    let verdict =
+        crate::checks::verdict::verdict(Some(file), false).worded(&crate::checks::action::Cli);
     let verdict_paint = match verdict.level {
         VerdictLevel::NotReady => style::FAIL,
         VerdictLevel::Ready | VerdictLevel::ReadyWithRisks => style::OK,

@@ -109,8 +109,7 @@ pub(super) fn summary(inputs: &Inputs, prereq: &Prerequisites, checklist: Progre
         }
         checks.total = c.results.len();
     }
-    let verdict =
-        verdict(inputs.checks.as_ref(), prereq.stale).worded(crate::checks::verdict::cli_words);
+    let verdict = verdict(inputs.checks.as_ref(), prereq.stale).worded(&crate::checks::action::Cli);
     let mut alerts = AlertSummary::default();
     let mut counts = Vec::new();
     if let Some(inv) = &inputs.inventory {

@@ -90,7 +90,7 @@ fn render_head(frame: &mut Frame, area: Rect, app: &App) {
             Span::styled(s::LOADING, t.dim()),
         ]));
     } else {
-        let v = verdict(checks, app.data.checks_stale()).worded(s::verdict_run_checks);
+        let v = verdict(checks, app.data.checks_stale()).worded(&s::Words);
         let style = match v.level {
             VerdictLevel::Ready => t.ok(),
             VerdictLevel::ReadyWithRisks | VerdictLevel::OpenPoints => t.warn(),
