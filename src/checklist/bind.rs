@@ -8,8 +8,9 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::definition::{Definition, Format, Show, Step};
+use super::definition::{Column, Definition, Format, Show, Step};
 use super::path::{Shape, evaluate};
+use super::schema::enum_at;
 use crate::model::{Inventory, NotFound};
 
 /// One `shows` entry with its values.
@@ -87,21 +88,23 @@ pub fn bind_step(
 fn bind(def: &Definition, show: &Show, document: &Value, inventory: Option<&Inventory>) -> Bound {
     let value = evaluate(document, &show.path);
     let missing = || missing(show, document, inventory);
+    let at = show.path.plain();
+    let kind = enum_at(&at);
     match (&show.shape, value) {
         (_, Value::Null) => missing(),
         (Shape::Scalar, v) if !v.is_array() && !v.is_object() => Bound::Value {
-            value: cell(def, &v, show.map.as_deref(), show.format),
+            value: cell(def, &v, show.map.as_deref(), show.format, kind),
         },
         (Shape::List(_), Value::Array(items)) if items.is_empty() => missing(),
         (Shape::List(inner), Value::Array(items)) => match **inner {
             Shape::Object(_) => Bound::Table {
                 columns: show.columns.iter().map(|c| c.label.clone()).collect(),
-                rows: items.iter().map(|item| row(def, show, item)).collect(),
+                rows: items.iter().map(|item| row(def, show, &at, item)).collect(),
             },
             _ => Bound::List {
                 items: items
                     .iter()
-                    .map(|v| cell(def, v, show.map.as_deref(), show.format))
+                    .map(|v| cell(def, v, show.map.as_deref(), show.format, kind))
                     .collect(),
             },
         },
@@ -112,7 +115,7 @@ fn bind(def: &Definition, show: &Show, document: &Value, inventory: Option<&Inve
                     .filter(|(_, v)| !v.is_null())
                     .map(|(k, v)| Pair {
                         key: k.clone(),
-                        value: cell(def, v, None, None),
+                        value: cell(def, v, None, None, enum_at(&format!("{at}.{k}"))),
                     })
                     .collect()
             } else {
@@ -121,7 +124,7 @@ fn bind(def: &Definition, show: &Show, document: &Value, inventory: Option<&Inve
                     .iter()
                     .map(|c| Pair {
                         key: c.label.clone(),
-                        value: cell(def, &evaluate(&obj, &c.path), c.map.as_deref(), c.format),
+                        value: column(def, c, &at, &obj),
                     })
                     .collect()
             };
@@ -131,9 +134,10 @@ fn bind(def: &Definition, show: &Show, document: &Value, inventory: Option<&Inve
         (Shape::Map(_), Value::Object(fields)) => Bound::Pairs {
             pairs: fields
                 .iter()
+                // A map's keys are data, so the schema names no enum under them.
                 .map(|(k, v)| Pair {
                     key: k.clone(),
-                    value: cell(def, v, show.map.as_deref(), show.format),
+                    value: cell(def, v, show.map.as_deref(), show.format, None),
                 })
                 .collect(),
         },
@@ -161,17 +165,36 @@ fn kind_of(v: &Value) -> &'static str {
     }
 }
 
-fn row(def: &Definition, show: &Show, item: &Value) -> Vec<String> {
+fn row(def: &Definition, show: &Show, at: &str, item: &Value) -> Vec<String> {
     show.columns
         .iter()
-        .map(|c| cell(def, &evaluate(item, &c.path), c.map.as_deref(), c.format))
+        .map(|c| column(def, c, at, item))
         .collect()
 }
 
+/// A column's cell of the record `item`, found at `at` (a plain path).
+fn column(def: &Definition, c: &Column, at: &str, item: &Value) -> String {
+    let kind = enum_at(&format!("{at}.{}", c.path.plain()));
+    cell(
+        def,
+        &evaluate(item, &c.path),
+        c.map.as_deref(),
+        c.format,
+        kind,
+    )
+}
+
 /// One value as text, written as everywhere else ([`crate::present`]): booleans as
-/// yes/no, moments as `2026-11-16 10:30 UTC`, lists joined, through a map when one is
-/// named.
-fn cell(def: &Definition, v: &Value, map: Option<&str>, format: Option<Format>) -> String {
+/// yes/no, moments as `2026-11-16 10:30 UTC`, an enum's value in its word (`kind`, the
+/// enum the schema says the field holds), lists joined; through the map when one is
+/// named, which is keyed by the value as `inventory.yaml` spells it.
+fn cell(
+    def: &Definition,
+    v: &Value,
+    map: Option<&str>,
+    format: Option<Format>,
+    kind: Option<&str>,
+) -> String {
     let text = match v {
         Value::Null => return NO_VALUE.to_string(),
         Value::Bool(b) => crate::present::yes_no(Some(*b)).to_string(),
@@ -184,7 +207,7 @@ fn cell(def: &Definition, v: &Value, map: Option<&str>, format: Option<Format>) 
             let parts: Vec<String> = items
                 .iter()
                 .filter(|i| !i.is_null())
-                .map(|i| cell(def, i, map, format))
+                .map(|i| cell(def, i, map, format, kind))
                 .collect();
             return if parts.is_empty() {
                 NO_VALUE.to_string()
@@ -196,14 +219,17 @@ fn cell(def: &Definition, v: &Value, map: Option<&str>, format: Option<Format>) 
             return fields
                 .iter()
                 .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| format!("{k}={}", cell(def, v, None, None)))
+                .map(|(k, v)| format!("{k}={}", cell(def, v, None, None, None)))
                 .collect::<Vec<_>>()
                 .join(", ");
         }
     };
-    match map.and_then(|m| def.maps.get(m)) {
-        Some(table) => table.lookup(&text).map_or(text, str::to_string),
-        None => text,
+    if let Some(mapped) = map.and_then(|m| def.maps.get(m)?.lookup(&text)) {
+        return mapped.to_string();
+    }
+    match (v, kind) {
+        (Value::String(s), Some(kind)) => crate::present::enum_word(kind, s).unwrap_or(text),
+        _ => text,
     }
 }
 
@@ -235,21 +261,8 @@ fn missing(show: &Show, document: &Value, inventory: Option<&Inventory>) -> Boun
             not_found: None,
         };
     };
-    let path = show.path.as_str();
-    // The path text without filters, to compare with `not_found` items.
-    let plain: String = {
-        let mut depth = 0;
-        path.chars()
-            .filter(|&ch| {
-                match ch {
-                    '[' => depth += 1,
-                    ']' => depth -= 1,
-                    _ => return depth == 0,
-                }
-                false
-            })
-            .collect()
-    };
+    // The path without filters, to compare with `not_found` items.
+    let plain = show.path.plain();
     let related = |item: &str| {
         plain == item
             || plain.starts_with(&format!("{item}."))
@@ -353,6 +366,7 @@ pub fn queue_items(values: &[BoundShow]) -> Vec<QueueItem> {
 mod tests {
     use super::*;
     use crate::checklist::{BUILTIN, document, parse, schema::example};
+    use crate::model::EntityType;
 
     #[test]
     fn every_show_of_both_guides_finds_a_value_in_a_full_inventory() {
@@ -455,6 +469,47 @@ mod tests {
             rows,
             &vec![vec!["FAB-SCAN01".to_string()], vec![NO_VALUE.to_string()]]
         );
+    }
+
+    #[test]
+    fn an_enum_reads_as_its_word_and_filters_keep_the_spelling() {
+        let text = concat!(
+            "schema_version: 1\nguide: g\ntitle: T\n",
+            "maps:\n  k:\n    entries: {gateway: full gateway}\n",
+            "phases: [{id: p, title: P}]\nsteps:\n  - id: S\n    phase: p\n    title: s\n",
+            "    shows:\n",
+            "      - {label: a, path: ata.gateways, columns: [{path: name}, {path: kind}, {path: kind, map: k}]}\n",
+            "      - {label: b, path: 'ata.gateways[kind=lightweight_gateway].kind'}\n",
+            "      - {label: c, path: ata.exclusions, columns: [{path: kind}, {path: entity.type}]}\n",
+        );
+        let def = parse(text, "t").unwrap();
+        let inv = example::inventory();
+        let doc = document::of(Some(&inv), None);
+        let b: Vec<Bound> = bind_step(&def, &def.steps[0], &doc, Some(&inv))
+            .into_iter()
+            .map(|b| b.value)
+            .collect();
+        let Bound::Table { rows, .. } = &b[0] else {
+            panic!("{:?}", b[0])
+        };
+        // The word every output shows; a map still looks up `inventory.yaml`'s spelling,
+        // and a value the map does not name falls back to the word.
+        assert_eq!(
+            rows[0],
+            ["FAB-DC01", "Lightweight Gateway", "Lightweight Gateway"]
+        );
+        assert_eq!(rows[1], ["FAB-ATAGW01", "ATA Gateway", "full gateway"]);
+        assert_eq!(
+            b[1],
+            Bound::List {
+                items: vec!["Lightweight Gateway".into()]
+            }
+        );
+        let Bound::Table { rows, .. } = &b[2] else {
+            panic!("{:?}", b[2])
+        };
+        assert_eq!(rows[0][1], EntityType::Computer.to_string());
+        assert!(rows.iter().all(|r| !r[0].contains('_')), "{rows:?}");
     }
 
     #[test]

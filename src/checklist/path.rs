@@ -133,6 +133,16 @@ impl PathExpr {
         &self.text
     }
 
+    /// The names without their filters: `ata.gateways.kind` for
+    /// `ata.gateways[kind!=gateway].kind`, as the schema and `not_found` name places.
+    pub fn plain(&self) -> String {
+        self.segments
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>()
+            .join(".")
+    }
+
     /// The first name, e.g. `ata` for `ata.syslog.server`.
     pub fn root(&self) -> &str {
         &self.segments[0].name

@@ -9,6 +9,8 @@
 mod rows;
 mod words;
 
+pub use words::enum_word;
+
 pub use rows::{
     EMAIL, Row, SYSLOG, Settings, VPN, center, dsa_in_directory, email, settings, syslog, vpn,
 };

@@ -2,7 +2,39 @@
 
 use std::fmt;
 
-use crate::model::{AccountKind, EntityType, ExclusionKind, GatewayKind, SourceKind, TagSource};
+use serde::de::DeserializeOwned;
+
+use crate::engagement::Cloud;
+use crate::model::{
+    AccountKind, AuditedObject, EntityType, ExclusionKind, GatewayKind, ServerRole, SourceKind,
+    SourceStatus, TagSource,
+};
+
+/// The word for a variant known only by its enum's type name and its spelling in
+/// `inventory.yaml` (`GatewayKind`, `lightweight_gateway` → `Lightweight Gateway`): how
+/// the checklist, which reads the inventory as a document, words an enum's value. `None`
+/// for a type or spelling not known here (the caller shows the spelling); the
+/// checklist's schema test makes sure every enum the inventory holds is known.
+pub fn enum_word(type_name: &str, spelling: &str) -> Option<String> {
+    fn word<T: DeserializeOwned + fmt::Display>(spelling: &str) -> Option<String> {
+        serde_json::from_value::<T>(serde_json::Value::String(spelling.to_string()))
+            .ok()
+            .map(|v| v.to_string())
+    }
+    match type_name {
+        "AccountKind" => word::<AccountKind>(spelling),
+        "AuditedObject" => word::<AuditedObject>(spelling),
+        "Cloud" => word::<Cloud>(spelling),
+        "EntityType" => word::<EntityType>(spelling),
+        "ExclusionKind" => word::<ExclusionKind>(spelling),
+        "GatewayKind" => word::<GatewayKind>(spelling),
+        "ServerRole" => word::<ServerRole>(spelling),
+        "SourceKind" => word::<SourceKind>(spelling),
+        "SourceStatus" => word::<SourceStatus>(spelling),
+        "TagSource" => word::<TagSource>(spelling),
+        _ => None,
+    }
+}
 
 impl fmt::Display for GatewayKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -67,5 +99,38 @@ impl fmt::Display for SourceKind {
             SourceKind::ServerFacts => "server facts",
             SourceKind::Demo => "demo",
         })
+    }
+}
+
+impl fmt::Display for SourceStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SourceStatus::Ok => "ok",
+            SourceStatus::Partial => "partial",
+            SourceStatus::Failed => "failed",
+        })
+    }
+}
+
+impl fmt::Display for ServerRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+impl fmt::Display for AuditedObject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AuditedObject::Domain => "domain",
+            AuditedObject::Configuration => "configuration partition",
+            AuditedObject::Adfs => "AD FS container",
+        })
+    }
+}
+
+/// The configuration's own spelling (`gcc-high`), as `ata2atp init --cloud` takes it.
+impl fmt::Display for Cloud {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }

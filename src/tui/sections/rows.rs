@@ -2,7 +2,7 @@
 //! settings: what each part of the [`Inventory`] looks like on the Inventory screen,
 //! every value written by [`crate::present`].
 
-use crate::model::{AdMatch, Alert, DcFacts, DomainController, Entity, Inventory, SourceStatus};
+use crate::model::{AdMatch, Alert, DcFacts, DomainController, Entity, Inventory};
 use crate::present::{self, Settings, level, list, yes_no};
 
 use super::Section;
@@ -140,12 +140,7 @@ impl Section {
                     vec![
                         src.kind.to_string(),
                         src.location.clone(),
-                        match src.status {
-                            SourceStatus::Ok => "ok",
-                            SourceStatus::Partial => "partial",
-                            SourceStatus::Failed => "failed",
-                        }
-                        .into(),
+                        src.status.to_string(),
                         src.records
                             .map_or_else(|| s::NONE.into(), |n| n.to_string()),
                         opt(&src.error),
