@@ -150,6 +150,17 @@ pub enum Level {
     Error,
 }
 
+impl Level {
+    /// The colour of a notice of this level.
+    pub fn style(self, theme: &Theme) -> ratatui::style::Style {
+        match self {
+            Level::Info => theme.info(),
+            Level::Success => theme.ok(),
+            Level::Error => theme.error(),
+        }
+    }
+}
+
 /// What the text typed into a prompt is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PromptPurpose {
@@ -482,6 +493,16 @@ pub struct App {
 }
 
 impl App {
+    /// How many of `queue`'s values the state has ticked.
+    pub fn entered_count(&self, queue: &QueueUi) -> usize {
+        let entered = &self.data.state.step(&queue.step).entered;
+        queue
+            .items
+            .iter()
+            .filter(|i| entered.contains(&i.id))
+            .count()
+    }
+
     /// A fresh app on an engagement whose configuration is read; everything else loads
     /// in the background. `by` overrides the engagement's consultant as the name
     /// recorded with changes.

@@ -11,8 +11,8 @@ use super::keys;
 use super::layout;
 use super::screens;
 use super::strings as s;
+use super::widgets::spinner;
 use super::widgets::text::{cut, width, wrap};
-use super::widgets::{level_style, spinner};
 
 pub fn view(frame: &mut Frame, app: &App) {
     let area = frame.area();
@@ -89,7 +89,7 @@ fn render_status(frame: &mut Frame, area: Rect, app: &App) {
     let left = match &app.notice {
         Some(n) => Span::styled(
             cut(&n.text.replace('\n', " "), left_width),
-            level_style(app, n.level),
+            n.level.style(&app.theme),
         ),
         None => Span::styled(cut(hint(app.screen), left_width), t.dim()),
     };
@@ -148,10 +148,10 @@ fn render_notice_panel(frame: &mut Frame, body: Rect, app: &App) {
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(Text::from(lines))
-            .style(level_style(app, notice.level))
+            .style(notice.level.style(&app.theme))
             .block(
                 Block::bordered()
-                    .border_style(level_style(app, notice.level))
+                    .border_style(notice.level.style(&app.theme))
                     .title_bottom(Line::from(" any key closes ").right_aligned()),
             ),
         area,

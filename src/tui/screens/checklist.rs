@@ -12,7 +12,6 @@ use crate::model::StepStatus;
 use crate::tui::app::{App, LineKind, ListRow, Loadable, Pane, QueueUi};
 use crate::tui::layout;
 use crate::tui::strings as s;
-use crate::tui::update::entered_count;
 use crate::tui::widgets::pane;
 use crate::tui::widgets::table::Windowed;
 use crate::tui::widgets::text::{cut, pad, visible, width, wrap};
@@ -29,7 +28,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         ),
         None => format!(" {} ", s::CL_STEPS),
     };
-    let block = pane(app, title, ui.focus == Pane::Left);
+    let block = pane(&app.theme, title, ui.focus == Pane::Left);
     let inner = block.inner(left);
     frame.render_widget(block, left);
     let Some(list) = &ui.list else {
@@ -40,7 +39,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             _ => Line::styled(s::LOADING, t.dim()),
         };
         frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: true }), inner);
-        frame.render_widget(pane(app, format!(" {} ", s::CL_STEP), false), right);
+        frame.render_widget(pane(&app.theme, format!(" {} ", s::CL_STEP), false), right);
         return;
     };
     let w = inner.width as usize;
@@ -95,7 +94,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         Some(v) => format!(" {} {} ", s::CL_STEP, visible(v.id.clone())),
         None => format!(" {} ", s::CL_STEP),
     };
-    let block = pane(app, title, ui.focus == Pane::Right);
+    let block = pane(&app.theme, title, ui.focus == Pane::Right);
     let inner = block.inner(right);
     frame.render_widget(block, right);
     if ui.detail.is_empty() {
@@ -209,11 +208,11 @@ pub fn render_queue(frame: &mut Frame, body: Rect, app: &App, queue: &QueueUi) {
         " {} · {} · {} ",
         s::Q_TITLE,
         visible(queue.step.clone()),
-        s::queue_count(entered_count(app, queue), queue.items.len())
+        s::queue_count(app.entered_count(queue), queue.items.len())
     );
     frame.render_widget(
         Paragraph::new(Text::from(lines)).block(
-            pane(app, title, true)
+            pane(&app.theme, title, true)
                 .title_bottom(Line::from(format!(" {} ", s::Q_FOOTER)).right_aligned()),
         ),
         area,

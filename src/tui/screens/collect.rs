@@ -12,7 +12,7 @@ use crate::tui::app::App;
 use crate::tui::strings as s;
 use crate::tui::widgets::bar;
 use crate::tui::widgets::text::{cut, pad, wrap};
-use crate::tui::widgets::{level_style, pane, spinner};
+use crate::tui::widgets::{pane, spinner};
 
 /// The sources of `ata2atp.yaml` as (system, kind, location) lines.
 fn sources(app: &App) -> Vec<(&'static str, &'static str, String)> {
@@ -57,7 +57,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let src_height = (srcs.len().max(1) as u16 + 3).min(area.height / 2);
     let [top, bottom] =
         Layout::vertical([Constraint::Length(src_height), Constraint::Fill(1)]).areas(area);
-    let block = pane(app, format!(" {} ", s::COL_SOURCES), false);
+    let block = pane(&app.theme, format!(" {} ", s::COL_SOURCES), false);
     let inner = block.inner(top);
     frame.render_widget(block, top);
     let w = inner.width as usize;
@@ -84,7 +84,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     } else {
         format!(" {} ", s::COL_PROGRESS)
     };
-    let block = pane(app, title, app.run.active.is_some());
+    let block = pane(&app.theme, title, app.run.active.is_some());
     let inner = block.inner(bottom);
     frame.render_widget(block, bottom);
     let w = inner.width as usize;
@@ -128,7 +128,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             lines.push(Line::from(""));
             lines.push(Line::styled(format!("{}:", s::COL_LAST), t.dim()));
             for l in wrap(&last.text, w.saturating_sub(2)) {
-                lines.push(Line::styled(format!("  {l}"), level_style(app, last.level)));
+                lines.push(Line::styled(format!("  {l}"), last.level.style(&app.theme)));
             }
         }
     } else if app.run.cancelling {

@@ -22,7 +22,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
 
     // Sections, with their row counts once the inventory is read.
     let block = pane(
-        app,
+        &app.theme,
         format!(" {} ", s::INV_SECTIONS),
         ui.focus == Pane::Left,
     );
@@ -69,12 +69,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             t.key(),
         ));
     }
-    let block = pane(app, Line::from(title), ui.focus == Pane::Right);
+    let block = pane(&app.theme, Line::from(title), ui.focus == Pane::Right);
     frame.render_widget(block, right);
     let Some(inv) = inv else {
         let line = super::not_ready(app, &app.data.inventory, s::NO_INVENTORY)
             .unwrap_or_else(|| Line::from(""));
-        let inner = pane(app, "", false).inner(right);
+        let inner = pane(&app.theme, "", false).inner(right);
         frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: true }), inner);
         return;
     };
@@ -171,8 +171,12 @@ pub fn render_popup(frame: &mut Frame, body: Rect, app: &App, popup: &DetailPopu
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(Text::from(lines)).block(
-            pane(app, format!(" {} · {} ", s::INV_DETAILS, popup.title), true)
-                .title_bottom(Line::from(" Esc closes · j/k scroll ").right_aligned()),
+            pane(
+                &app.theme,
+                format!(" {} · {} ", s::INV_DETAILS, popup.title),
+                true,
+            )
+            .title_bottom(Line::from(" Esc closes · j/k scroll ").right_aligned()),
         ),
         area,
     );

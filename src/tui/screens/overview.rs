@@ -29,7 +29,11 @@ fn label(app: &App, text: &str) -> Span<'static> {
 fn render_head(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.theme;
     let c = &app.data.config;
-    let block = pane(app, format!(" {} ", visible(c.customer.clone())), false);
+    let block = pane(
+        &app.theme,
+        format!(" {} ", visible(c.customer.clone())),
+        false,
+    );
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let half = (inner.width / 2) as usize;
@@ -147,7 +151,7 @@ fn render_progress(frame: &mut Frame, area: Rect, app: &App) {
         ),
         None => format!(" {} ", s::OV_PROGRESS),
     };
-    let block = pane(app, title, false);
+    let block = pane(&app.theme, title, false);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let Some(list) = list else {
@@ -223,7 +227,7 @@ fn render_progress(frame: &mut Frame, area: Rect, app: &App) {
 fn render_blockers(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.theme;
     let focused = app.overview.focus == Pane::Right;
-    let block = pane(app, format!(" {} ", s::OV_BLOCKERS), focused);
+    let block = pane(&app.theme, format!(" {} ", s::OV_BLOCKERS), focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let Some(checks) = app.data.checks.ready() else {

@@ -56,7 +56,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             t.key(),
         ));
     }
-    let block = pane(app, Line::from(title), ui.focus == Pane::Left);
+    let block = pane(&app.theme, Line::from(title), ui.focus == Pane::Left);
     let inner = block.inner(table_area);
     frame.render_widget(block, table_area);
     let Some(checks) = checks else {
@@ -64,7 +64,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             super::not_ready(app, &app.data.checks, s::NO_CHECKS).unwrap_or_else(|| Line::from(""));
         frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: true }), inner);
         frame.render_widget(
-            pane(app, format!(" {} ", s::PRE_DETAILS), false),
+            pane(&app.theme, format!(" {} ", s::PRE_DETAILS), false),
             detail_area,
         );
         return;
@@ -118,7 +118,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
 
     let selected = app.prereq_selected().map(|i| &checks.results[i]);
     let block = pane(
-        app,
+        &app.theme,
         format!(
             " {}{} ",
             s::PRE_DETAILS,

@@ -15,7 +15,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let ui = &app.report;
     let [options, written] =
         Layout::vertical([Constraint::Length(9), Constraint::Fill(1)]).areas(area);
-    let block = pane(app, format!(" {} ", s::REP_TITLE), true);
+    let block = pane(&app.theme, format!(" {} ", s::REP_TITLE), true);
     let inner = block.inner(options);
     frame.render_widget(block, options);
 
@@ -82,7 +82,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         inner,
     );
 
-    let block = pane(app, format!(" {} ", s::REP_WRITTEN), false);
+    let block = pane(&app.theme, format!(" {} ", s::REP_WRITTEN), false);
     let inner = block.inner(written);
     frame.render_widget(block, written);
     let w = inner.width as usize;

@@ -83,7 +83,7 @@ fn the_copy_queue_walks_a_step_s_values_and_keeps_the_ticks_in_the_state() {
         app.data.state.step("P06").entered,
         [first.clone(), second.clone()].into()
     );
-    assert_eq!(crate::tui::update::entered_count(&app, reopened), 2);
+    assert_eq!(app.entered_count(reopened), 2);
     insta::assert_snapshot!("checklist_queue_80x24", draw(&app));
 
     // Space on a ticked value takes the tick back (and stays on it).

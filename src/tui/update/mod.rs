@@ -33,7 +33,6 @@ use mouse::on_mouse;
 use overview::overview_action;
 use prerequisites::{prereq_action, prereq_len, refilter_prereq};
 use prompt::{menu_key, prompt_key};
-pub use queue::entered_count;
 use queue::queue_key;
 use report::report_action;
 

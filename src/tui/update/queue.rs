@@ -89,13 +89,3 @@ pub(super) fn queue_key(app: &mut App, key: KeyEvent) -> Option<Command> {
     }
     None
 }
-
-/// How many of the queue's values the state has ticked.
-pub fn entered_count(app: &App, queue: &QueueUi) -> usize {
-    let entered = &app.data.state.step(&queue.step).entered;
-    queue
-        .items
-        .iter()
-        .filter(|i| entered.contains(&i.id))
-        .count()
-}

@@ -1,16 +1,15 @@
 //! Small pieces the screens and the frame share: the text input, text measuring, progress
 //! bars, the windowed table every long list is drawn with, the bordered pane, the spinner
-//! and the style of a notice's level. Widgets read the app's theme, never its update logic.
+//! Widgets read the theme, never the app's state or its update logic.
 
 pub mod input;
 pub mod table;
 pub mod text;
 
-use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::Block;
 
-use super::app::{App, Level};
+use super::theme::Theme;
 
 /// A progress bar of `width` cells, `ratio` of it filled.
 pub fn bar(ratio: f64, width: usize) -> (String, String) {
@@ -24,11 +23,11 @@ pub fn bar(ratio: f64, width: usize) -> (String, String) {
 }
 
 /// A bordered block titled `title`, highlighted when it has the focus.
-pub fn pane<'a>(app: &App, title: impl Into<Line<'a>>, focused: bool) -> Block<'a> {
+pub fn pane<'a>(theme: &Theme, title: impl Into<Line<'a>>, focused: bool) -> Block<'a> {
     Block::bordered().title(title).border_style(if focused {
-        app.theme.border_focused()
+        theme.border_focused()
     } else {
-        app.theme.border()
+        theme.border()
     })
 }
 
@@ -36,13 +35,4 @@ pub fn pane<'a>(app: &App, title: impl Into<Line<'a>>, focused: bool) -> Block<'
 pub fn spinner(n: usize) -> &'static str {
     const FRAMES: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
     FRAMES[n % FRAMES.len()]
-}
-
-/// The colour of a notice of `level`.
-pub fn level_style(app: &App, level: Level) -> Style {
-    match level {
-        Level::Info => app.theme.info(),
-        Level::Success => app.theme.ok(),
-        Level::Error => app.theme.error(),
-    }
 }
