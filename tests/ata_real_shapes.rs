@@ -381,7 +381,7 @@ async fn gateways_are_classified_from_their_evidence() {
         serde_json::from_value(serde_json::json!({})).unwrap_or_default();
     dir.domain_controllers = vec![dc("NW-DC03"), dc("NW-DC04")];
     inv.directory = Some(dir);
-    ata2atp::ata::extract::classify_by_directory(&mut inv);
+    ata2atp::directory::resolve::classify_gateways(&mut inv);
     let kinds: Vec<(&str, GatewayKind)> = inv
         .ata
         .gateways

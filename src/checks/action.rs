@@ -5,9 +5,21 @@
 //! with its screens and keys (`tui::strings`). `checks.yaml` and `check -o json` hold the
 //! action itself (`action: {kind: …}`) beside the free `remediation`.
 
-use crate::checks::verdict::RunChecks;
+use serde::{Deserialize, Serialize};
+
 pub use crate::model::Action;
 use crate::model::CheckResult;
+
+/// Why the checks must run (again) before the readiness verdict holds: the verdict's
+/// own action, worded by each front end with [`Words::run_checks`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunChecks {
+    /// They have never run.
+    NotRun,
+    /// They ran on an earlier inventory than the engagement's.
+    Stale,
+}
 
 /// How a front end words an action: the whole clause, without a leading separator.
 pub trait Words {

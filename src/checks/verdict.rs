@@ -6,6 +6,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::checks::action::RunChecks;
 use crate::model::{Acceptance, CheckResult, ChecksFile, Status};
 
 /// How ready the deployment is, from the checks: one word for the colour.
@@ -57,16 +58,6 @@ pub struct Verdict {
     /// each front end ([`Verdict::worded`]), as the checklist's fixes are.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_checks: Option<RunChecks>,
-}
-
-/// Why the checks must run before the verdict holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RunChecks {
-    /// They have never run.
-    NotRun,
-    /// They ran on an earlier inventory than the engagement's.
-    Stale,
 }
 
 impl Verdict {

@@ -12,6 +12,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
+use super::BindFailure;
 use super::entry::{Entry, filetime, normalize_dn, uac};
 use super::read::View;
 use crate::model::{AccountKind, AtaInventory, DirectoryServicesAccountFacts, PrivilegedGroup};
@@ -359,6 +360,27 @@ pub enum CredentialOutcome {
 }
 
 impl CredentialOutcome {
+    /// The outcome of a refused bind: the stable word `check dsa` prints and scripts
+    /// match. Here rather than beside [`BindFailure`] so the LDAP client does not depend
+    /// on the account check that uses it.
+    pub fn of_failure(failure: &BindFailure) -> Self {
+        use CredentialOutcome as O;
+        match failure {
+            BindFailure::WrongPassword => O::WrongPassword,
+            BindFailure::NoSuchUser => O::NoSuchUser,
+            BindFailure::NotPermittedNow | BindFailure::NotPermittedHere => O::NotPermitted,
+            BindFailure::PasswordExpired => O::PasswordExpired,
+            BindFailure::Disabled => O::Disabled,
+            BindFailure::AccountExpired => O::AccountExpired,
+            BindFailure::MustChangePassword => O::MustChangePassword,
+            BindFailure::LockedOut => O::LockedOut,
+            BindFailure::Rejected { .. }
+            | BindFailure::NotADn
+            | BindFailure::NeedsStrongerAuth
+            | BindFailure::Other => O::Rejected,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             CredentialOutcome::Ok => "ok",
@@ -436,12 +458,15 @@ pub async fn test_credentials(
             failure,
             server_said,
             ..
-        }) => (
-            failure.outcome(),
-            failure.outcome().as_str().replace('_', " "),
-            format!("{user} on {}: {}", server.url, failure.explain()),
-            Some(server_said),
-        ),
+        }) => {
+            let outcome = CredentialOutcome::of_failure(&failure);
+            (
+                outcome,
+                outcome.as_str().replace('_', " "),
+                format!("{user} on {}: {}", server.url, failure.explain()),
+                Some(server_said),
+            )
+        }
         Err(e @ Error::Unreachable { .. }) => (
             CredentialOutcome::Unreachable,
             "server unreachable".into(),
@@ -468,6 +493,18 @@ pub async fn test_credentials(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_bind_has_its_stable_word() {
+        assert_eq!(
+            CredentialOutcome::of_failure(&BindFailure::Disabled).as_str(),
+            "disabled"
+        );
+        assert_eq!(
+            CredentialOutcome::of_failure(&BindFailure::NotPermittedHere),
+            CredentialOutcome::NotPermitted
+        );
+    }
 
     #[test]
     fn user_names_in_every_bind_form() {

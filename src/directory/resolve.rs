@@ -1,6 +1,6 @@
 //! The AD object behind every entity ATA stores: honeytokens, sensitive entities and
 //! excluded accounts/computers. Also: gateways ATA left undecided are classified against
-//! the DC list (`ata::extract::classify_by_directory`, which says the evidence).
+//! the DC list ([`classify_gateways`], which says the evidence).
 //!
 //! Each entity is looked up by SID (the reliable key: it survives renames), else by
 //! `objectGUID` (ATA's `UniqueEntity._id` is a GUID), else by name. The outcome goes
@@ -20,7 +20,7 @@ use std::collections::BTreeSet;
 use super::entry::Entry;
 use super::read::View;
 use super::sid::{Sid, guid_from_string, guid_to_string};
-use crate::model::{AdMatch, Entity, EntityType, ExclusionKind, Inventory};
+use crate::model::{AdMatch, Entity, EntityType, ExclusionKind, GatewayKind, Inventory};
 
 /// What to fetch from the directory for the ATA entities.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -289,5 +289,40 @@ pub fn apply(view: &View<'_>, inv: &mut Inventory) {
         }
     }
     // Gateways ATA's profiles left undecided: the DC list decides, with the evidence.
-    crate::ata::extract::classify_by_directory(inv);
+    classify_gateways(inv);
+}
+/// Decides the gateways extraction left `Unknown` from the directory's list of domain
+/// controllers: a gateway whose host is a DC there is a Lightweight Gateway (ATA's
+/// gateways run on a server of their own), one whose host is not is an ATA Gateway.
+/// Nothing is decided when the directory lists no DC.
+pub fn classify_gateways(inventory: &mut Inventory) {
+    let Some(dir) = &inventory.directory else {
+        return;
+    };
+    if dir.domain_controllers.is_empty() {
+        return;
+    }
+    for g in &mut inventory.ata.gateways {
+        if g.kind != GatewayKind::Unknown {
+            continue;
+        }
+        let dc = dir.domain_controller(&g.name);
+        (g.kind, g.kind_evidence) = match dc {
+            Some(dc) => (
+                GatewayKind::LightweightGateway,
+                Some(format!(
+                    "its host {} is a domain controller of {} in the directory",
+                    g.name, dc.domain
+                )),
+            ),
+            None => (
+                GatewayKind::Gateway,
+                Some(format!(
+                    "its host {} is not among the directory's {} domain controllers",
+                    g.name,
+                    dir.domain_controllers.len()
+                )),
+            ),
+        };
+    }
 }

@@ -15,10 +15,10 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 
 use super::Error;
+use super::context::ActionLine;
 use super::context::{ReportContext, Table};
-use super::csv_export::to_csv;
+use super::csv_export::{checks_table, to_csv};
 use super::render::{Document, Renderer};
-use super::summary::ActionLine;
 
 /// Jira's description field holds 32,767 characters, GitHub's issue body 65,536: the
 /// summary file stays under the smaller.
@@ -96,60 +96,6 @@ fn action_table(id: &str, title: &str, lines: &[&ActionLine]) -> Table {
             a.status.to_string(),
             a.reason.clone().unwrap_or_default(),
             a.remediation.clone().unwrap_or_default(),
-        ]);
-    }
-    t.total = t.rows.len();
-    t
-}
-
-/// Every check result: the checks CSV.
-pub fn checks_table(ctx: &ReportContext) -> Table {
-    let mut t = Table {
-        id: "checks".into(),
-        title: "Prerequisite checks".into(),
-        columns: [
-            "Check",
-            "Title",
-            "Subject",
-            "Result",
-            "Reason",
-            "Evidence",
-            "Remediation",
-            "Owner",
-            "Accepted by",
-            "Accepted at",
-            "Accepted because",
-        ]
-        .iter()
-        .map(|c| c.to_string())
-        .collect(),
-        ..Table::default()
-    };
-    for r in &ctx.prerequisites.results {
-        let owner = ctx
-            .signer
-            .actions
-            .iter()
-            .find(|a| a.check == r.check)
-            .map(|a| a.owner.clone())
-            .unwrap_or_default();
-        let accepted = r.accepted.as_ref();
-        t.rows.push(vec![
-            r.id.clone(),
-            r.title.clone(),
-            r.subject.clone().unwrap_or_default(),
-            r.status.to_string(),
-            r.reason.clone().unwrap_or_default(),
-            r.evidence
-                .iter()
-                .map(|p| format!("{}: {}", p.key, p.value))
-                .collect::<Vec<_>>()
-                .join("; "),
-            r.remediation.clone().unwrap_or_default(),
-            owner,
-            accepted.map(|a| a.by.clone()).unwrap_or_default(),
-            accepted.map(|a| a.at.clone()).unwrap_or_default(),
-            accepted.map(|a| a.reason.clone()).unwrap_or_default(),
         ]);
     }
     t.total = t.rows.len();

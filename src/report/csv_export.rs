@@ -21,8 +21,62 @@ pub fn tables(ctx: &ReportContext) -> Vec<(&'static str, std::borrow::Cow<'_, Ta
         ("open-alerts", Borrowed(&inv.open_alerts)),
         ("suppressed-alerts", Borrowed(&inv.suppressed_alerts)),
         ("dc-readiness", Borrowed(&inv.domain_controllers)),
-        ("checks", Owned(super::actions::checks_table(ctx))),
+        ("checks", Owned(checks_table(ctx))),
     ]
+}
+
+/// Every check result: the checks CSV.
+pub fn checks_table(ctx: &ReportContext) -> Table {
+    let mut t = Table {
+        id: "checks".into(),
+        title: "Prerequisite checks".into(),
+        columns: [
+            "Check",
+            "Title",
+            "Subject",
+            "Result",
+            "Reason",
+            "Evidence",
+            "Remediation",
+            "Owner",
+            "Accepted by",
+            "Accepted at",
+            "Accepted because",
+        ]
+        .iter()
+        .map(|c| c.to_string())
+        .collect(),
+        ..Table::default()
+    };
+    for r in &ctx.prerequisites.results {
+        let owner = ctx
+            .signer
+            .actions
+            .iter()
+            .find(|a| a.check == r.check)
+            .map(|a| a.owner.clone())
+            .unwrap_or_default();
+        let accepted = r.accepted.as_ref();
+        t.rows.push(vec![
+            r.id.clone(),
+            r.title.clone(),
+            r.subject.clone().unwrap_or_default(),
+            r.status.to_string(),
+            r.reason.clone().unwrap_or_default(),
+            r.evidence
+                .iter()
+                .map(|p| format!("{}: {}", p.key, p.value))
+                .collect::<Vec<_>>()
+                .join("; "),
+            r.remediation.clone().unwrap_or_default(),
+            owner,
+            accepted.map(|a| a.by.clone()).unwrap_or_default(),
+            accepted.map(|a| a.at.clone()).unwrap_or_default(),
+            accepted.map(|a| a.reason.clone()).unwrap_or_default(),
+        ]);
+    }
+    t.total = t.rows.len();
+    t
 }
 
 /// A moment as the report shows it (`2026-11-16 10:30 UTC`) in ISO 8601

@@ -3,7 +3,7 @@
 //! | module | owns |
 //! |---|---|
 //! | [`inputs`] | reading the engagement's files once, with their SHA-256 |
-//! | [`context`] | the report's data model: display-ready text the templates only present |
+//! | [`context`] | the report's data model: display-ready text the templates only present, led by the signer's summary (`context::signer`: failing items by area with owner and remediation; the action lists' lines) |
 //! | [`redact`] | `--redact`: stable keyed pseudonyms for names, SIDs and addresses |
 //! | [`actions`] | `--format actions`: per-owner CSV and Markdown, the checks CSV, the ticket-sized summary, the deadlines calendar |
 //! | [`bounds`] | limits on a template's nesting (blocks, brackets, recursive macros), checked before Tera parses it |
@@ -12,7 +12,6 @@
 //! | [`pdf`] | printing the HTML report with a local headless Chromium/Chrome/Edge |
 //! | [`integrity`] | `reports/<name>.integrity.yaml` and `report verify` |
 //! | [`signoff`] | who signs: `signoff.yaml` and the flags over it |
-//! | [`summary`] | the signer's summary: failing items by area with owner and remediation; the action lists' lines |
 //! | [`diff`] | what changed between two inventories |
 //!
 //! A report run reads the engagement under its lock, builds one [`context::ReportContext`],
@@ -31,7 +30,6 @@ pub mod pdf;
 pub mod redact;
 pub mod render;
 pub mod signoff;
-pub mod summary;
 
 use std::path::{Path, PathBuf};
 

@@ -269,8 +269,8 @@ const RUN_CHECKS: &str = "press R on the Prerequisites screen (3) to run the che
 const COLLECT_AGAIN: &str = "then press c on the Collect screen (6) to collect again";
 
 impl action::Words for Words {
-    fn run_checks(&self, run: crate::checks::verdict::RunChecks) -> String {
-        use crate::checks::verdict::RunChecks;
+    fn run_checks(&self, run: crate::checks::action::RunChecks) -> String {
+        use crate::checks::action::RunChecks;
         match run {
             RunChecks::NotRun => "Press R on the Prerequisites screen (3) to run the checks".into(),
             RunChecks::Stale => format!("the checks ran on an earlier inventory: {RUN_CHECKS}"),

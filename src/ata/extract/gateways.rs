@@ -84,7 +84,8 @@ pub(super) fn gateways(
 /// Lightweight); port-mirrored capture adapters (only a full ATA Gateway has them); the
 /// domain controllers it watches naming a host other than its own (a Lightweight Gateway
 /// watches only the DC it runs on). Nothing decides: `Unknown`, and the directory pass
-/// may still decide from its list of domain controllers ([`classify_by_directory`]).
+/// may still decide from its list of domain controllers
+/// ([`crate::directory::resolve::classify_gateways`]).
 fn gateway_kind(
     d: &Located,
     types: &[String],
@@ -162,40 +163,4 @@ fn gateway_kind(
         );
     }
     (GatewayKind::Unknown, None)
-}
-
-/// Decides the gateways extraction left `Unknown` from the directory's list of domain
-/// controllers: a gateway whose host is a DC there is a Lightweight Gateway (ATA's
-/// gateways run on a server of their own), one whose host is not is an ATA Gateway.
-/// Nothing is decided when the directory lists no DC.
-pub fn classify_by_directory(inventory: &mut crate::model::Inventory) {
-    let Some(dir) = &inventory.directory else {
-        return;
-    };
-    if dir.domain_controllers.is_empty() {
-        return;
-    }
-    for g in &mut inventory.ata.gateways {
-        if g.kind != GatewayKind::Unknown {
-            continue;
-        }
-        let dc = dir.domain_controller(&g.name);
-        (g.kind, g.kind_evidence) = match dc {
-            Some(dc) => (
-                GatewayKind::LightweightGateway,
-                Some(format!(
-                    "its host {} is a domain controller of {} in the directory",
-                    g.name, dc.domain
-                )),
-            ),
-            None => (
-                GatewayKind::Gateway,
-                Some(format!(
-                    "its host {} is not among the directory's {} domain controllers",
-                    g.name,
-                    dir.domain_controllers.len()
-                )),
-            ),
-        };
-    }
 }

@@ -30,7 +30,6 @@ use std::sync::{Arc, Mutex};
 use mongodb::bson::Document;
 
 pub use doc::{Located, split_endpoint};
-pub use gateways::classify_by_directory;
 
 use super::mapping::Mapping;
 use super::snapshot::{DocOrigin, Filter, Logical, Scan, id_key};

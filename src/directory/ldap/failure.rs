@@ -58,25 +58,6 @@ impl BindFailure {
         }
     }
 
-    /// The stable word `check dsa` prints and scripts match.
-    pub fn outcome(&self) -> crate::directory::dsa::CredentialOutcome {
-        use crate::directory::dsa::CredentialOutcome as O;
-        match self {
-            BindFailure::WrongPassword => O::WrongPassword,
-            BindFailure::NoSuchUser => O::NoSuchUser,
-            BindFailure::NotPermittedNow | BindFailure::NotPermittedHere => O::NotPermitted,
-            BindFailure::PasswordExpired => O::PasswordExpired,
-            BindFailure::Disabled => O::Disabled,
-            BindFailure::AccountExpired => O::AccountExpired,
-            BindFailure::MustChangePassword => O::MustChangePassword,
-            BindFailure::LockedOut => O::LockedOut,
-            BindFailure::Rejected { .. }
-            | BindFailure::NotADn
-            | BindFailure::NeedsStrongerAuth
-            | BindFailure::Other => O::Rejected,
-        }
-    }
-
     /// What happened, and the next step.
     pub fn explain(&self) -> String {
         match self {
@@ -326,7 +307,6 @@ mod tests {
             BindFailure::NeedsStrongerAuth
         );
         assert!(BindFailure::LockedOut.explain().contains("775"));
-        assert_eq!(BindFailure::Disabled.outcome().as_str(), "disabled");
         assert_eq!(ad_data_code("…error, DATA 775, v2580"), Some("775".into()));
         assert_eq!(ad_data_code("no code"), None);
     }

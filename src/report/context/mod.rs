@@ -25,6 +25,7 @@ mod checklist;
 mod inventory;
 mod prerequisites;
 mod provenance;
+mod signer;
 mod signoff;
 mod summary;
 
@@ -32,6 +33,7 @@ pub use checklist::*;
 pub use inventory::*;
 pub use prerequisites::*;
 pub use provenance::*;
+pub use signer::{ActionLine, SHORT_REMEDIATION, SignerSummary};
 pub use signoff::*;
 pub use summary::*;
 
@@ -131,7 +133,7 @@ pub struct ReportContext {
     /// What the signer reads first: failing items with owner and remediation, accepted
     /// risks, open steps.
     #[serde(default)]
-    pub signer: super::summary::SignerSummary,
+    pub signer: SignerSummary,
     pub phases: Vec<PhaseSection>,
     pub prerequisites: Prerequisites,
     pub inventory: InventorySection,
@@ -254,8 +256,8 @@ pub fn build(inputs: &Inputs, run: &RunInfo) -> ReportContext {
     let checklist = progress(inputs, &facts);
     let summary = summary(inputs, &prerequisites, checklist);
     let signoff = signoff(inputs, &summary, &phases);
-    let mut signer = super::summary::build(inputs.checks.as_ref(), &phases);
-    signer.deadlines = super::summary::deadlines(inputs);
+    let mut signer = signer::build(inputs.checks.as_ref(), &phases);
+    signer.deadlines = signer::deadlines(inputs);
     ReportContext {
         meta: meta(inputs, run),
         summary,

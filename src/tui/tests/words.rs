@@ -163,7 +163,7 @@ fn every_action_of_the_checks_is_worded_in_tui_words() {
 
 #[test]
 fn the_verdict_says_to_run_the_checks_in_tui_words() {
-    use crate::checks::verdict::RunChecks;
+    use crate::checks::action::RunChecks;
     for run in [RunChecks::NotRun, RunChecks::Stale] {
         let text = crate::checks::action::Words::run_checks(&s::Words, run);
         assert!(cli_lines(&text).is_empty(), "{text}");

@@ -9,11 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 
-use super::context::{PhaseSection, when};
-use super::inputs::Inputs;
+use super::{PhaseSection, when};
 use crate::checklist::definition::FieldKind;
 use crate::checks::verdict::acceptance_of;
 use crate::model::{ChecksFile, Status, StepStatus};
+use crate::report::inputs::Inputs;
 
 /// A remediation longer than this is cut in the summary (at a word); the full text is in
 /// the appendix and in the action lists.
