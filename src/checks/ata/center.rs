@@ -7,22 +7,11 @@ use std::net::IpAddr;
 use chrono::{DateTime, Utc};
 
 use super::gateways::{gateway_running, sync_line};
-use super::resolution::console_hosts;
+use super::resolution::{console_hosts, url_host};
 use super::{ADD_ATA, NO_ATA, RUN_CENTER_FACTS, ata_read};
 use crate::checks::Outcome;
 use crate::checks::thresholds::CERTIFICATE_WARNING_DAYS;
 use crate::model::{Certificate, Inventory, Status};
-
-/// The host of a URL (without brackets for IPv6).
-pub(super) fn url_host(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    if let Some(v6) = authority.strip_prefix('[') {
-        return v6.split(']').next().unwrap_or(v6);
-    }
-    authority.split(':').next().unwrap_or(authority)
-}
 
 /// An IP literal works, but every alert link carries it and a new Center address would
 /// break them and the gateways' registration; the docs recommend an FQDN.

@@ -4,10 +4,20 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
-use super::center::url_host;
 use super::{ADD_ATA, NO_ATA, RUN_CENTER_FACTS, ata_read};
 use crate::checks::Outcome;
 use crate::model::{Action, Inventory, NameResolution, Status};
+
+/// The host of a URL (without brackets for IPv6).
+pub(super) fn url_host(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if let Some(v6) = authority.strip_prefix('[') {
+        return v6.split(']').next().unwrap_or(v6);
+    }
+    authority.split(':').next().unwrap_or(authority)
+}
 
 /// The host part of every console URL, deduplicated, in order.
 pub(super) fn console_hosts(inv: &Inventory) -> Vec<String> {

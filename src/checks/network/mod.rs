@@ -228,6 +228,7 @@ impl Trace {
 mod judge;
 mod probe;
 mod proxy;
+mod target;
 mod tls;
 
 pub use judge::judge;

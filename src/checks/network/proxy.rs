@@ -1,7 +1,7 @@
 //! The proxy's side of a probe: CONNECT, its answer (403, 407 and the schemes it
 //! offers), and reading an HTTP head.
 
-use super::probe::{Target, authority, connect_tcp};
+use super::target::{Target, authority, connect_tcp};
 use super::*;
 
 pub(super) async fn connect_via_proxy(

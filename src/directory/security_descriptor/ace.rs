@@ -3,8 +3,28 @@
 
 use std::str::FromStr;
 
-use super::sddl::DOMAIN_ALIASES;
 use crate::directory::sid::Sid;
+
+/// SDDL aliases relative to a domain SID: alias → RID.
+pub(super) const DOMAIN_ALIASES: &[(&str, u32)] = &[
+    ("RO", 498),
+    ("LA", 500),
+    ("LG", 501),
+    ("DA", 512),
+    ("DU", 513),
+    ("DG", 514),
+    ("DC", 515),
+    ("DD", 516),
+    ("CA", 517),
+    ("SA", 518),
+    ("EA", 519),
+    ("PA", 520),
+    ("CN", 522),
+    ("AP", 525),
+    ("KA", 526),
+    ("EK", 527),
+    ("RS", 553),
+];
 
 /// What kind of entry an [`Ace`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::ace::{Ace, AceKind, flags, rights};
+use super::ace::{Ace, AceKind, DOMAIN_ALIASES, flags, rights};
 use super::{DACL_PRESENT, SACL_PRESENT, SdError, SecurityDescriptor};
 use crate::directory::sid::{self, Sid};
 
@@ -111,27 +111,6 @@ const FIXED_ALIASES: &[(&str, &str)] = &[
     ("ME", "S-1-16-8192"),
     ("HI", "S-1-16-12288"),
     ("SI", "S-1-16-16384"),
-];
-
-/// SDDL aliases relative to a domain SID: alias → RID.
-pub(super) const DOMAIN_ALIASES: &[(&str, u32)] = &[
-    ("RO", 498),
-    ("LA", 500),
-    ("LG", 501),
-    ("DA", 512),
-    ("DU", 513),
-    ("DG", 514),
-    ("DC", 515),
-    ("DD", 516),
-    ("CA", 517),
-    ("SA", 518),
-    ("EA", 519),
-    ("PA", 520),
-    ("CN", 522),
-    ("AP", 525),
-    ("KA", 526),
-    ("EK", 527),
-    ("RS", 553),
 ];
 
 impl Ace {

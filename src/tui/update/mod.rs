@@ -8,7 +8,8 @@
 //! This file dispatches messages and keys and holds what every screen shares (notices,
 //! cursor movement, the read-only refusal, relayout on resize); each screen's actions live
 //! in the file of the same name as its view in `screens/`. `collect.rs` also starts the
-//! runs other screens ask for, `checklist_layout.rs` lays a step out as lines, and
+//! runs other screens ask for, `checklist/` also lays a step out as lines (`step.rs`) and
+//! walks the copy queue (`queue.rs`), and
 //! `prompt.rs` handles the prompts and menus over any screen.
 
 use std::sync::Arc;
@@ -16,24 +17,23 @@ use std::sync::Arc;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 mod checklist;
-mod checklist_layout;
 mod collect;
 mod inventory;
 mod mouse;
 mod overview;
 mod prerequisites;
 mod prompt;
-mod queue;
 mod report;
 
-use checklist::{checklist_action, derive_checklist, derive_step, keep_detail_selection_visible};
+use checklist::{
+    checklist_action, derive_checklist, derive_step, keep_detail_selection_visible, queue_key,
+};
 use collect::collect_action;
 use inventory::{inventory_action, popup_key, refilter_section, section_len, section_rows};
 use mouse::on_mouse;
 use overview::overview_action;
 use prerequisites::{prereq_action, prereq_len, refilter_prereq};
 use prompt::{menu_key, prompt_key};
-use queue::queue_key;
 use report::report_action;
 
 use super::app::{App, Cursor, Level, Loadable, Notice, Screen, TaskLine};

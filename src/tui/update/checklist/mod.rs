@@ -1,7 +1,11 @@
 //! The Checklist screen's keys and the derived views: the step list and the selected
 //! step, recomputed from the library's `checklist::view` on every change.
 
-use super::checklist_layout::step_lines;
+mod queue;
+mod step;
+
+pub(super) use queue::queue_key;
+
 use super::{cancel_run, notify, page, refuse_if_read_only};
 use crate::checklist::engine::{self, Facts};
 use crate::checklist::view;
@@ -15,6 +19,7 @@ use crate::tui::keys::Action;
 use crate::tui::layout;
 use crate::tui::strings as s;
 use crate::tui::widgets::input::TextInput;
+use step::step_lines;
 
 pub(super) fn checklist_action(app: &mut App, action: Action) -> Option<Command> {
     let focus = app.checklist.focus;
@@ -102,7 +107,7 @@ pub(super) fn checklist_action(app: &mut App, action: Action) -> Option<Command>
                 input: TextInput::new(&note),
             });
         }
-        Action::Queue => super::queue::open_queue(app),
+        Action::Queue => queue::open_queue(app),
         movement => {
             if focus == Pane::Left {
                 move_step(app, movement);

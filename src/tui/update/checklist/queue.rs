@@ -5,8 +5,8 @@
 
 use ratatui::crossterm::event::KeyEvent;
 
-use super::checklist::{copy, set_step};
-use super::{notify, quit, refuse_if_read_only};
+use super::super::{notify, quit, refuse_if_read_only};
+use super::{copy, set_step};
 use crate::checklist::SetRequest;
 use crate::checklist::bind::queue_items;
 use crate::tui::app::{App, Level, QueueUi};
@@ -40,7 +40,7 @@ pub(super) fn open_queue(app: &mut App) {
 }
 
 /// A key while the queue is open: its own keys, quit and help; nothing else.
-pub(super) fn queue_key(app: &mut App, key: KeyEvent) -> Option<Command> {
+pub fn queue_key(app: &mut App, key: KeyEvent) -> Option<Command> {
     let action = keys::action_in(keys::QUEUE, &key).or_else(|| {
         keys::action_in(keys::GLOBAL, &key).filter(|a| matches!(a, Action::Quit | Action::Help))
     })?;
