@@ -62,6 +62,9 @@
 //!   goes through [`terminal::escape`] at the output boundary (`\x1b` is shown, not sent).
 //! - **Front ends stay thin**: `cli` and `tui` call library functions that return model
 //!   types; they never name a protocol crate.
+//! - **No import circle**: no two modules (top-level, their parts, the parts' parts)
+//!   import each other, directly or round a circle, and only `cli` maps an error's kind
+//!   to an exit code; the test module `layering` reads the source and fails on either.
 
 pub mod ata;
 pub mod checklist;
@@ -75,6 +78,8 @@ pub mod error;
 pub mod hosts;
 pub mod inventory;
 pub mod kind;
+#[cfg(test)]
+mod layering;
 pub mod model;
 pub mod present;
 pub mod progress;
