@@ -9,7 +9,6 @@ mod support;
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
 use ata2atp::model::{GatewayKind, Inventory, TagSource};
 
 fn every_file(dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
@@ -27,8 +26,7 @@ fn every_file(dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
 fn the_demo_has_a_full_ata_section_and_no_secret() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
-    let out = Command::cargo_bin("ata2atp")
-        .unwrap()
+    let out = support::commands::ata2atp()
         .arg("demo")
         .arg(&dir)
         .output()
@@ -107,8 +105,7 @@ fn the_demo_has_a_full_ata_section_and_no_secret() {
     );
     assert!(a.gateways.iter().all(|g| g.kind_evidence.is_some()));
     // Checklist step R06 names it instead of "none (Lightweight Gateways only)".
-    let r06 = Command::cargo_bin("ata2atp")
-        .unwrap()
+    let r06 = support::commands::ata2atp()
         .args([
             "--engagement",
             dir.to_str().unwrap(),

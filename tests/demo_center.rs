@@ -10,23 +10,18 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use serde_json::Value;
 
+mod support;
+
+/// The binary, working in the engagement `eng`.
 fn ata2atp(eng: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("ata2atp").unwrap();
-    for var in [
-        "NO_COLOR",
-        "ATA2ATP_ENGAGEMENT",
-        "ATA2ATP_OUTPUT",
-        "ATA2ATP_COLOR",
-    ] {
-        cmd.env_remove(var);
-    }
+    let mut cmd = support::commands::ata2atp();
     cmd.arg("--engagement").arg(eng);
     cmd
 }
 
 fn demo(dir: &Path) -> PathBuf {
     let eng = dir.join("eng");
-    let mut cmd = Command::cargo_bin("ata2atp").unwrap();
+    let mut cmd = support::commands::ata2atp();
     cmd.arg("demo").arg(&eng).assert().success();
     eng
 }

@@ -22,6 +22,8 @@ use ata2atp::engagement::{
 use ata2atp::report::signoff::{SIGNOFF_FILE, SignOff};
 use proptest::prelude::*;
 
+mod support;
+
 fn cases() -> u32 {
     std::env::var("ATA2ATP_FUZZ_CASES")
         .ok()
@@ -43,7 +45,7 @@ fn seeds() -> &'static [(String, Vec<u8>)] {
     SEEDS.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("demo");
-        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("ata2atp"))
+        let out = support::commands::ata2atp_std()
             .arg("demo")
             .arg(&root)
             .output()

@@ -9,8 +9,9 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde::Deserialize;
+
+mod support;
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/regquery")
@@ -182,9 +183,7 @@ PSComputerName : DC8
 #[test]
 fn inventory_reads_a_capture_in_place() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::cargo_bin("ata2atp")
-        .unwrap()
-        .env_remove("ATA2ATP_ENGAGEMENT")
+    let out = support::commands::ata2atp()
         .env_remove("ATA2ATP_OUTPUT")
         .env("NO_COLOR", "1")
         .current_dir(dir.path())

@@ -236,7 +236,7 @@ fn stands_in(text: &str, id: &str) -> bool {
 fn the_redacted_demo_report_holds_no_identifier_of_its_inventory() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("demo");
-    let status = std::process::Command::new(assert_cmd::cargo::cargo_bin("ata2atp"))
+    let status = support::commands::ata2atp_std()
         .arg("demo")
         .arg(&root)
         .env("NO_COLOR", "1")
