@@ -329,16 +329,10 @@ pub fn scan_file_with(
             }
             match done.end {
                 None => true,
-                // The framing is lost (truncated, a length no dump writes): what was read
-                // is kept, the rest of the file is named as not read.
-                Some(e @ Error::Input { .. }) => {
-                    outcome
-                        .skipped
-                        .push(format!("{e}; the rest of this file is not read"));
-                    false
-                }
                 Some(e) => {
-                    failure = Some(e);
+                    if let Err(e) = outcome.cut_short(e) {
+                        failure = Some(e);
+                    }
                     false
                 }
             }
@@ -444,15 +438,10 @@ pub fn scan_file_full(
         let (framed, origin) = match stream.next_raw() {
             Ok(Some(next)) => next,
             Ok(None) => break,
-            // The framing is lost (truncated, a length no dump writes): what was read is
-            // kept, the rest of the file is named as not read.
-            Err(e @ Error::Input { .. }) => {
-                outcome
-                    .skipped
-                    .push(format!("{e}; the rest of this file is not read"));
+            Err(e) => {
+                outcome.cut_short(e)?;
                 break;
             }
-            Err(e) => return Err(e),
         };
         progress.checkpoint()?;
         count += 1;
@@ -462,9 +451,7 @@ pub fn scan_file_full(
         let raw = match framed {
             Framed::Doc(raw) => raw,
             Framed::Damaged(m) => {
-                outcome
-                    .skipped
-                    .push(Error::input(&origin_name, Some(&origin), &m).to_string());
+                outcome.skip(&origin_name, Some(&origin), &m);
                 continue;
             }
         };
@@ -479,9 +466,7 @@ pub fn scan_file_full(
         let doc = match decode(raw, &origin) {
             Ok(d) => d,
             Err(m) => {
-                outcome
-                    .skipped
-                    .push(Error::input(&origin_name, Some(&origin), &m.to_string()).to_string());
+                outcome.skip(&origin_name, Some(&origin), &m.to_string());
                 continue;
             }
         };

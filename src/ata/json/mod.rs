@@ -222,15 +222,10 @@ impl JsonFile {
             let (parsed, origin) = match splitter.next_parsed() {
                 Ok(Some(next)) => next,
                 Ok(None) => break,
-                // The file's structure is lost from here (cut off, damaged between
-                // documents): what was read is kept, the rest is named as not read.
-                Err(e @ Error::Input { .. }) => {
-                    outcome
-                        .skipped
-                        .push(format!("{e}; the rest of this file is not read"));
+                Err(e) => {
+                    outcome.cut_short(e)?;
                     break;
                 }
-                Err(e) => return Err(e),
             };
             progress.checkpoint()?;
             let doc = match parsed {
@@ -238,9 +233,7 @@ impl JsonFile {
                 Err(m) => {
                     // Counted among the file's documents, named, and skipped.
                     count += 1;
-                    outcome.skipped.push(
-                        Error::input(&self.origin, Some(&origin), &m.to_string()).to_string(),
-                    );
+                    outcome.skip(&self.origin, Some(&origin), &m.to_string());
                     continue;
                 }
             };
@@ -315,14 +308,11 @@ impl JsonFile {
         }
         if let Some(h) = collector {
             if !seen_trailer {
-                outcome.skipped.push(
-                    Error::input(
-                        &self.origin,
-                        None,
-                        "the collector export ends before its last line: the file is incomplete \
-                         (the script was interrupted or the copy was cut); run the collector again",
-                    )
-                    .to_string(),
+                outcome.skip(
+                    &self.origin,
+                    None,
+                    "the collector export ends before its last line: the file is incomplete \
+                     (the script was interrupted or the copy was cut); run the collector again",
                 );
             }
             if let Some(field) = &scan.tally {

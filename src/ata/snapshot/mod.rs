@@ -212,6 +212,30 @@ pub struct ScanOutcome {
     pub skipped: Vec<String>,
 }
 
+impl ScanOutcome {
+    /// A file reader's error partway through: when the file's structure is lost from
+    /// there (`Error::Input`: cut off, a length no dump writes, damage between
+    /// documents), what was read is kept and the rest of the file is named as not read;
+    /// any other error (the disk, an interruption) stops the scan.
+    pub fn cut_short(&mut self, e: Error) -> Result<(), Error> {
+        match e {
+            Error::Input { .. } => {
+                self.skipped
+                    .push(format!("{e}; the rest of this file is not read"));
+                Ok(())
+            }
+            e => Err(e),
+        }
+    }
+
+    /// What could not be read (a damaged document, the missing end of a file), named by
+    /// its file and place; the scan goes on.
+    pub fn skip(&mut self, file: &str, origin: Option<&DocOrigin>, message: &str) {
+        self.skipped
+            .push(Error::input(file, origin, message).to_string());
+    }
+}
+
 /// Receives each matching document.
 pub type Visit<'a> = dyn FnMut(Document, &DocOrigin) -> Result<(), Error> + Send + 'a;
 
