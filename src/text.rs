@@ -50,6 +50,20 @@ impl Bom {
     }
 }
 
+/// `text` with its control characters written as escapes (`\u{1b}`, `\n`): for quoting a
+/// piece of the data (a field name, a few characters near an error) inside a message.
+pub fn escape_controls(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// One UTF-16 code unit from its two bytes.
 pub fn utf16_unit(pair: [u8; 2], big_endian: bool) -> u16 {
     if big_endian {
@@ -84,6 +98,12 @@ pub fn decode_text(bytes: Vec<u8>) -> Result<String, TextError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_quoted_as_escapes() {
+        assert_eq!(escape_controls("a\u{1b}[31mb\n"), "a\\u{1b}[31mb\\n");
+        assert_eq!(escape_controls("Ünïcode"), "Ünïcode");
+    }
 
     #[test]
     fn every_windows_encoding_is_read_and_broken_ones_are_told() {

@@ -39,17 +39,12 @@ impl std::fmt::Display for Damage {
         } else {
             self.field.clone()
         };
-        let path: String = path
-            .chars()
-            .map(|c| {
-                if c.is_control() {
-                    c.escape_default().to_string()
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect();
-        write!(f, "in field {path}: {}", self.message)
+        write!(
+            f,
+            "in field {}: {}",
+            crate::text::escape_controls(&path),
+            self.message
+        )
     }
 }
 

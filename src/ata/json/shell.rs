@@ -85,17 +85,8 @@ impl ShellParser<'_> {
                 self.key
             );
         }
-        let snippet: String = self.text[at..]
-            .chars()
-            .take(30)
-            .map(|c| {
-                if c.is_control() {
-                    c.escape_default().to_string()
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect();
+        let snippet =
+            crate::text::escape_controls(&self.text[at..].chars().take(30).collect::<String>());
         format!(
             "mongo shell notation: {what} (line {line}, byte {at} of the document, near \
              `{snippet}`)"
