@@ -369,7 +369,7 @@ fn bad_json_files_are_refused_with_file_and_document() {
     partial(
         &eng,
         &["--ata-json", arg],
-        &["document 1 (line 1, byte 0)", "ObjectId"],
+        &["document 1 (line 1, byte 0)", "$oid is malformed"],
     );
 
     // Wrong type in a UniqueEntity export: a name that is a number.

@@ -1,11 +1,14 @@
-//! Extended JSON (v2 canonical and relaxed, legacy v1 "strict") to BSON, every `$`
-//! form at once.
+//! Extended JSON (v2 canonical and relaxed, legacy v1 "strict") to BSON, every `$` form
+//! at once. The walk is ours (it names the field an error is in, never quotes a secret,
+//! refuses NUL in names); the v2 wrappers are read by the bson crate, which follows the
+//! specification. Read here: the legacy forms it does not know (`{$regex, $options}`,
+//! `{$binary, $type}`, `$date` as milliseconds or a zoneless ISO date) and
+//! `$numberDecimal`, which its parser gets wrong (see `parse_decimal`).
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use mongodb::bson::oid::ObjectId;
 use mongodb::bson::spec::BinarySubtype;
-use mongodb::bson::{Binary, Bson, DateTime, Document, Regex, Timestamp};
+use mongodb::bson::{Binary, Bson, DateTime, Document, Regex};
 use serde_json::Value;
 
 /// Converts Extended JSON (any version) into BSON. Errors name the field (dotted path)
@@ -89,8 +92,10 @@ fn convert(v: Value) -> Result<Bson, ExtJsonError> {
             Bson::Array(out)
         }
         Value::Object(map) => {
-            if let Some(special) = special_form(&map)? {
-                return Ok(special);
+            match special_form(&map)? {
+                Form::Plain => {}
+                Form::Value(v) => return Ok(v),
+                Form::Crate(wrapper) => return Ok(by_the_crate(wrapper, map)?),
             }
             let mut d = Document::new();
             for (k, v) in map {
@@ -150,9 +155,9 @@ const WRAPPERS: &[&str] = &[
     "$uuid",
 ];
 
-/// The `$`-forms of every Extended JSON version; `None` for an ordinary object
-/// (DBRefs `{$ref, $id}`, query operators such as `{$regex: {…}}` or `{$type: "string"}`).
-fn special_form(map: &Map) -> Result<Option<Bson>, String> {
+/// Which `$`-form of any Extended JSON version `map` is, if any: DBRefs `{$ref, $id}` and
+/// query operators such as `{$regex: {…}}` or `{$type: "string"}` are ordinary objects.
+fn special_form(map: &Map) -> Result<Form, String> {
     let keys: Vec<&str> = map.keys().map(String::as_str).collect();
     // Legacy regular expression: {"$regex": "…", "$options": "…"}.
     if let Some(Value::String(pattern)) = map.get("$regex") {
@@ -167,11 +172,11 @@ fn special_form(map: &Map) -> Result<Option<Bson>, String> {
             }
         };
         if keys.iter().all(|k| *k == "$regex" || *k == "$options") {
-            return regex(pattern, options).map(Some);
+            return regex(pattern, options).map(Form::Value);
         }
     }
-    let Some(wrapper) = keys.iter().find(|k| WRAPPERS.contains(k)).copied() else {
-        return Ok(None);
+    let Some(wrapper) = WRAPPERS.iter().copied().find(|w| map.contains_key(*w)) else {
+        return Ok(Form::Plain);
     };
     let value = &map[wrapper];
     let alone = || -> Result<(), String> {
@@ -182,192 +187,55 @@ fn special_form(map: &Map) -> Result<Option<Bson>, String> {
             None => Ok(()),
         }
     };
-    Ok(Some(match wrapper {
-        "$oid" => {
-            alone()?;
-            let s = str_of(value, "$oid")?;
-            Bson::ObjectId(
-                ObjectId::parse_str(s)
-                    .map_err(|_| format!("`{s}` is not an ObjectId (24 hex digits)"))?,
-            )
-        }
-        "$symbol" => {
-            alone()?;
-            Bson::Symbol(str_of(value, "$symbol")?.to_string())
-        }
-        "$numberInt" => {
-            alone()?;
-            let s = str_of(value, "$numberInt")?;
-            Bson::Int32(
-                s.parse()
-                    .map_err(|_| format!("$numberInt `{s}` is not a 32-bit integer"))?,
-            )
-        }
-        "$numberLong" => {
-            alone()?;
-            Bson::Int64(long_text(value, "$numberLong")?)
-        }
-        "$numberDouble" => {
-            alone()?;
-            let s = str_of(value, "$numberDouble")?;
-            Bson::Double(match s {
-                "Infinity" => f64::INFINITY,
-                "-Infinity" => f64::NEG_INFINITY,
-                "NaN" => f64::NAN,
-                _ => s
-                    .parse()
-                    .map_err(|_| format!("$numberDouble `{s}` is not a number"))?,
-            })
-        }
-        "$numberDecimal" => {
-            alone()?;
-            Bson::Decimal128(parse_decimal(str_of(value, "$numberDecimal")?)?)
-        }
+    match wrapper {
+        // Legacy (v1): {"$binary": "<base64>", "$type": "<hex>"}; the crate reads v2 only.
         "$binary" => match (value, map.get("$type")) {
-            // Legacy: {"$binary": "<base64>", "$type": "<hex>"}.
             (Value::String(data), Some(t)) if keys.len() == 2 => {
                 let t = str_of(t, "$type")?;
-                binary(data, hex_subtype(t)?)?
+                binary(data, hex_subtype(t)?).map(Form::Value)
             }
-            // v2: {"$binary": {"base64": "...", "subType": "<hex>"}}.
-            (Value::Object(inner), None) => {
-                alone()?;
-                if let Some(extra) = inner.keys().find(|k| *k != "base64" && *k != "subType") {
-                    return Err(format!("$binary holds an unknown field {extra}"));
-                }
-                let data = str_of(inner.get("base64").ok_or("$binary needs base64")?, "base64")?;
-                let t = str_of(
-                    inner.get("subType").ok_or("$binary needs subType")?,
-                    "subType",
-                )?;
-                binary(data, hex_subtype(t)?)?
-            }
-            _ => {
-                return Err(
-                    "$binary is neither the legacy {$binary, $type} nor the v2 {$binary: {base64, subType}} form"
-                        .into(),
-                );
-            }
+            _ => Ok(Form::Crate(wrapper)),
         },
-        "$code" => {
-            let code = str_of(value, "$code")?.to_string();
-            match map.get("$scope") {
-                None => {
-                    alone()?;
-                    Bson::JavaScriptCode(code)
-                }
-                Some(Value::Object(scope)) if keys.len() == 2 => {
-                    match convert(Value::Object(scope.clone())).map_err(|e| e.to_string())? {
-                        Bson::Document(scope) => {
-                            Bson::JavaScriptCodeWithScope(mongodb::bson::JavaScriptCodeWithScope {
-                                code,
-                                scope,
-                            })
-                        }
-                        _ => return Err("$scope must be a document".into()),
-                    }
-                }
-                Some(_) if keys.len() == 2 => return Err("$scope must be a document".into()),
-                Some(_) => return Err("$code with $scope cannot stand beside another field".into()),
-            }
-        }
-        "$timestamp" => {
+        // The crate's Decimal128 parser accepts malformed strings and refuses clamped
+        // zeros (see `parse_decimal`).
+        "$numberDecimal" => {
             alone()?;
-            let inner = value.as_object().ok_or("$timestamp must be {t, i}")?;
-            if inner.len() != 2 {
-                return Err("$timestamp must be exactly {t, i}".into());
-            }
-            let part = |k: &str| -> Result<u32, String> {
-                inner
-                    .get(k)
-                    .and_then(Value::as_u64)
-                    .and_then(|n| u32::try_from(n).ok())
-                    .ok_or_else(|| format!("$timestamp.{k} must be a 32-bit unsigned number"))
-            };
-            Bson::Timestamp(Timestamp {
-                time: part("t")?,
-                increment: part("i")?,
-            })
+            parse_decimal(str_of(value, "$numberDecimal")?)
+                .map(|d| Form::Value(Bson::Decimal128(d)))
         }
-        "$regularExpression" => {
-            alone()?;
-            let inner = value
-                .as_object()
-                .filter(|o| o.len() == 2)
-                .ok_or("$regularExpression must be exactly {pattern, options}")?;
-            let pattern = str_of(
-                inner
-                    .get("pattern")
-                    .ok_or("$regularExpression needs pattern")?,
-                "pattern",
-            )?;
-            let options = str_of(
-                inner
-                    .get("options")
-                    .ok_or("$regularExpression needs options")?,
-                "options",
-            )?;
-            regex(pattern, options)?
-        }
-        "$dbPointer" => {
-            alone()?;
-            let inner = value
-                .as_object()
-                .filter(|o| o.len() == 2)
-                .ok_or("$dbPointer must be exactly {$ref, $id}")?;
-            let namespace = str_of(inner.get("$ref").ok_or("$dbPointer needs $ref")?, "$ref")?;
-            let id = match inner.get("$id").map(|v| convert(v.clone())) {
-                Some(Ok(Bson::ObjectId(id))) => id,
-                _ => return Err("$dbPointer.$id must be {$oid}".into()),
-            };
-            db_pointer(namespace, id)?
-        }
+        // Legacy forms of a date: milliseconds as a number, ISO with a `+0000` offset or
+        // without a zone, a date alone; the crate reads the v2 forms only.
         "$date" => {
             alone()?;
-            Bson::DateTime(parse_date(value)?)
+            parse_date(value).map(|d| Form::Value(Bson::DateTime(d)))
         }
-        "$minKey" | "$maxKey" => {
-            alone()?;
-            if value.as_i64() != Some(1) || !value.is_number() {
-                return Err(format!("{wrapper} must be 1"));
-            }
-            if wrapper == "$minKey" {
-                Bson::MinKey
-            } else {
-                Bson::MaxKey
-            }
-        }
-        "$undefined" => {
-            alone()?;
-            if value != &Value::Bool(true) {
-                return Err("$undefined must be true".into());
-            }
-            Bson::Undefined
-        }
-        "$uuid" => {
-            alone()?;
-            let s = str_of(value, "$uuid")?;
-            let groups: Vec<usize> = s.split('-').map(str::len).collect();
-            let bytes = hex::decode(s.replace('-', ""))
-                .ok()
-                .filter(|b| b.len() == 16 && groups == [8, 4, 4, 4, 12])
-                .ok_or_else(|| format!("`{s}` is not a UUID (8-4-4-4-12 hex digits)"))?;
-            Bson::Binary(Binary {
-                subtype: BinarySubtype::Uuid,
-                bytes,
-            })
-        }
-        _ => return Ok(None),
-    }))
+        _ => Ok(Form::Crate(wrapper)),
+    }
 }
 
-/// A DBPointer (deprecated BSON type 0x0C). The bson crate has no public constructor,
-/// so it is read from its Extended JSON form, which the crate does parse.
-fn db_pointer(namespace: &str, id: ObjectId) -> Result<Bson, String> {
-    let ext =
-        serde_json::json!({ "$dbPointer": { "$ref": namespace, "$id": { "$oid": id.to_hex() } } });
-    Bson::try_from(ext).map_err(|e| format!("$dbPointer: {e}"))
+/// What an object is in Extended JSON.
+enum Form {
+    /// An ordinary document (or a DBRef, or a query operator).
+    Plain,
+    /// A legacy form, or one read here (see each).
+    Value(Bson),
+    /// A v2 wrapper the bson crate reads.
+    Crate(&'static str),
 }
+
+/// A v2 wrapper the bson crate reads as the specification says (canonical and relaxed,
+/// each refusing a field beside it); its error is put after the wrapper's name.
+fn by_the_crate(wrapper: &str, map: Map) -> Result<Bson, String> {
+    match Bson::try_from(map).map_err(|e| format!("{wrapper} is malformed: {e}"))? {
+        // BSON stores a regular expression as C strings: the crate lets a NUL through.
+        Bson::RegularExpression(r) if r.pattern.contains('\0') || r.options.contains('\0') => {
+            Err(NUL_IN_REGEX.into())
+        }
+        v => Ok(v),
+    }
+}
+
+const NUL_IN_REGEX: &str = "a regular expression holds a NUL character, which BSON cannot store";
 
 fn hex_subtype(t: &str) -> Result<u8, String> {
     if t.is_empty() || t.len() > 2 {
@@ -380,7 +248,7 @@ fn hex_subtype(t: &str) -> Result<u8, String> {
 
 fn regex(pattern: &str, options: &str) -> Result<Bson, String> {
     if pattern.contains('\0') || options.contains('\0') {
-        return Err("a regular expression holds a NUL character, which BSON cannot store".into());
+        return Err(NUL_IN_REGEX.into());
     }
     // BSON wants the options sorted.
     let mut opts: Vec<char> = options.chars().collect();
