@@ -8,7 +8,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::definition::{Column, Definition, Format, Show, Step};
+use super::definition::{Definition, Format, Show, Step};
 use super::path::{Shape, evaluate};
 use super::schema::enum_at;
 use crate::model::{Inventory, NotFound};
@@ -99,7 +99,13 @@ fn bind(def: &Definition, show: &Show, document: &Value, inventory: Option<&Inve
         (Shape::List(inner), Value::Array(items)) => match **inner {
             Shape::Object(_) => Bound::Table {
                 columns: show.columns.iter().map(|c| c.label.clone()).collect(),
-                rows: items.iter().map(|item| row(def, show, &at, item)).collect(),
+                rows: {
+                    let kinds = column_kinds(show, &at);
+                    items
+                        .iter()
+                        .map(|item| row(def, show, &kinds, item))
+                        .collect()
+                },
             },
             _ => Bound::List {
                 items: items
@@ -122,9 +128,16 @@ fn bind(def: &Definition, show: &Show, document: &Value, inventory: Option<&Inve
                 let obj = Value::Object(fields);
                 show.columns
                     .iter()
-                    .map(|c| Pair {
+                    .zip(column_kinds(show, &at))
+                    .map(|(c, kind)| Pair {
                         key: c.label.clone(),
-                        value: column(def, c, &at, &obj),
+                        value: cell(
+                            def,
+                            &evaluate(&obj, &c.path),
+                            c.map.as_deref(),
+                            c.format,
+                            kind,
+                        ),
                     })
                     .collect()
             };
@@ -165,23 +178,29 @@ fn kind_of(v: &Value) -> &'static str {
     }
 }
 
-fn row(def: &Definition, show: &Show, at: &str, item: &Value) -> Vec<String> {
+fn row(def: &Definition, show: &Show, kinds: &[Option<&str>], item: &Value) -> Vec<String> {
     show.columns
         .iter()
-        .map(|c| column(def, c, at, item))
+        .zip(kinds)
+        .map(|(c, kind)| {
+            cell(
+                def,
+                &evaluate(item, &c.path),
+                c.map.as_deref(),
+                c.format,
+                *kind,
+            )
+        })
         .collect()
 }
 
-/// A column's cell of the record `item`, found at `at` (a plain path).
-fn column(def: &Definition, c: &Column, at: &str, item: &Value) -> String {
-    let kind = enum_at(&format!("{at}.{}", c.path.plain()));
-    cell(
-        def,
-        &evaluate(item, &c.path),
-        c.map.as_deref(),
-        c.format,
-        kind,
-    )
+/// The enum each of the show's columns holds, if any: the records are at `at` (a plain
+/// path), so a column's field is at `at.<its path>`.
+fn column_kinds(show: &Show, at: &str) -> Vec<Option<&'static str>> {
+    show.columns
+        .iter()
+        .map(|c| enum_at(&format!("{at}.{}", c.path.plain())))
+        .collect()
 }
 
 /// One value as text, written as everywhere else ([`crate::present`]): booleans as
