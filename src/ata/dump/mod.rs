@@ -434,15 +434,7 @@ pub fn scan_file_full(
     let mut outcome = ScanOutcome::default();
     let mut tally: BTreeMap<String, u64> = BTreeMap::new();
     let mut count = 0u64;
-    loop {
-        let (framed, origin) = match stream.next_raw() {
-            Ok(Some(next)) => next,
-            Ok(None) => break,
-            Err(e) => {
-                outcome.cut_short(e)?;
-                break;
-            }
-        };
+    while let Some((framed, origin)) = outcome.next(stream.next_raw())? {
         progress.checkpoint()?;
         count += 1;
         if count.is_multiple_of(10_000) {
@@ -470,13 +462,8 @@ pub fn scan_file_full(
                 continue;
             }
         };
-        let mut doc = match &scan.projection {
-            Some(p) => project(doc, p),
-            None => doc,
-        };
-        redact(&mut doc);
         outcome.matched += 1;
-        visit(doc, &origin)?;
+        visit(scan.keep(doc), &origin)?;
     }
     if scan.tally.is_some() {
         outcome.tally = Some(tally);

@@ -44,7 +44,7 @@ pub use split::{MAX_TEXT_DEPTH, ParseError, Parsed, Splitter, parse_document};
 
 use super::Error;
 use super::mapping::Mapping;
-use super::snapshot::{Logical, Scan, ScanOutcome, Visit, get_path, project, redact, tally_key};
+use super::snapshot::{Logical, Scan, ScanOutcome, Visit, get_path, tally_key};
 use crate::model::CollectionInfo;
 use crate::progress::Progress;
 use file::open_text;
@@ -218,15 +218,7 @@ impl JsonFile {
         };
         let mut seen_trailer = false;
         let mut count = 0u64;
-        loop {
-            let (parsed, origin) = match splitter.next_parsed() {
-                Ok(Some(next)) => next,
-                Ok(None) => break,
-                Err(e) => {
-                    outcome.cut_short(e)?;
-                    break;
-                }
-            };
+        while let Some((parsed, origin)) = outcome.next(splitter.next_parsed())? {
             progress.checkpoint()?;
             let doc = match parsed {
                 Ok(doc) => doc,
@@ -298,13 +290,8 @@ impl JsonFile {
             if !scan.filter.matches(&doc) {
                 continue;
             }
-            let mut doc = match &scan.projection {
-                Some(p) => project(doc, p),
-                None => doc,
-            };
-            redact(&mut doc);
             outcome.matched += 1;
-            visit(doc, &origin)?;
+            visit(scan.keep(doc), &origin)?;
         }
         if let Some(h) = collector {
             if !seen_trailer {

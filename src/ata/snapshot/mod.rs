@@ -200,6 +200,19 @@ pub struct Scan {
     pub tally: Option<String>,
 }
 
+impl Scan {
+    /// What the scan hands on of a matching document: the fields it asks for, with
+    /// every `*Encrypted` secret dropped.
+    pub fn keep(&self, doc: Document) -> Document {
+        let mut doc = match &self.projection {
+            Some(p) => project(doc, p),
+            None => doc,
+        };
+        redact(&mut doc);
+        doc
+    }
+}
+
 /// What a scan saw.
 #[derive(Debug, Clone, Default)]
 pub struct ScanOutcome {
@@ -225,6 +238,15 @@ impl ScanOutcome {
                 Ok(())
             }
             e => Err(e),
+        }
+    }
+
+    /// A scan loop's next item from its reader: `None` at the end of the file and also
+    /// where [`ScanOutcome::cut_short`] keeps what was read.
+    pub fn next<T>(&mut self, step: Result<Option<T>, Error>) -> Result<Option<T>, Error> {
+        match step {
+            Ok(next) => Ok(next),
+            Err(e) => self.cut_short(e).map(|()| None),
         }
     }
 
