@@ -90,13 +90,11 @@ pub(super) fn render_list(list: &ListView) -> String {
         }
     }
     if !list.unknown_steps.is_empty() {
-        s.push_str(&format!(
-            "\n{}\n",
-            style::paint(
-                style::WARN,
-                "In checklist.yaml but not in this guide (kept):"
-            )
-        ));
+        heading(
+            &mut s,
+            style::WARN,
+            "In checklist.yaml but not in this guide (kept):",
+        );
         for u in &list.unknown_steps {
             s.push_str(&format!("  {} {}\n", mark(u.status), u.id));
         }
@@ -191,10 +189,7 @@ pub(super) fn render_step(v: &StepView) -> String {
         s.push_str(&format!("\n{detail}\n"));
     }
     if !v.values.is_empty() {
-        s.push_str(&format!(
-            "\n{}\n",
-            style::paint(style::HEADER, "Values from the inventory")
-        ));
+        heading(&mut s, style::HEADER, "Values from the inventory");
         for b in &v.values {
             s.push_str(&render_value(b));
         }
@@ -212,13 +207,11 @@ pub(super) fn render_step(v: &StepView) -> String {
         }
     }
     if !v.gates.is_empty() {
-        s.push_str(&format!(
-            "\n{}\n",
-            style::paint(
-                style::HEADER,
-                "Gates (checks that must pass or be accepted)"
-            )
-        ));
+        heading(
+            &mut s,
+            style::HEADER,
+            "Gates (checks that must pass or be accepted)",
+        );
         for g in &v.gates {
             s.push_str(&format!("  {} {}\n", tick(g.satisfied), g.gate));
             for r in &g.results {
@@ -239,13 +232,11 @@ pub(super) fn render_step(v: &StepView) -> String {
         }
     }
     if !v.recommendations.is_empty() {
-        s.push_str(&format!(
-            "\n{}\n",
-            style::paint(
-                style::HEADER,
-                "Recommended (checks worth passing; they do not block this step)"
-            )
-        ));
+        heading(
+            &mut s,
+            style::HEADER,
+            "Recommended (checks worth passing; they do not block this step)",
+        );
         for g in &v.recommendations {
             s.push_str(&format!("  {} {}\n", tick(g.satisfied), g.gate));
             for r in g
@@ -266,16 +257,13 @@ pub(super) fn render_step(v: &StepView) -> String {
         }
     }
     if !v.after.is_empty() {
-        s.push_str(&format!("\n{}\n", style::paint(style::HEADER, "After")));
+        heading(&mut s, style::HEADER, "After");
         for a in &v.after {
             s.push_str(&format!("  {} {}\n", tick(a.satisfied), a.detail));
         }
     }
     if !v.record.is_empty() {
-        s.push_str(&format!(
-            "\n{}\n",
-            style::paint(style::HEADER, "Record for sign-off")
-        ));
+        heading(&mut s, style::HEADER, "Record for sign-off");
         for f in &v.record {
             let kind = match f.kind {
                 checklist::definition::FieldKind::Text => String::new(),
@@ -315,10 +303,7 @@ pub(super) fn render_step(v: &StepView) -> String {
                 v.id
             ));
         } else {
-            s.push_str(&format!(
-                "\n{}\n",
-                style::paint(style::WARN, "Before it can be marked done:")
-            ));
+            heading(&mut s, style::WARN, "Before it can be marked done:");
             for p in &v.done_problems {
                 s.push_str(&format!("  - {p}\n"));
             }
@@ -378,4 +363,9 @@ pub(super) fn render_set(out: &SetView, def: &Definition) -> String {
         _ => {}
     }
     s
+}
+
+/// A blank line, then a section's title in its style.
+fn heading(s: &mut String, paint: style::Paint, title: impl std::fmt::Display) {
+    s.push_str(&format!("\n{}\n", style::paint(paint, title)));
 }
