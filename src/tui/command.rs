@@ -171,57 +171,43 @@ impl Executor {
                 inventory,
                 sha256,
                 proxy_password,
-            } => {
-                let Some(run) = self.background_run() else {
-                    return;
-                };
-                let token = CancellationToken::new();
-                let t = token.clone();
-                self.start(token, async move {
-                    run.checks(only, inventory, sha256, proxy_password, t).await
-                });
-            }
+            } => self.start(move |run, t| async move {
+                run.checks(only, inventory, sha256, proxy_password, t).await
+            }),
             Command::Collect {
                 mongo_password,
                 ldap_password,
                 proxy_password,
-            } => {
-                let Some(run) = self.background_run() else {
-                    return;
-                };
-                let token = CancellationToken::new();
-                let t = token.clone();
-                self.start(token, async move {
-                    run.collect(mongo_password, ldap_password, proxy_password, t)
-                        .await
-                });
-            }
+            } => self.start(move |run, t| async move {
+                run.collect(mongo_password, ldap_password, proxy_password, t)
+                    .await
+            }),
         }
     }
 
-    /// Spawns a run with its own cancellation token; its outcome becomes `RunFinished`.
-    /// What a background run needs; `None`, with the refusal sent, when this TUI is
-    /// read-only (another holds the engagement's lock).
-    fn background_run(&self) -> Option<ChecksRun> {
+    /// Spawns a run with what it needs and its own cancellation token; its outcome
+    /// becomes `RunFinished`. A read-only TUI (another holds the engagement's lock)
+    /// refuses instead.
+    fn start<F>(&mut self, run: impl FnOnce(ChecksRun, CancellationToken) -> F)
+    where
+        F: std::future::Future<Output = RunEnd> + Send + 'static,
+    {
         let Some(jobs) = self.jobs.clone() else {
             let _ = self.tx.send(Msg::RunFinished(RunEnd::Failed(
                 s::READ_ONLY_REFUSED.into(),
             )));
-            return None;
+            return;
         };
-        Some(ChecksRun {
-            engagement: self.engagement.clone(),
-            config: self.config.clone(),
-            jobs,
-            tx: self.tx.clone(),
-        })
-    }
-
-    fn start(
-        &mut self,
-        token: CancellationToken,
-        fut: impl std::future::Future<Output = RunEnd> + Send + 'static,
-    ) {
+        let token = CancellationToken::new();
+        let fut = run(
+            ChecksRun {
+                engagement: self.engagement.clone(),
+                config: self.config.clone(),
+                jobs,
+                tx: self.tx.clone(),
+            },
+            token.clone(),
+        );
         let tx = self.tx.clone();
         let handle = tokio::spawn(async move {
             let _ = tx.send(Msg::RunFinished(fut.await));
