@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::Error;
 use crate::engagement::{Engagement, INVENTORY_FILE, read_yaml_file};
-use crate::model::Inventory;
+use crate::model::{Alert, Inventory};
 
 /// The two inventories compared.
 #[derive(Debug, Clone, Serialize)]
@@ -92,6 +92,11 @@ fn items<T: Serialize>(
             )
         })
         .collect()
+}
+
+/// Alerts keyed by id, labelled by kind and id.
+fn alert_items(list: &[Alert]) -> Items {
+    items(list, |a| a.id.clone(), |a| format!("{} {}", a.kind, a.id))
 }
 
 fn single<T: Serialize>(key: &str, value: Option<&T>) -> Items {
@@ -181,23 +186,11 @@ fn sections(inv: &Inventory) -> Vec<(&'static str, &'static str, Items)> {
             "Alerts by status",
             single("by_status", Some(&ata.alerts.by_status)),
         ),
-        (
-            "open_alerts",
-            "Open alerts",
-            items(
-                &ata.alerts.open,
-                |a| a.id.clone(),
-                |a| format!("{} {}", a.kind, a.id),
-            ),
-        ),
+        ("open_alerts", "Open alerts", alert_items(&ata.alerts.open)),
         (
             "suppressed_alerts",
             "Suppressed alerts",
-            items(
-                &ata.alerts.suppressed,
-                |a| a.id.clone(),
-                |a| format!("{} {}", a.kind, a.id),
-            ),
+            alert_items(&ata.alerts.suppressed),
         ),
         (
             "detectors",
