@@ -3,6 +3,14 @@
 
 use super::*;
 
+/// What an unmet gate says.
+fn problem(g: &GateStatus) -> String {
+    g.problem
+        .as_ref()
+        .expect("the gate has a problem")
+        .to_string()
+}
+
 #[test]
 fn gates_need_every_result_passed_or_accepted_and_any_of_one_alternative() {
     let def = def();
@@ -15,15 +23,7 @@ fn gates_need_every_result_passed_or_accepted_and_any_of_one_alternative() {
     };
 
     let g = gate(None);
-    assert!(
-        !g[0].satisfied
-            && g[0]
-                .problem
-                .as_ref()
-                .unwrap()
-                .to_string()
-                .contains("run `ata2atp check`")
-    );
+    assert!(!g[0].satisfied && problem(&g[0]).contains("run `ata2atp check`"));
 
     let mut c = checks(vec![
         result("dc.cpu", Some("FAB-DC01"), Status::Pass),
@@ -34,11 +34,7 @@ fn gates_need_every_result_passed_or_accepted_and_any_of_one_alternative() {
     let g = gate(Some(&c));
     assert!(!g[0].satisfied, "{g:?}");
     assert!(
-        g[0].problem
-            .as_ref()
-            .unwrap()
-            .to_string()
-            .contains("dc.cpu[FAB-DC02] is fail: dc.cpu said fail"),
+        problem(&g[0]).contains("dc.cpu[FAB-DC02] is fail: dc.cpu said fail"),
         "{g:?}"
     );
     assert!(g[1].satisfied, "one of the alternatives passed: {g:?}");
@@ -62,15 +58,7 @@ fn gates_need_every_result_passed_or_accepted_and_any_of_one_alternative() {
         None,
         Status::Pass,
     )])));
-    assert!(
-        !g[0].satisfied
-            && g[0]
-                .problem
-                .as_ref()
-                .unwrap()
-                .to_string()
-                .contains("no result for dc.cpu")
-    );
+    assert!(!g[0].satisfied && problem(&g[0]).contains("no result for dc.cpu"));
     assert!(g[1].satisfied);
     let g = gate(Some(&checks(vec![result(
         "network.sensor_api",
@@ -91,7 +79,7 @@ fn a_gate_on_an_undecided_result_names_the_result_s_action() {
         undecided,
     ]);
     let g = gate_status(&b.gates[0], Some(&c), None);
-    let text = g.problem.as_ref().unwrap().to_string();
+    let text = problem(&g);
     assert!(
         text.starts_with(
             "dc.cpu[FAB-DC02] is unknown: dc.cpu said unknown; run `ata2atp collector dc-facts"
@@ -105,7 +93,7 @@ fn a_gate_on_an_undecided_result_names_the_result_s_action() {
     let mut c = c;
     c.results.push(other);
     let g = gate_status(&b.gates[0], Some(&c), None);
-    let text = g.problem.as_ref().unwrap().to_string();
+    let text = problem(&g);
     assert_eq!(text.matches("collector dc-facts").count(), 1, "{text}");
     assert!(text.contains("dc.cpu[FAB-DC03] is unknown"), "{text}");
 }
