@@ -314,95 +314,118 @@ pub fn collect_into(
     progress: &dyn Progress,
 ) -> Result<(), Error> {
     for path in &sources.dc_facts {
-        let task = format!("DC facts {}", path.display());
-        progress.start(&task, None);
-        let file = read_dc_facts(path)?;
-        let n = file.domain_controllers.len();
-        let with_errors = file
-            .domain_controllers
-            .iter()
-            .filter(|d| !d.errors.is_empty())
-            .count();
-        for dc in file.domain_controllers {
-            merge_host(&mut inventory.hosts, dc);
-        }
-        let mut source = Source::ok(SourceKind::DcFacts, path.display().to_string());
-        source.records = Some(n as u64);
-        source.read_at = file.collected_at;
-        if with_errors > 0 {
-            // Per-DC read errors stay with the DC (the checks name them); the source only
-            // says that there are some.
-            source.error = Some(format!(
-                "{with_errors} of {n} DC(s) report facts that could not be read"
-            ));
-        }
-        inventory.sources.push(source);
-        progress.finish(&task, &format!("{n} domain controller(s)"));
+        read_source(
+            inventory,
+            progress,
+            (SourceKind::DcFacts, "DC facts"),
+            path,
+            &mut |inv, source| {
+                let file = read_dc_facts(path)?;
+                source.read_at = file.collected_at;
+                Ok(add_dcs(inv, file.domain_controllers, source))
+            },
+        )?;
     }
     for path in &sources.reg_query {
-        let task = format!("reg query {}", path.display());
-        progress.start(&task, None);
-        let dcs = read_reg_query(path)?;
-        let n = dcs.len();
-        for dc in dcs {
-            merge_host(&mut inventory.hosts, dc);
-        }
-        let mut source = Source::ok(SourceKind::RegQuery, path.display().to_string());
-        source.records = Some(n as u64);
-        inventory.sources.push(source);
-        progress.finish(&task, &format!("{n} domain controller(s)"));
+        read_source(
+            inventory,
+            progress,
+            (SourceKind::RegQuery, "reg query"),
+            path,
+            &mut |inv, source| Ok(add_dcs(inv, read_reg_query(path)?, source)),
+        )?;
     }
     for path in &sources.auditpol {
-        let task = format!("auditpol {}", path.display());
-        progress.start(&task, None);
-        let dcs = auditpol::read(path)?;
-        let n = dcs.len();
-        for dc in dcs {
-            merge_host(&mut inventory.hosts, dc);
-        }
-        let mut source = Source::ok(SourceKind::Auditpol, path.display().to_string());
-        source.records = Some(n as u64);
-        inventory.sources.push(source);
-        progress.finish(&task, &format!("{n} domain controller(s)"));
+        read_source(
+            inventory,
+            progress,
+            (SourceKind::Auditpol, "auditpol"),
+            path,
+            &mut |inv, source| Ok(add_dcs(inv, auditpol::read(path)?, source)),
+        )?;
     }
     for path in &sources.server_facts {
-        let task = format!("server facts {}", path.display());
-        progress.start(&task, None);
-        let file = read_server_facts(path)?;
-        let n = file.servers.len();
-        let with_errors = file.servers.iter().filter(|s| !s.errors.is_empty()).count();
-        for s in file.servers {
-            merge_server(&mut inventory.servers, s);
-        }
-        let mut source = Source::ok(SourceKind::ServerFacts, path.display().to_string());
-        source.records = Some(n as u64);
-        source.read_at = file.collected_at;
-        if with_errors > 0 {
-            source.error = Some(format!(
-                "{with_errors} of {n} server(s) report facts that could not be read"
-            ));
-        }
-        inventory.sources.push(source);
-        progress.finish(&task, &format!("{n} server(s)"));
+        read_source(
+            inventory,
+            progress,
+            (SourceKind::ServerFacts, "server facts"),
+            path,
+            &mut |inv, source| {
+                let file = read_server_facts(path)?;
+                let n = file.servers.len();
+                let with_errors = file.servers.iter().filter(|s| !s.errors.is_empty()).count();
+                for s in file.servers {
+                    merge_server(&mut inv.servers, s);
+                }
+                source.records = Some(n as u64);
+                source.read_at = file.collected_at;
+                if with_errors > 0 {
+                    source.error = Some(format!(
+                        "{with_errors} of {n} server(s) report facts that could not be read"
+                    ));
+                }
+                Ok(format!("{n} server(s)"))
+            },
+        )?;
     }
     if let Some(path) = &sources.center_facts {
-        let task = format!("Center facts {}", path.display());
-        progress.start(&task, None);
-        let facts = read_center_facts(path)?;
-        let mut source = Source::ok(SourceKind::CenterFacts, path.display().to_string());
-        source.read_at = facts.collected_at;
-        source.server_version = facts.mongo_version.clone();
-        source.records = Some((facts.role_groups.len() + facts.certificates.len()) as u64);
-        if !facts.errors.is_empty() {
-            // What the script could not read (a certificate missing from the store…) is
-            // worth seeing, but the file itself was read in full.
-            source.error = Some(format!("the script reported: {}", facts.errors.join("; ")));
-        }
-        inventory.sources.push(source);
-        apply_center_facts(inventory, facts);
-        progress.finish(&task, "read");
+        read_source(
+            inventory,
+            progress,
+            (SourceKind::CenterFacts, "Center facts"),
+            path,
+            &mut |inv, source| {
+                let facts = read_center_facts(path)?;
+                source.read_at = facts.collected_at;
+                source.server_version = facts.mongo_version.clone();
+                source.records = Some((facts.role_groups.len() + facts.certificates.len()) as u64);
+                if !facts.errors.is_empty() {
+                    // What the script could not read (a certificate missing from the store…)
+                    // is worth seeing, but the file itself was read in full.
+                    source.error =
+                        Some(format!("the script reported: {}", facts.errors.join("; ")));
+                }
+                apply_center_facts(inv, facts);
+                Ok("read".to_string())
+            },
+        )?;
     }
     Ok(())
+}
+
+/// One facts file: its progress task, and its record in `inventory.sources` once `add`
+/// has read it into the inventory, filled the record and said what it read.
+fn read_source(
+    inventory: &mut Inventory,
+    progress: &dyn Progress,
+    (kind, label): (SourceKind, &str),
+    path: &Path,
+    add: &mut dyn FnMut(&mut Inventory, &mut Source) -> Result<String, Error>,
+) -> Result<(), Error> {
+    let task = format!("{label} {}", path.display());
+    progress.start(&task, None);
+    let mut source = Source::ok(kind, path.display().to_string());
+    let done = add(inventory, &mut source)?;
+    inventory.sources.push(source);
+    progress.finish(&task, &done);
+    Ok(())
+}
+
+/// Domain controllers from one file merged into `inventory.hosts`. A DC's own read
+/// errors stay with the DC (the checks name them); the source only says there are some.
+fn add_dcs(inventory: &mut Inventory, dcs: Vec<DcFacts>, source: &mut Source) -> String {
+    let n = dcs.len();
+    let with_errors = dcs.iter().filter(|d| !d.errors.is_empty()).count();
+    for dc in dcs {
+        merge_host(&mut inventory.hosts, dc);
+    }
+    source.records = Some(n as u64);
+    if with_errors > 0 {
+        source.error = Some(format!(
+            "{with_errors} of {n} DC(s) report facts that could not be read"
+        ));
+    }
+    format!("{n} domain controller(s)")
 }
 
 const DC_FACTS_SCRIPT: &str = include_str!("Get-DcFacts.ps1");
