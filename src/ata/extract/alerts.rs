@@ -4,14 +4,14 @@
 
 use std::collections::BTreeMap;
 
-use mongodb::bson::{Bson, Document};
+use mongodb::bson::Bson;
 
 use super::doc::{Located, WantedIds};
 use super::entities::Entities;
 use super::{OpenSource, Problems};
 use crate::ata::Error;
 use crate::ata::mapping::Mapping;
-use crate::ata::snapshot::{DocOrigin, Filter, Logical, Scan};
+use crate::ata::snapshot::{Filter, Logical, Scan};
 use crate::model::{Alert, Alerts};
 use crate::progress::Progress;
 
@@ -56,21 +56,18 @@ pub(super) async fn read(
         tally: Some(a.status.clone()),
     };
     let mut docs: BTreeMap<String, Located> = BTreeMap::new();
-    let mut tally = None;
-    let mut any_source = false;
-    for (src, s) in sources.iter_mut().enumerate() {
-        if !s.provides(mapping, Logical::SuspiciousActivity) {
-            continue;
-        }
-        any_source = true;
-        let mut visit = |doc: Document, origin: &DocOrigin| -> Result<(), Error> {
-            let located = Located::new(doc, origin, src, problems);
+    let scanned = super::scan_sources(
+        sources,
+        mapping,
+        &scan,
+        progress,
+        problems,
+        &mut |located| {
             docs.insert(located.id_text(), located);
             Ok(())
-        };
-        let outcome = s.scan(mapping, &scan, progress, &mut visit).await?;
-        crate::ata::merge_tally(&mut tally, outcome.tally);
-    }
+        },
+    )
+    .await?;
     let mut alerts = Vec::new();
     for located in docs.values() {
         let types = located.types(&a.kind);
@@ -104,9 +101,9 @@ pub(super) async fn read(
     super::drop_aside(docs);
     Ok(Read {
         open_values,
-        tally,
+        tally: scanned.tally,
         alerts,
-        any_source,
+        any_source: scanned.any_source,
     })
 }
 

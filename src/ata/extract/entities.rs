@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use mongodb::bson::{Bson, Document};
+use mongodb::bson::Bson;
 
 use super::Note;
 use super::detectors::PendingExclusion;
@@ -12,7 +12,7 @@ use super::doc::{Located, WantedIds, find_first, id_text};
 use super::{OpenSource, Problems};
 use crate::ata::Error;
 use crate::ata::mapping::{Mapping, Paths};
-use crate::ata::snapshot::{DocOrigin, Filter, Logical, Scan, id_key};
+use crate::ata::snapshot::{Filter, Logical, Scan, id_key};
 use crate::directory::sensitive::{self, AtaFacts};
 use crate::model::{AtaInventory, Entity, EntityType, ExclusionKind, TagSource};
 use crate::progress::Progress;
@@ -64,14 +64,13 @@ pub(super) async fn read(
         tally: None,
     };
     let mut by_id: BTreeMap<String, Known> = BTreeMap::new();
-    let mut any_source = false;
-    for (src, s) in sources.iter_mut().enumerate() {
-        if !s.provides(mapping, Logical::UniqueEntity) {
-            continue;
-        }
-        any_source = true;
-        let mut visit = |doc: Document, origin: &DocOrigin| -> Result<(), Error> {
-            let located = Located::new(doc, origin, src, problems);
+    let scanned = super::scan_sources(
+        sources,
+        mapping,
+        &scan,
+        progress,
+        problems,
+        &mut |located| {
             let Some(key) = located.doc.get(&e.id).and_then(id_key) else {
                 return Ok(());
             };
@@ -85,12 +84,15 @@ pub(super) async fn read(
             }
             by_id.insert(key, (entity, set_flags, parents));
             Ok(())
-        };
-        s.scan(mapping, &scan, progress, &mut visit).await?;
-    }
+        },
+    )
+    .await?;
     // The wanted ids, many on a large Center, are no longer needed.
     super::drop_aside(scan);
-    Ok(Entities { by_id, any_source })
+    Ok(Entities {
+        by_id,
+        any_source: scanned.any_source,
+    })
 }
 
 /// Where a flagged entity's tag comes from (and its evidence).

@@ -139,14 +139,13 @@ async fn read_profiles(
         projection: None,
         tally: None,
     };
-    let mut any_source = false;
-    for (src, s) in sources.iter_mut().enumerate() {
-        if !s.provides(mapping, Logical::SystemProfile) {
-            continue;
-        }
-        any_source = true;
-        let mut visit = |doc: Document, origin: &DocOrigin| -> Result<(), Error> {
-            let located = Located::new(doc, origin, src, problems);
+    let scanned = scan_sources(
+        sources,
+        mapping,
+        &scan,
+        progress,
+        problems,
+        &mut |located| {
             let key = located
                 .doc
                 .get("_id")
@@ -160,10 +159,10 @@ async fn read_profiles(
                 }
             }
             Ok(())
-        };
-        s.scan(mapping, &scan, progress, &mut visit).await?;
-    }
-    if !any_source {
+        },
+    )
+    .await?;
+    if !scanned.any_source {
         return Ok(None);
     }
     let all = by_id
@@ -174,6 +173,42 @@ async fn read_profiles(
         })
         .collect();
     Ok(Some(Profiles { all }))
+}
+
+/// What [`scan_sources`] saw.
+struct Scanned {
+    /// Whether any source holds the collection (none: the setting is not in the sources).
+    any_source: bool,
+    /// The scan's tally over every source, when it asked for one.
+    tally: Option<BTreeMap<String, u64>>,
+}
+
+/// Runs `scan` on every source that holds its collection and hands each document on,
+/// located (which source, which file and place).
+async fn scan_sources(
+    sources: &mut [OpenSource],
+    mapping: &Mapping,
+    scan: &Scan,
+    progress: &dyn Progress,
+    problems: &Problems,
+    each: &mut (dyn FnMut(Located) -> Result<(), Error> + Send),
+) -> Result<Scanned, Error> {
+    let mut scanned = Scanned {
+        any_source: false,
+        tally: None,
+    };
+    for (src, s) in sources.iter_mut().enumerate() {
+        if !s.provides(mapping, scan.collection) {
+            continue;
+        }
+        scanned.any_source = true;
+        let mut visit = |doc: Document, origin: &DocOrigin| -> Result<(), Error> {
+            each(Located::new(doc, origin, src, problems))
+        };
+        let outcome = s.scan(mapping, scan, progress, &mut visit).await?;
+        super::merge_tally(&mut scanned.tally, outcome.tally);
+    }
+    Ok(scanned)
 }
 
 /// The settings the profiles hold, and what of them waits for the entities.
