@@ -253,36 +253,19 @@ mod tests {
                 "80090308: LdapErr: DSID-0C09044E, comment: AcceptSecurityContext error, data {code}, v4563"
             )
         };
-        assert_eq!(
-            BindFailure::classify(49, &t("52e")),
-            BindFailure::WrongPassword
-        );
-        assert_eq!(
-            BindFailure::classify(49, &t("525")),
-            BindFailure::NoSuchUser
-        );
-        assert_eq!(
-            BindFailure::classify(49, &t("530")),
-            BindFailure::NotPermittedNow
-        );
-        assert_eq!(
-            BindFailure::classify(49, &t("531")),
-            BindFailure::NotPermittedHere
-        );
-        assert_eq!(
-            BindFailure::classify(49, &t("532")),
-            BindFailure::PasswordExpired
-        );
-        assert_eq!(BindFailure::classify(49, &t("533")), BindFailure::Disabled);
-        assert_eq!(
-            BindFailure::classify(49, &t("701")),
-            BindFailure::AccountExpired
-        );
-        assert_eq!(
-            BindFailure::classify(49, &t("773")),
-            BindFailure::MustChangePassword
-        );
-        assert_eq!(BindFailure::classify(49, &t("775")), BindFailure::LockedOut);
+        for (code, expected) in [
+            ("52e", BindFailure::WrongPassword),
+            ("525", BindFailure::NoSuchUser),
+            ("530", BindFailure::NotPermittedNow),
+            ("531", BindFailure::NotPermittedHere),
+            ("532", BindFailure::PasswordExpired),
+            ("533", BindFailure::Disabled),
+            ("701", BindFailure::AccountExpired),
+            ("773", BindFailure::MustChangePassword),
+            ("775", BindFailure::LockedOut),
+        ] {
+            assert_eq!(BindFailure::classify(49, &t(code)), expected, "data {code}");
+        }
         assert_eq!(
             BindFailure::classify(
                 49,

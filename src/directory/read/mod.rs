@@ -243,32 +243,29 @@ impl<'a> View<'a> {
     }
 
     pub fn by_sid(&self, sid: &str) -> &[&'a Entry] {
-        self.by_sid.get(sid).map_or(&[], Vec::as_slice)
+        found(&self.by_sid, sid)
     }
 
+    /// GUIDs are matched in lower case; names case-insensitively, as AD does.
     pub fn by_guid(&self, guid: &str) -> &[&'a Entry] {
-        self.by_guid
-            .get(&guid.to_ascii_lowercase())
-            .map_or(&[], Vec::as_slice)
+        found(&self.by_guid, &guid.to_ascii_lowercase())
     }
 
     pub fn by_sam(&self, sam: &str) -> &[&'a Entry] {
-        self.by_sam
-            .get(&sam.to_lowercase())
-            .map_or(&[], Vec::as_slice)
+        found(&self.by_sam, &sam.to_lowercase())
     }
 
     pub fn by_upn(&self, upn: &str) -> &[&'a Entry] {
-        self.by_upn
-            .get(&upn.to_lowercase())
-            .map_or(&[], Vec::as_slice)
+        found(&self.by_upn, &upn.to_lowercase())
     }
 
     pub fn by_dns(&self, dns: &str) -> &[&'a Entry] {
-        self.by_dns
-            .get(&dns.to_lowercase())
-            .map_or(&[], Vec::as_slice)
+        found(&self.by_dns, &dns.to_lowercase())
     }
+}
+
+fn found<'m, 'a>(index: &'m HashMap<String, Vec<&'a Entry>>, key: &str) -> &'m [&'a Entry] {
+    index.get(key).map_or(&[], Vec::as_slice)
 }
 
 /// `DC=DomainDnsZones,…` and `DC=ForestDnsZones,…`: the DNS application partitions every
