@@ -6,14 +6,12 @@ use std::collections::BTreeMap;
 
 use mongodb::bson::Bson;
 
+use super::Reading;
 use super::doc::{Located, WantedIds};
 use super::entities::Entities;
-use super::{OpenSource, Problems};
 use crate::ata::Error;
-use crate::ata::mapping::Mapping;
 use crate::ata::snapshot::{Filter, Logical, Scan};
 use crate::model::{Alert, Alerts};
-use crate::progress::Progress;
 
 /// The alerts read, waiting for their entities' names.
 pub(super) struct Read {
@@ -28,13 +26,8 @@ pub(super) struct Read {
 
 /// Reads the open and suppressed alerts and the count of every status; the entity ids
 /// they name are added to `wanted`.
-pub(super) async fn read(
-    sources: &mut [OpenSource],
-    mapping: &Mapping,
-    progress: &dyn Progress,
-    problems: &Problems,
-    wanted: &mut WantedIds,
-) -> Result<Read, Error> {
+pub(super) async fn read(reading: &mut Reading<'_>, wanted: &mut WantedIds) -> Result<Read, Error> {
+    let mapping = reading.mapping;
     let a = &mapping.alerts;
     let open_values: Vec<String> = a.open.iter().cloned().collect();
     let suppressed_values: Vec<String> = a.suppressed.iter().cloned().collect();
@@ -56,18 +49,12 @@ pub(super) async fn read(
         tally: Some(a.status.clone()),
     };
     let mut docs: BTreeMap<String, Located> = BTreeMap::new();
-    let scanned = super::scan_sources(
-        sources,
-        mapping,
-        &scan,
-        progress,
-        problems,
-        &mut |located| {
+    let scanned = reading
+        .scan(&scan, &mut |located| {
             docs.insert(located.id_text(), located);
             Ok(())
-        },
-    )
-    .await?;
+        })
+        .await?;
     let mut alerts = Vec::new();
     for located in docs.values() {
         let types = located.types(&a.kind);

@@ -7,15 +7,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use mongodb::bson::Bson;
 
 use super::Note;
+use super::Reading;
 use super::detectors::PendingExclusion;
 use super::doc::{Located, WantedIds, find_first, id_text};
-use super::{OpenSource, Problems};
 use crate::ata::Error;
 use crate::ata::mapping::{Mapping, Paths};
 use crate::ata::snapshot::{Filter, Logical, Scan, id_key};
 use crate::directory::sensitive::{self, AtaFacts};
 use crate::model::{AtaInventory, Entity, EntityType, ExclusionKind, TagSource};
-use crate::progress::Progress;
 
 /// An id list as (key, raw text).
 pub(super) type IdList = Vec<(String, String)>;
@@ -38,13 +37,8 @@ pub(super) struct Entities {
 }
 
 /// Reads the entities `wanted` names or that carry a tag flag.
-pub(super) async fn read(
-    sources: &mut [OpenSource],
-    mapping: &Mapping,
-    progress: &dyn Progress,
-    problems: &Problems,
-    wanted: WantedIds,
-) -> Result<Entities, Error> {
+pub(super) async fn read(reading: &mut Reading<'_>, wanted: WantedIds) -> Result<Entities, Error> {
+    let mapping = reading.mapping;
     let e = &mapping.entities;
     let mut flags: Vec<String> = mapping.honeytokens.entity_flags.iter().cloned().collect();
     flags.extend(mapping.sensitive.automatic_flags.iter().cloned());
@@ -64,13 +58,8 @@ pub(super) async fn read(
         tally: None,
     };
     let mut by_id: BTreeMap<String, Known> = BTreeMap::new();
-    let scanned = super::scan_sources(
-        sources,
-        mapping,
-        &scan,
-        progress,
-        problems,
-        &mut |located| {
+    let scanned = reading
+        .scan(&scan, &mut |located| {
             let Some(key) = located.doc.get(&e.id).and_then(id_key) else {
                 return Ok(());
             };
@@ -84,9 +73,8 @@ pub(super) async fn read(
             }
             by_id.insert(key, (entity, set_flags, parents));
             Ok(())
-        },
-    )
-    .await?;
+        })
+        .await?;
     // The wanted ids, many on a large Center, are no longer needed.
     super::drop_aside(scan);
     Ok(Entities {

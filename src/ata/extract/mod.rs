@@ -75,9 +75,15 @@ pub(crate) async fn extract(
     let mut not_found: Vec<(String, Vec<String>)> = Vec::new();
     let mut note = |item: &str, tried: Vec<String>| not_found.push((item.to_string(), tried));
     let problems: Problems = Problems::default();
+    let mut reading = Reading {
+        sources,
+        mapping,
+        progress,
+        problems: &problems,
+    };
 
     // 1. SystemProfile: every setting, and the entity ids they name.
-    let profiles = read_profiles(sources, mapping, progress, &problems).await?;
+    let profiles = read_profiles(&mut reading).await?;
     if profiles.is_none() {
         note(
             "ata (SystemProfile collection: every setting)",
@@ -89,7 +95,7 @@ pub(crate) async fn extract(
     let (mut ata, pending) = settings(mapping, &profiles, &mut wanted, &mut note)?;
 
     // 2. SuspiciousActivity.
-    let alerts = alerts::read(sources, mapping, progress, &problems, &mut wanted).await?;
+    let alerts = alerts::read(&mut reading, &mut wanted).await?;
     if !alerts.any_source {
         note(
             "ata.alerts (SuspiciousActivity collection; not in SystemProfile backups)",
@@ -98,7 +104,7 @@ pub(crate) async fn extract(
     }
 
     // 3. UniqueEntity: what 1 and 2 named, resolved.
-    let entities = entities::read(sources, mapping, progress, &problems, wanted).await?;
+    let entities = entities::read(&mut reading, wanted).await?;
     if !entities.any_source() {
         note(
             "names, SIDs and types of the entities ATA refers to (UniqueEntity collection; not in \
@@ -110,6 +116,7 @@ pub(crate) async fn extract(
     ata.alerts = alerts.finish(&entities);
     drop_aside((entities, profiles));
 
+    let sources = reading.sources;
     list_collections(sources, &mut ata);
     let mut not_found: Vec<NotFound> = not_found
         .into_iter()
@@ -125,12 +132,7 @@ pub(crate) async fn extract(
 
 /// Every SystemProfile document, classified; a later source replaces an earlier copy of
 /// the same profile. `None` when no source holds the collection.
-async fn read_profiles(
-    sources: &mut [OpenSource],
-    mapping: &Mapping,
-    progress: &dyn Progress,
-    problems: &Problems,
-) -> Result<Option<Profiles>, Error> {
+async fn read_profiles(reading: &mut Reading<'_>) -> Result<Option<Profiles>, Error> {
     let mut by_id: Vec<(String, Located)> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     let scan = Scan {
@@ -139,13 +141,8 @@ async fn read_profiles(
         projection: None,
         tally: None,
     };
-    let scanned = scan_sources(
-        sources,
-        mapping,
-        &scan,
-        progress,
-        problems,
-        &mut |located| {
+    let scanned = reading
+        .scan(&scan, &mut |located| {
             let key = located
                 .doc
                 .get("_id")
@@ -159,9 +156,8 @@ async fn read_profiles(
                 }
             }
             Ok(())
-        },
-    )
-    .await?;
+        })
+        .await?;
     if !scanned.any_source {
         return Ok(None);
     }
@@ -175,7 +171,7 @@ async fn read_profiles(
     Ok(Some(Profiles { all }))
 }
 
-/// What [`scan_sources`] saw.
+/// What [`Reading::scan`] saw.
 struct Scanned {
     /// Whether any source holds the collection (none: the setting is not in the sources).
     any_source: bool,
@@ -183,32 +179,43 @@ struct Scanned {
     tally: Option<BTreeMap<String, u64>>,
 }
 
-/// Runs `scan` on every source that holds its collection and hands each document on,
-/// located (which source, which file and place).
-async fn scan_sources(
-    sources: &mut [OpenSource],
-    mapping: &Mapping,
-    scan: &Scan,
-    progress: &dyn Progress,
-    problems: &Problems,
-    each: &mut (dyn FnMut(Located) -> Result<(), Error> + Send),
-) -> Result<Scanned, Error> {
-    let mut scanned = Scanned {
-        any_source: false,
-        tally: None,
-    };
-    for (src, s) in sources.iter_mut().enumerate() {
-        if !s.provides(mapping, scan.collection) {
-            continue;
-        }
-        scanned.any_source = true;
-        let mut visit = |doc: Document, origin: &DocOrigin| -> Result<(), Error> {
-            each(Located::new(doc, origin, src, problems))
+/// The opened sources and what every scan of them needs: the mapping, the progress
+/// display, and where a document that could not be read whole is noted.
+struct Reading<'a> {
+    sources: &'a mut [OpenSource],
+    mapping: &'a Mapping,
+    progress: &'a dyn Progress,
+    problems: &'a Problems,
+}
+
+impl Reading<'_> {
+    /// Runs `scan` on every source that holds its collection and hands each document
+    /// on, located (which source, which file and place).
+    async fn scan(
+        &mut self,
+        scan: &Scan,
+        each: &mut (dyn FnMut(Located) -> Result<(), Error> + Send),
+    ) -> Result<Scanned, Error> {
+        let mut scanned = Scanned {
+            any_source: false,
+            tally: None,
         };
-        let outcome = s.scan(mapping, scan, progress, &mut visit).await?;
-        super::merge_tally(&mut scanned.tally, outcome.tally);
+        let problems = self.problems;
+        for (src, s) in self.sources.iter_mut().enumerate() {
+            if !s.provides(self.mapping, scan.collection) {
+                continue;
+            }
+            scanned.any_source = true;
+            let mut visit = |doc: Document, origin: &DocOrigin| -> Result<(), Error> {
+                each(Located::new(doc, origin, src, problems))
+            };
+            let outcome = s
+                .scan(self.mapping, scan, self.progress, &mut visit)
+                .await?;
+            super::merge_tally(&mut scanned.tally, outcome.tally);
+        }
+        Ok(scanned)
     }
-    Ok(scanned)
 }
 
 /// The settings the profiles hold, and what of them waits for the entities.
