@@ -313,102 +313,89 @@ pub fn collect_into(
     inventory: &mut Inventory,
     progress: &dyn Progress,
 ) -> Result<(), Error> {
+    let mut read =
+        |kind, path: &Path, add: &mut Add<'_>| read_source(inventory, progress, kind, path, add);
     for path in &sources.dc_facts {
-        read_source(
-            inventory,
-            progress,
-            (SourceKind::DcFacts, "DC facts"),
-            path,
-            &mut |inv, source| {
-                let file = read_dc_facts(path)?;
-                source.read_at = file.collected_at;
-                Ok(add_dcs(inv, file.domain_controllers, source))
-            },
-        )?;
+        read(SourceKind::DcFacts, path, &mut |inv, source| {
+            let file = read_dc_facts(path)?;
+            source.read_at = file.collected_at;
+            Ok(add_dcs(inv, file.domain_controllers, source))
+        })?;
     }
     for path in &sources.reg_query {
-        read_source(
-            inventory,
-            progress,
-            (SourceKind::RegQuery, "reg query"),
-            path,
-            &mut |inv, source| Ok(add_dcs(inv, read_reg_query(path)?, source)),
-        )?;
+        read(SourceKind::RegQuery, path, &mut |inv, source| {
+            Ok(add_dcs(inv, read_reg_query(path)?, source))
+        })?;
     }
     for path in &sources.auditpol {
-        read_source(
-            inventory,
-            progress,
-            (SourceKind::Auditpol, "auditpol"),
-            path,
-            &mut |inv, source| Ok(add_dcs(inv, auditpol::read(path)?, source)),
-        )?;
+        read(SourceKind::Auditpol, path, &mut |inv, source| {
+            Ok(add_dcs(inv, auditpol::read(path)?, source))
+        })?;
     }
     for path in &sources.server_facts {
-        read_source(
-            inventory,
-            progress,
-            (SourceKind::ServerFacts, "server facts"),
-            path,
-            &mut |inv, source| {
-                let file = read_server_facts(path)?;
-                let n = file.servers.len();
-                let with_errors = file.servers.iter().filter(|s| !s.errors.is_empty()).count();
-                for s in file.servers {
-                    merge_server(&mut inv.servers, s);
-                }
-                source.records = Some(n as u64);
-                source.read_at = file.collected_at;
-                if with_errors > 0 {
-                    source.error = Some(format!(
-                        "{with_errors} of {n} server(s) report facts that could not be read"
-                    ));
-                }
-                Ok(format!("{n} server(s)"))
-            },
-        )?;
+        read(SourceKind::ServerFacts, path, &mut |inv, source| {
+            let file = read_server_facts(path)?;
+            source.read_at = file.collected_at;
+            Ok(add_servers(inv, file.servers, source))
+        })?;
     }
     if let Some(path) = &sources.center_facts {
-        read_source(
-            inventory,
-            progress,
-            (SourceKind::CenterFacts, "Center facts"),
-            path,
-            &mut |inv, source| {
-                let facts = read_center_facts(path)?;
-                source.read_at = facts.collected_at;
-                source.server_version = facts.mongo_version.clone();
-                source.records = Some((facts.role_groups.len() + facts.certificates.len()) as u64);
-                if !facts.errors.is_empty() {
-                    // What the script could not read (a certificate missing from the store…)
-                    // is worth seeing, but the file itself was read in full.
-                    source.error =
-                        Some(format!("the script reported: {}", facts.errors.join("; ")));
-                }
-                apply_center_facts(inv, facts);
-                Ok("read".to_string())
-            },
-        )?;
+        read(SourceKind::CenterFacts, path, &mut |inv, source| {
+            let facts = read_center_facts(path)?;
+            source.read_at = facts.collected_at;
+            source.server_version = facts.mongo_version.clone();
+            source.records = Some((facts.role_groups.len() + facts.certificates.len()) as u64);
+            if !facts.errors.is_empty() {
+                // What the script could not read (a certificate missing from the store…)
+                // is worth seeing, but the file itself was read in full.
+                source.error = Some(format!("the script reported: {}", facts.errors.join("; ")));
+            }
+            apply_center_facts(inv, facts);
+            Ok("read".to_string())
+        })?;
     }
     Ok(())
 }
+
+/// Reads one file into the inventory, fills in its source record and says what it read.
+type Add<'a> = dyn FnMut(&mut Inventory, &mut Source) -> Result<String, Error> + 'a;
 
 /// One facts file: its progress task, and its record in `inventory.sources` once `add`
 /// has read it into the inventory, filled the record and said what it read.
 fn read_source(
     inventory: &mut Inventory,
     progress: &dyn Progress,
-    (kind, label): (SourceKind, &str),
+    kind: SourceKind,
     path: &Path,
-    add: &mut dyn FnMut(&mut Inventory, &mut Source) -> Result<String, Error>,
+    add: &mut Add<'_>,
 ) -> Result<(), Error> {
-    let task = format!("{label} {}", path.display());
+    let task = format!("{kind} {}", path.display());
     progress.start(&task, None);
     let mut source = Source::ok(kind, path.display().to_string());
     let done = add(inventory, &mut source)?;
     inventory.sources.push(source);
     progress.finish(&task, &done);
     Ok(())
+}
+
+/// Servers from one file merged into `inventory.servers`; as [`add_dcs`].
+fn add_servers(
+    inventory: &mut Inventory,
+    servers: Vec<ServerFacts>,
+    source: &mut Source,
+) -> String {
+    let n = servers.len();
+    let with_errors = servers.iter().filter(|s| !s.errors.is_empty()).count();
+    for s in servers {
+        merge_server(&mut inventory.servers, s);
+    }
+    source.records = Some(n as u64);
+    if with_errors > 0 {
+        source.error = Some(format!(
+            "{with_errors} of {n} server(s) report facts that could not be read"
+        ));
+    }
+    format!("{n} server(s)")
 }
 
 /// Domain controllers from one file merged into `inventory.hosts`. A DC's own read
