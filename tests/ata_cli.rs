@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
 mod support;
-use support::commands::ata2atp;
+use support::commands::{ata2atp, init_engagement};
 
 use std::fs;
 use std::net::TcpListener;
@@ -16,17 +16,7 @@ use support::ata::*;
 
 fn engagement(root: &Path) -> PathBuf {
     let dir = root.join("engagement");
-    ata2atp()
-        .args([
-            "init",
-            dir.to_str().unwrap(),
-            "--customer",
-            "Northwind Test",
-            "--consultant",
-            "Jo",
-        ])
-        .assert()
-        .success();
+    init_engagement(&dir, "Northwind Test");
     dir
 }
 

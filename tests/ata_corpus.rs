@@ -14,22 +14,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
-use std::path::{Path, PathBuf};
+mod support;
+use support::files::corpus;
+
+use std::path::PathBuf;
 
 use ata2atp::ata::dump::{BsonStream, Framed};
 use ata2atp::ata::json::parse_document;
 use mongodb::bson::{Bson, Document};
 use serde_json::Value;
-
-fn corpus() -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    assert!(
-        p.is_dir(),
-        "the public corpus is missing at {} (CI has it beside the repository)",
-        p.display()
-    );
-    p
-}
 
 /// Corpus parse errors that a real export dialect writes, so the reader reads them:
 /// (file, description, why).

@@ -20,6 +20,7 @@ use ata2atp::ata::snapshot::{Filter, Logical, Scan};
 use ata2atp::ata::{AtaSources, ReadPath};
 use mongodb::bson::{Bson, Document, doc};
 use support::ata::*;
+use support::files::corpus;
 
 const FAST: [ReadPath; 4] = [
     ReadPath::Fast,
@@ -36,16 +37,6 @@ const FAST: [ReadPath; 4] = [
         batch_bytes: 4096,
     },
 ];
-
-fn corpus() -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    assert!(
-        p.is_dir(),
-        "the public corpus is missing at {} (CI has it beside the repository)",
-        p.display()
-    );
-    p
-}
 
 async fn assert_inventories_agree(label: &str, sources: AtaSources) {
     let want = inventory_text(&collect_with(sources.clone(), ReadPath::Full).await);

@@ -5,7 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
 mod support;
-use support::commands::ata2atp;
+use support::commands::{ata2atp, init_engagement};
+use support::files::checks_fixture;
 
 use std::path::{Path, PathBuf};
 
@@ -15,27 +16,15 @@ use ata2atp::model::{
 use chrono::{Duration, Utc};
 use predicates::prelude::*;
 
-fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/checks")
-        .join(rel)
-}
-
 /// An engagement whose inventory is the edges fixture.
 fn engagement_with_edges(dir: &Path) -> PathBuf {
     let eng = dir.join("eng");
-    ata2atp()
-        .args([
-            "init",
-            eng.to_str().unwrap(),
-            "--customer",
-            "Edge Test",
-            "--consultant",
-            "Jo",
-        ])
-        .assert()
-        .success();
-    std::fs::copy(fixture("edges.inventory.yaml"), eng.join("inventory.yaml")).unwrap();
+    init_engagement(&eng, "Edge Test");
+    std::fs::copy(
+        checks_fixture("edges.inventory.yaml"),
+        eng.join("inventory.yaml"),
+    )
+    .unwrap();
     eng
 }
 

@@ -7,10 +7,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
 mod support;
-use support::commands::ata2atp;
+use support::commands::{ata2atp, init_engagement};
+use support::files::checks_fixture;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
 use ata2atp::model::{
     AuditSubcategory, CenterFactsFile, Certificate, DcFacts, DcFactsFile, Inventory,
@@ -18,12 +18,6 @@ use ata2atp::model::{
 };
 use chrono::Utc;
 use predicates::prelude::*;
-
-fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/checks")
-        .join(rel)
-}
 
 /// The keys a struct serialises to, with every optional field present.
 fn keys_of<T: serde::Serialize>(value: &T) -> BTreeSet<String> {
@@ -462,35 +456,21 @@ fn collector_prints_the_scripts() {
         .stdout(predicate::str::contains("Get-GroupMembers"));
 }
 
-fn init(dir: &Path) {
-    ata2atp()
-        .args([
-            "init",
-            dir.to_str().unwrap(),
-            "--customer",
-            "Lab Test",
-            "--consultant",
-            "Jo",
-        ])
-        .assert()
-        .success();
-}
-
 #[test]
 fn inventory_reads_what_powershell_wrote() {
     let dir = tempfile::tempdir().unwrap();
     let eng = dir.path().join("eng");
-    init(&eng);
+    init_engagement(&eng, "Lab Test");
     ata2atp()
         .args(["--engagement", eng.to_str().unwrap(), "inventory"])
         .arg("--dc-facts")
-        .arg(fixture("dc-facts-ps51.json"))
+        .arg(checks_fixture("dc-facts-ps51.json"))
         .arg("--reg-query")
-        .arg(fixture("reg-query/LAB-DC03.txt"))
+        .arg(checks_fixture("reg-query/LAB-DC03.txt"))
         .arg("--reg-query")
-        .arg(fixture("reg-query/several.txt"))
+        .arg(checks_fixture("reg-query/several.txt"))
         .arg("--center-facts")
-        .arg(fixture("center-facts-utf16.json"))
+        .arg(checks_fixture("center-facts-utf16.json"))
         .assert()
         .success();
     let inv: Inventory = ata2atp::engagement::read_yaml_file(&eng.join("inventory.yaml"))
@@ -569,7 +549,7 @@ fn inventory_reads_what_powershell_wrote() {
 fn a_pasted_line_that_is_not_reg_output_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let eng = dir.path().join("eng");
-    init(&eng);
+    init_engagement(&eng, "Lab Test");
     ata2atp()
         .args([
             "--engagement",
@@ -577,7 +557,7 @@ fn a_pasted_line_that_is_not_reg_output_is_named() {
             "inventory",
             "--reg-query",
         ])
-        .arg(fixture("reg-query/bad-line.txt"))
+        .arg(checks_fixture("reg-query/bad-line.txt"))
         .assert()
         .code(2)
         .stderr(predicate::str::contains("bad-line.txt:3: not understood"))
@@ -589,7 +569,7 @@ fn a_pasted_line_that_is_not_reg_output_is_named() {
 fn a_broken_facts_file_names_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let eng = dir.path().join("eng");
-    init(&eng);
+    init_engagement(&eng, "Lab Test");
     let bad = dir.path().join("dc-facts.json");
     std::fs::write(&bad, "{\n  \"schema_version\": 1,\n  \"domain_controllers\": [ { \"name\": \"A\", \"memory_bytes\": \"lots\" } ]\n}\n").unwrap();
     ata2atp()

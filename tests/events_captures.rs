@@ -8,32 +8,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
 mod support;
-use support::commands::ata2atp;
+use support::commands::{ata2atp, init_engagement};
+use support::files::checks_fixture;
 
 use std::path::{Path, PathBuf};
 
 use ata2atp::model::{ChecksFile, Inventory, ServerRole, Status};
 use predicates::prelude::*;
 
-fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/checks")
-        .join(rel)
-}
-
 fn engagement(dir: &Path) -> PathBuf {
     let eng = dir.join("eng");
-    ata2atp()
-        .args([
-            "init",
-            eng.to_str().unwrap(),
-            "--customer",
-            "Lab Test",
-            "--consultant",
-            "Jo",
-        ])
-        .assert()
-        .success();
+    init_engagement(&eng, "Lab Test");
     eng
 }
 
@@ -41,17 +26,17 @@ fn collect(eng: &Path) -> Inventory {
     ata2atp()
         .args(["--engagement", eng.to_str().unwrap(), "inventory"])
         .arg("--dc-facts")
-        .arg(fixture("events/dc-facts-events-utf16.json"))
+        .arg(checks_fixture("events/dc-facts-events-utf16.json"))
         .arg("--auditpol")
-        .arg(fixture("events/LAB-DC04-auditpol-en.csv"))
+        .arg(checks_fixture("events/LAB-DC04-auditpol-en.csv"))
         .arg("--auditpol")
-        .arg(fixture("events/LAB-DC05-auditpol-de.csv"))
+        .arg(checks_fixture("events/LAB-DC05-auditpol-de.csv"))
         .arg("--auditpol")
-        .arg(fixture("events/LAB-DC06-auditpol-backup-fr.csv"))
+        .arg(checks_fixture("events/LAB-DC06-auditpol-backup-fr.csv"))
         .arg("--server-facts")
-        .arg(fixture("events/server-facts-ps51.json"))
+        .arg(checks_fixture("events/server-facts-ps51.json"))
         .arg("--center-facts")
-        .arg(fixture("center-facts-utf16.json"))
+        .arg(checks_fixture("center-facts-utf16.json"))
         .assert()
         .success();
     ata2atp::engagement::read_yaml_file(&eng.join("inventory.yaml"))
@@ -257,7 +242,7 @@ fn a_pasted_file_that_is_not_auditpol_output_is_named() {
             "inventory",
             "--auditpol",
         ])
-        .arg(fixture("events/not-auditpol.csv"))
+        .arg(checks_fixture("events/not-auditpol.csv"))
         .assert()
         .code(2)
         .stderr(predicate::str::contains(

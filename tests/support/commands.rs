@@ -48,3 +48,12 @@ pub fn demo_engagement(dir: &std::path::Path) -> std::path::PathBuf {
     assert_success(&ata2atp_std().arg("demo").arg(&eng).output().unwrap());
     eng
 }
+
+/// A new engagement at `dir` (`ata2atp init`) for `customer`, consultant Jo.
+pub fn init_engagement(dir: &std::path::Path, customer: &str) {
+    ata2atp()
+        .args(["init", dir.to_str().unwrap(), "--customer", customer])
+        .args(["--consultant", "Jo"])
+        .assert()
+        .success();
+}

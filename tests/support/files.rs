@@ -23,3 +23,22 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     walk(dir, dir, &mut out);
     out
 }
+
+/// The public corpus beside the repository (`../shared/corpus`, where CI has it too); a
+/// missing corpus fails the test rather than skipping it.
+pub fn corpus() -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    assert!(
+        p.is_dir(),
+        "the public corpus is missing at {} (CI has it beside the repository)",
+        p.display()
+    );
+    p
+}
+
+/// A file of the checks' fixtures (`tests/fixtures/checks/<rel>`).
+pub fn checks_fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/checks")
+        .join(rel)
+}
