@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
 mod support;
-use support::commands::{ata2atp, init_engagement};
+use support::commands::{ata2atp, check_json, init_engagement};
 use support::files::checks_fixture;
 
 use std::path::{Path, PathBuf};
@@ -28,24 +28,6 @@ fn engagement_with_edges(dir: &Path) -> PathBuf {
     eng
 }
 
-fn run_json(eng: &Path, extra: &[&str]) -> (i32, ChecksFile) {
-    let out = ata2atp()
-        .args([
-            "--engagement",
-            eng.to_str().unwrap(),
-            "check",
-            "--no-network",
-            "-o",
-            "json",
-        ])
-        .args(extra)
-        .output()
-        .unwrap();
-    let file = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    (out.status.code().unwrap(), file)
-}
-
 fn find<'a>(file: &'a ChecksFile, id: &str, subject: Option<&str>) -> &'a CheckResult {
     file.results
         .iter()
@@ -57,7 +39,7 @@ fn find<'a>(file: &'a ChecksFile, id: &str, subject: Option<&str>) -> &'a CheckR
 fn every_threshold_edge_of_the_fixture() {
     let dir = tempfile::tempdir().unwrap();
     let eng = engagement_with_edges(dir.path());
-    let (code, file) = run_json(&eng, &[]);
+    let (code, file) = check_json(&eng, &[]);
     assert_eq!(code, 1);
     use Status::*;
     let expected: &[(&str, Option<&str>, Status)] = &[
@@ -148,7 +130,7 @@ fn every_threshold_edge_of_the_fixture() {
 fn exit_codes_follow_fail_on() {
     let dir = tempfile::tempdir().unwrap();
     let eng = engagement_with_edges(dir.path());
-    let code = |extra: &[&str]| run_json(&eng, extra).0;
+    let code = |extra: &[&str]| check_json(&eng, extra).0;
     // Failures present.
     assert_eq!(code(&[]), 1);
     assert_eq!(code(&["--fail-on", "fail"]), 1);
@@ -168,7 +150,7 @@ fn exit_codes_follow_fail_on() {
         0
     );
     // A family pattern.
-    let (_, file) = run_json(&eng, &["--only", "dsa.*"]);
+    let (_, file) = check_json(&eng, &["--only", "dsa.*"]);
     assert!(file.results.iter().all(|r| r.id.starts_with("dsa.")));
     // An id that does not exist is a usage error naming the valid ones.
     ata2atp()
@@ -189,7 +171,7 @@ fn an_accepted_risk_persists_across_runs_until_revoked() {
     let dir = tempfile::tempdir().unwrap();
     let eng = engagement_with_edges(dir.path());
     let e = eng.to_str().unwrap();
-    assert_eq!(run_json(&eng, &["--only", "dc.cpu"]).0, 1);
+    assert_eq!(check_json(&eng, &["--only", "dc.cpu"]).0, 1);
     ata2atp()
         .args([
             "--engagement",
@@ -205,7 +187,7 @@ fn an_accepted_risk_persists_across_runs_until_revoked() {
         .success()
         .stdout(predicate::str::contains("Applies to: dc.cpu[CPU-1]"));
     // The acceptance makes the run pass, and is shown.
-    let (code, file) = run_json(&eng, &["--only", "dc.cpu"]);
+    let (code, file) = check_json(&eng, &["--only", "dc.cpu"]);
     assert_eq!(code, 0);
     let r = find(&file, "dc.cpu", Some("CPU-1"));
     assert_eq!(r.status, Status::Fail);
@@ -224,8 +206,8 @@ fn an_accepted_risk_persists_across_runs_until_revoked() {
         .stdout(predicate::str::contains("fail (accepted)"))
         .stdout(predicate::str::contains("single-core lab DC"));
     // A full run, then another: still accepted, still in checks.yaml.
-    run_json(&eng, &[]);
-    let (_, file) = run_json(&eng, &[]);
+    check_json(&eng, &[]);
+    let (_, file) = check_json(&eng, &[]);
     assert!(find(&file, "dc.cpu", Some("CPU-1")).accepted.is_some());
     let saved: ChecksFile = ata2atp::engagement::read_yaml_file(&eng.join("checks.yaml"))
         .unwrap()
@@ -251,7 +233,7 @@ fn an_accepted_risk_persists_across_runs_until_revoked() {
         .args(["--engagement", e, "check", "revoke", "dc.cpu[cpu-1]"])
         .assert()
         .success();
-    assert_eq!(run_json(&eng, &["--only", "dc.cpu"]).0, 1);
+    assert_eq!(check_json(&eng, &["--only", "dc.cpu"]).0, 1);
 }
 
 #[test]
@@ -517,7 +499,7 @@ fn row_statuses(text: &str) -> Vec<String> {
 fn check_leads_with_the_verdict_and_what_to_act_on_and_counts_the_passes() {
     let dir = tempfile::tempdir().unwrap();
     let eng = engagement_with_edges(dir.path());
-    let (_, file) = run_json(&eng, &["--no-save"]);
+    let (_, file) = check_json(&eng, &["--no-save"]);
     let passes = file
         .results
         .iter()
@@ -570,7 +552,7 @@ fn check_leads_with_the_verdict_and_what_to_act_on_and_counts_the_passes() {
     );
 
     // The JSON keeps every result whatever is listed.
-    let (_, json) = run_json(&eng, &["--no-save", "--status", "fail"]);
+    let (_, json) = check_json(&eng, &["--no-save", "--status", "fail"]);
     assert_eq!(json.results.len(), file.results.len());
 
     // A status no check has: said in words.

@@ -8,13 +8,13 @@
 
 mod support;
 use support::commands::{ata2atp, init_engagement};
-use support::files::checks_fixture;
+use support::files::{checks_fixture, read_inventory};
 
 use std::collections::BTreeSet;
 
 use ata2atp::model::{
-    AuditSubcategory, CenterFactsFile, Certificate, DcFacts, DcFactsFile, Inventory,
-    NameResolution, RoleGroup, ServerFacts, ServerFactsFile, ServerRole, Status,
+    AuditSubcategory, CenterFactsFile, Certificate, DcFacts, DcFactsFile, NameResolution,
+    RoleGroup, ServerFacts, ServerFactsFile, ServerRole, Status,
 };
 use chrono::Utc;
 use predicates::prelude::*;
@@ -473,9 +473,7 @@ fn inventory_reads_what_powershell_wrote() {
         .arg(checks_fixture("center-facts-utf16.json"))
         .assert()
         .success();
-    let inv: Inventory = ata2atp::engagement::read_yaml_file(&eng.join("inventory.yaml"))
-        .unwrap()
-        .unwrap();
+    let inv = read_inventory(&eng);
     let host = |n: &str| inv.host(n).unwrap_or_else(|| panic!("{n} missing"));
     assert_eq!(
         inv.hosts.len(),

@@ -8,8 +8,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
 mod support;
-use support::commands::{ata2atp, init_engagement};
-use support::files::checks_fixture;
+use support::commands::{ata2atp, check_json, init_engagement};
+use support::files::{checks_fixture, read_inventory};
 
 use std::path::{Path, PathBuf};
 
@@ -39,30 +39,13 @@ fn collect(eng: &Path) -> Inventory {
         .arg(checks_fixture("center-facts-utf16.json"))
         .assert()
         .success();
-    ata2atp::engagement::read_yaml_file(&eng.join("inventory.yaml"))
-        .unwrap()
-        .unwrap()
+    read_inventory(eng)
 }
 
 fn checks(eng: &Path) -> ChecksFile {
-    let out = ata2atp()
-        .args([
-            "--engagement",
-            eng.to_str().unwrap(),
-            "check",
-            "--no-network",
-            "-o",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let (code, file) = check_json(eng, &[]);
+    assert_eq!(code, 1, "the captures hold failures");
+    file
 }
 
 fn status(file: &ChecksFile, id: &str, subject: &str) -> (Status, String) {

@@ -57,3 +57,17 @@ pub fn init_engagement(dir: &std::path::Path, customer: &str) {
         .assert()
         .success();
 }
+
+/// `ata2atp check --no-network -o json` on the engagement at `eng`, with `extra` flags:
+/// the exit code and the results it printed.
+pub fn check_json(eng: &std::path::Path, extra: &[&str]) -> (i32, ata2atp::model::ChecksFile) {
+    let out = ata2atp()
+        .args(["--engagement", eng.to_str().unwrap()])
+        .args(["check", "--no-network", "-o", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let file = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap(), file)
+}

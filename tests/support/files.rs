@@ -42,3 +42,10 @@ pub fn checks_fixture(rel: &str) -> PathBuf {
         .join("tests/fixtures/checks")
         .join(rel)
 }
+
+/// The engagement's `inventory.yaml`, read as the tool reads it.
+pub fn read_inventory(eng: &Path) -> ata2atp::model::Inventory {
+    ata2atp::engagement::read_yaml_file(&eng.join("inventory.yaml"))
+        .unwrap()
+        .expect("the engagement has an inventory")
+}
