@@ -64,22 +64,6 @@ fn source(uri: &str, db: &str) -> MongoSource {
     s
 }
 
-async fn reference() -> ata2atp::model::Inventory {
-    let dir = fixture_dir();
-    let json = ["SystemProfile", "UniqueEntity", "SuspiciousActivity"]
-        .iter()
-        .map(|n| dir.join(format!("{n}.json")))
-        .collect();
-    normalized(
-        collect(AtaSources {
-            json,
-            ..AtaSources::default()
-        })
-        .await
-        .unwrap(),
-    )
-}
-
 #[tokio::test]
 async fn the_live_database_yields_the_reference_inventory_read_only() {
     let m = &support::servers::servers().mongo;
@@ -102,7 +86,7 @@ async fn the_live_database_yields_the_reference_inventory_read_only() {
         .find(|c| c.name == "SuspiciousActivities")
         .unwrap();
     assert_eq!(alerts.count, Some(8));
-    let want = reference().await;
+    let want = reference_inventory().await;
     let got = normalized(inv);
     assert_eq!(
         ata2atp::yaml::to_string(&got, "live").unwrap(),
@@ -285,7 +269,7 @@ async fn tls_needs_the_ca_and_then_reads() {
     })
     .await
     .unwrap();
-    assert_eq!(normalized(inv), reference().await);
+    assert_eq!(normalized(inv), reference_inventory().await);
 }
 
 #[test]

@@ -13,22 +13,6 @@ use ata2atp::ata::AtaSources;
 use ata2atp::model::{ExclusionKind, GatewayKind, Inventory, SourceKind, TagSource};
 use support::ata::*;
 
-async fn reference() -> Inventory {
-    let dir = fixture_dir();
-    let json = ["SystemProfile", "UniqueEntity", "SuspiciousActivity"]
-        .iter()
-        .map(|n| dir.join(format!("{n}.json")))
-        .collect();
-    normalized(
-        collect(AtaSources {
-            json,
-            ..AtaSources::default()
-        })
-        .await
-        .unwrap(),
-    )
-}
-
 fn yaml(inv: &Inventory) -> String {
     ata2atp::yaml::to_string(inv, "test").unwrap()
 }
@@ -54,7 +38,7 @@ fn assert_same(label: &str, got: Inventory, want: &Inventory) {
 
 #[tokio::test]
 async fn the_reference_inventory_holds_what_the_guide_needs() {
-    let inv = reference().await;
+    let inv = reference_inventory().await;
     let a = &inv.ata;
     assert_eq!(a.center.console_urls, ["https://ata.northwind.test"]);
     assert_eq!(a.center.certificate_thumbprints.len(), 2);
@@ -179,7 +163,7 @@ async fn the_reference_inventory_holds_what_the_guide_needs() {
 
 #[tokio::test]
 async fn a_mongodump_folder_yields_the_reference_inventory() {
-    let want = reference().await;
+    let want = reference_inventory().await;
     let tmp = tempfile::tempdir().unwrap();
     let root = write_dump(tmp.path(), &canonical());
     // The dump root and the database folder are both accepted.
@@ -214,7 +198,7 @@ async fn a_mongodump_folder_yields_the_reference_inventory() {
 
 #[tokio::test]
 async fn every_json_dialect_yields_the_reference_inventory() {
-    let want = reference().await;
+    let want = reference_inventory().await;
     let docs = canonical();
     for dialect in DIALECTS {
         let tmp = tempfile::tempdir().unwrap();
@@ -231,7 +215,7 @@ async fn every_json_dialect_yields_the_reference_inventory() {
 
 #[tokio::test]
 async fn gzipped_and_utf16_exports_are_read() {
-    let want = reference().await;
+    let want = reference_inventory().await;
     let tmp = tempfile::tempdir().unwrap();
     let mut json: Vec<PathBuf> = write_json(tmp.path(), &canonical(), Dialect::Relaxed);
     // UTF-16 with a BOM, as PowerShell 5.1's `>` writes.
@@ -261,7 +245,7 @@ async fn gzipped_and_utf16_exports_are_read() {
 
 #[tokio::test]
 async fn the_collector_scripts_export_yields_the_reference_inventory() {
-    let want = reference().await;
+    let want = reference_inventory().await;
     let tmp = tempfile::tempdir().unwrap();
     let script = ata2atp::ata::collector_script();
     let Some(output) = run_collector_with_node(&script, &fixture_dir(), tmp.path()) else {

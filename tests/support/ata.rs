@@ -259,6 +259,24 @@ pub async fn collect(sources: AtaSources) -> Result<Inventory, ata2atp::ata::Err
     Ok(inv)
 }
 
+/// The inventory of the canonical fixture read from its JSON exports, normalised: what
+/// every other form of the same deployment must read to.
+pub async fn reference_inventory() -> Inventory {
+    let dir = fixture_dir();
+    let json = ["SystemProfile", "UniqueEntity", "SuspiciousActivity"]
+        .iter()
+        .map(|n| dir.join(format!("{n}.json")))
+        .collect();
+    normalized(
+        collect(AtaSources {
+            json,
+            ..AtaSources::default()
+        })
+        .await
+        .unwrap(),
+    )
+}
+
 /// What readers may legitimately differ in: when and from where they read, and what
 /// they can say about collections. Everything the guide needs must be equal.
 pub fn normalized(mut inv: Inventory) -> Inventory {
