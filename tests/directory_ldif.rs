@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
 mod support;
+use support::ata::gateway;
 
 use std::path::PathBuf;
 
@@ -29,22 +30,6 @@ fn entity(id: &str, name: Option<&str>, sid: Option<String>, kind: EntityType) -
         source: None,
         tag_evidence: None,
         ad: None,
-    }
-}
-
-fn gateway(name: &str) -> Gateway {
-    Gateway {
-        id: format!("gw-{name}"),
-        name: name.into(),
-        kind: GatewayKind::Unknown,
-        version: None,
-        status: None,
-        service_status: None,
-        last_activity: None,
-        kind_evidence: None,
-        domain_synchronizer_candidate: None,
-        syslog_listener: None,
-        domain_controllers: Vec::new(),
     }
 }
 

@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
 mod support;
+use support::ata::gateway;
 use support::commands::ata2atp;
 
 use std::path::{Path, PathBuf};
@@ -92,22 +93,6 @@ fn dsa(user: &str) -> DirectoryServicesAccount {
         domain: Some(samba().dns_domain.clone()),
         secret_present: true,
         found_at: None,
-    }
-}
-
-fn gateway(name: &str) -> Gateway {
-    Gateway {
-        id: format!("gw-{name}"),
-        name: name.to_string(),
-        kind: GatewayKind::Unknown,
-        version: None,
-        status: None,
-        service_status: None,
-        last_activity: None,
-        kind_evidence: None,
-        domain_synchronizer_candidate: None,
-        syslog_listener: None,
-        domain_controllers: Vec::new(),
     }
 }
 

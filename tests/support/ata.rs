@@ -374,3 +374,20 @@ pub async fn collect_with(
     ata2atp::ata::collect_into_with(&sources, &mut inv, &ata2atp::progress::Silent, read).await?;
     Ok(inv)
 }
+
+/// A gateway known by its name only, as ATA lists one whose kind nothing says.
+pub fn gateway(name: &str) -> ata2atp::model::Gateway {
+    ata2atp::model::Gateway {
+        id: format!("gw-{name}"),
+        name: name.into(),
+        kind: ata2atp::model::GatewayKind::Unknown,
+        version: None,
+        status: None,
+        service_status: None,
+        last_activity: None,
+        kind_evidence: None,
+        domain_synchronizer_candidate: None,
+        syslog_listener: None,
+        domain_controllers: Vec::new(),
+    }
+}
