@@ -17,13 +17,6 @@ use ata2atp::ata::snapshot::{Filter, Logical, Scan};
 use mongodb::bson::{Binary, Bson, Document, doc, spec::BinarySubtype};
 use proptest::prelude::*;
 
-fn cases() -> u32 {
-    std::env::var("ATA2ATP_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2_000)
-}
-
 /// A dump of ATA-like documents: a profile with nested settings, an entity, an alert.
 fn seed() -> Vec<u8> {
     let docs: Vec<Document> = vec![
@@ -173,7 +166,7 @@ fn damage(edits: Vec<Edit>) -> Vec<u8> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: support::fuzz::cases(2_000), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
@@ -188,7 +181,7 @@ proptest! {
 
 proptest! {
     // Each case writes a file and scans it three times on four paths: fewer cases.
-    #![proptest_config(ProptestConfig { cases: cases() / 4, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: support::fuzz::cases(2_000) / 4, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn damaged_dumps_read_the_same_on_the_fast_path(edits in proptest::collection::vec(edit(), 1..6)) {

@@ -24,13 +24,6 @@ use proptest::prelude::*;
 
 mod support;
 
-fn cases() -> u32 {
-    std::env::var("ATA2ATP_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1000)
-}
-
 const FILES: [&str; 5] = [
     CONFIG_FILE,
     SIGNOFF_FILE,
@@ -229,7 +222,7 @@ fn check_one(file: &str, bytes: &[u8]) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: support::fuzz::cases(1000), ..ProptestConfig::default() })]
 
     #[test]
     fn mutated_engagement_files_never_crash_and_round_trip(

@@ -9,15 +9,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
+mod support;
+
 use ata2atp::ata::json::parse_all;
 use proptest::prelude::*;
-
-fn cases() -> u32 {
-    std::env::var("ATA2ATP_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2_000)
-}
 
 const SEED: &str = r#"{"_id":{"$oid":"5a81996afab0a7c0de000001"},"_t":["SystemProfile","CenterSystemProfile"],"When":{"$date":{"$numberLong":"1518442858000"}},"Big":{"$numberLong":"5000000000"},"D":{"$numberDecimal":"1.5E-3"},"B":{"$binary":{"base64":"REVNTw==","subType":"00"}},"R":{"$regularExpression":{"pattern":"a+","options":"i"}},"N":1.5E-1}
 { "_id" : ObjectId("5a81996afab0a7c0de000002"), "When" : ISODate("2018-02-12T13:40:58Z"), "L" : NumberLong("5"), "I": NumberInt(7), "G": UUID("5719cd94-5625-4924-b637-ebf7b7ccfca2"), "T": Timestamp(1, 2), "PasswordEncrypted": { "CertificateThumbprint": "AB", "EncryptedBytes": BinData(0,"REVNTw==") }, r: /ab+c/i, h: HexData(0, "00ff"), b: Boolean(0x1), u: undefined, m: MinKey }
@@ -35,7 +30,7 @@ fn check(text: &str) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: support::fuzz::cases(2_000), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn arbitrary_text_never_panics(text in "\\PC{0,300}") {

@@ -8,17 +8,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
+mod support;
+
 use std::path::Path;
 
 use ata2atp::directory::{DirectorySnapshot, ldif, read};
 use proptest::prelude::*;
-
-fn cases() -> u32 {
-    std::env::var("ATA2ATP_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3000)
-}
 
 fn dn() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -123,7 +118,7 @@ fn check(bytes: &[u8]) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: support::fuzz::cases(3000), ..ProptestConfig::default() })]
 
     #[test]
     fn ldif_shaped_input_never_panics((bytes, _) in file()) {

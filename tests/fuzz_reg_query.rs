@@ -8,16 +8,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
+mod support;
+
 use std::path::Path;
 
 use proptest::prelude::*;
-
-fn cases() -> u32 {
-    std::env::var("ATA2ATP_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10000)
-}
 
 const FULL: &str = r"HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full";
 
@@ -70,7 +65,7 @@ fn check(bytes: &[u8]) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: support::fuzz::cases(10000), ..ProptestConfig::default() })]
 
     #[test]
     fn reg_query_shaped_input_never_panics(

@@ -5,16 +5,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
+mod support;
+
 use ata2atp::directory::security_descriptor::{SecurityDescriptor, parse_ace};
 use ata2atp::hosts::auditpol;
 use proptest::prelude::*;
-
-fn cases() -> u32 {
-    std::env::var("ATA2ATP_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(256)
-}
 
 /// A valid SACL-only descriptor, to mutate.
 fn seed() -> Vec<u8> {
@@ -25,7 +20,7 @@ fn seed() -> Vec<u8> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases()))]
+    #![proptest_config(ProptestConfig::with_cases(support::fuzz::cases(256)))]
 
     #[test]
     fn any_bytes_decode_or_fail_cleanly(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {

@@ -25,17 +25,6 @@ fn find<'a>(files: &'a [PathBuf], suffix: &str) -> &'a PathBuf {
         .unwrap_or_else(|| panic!("no file *{suffix} in {files:?}"))
 }
 
-fn csv_rows(path: &Path) -> Vec<Vec<String>> {
-    let text = String::from_utf8(std::fs::read(path).unwrap()).unwrap();
-    let text = text.strip_prefix('\u{feff}').expect("byte-order mark");
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(text.as_bytes())
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect())
-        .collect()
-}
-
 #[test]
 fn the_demo_actions_are_split_per_owner_with_their_remediation() {
     let dir = tempfile::tempdir().unwrap();

@@ -87,17 +87,7 @@ fn csv_fields_with_commas_quotes_and_newlines_parse_back() {
             .iter()
             .find(|f| f.to_string_lossy().ends_with(suffix))
             .unwrap();
-        let bytes = std::fs::read(f).unwrap();
-        let text = String::from_utf8(bytes).unwrap();
-        let text = text
-            .strip_prefix('\u{feff}')
-            .expect("UTF-8 byte-order mark for Excel");
-        csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(text.as_bytes())
-            .records()
-            .map(|r| r.unwrap().iter().map(str::to_string).collect())
-            .collect()
+        csv_rows(f)
     };
     let exclusions = parse(".exclusions.csv");
     assert_eq!(exclusions[0][0], "Detector");

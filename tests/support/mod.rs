@@ -3,6 +3,7 @@
 //!
 //! - [`commands`]: the binary under test, started with a neutral environment.
 //! - [`files`]: files on disk as tests compare them.
+//! - [`fuzz`]: how many cases a property test runs.
 //! - [`servers`]: the real test servers started by `scripts/test-env.sh`.
 //! - [`ata`]: the canonical ATA fixture and writers for every form a consultant brings.
 //! - [`checklist`]: engagements for the checklist's tests.
@@ -13,5 +14,6 @@ pub mod ata;
 pub mod checklist;
 pub mod commands;
 pub mod files;
+pub mod fuzz;
 pub mod report;
 pub mod servers;

@@ -217,3 +217,18 @@ pub fn external_references(html: &str) -> Vec<String> {
     }
     found
 }
+
+/// A CSV the report wrote, as rows of cells; it must start with the UTF-8 byte-order mark
+/// Excel needs to read it as UTF-8.
+pub fn csv_rows(path: &Path) -> Vec<Vec<String>> {
+    let text = String::from_utf8(std::fs::read(path).unwrap()).unwrap();
+    let text = text
+        .strip_prefix('\u{feff}')
+        .expect("UTF-8 byte-order mark for Excel");
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
