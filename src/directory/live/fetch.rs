@@ -8,7 +8,7 @@ use crate::directory::queries::*;
 use crate::directory::resolve::Wanted;
 use crate::directory::sid::{Sid, eq_filter, escape_bytes, or_filter};
 
-use super::Reader;
+use super::{IfAbsent, On, Reader};
 
 /// The ids ATA holds, in OR-filter batches; misses go to the GC when one is given.
 pub(super) async fn fetch_wanted(r: &mut Reader<'_>, nc: Option<&str>, w: &Wanted) {
@@ -38,7 +38,8 @@ pub(super) async fn fetch_wanted(r: &mut Reader<'_>, nc: Option<&str>, w: &Wante
         (name_filters, BATCH / 4),
     ];
     let gattrs = ACCOUNT_ATTRS;
-    for on_gc in [false, true] {
+    for on in [On::Dc, On::Gc] {
+        let on_gc = on == On::Gc;
         if on_gc && r.gc.is_none() {
             break;
         }
@@ -60,8 +61,8 @@ pub(super) async fn fetch_wanted(r: &mut Reader<'_>, nc: Option<&str>, w: &Wante
                     .run(
                         what,
                         &Search::new(base, Scope::Subtree, &filter, gattrs),
-                        on_gc,
-                        false,
+                        on,
+                        IfAbsent::Incomplete,
                     )
                     .await;
                 complete &= out.failure.is_none();
@@ -98,8 +99,8 @@ pub(super) async fn fetch_dsa(r: &mut Reader<'_>, nc: Option<&str>, id: &DsaIden
             .run(
                 "the directory services account",
                 &Search::new(dn, Scope::Base, "(objectClass=*)", ACCOUNT_ATTRS),
-                false,
-                true,
+                On::Dc,
+                IfAbsent::Fact,
             )
             .await;
         if let (Some(nc), true) = (nc, dn_lookup_done(&out)) {
@@ -127,8 +128,8 @@ pub(super) async fn fetch_dsa(r: &mut Reader<'_>, nc: Option<&str>, id: &DsaIden
             .run(
                 "the directory services account",
                 &Search::new(nc, Scope::Subtree, &filter, ACCOUNT_ATTRS),
-                false,
-                false,
+                On::Dc,
+                IfAbsent::Incomplete,
             )
             .await;
         let found = !out.entries.is_empty();
@@ -145,8 +146,8 @@ pub(super) async fn fetch_dsa(r: &mut Reader<'_>, nc: Option<&str>, id: &DsaIden
             .run(
                 "the directory services account in the global catalog",
                 &Search::new("", Scope::Subtree, &filter, ACCOUNT_ATTRS),
-                true,
-                false,
+                On::Gc,
+                IfAbsent::Incomplete,
             )
             .await;
         if out.failure.is_none() {

@@ -8,8 +8,8 @@ use crate::directory::entry::{Entry, nc_of, normalize_dn};
 use crate::directory::ldap::Search;
 use crate::directory::queries::*;
 
-use super::Reader;
 use super::fetch::domain_ncs;
+use super::{IfAbsent, On, Reader};
 
 /// `member` of a large group comes in ranges (AD's MaxValRange, 1500 or 5000 values):
 /// the entry holds `member;range=0-1499` and the rest must be asked for by range until
@@ -35,8 +35,8 @@ pub(super) async fn complete_ranged_members(r: &mut Reader<'_>, group: &mut Entr
             .run(
                 &format!("members of {} from {next_start}", group.display_name()),
                 &Search::new(&group.dn, Scope::Base, "(objectClass=*)", &attrs),
-                false,
-                false,
+                On::Dc,
+                IfAbsent::Incomplete,
             )
             .await;
         let Some(e) = out.entries.into_iter().next() else {
@@ -84,8 +84,8 @@ pub(super) async fn expand_members(r: &mut Reader<'_>, groups: &[Entry], nc: &st
             .run(
                 &format!("member {dn}"),
                 &Search::new(&dn, Scope::Base, "(objectClass=*)", &gattrs),
-                false,
-                true,
+                On::Dc,
+                IfAbsent::Fact,
             )
             .await;
         for mut e in out.entries {

@@ -57,12 +57,29 @@ struct Reader<'p> {
     lost_noted: bool,
 }
 
+/// Which server a search goes to: the DC, or the global catalog (the DC when there is
+/// none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum On {
+    Dc,
+    Gc,
+}
+
+/// What a missing base (LDAP result 32) means for a search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IfAbsent {
+    /// The read is incomplete: something that should be there could not be read.
+    Incomplete,
+    /// A fact about the directory (no such container), not a failure.
+    Fact,
+}
+
 impl Reader<'_> {
     /// Runs a search on the DC (or the GC) and records what went wrong, if anything.
-    /// `absent_ok`: a missing base is a fact (no such container), not a failure.
-    async fn run(&mut self, what: &str, s: &Search<'_>, on_gc: bool, absent_ok: bool) -> Outcome {
-        let conn = match (on_gc, self.gc.as_mut()) {
-            (true, Some(gc)) => gc,
+    async fn run(&mut self, what: &str, s: &Search<'_>, on: On, if_absent: IfAbsent) -> Outcome {
+        let on_gc = on == On::Gc;
+        let conn = match (on, self.gc.as_mut()) {
+            (On::Gc, Some(gc)) => gc,
             _ => &mut self.conn,
         };
         let server = conn.server.url.clone();
@@ -76,7 +93,7 @@ impl Reader<'_> {
         }
         match &out.failure {
             None => {}
-            Some(SearchFailure::Server { rc: 32, .. }) if absent_ok => {}
+            Some(SearchFailure::Server { rc: 32, .. }) if if_absent == IfAbsent::Fact => {}
             Some(SearchFailure::Lost(_)) if self.lost_noted && !on_gc => {}
             Some(f) => {
                 if matches!(f, SearchFailure::Lost(_)) && !on_gc {

@@ -9,9 +9,9 @@ use crate::directory::entry::{Entry, is_under, nc_of, normalize_dn};
 use crate::directory::ldap::{Search, SearchFailure, oid};
 use crate::directory::queries::*;
 
-use super::Reader;
 use super::fetch::domain_ncs;
 use super::members::{complete_ranged_members, expand_members};
+use super::{IfAbsent, On, Reader};
 
 /// rootDSE and the configuration partition.
 pub(super) async fn read_forest(r: &mut Reader<'_>) {
@@ -19,8 +19,8 @@ pub(super) async fn read_forest(r: &mut Reader<'_>) {
         .run(
             "the rootDSE",
             &Search::new("", Scope::Base, "(objectClass=*)", ROOT_DSE_ATTRS),
-            false,
-            false,
+            On::Dc,
+            IfAbsent::Incomplete,
         )
         .await;
     match out.entries.into_iter().next() {
@@ -53,8 +53,8 @@ pub(super) async fn read_forest(r: &mut Reader<'_>) {
                 "(objectClass=*)",
                 PARTITIONS_ATTRS,
             ),
-            false,
-            true,
+            On::Dc,
+            IfAbsent::Fact,
         )
         .await;
     r.keep(&out);
@@ -65,8 +65,8 @@ pub(super) async fn read_forest(r: &mut Reader<'_>) {
         .run(
             "the schema version",
             &Search::new(&schema, Scope::Base, "(objectClass=*)", SCHEMA_ATTRS),
-            false,
-            true,
+            On::Dc,
+            IfAbsent::Fact,
         )
         .await;
     r.keep(&out);
@@ -75,8 +75,8 @@ pub(super) async fn read_forest(r: &mut Reader<'_>) {
         .run(
             "sites and servers",
             &Search::new(&sites, Scope::Subtree, SITES_FILTER, SITES_ATTRS),
-            false,
-            true,
+            On::Dc,
+            IfAbsent::Fact,
         )
         .await;
     r.keep(&out);
@@ -94,8 +94,8 @@ pub(super) async fn read_forest(r: &mut Reader<'_>) {
         .run(
             "KDS root keys",
             &Search::new(&kds, Scope::Subtree, "(objectClass=*)", KDS_ATTRS),
-            false,
-            true,
+            On::Dc,
+            IfAbsent::Fact,
         )
         .await;
     r.keep(&out);
@@ -114,8 +114,8 @@ pub(super) async fn read_forest(r: &mut Reader<'_>) {
                 "(objectClass=*)",
                 OPTIONAL_FEATURES_ATTRS,
             ),
-            false,
-            true,
+            On::Dc,
+            IfAbsent::Fact,
         )
         .await;
     r.keep(&out);
@@ -137,8 +137,8 @@ pub(super) async fn read_forest(r: &mut Reader<'_>) {
                 .run(
                     &format!("the domain head {nc}"),
                     &Search::new(&nc, Scope::Base, "(objectClass=*)", DOMAIN_HEAD_ATTRS),
-                    true,
-                    false,
+                    On::Gc,
+                    IfAbsent::Incomplete,
                 )
                 .await;
             r.keep(&out);
@@ -147,8 +147,8 @@ pub(super) async fn read_forest(r: &mut Reader<'_>) {
             .run(
                 "domain controllers of other domains",
                 &Search::new("", Scope::Subtree, DC_FILTER, ACCOUNT_ATTRS),
-                true,
-                false,
+                On::Gc,
+                IfAbsent::Incomplete,
             )
             .await;
         r.keep(&out);
@@ -171,7 +171,7 @@ pub(super) async fn read_auditing(r: &mut Reader<'_>, nc: &str) {
             )];
             r.snap.mark_sacl_requested(&a.dn);
         }
-        let out = r.run(a.what, &s, false, true).await;
+        let out = r.run(a.what, &s, On::Dc, IfAbsent::Fact).await;
         if matches!(out.failure, Some(SearchFailure::Server { rc: 32, .. })) {
             r.snap.mark_absent(&a.dn);
         }
@@ -185,8 +185,8 @@ pub(super) async fn read_domain(r: &mut Reader<'_>, nc: &str) {
         .run(
             "the domain head",
             &Search::new(nc, Scope::Base, "(objectClass=*)", DOMAIN_HEAD_ATTRS),
-            false,
-            false,
+            On::Dc,
+            IfAbsent::Incomplete,
         )
         .await;
     r.keep(&out);
@@ -205,8 +205,8 @@ pub(super) async fn read_domain(r: &mut Reader<'_>, nc: &str) {
         .run(
             "domain controllers",
             &Search::new(nc, Scope::Subtree, DC_FILTER, ACCOUNT_ATTRS),
-            false,
-            false,
+            On::Dc,
+            IfAbsent::Incomplete,
         )
         .await;
     r.keep(&out);
@@ -217,8 +217,8 @@ pub(super) async fn read_domain(r: &mut Reader<'_>, nc: &str) {
         .run(
             "sensitive groups",
             &Search::new(nc, Scope::Subtree, &filter, &gattrs),
-            false,
-            false,
+            On::Dc,
+            IfAbsent::Incomplete,
         )
         .await;
     let mut groups = out.entries.clone();
@@ -237,8 +237,8 @@ pub(super) async fn read_domain(r: &mut Reader<'_>, nc: &str) {
                 &primary_group_filter(forest_root),
                 ACCOUNT_ATTRS,
             ),
-            false,
-            false,
+            On::Dc,
+            IfAbsent::Incomplete,
         )
         .await;
     r.keep(&out);
@@ -266,8 +266,8 @@ pub(super) async fn read_domain(r: &mut Reader<'_>, nc: &str) {
             .run(
                 &format!("members of {}", g.display_name()),
                 &Search::new(nc, Scope::Subtree, &filter, ACCOUNT_ATTRS),
-                false,
-                false,
+                On::Dc,
+                IfAbsent::Incomplete,
             )
             .await;
         if out.failure.is_some() {
