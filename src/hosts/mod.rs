@@ -378,7 +378,7 @@ fn read_source(
     Ok(())
 }
 
-/// Servers from one file merged into `inventory.servers`; as [`add_dcs`].
+/// Servers from one file merged into `inventory.servers`.
 fn add_servers(
     inventory: &mut Inventory,
     servers: Vec<ServerFacts>,
@@ -386,33 +386,33 @@ fn add_servers(
 ) -> String {
     let n = servers.len();
     let with_errors = servers.iter().filter(|s| !s.errors.is_empty()).count();
+    record_hosts(source, n, with_errors, "server(s)");
     for s in servers {
         merge_server(&mut inventory.servers, s);
-    }
-    source.records = Some(n as u64);
-    if with_errors > 0 {
-        source.error = Some(format!(
-            "{with_errors} of {n} server(s) report facts that could not be read"
-        ));
     }
     format!("{n} server(s)")
 }
 
-/// Domain controllers from one file merged into `inventory.hosts`. A DC's own read
-/// errors stay with the DC (the checks name them); the source only says there are some.
+/// Domain controllers from one file merged into `inventory.hosts`.
 fn add_dcs(inventory: &mut Inventory, dcs: Vec<DcFacts>, source: &mut Source) -> String {
     let n = dcs.len();
     let with_errors = dcs.iter().filter(|d| !d.errors.is_empty()).count();
+    record_hosts(source, n, with_errors, "DC(s)");
     for dc in dcs {
         merge_host(&mut inventory.hosts, dc);
     }
+    format!("{n} domain controller(s)")
+}
+
+/// A file's host count on its source record. A host's own read errors stay with the
+/// host (the checks name them); the source only says that there are some.
+fn record_hosts(source: &mut Source, n: usize, with_errors: usize, hosts: &str) {
     source.records = Some(n as u64);
     if with_errors > 0 {
         source.error = Some(format!(
-            "{with_errors} of {n} DC(s) report facts that could not be read"
+            "{with_errors} of {n} {hosts} report facts that could not be read"
         ));
     }
-    format!("{n} domain controller(s)")
 }
 
 const DC_FACTS_SCRIPT: &str = include_str!("Get-DcFacts.ps1");
@@ -445,6 +445,34 @@ pub fn server_facts_script() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pasted_auditpol_file_says_on_its_source_that_a_dc_has_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("DC1-auditpol.csv");
+        // One subcategory in a language this build does not read: that DC has an error.
+        std::fs::write(
+            &path,
+            "A,B,C,D,E,F\nDC1,Sistema,Convalida credenziali,{0CCE923F-69AE-11D9-BED3-505054503030},Operazione riuscita,\n",
+        )
+        .unwrap();
+        let sources = HostSources {
+            auditpol: vec![path],
+            ..HostSources::default()
+        };
+        let mut inv = Inventory::new(chrono::Utc::now());
+        collect_into(&sources, &mut inv, &crate::progress::Silent).unwrap();
+        let source = &inv.sources[0];
+        assert_eq!(
+            (source.kind, source.records),
+            (SourceKind::Auditpol, Some(1))
+        );
+        assert_eq!(
+            source.error.as_deref(),
+            Some("1 of 1 DC(s) report facts that could not be read")
+        );
+        assert_eq!(inv.hosts[0].errors.len(), 1);
+    }
 
     #[test]
     fn the_scripts_are_ascii_and_stamped() {
