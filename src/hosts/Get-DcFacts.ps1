@@ -249,27 +249,7 @@ $Collect = {
         [void]$errors.Add(('time_offset_seconds: {0}' -f $_.Exception.Message))
     }
 
-    try {
-        # auditpol's CSV: the header, names and settings are in the DC's language, so the
-        # columns are taken by position (ata2atp reads the GUID and the setting).
-        $lines = @(& { $ErrorActionPreference = 'Continue'; & auditpol.exe /get /category:* /r 2>&1 })
-        $rows = @($lines | Where-Object { "$_" -match '\{[0-9A-Fa-f-]{36}\}' } |
-            ConvertFrom-Csv -Header 'machine', 'target', 'subcategory', 'guid', 'inclusion', 'exclusion')
-        if ($rows.Count -eq 0) { throw ('auditpol gave no subcategory: {0}' -f (($lines | Out-String).Trim() -replace '\s+', ' ')) }
-        $policy = New-Object System.Collections.ArrayList
-        foreach ($row in $rows) {
-            # JSON object: AuditSubcategory
-            $sub = [ordered]@{
-                guid = ([string]$row.guid).Trim('{}').ToUpperInvariant()
-                name = [string]$row.subcategory
-                setting = [string]$row.inclusion
-            }
-            [void]$policy.Add($sub)
-        }
-        $facts['audit_policy'] = $policy
-    } catch {
-        [void]$errors.Add(('audit_policy: {0}' -f $_.Exception.Message))
-    }
+    {{include audit-policy}}
 
     # A value that is not set reads as 0 (its default: no auditing).
     function Get-Dword([string] $Key, [string] $Name) {
@@ -329,24 +309,7 @@ $Collect = {
         $resolved = New-Object System.Collections.ArrayList
         foreach ($h in @($ConsoleHosts -split ',')) {
             if (-not $h) { continue }
-            # JSON object: NameResolution
-            $lookup = [ordered]@{
-                name = $h
-                addresses = @()
-                error = $null
-            }
-            try {
-                if ($null -ne (Get-Command -Name 'Resolve-DnsName' -ErrorAction SilentlyContinue)) {
-                    $answers = @(Resolve-DnsName -Name $h -ErrorAction Stop |
-                        Where-Object { $_.PSObject.Properties.Name -contains 'IPAddress' } |
-                        ForEach-Object { [string]$_.IPAddress })
-                } else {
-                    $answers = @([System.Net.Dns]::GetHostAddresses($h) | ForEach-Object { $_.IPAddressToString })
-                }
-                $lookup['addresses'] = @($answers | Select-Object -Unique)
-            } catch {
-                $lookup['error'] = $_.Exception.Message
-            }
+            {{include name-resolution}}
             [void]$resolved.Add($lookup)
         }
         $facts['console_resolution'] = $resolved

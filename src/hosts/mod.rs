@@ -419,12 +419,45 @@ const DC_FACTS_SCRIPT: &str = include_str!("Get-DcFacts.ps1");
 const CENTER_FACTS_SCRIPT: &str = include_str!("Get-CenterFacts.ps1");
 const SERVER_FACTS_SCRIPT: &str = include_str!("Get-ServerFacts.ps1");
 
+/// Blocks two scripts share, written once. Each script is handed to the customer alone, so
+/// a script's line `{{include NAME}}` is replaced by the block, indented as that line is.
+/// `audit-policy` runs auditpol into `$facts['audit_policy']` (failures into `$errors`);
+/// `name-resolution` resolves the host `$h` into `$lookup`, a NameResolution.
+const PARTS: [(&str, &str); 2] = [
+    ("audit-policy", include_str!("parts/audit-policy.ps1")),
+    ("name-resolution", include_str!("parts/name-resolution.ps1")),
+];
+
+/// The script as printed: shared blocks spliced in, the version stamped, CRLF line ends.
 /// Windows PowerShell 5.1 reads a script without a byte-order mark in the system's ANSI
 /// code page; the scripts are kept ASCII so that never matters.
 fn stamp(script: &str) -> String {
-    script
-        .replace("{{VERSION}}", crate::model::TOOL_VERSION)
-        .replace('\n', "\r\n")
+    let mut out = String::with_capacity(script.len() * 2);
+    for line in script.lines() {
+        let body = line.trim_start();
+        let indent = &line[..line.len() - body.len()];
+        let part = body
+            .strip_prefix("{{include ")
+            .and_then(|rest| rest.strip_suffix("}}"))
+            .and_then(|name| PARTS.iter().find(|(n, _)| *n == name));
+        match part {
+            Some((_, block)) => {
+                for l in block.lines() {
+                    if !l.is_empty() {
+                        out.push_str(indent);
+                        out.push_str(l);
+                    }
+                    out.push_str("\r\n");
+                }
+            }
+            // An unknown name stays as it is; the tests refuse a script with `{{` left.
+            None => {
+                out.push_str(line);
+                out.push_str("\r\n");
+            }
+        }
+    }
+    out.replace("{{VERSION}}", crate::model::TOOL_VERSION)
 }
 
 /// The PowerShell script printed by `ata2atp collector dc-facts` (CRLF line ends).
@@ -482,8 +515,36 @@ mod tests {
             server_facts_script(),
         ] {
             assert!(s.is_ascii(), "non-ASCII character in a script");
-            assert!(s.contains(crate::model::TOOL_VERSION) && !s.contains("{{VERSION}}"));
+            assert!(s.contains(crate::model::TOOL_VERSION) && !s.contains("{{"));
             assert!(!s.contains("\r\r"));
+        }
+    }
+
+    #[test]
+    fn each_shared_block_is_spliced_whole_where_a_script_names_it() {
+        let sources = [DC_FACTS_SCRIPT, CENTER_FACTS_SCRIPT, SERVER_FACTS_SCRIPT];
+        for (name, block) in PARTS {
+            let placeholder = format!("{{{{include {name}}}}}");
+            let mut naming = 0;
+            for source in sources {
+                let Some(line) = source.lines().find(|l| l.trim() == placeholder) else {
+                    continue;
+                };
+                naming += 1;
+                let indent = &line[..line.len() - line.trim_start().len()];
+                let expected: String = block
+                    .lines()
+                    .map(|l| match l {
+                        "" => "\r\n".to_string(),
+                        l => format!("{indent}{l}\r\n"),
+                    })
+                    .collect();
+                assert!(
+                    stamp(source).contains(&expected),
+                    "{name} not spliced whole"
+                );
+            }
+            assert!(naming >= 2, "{name} is shared by fewer than two scripts");
         }
     }
 
