@@ -186,13 +186,13 @@ fn captures_in_windows_shapes_are_read_and_judged() {
     let script = String::from_utf8(out.stdout).unwrap();
     for needle in [
         "# ---- dc.audit_policy [LAB-DC02.lab.test]",
-        "auditpol.exe /set /subcategory:'{0CCE9237-69AE-11D9-BED3-505054503030}' /success:enable /failure:enable",
+        "auditpol.exe /set '/subcategory:{0CCE9237-69AE-11D9-BED3-505054503030}' /success:enable /failure:enable",
         "# ---- dc.ntlm_auditing [LAB-DC02.lab.test]",
         "reg.exe add 'HKLM\\SYSTEM\\CurrentControlSet\\Control\\Lsa\\MSV1_0' /v AuditReceivingNTLMTraffic /t REG_DWORD /d 2 /f",
         "# ---- dc.packet_capture [LAB-DC02.lab.test]",
         "# ---- dc.root_certificates [LAB-DC02.lab.test]",
         "# ---- server.adfs_auditing [LAB-ADFS01.lab.test]",
-        "auditpol.exe /set /subcategory:'{0CCE9222-69AE-11D9-BED3-505054503030}'",
+        "auditpol.exe /set '/subcategory:{0CCE9222-69AE-11D9-BED3-505054503030}'",
     ] {
         assert!(script.contains(needle), "`{needle}` missing from\n{script}");
     }

@@ -120,7 +120,7 @@ fn every_failing_item_of_the_demo_is_in_its_domain_s_script() {
     // The items the demo plants, with the exact commands the checks named.
     let fab = &scripts[0].1;
     for needle in [
-        "auditpol.exe /set /subcategory:'{0CCE923B-69AE-11D9-BED3-505054503030}' /success:enable /failure:enable",
+        "auditpol.exe /set '/subcategory:{0CCE923B-69AE-11D9-BED3-505054503030}' /success:enable /failure:enable",
         "reg.exe add 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\Netlogon\\Parameters' /v AuditNTLMInDomain /t REG_DWORD /d 7 /f",
         "[guid]'7b8b558a-93a5-4af7-adca-c017e67f1057'",
         "$acl = Get-Acl -Path 'AD:CN=Configuration,DC=fabrikam,DC=test' -Audit",
@@ -136,7 +136,7 @@ fn every_failing_item_of_the_demo_is_in_its_domain_s_script() {
     assert!(
         scripts[1]
             .1
-            .contains("auditpol.exe /set /subcategory:'{0CCE9211-69AE-11D9-BED3-505054503030}'")
+            .contains("auditpol.exe /set '/subcategory:{0CCE9211-69AE-11D9-BED3-505054503030}'")
     );
     // The report the demo wrote shows the same failures, and C13's recommendations.
     let report = std::fs::read_dir(root.join("reports"))

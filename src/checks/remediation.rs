@@ -213,9 +213,12 @@ fn audit_fixes(
             ),
             &fixes
                 .iter()
+                // The whole argument quoted: auditpol gets `/subcategory:{GUID}` either way,
+                // and a bare word glued to a quoted string is a form parsers of PowerShell
+                // (tree-sitter's, the tests') do not all read.
                 .map(|g| {
                     format!(
-                        "auditpol.exe /set /subcategory:'{{{}}}' /success:enable /failure:enable",
+                        "auditpol.exe /set '/subcategory:{{{}}}' /success:enable /failure:enable",
                         g.requirement.guid
                     )
                 })
@@ -525,7 +528,7 @@ mod tests {
             text.contains("# ---- dc.audit_policy [DC1.lab.test]"),
             "{text}"
         );
-        assert!(text.contains("auditpol.exe /set /subcategory:'{0CCE923F-69AE-11D9-BED3-505054503030}' /success:enable /failure:enable"));
+        assert!(text.contains("auditpol.exe /set '/subcategory:{0CCE923F-69AE-11D9-BED3-505054503030}' /success:enable /failure:enable"));
         assert!(text.contains("param([switch] $Apply)"));
         assert!(script(&inv, &[r], "other.test", Cloud::Commercial).is_none());
     }
