@@ -23,7 +23,9 @@ LOGS=$ENV_DIR/logs
 UTIL=$SCRIPTS/testenv_util.py
 
 # Pinned on purpose: SecantusDB is a pre-release; a newer beta may behave differently.
-PIP_PKGS=('SecantusDB==0.7.0b3' 'pymongo>=4,<5')
+# tree-sitter with its PowerShell grammar: scripts/ps-syntax.py parses the PowerShell
+# ata2atp prints (there is no PowerShell here to run it).
+PIP_PKGS=('SecantusDB==0.7.0b3' 'pymongo>=4,<5' 'tree-sitter==0.26.1' 'tree-sitter-powershell==0.26.4')
 # With --no-install-recommends the Samba AD stack needs samba-ad-provision named
 # explicitly (provision fails without its schema files); ldb-tools/ldap-utils are the
 # command-line clients used for fixtures and readiness checks. chromium: the report tests
@@ -761,6 +763,7 @@ cmd_start() {
           [[ -n $MONGO_JOB ]] && wait "$MONGO_JOB" 2>/dev/null; cmd_stop; fi' EXIT
 
     cmd_install
+    put tools python="$PY" ps_syntax="$SCRIPTS/ps-syntax.py"
     timed "tls: certificates" ensure_tls
     write_tls_part
     # MongoDB's instances come up in the background while Samba provisions: both are

@@ -1,6 +1,6 @@
 //! The collector scripts and their readers: PowerShell cannot run here, so the scripts'
 //! JSON keys are proved equal to the Rust structs' field names from the script text, the
-//! scripts are checked for balanced brackets, and the files Windows PowerShell 5.1 writes
+//! scripts are parsed with tree-sitter's PowerShell grammar, and the files Windows PowerShell 5.1 writes
 //! (its ConvertTo-Json layout, UTF-16 from `>`, pasted `reg query` output) are read through
 //! `ata2atp inventory` into an engagement.
 
@@ -9,6 +9,7 @@
 mod support;
 use support::commands::{ata2atp, init_engagement};
 use support::files::{checks_fixture, read_inventory};
+use support::servers::{assert_parses_as_powershell, powershell_syntax};
 
 use std::collections::BTreeSet;
 
@@ -309,101 +310,10 @@ fn server_facts_script_writes_exactly_the_fields_of_serverfacts() {
     assert!(script.contains("CA\\AuditFilter") && script.contains("Get-AdfsProperties"));
 }
 
-/// Brackets balance outside strings and comments, strings are closed, and no line of
-/// code writes anything (the scripts are read-only).
+/// The script parses as PowerShell (tree-sitter's grammar: there is no PowerShell here to
+/// run it), and no line of code writes anything (the scripts are read-only).
 fn assert_well_formed(name: &str, script: &str) {
-    let mut stack: Vec<(char, usize)> = Vec::new();
-    let chars: Vec<char> = script.chars().collect();
-    let mut i = 0;
-    let mut line = 1;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '\n' {
-            line += 1;
-        }
-        match c {
-            '<' if chars.get(i + 1) == Some(&'#') => {
-                let start = line;
-                i += 2;
-                while i + 1 < chars.len() && !(chars[i] == '#' && chars[i + 1] == '>') {
-                    if chars[i] == '\n' {
-                        line += 1;
-                    }
-                    i += 1;
-                }
-                assert!(
-                    i + 1 < chars.len(),
-                    "{name}: block comment from line {start} not closed"
-                );
-                i += 1;
-            }
-            '#' => {
-                while i < chars.len() && chars[i] != '\n' {
-                    i += 1;
-                }
-                continue;
-            }
-            '\'' => {
-                let start = line;
-                i += 1;
-                loop {
-                    assert!(
-                        i < chars.len(),
-                        "{name}: single-quoted string from line {start} not closed"
-                    );
-                    if chars[i] == '\n' {
-                        line += 1;
-                    }
-                    if chars[i] == '\'' {
-                        if chars.get(i + 1) == Some(&'\'') {
-                            i += 2;
-                            continue;
-                        }
-                        break;
-                    }
-                    i += 1;
-                }
-            }
-            '"' => {
-                let start = line;
-                i += 1;
-                loop {
-                    assert!(
-                        i < chars.len(),
-                        "{name}: double-quoted string from line {start} not closed"
-                    );
-                    match chars[i] {
-                        '`' => i += 1,
-                        '\n' => panic!(
-                            "{name}: double-quoted string from line {start} runs over a line end"
-                        ),
-                        '"' => break,
-                        _ => {}
-                    }
-                    i += 1;
-                }
-            }
-            '(' | '{' | '[' => stack.push((c, line)),
-            ')' | '}' | ']' => {
-                let (open, at) = stack
-                    .pop()
-                    .unwrap_or_else(|| panic!("{name}:{line}: '{c}' closes nothing"));
-                let want = match open {
-                    '(' => ')',
-                    '{' => '}',
-                    _ => ']',
-                };
-                assert_eq!(
-                    c, want,
-                    "{name}:{line}: '{c}' closes '{open}' from line {at}"
-                );
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    assert!(stack.is_empty(), "{name}: unclosed {:?}", stack);
-
+    assert_parses_as_powershell(name, script);
     let code: String = script
         .lines()
         .filter(|l| !l.trim_start().starts_with('#'))
@@ -438,6 +348,20 @@ fn the_scripts_are_well_formed_and_read_only() {
         "Get-ServerFacts.ps1",
         &ata2atp::hosts::server_facts_script(),
     );
+}
+
+#[test]
+fn the_parser_finds_a_brace_missing_in_a_spliced_block() {
+    // The audit-policy block is spliced in from hosts/parts; cut its try's closing brace.
+    let script = ata2atp::hosts::server_facts_script();
+    let broken = script.replacen(
+        "    } catch {\r\n        [void]$errors.Add(('audit_policy",
+        "    catch {\r\n        [void]$errors.Add(('audit_policy",
+        1,
+    );
+    assert_ne!(broken, script, "the block is where the test expects it");
+    let errors = powershell_syntax("Get-ServerFacts.ps1", &broken).unwrap_err();
+    assert!(errors.contains("Get-ServerFacts.ps1:"), "{errors}");
 }
 
 #[test]

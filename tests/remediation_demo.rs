@@ -81,6 +81,7 @@ fn every_failing_item_of_the_demo_is_in_its_domain_s_script() {
         ("emea.fabrikam.test", script_of("emea.fabrikam.test")),
     ];
     for (d, s) in &scripts {
+        support::servers::assert_parses_as_powershell(&format!("remediation-{d}.ps1"), s);
         assert_read_only_by_default(d, s);
         assert!(s.contains(&format!("found in {d}.")), "{d}");
     }

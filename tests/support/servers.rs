@@ -22,6 +22,46 @@ pub struct Servers {
     pub samba: Samba,
     pub slapd: Slapd,
     pub proxy: Proxy,
+    pub tools: Tools,
+}
+
+/// Tools of the test environment's Python venv.
+#[derive(Debug, Deserialize)]
+pub struct Tools {
+    pub python: PathBuf,
+    /// `scripts/ps-syntax.py`: parses PowerShell (tree-sitter's grammar), exit 1 on an error.
+    pub ps_syntax: PathBuf,
+}
+
+/// What tree-sitter's PowerShell grammar says of `script`: `Err` with its lines
+/// (`file:line:column: what`) when it does not parse. `name` names the file it is written to.
+pub fn powershell_syntax(name: &str, script: &str) -> Result<(), String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, script).unwrap();
+    let tools = &servers().tools;
+    let out = std::process::Command::new(&tools.python)
+        .arg(&tools.ps_syntax)
+        .arg(&path)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", tools.python.display()));
+    match out.status.code() {
+        Some(0) => Ok(()),
+        Some(1) => Err(String::from_utf8_lossy(&out.stdout).into_owned()),
+        _ => panic!(
+            "{} failed ({}): {}",
+            tools.ps_syntax.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    }
+}
+
+/// Fails the test when `script` does not parse as PowerShell, with the parser's lines.
+pub fn assert_parses_as_powershell(name: &str, script: &str) {
+    if let Err(errors) = powershell_syntax(name, script) {
+        panic!("{name} does not parse as PowerShell:\n{errors}");
+    }
 }
 
 /// The throwaway lab CA (trusted by the tests) and the unrelated "inspection" CA.
