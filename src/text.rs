@@ -15,10 +15,13 @@ pub enum TextError {
     #[error("not valid UTF-16: {0}")]
     InvalidUtf16(FromUtf16Error),
     /// After a UTF-8 byte-order mark; the error's bytes are those after the mark.
-    #[error("not valid UTF-8: {0}")]
+    #[error("not valid UTF-8 (byte {} after the byte-order mark is not)", .0.utf8_error().valid_up_to())]
     InvalidUtf8AfterBom(FromUtf8Error),
-    /// Without a byte-order mark: neither UTF-8 nor marked UTF-16.
-    #[error("not UTF-8 or UTF-16 with a byte-order mark: {0}")]
+    /// Without a byte-order mark: neither UTF-8 nor marked UTF-16 (a binary file, often).
+    #[error(
+        "not text: neither UTF-8 (byte {} is not) nor UTF-16 with a byte-order mark",
+        .0.utf8_error().valid_up_to()
+    )]
     NotUtf8(FromUtf8Error),
 }
 

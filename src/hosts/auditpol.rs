@@ -68,9 +68,7 @@ pub fn flags(setting: &str) -> Option<(bool, bool)> {
 
 /// A file that is not auditpol's CSV.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "{file}:{line}: {message}; paste the output of `auditpol /get /category:* /r` (or the file `auditpol /backup /file:FILE` writes) unchanged"
-)]
+#[error("{file}:{line}: {message}; {}", super::Expected::Auditpol)]
 pub struct ParseError {
     pub file: String,
     pub line: usize,
@@ -216,7 +214,7 @@ fn clip(s: &str) -> String {
 
 /// Reads one pasted capture file.
 pub fn read(path: &Path) -> Result<Vec<DcFacts>, super::Error> {
-    let text = super::read_text(path)?;
+    let text = super::read_text(path, super::Expected::Auditpol)?;
     Ok(parse(
         &text,
         &path.display().to_string(),

@@ -60,18 +60,13 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error(
-        "{}:{line}:{column}: {message}; the file must be the JSON {script} writes \
-         (`ata2atp collector {collector}`)",
-        path.display()
-    )]
+    #[error("{}:{line}:{column}: {message}; {expected}", path.display())]
     Json {
         path: PathBuf,
         line: usize,
         column: usize,
         message: String,
-        script: &'static str,
-        collector: &'static str,
+        expected: Expected,
     },
     #[error(
         "{} was written for a newer ata2atp (schema version {found}; this build reads up to {SCHEMA_VERSION}); \
@@ -79,15 +74,62 @@ pub enum Error {
         path.display()
     )]
     SchemaTooNew { path: PathBuf, found: u32 },
-    #[error(
-        "{0}; paste the output of reg query \"HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v4\\Full\" /v Release \
-         (or of Get-ItemProperty of that key) unchanged"
-    )]
+    #[error("{0}; {next}", next = Expected::RegQuery)]
     RegQuery(#[from] reg_query::ParseError),
     #[error("{0}")]
     Auditpol(#[from] auditpol::ParseError),
-    #[error("{}: {message}", path.display())]
-    Invalid { path: PathBuf, message: String },
+    /// Not text, empty, or a host without a name.
+    #[error("{}: {message}; {expected}", path.display())]
+    Invalid {
+        path: PathBuf,
+        message: String,
+        expected: Expected,
+    },
+}
+
+/// What a host file was expected to be: every message about a bad one ends with it, as the
+/// consultant's next step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expected {
+    /// The JSON a collector script writes.
+    Collector {
+        script: &'static str,
+        collector: &'static str,
+    },
+    RegQuery,
+    Auditpol,
+}
+
+const DC_FACTS: Expected = Expected::Collector {
+    script: "Get-DcFacts.ps1",
+    collector: "dc-facts",
+};
+const CENTER_FACTS: Expected = Expected::Collector {
+    script: "Get-CenterFacts.ps1",
+    collector: "center-facts",
+};
+const SERVER_FACTS: Expected = Expected::Collector {
+    script: "Get-ServerFacts.ps1",
+    collector: "server-facts",
+};
+
+impl std::fmt::Display for Expected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Collector { script, collector } => write!(
+                f,
+                "the file must be the JSON {script} writes (`ata2atp collector {collector}`)"
+            ),
+            Self::RegQuery => f.write_str(
+                "paste the output of reg query \"HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v4\\Full\" \
+                 /v Release (or of Get-ItemProperty of that key) unchanged",
+            ),
+            Self::Auditpol => f.write_str(
+                "paste the output of `auditpol /get /category:* /r` (or the file \
+                 `auditpol /backup /file:FILE` writes) unchanged",
+            ),
+        }
+    }
 }
 
 impl Error {
@@ -97,14 +139,21 @@ impl Error {
     }
 }
 
-fn read_text(path: &Path) -> Result<String, Error> {
+/// The file as text; bytes that are not text (a BSON dump given by mistake) are refused
+/// with what the file should have been.
+fn read_text(path: &Path, expected: Expected) -> Result<String, Error> {
     let bytes = std::fs::read(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
     })?;
+    decode(bytes, path, expected)
+}
+
+fn decode(bytes: Vec<u8>, path: &Path, expected: Expected) -> Result<String, Error> {
     crate::text::decode_text(bytes).map_err(|e| Error::Invalid {
         path: path.to_path_buf(),
         message: e.to_string(),
+        expected,
     })
 }
 
@@ -113,8 +162,7 @@ fn read_text(path: &Path) -> Result<String, Error> {
 fn parse_json<T: serde::de::DeserializeOwned>(
     path: &Path,
     text: &str,
-    script: &'static str,
-    collector: &'static str,
+    expected: Expected,
 ) -> Result<T, Error> {
     let json_error = |e: serde_json::Error| Error::Json {
         path: path.to_path_buf(),
@@ -126,15 +174,13 @@ fn parse_json<T: serde::de::DeserializeOwned>(
             .next()
             .unwrap_or_default()
             .to_string(),
-        script,
-        collector,
+        expected,
     };
     if text.trim().is_empty() {
         return Err(Error::Invalid {
             path: path.to_path_buf(),
-            message: format!(
-                "the file is empty; run {script} again (`ata2atp collector {collector}`)"
-            ),
+            message: "it is empty".into(),
+            expected,
         });
     }
     #[derive(Deserialize)]
@@ -156,13 +202,14 @@ fn parse_json<T: serde::de::DeserializeOwned>(
 
 /// Reads one DC facts file and checks what serde cannot: every DC has a name.
 pub fn read_dc_facts(path: &Path) -> Result<DcFactsFile, Error> {
-    let text = read_text(path)?;
-    let file: DcFactsFile = parse_json(path, &text, "Get-DcFacts.ps1", "dc-facts")?;
+    let text = read_text(path, DC_FACTS)?;
+    let file: DcFactsFile = parse_json(path, &text, DC_FACTS)?;
     for (i, dc) in file.domain_controllers.iter().enumerate() {
         if dc.name.trim().is_empty() {
             return Err(Error::Invalid {
                 path: path.to_path_buf(),
                 message: format!("domain_controllers[{i}] has an empty name"),
+                expected: DC_FACTS,
             });
         }
     }
@@ -171,19 +218,20 @@ pub fn read_dc_facts(path: &Path) -> Result<DcFactsFile, Error> {
 
 /// Reads one Center facts file.
 pub fn read_center_facts(path: &Path) -> Result<CenterFactsFile, Error> {
-    let text = read_text(path)?;
-    parse_json(path, &text, "Get-CenterFacts.ps1", "center-facts")
+    let text = read_text(path, CENTER_FACTS)?;
+    parse_json(path, &text, CENTER_FACTS)
 }
 
 /// Reads one server facts file and checks that every server has a name.
 pub fn read_server_facts(path: &Path) -> Result<ServerFactsFile, Error> {
-    let text = read_text(path)?;
-    let file: ServerFactsFile = parse_json(path, &text, "Get-ServerFacts.ps1", "server-facts")?;
+    let text = read_text(path, SERVER_FACTS)?;
+    let file: ServerFactsFile = parse_json(path, &text, SERVER_FACTS)?;
     for (i, s) in file.servers.iter().enumerate() {
         if s.name.trim().is_empty() {
             return Err(Error::Invalid {
                 path: path.to_path_buf(),
                 message: format!("servers[{i}] has an empty name"),
+                expected: SERVER_FACTS,
             });
         }
     }
@@ -234,10 +282,7 @@ pub fn read_reg_query(path: &Path) -> Result<Vec<DcFacts>, Error> {
 /// [`read_reg_query`] on bytes already read: `path` names the file in errors, `dc` is the
 /// DC the file stands for when its text does not name one.
 pub fn reg_query_from_bytes(bytes: &[u8], path: &Path, dc: &str) -> Result<Vec<DcFacts>, Error> {
-    let text = crate::text::decode_text(bytes.to_vec()).map_err(|e| Error::Invalid {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
+    let text = decode(bytes.to_vec(), path, Expected::RegQuery)?;
     Ok(reg_query::parse(&text, &path.display().to_string(), dc)?)
 }
 
@@ -517,6 +562,48 @@ mod tests {
             assert!(s.is_ascii(), "non-ASCII character in a script");
             assert!(s.contains(crate::model::TOOL_VERSION) && !s.contains("{{"));
             assert!(!s.contains("\r\r"));
+        }
+    }
+
+    #[test]
+    fn a_binary_or_empty_host_file_says_what_it_should_have_been() {
+        let dir = tempfile::tempdir().unwrap();
+        let binary = dir.path().join("SystemProfile.bson");
+        std::fs::write(&binary, b"\x10\x00\x00\x00\xc3(\x02name\x00").unwrap();
+        let empty = dir.path().join("empty.json");
+        std::fs::write(&empty, " \r\n").unwrap();
+        type Read = fn(&Path) -> Result<(), Error>;
+        let readers: [(Read, &str); 5] = [
+            (|p| read_dc_facts(p).map(drop), "Get-DcFacts.ps1 writes"),
+            (
+                |p| read_center_facts(p).map(drop),
+                "Get-CenterFacts.ps1 writes",
+            ),
+            (
+                |p| read_server_facts(p).map(drop),
+                "Get-ServerFacts.ps1 writes",
+            ),
+            (
+                |p| read_reg_query(p).map(drop),
+                "paste the output of reg query",
+            ),
+            (
+                |p| auditpol::read(p).map(drop),
+                "paste the output of `auditpol",
+            ),
+        ];
+        for (read, next) in readers {
+            let e = read(&binary).unwrap_err().to_string();
+            assert!(e.starts_with(&binary.display().to_string()), "{e}");
+            assert!(e.contains("not text: neither UTF-8 (byte 4 is not)"), "{e}");
+            assert!(e.contains(next), "{e}");
+        }
+        for (read, next) in &readers[..3] {
+            let e = read(&empty).unwrap_err().to_string();
+            assert!(
+                e.contains("it is empty; the file must be the JSON") && e.contains(next),
+                "{e}"
+            );
         }
     }
 
