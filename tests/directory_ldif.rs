@@ -443,6 +443,61 @@ dn: DC=example,DC=test\nobjectClass: domainDNS\nobjectSid:: AQQAAAAAAAUVAAAAAQAA
 }
 
 #[test]
+fn an_ldif_file_without_active_directory_in_it_is_partial_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    // An OpenLDAP export (posixAccount, no SID, no domain head): read whole, nothing to use.
+    let openldap = dir.path().join("people.ldif");
+    std::fs::write(
+        &openldap,
+        "dn: dc=lab,dc=invalid\nobjectClass: dcObject\nobjectClass: organization\no: Lab\n\n\
+dn: uid=quinn,ou=People,dc=lab,dc=invalid\nobjectClass: posixAccount\nuid: quinn\nuidNumber: 1001\n",
+    )
+    .unwrap();
+    let empty = dir.path().join("empty.ldf");
+    std::fs::write(&empty, "# nothing was exported\n").unwrap();
+    for (file, why) in [
+        (&openldap, "none of its 2 entries is Active Directory's"),
+        (&empty, "the file holds no entry"),
+    ] {
+        let out = ata2atp()
+            .args(["inventory", "--stdout", "-o", "json", "--ldif"])
+            .arg(file)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(3), "partial sources end with 3");
+        let inv: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let source = &inv["sources"][0];
+        assert_eq!(source["status"], "partial");
+        let error = source["error"].as_str().unwrap();
+        assert!(
+            error.starts_with(why) && error.contains("collector ldif"),
+            "{error}"
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!(
+                "warning: LDIF {} was read only in part: {why}",
+                file.display()
+            )),
+            "{stderr}"
+        );
+    }
+    // Beside the demo's export (Active Directory's), an empty file of the set is an answer
+    // (no KDS root key, say): both ok.
+    let out = ata2atp()
+        .args(["inventory", "--stdout", "-o", "json", "--ldif"])
+        .arg(&empty)
+        .arg("--ldif")
+        .arg(demo_ldif())
+        .output()
+        .unwrap();
+    let inv: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for source in inv["sources"].as_array().unwrap() {
+        assert_eq!(source["status"], "ok", "{}", inv["sources"]);
+    }
+}
+
+#[test]
 fn the_collector_prints_ldifde_and_ldapsearch_lines() {
     let out = ata2atp().args(["collector", "ldif"]).output().unwrap();
     assert!(out.status.success());

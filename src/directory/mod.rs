@@ -139,6 +139,9 @@ pub fn read_ldif(
     progress: &dyn Progress,
 ) -> Result<DirectorySnapshot, Error> {
     let mut snap = DirectorySnapshot::default();
+    // Whether any file holds Active Directory; each file's source and entry count.
+    let mut any_ad = false;
+    let mut unread: Vec<(usize, usize)> = Vec::new();
     for path in paths {
         let task = format!("LDIF {}", path.display());
         progress.start(&task, None);
@@ -156,6 +159,8 @@ pub fn read_ldif(
                 snap.incomplete.push(format!("{}: {why}", path.display()));
             }
         }
+        any_ad |= file.entries.iter().any(is_active_directory);
+        unread.push((inventory.sources.len(), file.entries.len()));
         progress.finish(&task, &format!("{} entries", file.entries.len()));
         snap.references += file.references;
         for base in &file.absent {
@@ -168,6 +173,21 @@ pub fn read_ldif(
             snap.insert(e);
         }
         inventory.sources.push(source);
+    }
+    // Files read whole that together hold nothing of Active Directory: the wrong files,
+    // most often (an OpenLDAP export, an empty file). "ok" would hide that the directory
+    // is unknown. One file of a set may well be empty (no KDS root key, no AD FS).
+    if !any_ad {
+        for (at, entries) in unread {
+            let source = &mut inventory.sources[at];
+            if source.status != SourceStatus::Ok {
+                continue;
+            }
+            let why = nothing_to_read(entries);
+            snap.notes.push(format!("{}: {why}", source.location));
+            source.status = SourceStatus::Partial;
+            source.error = Some(why);
+        }
     }
     // A domain counts as exported when accounts under its naming context are present:
     // only there can "not in AD" be said of an ATA entity.
@@ -189,6 +209,38 @@ pub fn read_ldif(
         snap.mark_dsa_searched(&nc);
     }
     Ok(snap)
+}
+
+/// An entry only Active Directory writes and the readers use: the rootDSE of a DC, an
+/// object with a SID, a domain head, crossRef, DC, account, group or site.
+fn is_active_directory(e: &entry::Entry) -> bool {
+    const CLASSES: [&str; 7] = [
+        "domainDNS",
+        "crossRef",
+        "nTDSDSA",
+        "user",
+        "group",
+        "computer",
+        "site",
+    ];
+    (e.dn.is_empty() && e.has("defaultNamingContext"))
+        || e.has("objectSid")
+        || CLASSES.iter().any(|c| e.is_a(c))
+}
+
+/// Why an LDIF file of a set without Active Directory in it tells nothing.
+fn nothing_to_read(entries: usize) -> String {
+    let what = match entries {
+        0 => "the file holds no entry".to_string(),
+        n => format!(
+            "none of its {n} entries is Active Directory's (no domain head, crossRef, DC, \
+             account, group, site or rootDSE in this or the other LDIF files)"
+        ),
+    };
+    format!(
+        "{what}; give an export of the customer's Active Directory (`ata2atp collector ldif` \
+         prints the commands)"
+    )
 }
 
 /// Reads the directory into `inventory.directory` and matches ATA's entities against it.
