@@ -163,10 +163,11 @@ pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
     }
     let progress = CliProgress::new(ctx);
     let inventory = inventory::collect(request, &progress).await?;
-    let partial = inventory
+    let partial: Vec<_> = inventory
         .sources
         .iter()
-        .any(|s| s.status != SourceStatus::Ok);
+        .filter(|s| s.status != SourceStatus::Ok)
+        .collect();
 
     match lock {
         Some(lock) => {
@@ -179,10 +180,24 @@ pub async fn run(args: Args, ctx: &Context) -> Result<u8, Error> {
             summary(&inventory, "stdout (not saved)")
         })?,
     }
-    if partial {
+    if !partial.is_empty() {
+        // Each source with its reason: with `-o json|yaml` the summary that names them is
+        // not printed, and "partial" alone does not say what to do.
+        for src in &partial {
+            let how = match src.status {
+                SourceStatus::Failed => "could not be read",
+                _ => "was read only in part",
+            };
+            let why = src.error.as_deref().unwrap_or("no reason recorded");
+            print_stderr(&format!(
+                "warning: {} {} {how}: {why}",
+                src.kind, src.location
+            ));
+        }
         print_stderr(
             "warning: some sources were read only in part (status partial/failed in the \
-             inventory's sources); the inventory was kept, re-run when they are reachable",
+             inventory's sources); the inventory was kept: fix or re-collect them, then run \
+             `ata2atp inventory` again",
         );
         return Ok(exit::SOURCE);
     }
@@ -288,7 +303,7 @@ fn summary(inv: &Inventory, saved_to: &str) -> String {
             SourceStatus::Partial => style::paint(style::WARN, "partial"),
             SourceStatus::Failed => style::paint(style::FAIL, "failed"),
         };
-        s.push_str(&format!("  {status:8} {:?} {}", src.kind, src.location));
+        s.push_str(&format!("  {status:8} {} {}", src.kind, src.location));
         if let Some(e) = &src.error {
             s.push_str(&format!(" ({e})"));
         }
@@ -309,7 +324,7 @@ fn summary(inv: &Inventory, saved_to: &str) -> String {
         s.push_str(&format!(
             "{}\n  forest {} ({}), {} domains, {} domain controllers ({} read-only)\n",
             style::paint(style::HEADER, "Directory"),
-            d.forest.root_domain,
+            crate::present::opt(Some(&d.forest.root_domain).filter(|r| !r.is_empty())),
             d.forest
                 .functional_level_name
                 .as_deref()
