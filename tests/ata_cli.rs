@@ -182,6 +182,39 @@ fn damaged_mongodump_files_are_read_in_part_naming_file_document_and_byte() {
     );
 }
 
+/// A dump whose SystemProfile collection is empty is not a Center with nothing set: ATA
+/// keeps every setting there. The source says so (partial, exit 3) beside the `not_found`
+/// items; a dump with the profiles in it is ok.
+#[test]
+fn an_empty_systemprofile_collection_makes_the_source_partial() {
+    let tmp = tempfile::tempdir().unwrap();
+    let eng = engagement(tmp.path());
+    let dump = tmp.path().join("dump");
+    fs::create_dir_all(&dump).unwrap();
+    fs::write(dump.join("SystemProfile.bson"), b"").unwrap();
+    let inv = partial(
+        &eng,
+        &["--ata-dump", dump.to_str().unwrap()],
+        &[
+            "SystemProfile holds no document",
+            "take it again",
+            "item: ata.center.console_urls",
+        ],
+    );
+    assert_eq!(inv.matches("status: partial").count(), 1, "{inv}");
+
+    bson_file(&dump.join("SystemProfile.bson"), &profiles());
+    ata2atp()
+        .arg("--engagement")
+        .arg(&eng)
+        .args(["inventory", "--ata-dump", dump.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let inv = fs::read_to_string(eng.join("inventory.yaml")).unwrap();
+    assert!(!inv.contains("SystemProfile holds no document"), "{inv}");
+    assert!(inv.contains("ata.northwind.test"), "{inv}");
+}
+
 #[test]
 fn a_document_just_under_16_mib_is_read() {
     let tmp = tempfile::tempdir().unwrap();

@@ -91,6 +91,7 @@ pub(crate) async fn extract(
         );
     }
     let profiles = profiles.unwrap_or(Profiles { all: Vec::new() });
+    empty_profiles(&mut reading, &profiles);
     let mut wanted = WantedIds::default();
     let (mut ata, pending) = settings(mapping, &profiles, &mut wanted, &mut note)?;
 
@@ -169,6 +170,23 @@ async fn read_profiles(reading: &mut Reading<'_>) -> Result<Option<Profiles>, Er
         })
         .collect();
     Ok(Some(Profiles { all }))
+}
+
+/// Marks partial each source that holds the SystemProfile collection but gave no document
+/// of it: ATA always keeps its Center's configuration there, so an empty one is a dump or
+/// export that went wrong, and "ok" would let every setting read as simply absent.
+fn empty_profiles(reading: &mut Reading<'_>, profiles: &Profiles) {
+    let mapping = reading.mapping;
+    for (src, s) in reading.sources.iter_mut().enumerate() {
+        if s.provides(mapping, Logical::SystemProfile)
+            && !profiles.all.iter().any(|(p, _)| p.src == src)
+        {
+            s.mark_partial(
+                "SystemProfile holds no document (ATA keeps every setting there): the dump or \
+                 export is empty or was cut short; take it again",
+            );
+        }
+    }
 }
 
 /// What [`Reading::scan`] saw.
