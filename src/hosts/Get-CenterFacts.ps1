@@ -279,7 +279,5 @@ $doc = [ordered]@{
     restrict_remote_sam = $restrictRemoteSam
     errors = @($errors)
 }
-$json = ConvertTo-Json -InputObject $doc -Depth 6
-$path = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($OutFile)
-[System.IO.File]::WriteAllText($path, $json, (New-Object System.Text.UTF8Encoding($false)))
+{{include write-json}}
 Write-Host ('Center facts written to {0} ({1} certificate(s), {2} problem(s))' -f $path, $certificates.Count, $errors.Count)

@@ -382,11 +382,7 @@ foreach ($t in $targets) {
         $r = @($out | Where-Object { $_ -is [hashtable] }) | Select-Object -Last 1
         if ($null -eq $r) { throw 'the collection returned nothing' }
         # JSON object: DcFacts (only the keys above, nothing remoting adds)
-        $entry = [ordered]@{}
-        foreach ($k in $FactKeys) {
-            if ($k -eq 'errors') { continue }
-            if ($r.ContainsKey($k) -and $null -ne $r[$k]) { $entry[$k] = $r[$k] }
-        }
+        {{include fact-entry}}
         $entry['errors'] = @($r['errors'] | Where-Object { $null -ne $_ } | ForEach-Object { [string]$_ })
     } catch {
         $entry = [ordered]@{}
@@ -404,7 +400,5 @@ $doc = [ordered]@{
     collected_by = ('{0}\{1}' -f $env:USERDOMAIN, $env:USERNAME)
     domain_controllers = $results
 }
-$json = ConvertTo-Json -InputObject $doc -Depth 8
-$path = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($OutFile)
-[System.IO.File]::WriteAllText($path, $json, (New-Object System.Text.UTF8Encoding($false)))
+{{include write-json}}
 Write-Host ('{0} domain controller(s) written to {1}' -f $results.Count, $path)

@@ -467,10 +467,14 @@ const SERVER_FACTS_SCRIPT: &str = include_str!("Get-ServerFacts.ps1");
 /// Blocks two scripts share, written once. Each script is handed to the customer alone, so
 /// a script's line `{{include NAME}}` is replaced by the block, indented as that line is.
 /// `audit-policy` runs auditpol into `$facts['audit_policy']` (failures into `$errors`);
-/// `name-resolution` resolves the host `$h` into `$lookup`, a NameResolution.
-const PARTS: [(&str, &str); 2] = [
+/// `name-resolution` resolves the host `$h` into `$lookup`, a NameResolution;
+/// `fact-entry` copies the keys of `$FactKeys` but `errors` from a host's `$r` into
+/// `$entry`; `write-json` writes `$doc` to `$OutFile` and leaves its full path in `$path`.
+const PARTS: [(&str, &str); 4] = [
     ("audit-policy", include_str!("parts/audit-policy.ps1")),
     ("name-resolution", include_str!("parts/name-resolution.ps1")),
+    ("fact-entry", include_str!("parts/fact-entry.ps1")),
+    ("write-json", include_str!("parts/write-json.ps1")),
 ];
 
 /// The script as printed: shared blocks spliced in, the version stamped, CRLF line ends.
