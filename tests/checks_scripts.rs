@@ -467,6 +467,88 @@ fn inventory_reads_what_powershell_wrote() {
     assert!(power.reason.as_deref().unwrap().contains("Access denied"));
 }
 
+/// A value PowerShell wrote in another type than the model's (a release read as text on
+/// one DC) costs that value: the other DCs and the DC's other facts are read, the source is
+/// partial (exit 3), the value is in `not_found` and the DC's errors, and its check says
+/// unknown rather than guessing.
+#[test]
+fn a_value_of_another_type_costs_that_value_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let eng = dir.path().join("eng");
+    init_engagement(&eng, "Lab Test");
+    let text = std::fs::read_to_string(checks_fixture("dc-facts-ps51.json")).unwrap();
+    let odd = text.replacen(
+        "\"dotnet_release\":  528049",
+        "\"dotnet_release\":  \"528049 (4.8)\"",
+        1,
+    );
+    assert_ne!(
+        odd, text,
+        "the fixture's first release is where the test expects it"
+    );
+    let file = dir.path().join("dc-facts.json");
+    std::fs::write(&file, odd).unwrap();
+    let out = ata2atp()
+        .args([
+            "--engagement",
+            eng.to_str().unwrap(),
+            "inventory",
+            "--dc-facts",
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("1 value(s) of an unexpected type or name left out"),
+        "{stderr}"
+    );
+    let inv = read_inventory(&eng);
+    let dc1 = inv.host("LAB-DC01").unwrap();
+    assert_eq!(dc1.dotnet_release, None);
+    assert_eq!(dc1.memory_bytes, Some(8_589_398_016));
+    assert!(
+        dc1.errors
+            .iter()
+            .any(|e| e.starts_with("dotnet_release: invalid type: string \"528049 (4.8)\"")),
+        "{:?}",
+        dc1.errors
+    );
+    assert_eq!(inv.host("LAB-DC02").unwrap().dotnet_release, Some(394_802));
+    let missing = inv
+        .not_found
+        .iter()
+        .find(|n| n.item.starts_with("hosts: LAB-DC01") && n.item.ends_with(" dotnet_release"))
+        .unwrap_or_else(|| panic!("{:?}", inv.not_found));
+    assert!(missing.reason.as_deref().unwrap().contains("expected u32"));
+
+    let out = ata2atp()
+        .args([
+            "--engagement",
+            eng.to_str().unwrap(),
+            "check",
+            "--no-network",
+            "--only",
+            "dc.dotnet",
+            "-o",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let checks: ata2atp::model::ChecksFile = serde_json::from_slice(&out.stdout).unwrap();
+    let dotnet = checks
+        .results
+        .iter()
+        .find(|r| {
+            r.subject
+                .as_deref()
+                .is_some_and(|s| s.starts_with("LAB-DC01"))
+        })
+        .unwrap();
+    assert_eq!(dotnet.status, Status::Unknown, "{dotnet:?}");
+}
+
 #[test]
 fn a_pasted_line_that_is_not_reg_output_is_named() {
     let dir = tempfile::tempdir().unwrap();
@@ -493,7 +575,9 @@ fn a_broken_facts_file_names_file_line_and_column() {
     let eng = dir.path().join("eng");
     init_engagement(&eng, "Lab Test");
     let bad = dir.path().join("dc-facts.json");
-    std::fs::write(&bad, "{\n  \"schema_version\": 1,\n  \"domain_controllers\": [ { \"name\": \"A\", \"memory_bytes\": \"lots\" } ]\n}\n").unwrap();
+    // Not JSON (a comma lost in an edit): the file is refused, at its line and column. (A
+    // value of another type costs that value only: see the test above.)
+    std::fs::write(&bad, "{\n  \"schema_version\": 1,\n  \"domain_controllers\": [ { \"name\": \"A\" \"memory_bytes\": 5 } ]\n}\n").unwrap();
     ata2atp()
         .args([
             "--engagement",

@@ -11,18 +11,22 @@
 //!
 //! Facts about one DC from several sources are merged with [`DcFacts::merge`]: the first
 //! source to know a value keeps it. Files written by Windows PowerShell are often UTF-16
-//! (`>` redirection) or carry a byte-order mark; both are accepted.
+//! (`>` redirection) or carry a byte-order mark; both are accepted. A collector's value
+//! that does not fit the model costs that value only (`hosts/json.rs`): the source is partial and
+//! the value named in `not_found` and in its host's errors.
 
 pub mod auditpol;
+mod json;
+pub use json::LeftOut;
 pub mod reg_query;
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use json::Hosts;
 
 use crate::model::{
-    CenterFactsFile, DcFacts, DcFactsFile, Inventory, SCHEMA_VERSION, ServerFacts, ServerFactsFile,
-    ServerRole, Source, SourceKind,
+    CenterFactsFile, DcFacts, DcFactsFile, Inventory, NotFound, SCHEMA_VERSION, ServerFacts,
+    ServerFactsFile, ServerRole, Source, SourceKind, SourceStatus,
 };
 use crate::progress::Progress;
 
@@ -157,53 +161,19 @@ fn decode(bytes: Vec<u8>, path: &Path, expected: Expected) -> Result<String, Err
     })
 }
 
-/// Parses a collector's JSON: the schema version first (a newer file is refused before it
-/// is half-read), then the whole file with line and column on error.
-fn parse_json<T: serde::de::DeserializeOwned>(
-    path: &Path,
-    text: &str,
-    expected: Expected,
-) -> Result<T, Error> {
-    let json_error = |e: serde_json::Error| Error::Json {
-        path: path.to_path_buf(),
-        line: e.line(),
-        column: e.column(),
-        message: e
-            .to_string()
-            .split(" at line ")
-            .next()
-            .unwrap_or_default()
-            .to_string(),
-        expected,
-    };
-    if text.trim().is_empty() {
-        return Err(Error::Invalid {
-            path: path.to_path_buf(),
-            message: "it is empty".into(),
-            expected,
-        });
-    }
-    #[derive(Deserialize)]
-    struct Versioned {
-        schema_version: Option<u32>,
-    }
-    if let Ok(Versioned {
-        schema_version: Some(found),
-    }) = serde_json::from_str::<Versioned>(text)
-        && found > SCHEMA_VERSION
-    {
-        return Err(Error::SchemaTooNew {
-            path: path.to_path_buf(),
-            found,
-        });
-    }
-    serde_json::from_str(text).map_err(json_error)
+/// A collector's file as read: what fitted the model, and each value that did not and was
+/// left out (also named in its host's `errors`, so the checks say the fact is unknown).
+#[derive(Debug, Clone)]
+pub struct Read<T> {
+    pub file: T,
+    pub left_out: Vec<LeftOut>,
 }
 
 /// Reads one DC facts file and checks what serde cannot: every DC has a name.
-pub fn read_dc_facts(path: &Path) -> Result<DcFactsFile, Error> {
+pub fn read_dc_facts(path: &Path) -> Result<Read<DcFactsFile>, Error> {
     let text = read_text(path, DC_FACTS)?;
-    let file: DcFactsFile = parse_json(path, &text, DC_FACTS)?;
+    let (file, left_out): (DcFactsFile, _) =
+        json::parse(path, &text, DC_FACTS, Hosts::In("domain_controllers"))?;
     for (i, dc) in file.domain_controllers.iter().enumerate() {
         if dc.name.trim().is_empty() {
             return Err(Error::Invalid {
@@ -213,19 +183,21 @@ pub fn read_dc_facts(path: &Path) -> Result<DcFactsFile, Error> {
             });
         }
     }
-    Ok(file)
+    Ok(Read { file, left_out })
 }
 
 /// Reads one Center facts file.
-pub fn read_center_facts(path: &Path) -> Result<CenterFactsFile, Error> {
+pub fn read_center_facts(path: &Path) -> Result<Read<CenterFactsFile>, Error> {
     let text = read_text(path, CENTER_FACTS)?;
-    parse_json(path, &text, CENTER_FACTS)
+    let (file, left_out) = json::parse(path, &text, CENTER_FACTS, Hosts::Root)?;
+    Ok(Read { file, left_out })
 }
 
 /// Reads one server facts file and checks that every server has a name.
-pub fn read_server_facts(path: &Path) -> Result<ServerFactsFile, Error> {
+pub fn read_server_facts(path: &Path) -> Result<Read<ServerFactsFile>, Error> {
     let text = read_text(path, SERVER_FACTS)?;
-    let file: ServerFactsFile = parse_json(path, &text, SERVER_FACTS)?;
+    let (file, left_out): (ServerFactsFile, _) =
+        json::parse(path, &text, SERVER_FACTS, Hosts::In("servers"))?;
     for (i, s) in file.servers.iter().enumerate() {
         if s.name.trim().is_empty() {
             return Err(Error::Invalid {
@@ -235,7 +207,7 @@ pub fn read_server_facts(path: &Path) -> Result<ServerFactsFile, Error> {
             });
         }
     }
-    Ok(file)
+    Ok(Read { file, left_out })
 }
 
 /// Adds facts about one server to `servers`: merged into the entry of the same host
@@ -362,9 +334,11 @@ pub fn collect_into(
         |kind, path: &Path, add: &mut Add<'_>| read_source(inventory, progress, kind, path, add);
     for path in &sources.dc_facts {
         read(SourceKind::DcFacts, path, &mut |inv, source| {
-            let file = read_dc_facts(path)?;
+            let Read { file, left_out } = read_dc_facts(path)?;
             source.read_at = file.collected_at;
-            Ok(add_dcs(inv, file.domain_controllers, source))
+            let done = add_dcs(inv, file.domain_controllers, source);
+            record_left_out(inv, source, left_out);
+            Ok(done)
         })?;
     }
     for path in &sources.reg_query {
@@ -379,14 +353,19 @@ pub fn collect_into(
     }
     for path in &sources.server_facts {
         read(SourceKind::ServerFacts, path, &mut |inv, source| {
-            let file = read_server_facts(path)?;
+            let Read { file, left_out } = read_server_facts(path)?;
             source.read_at = file.collected_at;
-            Ok(add_servers(inv, file.servers, source))
+            let done = add_servers(inv, file.servers, source);
+            record_left_out(inv, source, left_out);
+            Ok(done)
         })?;
     }
     if let Some(path) = &sources.center_facts {
         read(SourceKind::CenterFacts, path, &mut |inv, source| {
-            let facts = read_center_facts(path)?;
+            let Read {
+                file: facts,
+                left_out,
+            } = read_center_facts(path)?;
             source.read_at = facts.collected_at;
             source.server_version = facts.mongo_version.clone();
             source.records = Some((facts.role_groups.len() + facts.certificates.len()) as u64);
@@ -396,6 +375,7 @@ pub fn collect_into(
                 source.error = Some(format!("the script reported: {}", facts.errors.join("; ")));
             }
             apply_center_facts(inv, facts);
+            record_left_out(inv, source, left_out);
             Ok("read".to_string())
         })?;
     }
@@ -447,6 +427,30 @@ fn add_dcs(inventory: &mut Inventory, dcs: Vec<DcFacts>, source: &mut Source) ->
         merge_host(&mut inventory.hosts, dc);
     }
     format!("{n} domain controller(s)")
+}
+
+/// Values of a file that did not fit: the source is partial, and each is in `not_found`
+/// with serde's reason.
+fn record_left_out(inventory: &mut Inventory, source: &mut Source, left_out: Vec<LeftOut>) {
+    if left_out.is_empty() {
+        return;
+    }
+    let said = format!(
+        "{} value(s) of an unexpected type or name left out (each in not_found and in its host's errors)",
+        left_out.len()
+    );
+    source.status = SourceStatus::Partial;
+    source.error = Some(match source.error.take() {
+        Some(before) => format!("{before}; {said}"),
+        None => said,
+    });
+    for one in left_out {
+        inventory.not_found.push(NotFound {
+            item: format!("hosts: {} {}", one.host, one.value),
+            tried: vec![source.location.clone()],
+            reason: Some(one.reason),
+        });
+    }
 }
 
 /// A file's host count on its source record. A host's own read errors stay with the
