@@ -12,7 +12,8 @@ pub const OK: u8 = 0;
 pub const CHECKS_FAILED: u8 = 1;
 /// Usage or input error: a bad flag, file, field or engagement folder.
 pub const INPUT: u8 = 2;
-/// A source could not be reached or read (network, authentication, server too old).
+/// A source could not be reached or read (network, authentication, server too old), or
+/// was read only in part.
 pub const SOURCE: u8 = 3;
 /// The engagement is busy: another ata2atp holds its writer's lock. Nothing was
 /// changed; try again when the other one is done.
@@ -34,7 +35,8 @@ pub const CODES: &[(u8, &str)] = &[
     ),
     (
         SOURCE,
-        "a source could not be reached or read (network, TLS, credentials, server too old)",
+        "a source could not be reached or read (network, TLS, credentials, server too old), \
+         or was read only in part (what did not fit is in the inventory's not_found)",
     ),
     (
         BUSY,
