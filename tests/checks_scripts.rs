@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
 mod support;
-use support::commands::{ata2atp, init_engagement};
+use support::commands::{ata2atp, check_json, init_engagement};
 use support::files::{checks_fixture, read_inventory};
 use support::servers::{assert_parses_as_powershell, powershell_syntax};
 
@@ -426,26 +426,8 @@ fn inventory_reads_what_powershell_wrote() {
 
     // And the checks read them: LAB-DC02 has 6 GB - 1 MB (passes) and 7 GiB free (warns);
     // LAB-DC04 could not be reached, and says why.
-    let out = ata2atp()
-        .args([
-            "--engagement",
-            eng.to_str().unwrap(),
-            "check",
-            "--no-network",
-            "--only",
-            "dc.*",
-            "-o",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let file: ata2atp::model::ChecksFile = serde_json::from_slice(&out.stdout).unwrap();
+    let (code, file) = check_json(&eng, &["--only", "dc.*"]);
+    assert_eq!(code, 1, "a dc check fails");
     let get = |id: &str, subject: &str| {
         file.results
             .iter()
@@ -523,20 +505,7 @@ fn a_value_of_another_type_costs_that_value_only() {
         .unwrap_or_else(|| panic!("{:?}", inv.not_found));
     assert!(missing.reason.as_deref().unwrap().contains("expected u32"));
 
-    let out = ata2atp()
-        .args([
-            "--engagement",
-            eng.to_str().unwrap(),
-            "check",
-            "--no-network",
-            "--only",
-            "dc.dotnet",
-            "-o",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    let checks: ata2atp::model::ChecksFile = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, checks) = check_json(&eng, &["--only", "dc.dotnet"]);
     let dotnet = checks
         .results
         .iter()
