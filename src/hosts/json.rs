@@ -28,6 +28,14 @@ pub(super) enum Hosts {
     Root,
 }
 
+/// A collector's file as read: what fitted the model, and each value that did not and was
+/// left out (also named in its host's `errors`, so the checks say the fact is unknown).
+#[derive(Debug, Clone)]
+pub struct Read<T> {
+    pub file: T,
+    pub left_out: Vec<LeftOut>,
+}
+
 /// A value that did not fit and was left out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeftOut {
@@ -50,7 +58,7 @@ pub(super) fn parse<T: DeserializeOwned>(
     text: &str,
     expected: Expected,
     hosts: Hosts,
-) -> Result<(T, Vec<LeftOut>), Error> {
+) -> Result<Read<T>, Error> {
     if text.trim().is_empty() {
         return Err(Error::Invalid {
             path: path.to_path_buf(),
@@ -74,7 +82,12 @@ pub(super) fn parse<T: DeserializeOwned>(
     }
     let first =
         match serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(text)) {
-            Ok(parsed) => return Ok((parsed, Vec::new())),
+            Ok(file) => {
+                return Ok(Read {
+                    file,
+                    left_out: Vec::new(),
+                });
+            }
             Err(e) => e,
         };
     // With line and column when read from the text; by its path once values were taken out.
@@ -102,7 +115,7 @@ pub(super) fn parse<T: DeserializeOwned>(
     let mut left_out = Vec::new();
     for _ in 0..MOST_REPAIRS {
         let error = match serde_path_to_error::deserialize(&value) {
-            Ok(parsed) => return Ok((parsed, left_out)),
+            Ok(file) => return Ok(Read { file, left_out }),
             Err(e) => e,
         };
         match take_out(
@@ -252,7 +265,7 @@ mod tests {
         collector: "dc-facts",
     };
 
-    fn dcs(text: &str) -> Result<(DcFactsFile, Vec<LeftOut>), Error> {
+    fn dcs(text: &str) -> Result<Read<DcFactsFile>, Error> {
         parse(
             Path::new("dc.json"),
             text,
@@ -270,7 +283,7 @@ mod tests {
                 {"guid": "0CCE923F-69AE-11D9-BED3-505054503030", "name": "A", "setting": "Success"},
                 {"guid": 7, "name": "B", "setting": "Success"}],
              "errors": ["memory_bytes: access denied"]}]}"#;
-        let (file, left_out) = dcs(text).unwrap();
+        let Read { file, left_out } = dcs(text).unwrap();
         let [one, two] = &file.domain_controllers[..] else {
             panic!("{file:?}")
         };
@@ -327,7 +340,7 @@ mod tests {
     fn the_center_is_the_host_of_its_own_file() {
         let text = r#"{"schema_version": 1, "host": "LAB-ATA", "mongo_version": 3.6,
             "errors": "not a list"}"#;
-        let (file, left_out): (CenterFactsFile, _) =
+        let Read::<CenterFactsFile> { file, left_out } =
             parse(Path::new("center.json"), text, DC, Hosts::Root).unwrap();
         assert_eq!(file.host.as_deref(), Some("LAB-ATA"));
         assert_eq!(file.mongo_version, None);
@@ -337,7 +350,7 @@ mod tests {
         assert_eq!(file.errors[0], "not a list");
 
         assert!(file.errors[1].starts_with("mongo_version: invalid type"));
-        let (file, left_out): (CenterFactsFile, _) = parse(
+        let Read::<CenterFactsFile> { file, left_out } = parse(
             Path::new("center.json"),
             r#"{"schema_version": 1, "errors": "one"}"#,
             DC,

@@ -17,7 +17,7 @@
 
 pub mod auditpol;
 mod json;
-pub use json::LeftOut;
+pub use json::{LeftOut, Read};
 pub mod reg_query;
 
 use std::path::{Path, PathBuf};
@@ -161,20 +161,12 @@ fn decode(bytes: Vec<u8>, path: &Path, expected: Expected) -> Result<String, Err
     })
 }
 
-/// A collector's file as read: what fitted the model, and each value that did not and was
-/// left out (also named in its host's `errors`, so the checks say the fact is unknown).
-#[derive(Debug, Clone)]
-pub struct Read<T> {
-    pub file: T,
-    pub left_out: Vec<LeftOut>,
-}
-
 /// Reads one DC facts file and checks what serde cannot: every DC has a name.
 pub fn read_dc_facts(path: &Path) -> Result<Read<DcFactsFile>, Error> {
     let text = read_text(path, DC_FACTS)?;
-    let (file, left_out): (DcFactsFile, _) =
+    let read: Read<DcFactsFile> =
         json::parse(path, &text, DC_FACTS, Hosts::In("domain_controllers"))?;
-    for (i, dc) in file.domain_controllers.iter().enumerate() {
+    for (i, dc) in read.file.domain_controllers.iter().enumerate() {
         if dc.name.trim().is_empty() {
             return Err(Error::Invalid {
                 path: path.to_path_buf(),
@@ -183,22 +175,20 @@ pub fn read_dc_facts(path: &Path) -> Result<Read<DcFactsFile>, Error> {
             });
         }
     }
-    Ok(Read { file, left_out })
+    Ok(read)
 }
 
 /// Reads one Center facts file.
 pub fn read_center_facts(path: &Path) -> Result<Read<CenterFactsFile>, Error> {
     let text = read_text(path, CENTER_FACTS)?;
-    let (file, left_out) = json::parse(path, &text, CENTER_FACTS, Hosts::Root)?;
-    Ok(Read { file, left_out })
+    json::parse(path, &text, CENTER_FACTS, Hosts::Root)
 }
 
 /// Reads one server facts file and checks that every server has a name.
 pub fn read_server_facts(path: &Path) -> Result<Read<ServerFactsFile>, Error> {
     let text = read_text(path, SERVER_FACTS)?;
-    let (file, left_out): (ServerFactsFile, _) =
-        json::parse(path, &text, SERVER_FACTS, Hosts::In("servers"))?;
-    for (i, s) in file.servers.iter().enumerate() {
+    let read: Read<ServerFactsFile> = json::parse(path, &text, SERVER_FACTS, Hosts::In("servers"))?;
+    for (i, s) in read.file.servers.iter().enumerate() {
         if s.name.trim().is_empty() {
             return Err(Error::Invalid {
                 path: path.to_path_buf(),
@@ -207,7 +197,7 @@ pub fn read_server_facts(path: &Path) -> Result<Read<ServerFactsFile>, Error> {
             });
         }
     }
-    Ok(Read { file, left_out })
+    Ok(read)
 }
 
 /// Adds facts about one server to `servers`: merged into the entry of the same host
