@@ -141,7 +141,7 @@ pub fn read_ldif(
     let mut snap = DirectorySnapshot::default();
     // Whether any file holds Active Directory; each file's source and entry count.
     let mut any_ad = false;
-    let mut unread: Vec<(usize, usize)> = Vec::new();
+    let mut files: Vec<(usize, usize)> = Vec::new();
     for path in paths {
         let task = format!("LDIF {}", path.display());
         progress.start(&task, None);
@@ -159,8 +159,9 @@ pub fn read_ldif(
                 snap.incomplete.push(format!("{}: {why}", path.display()));
             }
         }
-        any_ad |= file.entries.iter().any(is_active_directory);
-        unread.push((inventory.sources.len(), file.entries.len()));
+        // Once one file held Active Directory, no other file's entries need looking at.
+        any_ad = any_ad || file.entries.iter().any(is_active_directory);
+        files.push((inventory.sources.len(), file.entries.len()));
         progress.finish(&task, &format!("{} entries", file.entries.len()));
         snap.references += file.references;
         for base in &file.absent {
@@ -178,7 +179,7 @@ pub fn read_ldif(
     // most often (an OpenLDAP export, an empty file). "ok" would hide that the directory
     // is unknown. One file of a set may well be empty (no KDS root key, no AD FS).
     if !any_ad {
-        for (at, entries) in unread {
+        for (at, entries) in files {
             let source = &mut inventory.sources[at];
             if source.status != SourceStatus::Ok {
                 continue;
