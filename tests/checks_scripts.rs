@@ -519,6 +519,59 @@ fn a_value_of_another_type_costs_that_value_only() {
 }
 
 #[test]
+fn a_forest_of_one_dc_written_without_its_list_is_read_whole() {
+    // Windows PowerShell writes a one-element list as its element when a script's `@()`
+    // is lost: the host list becomes one object, and so does a one-item `errors`.
+    let dir = tempfile::tempdir().unwrap();
+    let eng = dir.path().join("eng");
+    init_engagement(&eng, "Lab Test");
+    let text = std::fs::read_to_string(checks_fixture("dc-facts-ps51.json")).unwrap();
+    let mut file: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut first = file["domain_controllers"][0].take();
+    first["errors"] = "packet_capture: access denied".into();
+    file["domain_controllers"] = first;
+    let path = dir.path().join("dc-facts.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&file).unwrap()).unwrap();
+    let out = ata2atp()
+        .args([
+            "--engagement",
+            eng.to_str().unwrap(),
+            "inventory",
+            "--dc-facts",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let inv = read_inventory(&eng);
+    let dc = inv.host("LAB-DC01").unwrap();
+    assert_eq!(dc.dotnet_release, Some(528_049));
+    assert_eq!(dc.errors, ["packet_capture: access denied"]);
+    assert!(
+        inv.not_found.iter().all(|n| !n.item.starts_with("hosts:")),
+        "{:?}",
+        inv.not_found
+    );
+    let (_, checks) = check_json(&eng, &["--only", "dc.dotnet"]);
+    let dotnet = checks.results.iter().find(|r| {
+        r.subject
+            .as_deref()
+            .is_some_and(|s| s.starts_with("LAB-DC01"))
+    });
+    assert_eq!(
+        dotnet.map(|r| r.status),
+        Some(Status::Pass),
+        "{:?}",
+        checks.results
+    );
+}
+
+#[test]
 fn a_pasted_line_that_is_not_reg_output_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let eng = dir.path().join("eng");

@@ -2,14 +2,16 @@
 //!
 //! The scripts write exactly the model's fields, but Windows PowerShell has its ways (a
 //! one-element list written as the element, a registry value of another type than on
-//! every other host), and a consultant may edit a file by hand. So a value of a host (a
+//! every other host), and a consultant may edit a file by hand. A single value where a
+//! list belongs is read as the list of it (nothing is lost). Any other value of a host (a
 //! DC or server in the file's list, or the Center for its own file) that does not
 //! deserialize is taken out, and only it: one field, or one list item (an audit
 //! subcategory, a certificate) when the item cannot stand without what was taken. The
 //! host's `errors` then name it with serde's reason (a list position counts the items
 //! still there), the checks report that fact as unknown as for any fact the script could
-//! not read, and the caller marks the source partial and lists the value in `not_found`. A file that is not a collector's at all (no `schema_version`, no host list,
-//! bad JSON) is still refused whole, with line and column.
+//! not read, and the caller marks the source partial and lists the value in `not_found`.
+//! A file that is not a collector's at all (no `schema_version`, a host that is not an
+//! object, bad JSON) is still refused whole, with line and column.
 
 use std::path::Path;
 
@@ -111,22 +113,26 @@ pub(super) fn parse<T: DeserializeOwned>(
     if value.get("schema_version").is_none() {
         return Err(refuse(&first));
     }
-    let unwrapped = errors_as_lists(&mut value, hosts);
     let mut left_out = Vec::new();
+    let mut repaired = false;
     for _ in 0..MOST_REPAIRS {
         let error = match serde_path_to_error::deserialize(&value) {
             Ok(file) => return Ok(Read { file, left_out }),
             Err(e) => e,
         };
-        match take_out(
-            &mut value,
-            hosts,
-            &error.path().iter().cloned().collect::<Vec<_>>(),
-            &error.inner().to_string(),
-        ) {
-            Some(one) => left_out.push(one),
+        let path: Vec<Segment> = error.path().iter().cloned().collect();
+        let why = error.inner().to_string();
+        if why.ends_with("expected a sequence") && wrap_in_list(&mut value, &path) {
+            repaired = true;
+            continue;
+        }
+        match take_out(&mut value, hosts, &path, &why) {
+            Some(one) => {
+                left_out.push(one);
+                repaired = true;
+            }
             // Nothing changed yet: the text's own error, with its line and column.
-            None if left_out.is_empty() && !unwrapped => return Err(refuse(&first)),
+            None if !repaired => return Err(refuse(&first)),
             None => return Err(refuse(&error)),
         }
     }
@@ -143,26 +149,19 @@ fn reason(message: &str) -> &str {
     }
 }
 
-/// A host's `errors` written as one string (PowerShell writes a list of one as its item
-/// when the script's `@()` is lost in an edit) becomes the list of that string.
-fn errors_as_lists(value: &mut Value, hosts: Hosts) -> bool {
-    let hosts: Vec<&mut Value> = match hosts {
-        Hosts::In(key) => match value.get_mut(key) {
-            Some(Value::Array(list)) => list.iter_mut().collect(),
-            _ => Vec::new(),
-        },
-        Hosts::Root => vec![value],
-    };
-    let mut changed = false;
-    for host in hosts {
-        if let Some(errors) = host.get_mut("errors")
-            && errors.is_string()
-        {
-            *errors = Value::Array(vec![errors.take()]);
-            changed = true;
+/// A single value where a list belongs becomes the list of it: Windows PowerShell writes
+/// a one-element list as its element when a script's `@()` is lost (an edit, an older
+/// script), so this reads what was meant and loses nothing. Anywhere in the file: a
+/// forest with one DC unrolls the host list itself. `false` when the path leads to no
+/// such value (`null` stays: it says nothing, and an optional list is then unknown).
+fn wrap_in_list(value: &mut Value, path: &[Segment]) -> bool {
+    match walk(Some(value), path) {
+        Some(v) if !v.is_array() && !v.is_null() => {
+            *v = Value::Array(vec![v.take()]);
+            true
         }
+        _ => false,
     }
-    changed
 }
 
 /// Takes the value at `path` out of its host and names it in the host's `errors`; `None`
@@ -187,8 +186,7 @@ fn take_out(value: &mut Value, hosts: Hosts, path: &[Segment], why: &str) -> Opt
     };
     // The value itself: a field of the host, of an object inside it, or a list item. A
     // required field taken out makes its object fail next, which then goes as a whole.
-    // (When the host's `errors` list is what is malformed, it gives way to one that holds
-    // the reasons.)
+    // (A host's `errors` that is neither a list nor one string gives way to the reasons.)
     let removed = match below {
         [] => host.remove(field).is_some(),
         _ => remove_at(host.get_mut(field), below),
@@ -201,15 +199,15 @@ fn take_out(value: &mut Value, hosts: Hosts, path: &[Segment], why: &str) -> Opt
         .collect::<String>();
     let why = reason(why).to_string();
     let said = Value::String(format!("{named}: {why}; left out"));
-    match host.remove("errors") {
-        Some(Value::Array(mut errors)) => {
-            errors.push(said);
-            host.insert("errors".into(), Value::Array(errors));
-        }
-        _ => {
-            host.insert("errors".into(), Value::Array(vec![said]));
-        }
-    }
+    let errors = match host.remove("errors") {
+        Some(Value::Array(errors)) => errors,
+        Some(one @ Value::String(_)) => vec![one],
+        _ => Vec::new(),
+    };
+    host.insert(
+        "errors".into(),
+        Value::Array(errors.into_iter().chain([said]).collect()),
+    );
     let name = match (hosts, host.get("name")) {
         (Hosts::Root, _) => "the Center".to_string(),
         (_, Some(Value::String(n))) => n.clone(),
@@ -227,15 +225,7 @@ fn remove_at(at: Option<&mut Value>, path: &[Segment]) -> bool {
     let Some((last, parents)) = path.split_last() else {
         return false;
     };
-    let mut node = at;
-    for s in parents {
-        node = match (node, s) {
-            (Some(v), Segment::Map { key }) => v.get_mut(key),
-            (Some(v), Segment::Seq { index }) => v.get_mut(*index),
-            _ => None,
-        };
-    }
-    match (node, last) {
+    match (walk(at, parents), last) {
         (Some(Value::Array(items)), Segment::Seq { index }) if *index < items.len() => {
             items.remove(*index);
             true
@@ -243,6 +233,15 @@ fn remove_at(at: Option<&mut Value>, path: &[Segment]) -> bool {
         (Some(Value::Object(fields)), Segment::Map { key }) => fields.remove(key).is_some(),
         _ => false,
     }
+}
+
+/// The value `path` leads to from `at`, if there is one.
+fn walk<'a>(at: Option<&'a mut Value>, path: &[Segment]) -> Option<&'a mut Value> {
+    path.iter().try_fold(at?, |v, s| match s {
+        Segment::Map { key } => v.get_mut(key),
+        Segment::Seq { index } => v.get_mut(*index),
+        _ => None,
+    })
 }
 
 /// `.key` or `[3]`, as the path reads in a message.
@@ -321,8 +320,8 @@ mod tests {
         assert!(matches!(e, Error::Json { line: 1, .. }), "{e}");
         // The file's own fields and a host as a whole are not a host's values.
         for text in [
-            r#"{"schema_version": 1, "domain_controllers": {"name": "x"}}"#,
             r#"{"schema_version": 1, "domain_controllers": ["LAB-DC01"]}"#,
+            r#"{"schema_version": 1, "domain_controllers": "LAB-DC01"}"#,
             r#"{"schema_version": 1, "collected_at": "never", "domain_controllers": []}"#,
         ] {
             assert!(dcs(text).is_err(), "{text}");
@@ -334,6 +333,40 @@ mod tests {
                 .contains("domain_controllers[0]: missing field `name`"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_single_value_where_a_list_belongs_is_the_list_of_it() {
+        // One DC, unrolled by PowerShell; its one audit subcategory and root certificate too.
+        let text = r#"{"schema_version": 1, "domain_controllers":
+            {"name": "LAB-DC01", "root_certificates": "AB12",
+             "audit_policy": {"guid": "0CCE923F-69AE-11D9-BED3-505054503030",
+                              "name": "Credential Validation", "setting": "Success"},
+             "packet_capture": null}}"#;
+        let Read { file, left_out } = dcs(text).unwrap();
+        assert_eq!(left_out, []);
+        let [dc] = &file.domain_controllers[..] else {
+            panic!("{file:?}")
+        };
+        assert_eq!(dc.name, "LAB-DC01");
+        assert_eq!(
+            dc.root_certificates.as_deref(),
+            Some(&["AB12".to_string()][..])
+        );
+        assert_eq!(dc.audit_policy.as_ref().map(Vec::len), Some(1));
+        // null says nothing: the optional list stays unknown.
+        assert_eq!(dc.packet_capture, None);
+        assert!(dc.errors.is_empty(), "{:?}", dc.errors);
+        // A single item that does not fit the list's items is then taken out as an item.
+        let text = r#"{"schema_version": 1, "domain_controllers": [
+            {"name": "LAB-DC02", "audit_policy": {"name": "no guid"}}]}"#;
+        let Read { file, left_out } = dcs(text).unwrap();
+        assert_eq!(
+            file.domain_controllers[0].audit_policy.as_deref(),
+            Some(&[][..])
+        );
+        let named: Vec<_> = left_out.iter().map(|l| l.value.as_str()).collect();
+        assert_eq!(named, ["audit_policy[0]"]);
     }
 
     #[test]
