@@ -1,6 +1,8 @@
 //! Bytes to text as Windows tools write files: UTF-8 with or without a byte-order mark,
 //! or UTF-16 (little or big endian) with one. PowerShell 5.1's `>` writes UTF-16 LE,
-//! `ldifde -u` too; `reg query` output pasted into Notepad may be either.
+//! `ldifde -u` too; `reg query` output pasted into Notepad may be either. Console output
+//! that `cmd.exe` redirected is in a code page the file does not name:
+//! [`decode_console_text`] reads its ASCII.
 //!
 //! The ATA JSON reader transcodes UTF-16 while streaming (its files can be gigabytes): it
 //! shares [`Bom`] and [`utf16_unit`] with [`decode_text`], which everything read whole uses.
@@ -98,6 +100,21 @@ pub fn decode_text(bytes: Vec<u8>) -> Result<String, TextError> {
     }
 }
 
+/// [`decode_text`] for a console tool's output (`auditpol`, `reg query`), which `cmd.exe`'s
+/// `>` writes in the console's code page (850 on a German DC, 437 on a US one) without
+/// naming it. Text that is not UTF-8 but holds no NUL byte (a binary file does) is read
+/// with what is not UTF-8 as U+FFFD: ASCII, where the tools write GUIDs, numbers and
+/// commas, is the same in every code page, and guessing the page would put wrong letters
+/// in the report.
+pub fn decode_console_text(bytes: Vec<u8>) -> Result<String, TextError> {
+    match decode_text(bytes) {
+        Err(TextError::NotUtf8(e)) if !e.as_bytes().contains(&0) => {
+            Ok(String::from_utf8_lossy(e.as_bytes()).into_owned())
+        }
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +149,26 @@ mod tests {
         assert!(matches!(
             decode_text(b"\xEF\xBB\xBF\xC3".to_vec()),
             Err(TextError::InvalidUtf8AfterBom(_))
+        ));
+    }
+
+    #[test]
+    fn console_output_in_a_code_page_keeps_its_ascii() {
+        // "Keine Überwachung" as code page 850 writes it (Ü is 0x9A), and as 1252 (0xDC).
+        for bytes in [
+            &b"Keine \x9Aberwachung\r\n"[..],
+            b"Keine \xDCberwachung\r\n",
+        ] {
+            assert_eq!(
+                decode_console_text(bytes.to_vec()).unwrap(),
+                "Keine \u{FFFD}berwachung\r\n"
+            );
+        }
+        assert_eq!(decode_console_text("Ü".into()).unwrap(), "Ü");
+        // NUL bytes: binary (a BSON file), or UTF-16 without its mark. Not read as text.
+        assert!(matches!(
+            decode_console_text(b"\x16\x00\x00\x00\x9A".to_vec()),
+            Err(TextError::NotUtf8(_))
         ));
     }
 }

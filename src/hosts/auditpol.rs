@@ -20,7 +20,9 @@
 //! another language costs that one subcategory (the DC's `errors` name it, the check says
 //! Unknown and asks for the `/backup` form), never the file. Files written by Windows
 //! PowerShell's `>` are UTF-16LE with a byte-order mark and CRLF: accepted, as everything
-//! [`crate::text::decode_text`] accepts.
+//! [`crate::text::decode_text`] accepts; `cmd.exe`'s `>` writes the console's code page,
+//! whose ASCII is read ([`crate::text::decode_console_text`]) and whose settings are
+//! known by their ASCII letters ([`flags`]).
 
 use std::path::Path;
 
@@ -59,11 +61,28 @@ fn setting_text(value: u8) -> &'static str {
 /// What an inclusion setting means: (success, failure); `None` for a text this build does
 /// not know (another language).
 pub fn flags(setting: &str) -> Option<(bool, bool)> {
-    let s = setting.trim();
+    let s = setting.trim().to_lowercase();
     SETTINGS
         .iter()
-        .find(|(t, _)| t.eq_ignore_ascii_case(s) || t.to_lowercase() == s.to_lowercase())
+        .find(|(t, _)| t.to_lowercase() == s || in_a_code_page(t) == s)
         .map(|(_, f)| *f)
+}
+
+/// A known setting as [`crate::text::decode_console_text`] reads it from a code page that is
+/// not UTF-8: each letter outside ASCII is U+FFFD (`keine �berwachung`). No two settings
+/// of different meaning read alike so (a unit test holds it), so this is no guess.
+fn in_a_code_page(setting: &str) -> String {
+    setting
+        .to_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_ascii() {
+                c
+            } else {
+                char::REPLACEMENT_CHARACTER
+            }
+        })
+        .collect()
 }
 
 /// A file that is not auditpol's CSV.
@@ -253,6 +272,39 @@ DC9,System,Audit Credential Validation,{0cce923f-69ae-11d9-bed3-505054503030},R�
         let p = r[0].audit_policy.as_ref().unwrap();
         assert_eq!((p.len(), p[0].setting.as_str()), (1, "Success"));
         assert!(r[0].errors.is_empty());
+    }
+
+    #[test]
+    fn a_german_capture_in_code_page_850_is_judged_by_its_ascii() {
+        // `auditpol /get /category:* /r > DC1.csv` in cmd.exe on a German DC: code page
+        // 850, where Ü is 0x9A, ü 0x81 and ä 0x84.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("DC1.csv");
+        let mut bytes = b"Computername,Richtlinienziel,Unterkategorie,GUID der Unterkategorie,Inklusionseinstellung,Exklusionseinstellung\r\n".to_vec();
+        bytes.extend(b"DC1,System,Richtlinien\x84nderung \x81berwachen,{0CCE922F-69AE-11D9-BED3-505054503030},Keine \x9Aberwachung,\r\n");
+        bytes.extend(
+            b"DC1,System,Anmeldung,{0CCE923F-69AE-11D9-BED3-505054503030},Erfolg und Fehler,\r\n",
+        );
+        std::fs::write(&path, bytes).unwrap();
+        let r = read(&path).unwrap();
+        assert!(r[0].errors.is_empty(), "{:?}", r[0].errors);
+        let p = r[0].audit_policy.as_ref().unwrap();
+        let judged: Vec<_> = p.iter().map(|s| flags(&s.setting)).collect();
+        assert_eq!(judged, [Some((false, false)), Some((true, true))]);
+        // The letters the code page wrote are not guessed.
+        assert_eq!(p[0].name, "Richtlinien\u{FFFD}nderung \u{FFFD}berwachen");
+    }
+
+    #[test]
+    fn no_two_settings_of_different_meaning_read_alike_from_a_code_page() {
+        for (a, fa) in SETTINGS {
+            for (b, fb) in SETTINGS {
+                if fa != fb {
+                    assert_ne!(in_a_code_page(a), in_a_code_page(b), "{a} ~ {b}");
+                    assert_ne!(in_a_code_page(a), b.to_lowercase(), "{a} ~ {b}");
+                }
+            }
+        }
     }
 
     #[test]

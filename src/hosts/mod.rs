@@ -154,7 +154,12 @@ fn read_text(path: &Path, expected: Expected) -> Result<String, Error> {
 }
 
 fn decode(bytes: Vec<u8>, path: &Path, expected: Expected) -> Result<String, Error> {
-    crate::text::decode_text(bytes).map_err(|e| Error::Invalid {
+    // Pasted console output may be in a code page; the collectors write UTF-8 and say so.
+    let text = match expected {
+        Expected::Collector { .. } => crate::text::decode_text(bytes),
+        Expected::RegQuery | Expected::Auditpol => crate::text::decode_console_text(bytes),
+    };
+    text.map_err(|e| Error::Invalid {
         path: path.to_path_buf(),
         message: e.to_string(),
         expected,
