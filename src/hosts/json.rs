@@ -49,6 +49,13 @@ pub struct LeftOut {
     pub reason: String,
 }
 
+impl LeftOut {
+    /// How the host's `errors` name it: `dotnet_release: invalid type: …; left out`.
+    pub fn note(&self) -> String {
+        format!("{}: {}; left out", self.value, self.reason)
+    }
+}
+
 /// More values taken out than this and the file is refused: it is not what it claims.
 const MOST_REPAIRS: usize = 1000;
 
@@ -197,8 +204,16 @@ fn take_out(value: &mut Value, hosts: Hosts, path: &[Segment], why: &str) -> Opt
     let named = std::iter::once(field.clone())
         .chain(below.iter().map(segment))
         .collect::<String>();
-    let why = reason(why).to_string();
-    let said = Value::String(format!("{named}: {why}; left out"));
+    let host_name = match (hosts, host.get("name")) {
+        (Hosts::Root, _) => "the Center".to_string(),
+        (_, Some(Value::String(n))) => n.clone(),
+        _ => "a host without a name".to_string(),
+    };
+    let one = LeftOut {
+        host: host_name,
+        value: named,
+        reason: reason(why).to_string(),
+    };
     let errors = match host.remove("errors") {
         Some(Value::Array(errors)) => errors,
         Some(one @ Value::String(_)) => vec![one],
@@ -206,18 +221,9 @@ fn take_out(value: &mut Value, hosts: Hosts, path: &[Segment], why: &str) -> Opt
     };
     host.insert(
         "errors".into(),
-        Value::Array(errors.into_iter().chain([said]).collect()),
+        Value::Array(errors.into_iter().chain([one.note().into()]).collect()),
     );
-    let name = match (hosts, host.get("name")) {
-        (Hosts::Root, _) => "the Center".to_string(),
-        (_, Some(Value::String(n))) => n.clone(),
-        _ => "a host without a name".to_string(),
-    };
-    Some(LeftOut {
-        host: name,
-        value: named,
-        reason: why,
-    })
+    Some(one)
 }
 
 /// Removes the value `path` leads to from `at` (an object's field or a list's item).

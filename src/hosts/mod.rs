@@ -364,10 +364,17 @@ pub fn collect_into(
             source.read_at = facts.collected_at;
             source.server_version = facts.mongo_version.clone();
             source.records = Some((facts.role_groups.len() + facts.certificates.len()) as u64);
-            if !facts.errors.is_empty() {
-                // What the script could not read (a certificate missing from the store…)
-                // is worth seeing, but the file itself was read in full.
-                source.error = Some(format!("the script reported: {}", facts.errors.join("; ")));
+            // What the script could not read (a certificate missing from the store…) is
+            // worth seeing; what the reader left out is said once, by record_left_out.
+            let notes: Vec<String> = left_out.iter().map(LeftOut::note).collect();
+            let reported: Vec<&str> = facts
+                .errors
+                .iter()
+                .filter(|e| !notes.contains(e))
+                .map(String::as_str)
+                .collect();
+            if !reported.is_empty() {
+                source.error = Some(format!("the script reported: {}", reported.join("; ")));
             }
             apply_center_facts(inv, facts);
             record_left_out(inv, source, left_out);
@@ -526,6 +533,31 @@ pub fn server_facts_script() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_center_s_source_says_a_left_out_value_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("center.json");
+        std::fs::write(
+            &path,
+            r#"{"schema_version": 1, "host": "LAB-ATA", "mongo_version": 3.6,
+                "errors": ["certificates: access denied"]}"#,
+        )
+        .unwrap();
+        let sources = HostSources {
+            center_facts: Some(path),
+            ..HostSources::default()
+        };
+        let mut inv = Inventory::new(chrono::Utc::now());
+        collect_into(&sources, &mut inv, &crate::progress::Silent).unwrap();
+        assert_eq!(
+            inv.sources[0].error.as_deref(),
+            Some(
+                "the script reported: certificates: access denied; 1 value(s) of an unexpected \
+                 type or name left out (each in not_found and in its host's errors)"
+            )
+        );
+    }
 
     #[test]
     fn a_pasted_auditpol_file_says_on_its_source_that_a_dc_has_errors() {
