@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is the failure message
 
 mod support;
-use support::commands::{ata2atp, check_json, init_engagement};
+use support::commands::{assert_success, ata2atp, check_json, init_engagement};
 use support::files::{checks_fixture, read_inventory};
 use support::servers::{assert_parses_as_powershell, powershell_syntax};
 
@@ -449,27 +449,16 @@ fn inventory_reads_what_powershell_wrote() {
     assert!(power.reason.as_deref().unwrap().contains("Access denied"));
 }
 
-/// A value PowerShell wrote in another type than the model's (a release read as text on
-/// one DC) costs that value: the other DCs and the DC's other facts are read, the source is
-/// partial (exit 3), the value is in `not_found` and the DC's errors, and its check says
-/// unknown rather than guessing.
-#[test]
-fn a_value_of_another_type_costs_that_value_only() {
+/// `inventory --dc-facts` of `text` in a fresh engagement: the folder (kept alive), the
+/// engagement and what the command did.
+fn inventory_of_dc_facts(
+    text: &str,
+) -> (tempfile::TempDir, std::path::PathBuf, std::process::Output) {
     let dir = tempfile::tempdir().unwrap();
     let eng = dir.path().join("eng");
     init_engagement(&eng, "Lab Test");
-    let text = std::fs::read_to_string(checks_fixture("dc-facts-ps51.json")).unwrap();
-    let odd = text.replacen(
-        "\"dotnet_release\":  528049",
-        "\"dotnet_release\":  \"528049 (4.8)\"",
-        1,
-    );
-    assert_ne!(
-        odd, text,
-        "the fixture's first release is where the test expects it"
-    );
     let file = dir.path().join("dc-facts.json");
-    std::fs::write(&file, odd).unwrap();
+    std::fs::write(&file, text).unwrap();
     let out = ata2atp()
         .args([
             "--engagement",
@@ -480,6 +469,26 @@ fn a_value_of_another_type_costs_that_value_only() {
         .arg(&file)
         .output()
         .unwrap();
+    (dir, eng, out)
+}
+
+/// A value PowerShell wrote in another type than the model's (a release read as text on
+/// one DC) costs that value: the other DCs and the DC's other facts are read, the source is
+/// partial (exit 3), the value is in `not_found` and the DC's errors, and its check says
+/// unknown rather than guessing.
+#[test]
+fn a_value_of_another_type_costs_that_value_only() {
+    let text = std::fs::read_to_string(checks_fixture("dc-facts-ps51.json")).unwrap();
+    let odd = text.replacen(
+        "\"dotnet_release\":  528049",
+        "\"dotnet_release\":  \"528049 (4.8)\"",
+        1,
+    );
+    assert_ne!(
+        odd, text,
+        "the fixture's first release is where the test expects it"
+    );
+    let (_dir, eng, out) = inventory_of_dc_facts(&odd);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(
@@ -522,32 +531,13 @@ fn a_value_of_another_type_costs_that_value_only() {
 fn a_forest_of_one_dc_written_without_its_list_is_read_whole() {
     // Windows PowerShell writes a one-element list as its element when a script's `@()`
     // is lost: the host list becomes one object, and so does a one-item `errors`.
-    let dir = tempfile::tempdir().unwrap();
-    let eng = dir.path().join("eng");
-    init_engagement(&eng, "Lab Test");
     let text = std::fs::read_to_string(checks_fixture("dc-facts-ps51.json")).unwrap();
     let mut file: serde_json::Value = serde_json::from_str(&text).unwrap();
     let mut first = file["domain_controllers"][0].take();
     first["errors"] = "packet_capture: access denied".into();
     file["domain_controllers"] = first;
-    let path = dir.path().join("dc-facts.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&file).unwrap()).unwrap();
-    let out = ata2atp()
-        .args([
-            "--engagement",
-            eng.to_str().unwrap(),
-            "inventory",
-            "--dc-facts",
-        ])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (_dir, eng, out) = inventory_of_dc_facts(&serde_json::to_string_pretty(&file).unwrap());
+    assert_success(&out);
     let inv = read_inventory(&eng);
     let dc = inv.host("LAB-DC01").unwrap();
     assert_eq!(dc.dotnet_release, Some(528_049));
